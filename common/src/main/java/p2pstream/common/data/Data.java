@@ -1,0 +1,26 @@
+package p2pstream.common.data;
+
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A sized byte source that writes itself to a channel, a part at a time: the unit of a connection's
+ * outbound queue. Not thread-safe: a Data belongs to the one loop thread that sends it.
+ */
+public sealed interface Data permits BufferData, FileData {
+
+    /** Bytes still to write. */
+    long remaining();
+
+    /**
+     * Writes at most {@code maxBytes} of what remains and advances past what was written.
+     *
+     * @return bytes written, 0 when the channel takes nothing now
+     * @throws IOException on a channel error, or when a file region can no longer be read in full
+     */
+    long writeTo(WritableByteChannel channel, long maxBytes) throws IOException;
+
+    default long writeTo(WritableByteChannel channel) throws IOException {
+        return writeTo(channel, Long.MAX_VALUE);
+    }
+}

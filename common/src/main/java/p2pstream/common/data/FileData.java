@@ -1,0 +1,50 @@
+package p2pstream.common.data;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A region of a file, written with {@link FileChannel#transferTo} so the bytes go from the page cache
+ * to the socket without passing through the heap (sendfile). The channel is not closed by this class.
+ * Loop thread only.
+ */
+public final class FileData implements Data {
+    private final FileChannel file;
+    private long position;
+    private final long end;
+
+    public FileData(FileChannel file, long position, long count) {
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("region: " + position + "+" + count + " (expected: non-negative)");
+        }
+        this.file = file;
+        this.position = position;
+        this.end = position + count;
+    }
+
+    @Override
+    public long remaining() {
+        return end - position;
+    }
+
+    @Override
+    public long writeTo(WritableByteChannel channel, long maxBytes) throws IOException {
+        long count = Math.min(end - position, maxBytes);
+        if (count <= 0) {
+            return 0;
+        }
+        long written = file.transferTo(position, count, channel);
+        if (written == 0 && position >= file.size()) {
+            // transferTo answers 0 both for "socket full" and "past end of file": tell them apart or spin forever
+            throw new IOException("file truncated: size " + file.size() + " (expected: at least " + end + ")");
+        }
+        position += written;
+        return written;
+    }
+
+    @Override
+    public String toString() {
+        return "FileData[" + remaining() + " bytes at " + position + "]";
+    }
+}

@@ -1,0 +1,185 @@
+package p2pstream.common.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
+
+/**
+ * A listening socket: accepts on the group's first loop and hands each connection to the group's next loop
+ * with a fresh handler. Beyond {@code maxConnections} open connections a new one gets an ERROR
+ * (TOO_MANY_CONNECTIONS) and is closed at once. {@link #open} and {@link #close} may be called from any thread.
+ */
+public final class Acceptor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+
+    private final EventLoopGroup group;
+    private final EventLoop acceptLoop;
+    private final ServerSocketChannel server;
+    private final Supplier<ConnectionHandler> handlers;
+    private final Limits limits;
+    private final int maxConnections;
+    private final TokenBucket uploadCap;
+    private final AtomicInteger open = new AtomicInteger();
+    private final InetSocketAddress localAddress;
+    private SelectionKey key;
+
+    private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
+                     Limits limits, int maxConnections, TokenBucket uploadCap) throws IOException {
+        this.group = group;
+        this.acceptLoop = group.loops().get(0);
+        this.server = server;
+        this.handlers = handlers;
+        this.limits = limits;
+        this.maxConnections = maxConnections;
+        this.uploadCap = uploadCap;
+        this.localAddress = (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /**
+     * Binds {@code address} (port 0 picks a free port) and starts accepting.
+     *
+     * @param uploadCap shared cap on every accepted connection's upload, or null
+     */
+    public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
+                                Limits limits, int maxConnections, TokenBucket uploadCap) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(address, 1024);
+            server.configureBlocking(false);
+            Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, uploadCap);
+            CompletableFuture<Void> registered = new CompletableFuture<>();
+            acceptor.acceptLoop.execute(() -> {
+                try {
+                    acceptor.key = acceptor.acceptLoop.registerAcceptor(server, acceptor);
+                    registered.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    registered.completeExceptionally(e);
+                }
+            });
+            registered.get(10, TimeUnit.SECONDS);
+            return acceptor;
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        } catch (ExecutionException | TimeoutException e) {
+            server.close();
+            throw new IOException("cannot register listener on " + address + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            server.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening " + address, e);
+        }
+    }
+
+    /** The bound address, with the real port when 0 was asked for. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** Connections accepted and not yet closed. */
+    public int connectionCount() {
+        return open.get();
+    }
+
+    /** Stops accepting; connections already open stay open. Any thread. */
+    @Override
+    public void close() {
+        acceptLoop.execute(this::closeChannel);
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("close {}: {}", localAddress, e.toString());
+        }
+    }
+
+    void closeChannel() {
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("close {}: {}", localAddress, e.toString());
+        }
+    }
+
+    void onConnectionClosed() {
+        open.decrementAndGet();
+    }
+
+    void onAcceptable() {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                log.warn("accept on {} failed: {}", localAddress, e.toString());
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            if (open.incrementAndGet() > maxConnections) {
+                open.decrementAndGet();
+                refuse(channel);
+                continue;
+            }
+            EventLoop loop = group.next();
+            loop.execute(() -> adopt(loop, channel));
+        }
+    }
+
+    private void adopt(EventLoop loop, SocketChannel channel) {
+        try {
+            loop.register(channel, handlers.get(), limits, this, uploadCap);
+        } catch (IOException | RuntimeException e) {
+            open.decrementAndGet();
+            log.warn("cannot register connection: {}", e.toString());
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing left to do
+            }
+        }
+    }
+
+    private void refuse(SocketChannel channel) {
+        try {
+            channel.configureBlocking(false);
+            ByteBuffer frame = Frames.encode(new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(),
+                    "connections: " + maxConnections + " open (expected: fewer)"));
+            channel.write(frame); // best effort: a fresh socket's buffer takes a small frame
+            log.info("{} refused: {} connections open", channel.getRemoteAddress(), maxConnections);
+        } catch (IOException e) {
+            log.debug("refuse: {}", e.toString());
+        } finally {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing left to do
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Acceptor[" + localAddress + "]";
+    }
+}

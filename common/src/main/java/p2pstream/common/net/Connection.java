@@ -1,0 +1,423 @@
+package p2pstream.common.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.data.Data;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.ProtocolException;
+
+/**
+ * One TCP connection on an {@link EventLoop}: a bounded read buffer split into frames for its
+ * {@link ConnectionHandler}, and an outbound queue of {@link Data} with watermarks. Above the high
+ * watermark it stops reading, so a peer that sends requests but never reads the answers waits in TCP,
+ * not in our heap. Every method must be called on the loop thread.
+ */
+public final class Connection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final int INITIAL_READ_BUFFER_BYTES = 64 * 1024;
+    private static final long CLOSE_LINGER_MILLIS = 2_000;
+    private static final int MAX_READS_PER_EVENT = 16;
+    /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
+    private static final long RATE_GRANT_BYTES = 64 * 1024;
+
+    /** Lifecycle: CONNECTING (outgoing, not yet established), OPEN, CLOSING (flushing a last frame), CLOSED. */
+    public enum State { CONNECTING, OPEN, CLOSING, CLOSED }
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final ConnectionHandler handler;
+    private final InetSocketAddress remote;
+    private final Limits limits;
+    private final FrameDecoder decoder;
+    private final ArrayDeque<Data> outbound = new ArrayDeque<>();
+    SelectionKey key;
+    Acceptor acceptor;
+    TokenBucket uploadCap;
+
+    private State state;
+    private ByteBuffer readBuffer;
+    private long pendingBytes;
+    private long idleTimeoutNanos;
+    long lastActivityNanos;
+    private long rateWindowStartNanos;
+    private int framesInWindow;
+    private boolean readPaused;
+    private boolean aboveHighWatermark;
+    private boolean inFrame;
+    private boolean writeRetryScheduled;
+    private long bytesRead;
+    private long bytesWritten;
+    private String closeReason;
+
+    Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, Limits limits,
+               InetSocketAddress remote, State state) {
+        this.loop = loop;
+        this.channel = channel;
+        this.handler = handler;
+        this.limits = limits;
+        this.remote = remote;
+        this.state = state;
+        this.decoder = new FrameDecoder(limits.maxFrameBytes());
+        this.readBuffer = ByteBuffer.allocateDirect(Math.min(INITIAL_READ_BUFFER_BYTES, limits.maxFrameBytes() + 4));
+        this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
+        this.lastActivityNanos = loop.nanoTime();
+        this.rateWindowStartNanos = lastActivityNanos;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** Pending bytes are below the high watermark: more may be queued. */
+    public boolean isWritable() {
+        return pendingBytes < limits.highWatermarkBytes();
+    }
+
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Why the connection closed, or null while it is not closed. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** Raises or lowers the largest frame accepted from now on (e.g. once the chunk size is known). */
+    public void maxFrameBytes(int bytes) {
+        decoder.maxFrameBytes(bytes);
+    }
+
+    /** Changes the idle timeout, counted from the last byte received (e.g. longer once HELLO arrived). */
+    public void idleTimeoutMillis(long millis) {
+        idleTimeoutNanos = millis * 1_000_000L;
+    }
+
+    /** Caps this connection's upload with a shared bucket; null removes the cap. */
+    public void uploadCap(TokenBucket bucket) {
+        this.uploadCap = bucket;
+    }
+
+    /** Queues a message as one frame. Ignored once the connection is closing. */
+    public void send(Message message) {
+        send(BufferData.of(Frames.encode(message)));
+    }
+
+    /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */
+    public void send(Data data) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        outbound.add(data);
+        pendingBytes += data.remaining();
+        if (pendingBytes >= limits.highWatermarkBytes()) {
+            aboveHighWatermark = true;
+            pauseReading();
+        }
+        if (state == State.OPEN && outbound.size() == 1 && !writeRetryScheduled) {
+            flush();
+        }
+    }
+
+    /** Answers a protocol violation: sends ERROR with its code and message, then closes. */
+    public void fail(ProtocolException e) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        log.info("{} closing: {} {}", remote, e.code(), e.getMessage());
+        send(ErrorMessage.of(e));
+        closeAfterFlush(e.code() + ": " + e.getMessage());
+    }
+
+    /** Stops reading, writes what is queued (at most a couple of seconds), then closes. */
+    public void closeAfterFlush(String reason) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSING;
+        closeReason = reason;
+        pauseReading();
+        if (outbound.isEmpty()) {
+            close(reason);
+        } else {
+            loop.schedule(CLOSE_LINGER_MILLIS, () -> close(reason));
+            if (!writeRetryScheduled) {
+                flush();
+            }
+        }
+    }
+
+    /** Closes at once, dropping anything queued, and tells the handler. Idempotent. */
+    public void close(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (closeReason == null || state != State.CLOSING) {
+            closeReason = reason;
+        }
+        state = State.CLOSED;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("{} close: {}", remote, e.toString());
+        }
+        outbound.clear();
+        pendingBytes = 0;
+        if (acceptor != null) {
+            acceptor.onConnectionClosed();
+        }
+        try {
+            handler.onClose(closeReason);
+        } catch (RuntimeException e) {
+            log.warn("{} onClose failed", remote, e);
+        }
+    }
+
+    // ---- called by EventLoop ----
+
+    void onConnectable() {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        try {
+            if (!channel.finishConnect()) {
+                return;
+            }
+        } catch (IOException e) {
+            close("connect failed: " + e.getMessage());
+            return;
+        }
+        state = State.OPEN;
+        lastActivityNanos = loop.nanoTime();
+        key.interestOps(SelectionKey.OP_READ);
+        handler.onOpen(this);
+        if (state == State.OPEN && !outbound.isEmpty()) {
+            flush();
+        }
+    }
+
+    void onOpened() {
+        handler.onOpen(this);
+    }
+
+    void onReadable() {
+        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.OPEN && !readPaused; i++) {
+            int n;
+            try {
+                n = channel.read(readBuffer);
+            } catch (IOException e) {
+                close("read failed: " + e.getMessage());
+                return;
+            }
+            if (n < 0) {
+                close("closed by peer");
+                return;
+            }
+            if (n > 0) {
+                bytesRead += n;
+                lastActivityNanos = loop.nanoTime();
+            }
+            boolean full = !readBuffer.hasRemaining();
+            decodeBuffered();
+            if (n == 0 || !full) {
+                return;
+            }
+        }
+    }
+
+    void onWritableEvent() {
+        flush();
+        resumeIfDrained();
+    }
+
+    /** Checks the idle deadline; returns true if the connection was closed. */
+    boolean closeIfIdle(long now) {
+        if (state == State.CLOSED || now - lastActivityNanos <= idleTimeoutNanos) {
+            return false;
+        }
+        if (state == State.CONNECTING) {
+            close("connect timed out");
+        } else if (state == State.OPEN) {
+            fail(new ProtocolException(ErrorCode.TIMEOUT,
+                    "idle: " + (now - lastActivityNanos) / 1_000_000 + " ms (expected: <= " + idleTimeoutNanos / 1_000_000 + ")"));
+        }
+        return true;
+    }
+
+    // ---- reading ----
+
+    private void decodeBuffered() {
+        if (inFrame) {
+            return; // a handler call is on the stack; it will loop on when it returns
+        }
+        readBuffer.flip();
+        try {
+            while (state == State.OPEN && !readPaused) {
+                ByteBuffer payload = decoder.next(readBuffer);
+                if (payload == null) {
+                    break;
+                }
+                countFrame();
+                inFrame = true;
+                try {
+                    handler.onFrame(decoder.type(), payload);
+                } finally {
+                    inFrame = false;
+                }
+            }
+            growIfNeeded();
+        } catch (ProtocolException e) {
+            fail(e);
+        } finally {
+            if (state != State.CLOSED) {
+                readBuffer.compact();
+            }
+        }
+    }
+
+    private void countFrame() throws ProtocolException {
+        long now = lastActivityNanos;
+        if (now - rateWindowStartNanos >= 1_000_000_000L) {
+            rateWindowStartNanos = now;
+            framesInWindow = 0;
+        }
+        if (++framesInWindow > limits.maxFramesPerSecond()) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                    "frames per second: " + framesInWindow + " (expected: <= " + limits.maxFramesPerSecond() + ")");
+        }
+    }
+
+    /** Grows the read buffer, up to the frame limit, when the next frame cannot fit in it. */
+    private void growIfNeeded() throws ProtocolException {
+        int need = decoder.frameBytes(readBuffer);
+        if (need > readBuffer.capacity()) {
+            ByteBuffer bigger = ByteBuffer.allocateDirect(need);
+            bigger.put(readBuffer);
+            bigger.flip();
+            readBuffer = bigger;
+        }
+    }
+
+    private void pauseReading() {
+        if (!readPaused) {
+            readPaused = true;
+            updateInterest();
+        }
+    }
+
+    private void resumeIfDrained() {
+        if (state != State.OPEN || !aboveHighWatermark || pendingBytes > limits.lowWatermarkBytes()) {
+            return;
+        }
+        aboveHighWatermark = false;
+        readPaused = false;
+        updateInterest();
+        handler.onWritable();
+        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
+            decodeBuffered(); // requests that arrived before the pause
+        }
+    }
+
+    // ---- writing ----
+
+    private void flush() {
+        writeRetryScheduled = false;
+        try {
+            while (!outbound.isEmpty()) {
+                Data head = outbound.peek();
+                long allowed = Long.MAX_VALUE;
+                if (uploadCap != null) {
+                    allowed = uploadCap.take(Math.min(head.remaining(), RATE_GRANT_BYTES));
+                    if (allowed == 0) {
+                        scheduleWriteRetry(uploadCap.nanosUntil(Math.min(head.remaining(), RATE_GRANT_BYTES)));
+                        return;
+                    }
+                }
+                long written = head.writeTo(channel, allowed);
+                pendingBytes -= written;
+                bytesWritten += written;
+                if (uploadCap != null && written < allowed) {
+                    uploadCap.giveBack(allowed - written);
+                }
+                if (head.remaining() == 0) {
+                    outbound.poll();
+                } else if (written < allowed) {
+                    setWriteInterest(true); // socket buffer full: wait for OP_WRITE
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            close("write failed: " + e.getMessage());
+            return;
+        }
+        setWriteInterest(false);
+        if (state == State.CLOSING) {
+            close(closeReason);
+        }
+    }
+
+    private void scheduleWriteRetry(long nanos) {
+        writeRetryScheduled = true;
+        setWriteInterest(false);
+        loop.schedule(Math.max(1, nanos / 1_000_000), () -> {
+            if (state == State.OPEN || state == State.CLOSING) {
+                flush();
+                resumeIfDrained();
+            }
+        });
+    }
+
+    private boolean writeInterest;
+
+    private void setWriteInterest(boolean on) {
+        if (writeInterest != on) {
+            writeInterest = on;
+            updateInterest();
+        }
+    }
+
+    private void updateInterest() {
+        if (key == null || !key.isValid() || state == State.CONNECTING) {
+            return;
+        }
+        int ops = (readPaused ? 0 : SelectionKey.OP_READ) | (writeInterest ? SelectionKey.OP_WRITE : 0);
+        key.interestOps(ops);
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + remote + " " + state + "]";
+    }
+}

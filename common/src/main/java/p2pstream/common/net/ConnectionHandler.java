@@ -1,0 +1,28 @@
+package p2pstream.common.net;
+
+import java.nio.ByteBuffer;
+import p2pstream.common.wire.ProtocolException;
+
+/**
+ * The protocol logic of one connection. Every callback runs on the connection's loop thread, so a handler
+ * needs no locks for its own state.
+ */
+public interface ConnectionHandler {
+
+    /** The connection is established (accepted, or an outgoing connect completed). */
+    void onOpen(Connection connection);
+
+    /**
+     * One complete frame arrived. {@code payload} is a view into the read buffer, valid only during this call.
+     *
+     * @throws ProtocolException to answer with an ERROR frame and close the connection
+     */
+    void onFrame(int type, ByteBuffer payload) throws ProtocolException;
+
+    /** Pending outbound bytes fell to the low watermark after having passed the high one. */
+    default void onWritable() {
+    }
+
+    /** Called exactly once when the connection closes, for any reason. */
+    void onClose(String reason);
+}

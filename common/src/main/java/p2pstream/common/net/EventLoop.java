@@ -1,0 +1,335 @@
+package p2pstream.common.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reactor: one thread, one {@link Selector}, one task queue, timers and an idle sweep. It owns every
+ * connection registered on it. {@link #execute} and {@link #close} may be called from any thread; every
+ * other method only on the loop thread (the thread running {@link #run} or, in tests, {@link #runOnce}).
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    private static final int MAX_TASKS_PER_TURN = 4096;
+    private static final long SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final String name;
+    private final Clock clock;
+    private final Selector selector;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final PriorityQueue<Timeout> timers = new PriorityQueue<>();
+    private final List<Connection> sweepScratch = new ArrayList<>();
+    private volatile boolean running;
+    private volatile Thread thread;
+    private long timerSequence;
+    private long nextSweepNanos;
+
+    public EventLoop(String name) {
+        this(name, Clock.SYSTEM);
+    }
+
+    public EventLoop(String name, Clock clock) {
+        this.name = name;
+        this.clock = clock;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open selector", e);
+        }
+        this.nextSweepNanos = clock.nanoTime() + SWEEP_INTERVAL_NANOS;
+    }
+
+    /** Starts the loop's own thread. */
+    public synchronized EventLoop start() {
+        if (running) {
+            throw new IllegalStateException("event loop " + name + ": already started");
+        }
+        running = true;
+        Thread t = new Thread(this::run, name);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** True on the thread that runs this loop. */
+    public boolean inEventLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Queues a task for the loop thread and wakes it. Any thread. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (!inEventLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /** Runs {@code task} on the loop thread after {@code delayMillis}. Loop thread only. */
+    public Timeout schedule(long delayMillis, Runnable task) {
+        Timeout t = new Timeout(clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis), timerSequence++, task);
+        timers.add(t);
+        return t;
+    }
+
+    /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
+    public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
+        return register(channel, handler, limits, null, null);
+    }
+
+    Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
+                        TokenBucket uploadCap) throws IOException {
+        configure(channel);
+        Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN);
+        c.acceptor = acceptor;
+        c.uploadCap = uploadCap;
+        c.key = channel.register(selector, SelectionKey.OP_READ, c);
+        c.onOpened();
+        return c;
+    }
+
+    /**
+     * Starts connecting to {@code remote}; the handler's onOpen or onClose (never before this method returns)
+     * tells how it went. Frames sent before the connection opens are queued. Loop thread only.
+     */
+    public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits) {
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open socket", e);
+        }
+        Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING);
+        try {
+            configure(channel);
+            boolean connected = channel.connect(remote);
+            c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
+            if (connected) {
+                execute(c::onConnectable);
+            }
+        } catch (IOException | RuntimeException e) {
+            execute(() -> c.close("connect failed: " + e.getMessage()));
+        }
+        return c;
+    }
+
+    /** Runs the loop until {@link #close}. Called by the loop's own thread. */
+    void run() {
+        thread = Thread.currentThread();
+        try {
+            while (running) {
+                runOnce(SWEEP_INTERVAL_NANOS / 1_000_000);
+            }
+        } catch (ClosedSelectorException e) {
+            // closed under us: nothing more to do
+        } finally {
+            closeAll();
+        }
+    }
+
+    /**
+     * One turn: queued tasks (bounded), select for at most {@code timeoutMillis} or until the next timer,
+     * ready keys, due timers, idle sweep. Returns the number of ready keys handled.
+     */
+    public int runOnce(long timeoutMillis) {
+        if (thread == null) {
+            thread = Thread.currentThread();
+        }
+        boolean moreTasks = runTasks();
+        long wait = moreTasks ? 0 : millisToNextDeadline(timeoutMillis);
+        int handled;
+        try {
+            handled = wait <= 0 ? selector.selectNow(this::onSelected) : selector.select(this::onSelected, wait);
+        } catch (IOException e) {
+            throw new IllegalStateException("select failed on " + name, e);
+        }
+        wakeupPending.set(false);
+        runTimers();
+        sweepIdle();
+        return handled;
+    }
+
+    /** Stops the loop and closes every connection on it. Any thread; waits for the loop thread to end. */
+    @Override
+    public void close() {
+        Thread t = thread;
+        running = false;
+        selector.wakeup();
+        if (t != null && t != Thread.currentThread() && t.isAlive()) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (t == null || !t.isAlive() || t == Thread.currentThread()) {
+            closeAll();
+        }
+    }
+
+    private void onSelected(SelectionKey key) {
+        Object attachment = key.attachment();
+        if (attachment instanceof Acceptor acceptor) {
+            acceptor.onAcceptable();
+            return;
+        }
+        Connection c = (Connection) attachment;
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_CONNECT) != 0) {
+                c.onConnectable();
+                return;
+            }
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                c.onWritableEvent();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
+                c.onReadable();
+            }
+        } catch (java.nio.channels.CancelledKeyException e) {
+            c.close("cancelled");
+        } catch (RuntimeException e) {
+            // one connection's bug must not take down everyone else on this loop
+            log.warn("{} closing after unexpected error", c.remoteAddress(), e);
+            c.close("internal error: " + e);
+        }
+    }
+
+    private boolean runTasks() {
+        for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return false;
+            }
+            runSafely(task);
+        }
+        return !tasks.isEmpty();
+    }
+
+    private void runTimers() {
+        long now = clock.nanoTime();
+        Timeout t;
+        while ((t = timers.peek()) != null && t.deadlineNanos <= now) {
+            timers.poll();
+            if (!t.cancelled) {
+                runSafely(t.task);
+            }
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("{}: task failed", name, e);
+        }
+    }
+
+    private long millisToNextDeadline(long timeoutMillis) {
+        Timeout t = timers.peek();
+        while (t != null && t.cancelled) {
+            timers.poll();
+            t = timers.peek();
+        }
+        if (t == null) {
+            return timeoutMillis;
+        }
+        long untilTimer = t.deadlineNanos - clock.nanoTime();
+        if (untilTimer <= 0) {
+            return 0;
+        }
+        return Math.min(timeoutMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999)));
+    }
+
+    private void sweepIdle() {
+        long now = clock.nanoTime();
+        if (now - nextSweepNanos < 0) {
+            return;
+        }
+        nextSweepNanos = now + SWEEP_INTERVAL_NANOS;
+        for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof Connection c) {
+                sweepScratch.add(c);
+            }
+        }
+        for (Connection c : sweepScratch) {
+            c.closeIfIdle(now);
+        }
+        sweepScratch.clear();
+    }
+
+    private void closeAll() {
+        if (!selector.isOpen()) {
+            return;
+        }
+        runTasks();
+        List<Object> attachments = new ArrayList<>();
+        for (SelectionKey key : selector.keys()) {
+            attachments.add(key.attachment());
+        }
+        for (Object a : attachments) {
+            if (a instanceof Connection c) {
+                c.close("event loop closed");
+            } else if (a instanceof Acceptor acceptor) {
+                acceptor.closeChannel();
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            log.debug("{}: selector close: {}", name, e.toString());
+        }
+    }
+
+    /** Registers a listening channel's acceptor. Loop thread only. */
+    SelectionKey registerAcceptor(java.nio.channels.ServerSocketChannel server, Acceptor acceptor) throws IOException {
+        return server.register(selector, SelectionKey.OP_ACCEPT, acceptor);
+    }
+
+    private static void configure(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    private static InetSocketAddress remoteOf(SocketChannel channel) {
+        try {
+            return (InetSocketAddress) channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + name + "]";
+    }
+}

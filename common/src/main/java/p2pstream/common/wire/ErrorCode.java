@@ -1,0 +1,41 @@
+package p2pstream.common.wire;
+
+/** The codes an {@code ERROR} frame carries; docs/PROTOCOL.md lists them with their meaning. Immutable. */
+public enum ErrorCode {
+    MALFORMED(1),
+    FRAME_TOO_LARGE(2),
+    UNKNOWN_TYPE(3),
+    BAD_HELLO(4),
+    UNEXPECTED(5),
+    NOT_FOUND(6),
+    RATE_LIMITED(7),
+    TOO_MANY_CONNECTIONS(8),
+    TIMEOUT(9),
+    BAD_NAME(10),
+    OUT_OF_RANGE(11),
+    INTERNAL(12),
+    SHUTTING_DOWN(13);
+
+    private static final ErrorCode[] BY_CODE = new ErrorCode[16];
+
+    static {
+        for (ErrorCode c : values()) {
+            BY_CODE[c.code] = c;
+        }
+    }
+
+    private final int code;
+
+    ErrorCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The code for a wire value, or null when this version does not know it. */
+    public static ErrorCode of(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

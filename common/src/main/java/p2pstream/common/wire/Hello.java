@@ -1,0 +1,59 @@
+package p2pstream.common.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * First frame on every connection, in both directions. On a peer connection it names the content wanted;
+ * on a tracker connection it carries none. Thread-safe (immutable).
+ *
+ * <pre>HELLO: &lt;len&gt;&lt;type=0x01&gt;&lt;magic:u32 "P2PS"&gt;&lt;version:u8&gt;&lt;role:u8&gt;&lt;peer id:16&gt;&lt;listen port:u16&gt;&lt;has content:u8 0|1&gt;[&lt;content id:32&gt;]</pre>
+ *
+ * @param listenPort port the sender serves on, 0 when it does not serve
+ * @param contentId  the stream a peer connection is about, or null
+ */
+public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentId) implements Message {
+
+    @Override
+    public MessageType type() {
+        return MessageType.HELLO;
+    }
+
+    @Override
+    public int payloadLength() {
+        return 4 + 1 + 1 + PeerId.BYTES + 2 + 1 + (contentId == null ? 0 : ContentId.BYTES);
+    }
+
+    @Override
+    public void encodePayload(ByteBuffer out) {
+        out.putInt(Wire.MAGIC).put((byte) Wire.VERSION).put((byte) role.code());
+        peerId.encode(out);
+        out.putShort((short) listenPort);
+        out.put((byte) (contentId == null ? 0 : 1));
+        if (contentId != null) {
+            contentId.encode(out);
+        }
+    }
+
+    public static Hello decode(ByteBuffer in) throws ProtocolException {
+        Wire.need(in, 5, "hello");
+        int magic = in.getInt();
+        if (magic != Wire.MAGIC) {
+            throw new ProtocolException(ErrorCode.BAD_HELLO,
+                    "magic: 0x" + Integer.toHexString(magic) + " (expected: 0x50325053 \"P2PS\")");
+        }
+        int version = in.get() & 0xff;
+        if (version != Wire.VERSION) {
+            throw new ProtocolException(ErrorCode.BAD_HELLO, "version: " + version + " (expected: " + Wire.VERSION + ")");
+        }
+        Role role = Role.of(Wire.getU8(in, "role"));
+        PeerId peerId = PeerId.decode(in);
+        int port = Wire.getU16(in, "listen port");
+        int hasContent = Wire.getU8(in, "has content");
+        if (hasContent > 1) {
+            throw ProtocolException.malformed("has content: " + hasContent + " (expected: 0 or 1)");
+        }
+        ContentId contentId = hasContent == 1 ? ContentId.decode(in) : null;
+        Wire.end(in, MessageType.HELLO);
+        return new Hello(role, peerId, port, contentId);
+    }
+}

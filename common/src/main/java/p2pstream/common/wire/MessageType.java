@@ -1,0 +1,55 @@
+package p2pstream.common.wire;
+
+/**
+ * The type byte of every frame. 0x0_ are common to all connections, 0x1_ are tracker messages, 0x2_ are
+ * peer messages. Immutable.
+ */
+public enum MessageType {
+    HELLO(0x01),
+    WELCOME(0x02),
+    ERROR(0x03),
+    PING(0x04),
+    PONG(0x05),
+    ANNOUNCE(0x10),
+    WITHDRAW(0x11),
+    LIST(0x12),
+    STREAMS(0x13),
+    LOOKUP(0x14),
+    PEERS(0x15),
+    MANIFEST(0x20),
+    HAVE_ALL(0x21),
+    BITFIELD(0x22),
+    HAVE(0x23),
+    REQUEST(0x24),
+    CANCEL(0x25),
+    CHUNK(0x26),
+    REJECT(0x27);
+
+    private static final MessageType[] BY_CODE = new MessageType[256];
+
+    static {
+        for (MessageType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    private final int code;
+
+    MessageType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type for a wire byte (0..255). */
+    public static MessageType of(int code) throws ProtocolException {
+        MessageType type = code >= 0 && code < 256 ? BY_CODE[code] : null;
+        if (type == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "type: 0x" + Integer.toHexString(code) + " (expected: a known message type)");
+        }
+        return type;
+    }
+}

@@ -1,0 +1,96 @@
+package p2pstream.common.wire;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tracker's answer to LOOKUP: the stream found (found=0 and nothing else when it knows none) and a
+ * random sample of the peers holding it, never the asker. Thread-safe (immutable).
+ *
+ * <pre>PEERS: &lt;len&gt;&lt;type=0x15&gt;&lt;found:u8&gt;[&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;complete:u8&gt;}*count]</pre>
+ * where {@code <address>} is {@code <family:u8 4|16><ip><port:u16>}.
+ */
+public record Peers(ContentId contentId, String name, long size, int chunkSize, List<Entry> peers) implements Message {
+    public static final Peers NOT_FOUND = new Peers(null, null, 0, 0, List.of());
+
+    /** One peer: where it serves, who it is, whether it holds the whole stream. */
+    public record Entry(InetSocketAddress address, PeerId peerId, boolean complete) {
+        int bytes() {
+            return Wire.addressBytes(address) + PeerId.BYTES + 1;
+        }
+    }
+
+    public Peers {
+        peers = List.copyOf(peers);
+    }
+
+    public boolean found() {
+        return contentId != null;
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.PEERS;
+    }
+
+    @Override
+    public int payloadLength() {
+        if (!found()) {
+            return 1;
+        }
+        int n = 1 + ContentId.BYTES + Wire.stringBytes(name) + 8 + 4 + 2;
+        for (Entry e : peers) {
+            n += e.bytes();
+        }
+        return n;
+    }
+
+    @Override
+    public void encodePayload(ByteBuffer out) {
+        out.put((byte) (found() ? 1 : 0));
+        if (!found()) {
+            return;
+        }
+        contentId.encode(out);
+        Wire.putString(out, name);
+        out.putLong(size).putInt(chunkSize).putShort((short) peers.size());
+        for (Entry e : peers) {
+            Wire.putAddress(out, e.address());
+            e.peerId().encode(out);
+            out.put((byte) (e.complete() ? 1 : 0));
+        }
+    }
+
+    public static Peers decode(ByteBuffer in) throws ProtocolException {
+        int found = Wire.getU8(in, "found");
+        if (found == 0) {
+            Wire.end(in, MessageType.PEERS);
+            return NOT_FOUND;
+        }
+        if (found != 1) {
+            throw ProtocolException.malformed("found: " + found + " (expected: 0 or 1)");
+        }
+        ContentId id = ContentId.decode(in);
+        String name = Wire.getName(in, "name");
+        long size = Wire.getI64(in, "size");
+        int chunkSize = Wire.getU31(in, "chunk size");
+        int count = Wire.getU16(in, "peer count");
+        if (count > Wire.MAX_PEERS_PER_LOOKUP) {
+            throw ProtocolException.malformed("peer count: " + count + " (expected: <= " + Wire.MAX_PEERS_PER_LOOKUP + ")");
+        }
+        List<Entry> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            InetSocketAddress address = Wire.getAddress(in, "peer address");
+            PeerId peerId = PeerId.decode(in);
+            int complete = Wire.getU8(in, "complete");
+            if (complete > 1) {
+                throw ProtocolException.malformed("complete: " + complete + " (expected: 0 or 1)");
+            }
+            list.add(new Entry(address, peerId, complete == 1));
+        }
+        Wire.end(in, MessageType.PEERS);
+        return new Peers(id, name, size, chunkSize, list);
+    }
+}

@@ -1,0 +1,72 @@
+package p2pstream.common.wire;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tracker's answer to LIST. Thread-safe (immutable).
+ *
+ * <pre>STREAMS: &lt;len&gt;&lt;type=0x13&gt;&lt;count:u16&gt;{&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;peers:u32&gt;&lt;seeds:u32&gt;}*count</pre>
+ */
+public record Streams(List<Entry> streams) implements Message {
+
+    /** One stream: how many peers hold any of it, and how many hold all of it. */
+    public record Entry(ContentId contentId, String name, long size, int chunkSize, int peers, int seeds) {
+        int bytes() {
+            return ContentId.BYTES + Wire.stringBytes(name) + 8 + 4 + 4 + 4;
+        }
+    }
+
+    public Streams {
+        streams = List.copyOf(streams);
+    }
+
+    /** Bytes one entry adds to the payload; the tracker stops adding before the frame limit. */
+    public static int entryBytes(Entry e) {
+        return e.bytes();
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.STREAMS;
+    }
+
+    @Override
+    public int payloadLength() {
+        int n = 2;
+        for (Entry e : streams) {
+            n += e.bytes();
+        }
+        return n;
+    }
+
+    @Override
+    public void encodePayload(ByteBuffer out) {
+        out.putShort((short) streams.size());
+        for (Entry e : streams) {
+            e.contentId().encode(out);
+            Wire.putString(out, e.name());
+            out.putLong(e.size()).putInt(e.chunkSize()).putInt(e.peers()).putInt(e.seeds());
+        }
+    }
+
+    public static Streams decode(ByteBuffer in) throws ProtocolException {
+        int count = Wire.getU16(in, "stream count");
+        if (count > Wire.MAX_STREAMS_PER_LIST) {
+            throw ProtocolException.malformed("stream count: " + count + " (expected: <= " + Wire.MAX_STREAMS_PER_LIST + ")");
+        }
+        List<Entry> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ContentId id = ContentId.decode(in);
+            String name = Wire.getName(in, "name");
+            long size = Wire.getI64(in, "size");
+            int chunkSize = Wire.getU31(in, "chunk size");
+            int peers = Wire.getU31(in, "peers");
+            int seeds = Wire.getU31(in, "seeds");
+            list.add(new Entry(id, name, size, chunkSize, peers, seeds));
+        }
+        Wire.end(in, MessageType.STREAMS);
+        return new Streams(list);
+    }
+}
