@@ -25,7 +25,8 @@ public record ContentId(long w0, long w1, long w2, long w3) {
         long[] w = new long[4];
         for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 16; j++) {
-                int d = Character.digit(hex.charAt(i * 16 + j), 16);
+                char c = hex.charAt(i * 16 + j);
+                int d = c < 0x80 ? Character.digit(c, 16) : -1; // ASCII only: Character.digit also takes Unicode digits
                 if (d < 0) {
                     return null;
                 }

@@ -1,0 +1,192 @@
+package p2pstream.common.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static p2pstream.common.net.Loopback.ANY_PORT;
+import static p2pstream.common.net.Loopback.await;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import p2pstream.common.net.Loopback.EchoHandler;
+import p2pstream.common.net.Loopback.RawClient;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Wire;
+
+/** Bad input on real loopback sockets: an ERROR frame with the right code, then a closed connection. */
+@Timeout(30)
+class ConnectionLimitsTest {
+    private final List<EchoHandler> servers = new CopyOnWriteArrayList<>();
+    private EventLoopGroup group;
+    private Acceptor acceptor;
+
+    private InetSocketAddress serve(Limits limits, int maxConnections) throws Exception {
+        group = new EventLoopGroup("limits", 2);
+        acceptor = Acceptor.open(group, ANY_PORT, () -> {
+            EchoHandler h = new EchoHandler();
+            servers.add(h);
+            return h;
+        }, limits, maxConnections, null);
+        return acceptor.localAddress();
+    }
+
+    @AfterEach
+    void stop() {
+        if (acceptor != null) {
+            acceptor.close();
+        }
+        if (group != null) {
+            group.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x80000000, 0xFFFFFFFF, 0x7FFFFFFF, Wire.MAX_CONTROL_FRAME_BYTES + 1})
+    void answersAnOversizedLengthPrefixWithFrameTooLargeAndKeepsServingOthers(int length) throws Exception {
+        InetSocketAddress server = serve(Limits.CONTROL, 10);
+        try (RawClient good = new RawClient(server); RawClient bad = new RawClient(server)) {
+            good.assertServed();
+            bad.sendRaw(ByteBuffer.allocate(4).putInt(length).array()); // only the prefix: nothing else to wait for
+            ErrorMessage error = bad.readErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
+            assertTrue(error.message().contains(Integer.toUnsignedString(length)), error.message());
+            good.assertServed();
+            good.send(IndexMessage.have(3));
+            assertEquals(MessageType.HAVE.code(), good.read().type());
+        }
+        await("the bad connection's onClose", () -> servers.stream().anyMatch(h -> h.closeReason != null));
+        assertTrue(servers.stream().anyMatch(h -> h.closeReason != null && h.closeReason.startsWith("FRAME_TOO_LARGE")));
+    }
+
+    @Test
+    void answersAZeroLengthFrameWithMalformed() throws Exception {
+        try (RawClient bad = new RawClient(serve(Limits.CONTROL, 10))) {
+            bad.sendRaw(0, 0, 0, 0);
+            bad.readErrorThenEof(ErrorCode.MALFORMED);
+        }
+    }
+
+    @Test
+    void answersAHandlersProtocolExceptionWithItsCode() throws Exception {
+        try (RawClient bad = new RawClient(serve(Limits.CONTROL, 10))) {
+            bad.assertServed();
+            bad.sendRaw(0, 0, 0, 1, 0x7f); // a well-framed message of unknown type
+            bad.readErrorThenEof(ErrorCode.UNKNOWN_TYPE);
+        }
+    }
+
+    @Test
+    void acceptsAFrameOfExactlyTheLimit() throws Exception {
+        try (RawClient client = new RawClient(serve(Limits.CONTROL.withMaxFrameBytes(1000), 10))) {
+            byte[] frame = ByteBuffer.allocate(4 + 1000).putInt(1000).put((byte) MessageType.MANIFEST.code()).array();
+            client.sendRaw(frame);
+            assertEquals(999, client.read().payload().length);
+            client.sendRaw(ByteBuffer.allocate(4).putInt(1001).array());
+            client.readErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
+        }
+    }
+
+    @Test
+    void closesASilentConnectionAfterTheIdleTimeoutOnAFakeClock() throws Exception {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        try (EventLoop loop = new EventLoop("idle", now::get);
+             ServerSocketChannel listener = ServerSocketChannel.open().bind(ANY_PORT);
+             RawClient client = new RawClient((InetSocketAddress) listener.getLocalAddress())) {
+            SocketChannel accepted = listener.accept();
+            loop.runOnce(0);
+            EchoHandler server = new EchoHandler();
+            Connection c = loop.register(accepted, server, Limits.CONTROL.withIdleTimeoutMillis(1_000));
+
+            now.addAndGet(900 * ms);
+            loop.runOnce(0);
+            assertTrue(c.isOpen(), "900 ms of silence is within the timeout");
+            client.send(EmptyMessage.PING);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.frames.isEmpty() && System.nanoTime() < deadline) {
+                loop.runOnce(10);
+            }
+            assertEquals(MessageType.PONG.code(), client.read().type());
+
+            now.addAndGet(900 * ms);
+            loop.runOnce(0);
+            assertTrue(c.isOpen(), "the PING restarted the idle time");
+            now.addAndGet(300 * ms);
+            loop.runOnce(0);
+            assertEquals(Connection.State.CLOSED, c.state());
+            assertTrue(server.closeReason.startsWith("TIMEOUT"), server.closeReason);
+            client.readErrorThenEof(ErrorCode.TIMEOUT);
+        }
+    }
+
+    @Test
+    void closesASilentConnectionAfterARealIdleTimeout() throws Exception {
+        InetSocketAddress server = serve(Limits.CONTROL.withIdleTimeoutMillis(200), 10);
+        try (RawClient silent = new RawClient(server)) {
+            silent.readErrorThenEof(ErrorCode.TIMEOUT);
+        }
+        await("connection count back to 0", () -> acceptor.connectionCount() == 0);
+    }
+
+    @Test
+    void refusesConnectionsBeyondTheMaximumWithTooManyConnections() throws Exception {
+        InetSocketAddress server = serve(Limits.CONTROL, 2);
+        try (RawClient a = new RawClient(server); RawClient b = new RawClient(server)) {
+            a.assertServed();
+            b.assertServed();
+            try (RawClient c = new RawClient(server)) {
+                c.readErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
+            }
+            assertEquals(2, acceptor.connectionCount());
+            a.assertServed();
+            b.assertServed();
+            a.close();
+            await("a's slot freed", () -> acceptor.connectionCount() == 1);
+            try (RawClient d = new RawClient(server)) {
+                d.assertServed();
+            }
+        }
+    }
+
+    @Test
+    void closesAConnectionThatSendsTooManyFramesPerSecondWithRateLimited() throws Exception {
+        int max = 10;
+        InetSocketAddress server = serve(Limits.CONTROL.withMaxFramesPerSecond(max), 10);
+        try (RawClient flood = new RawClient(server); RawClient calm = new RawClient(server)) {
+            EmptyMessage[] pings = new EmptyMessage[max + 1];
+            java.util.Arrays.fill(pings, EmptyMessage.PING);
+            flood.send(pings);
+            for (int i = 0; i < max; i++) {
+                assertEquals(MessageType.PONG.code(), flood.read().type(), "frame " + i + " is within the limit");
+            }
+            flood.readErrorThenEof(ErrorCode.RATE_LIMITED);
+            calm.assertServed();
+        }
+    }
+
+    @Test
+    void rejectsInconsistentLimits() {
+        assertThrows(IllegalArgumentException.class, () -> Limits.CONTROL.withMaxFrameBytes(0));
+        assertThrows(IllegalArgumentException.class, () -> Limits.CONTROL.withIdleTimeoutMillis(0));
+        assertThrows(IllegalArgumentException.class, () -> Limits.CONTROL.withMaxFramesPerSecond(0));
+        assertThrows(IllegalArgumentException.class, () -> Limits.CONTROL.withWatermarks(10, 11));
+        if (Limits.CONTROL.maxFrameBytes() != Wire.MAX_CONTROL_FRAME_BYTES) {
+            fail("control frames are limited to " + Wire.MAX_CONTROL_FRAME_BYTES);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package p2pstream.peer.client;
+
+/**
+ * A download that could not deliver the whole stream, with the exit status the command line reports.
+ * Thread-safe (immutable).
+ */
+public final class DownloadException extends Exception {
+    private static final long serialVersionUID = 1L;
+    /** The download failed part-way (output error, peers lost for good). */
+    public static final int FAILED = 1;
+    /** The tracker knows no stream by that name or content id. */
+    public static final int NOT_FOUND = 3;
+    /** Neither the tracker nor any peer could be reached. */
+    public static final int UNREACHABLE = 4;
+
+    private final int exitStatus;
+    private final transient Stats stats;
+
+    public DownloadException(int exitStatus, String message, Stats stats) {
+        super(message, null, false, false);
+        this.exitStatus = exitStatus;
+        this.stats = stats;
+    }
+
+    public int exitStatus() {
+        return exitStatus;
+    }
+
+    /** Figures up to the failure, or null when it failed before any stream was found. */
+    public Stats stats() {
+        return stats;
+    }
+}

@@ -1,0 +1,163 @@
+package p2pstream.peer.client;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import p2pstream.common.cli.Cli;
+import p2pstream.common.cli.Endpoint;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Streams;
+import p2pstream.common.wire.Wire;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code java -jar peer-client.jar TRACKER[:PORT] [STREAM] [options]}: the viewer's command line. Main thread only. */
+@Command(name = "peer-client", mixinStandardHelpOptions = true, version = "p2pstream peer-client 0.1",
+        description = {"Streams a stream from every peer that has it, verifying each chunk, into a file or a player.",
+                "Exit status: 0 delivered and verified, 1 failed part-way, 2 bad command line, 3 stream not found,",
+                "4 tracker or peers unreachable."})
+public final class PeerClientMain implements Callable<Integer> {
+    private static final int TRACKER_PORT = 2045;
+
+    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT + ")")
+    String tracker;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
+    String stream;
+
+    @Option(names = "--list", description = "list the streams the tracker knows (name, size, content id, peers) and exit")
+    boolean list;
+
+    @Option(names = "--filter", paramLabel = "TEXT", description = "with --list: only names containing TEXT")
+    String filter = "";
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE|-",
+            description = "where to write the stream; - for stdout (default: the stream name's last part, in the current directory)")
+    String output;
+
+    @Option(names = "--peers", paramLabel = "K", description = "peers to use at once (default: ${DEFAULT-VALUE})")
+    int peers = 8;
+
+    @Option(names = "--window", paramLabel = "N", description = "chunks fetched ahead of the player; bounds memory (default: ${DEFAULT-VALUE})")
+    int window = 128;
+
+    @Option(names = "--stats-json", paramLabel = "FILE", description = "write the figures as JSON when the client ends")
+    Path statsJson;
+
+    @Option(names = "--progress", negatable = true,
+            description = "draw a progress line on stderr (default: when stderr is a terminal)")
+    Boolean progress;
+
+    @Option(names = "--no-peer-timeout", paramLabel = "SECONDS", description = "give up after this long without a usable peer (default: ${DEFAULT-VALUE})")
+    int noPeerTimeoutSeconds = 20;
+
+    @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        boolean verbose = false;
+        for (String a : args) {
+            verbose |= a.equals("-v") || a.equals("--verbose");
+        }
+        Cli.configureLogging(verbose ? "info" : "warn");
+        System.exit(Cli.run(new PeerClientMain(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress trackerAddress = Endpoint.parse(tracker, TRACKER_PORT);
+        if (peers < 1 || window < 1) {
+            System.err.println("peer-client: --peers and --window must be at least 1 (try --help)");
+            return Cli.USAGE;
+        }
+        if (list) {
+            return list(trackerAddress);
+        }
+        if (stream == null) {
+            System.err.println("peer-client: missing STREAM (a name or content id), or --list (try --help)");
+            return Cli.USAGE;
+        }
+        boolean toStdout = "-".equals(output);
+        Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
+        boolean showProgress = progress != null ? progress : stderrIsTerminal();
+        Download.Config config = new Download.Config(trackerAddress, stream, peers, window, noPeerTimeoutSeconds * 1000L,
+                showProgress ? System.err : null);
+        boolean existed = file != null && Files.exists(file);
+        try (WritableByteChannel out = toStdout ? new FileOutputStream(FileDescriptor.out).getChannel()
+                : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            Stats stats = Download.run(config, out);
+            report(stats);
+            return 0;
+        } catch (DownloadException e) {
+            if (e.stats() != null) {
+                report(e.stats());
+            } else if (file != null && !existed) {
+                Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
+            }
+            System.err.println("peer-client: " + e.getMessage());
+            return e.exitStatus();
+        }
+    }
+
+    private int list(InetSocketAddress trackerAddress) throws Exception {
+        try (EventLoop loop = new EventLoop("tracker-query").start()) {
+            TrackerClient client = new TrackerClient(loop, trackerAddress, new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+            client.start();
+            Streams streams;
+            try {
+                streams = client.list(new ListStreams(filter, Wire.MAX_STREAMS_PER_LIST)).get(15, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.err.println("peer-client: " + DownloadSession.rootMessage(e));
+                return DownloadException.UNREACHABLE;
+            } finally {
+                client.close();
+            }
+            PrintStream out = System.out;
+            out.printf(Locale.ROOT, "%-40s %12s  %-64s  %s%n", "NAME", "SIZE", "CONTENT ID", "PEERS");
+            for (Streams.Entry e : streams.streams()) {
+                out.printf(Locale.ROOT, "%-40s %12s  %s  %d (%d complete)%n", e.name(),
+                        e.size() < 0 ? "live" : Long.toString(e.size()), e.contentId().hex(), e.peers(), e.seeds());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private void report(Stats stats) throws IOException {
+        System.err.print(stats.summary());
+        if (statsJson != null) {
+            Files.writeString(statsJson, stats.toJson(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String defaultFileName(String stream) {
+        String last = stream.substring(stream.lastIndexOf('/') + 1);
+        return last.isEmpty() || last.equals(".") || last.equals("..") ? "stream.out" : last;
+    }
+
+    /** Java 17 cannot ask isatty(2) directly; on Linux the fd's link names the terminal. */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.console() != null;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package p2pstream.peer.client;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.ManifestMessage;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.Role;
+
+/**
+ * A download's connection to one peer: the handshake (HELLO, MANIFEST, HAVE_ALL or BITFIELD), then the
+ * peer's outstanding requests, what it holds and how fast it delivers. Protocol order is enforced here; the
+ * decisions are the {@link DownloadSession}'s. Loop thread only.
+ */
+final class PeerSession implements ConnectionHandler {
+    enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
+
+    final DownloadSession session;
+    final InetSocketAddress address;
+    final int slot;
+    /** Outstanding requests in the order sent: chunk index to the time it was asked (nanos). */
+    final Map<Integer, Long> outstanding = new LinkedHashMap<>();
+    /** Chunks cancelled at this peer that may still arrive. */
+    final BitSet cancelled = new BitSet();
+    Connection connection;
+    Phase phase = Phase.CONNECTING;
+    PeerId peerId;
+    /** What the peer holds; null when it holds everything. */
+    BitSet held;
+    double bytesPerSecond;
+    long bytesThisTick;
+    boolean busyThisTick;
+    long lastByteNanos;
+    long lastSentNanos;
+    long verifiedBytes;
+
+    PeerSession(DownloadSession session, InetSocketAddress address, int slot) {
+        this.session = session;
+        this.address = address;
+        this.slot = slot;
+    }
+
+    boolean isReady() {
+        return phase == Phase.READY;
+    }
+
+    boolean holds(int index) {
+        return held == null || held.get(index);
+    }
+
+    void send(IndexMessage m) {
+        lastSentNanos = session.nanoTime();
+        connection.send(m);
+    }
+
+    void close(String reason) {
+        if (connection != null) {
+            connection.close(reason);
+        }
+    }
+
+    @Override
+    public void onOpen(Connection c) {
+        this.connection = c;
+        phase = Phase.AWAIT_HELLO;
+        lastByteNanos = session.nanoTime();
+        lastSentNanos = lastByteNanos;
+        c.send(new Hello(Role.CLIENT, session.peerId(), 0, session.contentId()));
+    }
+
+    @Override
+    public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+        MessageType t = MessageType.of(type);
+        lastByteNanos = session.nanoTime();
+        if (t == MessageType.ERROR) {
+            ErrorMessage e = ErrorMessage.decode(payload);
+            connection.close("peer error " + e.codeName() + ": " + e.message());
+            return;
+        }
+        switch (phase) {
+            case AWAIT_HELLO -> onHello(Hello.decode(expect(t, MessageType.HELLO, payload)));
+            case AWAIT_MANIFEST -> {
+                session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
+                phase = Phase.AWAIT_HAVE;
+            }
+            case AWAIT_HAVE -> onAvailability(t, payload);
+            case READY -> onReadyFrame(t, payload);
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " in phase " + phase);
+        }
+    }
+
+    @Override
+    public void onClose(String reason) {
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        session.onPeerClosed(this, was, reason);
+    }
+
+    private void onHello(Hello hello) throws ProtocolException {
+        if (!session.contentId().equals(hello.contentId())) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: "
+                    + (hello.contentId() == null ? "none" : hello.contentId().shortHex())
+                    + " (expected: " + session.contentId().shortHex() + ")");
+        }
+        peerId = hello.peerId();
+        phase = Phase.AWAIT_MANIFEST;
+    }
+
+    private void onAvailability(MessageType t, ByteBuffer payload) throws ProtocolException {
+        int count = session.chunkCount();
+        if (t == MessageType.HAVE_ALL) {
+            EmptyMessage.decode(t, payload);
+            held = null;
+        } else if (t == MessageType.BITFIELD) {
+            held = Bitfield.decode(payload, count).chunks();
+        } else {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: HAVE_ALL or BITFIELD)");
+        }
+        phase = Phase.READY;
+        session.onPeerReady(this);
+    }
+
+    private void onReadyFrame(MessageType t, ByteBuffer payload) throws ProtocolException {
+        switch (t) {
+            case CHUNK -> {
+                int index = ChunkHeader.decodeIndex(payload);
+                int length = payload.remaining();
+                bytesThisTick += length + ChunkHeader.BYTES;
+                session.onChunk(this, index, payload);
+            }
+            case REJECT -> {
+                Reject r = Reject.decode(payload);
+                session.onReject(this, r.index(), r.reason());
+            }
+            case HAVE -> {
+                int index = IndexMessage.decode(t, payload).index();
+                if (index >= session.chunkCount()) {
+                    throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "have: " + index + " (expected: < " + session.chunkCount() + ")");
+                }
+                session.onHave(this, index);
+            }
+            case PING -> {
+                EmptyMessage.decode(t, payload);
+                connection.send(EmptyMessage.PONG);
+            }
+            case PONG -> EmptyMessage.decode(t, payload);
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: CHUNK, REJECT or HAVE)");
+        }
+    }
+
+    private static ByteBuffer expect(MessageType actual, MessageType expected, ByteBuffer payload) throws ProtocolException {
+        if (actual != expected) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + actual + " (expected: " + expected + ")");
+        }
+        return payload;
+    }
+
+    @Override
+    public String toString() {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,108 @@
+package p2pstream.peer.client;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The figures of one finished (or failed) download: what the summary prints and {@code --stats-json}
+ * writes. Thread-safe (immutable).
+ *
+ * @param bytes         bytes handed to the output
+ * @param millis        from start to the end of the output
+ * @param startupMillis from start to the first byte handed to the output, -1 if none was
+ * @param stalls        times the output waited more than 100 ms for the next chunk after it started
+ * @param hashFailures  chunks that failed verification (their senders were dropped)
+ * @param sha256        SHA-256 of everything written to the output
+ */
+public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
+                    long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
+                    List<PeerBytes> peers) {
+
+    /** Bytes of verified chunks received from one peer. */
+    public record PeerBytes(String address, long bytes) {
+    }
+
+    public Stats {
+        peers = List.copyOf(peers);
+    }
+
+    /** Peers that delivered at least one verified byte. */
+    public long contributingPeers() {
+        return peers.stream().filter(p -> p.bytes() > 0).count();
+    }
+
+    public String toJson() {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\n");
+        field(sb, "name", name).append(",\n");
+        field(sb, "contentId", contentId).append(",\n");
+        sb.append("  \"size\": ").append(size).append(",\n");
+        sb.append("  \"complete\": ").append(complete).append(",\n");
+        sb.append("  \"bytes\": ").append(bytes).append(",\n");
+        sb.append("  \"millis\": ").append(millis).append(",\n");
+        sb.append("  \"startupMillis\": ").append(startupMillis).append(",\n");
+        sb.append("  \"stalls\": ").append(stalls).append(",\n");
+        sb.append("  \"stallMillis\": ").append(stallMillis).append(",\n");
+        sb.append("  \"hashFailures\": ").append(hashFailures).append(",\n");
+        field(sb, "sha256", sha256).append(",\n");
+        sb.append("  \"peers\": [");
+        for (int i = 0; i < peers.size(); i++) {
+            PeerBytes p = peers.get(i);
+            sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
+            quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append('}');
+        }
+        sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
+        return sb.toString();
+    }
+
+    /** The human summary printed on stderr. */
+    public String summary() {
+        double seconds = Math.max(millis, 1) / 1000.0;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s: %s %s in %.2f s (%.1f MB/s), start-up %d ms, %d stalls (%d ms), %d hash failures%n",
+                complete ? "done" : "incomplete", name, bytesText(bytes), seconds, bytes / seconds / 1e6, startupMillis,
+                stalls, stallMillis, hashFailures));
+        sb.append("  sha256 ").append(sha256).append('\n');
+        for (PeerBytes p : peers) {
+            sb.append(String.format(Locale.ROOT, "  peer %-22s %s%n", p.address(), bytesText(p.bytes())));
+        }
+        return sb.toString();
+    }
+
+    static String bytesText(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        if (bytes < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / 1024.0 / 1024);
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / 1024.0 / 1024 / 1024);
+    }
+
+    private static StringBuilder field(StringBuilder sb, String key, String value) {
+        sb.append("  \"").append(key).append("\": ");
+        return value == null ? sb.append("null") : quote(sb, value);
+    }
+
+    private static StringBuilder quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"');
+    }
+}

@@ -1,0 +1,276 @@
+package p2pstream.peer.client;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.net.Limits;
+import p2pstream.common.net.Timeout;
+import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Streams;
+import p2pstream.common.wire.Welcome;
+import p2pstream.common.wire.Withdraw;
+
+/**
+ * A peer's session with the tracker: says HELLO, keeps its announcements registered (again after every
+ * reconnect, so a restarted tracker learns them back), pings, and runs LOOKUP and LIST queries. Public
+ * methods may be called from any thread; the session itself lives on one loop.
+ */
+public final class TrackerClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
+    static final long PING_INTERVAL_MILLIS = 20_000;
+    static final long SESSION_IDLE_MILLIS = 90_000;
+    static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    static final long MIN_BACKOFF_MILLIS = 250;
+    static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final EventLoop loop;
+    private final InetSocketAddress tracker;
+    private final Hello hello;
+    private final boolean failUntilWelcomed;
+    private boolean everWelcomed;
+    private final Map<ContentId, Announce> announcements = new LinkedHashMap<>();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Pending> inflight = new ArrayDeque<>();
+    private Connection connection;
+    private boolean welcomed;
+    private boolean closed;
+    private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private Timeout pingTimer;
+    private String lastFailure = "not connected yet";
+
+    private record Pending(Message request, MessageType answer, CompletableFuture<Object> result, long deadlineNanos) {
+    }
+
+    /**
+     * The session reconnects after every failure with backoff.
+     *
+     * @param failUntilWelcomed fail queries at once while the tracker has never been reached (a viewer wants a
+     *                          clear error now, a server wants to keep trying)
+     */
+    public TrackerClient(EventLoop loop, InetSocketAddress tracker, Hello hello, boolean failUntilWelcomed) {
+        this.loop = loop;
+        this.tracker = tracker;
+        this.hello = hello;
+        this.failUntilWelcomed = failUntilWelcomed;
+    }
+
+    public InetSocketAddress trackerAddress() {
+        return tracker;
+    }
+
+    public void start() {
+        loop.execute(() -> {
+            connect();
+            loop.schedule(1_000, this::expireRequests);
+        });
+    }
+
+    /** Registers (or updates) a holding; it is sent now and after every reconnect. */
+    public void announce(Announce a) {
+        loop.execute(() -> {
+            announcements.put(a.contentId(), a);
+            if (welcomed) {
+                connection.send(a);
+            }
+        });
+    }
+
+    public void withdraw(ContentId id) {
+        loop.execute(() -> {
+            if (announcements.remove(id) != null && welcomed) {
+                connection.send(new Withdraw(id));
+            }
+        });
+    }
+
+    public CompletableFuture<Peers> lookup(Lookup lookup) {
+        return query(lookup, MessageType.PEERS).thenApply(Peers.class::cast);
+    }
+
+    public CompletableFuture<Streams> list(ListStreams list) {
+        return query(list, MessageType.STREAMS).thenApply(Streams.class::cast);
+    }
+
+    /** Completes once the tracker has processed everything sent before (a LIST round trip behind them). */
+    public CompletableFuture<Void> synced() {
+        return list(new ListStreams("", 0)).thenApply(s -> null);
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            closed = true;
+            if (connection != null) {
+                connection.close("tracker client closed");
+            }
+            failAll(new IOException("tracker client closed"));
+        });
+    }
+
+    private CompletableFuture<Object> query(Message request, MessageType answer) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (closed) {
+                f.completeExceptionally(new IOException("tracker client closed"));
+                return;
+            }
+            Pending p = new Pending(request, answer, f, loop.nanoTime() + REQUEST_TIMEOUT_MILLIS * 1_000_000);
+            if (welcomed) {
+                inflight.add(p);
+                connection.send(request);
+            } else {
+                waiting.add(p);
+            }
+        });
+        return f;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        connection = loop.connect(tracker, new Session(), Limits.CONTROL.withIdleTimeoutMillis(SESSION_IDLE_MILLIS));
+    }
+
+    private void onWelcome(Welcome w) {
+        welcomed = true;
+        everWelcomed = true;
+        backoffMillis = MIN_BACKOFF_MILLIS;
+        log.info("tracker {} session {}: serving as {}", tracker, w.sessionId(), w.observedAddress());
+        for (Announce a : announcements.values()) {
+            connection.send(a);
+        }
+        for (Pending p; (p = waiting.poll()) != null; ) {
+            inflight.add(p);
+            connection.send(p.request);
+        }
+        schedulePing();
+    }
+
+    private void schedulePing() {
+        pingTimer = loop.schedule(PING_INTERVAL_MILLIS, () -> {
+            if (welcomed) {
+                connection.send(EmptyMessage.PING);
+                schedulePing();
+            }
+        });
+    }
+
+    private void onSessionClosed(String reason) {
+        boolean wasWelcomed = welcomed;
+        welcomed = false;
+        if (pingTimer != null) {
+            pingTimer.cancel();
+        }
+        lastFailure = reason;
+        // queries sent but unanswered go out again on the next session
+        for (Pending p; (p = inflight.pollLast()) != null; ) {
+            waiting.addFirst(p);
+        }
+        if (closed) {
+            return;
+        }
+        if (failUntilWelcomed && !everWelcomed) {
+            failAll(new IOException("tracker " + tracker + ": " + reason));
+        }
+        if (wasWelcomed) {
+            log.warn("tracker {} session lost: {}; reconnecting", tracker, reason);
+        } else {
+            log.debug("tracker {}: {}; retrying in {} ms", tracker, reason, backoffMillis);
+        }
+        loop.schedule(backoffMillis, this::connect);
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    private void expireRequests() {
+        long now = loop.nanoTime();
+        for (ArrayDeque<Pending> q : java.util.List.of(waiting, inflight)) {
+            while (!q.isEmpty() && q.peek().deadlineNanos - now < 0) {
+                Pending p = q.poll();
+                p.result.completeExceptionally(new TimeoutException("tracker " + tracker + ": no answer to "
+                        + p.request.type() + " within " + REQUEST_TIMEOUT_MILLIS + " ms (" + lastFailure + ")"));
+            }
+        }
+        if (!closed) {
+            loop.schedule(1_000, this::expireRequests);
+        }
+    }
+
+    private void failAll(Exception e) {
+        for (ArrayDeque<Pending> q : java.util.List.of(waiting, inflight)) {
+            for (Pending p; (p = q.poll()) != null; ) {
+                p.result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** The handler of one connection to the tracker. */
+    private final class Session implements ConnectionHandler {
+        private Connection c;
+
+        @Override
+        public void onOpen(Connection c) {
+            this.c = c;
+            c.send(hello);
+        }
+
+        @Override
+        public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+            MessageType t = MessageType.of(type);
+            if (!welcomed && t != MessageType.WELCOME && t != MessageType.ERROR) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: WELCOME)");
+            }
+            switch (t) {
+                case WELCOME -> onWelcome(Welcome.decode(payload));
+                case STREAMS -> answer(t, Streams.decode(payload));
+                case PEERS -> answer(t, Peers.decode(payload));
+                case PING -> c.send(EmptyMessage.PONG);
+                case PONG -> EmptyMessage.decode(t, payload);
+                case ERROR -> {
+                    ErrorMessage e = ErrorMessage.decode(payload);
+                    log.warn("tracker {} says {}: {}", tracker, e.codeName(), e.message());
+                    c.close("tracker error " + e.codeName() + ": " + e.message());
+                }
+                default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: a tracker answer)");
+            }
+        }
+
+        private void answer(MessageType t, Message m) throws ProtocolException {
+            Pending p = inflight.peek();
+            if (p == null || p.answer != t) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "answer: " + t + " (expected: "
+                        + (p == null ? "none" : p.answer) + ")");
+            }
+            inflight.poll();
+            p.result.complete(m);
+        }
+
+        @Override
+        public void onClose(String reason) {
+            if (connection == c || c == null) {
+                onSessionClosed(reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package p2pstream.peer.schedule;
+
+import java.util.BitSet;
+
+/**
+ * The chunk-selection policy of a download, as a pure state machine over arrays: no I/O, no clock (the
+ * caller passes rates and ages). It knows which chunks are missing, requested or done, how many connected
+ * peers hold each, and the window {@code [playhead, playhead + window)}; it answers "which chunk should this
+ * peer send next". docs/SCHEDULING.md explains the policy. Confined to the download's loop thread.
+ */
+public final class Scheduler {
+    /** {@link #next} found nothing to ask this peer for. */
+    public static final int NONE = -1;
+
+    private final int chunkCount;
+    private final int window;
+    private final int urgent;
+    /** Outstanding requests per chunk (duplicates make it 2); -1 once the chunk is done. */
+    private final int[] requests;
+    /** Connected partial holders of each chunk; holders of everything are counted once in {@link #seeds}. */
+    private final int[] holders;
+    private int seeds;
+    private int playhead;
+    private int done;
+
+    /**
+     * @param window chunks fetched ahead of the playhead, at most
+     * @param urgent the first chunks of the window, fetched in order before anything else
+     */
+    public Scheduler(int chunkCount, int window, int urgent) {
+        if (chunkCount < 0 || window < 1 || urgent < 1 || urgent > window) {
+            throw new IllegalArgumentException("scheduler: " + chunkCount + " chunks, window " + window + ", urgent " + urgent
+                    + " (expected: count >= 0, 1 <= urgent <= window)");
+        }
+        this.chunkCount = chunkCount;
+        this.window = window;
+        this.urgent = urgent;
+        this.requests = new int[chunkCount];
+        this.holders = new int[chunkCount];
+    }
+
+    public int chunkCount() {
+        return chunkCount;
+    }
+
+    public int playhead() {
+        return playhead;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    /** Chunks verified so far. */
+    public int doneCount() {
+        return done;
+    }
+
+    public boolean isComplete() {
+        return done == chunkCount;
+    }
+
+    public boolean isDone(int index) {
+        return requests[index] < 0;
+    }
+
+    public int requestCount(int index) {
+        return Math.max(0, requests[index]);
+    }
+
+    /** Moves the window: the player needs chunk {@code index} next. */
+    public void playhead(int index) {
+        playhead = Math.max(playhead, Math.min(index, chunkCount));
+    }
+
+    /** Marks a chunk as already held (resume); it will not be requested. */
+    public void markDone(int index) {
+        if (requests[index] >= 0) {
+            requests[index] = -1;
+            done++;
+        }
+    }
+
+    // ---- availability ----
+
+    public void addSeed() {
+        seeds++;
+    }
+
+    public void removeSeed() {
+        seeds--;
+    }
+
+    /** A connected peer announced it holds {@code index}. */
+    public void addHolder(int index) {
+        holders[index]++;
+    }
+
+    /** A partial holder left: forget what it held. */
+    public void removeHolder(BitSet held) {
+        for (int i = held.nextSetBit(0); i >= 0 && i < chunkCount; i = held.nextSetBit(i + 1)) {
+            holders[i]--;
+        }
+    }
+
+    public int availability(int index) {
+        return seeds + holders[index];
+    }
+
+    // ---- requests ----
+
+    /**
+     * The next chunk to request from a peer that holds {@code held} (null: holds everything): the first
+     * missing unrequested chunk of the urgent part, in order; else the rarest missing unrequested chunk of
+     * the rest of the window, lowest index on ties. NONE when the peer can offer nothing new.
+     */
+    public int next(BitSet held) {
+        int end = Math.min(chunkCount, playhead + window);
+        int urgentEnd = Math.min(end, playhead + urgent);
+        for (int i = playhead; i < urgentEnd; i++) {
+            if (requests[i] == 0 && (held == null || held.get(i))) {
+                return i;
+            }
+        }
+        int best = NONE;
+        int bestAvailability = Integer.MAX_VALUE;
+        for (int i = urgentEnd; i < end; i++) {
+            if (requests[i] == 0 && (held == null || held.get(i))) {
+                int a = availability(i);
+                if (a < bestAvailability) {
+                    best = i;
+                    bestAvailability = a;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A chunk of the urgent part worth requesting again from a faster peer: requested once, not from
+     * {@code asker}, and {@code eta} says the asker would deliver it well before its current peer.
+     * NONE when no chunk is at risk.
+     *
+     * @param eta for chunk i and a peer slot, the expected nanoseconds until that peer delivers it
+     *            (for the asker: if asked now)
+     */
+    public int duplicate(BitSet held, int asker, Owner owner, Eta eta) {
+        int end = Math.min(chunkCount, playhead + urgent);
+        for (int i = playhead; i < end; i++) {
+            if (requests[i] != 1 || (held != null && !held.get(i))) {
+                continue;
+            }
+            int current = owner.of(i);
+            if (current == asker) {
+                continue;
+            }
+            // twice as fast, so the duplicate pays off even if the first copy is only half late
+            if (eta.nanos(i, asker) * 2 < eta.nanos(i, current)) {
+                return i;
+            }
+        }
+        return NONE;
+    }
+
+    public void requested(int index) {
+        requests[index]++;
+    }
+
+    /** A request ended without the chunk (cancel, reject, timeout, peer gone): it can be asked again. */
+    public void unrequested(int index) {
+        if (requests[index] > 0) {
+            requests[index]--;
+        }
+    }
+
+    /** A verified chunk arrived; returns false if it was already done (a late duplicate). */
+    public boolean completed(int index) {
+        if (requests[index] < 0) {
+            return false;
+        }
+        requests[index] = -1;
+        done++;
+        return true;
+    }
+
+    /** Whether chunk {@code index} lies in the window. */
+    public boolean inWindow(int index) {
+        return index >= playhead && index < playhead + window && index < chunkCount;
+    }
+
+    /** Who holds the request of a chunk (for duplicates). */
+    @FunctionalInterface
+    public interface Owner {
+        int of(int index);
+    }
+
+    /** Expected delivery time of chunk {@code index} from peer {@code slot}. */
+    @FunctionalInterface
+    public interface Eta {
+        long nanos(int index, int slot);
+    }
+
+    /**
+     * Requests to keep outstanding at a peer delivering {@code bytesPerSecond} (0 = not measured yet): enough
+     * to cover a quarter second of its rate, so the link never idles between chunks, bounded to 2..24.
+     */
+    public static int pipelineDepth(double bytesPerSecond, int chunkSize) {
+        if (bytesPerSecond <= 0) {
+            return 4;
+        }
+        double chunksPerQuarterSecond = bytesPerSecond * 0.25 / chunkSize;
+        return (int) Math.max(2, Math.min(24, Math.ceil(chunksPerQuarterSecond) + 2));
+    }
+
+    /**
+     * How long a peer that owes chunks may deliver no byte at all before it counts as stalled: four chunk
+     * times at its measured rate, at least {@code minMillis} (twice that before any rate is measured).
+     */
+    public static long stallTimeoutMillis(double bytesPerSecond, int chunkSize, long minMillis) {
+        if (bytesPerSecond <= 0) {
+            return 2 * minMillis;
+        }
+        return Math.max(minMillis, (long) (4_000.0 * chunkSize / bytesPerSecond));
+    }
+}

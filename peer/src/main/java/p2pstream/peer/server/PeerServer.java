@@ -1,0 +1,181 @@
+package p2pstream.peer.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Acceptor;
+import p2pstream.common.net.Clock;
+import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.net.Limits;
+import p2pstream.common.net.TokenBucket;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Role;
+import p2pstream.peer.client.TrackerClient;
+import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.ManifestCache;
+import p2pstream.peer.store.SharedDirectory;
+
+/**
+ * A peer-server: shares every file of a directory, serves chunks on an {@link EventLoopGroup} with
+ * zero-copy, and keeps its files announced to the tracker. {@link #start} and {@link #close} may be called
+ * from any thread.
+ */
+public final class PeerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerServer.class);
+    public static final int DEFAULT_PORT = 2050;
+    /** Pending outbound bytes per connection are mostly file regions, so the watermarks can be generous. */
+    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024);
+    static final long HELLO_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * @param uploadBytesPerSecond cap on the whole process's upload, 0 for none
+     */
+    public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
+                         int threads, int maxConnections) {
+        public static Config loopback(InetSocketAddress tracker, Path dir) {
+            return new Config(new InetSocketAddress("127.0.0.1", 0), tracker, dir, 0, 2, 1_000);
+        }
+
+        public Config withUploadLimit(long bytesPerSecond) {
+            return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections);
+        }
+    }
+
+    private final PeerId peerId = PeerId.random();
+    private final Map<ContentId, ServedStream> streams = new ConcurrentHashMap<>();
+    private final EventLoopGroup group;
+    private final Acceptor acceptor;
+    private final TrackerClient trackerClient;
+
+    private PeerServer(Config config, List<ServedStream> shared) throws IOException {
+        for (ServedStream s : shared) {
+            streams.put(s.manifest().contentId(), s);
+        }
+        this.group = new EventLoopGroup("peer-server", config.threads());
+        try {
+            TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
+            this.acceptor = Acceptor.open(group, config.bind(), () -> new ServerSession(this),
+                    LIMITS.withIdleTimeoutMillis(HELLO_TIMEOUT_MILLIS), config.maxConnections(), cap);
+        } catch (IOException e) {
+            group.close();
+            throw e;
+        }
+        Hello hello = new Hello(Role.SERVER, peerId, acceptor.localAddress().getPort(), null);
+        this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), hello, false);
+        for (ServedStream s : shared) {
+            trackerClient.announce(s.announcement());
+        }
+        trackerClient.start();
+    }
+
+    /** Hashes (or reads the cached manifests of) every shared file, listens, and announces. */
+    public static PeerServer start(Config config) throws IOException {
+        SharedDirectory dir = new SharedDirectory(config.dir());
+        List<ServedStream> shared = share(dir, new ManifestCache(dir.root().resolve(".p2pstream").resolve("manifests")));
+        PeerServer server = new PeerServer(config, shared);
+        log.info("peer-server {} listening on {}, sharing {} files from {}", server.peerId, server.address(),
+                shared.size(), dir.root());
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return acceptor.localAddress();
+    }
+
+    public PeerId peerId() {
+        return peerId;
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    /** The manifests of everything shared. */
+    public List<Manifest> manifests() {
+        List<Manifest> list = new ArrayList<>();
+        for (ServedStream s : streams.values()) {
+            list.add(s.manifest());
+        }
+        return list;
+    }
+
+    /** Completes when the tracker has registered every announcement made so far. */
+    public java.util.concurrent.CompletableFuture<Void> announced() {
+        return trackerClient.synced();
+    }
+
+    /** Open connections from peers. */
+    public int connectionCount() {
+        return acceptor.connectionCount();
+    }
+
+    @Override
+    public void close() {
+        trackerClient.close();
+        acceptor.close();
+        group.close();
+        for (ServedStream s : streams.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.debug("close {}: {}", s.path(), e.toString());
+            }
+        }
+        log.info("peer-server {} on {} stopped", peerId, address());
+    }
+
+    ServedStream stream(ContentId id) {
+        return streams.get(id);
+    }
+
+    private static List<ServedStream> share(SharedDirectory dir, ManifestCache cache) throws IOException {
+        List<String> names = dir.names();
+        int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "manifest-hasher");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<ServedStream>> futures = new ArrayList<>();
+            for (String name : names) {
+                futures.add(pool.submit(() -> {
+                    Path path = dir.resolve(name);
+                    return new ServedStream(cache.manifestFor(name, path), path);
+                }));
+            }
+            List<ServedStream> shared = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    shared.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    log.warn("not sharing {}: {}", names.get(i), e.getCause().toString());
+                }
+            }
+            return shared;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing shared files", e);
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package p2pstream.peer.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.data.FileData;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.Role;
+
+/**
+ * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and HAVE_ALL, then queues REQUESTs
+ * (bounded) and sends each chunk as a small header plus a zero-copy file region, only while the connection
+ * is writable. Runs on its connection's loop thread.
+ */
+final class ServerSession implements ConnectionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+    /** Requests queued per connection; beyond it a REQUEST is answered with REJECT (overloaded). */
+    static final int MAX_QUEUED_REQUESTS = 256;
+    static final long SESSION_IDLE_MILLIS = 120_000;
+
+    private final PeerServer server;
+    private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
+    private Connection connection;
+    private ServedStream stream;
+    private long chunksSent;
+
+    ServerSession(PeerServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void onOpen(Connection c) {
+        this.connection = c;
+    }
+
+    @Override
+    public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+        MessageType t = MessageType.of(type);
+        if (stream == null) {
+            if (t != MessageType.HELLO) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: HELLO)");
+            }
+            onHello(Hello.decode(payload));
+            return;
+        }
+        switch (t) {
+            case REQUEST -> onRequest(checkIndex(IndexMessage.decode(t, payload).index()));
+            case CANCEL -> queue.remove(checkIndex(IndexMessage.decode(t, payload).index()));
+            case PING -> {
+                EmptyMessage.decode(t, payload);
+                connection.send(EmptyMessage.PONG);
+            }
+            // what the asker holds matters only to a peer that downloads from it
+            case HAVE -> checkIndex(IndexMessage.decode(t, payload).index());
+            case HAVE_ALL, PONG -> EmptyMessage.decode(t, payload);
+            case BITFIELD -> Bitfield.decode(payload, stream.manifest().chunkCount());
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: REQUEST, CANCEL or PING)");
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        pump();
+    }
+
+    @Override
+    public void onClose(String reason) {
+        if (stream != null) {
+            log.info("{} done with {}: {} chunks sent, {} bytes ({})", connection.remoteAddress(),
+                    stream.manifest().name(), chunksSent, connection.bytesWritten(), reason);
+        }
+    }
+
+    private void onHello(Hello hello) throws ProtocolException {
+        if (hello.contentId() == null) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello: no content id (expected: the stream wanted)");
+        }
+        ServedStream s = server.stream(hello.contentId());
+        if (s == null) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
+                    + " (expected: a stream this peer serves)");
+        }
+        stream = s;
+        connection.idleTimeoutMillis(SESSION_IDLE_MILLIS);
+        connection.send(new Hello(Role.SERVER, server.peerId(), server.address().getPort(), hello.contentId()));
+        connection.send(s.manifestMessage());
+        connection.send(EmptyMessage.HAVE_ALL);
+        log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.manifest().name(), hello.role(), hello.peerId());
+    }
+
+    private int checkIndex(int index) throws ProtocolException {
+        int count = stream.manifest().chunkCount();
+        if (index >= count) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + count + ")");
+        }
+        return index;
+    }
+
+    private void onRequest(int index) {
+        if (!queue.offer(index)) {
+            connection.send(new Reject(index, Reject.Reason.OVERLOADED));
+            return;
+        }
+        pump();
+    }
+
+    private void pump() {
+        while (connection.isOpen() && connection.isWritable() && !queue.isEmpty()) {
+            send(queue.poll());
+        }
+    }
+
+    private void send(int index) {
+        long offset = stream.manifest().chunkOffset(index);
+        int length = stream.manifest().chunkLength(index);
+        try {
+            long size = stream.channel().size();
+            if (size < offset + length) {
+                log.warn("{} shrank to {} bytes: chunk {} unavailable", stream.path(), size, index);
+                connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
+                return;
+            }
+        } catch (IOException e) {
+            log.warn("{}: {}: chunk {} unavailable", stream.path(), e.toString(), index);
+            connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
+            return;
+        }
+        connection.send(BufferData.of(ChunkHeader.encode(index, length)));
+        connection.send(new FileData(stream.channel(), offset, length));
+        chunksSent++;
+    }
+
+    /** A bounded FIFO of requested chunk indexes with O(1) membership, so a duplicate or CANCEL is cheap. */
+    static final class RequestQueue {
+        private final int[] ring;
+        private final BitSet queued = new BitSet();
+        private int head;
+        private int size;
+
+        RequestQueue(int capacity) {
+            ring = new int[capacity];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** Adds an index; a duplicate is accepted and ignored. False when full. */
+        boolean offer(int index) {
+            if (queued.get(index)) {
+                return true;
+            }
+            if (size == ring.length) {
+                return false;
+            }
+            ring[(head + size++) % ring.length] = index;
+            queued.set(index);
+            return true;
+        }
+
+        /** The oldest queued index; call only when not empty. */
+        int poll() {
+            int index = ring[head];
+            head = (head + 1) % ring.length;
+            size--;
+            queued.clear(index);
+            return index;
+        }
+
+        void remove(int index) {
+            if (!queued.get(index)) {
+                return;
+            }
+            int n = size;
+            int write = 0;
+            for (int i = 0; i < n; i++) {
+                int v = ring[(head + i) % ring.length];
+                if (v != index) {
+                    ring[(head + write++) % ring.length] = v;
+                }
+            }
+            size = write;
+            queued.clear(index);
+        }
+    }
+}

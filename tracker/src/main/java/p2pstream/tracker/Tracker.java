@@ -1,0 +1,171 @@
+package p2pstream.tracker;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.cli.Cli;
+import p2pstream.common.cli.Endpoint;
+import p2pstream.common.net.Acceptor;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.net.Limits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The tracker: accepts peer sessions on an {@link EventLoopGroup} and keeps the {@link Registry} on the
+ * group's first loop. {@link #start} and {@link #close} may be called from any thread.
+ */
+public final class Tracker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+    public static final int DEFAULT_PORT = 2045;
+    static final long HELLO_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * @param sessionTimeoutMillis a session silent this long is dropped with all its entries (peers PING
+     *                             every third of it)
+     */
+    public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
+        public static Config loopback() {
+            return new Config(new InetSocketAddress("127.0.0.1", 0), 2, 10_000, 60_000);
+        }
+    }
+
+    private final Config config;
+    private final EventLoopGroup group;
+    private final Registry registry = new Registry();
+    private final AtomicLong sessionIds = new AtomicLong();
+    private final Acceptor acceptor;
+
+    private Tracker(Config config) throws IOException {
+        this.config = config;
+        this.group = new EventLoopGroup("tracker", config.threads());
+        Limits limits = Limits.CONTROL.withIdleTimeoutMillis(HELLO_TIMEOUT_MILLIS);
+        try {
+            this.acceptor = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
+                    config.maxConnections(), null);
+        } catch (IOException e) {
+            group.close();
+            throw e;
+        }
+    }
+
+    public static Tracker start(Config config) throws IOException {
+        Tracker t = new Tracker(config);
+        log.info("tracker listening on {}", t.address());
+        return t;
+    }
+
+    /** The bound address (with the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return acceptor.localAddress();
+    }
+
+    /** Sessions that sent HELLO and announced something, read on the registry loop. Any thread. */
+    public int sessionCount() {
+        return query(registry::sessionCount);
+    }
+
+    /** Streams known, read on the registry loop. Any thread. */
+    public int streamCount() {
+        return query(registry::streamCount);
+    }
+
+    /** (stream, peer) entries, read on the registry loop. Any thread. */
+    public long entryCount() {
+        return query(registry::entryCount);
+    }
+
+    /** Open connections. Any thread. */
+    public int connectionCount() {
+        return acceptor.connectionCount();
+    }
+
+    @Override
+    public void close() {
+        acceptor.close();
+        group.close();
+        log.info("tracker on {} stopped", address());
+    }
+
+    EventLoop registryLoop() {
+        return group.loops().get(0);
+    }
+
+    Registry registry() {
+        return registry;
+    }
+
+    long nextSessionId() {
+        return sessionIds.incrementAndGet();
+    }
+
+    long sessionTimeoutMillis() {
+        return config.sessionTimeoutMillis();
+    }
+
+    private <T> T query(Supplier<T> q) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        registryLoop().execute(() -> f.complete(q.get()));
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("registry query failed: " + e, e);
+        }
+    }
+
+    public static void main(String[] args) {
+        Cli.configureLogging("info");
+        System.exit(Cli.run(new Command(), args));
+    }
+
+    @picocli.CommandLine.Command(name = "tracker", mixinStandardHelpOptions = true, version = "p2pstream tracker 0.1",
+            description = "Keeps, in memory, which peers hold which streams, and answers peers' lookups.")
+    static final class Command implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on, e.g. 127.0.0.1")
+        String address;
+
+        @Option(names = "--port", paramLabel = "N", description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+        int port = DEFAULT_PORT;
+
+        @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
+        int threads = EventLoopGroup.defaultThreads();
+
+        @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
+        int maxConnections = 10_000;
+
+        @Option(names = "--session-timeout", paramLabel = "SECONDS",
+                description = "drop a session silent this long, with its entries (default: ${DEFAULT-VALUE})")
+        int sessionTimeoutSeconds = 60;
+
+        @Override
+        public Integer call() throws Exception {
+            InetSocketAddress bind = Endpoint.parse(address, port);
+            if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
+                bind = new InetSocketAddress(bind.getAddress(), port);
+            }
+            Tracker tracker = Tracker.start(new Config(bind, Math.max(1, threads), maxConnections, sessionTimeoutSeconds * 1000L));
+            System.out.println("tracker listening on " + hostPort(tracker.address()));
+            System.out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                tracker.close();
+                stopped.countDown();
+            }, "tracker-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

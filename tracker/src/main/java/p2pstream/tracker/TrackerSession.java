@@ -1,0 +1,132 @@
+package p2pstream.tracker;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Welcome;
+import p2pstream.common.wire.Withdraw;
+
+/**
+ * One peer's session with the tracker: HELLO first, then ANNOUNCE, WITHDRAW, LIST, LOOKUP and PING. Runs on
+ * its connection's loop; registry work is sent to the registry loop and answers come back as tasks.
+ */
+final class TrackerSession implements ConnectionHandler {
+    private static final Logger log = LoggerFactory.getLogger(TrackerSession.class);
+
+    /** A registered peer as the registry sees it: the address it serves on is the one handed out. */
+    record Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
+    }
+
+    private final Tracker tracker;
+    private Connection connection;
+    private Peer peer;
+
+    TrackerSession(Tracker tracker) {
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void onOpen(Connection c) {
+        this.connection = c;
+        log.debug("{} connected", c.remoteAddress());
+    }
+
+    @Override
+    public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+        MessageType t = MessageType.of(type);
+        if (peer == null) {
+            if (t != MessageType.HELLO) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: HELLO)");
+            }
+            onHello(Hello.decode(payload));
+            return;
+        }
+        switch (t) {
+            case ANNOUNCE -> onAnnounce(Announce.decode(payload));
+            case WITHDRAW -> {
+                Withdraw w = Withdraw.decode(payload);
+                long session = peer.sessionId();
+                tracker.registryLoop().execute(() -> tracker.registry().withdraw(session, w.contentId()));
+            }
+            case LIST -> {
+                ListStreams l = ListStreams.decode(payload);
+                answer(() -> tracker.registry().list(l.filter(), l.limit()));
+            }
+            case LOOKUP -> {
+                Lookup l = Lookup.decode(payload);
+                long session = peer.sessionId();
+                answer(() -> tracker.registry().lookup(l.contentId(), l.name(), l.maxPeers(), session));
+            }
+            case PING -> {
+                EmptyMessage.decode(t, payload);
+                connection.send(EmptyMessage.PONG);
+            }
+            case PONG -> EmptyMessage.decode(t, payload);
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
+                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP or PING on a tracker session)");
+        }
+    }
+
+    @Override
+    public void onClose(String reason) {
+        if (peer != null) {
+            long session = peer.sessionId();
+            tracker.registryLoop().execute(() -> tracker.registry().removeSession(session));
+            log.info("{} session {} ended: {}", connection.remoteAddress(), session, reason);
+        } else if (connection != null) {
+            log.debug("{} closed before HELLO: {}", connection.remoteAddress(), reason);
+        }
+    }
+
+    private void onHello(Hello hello) throws ProtocolException {
+        if (hello.role() == Role.TRACKER) {
+            throw new ProtocolException(ErrorCode.BAD_HELLO, "role: TRACKER (expected: SERVER or CLIENT)");
+        }
+        InetSocketAddress remote = connection.remoteAddress();
+        peer = new Peer(tracker.nextSessionId(), hello.peerId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
+        connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
+        connection.send(new Welcome(peer.sessionId(), peer.address()));
+        log.info("{} session {} opened: {} peer {} serving on port {}", remote, peer.sessionId(), hello.role(),
+                hello.peerId(), hello.listenPort());
+    }
+
+    private void onAnnounce(Announce a) throws ProtocolException {
+        if (peer.address().getPort() == 0) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "announce: listen port 0 (expected: a peer that serves)");
+        }
+        Peer p = peer;
+        EventLoop loop = connection.loop();
+        Connection c = connection;
+        tracker.registryLoop().execute(() -> {
+            String refused = tracker.registry().announce(p, a);
+            if (refused != null) {
+                loop.execute(() -> c.fail(new ProtocolException(ErrorCode.OUT_OF_RANGE, refused)));
+            }
+        });
+    }
+
+    /** Computes an answer on the registry loop and sends it from this connection's loop. */
+    private void answer(java.util.function.Supplier<Message> query) {
+        EventLoop loop = connection.loop();
+        Connection c = connection;
+        tracker.registryLoop().execute(() -> {
+            Message m = query.get();
+            loop.execute(() -> c.send(m));
+        });
+    }
+}
