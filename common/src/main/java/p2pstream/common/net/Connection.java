@@ -139,12 +139,13 @@ public final class Connection {
         }
         outbound.add(data);
         pendingBytes += data.remaining();
+        if (state == State.OPEN && outbound.size() == 1 && !writeRetryScheduled) {
+            flush();
+        }
+        // after the flush: bytes the socket took at once leave no write event to resume reading on
         if (pendingBytes >= limits.highWatermarkBytes()) {
             aboveHighWatermark = true;
             pauseReading();
-        }
-        if (state == State.OPEN && outbound.size() == 1 && !writeRetryScheduled) {
-            flush();
         }
     }
 
@@ -221,10 +222,11 @@ public final class Connection {
         }
         state = State.OPEN;
         lastActivityNanos = loop.nanoTime();
-        key.interestOps(SelectionKey.OP_READ);
+        updateInterest(); // OP_READ unless sends queued while connecting already passed the high watermark
         handler.onOpen(this);
         if (state == State.OPEN && !outbound.isEmpty()) {
             flush();
+            resumeIfDrained();
         }
     }
 
@@ -359,9 +361,12 @@ public final class Connection {
                 Data head = outbound.peek();
                 long allowed = Long.MAX_VALUE;
                 if (uploadCap != null) {
-                    allowed = uploadCap.take(Math.min(head.remaining(), RATE_GRANT_BYTES));
-                    if (allowed == 0) {
-                        scheduleWriteRetry(uploadCap.nanosUntil(Math.min(head.remaining(), RATE_GRANT_BYTES)));
+                    long wanted = Math.min(head.remaining(), RATE_GRANT_BYTES);
+                    allowed = uploadCap.take(wanted);
+                    if (allowed < wanted) {
+                        // the bucket refills continuously: taking slivers would spin this loop a few bytes at a time
+                        uploadCap.giveBack(allowed);
+                        scheduleWriteRetry(uploadCap.nanosUntil(wanted));
                         return;
                     }
                 }

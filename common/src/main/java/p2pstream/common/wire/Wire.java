@@ -121,13 +121,34 @@ public final class Wire {
         return s;
     }
 
-    /** A stream name as used on the wire: non-empty, printable, at most {@link #MAX_NAME_BYTES}. */
+    /**
+     * A stream name as used on the wire: a relative path of printable text with '/' between non-empty
+     * segments, none of them "." or "..", at most {@link #MAX_NAME_BYTES}. Names reach file systems (shared
+     * directories, default output files), so path tricks are refused at the edge.
+     */
     public static String getName(ByteBuffer in, String field) throws ProtocolException {
         String name = getString(in, field, MAX_NAME_BYTES);
-        if (name.isEmpty()) {
-            throw new ProtocolException(ErrorCode.BAD_NAME, field + ": empty (expected: a stream name)");
+        String problem = nameProblem(name);
+        if (problem != null) {
+            throw new ProtocolException(ErrorCode.BAD_NAME, field + ": \"" + name + "\" " + problem);
         }
         return name;
+    }
+
+    /** Why {@code name} is not a valid stream name, or null when it is. */
+    public static String nameProblem(String name) {
+        if (name.isEmpty()) {
+            return "is empty (expected: a stream name)";
+        }
+        if (name.startsWith("/") || name.indexOf('\\') >= 0 || (name.length() > 1 && name.charAt(1) == ':')) {
+            return "is absolute or has a backslash (expected: a relative name with '/')";
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return "has an empty, '.' or '..' segment (expected: a relative name without them)";
+            }
+        }
+        return null;
     }
 
     /** Bytes an address takes: family byte (4 or 16), the address, uint16 port. */

@@ -116,9 +116,17 @@ final class Loopback {
             out.flush();
         }
 
-        void sendRaw(byte... bytes) throws IOException {
+        void sendRaw(byte[] bytes) throws IOException {
             out.write(bytes);
             out.flush();
+        }
+
+        void sendRaw(int... bytes) throws IOException {
+            byte[] b = new byte[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                b[i] = (byte) bytes[i];
+            }
+            sendRaw(b);
         }
 
         Frame read() throws IOException {

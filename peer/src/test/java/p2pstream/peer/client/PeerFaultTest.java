@@ -1,0 +1,99 @@
+package p2pstream.peer.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import p2pstream.peer.server.PeerServer;
+
+/** Peers that die or lie mid-stream cost time, never correctness. */
+class PeerFaultTest {
+    private static final long MB = 1_000_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(90)
+    void completesWhenAPeerServerStopsMidStream() throws Exception {
+        Path source = TestSwarm.randomFile(dir, "source.bin", 32 * 1024 * 1024, 10);
+        // ~10 MB/s each: the stream takes about a second, long enough to lose a server part-way
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "live-ish.bin", 3, 10 * MB)) {
+            Path out = dir.resolve("out.bin");
+            PeerServer victim = swarm.servers.get(0);
+            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (sizeOf(out) < 4 * 1024 * 1024 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                victim.close();
+            });
+            Stats stats = TestSwarm.download(swarm.config("live-ish.bin"), out);
+            killer.get(10, TimeUnit.SECONDS);
+
+            assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+            assertTrue(stats.complete());
+            assertTrue(stats.bytes() > 4 * 1024 * 1024);
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void dropsPeerWhoseFileChangedAfterItAnnounced() throws Exception {
+        Path source = TestSwarm.randomFile(dir, "source.bin", 16 * 1024 * 1024, 11);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "changed.bin", 2, 0)) {
+            // server 0's copy changes on disk after its manifest was computed and announced
+            byte[] garbage = new byte[(int) Files.size(source)];
+            new Random(99).nextBytes(garbage);
+            try (RandomAccessFile f = new RandomAccessFile(swarm.dirs.get(0).resolve("changed.bin").toFile(), "rw")) {
+                f.write(garbage);
+            }
+            String liar = "127.0.0.1:" + swarm.servers.get(0).address().getPort();
+
+            Path out = dir.resolve("out.bin");
+            Stats stats = TestSwarm.download(swarm.config("changed.bin"), out);
+
+            assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+            assertTrue(stats.hashFailures() > 0, "hash failures: " + stats.hashFailures());
+            for (Stats.PeerBytes p : stats.peers()) {
+                if (p.address().equals(liar)) {
+                    assertEquals(0, p.bytes(), "the lying peer's chunks were used");
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void completesWhileOneGoodPeerRemainsAmongLiars() throws Exception {
+        Path source = TestSwarm.randomFile(dir, "source.bin", 8 * 1024 * 1024, 12);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "x.bin", 3, 0)) {
+            for (int i = 0; i < 2; i++) {
+                byte[] garbage = new byte[(int) Files.size(source)];
+                new Random(100 + i).nextBytes(garbage);
+                Files.write(swarm.dirs.get(i).resolve("x.bin"), garbage);
+            }
+            Path out = dir.resolve("out.bin");
+            Stats stats = TestSwarm.download(swarm.config("x.bin"), out);
+            assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+            assertTrue(stats.hashFailures() >= 2, "hash failures: " + stats.hashFailures());
+            assertEquals(1, stats.contributingPeers(), "bytes per peer: " + stats.peers());
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,440 @@
+#!/usr/bin/env bash
+# p2pstream against the reference tools, on loopback, with one 256 MiB file:
+#   (a) 1 peer-server + peer-client   vs  nginx (sendfile on) + curl      output to /dev/null, and to a file
+#   (b) 4 peer-servers, each --upload-limit 25MB/s + peer-client
+#                                      vs  4 nginx servers, each limit_rate 25 MB/s + aria2c -x4 -s4 (4 mirrors)
+# then the JMH benchmarks briefly. Prints a table and writes it to bench-out/results.md.
+#
+# Run by `make bench` (after `make build`). Installs nginx, curl and aria2 with apt-get when they are missing
+# (root on Debian). Stops everything it started on exit, Ctrl-C included.
+#
+# Knobs (environment): BENCH_SIZE_MIB (256), BENCH_RUNS (3: the median is reported), BENCH_RATE_MB (25:
+# per-server cap in MB/s = 10^6 bytes/s, for both sides), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps
+# the temp dir), BENCH_OUT (bench-out).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SIZE_MIB=${BENCH_SIZE_MIB:-256}
+RUNS=${BENCH_RUNS:-3}
+RATE_MB=${BENCH_RATE_MB:-25}
+RATE_BYTES=$(( RATE_MB * 1000000 ))
+RUN_JMH=${BENCH_JMH:-1}
+OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
+SIZE_BYTES=$(( SIZE_MIB * 1024 * 1024 ))
+NAME=bench.bin
+MIRRORS=4
+
+mkdir -p "$OUT"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/p2pstream-bench.XXXXXX")
+LOGS=$WORK/logs
+mkdir -p "$LOGS"
+chmod 755 "$WORK" # nginx workers run as an unprivileged user and must reach the data
+
+on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_all
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "kept $WORK"
+    else
+        rm -rf -- "$WORK"
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+# ---------------------------------------------------------------- tools
+
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+have_cmd() {
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]
+}
+
+# Installs the Debian packages for the missing commands (CMD:PACKAGE ...); fails with a message when it cannot.
+ensure_tools() {
+    local spec missing=()
+    for spec in "$@"; do
+        have_cmd "${spec%%:*}" || missing+=("${spec#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        log "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root on Debian"
+        return 1
+    fi
+    log "installing ${missing[*]} with apt-get (log: bench-out/apt.log)"
+    # keep the packages' init scripts from starting a system nginx on port 80
+    local policy_added=0 rc=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_added=1
+    fi
+    {
+        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=120 update -qq \
+            && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
+                --no-install-recommends "${missing[@]}"
+    } >"$OUT/apt.log" 2>&1 || rc=$?
+    [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ "$rc" != 0 ]; then
+        log "apt-get failed ($rc): $(tail -n 2 "$OUT/apt.log" | tr '\n' ' ')"
+        return 1
+    fi
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+HAVE_NGINX=1 HAVE_CURL=1 HAVE_ARIA2=1
+ensure_tools nginx:nginx curl:curl aria2c:aria2 || true
+have_cmd nginx || HAVE_NGINX=0
+have_cmd curl || HAVE_CURL=0
+have_cmd aria2c || HAVE_ARIA2=0
+
+# ---------------------------------------------------------------- results
+
+declare -A REF=() P2P=() P2P_WALL=() NOTE=()
+
+# mbps BYTES MILLIS: decimal MB/s with one decimal
+mbps() {
+    awk -v b="$1" -v ms="$2" 'BEGIN { if (ms <= 0) ms = 1; printf "%.1f", b / (ms / 1000.0) / 1e6 }'
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {
+    awk -v p="$1" -v r="$2" 'BEGIN { if (p == "" || r == "" || r + 0 == 0) print "n/a"; else printf "%.2f", p / r }'
+}
+
+# ---------------------------------------------------------------- data
+
+DATA=$WORK/data
+mkdir -p "$DATA"
+log "generating $SIZE_MIB MiB of random data"
+head -c "$SIZE_BYTES" /dev/urandom >"$DATA/$NAME"
+chmod 644 "$DATA/$NAME"
+SOURCE_SHA=$(sha256_of "$DATA/$NAME")
+
+# ---------------------------------------------------------------- nginx
+
+# start_nginx NAME RATE_BYTES PORT_COUNT: one nginx serving $DATA on PORT_COUNT free loopback ports (one server
+# block each; limit_rate RATE_BYTES per connection unless 0). Sets NGINX_PORTS; retries on a port clash.
+start_nginx() {
+    local name=$1 rate=$2 count=$3 attempt dir conf i p ports status
+    dir=$WORK/$name
+    mkdir -p "$dir"
+    for attempt in 1 2 3 4 5; do
+        ports=()
+        for (( i = 0; i < count; i++ )); do
+            p=$(free_port) || die "no free loopback port"
+            ports+=("$p")
+        done
+        conf=$dir/nginx.conf
+        {
+            echo "worker_processes auto;"
+            echo "daemon off;"
+            echo "pid $dir/nginx.pid;"
+            echo "error_log $dir/error.log warn;"
+            echo "events { worker_connections 256; }"
+            echo "http {"
+            echo "    access_log off;"
+            echo "    sendfile on;"
+            echo "    tcp_nopush on;"
+            echo "    default_type application/octet-stream;"
+            echo "    client_body_temp_path $dir/client_body;"
+            echo "    proxy_temp_path $dir/proxy;"
+            echo "    fastcgi_temp_path $dir/fastcgi;"
+            echo "    uwsgi_temp_path $dir/uwsgi;"
+            echo "    scgi_temp_path $dir/scgi;"
+            for p in "${ports[@]}"; do
+                echo "    server {"
+                echo "        listen 127.0.0.1:$p;"
+                echo "        root $DATA;"
+                [ "$rate" -gt 0 ] && echo "        limit_rate $rate;"
+                echo "    }"
+            done
+            echo "}"
+        } >"$conf"
+        start_bg "$name" "$LOGS" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$conf"
+        NGINX_PID=$LAST_PID
+        status=0
+        wait_nginx "$NGINX_PID" "${ports[@]}" || status=$?
+        if [ "$status" = 0 ]; then
+            NGINX_PORTS=("${ports[@]}")
+            return 0
+        fi
+        stop_pid "$NGINX_PID" 5
+        log "$name did not start on ${ports[*]} (attempt $attempt): $(tail -n 1 "$dir/error.log" 2>/dev/null || true)"
+    done
+    return 1
+}
+
+# free_port: a loopback port below the ephemeral range that nothing answers on now.
+free_port() {
+    local i p
+    for i in $(seq 1 100); do
+        p=$(( 20000 + RANDOM % 12000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# wait_nginx PID PORT...: until every port serves the file's first byte (15 s), or nginx exits.
+wait_nginx() {
+    local pid=$1 deadline p
+    shift
+    deadline=$(( $(now_ms) + 15000 ))
+    for p in "$@"; do
+        until curl -sf -o /dev/null --max-time 2 -r 0-0 "http://127.0.0.1:$p/$NAME"; do
+            alive "$pid" || return 1
+            [ "$(now_ms)" -lt "$deadline" ] || return 2
+            sleep 0.1
+        done
+    done
+}
+
+# ---------------------------------------------------------------- reference side
+
+# curl_run OUT: one download to OUT; prints MB/s (curl's own total time, connect included)
+curl_run() {
+    local out=$1 port=${NGINX_PORTS[0]} result bytes secs
+    rm -f "$WORK/out.bin"
+    result=$(curl -sS --fail --max-time 600 -o "$out" -w '%{size_download} %{time_total}' "http://127.0.0.1:$port/$NAME")
+    bytes=${result% *}
+    secs=${result#* }
+    [ "$bytes" = "$SIZE_BYTES" ] || { log "curl got $bytes bytes (expected: $SIZE_BYTES)"; return 1; }
+    if [ "$out" != /dev/null ]; then
+        [ "$(sha256_of "$out")" = "$SOURCE_SHA" ] || { log "curl output differs from the source"; return 1; }
+    fi
+    awk -v b="$bytes" -v s="$secs" 'BEGIN { if (s <= 0) s = 0.001; printf "%.1f", b / s / 1e6 }'
+}
+
+# aria2_run: one download from the 4 limited mirrors into a file; prints MB/s (wall clock)
+aria2_run() {
+    local urls=() p start end
+    for p in "${NGINX_PORTS[@]}"; do
+        urls+=("http://127.0.0.1:$p/$NAME")
+    done
+    rm -f "$WORK/out.bin"
+    start=$(now_ms)
+    timeout 900 aria2c --no-conf -q --max-connection-per-server=4 --split=4 --min-split-size=1M \
+        --file-allocation=none --allow-overwrite=true --auto-file-renaming=false --max-tries=3 --retry-wait=1 \
+        -d "$WORK" -o out.bin "${urls[@]}" >>"$LOGS/aria2c.log" 2>&1 || { log "aria2c failed: $(tail -n 2 "$LOGS/aria2c.log" | tr '\n' ' ')"; return 1; }
+    end=$(now_ms)
+    [ "$(sha256_of "$WORK/out.bin")" = "$SOURCE_SHA" ] || { log "aria2c output differs from the source"; return 1; }
+    mbps "$SIZE_BYTES" $(( end - start ))
+}
+
+# measure KEY LABEL FUNCTION ARGS...: runs FUNCTION RUNS times, stores the median MB/s in REF[KEY]
+measure_ref() {
+    local key=$1 label=$2 i v values=()
+    shift 2
+    for (( i = 1; i <= RUNS; i++ )); do
+        v=$("$@") || { NOTE[$key]="${NOTE[$key]:-}$label failed; "; return 0; }
+        log "  $label run $i: $v MB/s"
+        values+=("$v")
+    done
+    REF[$key]=$(median "${values[@]}")
+}
+
+if [ "$HAVE_NGINX" = 1 ] && [ "$HAVE_CURL" = 1 ]; then
+    log "(a) nginx + curl"
+    if start_nginx nginx-a 0 1; then
+        measure_ref a-null "curl -> /dev/null" curl_run /dev/null
+        measure_ref a-file "curl -> file" curl_run "$WORK/out.bin"
+        stop_pid "$NGINX_PID" 10
+    else
+        NOTE[a-null]="nginx did not start; " NOTE[a-file]="nginx did not start; "
+    fi
+else
+    NOTE[a-null]="nginx or curl missing; " NOTE[a-file]="nginx or curl missing; "
+fi
+
+if [ "$HAVE_NGINX" = 1 ] && [ "$HAVE_ARIA2" = 1 ] && [ "$HAVE_CURL" = 1 ]; then
+    log "(b) $MIRRORS nginx servers at $RATE_MB MB/s + aria2c"
+    if start_nginx nginx-b "$RATE_BYTES" "$MIRRORS"; then
+        measure_ref b-file "aria2c -> file" aria2_run
+        stop_pid "$NGINX_PID" 10
+    else
+        NOTE[b-file]="nginx did not start; "
+    fi
+else
+    NOTE[b-file]="nginx, curl or aria2c missing; "
+fi
+
+# ---------------------------------------------------------------- p2pstream side
+
+# client_run OUT KEY: one peer-client download (OUT is a file, or "null" for stdout into /dev/null); prints
+# "MB/s wall-MB/s" where MB/s uses the client's own millis (start to end of output) and wall-MB/s includes
+# JVM start-up.
+client_run() {
+    local out=$1 key=$2 stats=$WORK/stats.json start end rc=0 bytes millis sha
+    rm -f "$WORK/out.bin" "$stats"
+    start=$(now_ms)
+    if [ "$out" = null ]; then
+        timeout 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o - --no-progress --stats-json "$stats" \
+            >/dev/null 2>>"$LOGS/peer-client.err" || rc=$?
+    else
+        timeout 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$out" --no-progress --stats-json "$stats" \
+            >>"$LOGS/peer-client.out" 2>>"$LOGS/peer-client.err" || rc=$?
+    fi
+    end=$(now_ms)
+    if [ "$rc" != 0 ]; then
+        log "peer-client exited $rc: $(tail -n 2 "$LOGS/peer-client.err" | tr '\n' ' ')"
+        return 1
+    fi
+    [ -s "$stats" ] || { log "peer-client wrote no stats JSON"; return 1; }
+    bytes=$(json_field bytes "$stats")
+    millis=$(json_field millis "$stats")
+    sha=$(json_field sha256 "$stats")
+    [ "$bytes" = "$SIZE_BYTES" ] || { log "peer-client delivered $bytes bytes (expected: $SIZE_BYTES)"; return 1; }
+    [ "$sha" = "$SOURCE_SHA" ] || { log "peer-client's sha256 $sha differs from the source"; return 1; }
+    if [ "$out" != null ]; then
+        [ "$(sha256_of "$out")" = "$SOURCE_SHA" ] || { log "peer-client's file differs from the source"; return 1; }
+    fi
+    echo "$(mbps "$bytes" "$millis") $(mbps "$bytes" $(( end - start )))"
+}
+
+measure_p2p() {
+    local key=$1 label=$2 i v values=() walls=()
+    shift 2
+    for (( i = 1; i <= RUNS; i++ )); do
+        v=$("$@") || { NOTE[$key]="${NOTE[$key]:-}$label failed (logs: bench-out/logs); "; return 0; }
+        log "  $label run $i: ${v% *} MB/s (${v#* } MB/s with JVM start-up)"
+        values+=("${v% *}")
+        walls+=("${v#* }")
+    done
+    P2P[$key]=$(median "${values[@]}")
+    P2P_WALL[$key]=$(median "${walls[@]}")
+    # the note of the last run (a subshell cannot hand it back): recompute from its stats file
+    [ -s "$WORK/stats.json" ] && NOTE[$key]="${NOTE[$key]:-}p2pstream: startup $(json_field startupMillis "$WORK/stats.json") ms, stalls $(json_field stalls "$WORK/stats.json"), hash failures $(json_field hashFailures "$WORK/stats.json"), $(json_peers "$WORK/stats.json" | awk '$2 > 0' | wc -l | tr -d ' ') peers used; "
+}
+
+# share_dir N: a directory holding the data file for peer-server N (a hard link: same bytes, own manifest cache)
+share_dir() {
+    local d=$WORK/share$1
+    mkdir -p "$d"
+    ln "$DATA/$NAME" "$d/$NAME" 2>/dev/null || cp "$DATA/$NAME" "$d/$NAME"
+    echo "$d"
+}
+
+P2P_MISSING=""
+for jar in tracker peer-server peer-client; do
+    [ -f "$DIST/$jar.jar" ] || P2P_MISSING="$P2P_MISSING dist/$jar.jar"
+done
+
+p2p_fail() {
+    local msg=$1 key
+    log "p2pstream: $msg"
+    for key in a-null a-file b-file; do
+        [ -n "${P2P[$key]:-}" ] || NOTE[$key]="${NOTE[$key]:-}p2pstream: $msg; "
+    done
+}
+
+run_p2p() {
+    if [ -n "$P2P_MISSING" ]; then
+        p2p_fail "missing$P2P_MISSING (run make build)"
+        return 0
+    fi
+    log "p2pstream: tracker"
+    start_tracker "$LOGS" || { p2p_fail "$START_ERROR"; return 0; }
+    log "  tracker on $TRACKER"
+
+    log "(a) 1 peer-server + peer-client"
+    start_peer_server peer-server-a "$LOGS" "$(share_dir 0)" || { p2p_fail "$START_ERROR"; return 0; }
+    local a_pid=$SERVER_PID
+    log "  peer-server on $SERVER_ADDRESS"
+    if wait_for_peers "$NAME" 1 60; then
+        measure_p2p a-null "peer-client -> /dev/null" client_run null a-null
+        measure_p2p a-file "peer-client -> file" client_run "$WORK/out.bin" a-file
+    else
+        NOTE[a-null]="${NOTE[a-null]:-}p2pstream: tracker never listed the stream; "
+        NOTE[a-file]="${NOTE[a-file]:-}p2pstream: tracker never listed the stream; "
+    fi
+    stop_pid "$a_pid" 10
+
+    log "(b) $MIRRORS peer-servers at ${RATE_MB}MB/s + peer-client"
+    local n
+    for (( n = 1; n <= MIRRORS; n++ )); do
+        start_peer_server "peer-server-b$n" "$LOGS" "$(share_dir "$n")" --upload-limit "${RATE_MB}MB/s" \
+            || { NOTE[b-file]="${NOTE[b-file]:-}p2pstream: $START_ERROR; "; return 0; }
+        log "  peer-server on $SERVER_ADDRESS"
+    done
+    if wait_for_peers "$NAME" "$MIRRORS" 60; then
+        measure_p2p b-file "peer-client -> file" client_run "$WORK/out.bin" b-file
+    else
+        NOTE[b-file]="${NOTE[b-file]:-}p2pstream: tracker never listed $MIRRORS peers; "
+    fi
+}
+run_p2p
+
+# ---------------------------------------------------------------- table
+
+RESULTS=$OUT/results.md
+{
+    echo "# p2pstream vs reference tools"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), $("$JAVA" -version 2>&1 | head -n 1)."
+    echo "Loopback (127.0.0.1), one $SIZE_MIB MiB random file in the page cache; median of $RUNS runs; MB/s = 10^6 bytes/s."
+    echo "curl: its own time_total; aria2c: wall clock; p2pstream: the client's \`millis\` (start to end of output),"
+    echo "and in brackets wall clock including JVM start-up. Caps in (b): $RATE_MB MB/s = $RATE_BYTES bytes/s per server on both sides"
+    echo "(nginx \`limit_rate $RATE_BYTES\` per connection, aria2c one connection per mirror; peer-server \`--upload-limit ${RATE_MB}MB/s\` per process)."
+    echo
+    echo "| case | reference | MB/s | p2pstream | MB/s | p2pstream / reference | notes |"
+    echo "|---|---|---:|---|---:|---:|---|"
+    row() {
+        local key=$1 case_label=$2 ref_label=$3 p2p_label=$4 p2p
+        p2p=${P2P[$key]:-n/a}
+        [ -n "${P2P_WALL[$key]:-}" ] && p2p="$p2p (${P2P_WALL[$key]})"
+        echo "| $case_label | $ref_label | ${REF[$key]:-n/a} | $p2p_label | $p2p | $(ratio "${P2P[$key]:-}" "${REF[$key]:-}") | ${NOTE[$key]:-} |"
+    }
+    row a-null "(a) 1 server, to /dev/null" "nginx + curl" "1 peer-server + peer-client"
+    row a-file "(a) 1 server, to a file" "nginx + curl" "1 peer-server + peer-client"
+    row b-file "(b) $MIRRORS servers x $RATE_MB MB/s, to a file" "$MIRRORS x nginx limit_rate + aria2c -x4 -s4" "$MIRRORS peer-servers + peer-client"
+    echo
+    echo "Versions: $("$NGINX" -v 2>&1 | head -n 1 || echo nginx missing); $(curl --version 2>/dev/null | head -n 1 | cut -d' ' -f1-2 || echo curl missing); $(aria2c --version 2>/dev/null | head -n 1 || echo aria2c missing)."
+} >"$RESULTS"
+
+# ---------------------------------------------------------------- JMH
+
+if [ "$RUN_JMH" = 1 ]; then
+    if [ -f "$DIST/benchmarks.jar" ]; then
+        log "JMH: LoopbackTransferBenchmark"
+        jmh_ok=1
+        timeout 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s \
+            -rf json -rff "$OUT/jmh-transfer.json" LoopbackTransferBenchmark >"$OUT/jmh-transfer.txt" 2>&1 || jmh_ok=0
+        log "JMH: FrameCodecBenchmark -prof gc"
+        timeout 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s -prof gc \
+            -rf json -rff "$OUT/jmh-codec.json" FrameCodecBenchmark >"$OUT/jmh-codec.txt" 2>&1 || jmh_ok=0
+        {
+            echo
+            echo "## JMH (-f 1 -wi 2 -i 3 -w 1s -r 2s)"
+            echo
+            echo "LoopbackTransferBenchmark: score in ops/s where one op is 1 MiB, i.e. MiB/s."
+            echo "FrameCodecBenchmark: ns per encode + decode round trip, with -prof gc allocation."
+            echo
+            echo '```'
+            for f in "$OUT/jmh-transfer.txt" "$OUT/jmh-codec.txt"; do
+                awk '/^Benchmark /{ p = 1 } p' "$f" | grep -vE ':gc\.(count|time)|:gc\.alloc\.rate +' || echo "(no result: see ${f#"$REPO_ROOT"/})"
+                echo
+            done
+            echo '```'
+        } >>"$RESULTS"
+        [ "$jmh_ok" = 1 ] || log "a JMH run failed: see bench-out/jmh-*.txt"
+    else
+        echo -e "\nJMH: dist/benchmarks.jar missing (run make build)." >>"$RESULTS"
+    fi
+fi
+
+rm -rf "$OUT/logs"
+cp -r "$LOGS" "$OUT/logs" 2>/dev/null || true
+echo
+cat "$RESULTS"
+echo
+log "written to ${RESULTS#"$REPO_ROOT"/}"

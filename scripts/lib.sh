@@ -1,0 +1,183 @@
+# Helpers shared by scripts/demo.sh and scripts/bench.sh; sourced, not run.
+#
+# Every process started with start_bg is stopped by stop_all (TERM, then KILL after a grace period), which
+# the scripts run from their EXIT trap; INT and TERM turn into an exit, so Ctrl-C cleans up too. Every wait
+# has a deadline.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIST="${DIST:-$REPO_ROOT/dist}"
+JAVA="${JAVA:-java}"
+
+STARTED_PIDS=()
+declare -A STARTED_NAMES=()
+LAST_PID=""
+CLEANUP_DIRS=()
+
+log() {
+    printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+die() {
+    log "error: $*"
+    exit 1
+}
+
+now_ms() {
+    echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# start_bg NAME LOGDIR CMD...: runs CMD in the background, stdout to LOGDIR/NAME.out, stderr to LOGDIR/NAME.err;
+# its pid is in LAST_PID and it is stopped by stop_all.
+start_bg() {
+    local name=$1 logdir=$2
+    shift 2
+    "$@" >"$logdir/$name.out" 2>"$logdir/$name.err" </dev/null &
+    LAST_PID=$!
+    STARTED_PIDS+=("$LAST_PID")
+    STARTED_NAMES[$LAST_PID]=$name
+}
+
+alive() {
+    kill -0 "$1" 2>/dev/null
+}
+
+# stop_pid PID [GRACE_SECONDS]: TERM, wait up to the grace period (default 10 s), then KILL; reaps it.
+stop_pid() {
+    local pid=$1 grace=${2:-10} deadline
+    alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$(( $(now_ms) + grace * 1000 ))
+    while alive "$pid" && [ "$(now_ms)" -lt "$deadline" ]; do
+        sleep 0.1
+    done
+    if alive "$pid"; then
+        log "${STARTED_NAMES[$pid]:-pid $pid} ignored TERM for ${grace}s: killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# stop_all: stops everything start_bg started, newest first, and removes the registered temp dirs.
+stop_all() {
+    local i pid
+    for (( i=${#STARTED_PIDS[@]}-1; i>=0; i-- )); do
+        pid=${STARTED_PIDS[$i]}
+        alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
+    done
+    for (( i=${#STARTED_PIDS[@]}-1; i>=0; i-- )); do
+        stop_pid "${STARTED_PIDS[$i]}" 10
+    done
+    STARTED_PIDS=()
+    local d
+    for d in "${CLEANUP_DIRS[@]}"; do
+        [ -n "$d" ] && rm -rf -- "$d"
+    done
+    CLEANUP_DIRS=()
+}
+
+# wait_for_line PID FILE REGEX SECONDS: waits until FILE has a line matching REGEX (extended), prints the first
+# such line. Fails when PID exits first or the deadline passes.
+wait_for_line() {
+    local pid=$1 file=$2 regex=$3 seconds=$4 deadline line
+    deadline=$(( $(now_ms) + seconds * 1000 ))
+    while :; do
+        line=$(grep -m1 -E -- "$regex" "$file" 2>/dev/null || true)
+        if [ -n "$line" ]; then
+            printf '%s\n' "$line"
+            return 0
+        fi
+        if ! alive "$pid"; then
+            return 1
+        fi
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            return 2
+        fi
+        sleep 0.1
+    done
+}
+
+# why_not_started NAME LOGDIR STATUS: one line on why a process did not print its ready line.
+why_not_started() {
+    local name=$1 logdir=$2 status=$3 last
+    last=$(grep -v '^[[:space:]]*$' "$logdir/$name.err" 2>/dev/null | tail -n 3 | tr '\n' ' ' || true)
+    if [ "$status" = 2 ]; then
+        echo "$name: no ready line before the deadline${last:+; stderr: $last}"
+    else
+        echo "$name: exited before it was ready${last:+; stderr: $last}"
+    fi
+}
+
+# start_tracker LOGDIR: starts dist/tracker.jar on 127.0.0.1 port 0; sets TRACKER (host:port) or returns 1
+# with the reason in START_ERROR.
+start_tracker() {
+    local logdir=$1 line status=0
+    TRACKER="" START_ERROR=""
+    start_bg tracker "$logdir" "$JAVA" -jar "$DIST/tracker.jar" 127.0.0.1 --port 0
+    line=$(wait_for_line "$LAST_PID" "$logdir/tracker.out" '^tracker listening on ' 60) || status=$?
+    if [ "$status" != 0 ]; then
+        START_ERROR=$(why_not_started tracker "$logdir" "$status")
+        return 1
+    fi
+    TRACKER=${line#tracker listening on }
+    TRACKER=${TRACKER%%[ ,]*}
+}
+
+# start_peer_server NAME LOGDIR DIR [EXTRA ARGS...]: starts dist/peer-server.jar sharing DIR on 127.0.0.1 port 0
+# with the tracker in TRACKER; sets SERVER_ADDRESS and SERVER_PID, or returns 1 with START_ERROR.
+start_peer_server() {
+    local name=$1 logdir=$2 dir=$3 line status=0
+    shift 3
+    SERVER_ADDRESS="" SERVER_PID="" START_ERROR=""
+    start_bg "$name" "$logdir" "$JAVA" -jar "$DIST/peer-server.jar" 127.0.0.1 --port 0 --tracker "$TRACKER" --dir "$dir" "$@"
+    SERVER_PID=$LAST_PID
+    # hashing a new file takes a while: allow for slow disks
+    line=$(wait_for_line "$SERVER_PID" "$logdir/$name.out" '^peer-server listening on ' 180) || status=$?
+    if [ "$status" != 0 ]; then
+        START_ERROR=$(why_not_started "$name" "$logdir" "$status")
+        return 1
+    fi
+    SERVER_ADDRESS=${line#peer-server listening on }
+    SERVER_ADDRESS=${SERVER_ADDRESS%%[ ,]*}
+}
+
+# list_peers NAME: the number of peers the tracker lists for stream NAME (empty if it lists none).
+# peer-client --list prints a header, then: name size content-id peers "(N complete)".
+list_peers() {
+    local name=$1
+    timeout 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list 2>/dev/null \
+        | awk -v n="$name" 'NR > 1 && $1 == n { print $4; exit }' || true
+}
+
+# wait_for_peers NAME COUNT SECONDS: waits until the tracker lists NAME with exactly COUNT peers.
+wait_for_peers() {
+    local name=$1 want=$2 seconds=$3 deadline got=""
+    deadline=$(( $(now_ms) + seconds * 1000 ))
+    while [ "$(now_ms)" -lt "$deadline" ]; do
+        got=$(list_peers "$name")
+        if [ "$got" = "$want" ]; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    log "tracker lists $name with ${got:-no} peers after ${seconds}s (expected: $want)"
+    return 1
+}
+
+# json_field KEY FILE: a top-level string or number from a stats JSON file (the peers array is skipped).
+json_field() {
+    tr -d '\n' <"$2" \
+        | sed -e 's/"peers"[[:space:]]*:[[:space:]]*\[[^]]*\]//' \
+        | grep -oE "\"$1\"[[:space:]]*:[[:space:]]*(\"[^\"]*\"|[-0-9.eE+]+|true|false|null)" \
+        | head -n 1 | sed -e 's/^[^:]*:[[:space:]]*//' -e 's/"//g' || true
+}
+
+# json_peers FILE: "address bytes" per line from a stats JSON file's peers array.
+json_peers() {
+    tr -d '\n' <"$1" \
+        | grep -oE '\{[[:space:]]*"address"[[:space:]]*:[[:space:]]*"[^"]*"[[:space:]]*,[[:space:]]*"bytes"[[:space:]]*:[[:space:]]*[0-9]+' \
+        | sed -E 's/.*"address"[[:space:]]*:[[:space:]]*"([^"]*)".*"bytes"[[:space:]]*:[[:space:]]*([0-9]+)/\1 \2/' || true
+}
+
+sha256_of() {
+    sha256sum "$1" | awk '{ print $1 }'
+}
