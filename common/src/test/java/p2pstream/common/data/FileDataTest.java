@@ -92,8 +92,7 @@ class FileDataTest {
         writeFile(dir.resolve("src"), 100_000);
         Pipe pipe = Pipe.open();
         pipe.sink().configureBlocking(false);
-        try (FileChannel src = FileChannel.open(dir.resolve("src")); Pipe.SinkChannel sink = pipe.sink();
-             Pipe.SourceChannel source = pipe.source()) {
+        try (FileChannel src = FileChannel.open(dir.resolve("src")); Pipe.SinkChannel sink = pipe.sink()) {
             ByteBuffer filler = ByteBuffer.allocate(64 * 1024);
             while (sink.write(filler.clear()) > 0) {
                 // fill the pipe's buffer
@@ -101,6 +100,8 @@ class FileDataTest {
             FileData data = new FileData(src, 0, 100_000);
             assertEquals(0, data.writeTo(sink));
             assertEquals(100_000, data.remaining());
+        } finally {
+            pipe.source().close();
         }
     }
 

@@ -44,8 +44,8 @@ class BackpressureTest {
             int index = IndexMessage.decode(MessageType.REQUEST, payload).index();
             byte[] answer = new byte[answerBytes];
             Arrays.fill(answer, (byte) index);
+            answered.incrementAndGet(); // before the send, which may put the whole answer on the wire at once
             connection.send(BufferData.of(ByteBuffer.wrap(answer)));
-            answered.incrementAndGet();
             maxPending.accumulateAndGet(connection.pendingBytes(), Math::max);
         }
     }

@@ -146,7 +146,8 @@ class ConnectionLimitsTest {
     @Test
     void refusesConnectionsBeyondTheMaximumWithTooManyConnections() throws Exception {
         InetSocketAddress server = serve(Limits.CONTROL, 2);
-        try (RawClient a = new RawClient(server); RawClient b = new RawClient(server)) {
+        RawClient a = new RawClient(server);
+        try (RawClient b = new RawClient(server)) {
             a.assertServed();
             b.assertServed();
             try (RawClient c = new RawClient(server)) {
@@ -160,6 +161,8 @@ class ConnectionLimitsTest {
             try (RawClient d = new RawClient(server)) {
                 d.assertServed();
             }
+        } finally {
+            a.close();
         }
     }
 

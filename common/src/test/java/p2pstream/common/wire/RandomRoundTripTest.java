@@ -39,6 +39,16 @@ class RandomRoundTripTest {
         return sb.isEmpty() && !allowEmpty ? "n" : sb.toString();
     }
 
+    /** A valid stream name: printable, relative, no empty, "." or ".." segment (see Wire.nameProblem). */
+    String name(int maxUtf8Bytes) {
+        while (true) {
+            String s = text(maxUtf8Bytes, false);
+            if (Wire.nameProblem(s) == null) {
+                return s;
+            }
+        }
+    }
+
     ContentId contentId() {
         return new ContentId(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
     }
@@ -67,11 +77,11 @@ class RandomRoundTripTest {
     Announce announce() {
         int chunkSize = Wire.MIN_CHUNK_BYTES + random.nextInt(Wire.MAX_CHUNK_BYTES - Wire.MIN_CHUNK_BYTES + 1);
         if (random.nextInt(5) == 0) {
-            return new Announce(contentId(), text(Wire.MAX_NAME_BYTES, false), -1, chunkSize, 0, 0);
+            return new Announce(contentId(), name(Wire.MAX_NAME_BYTES), -1, chunkSize, 0, 0);
         }
         long size = (long) (random.nextDouble() * chunkSize * (random.nextBoolean() ? 100 : Wire.MAX_CHUNK_COUNT));
         int count = (int) ((size + chunkSize - 1) / chunkSize);
-        return new Announce(contentId(), text(Wire.MAX_NAME_BYTES, false), size, chunkSize, count,
+        return new Announce(contentId(), name(Wire.MAX_NAME_BYTES), size, chunkSize, count,
                 random.nextInt(count + 1));
     }
 
@@ -90,7 +100,7 @@ class RandomRoundTripTest {
     Streams streams() {
         List<Streams.Entry> list = new ArrayList<>();
         for (int i = random.nextInt(20); i > 0; i--) {
-            list.add(new Streams.Entry(contentId(), text(200, false), random.nextLong(), nonNegative(), nonNegative(),
+            list.add(new Streams.Entry(contentId(), name(200), random.nextLong(), nonNegative(), nonNegative(),
                     nonNegative()));
         }
         return new Streams(list);
@@ -104,7 +114,7 @@ class RandomRoundTripTest {
         for (int i = random.nextInt(Wire.MAX_PEERS_PER_LOOKUP + 1); i > 0; i--) {
             list.add(new Peers.Entry(address(), peerId(), random.nextBoolean()));
         }
-        return new Peers(contentId(), text(Wire.MAX_NAME_BYTES, false), random.nextLong(), nonNegative(), list);
+        return new Peers(contentId(), name(Wire.MAX_NAME_BYTES), random.nextLong(), nonNegative(), list);
     }
 
     byte[] bytes(int max) {
@@ -130,7 +140,7 @@ class RandomRoundTripTest {
                 new Withdraw(contentId()),
                 new ListStreams(text(Wire.MAX_NAME_BYTES, true), random.nextInt(65536)),
                 streams(),
-                random.nextBoolean() ? Lookup.byName(text(Wire.MAX_NAME_BYTES, false), random.nextInt(65536))
+                random.nextBoolean() ? Lookup.byName(name(Wire.MAX_NAME_BYTES), random.nextInt(65536))
                         : Lookup.byContentId(contentId(), random.nextInt(65536)),
                 peers());
     }

@@ -36,8 +36,12 @@ import p2pstream.peer.store.SharedDirectory;
 public final class PeerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerServer.class);
     public static final int DEFAULT_PORT = 2050;
-    /** Pending outbound bytes per connection are mostly file regions, so the watermarks can be generous. */
-    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024);
+    /**
+     * Pending outbound bytes per connection are mostly file regions, so the watermarks can be generous. A
+     * fast client sends one REQUEST per chunk (thousands a second); floods of them are bounded by the request
+     * queue and backpressure, so the frame rate limit only stops absurd senders.
+     */
+    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024).withMaxFramesPerSecond(50_000);
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
 
     /**
