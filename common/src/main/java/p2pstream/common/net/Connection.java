@@ -373,6 +373,10 @@ public final class Connection {
                 long written = head.writeTo(channel, allowed);
                 pendingBytes -= written;
                 bytesWritten += written;
+                if (written > 0) {
+                    // a peer that reads slowly is alive: only silence in both directions is idleness
+                    lastActivityNanos = loop.nanoTime();
+                }
                 if (uploadCap != null && written < allowed) {
                     uploadCap.giveBack(allowed - written);
                 }

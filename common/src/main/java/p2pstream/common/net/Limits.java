@@ -7,7 +7,7 @@ import p2pstream.common.wire.Wire;
  * per second it may send, and the outbound watermarks for backpressure. Thread-safe (immutable).
  *
  * @param maxFrameBytes     largest accepted frame length (type + payload); larger ones close the connection
- * @param idleTimeoutMillis a connection that sends nothing for this long is closed; handlers usually start
+ * @param idleTimeoutMillis a connection that neither sends a byte nor takes one for this long is closed; handlers usually start
  *                          with a short pre-HELLO timeout and lengthen it after HELLO
  * @param maxFramesPerSecond a connection sending more frames in one second is closed with RATE_LIMITED
  * @param highWatermarkBytes above this many pending outbound bytes the connection stops reading

@@ -15,6 +15,12 @@ public record Bitfield(BitSet chunks, int chunkCount) implements Message {
         chunks = (BitSet) chunks.clone();
     }
 
+    /** A copy of the set: the record stays immutable. */
+    @Override
+    public BitSet chunks() {
+        return (BitSet) chunks.clone();
+    }
+
     @Override
     public MessageType type() {
         return MessageType.BITFIELD;
