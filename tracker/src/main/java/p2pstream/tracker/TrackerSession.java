@@ -32,9 +32,16 @@ final class TrackerSession implements ConnectionHandler {
     record Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
     }
 
+    /**
+     * LIST and LOOKUP answers are computed on the registry loop; past this many unanswered ones the session
+     * stops reading, so a client that asks without reading holds its backlog in TCP, not in our heap.
+     */
+    static final int MAX_QUERIES_IN_FLIGHT = 8;
+
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
+    private int queriesInFlight;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -124,9 +131,17 @@ final class TrackerSession implements ConnectionHandler {
     private void answer(java.util.function.Supplier<Message> query) {
         EventLoop loop = connection.loop();
         Connection c = connection;
+        if (++queriesInFlight >= MAX_QUERIES_IN_FLIGHT) {
+            c.autoRead(false);
+        }
         tracker.registryLoop().execute(() -> {
             Message m = query.get();
-            loop.execute(() -> c.send(m));
+            loop.execute(() -> {
+                c.send(m);
+                if (queriesInFlight-- == MAX_QUERIES_IN_FLIGHT) {
+                    c.autoRead(true);
+                }
+            });
         });
     }
 }

@@ -337,23 +337,22 @@ class TrackerBadInputTest {
         for (String name : CONTROL_CHARACTER_NAMES) {
             String shown = name.chars().mapToObj(ch -> ch < 0x20 || ch >= 0x7f ? String.format("\\u%04x", ch)
                     : String.valueOf((char) ch)).reduce("", String::concat);
-            // Wire.getString refuses control characters before the name rules run, so the code is MALFORMED;
-            // BAD_NAME would do as well
-            add(l, "announceNamed[" + shown + "]WithControlCharacterIsRefusedThenClose", c -> {
+            // docs/PROTOCOL.md section 2: a str with a control character is MALFORMED (BAD_NAME is for path rules)
+            add(l, "announceNamed[" + shown + "]WithControlCharacterGetsMalformedThenClose", c -> {
                 c.hello(LISTEN_PORT);
                 c.send(announce(ID, name));
-                c.expectErrorThenEof(BAD_NAME, MALFORMED);
+                c.expectErrorThenEof(MALFORMED);
             });
-            add(l, "lookupByName[" + shown + "]WithControlCharacterIsRefusedThenClose", c -> {
+            add(l, "lookupByName[" + shown + "]WithControlCharacterGetsMalformedThenClose", c -> {
                 c.hello(LISTEN_PORT);
                 c.send(Lookup.byName(name, 10));
-                c.expectErrorThenEof(BAD_NAME, MALFORMED);
+                c.expectErrorThenEof(MALFORMED);
             });
         }
         add(l, "announceWithNameOverMaxBytesGetsMalformedThenClose", c -> {
             c.hello(LISTEN_PORT);
             c.send(announce(ID, "x".repeat(Wire.MAX_NAME_BYTES + 1)));
-            c.expectErrorThenEof(MALFORMED, BAD_NAME);
+            c.expectErrorThenEof(MALFORMED);
         });
         add(l, "announceWithInvalidUtf8NameGetsMalformedThenClose", c -> {
             c.hello(LISTEN_PORT);
@@ -369,7 +368,7 @@ class TrackerBadInputTest {
         add(l, "listWithControlCharacterFilterGetsMalformedThenClose", c -> {
             c.hello(LISTEN_PORT);
             c.send(new ListStreams("a\u0000b", 10));
-            c.expectErrorThenEof(MALFORMED, BAD_NAME);
+            c.expectErrorThenEof(MALFORMED);
         });
         add(l, "listWithFilterOverMaxBytesGetsMalformedThenClose", c -> {
             c.hello(LISTEN_PORT);
@@ -1000,6 +999,156 @@ class TrackerBadInputTest {
         a.expect(MessageType.STREAMS, Streams::decode);
         a.abort();
         awaitNoConnectionsAndNoEntries();
+    }
+
+    @Test
+    @Timeout(30)
+    void listOfManyStreamsWithLongestNamesFitsOneControlFrame() throws Exception {
+        try (RawClient a = RawClient.connect(tracker.address())) {
+            a.hello(LISTEN_PORT);
+            int streams = 120; // 120 x ~1.1 KB: twice what fits in one 64 KiB frame
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                String name = String.format("%04d/", i) + "n".repeat(Wire.MAX_NAME_BYTES - 5);
+                batch.add(announce(new ContentId(77, 0, 0, i), name));
+            }
+            a.send(batch.toArray(new Message[0]));
+            a.send(new ListStreams("", 65535), new ListStreams("0001", 65535));
+            Streams all = a.expect(MessageType.STREAMS, Streams::decode);
+            assertTrue(all.streams().size() > 10 && all.streams().size() < streams,
+                    "as many as fit one frame: " + all.streams().size());
+            assertTrue(Frames.HEADER_BYTES + all.payloadLength() <= Wire.LENGTH_FIELD_BYTES + Wire.MAX_CONTROL_FRAME_BYTES);
+            Streams one = a.expect(MessageType.STREAMS, Streams::decode);
+            assertEquals(1, one.streams().size(), "the filter is a substring match");
+            assertEquals(streams, tracker.entryCount());
+        }
+        awaitNoConnectionsAndNoEntries();
+    }
+
+    /**
+     * A client sends 1990 LISTs (9 bytes each, under the 2000 frames/s limit) whose answers are ~64 KiB each,
+     * and never reads. Backpressure should hold the tracker to about the 1 MiB outbound watermark per
+     * connection ("backlog waits in TCP, not in the heap"): the session stops reading once a few answers are
+     * in flight on the registry loop.
+     */
+    @Test
+    @Timeout(60)
+    void clientThatPipelinesListsAndNeverReadsIsHeldToTheOutboundWatermarkNotTheHeap() throws Exception {
+        try (RawClient seed = RawClient.connect(tracker.address());
+             RawClient greedy = RawClient.connect(tracker.address());
+             RawClient asker = RawClient.connect(tracker.address())) {
+            seed.hello(LISTEN_PORT);
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                batch.add(announce(new ContentId(88, 0, 0, i), String.format("%04d/", i) + "n".repeat(Wire.MAX_NAME_BYTES - 5)));
+            }
+            seed.send(batch.toArray(new Message[0]));
+            seed.send(new ListStreams("", 1000));
+            Streams answer = seed.expect(MessageType.STREAMS, Streams::decode);
+            assertTrue(answer.payloadLength() > 60_000, "each LIST answer is nearly a full frame");
+            greedy.hello(0);
+            asker.hello(0);
+            long before = usedHeapAfterGc();
+            int lists = 1990;
+            ByteBuffer burst = ByteBuffer.allocate(lists * (Frames.HEADER_BYTES + 4));
+            for (int i = 0; i < lists; i++) {
+                Frames.encode(new ListStreams("", 1000), burst);
+            }
+            greedy.sendBytes(burst.array());
+            long grown = 0;
+            for (int round = 0; round < 10; round++) {
+                asker.send(new ListStreams("no-such-stream", 1)); // a round trip through the registry loop
+                asker.expect(MessageType.STREAMS, Streams::decode);
+                grown = Math.max(grown, usedHeapAfterGc() - before);
+            }
+            long mib = grown / (1024 * 1024);
+            assertTrue(mib < 32, "heap held for one connection that does not read: " + mib + " MiB ("
+                    + lists + " answers of " + answer.payloadLength() + " bytes; watermark "
+                    + p2pstream.common.net.Limits.CONTROL.highWatermarkBytes() / 1024 + " KiB)");
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    @Test
+    @Timeout(30)
+    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndTheOthersStayUsable() throws Exception {
+        try (Tracker small = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 3, 60_000))) {
+            List<RawClient> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    RawClient c = RawClient.connect(small.address());
+                    c.hello(LISTEN_PORT + i);
+                    open.add(c);
+                }
+                for (int i = 0; i < 5; i++) {
+                    try (RawClient extra = RawClient.connect(small.address())) {
+                        extra.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
+                    }
+                }
+                assertEquals(3, small.connectionCount());
+                open.get(0).send(EmptyMessage.PING);
+                open.get(0).expect(MessageType.PONG, b -> b);
+                open.remove(0).close();
+                await("a slot frees up", () -> small.connectionCount() == 2);
+                RawClient again = RawClient.connect(small.address());
+                open.add(again);
+                again.hello(LISTEN_PORT);
+            } finally {
+                for (RawClient c : open) {
+                    c.close();
+                }
+            }
+            await("all closed", () -> small.connectionCount() == 0);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void silentSessionIsDroppedWithTimeoutAndItsEntriesRemovedWhilePingingOneStays() throws Exception {
+        long timeout = 1_000;
+        try (Tracker quick = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 100, timeout));
+             RawClient silent = RawClient.connect(quick.address());
+             RawClient pinging = RawClient.connect(quick.address())) {
+            silent.hello(LISTEN_PORT);
+            silent.send(announce(ID, "dir/movie.mp4"), new ListStreams("", 10));
+            silent.expect(MessageType.STREAMS, Streams::decode);
+            pinging.hello(LISTEN_PORT + 1);
+            pinging.send(announce(ID, "dir/movie.mp4"), new ListStreams("", 10));
+            pinging.expect(MessageType.STREAMS, Streams::decode);
+            assertEquals(2, quick.entryCount());
+            silent.soTimeout((int) timeout * 10);
+            long start = System.nanoTime();
+            long lastPing = start;
+            // the pinging session PINGs every 200 ms (a third of the timeout and less) until the silent one is dropped
+            java.util.concurrent.CompletableFuture<ErrorMessage> dropped = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return silent.expectErrorThenEof(TIMEOUT);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            while (!dropped.isDone()) {
+                if (System.nanoTime() - lastPing >= 200_000_000L) {
+                    pinging.send(EmptyMessage.PING);
+                    pinging.expect(MessageType.PONG, b -> b);
+                    lastPing = System.nanoTime();
+                }
+                LockSupport.parkNanos(5_000_000);
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "silent session never dropped");
+            }
+            assertNotNull(dropped.get());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(timeout / 2), "not dropped early");
+            await("the silent session's entry removed", () -> quick.entryCount() == 1);
+            pinging.send(Lookup.byContentId(ID, 10));
+            assertTrue(pinging.expect(MessageType.PEERS, Peers::decode).peers().isEmpty(), "only the asker holds it now");
+            assertEquals(1, quick.connectionCount());
+        }
     }
 
     // ---- helpers ----

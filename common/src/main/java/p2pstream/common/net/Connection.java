@@ -53,6 +53,7 @@ public final class Connection {
     private int framesInWindow;
     private boolean readPaused;
     private boolean aboveHighWatermark;
+    private boolean autoReadOff;
     private boolean inFrame;
     private boolean writeRetryScheduled;
     private long bytesRead;
@@ -146,6 +147,24 @@ public final class Connection {
         if (pendingBytes >= limits.highWatermarkBytes()) {
             aboveHighWatermark = true;
             pauseReading();
+        }
+    }
+
+    /**
+     * Stops ({@code false}) or restarts reading frames, for a handler whose answers are computed elsewhere and
+     * must be bounded before they reach the outbound queue. Frames already buffered wait, nothing is lost.
+     */
+    public void autoRead(boolean on) {
+        if (autoReadOff != on) {
+            return;
+        }
+        autoReadOff = !on;
+        if (!on) {
+            pauseReading();
+        } else if (state == State.OPEN && !aboveHighWatermark) {
+            readPaused = false;
+            updateInterest();
+            loop.execute(this::decodeIfReading); // never re-enter a handler that is on the stack
         }
     }
 
@@ -344,11 +363,17 @@ public final class Connection {
             return;
         }
         aboveHighWatermark = false;
-        readPaused = false;
+        readPaused = autoReadOff;
         updateInterest();
         handler.onWritable();
         if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
             decodeBuffered(); // requests that arrived before the pause
+        }
+    }
+
+    private void decodeIfReading() {
+        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
+            decodeBuffered();
         }
     }
 
