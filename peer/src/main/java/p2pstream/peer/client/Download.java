@@ -6,6 +6,8 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,14 +57,24 @@ public final class Download {
         }
     }
 
+    /** Hashing runs beside the network loop and the player; more threads than cores would only contend. */
+    static final int VERIFIER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
+
     private Download() {
     }
 
     /** Streams {@code config.stream()} into {@code out}; returns the figures or throws with an exit status. */
     public static Stats run(Config config, WritableByteChannel out) throws DownloadException, InterruptedException {
+        ExecutorService verifier = Executors.newFixedThreadPool(VERIFIER_THREADS, r -> {
+            Thread t = new Thread(r, "verifier");
+            t.setDaemon(true);
+            return t;
+        });
         try (EventLoop loop = new EventLoop("download").start()) {
-            Run run = new Run(loop, config, out);
+            Run run = new Run(loop, config, out, verifier);
             return run.await();
+        } finally {
+            verifier.shutdownNow();
         }
     }
 
@@ -83,13 +95,13 @@ public final class Download {
         private long lastProgressNanos;
         private long lastProgressBytes;
 
-        Run(EventLoop loop, Config config, WritableByteChannel out) {
+        Run(EventLoop loop, Config config, WritableByteChannel out, ExecutorService verifier) {
             this.loop = loop;
             this.config = config;
             this.out = out;
             this.startNanos = loop.nanoTime();
             this.tracker = new TrackerClient(loop, config.tracker(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
-            this.session = new DownloadSession(loop, tracker, config, this);
+            this.session = new DownloadSession(loop, tracker, config, this, verifier);
             tracker.start();
             loop.execute(session::start);
         }

@@ -52,8 +52,10 @@ final class DownloadSession {
     private final Download.Config config;
     private final DownloadListener listener;
     private final PeerId peerId = PeerId.random();
-    private final MessageDigest digest = Manifest.sha256();
-    private final byte[] hash = new byte[Manifest.HASH_BYTES];
+    private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Manifest::sha256);
+    private final java.util.concurrent.Executor verifier;
+    /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
+    private final java.util.BitSet verifying = new java.util.BitSet();
     private final List<PeerSession> peers = new ArrayList<>();
     private final ArrayDeque<InetSocketAddress> candidates = new ArrayDeque<>();
     private final Set<InetSocketAddress> banned = new HashSet<>();
@@ -83,8 +85,13 @@ final class DownloadSession {
         void onTick();
     }
 
-    DownloadSession(EventLoop loop, TrackerClient tracker, Download.Config config, DownloadListener listener) {
+    /**
+     * @param verifier threads that check chunk hashes (a bounded pool: at most a window of chunks is queued)
+     */
+    DownloadSession(EventLoop loop, TrackerClient tracker, Download.Config config, DownloadListener listener,
+                    java.util.concurrent.Executor verifier) {
         this.loop = loop;
+        this.verifier = verifier;
         this.tracker = tracker;
         this.config = config;
         this.listener = listener;
@@ -259,7 +266,7 @@ final class DownloadSession {
                 scheduler.addHolder(i);
             }
         }
-        bytesByPeer.putIfAbsent(peer.toString(), 0L);
+        bytesByPeer.putIfAbsent(peer.name, 0L);
         log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
         pump(peer);
     }
@@ -288,29 +295,52 @@ final class DownloadSession {
         if (payload.remaining() != expected) {
             throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
         }
-        if (scheduler.isDone(index)) {
+        if (scheduler.isDone(index) || verifying.get(index)) {
             return; // a duplicate that lost the race
         }
-        digest.update(payload.duplicate());
-        try {
-            digest.digest(hash, 0, hash.length);
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!manifest.matches(index, hash)) {
-            hashFailures++;
-            scheduler.unrequested(index);
-            banned.add(peer.address);
-            log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);
-            peer.close("bad chunk " + index + ": SHA-256 mismatch");
-            return;
-        }
+        verifying.set(index);
+        // hashing is the costliest step of a download: it runs on the verifier pool, the loop keeps reading
         ByteBuffer copy = buffer.acquire();
         copy.put(payload).flip();
-        scheduler.completed(index);
-        buffer.offer(index, copy);
-        peer.verifiedBytes += expected;
-        bytesByPeer.merge(peer.toString(), (long) expected, Long::sum);
+        verifier.execute(() -> {
+            boolean good = verify(index, copy);
+            loop.execute(() -> onVerified(peer, index, copy, good));
+        });
+    }
+
+    /** On a verifier thread: whether the chunk's SHA-256 is the manifest's. */
+    private boolean verify(int index, ByteBuffer chunk) {
+        MessageDigest digest = digests.get();
+        digest.update(chunk.duplicate());
+        byte[] hash = digest.digest();
+        return manifest.matches(index, hash);
+    }
+
+    private void onVerified(PeerSession peer, int index, ByteBuffer chunk, boolean good) {
+        verifying.clear(index);
+        if (finished) {
+            buffer.recycle(chunk);
+            return;
+        }
+        if (!good) {
+            buffer.recycle(chunk);
+            hashFailures++;
+            scheduler.unrequested(index);
+            if (banned.add(peer.address)) {
+                log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);
+            }
+            peer.close("bad chunk " + index + ": SHA-256 mismatch");
+            pumpAll();
+            return;
+        }
+        if (!scheduler.completed(index)) {
+            buffer.recycle(chunk); // another copy won
+            return;
+        }
+        int length = chunk.remaining();
+        buffer.offer(index, chunk);
+        peer.verifiedBytes += length;
+        bytesByPeer.merge(peer.name, (long) length, Long::sum);
         cancelDuplicates(index, peer);
         pump(peer);
     }

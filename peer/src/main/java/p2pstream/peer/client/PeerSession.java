@@ -32,6 +32,8 @@ final class PeerSession implements ConnectionHandler {
     final DownloadSession session;
     final InetSocketAddress address;
     final int slot;
+    /** {@code ip:port}, as logs and stats show it. */
+    final String name;
     /** Outstanding requests in the order sent: chunk index to the time it was asked (nanos). */
     final Map<Integer, Long> outstanding = new LinkedHashMap<>();
     /** Chunks cancelled at this peer that may still arrive. */
@@ -52,6 +54,7 @@ final class PeerSession implements ConnectionHandler {
         this.session = session;
         this.address = address;
         this.slot = slot;
+        this.name = address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     boolean isReady() {
@@ -171,6 +174,6 @@ final class PeerSession implements ConnectionHandler {
 
     @Override
     public String toString() {
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
+        return name;
     }
 }

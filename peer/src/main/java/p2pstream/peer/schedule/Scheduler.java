@@ -151,8 +151,8 @@ public final class Scheduler {
                 continue;
             }
             int current = owner.of(i);
-            if (current == asker) {
-                continue;
+            if (current == asker || current < 0) {
+                continue; // ours already, or arrived and being verified
             }
             // twice as fast, so the duplicate pays off even if the first copy is only half late
             if (eta.nanos(i, asker) * 2 < eta.nanos(i, current)) {
@@ -188,7 +188,7 @@ public final class Scheduler {
         return index >= playhead && index < playhead + window && index < chunkCount;
     }
 
-    /** Who holds the request of a chunk (for duplicates). */
+    /** Which peer slot has the request of a chunk outstanding, or -1 when none has (it arrived). */
     @FunctionalInterface
     public interface Owner {
         int of(int index);

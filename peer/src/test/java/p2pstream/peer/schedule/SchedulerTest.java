@@ -111,6 +111,13 @@ class SchedulerTest {
     }
 
     @Test
+    void neverDuplicatesAChunkThatAlreadyArrivedAndIsBeingVerified() {
+        Scheduler s = new Scheduler(10, 10, 4);
+        s.requested(0); // still requested in the scheduler, but no peer owes it any more
+        assertEquals(Scheduler.NONE, s.duplicate(null, 2, i -> -1, (i, slot) -> slot == 2 ? 1 : Long.MAX_VALUE / 4));
+    }
+
+    @Test
     void duplicatesOnlyChunksRequestedExactlyOnce() {
         Scheduler s = new Scheduler(10, 10, 4);
         s.requested(0);
