@@ -2,16 +2,12 @@ package p2pstream.peer.client;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -19,9 +15,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.Limits;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
@@ -42,24 +36,23 @@ final class DownloadSession {
     private static final Logger log = LoggerFactory.getLogger(DownloadSession.class);
     static final long TICK_MILLIS = 250;
     static final long LOOKUP_INTERVAL_MILLIS = 2_000;
-    static final long MIN_STALL_MILLIS = 3_000;
-    static final long PEER_PING_MILLIS = 15_000;
+    static final long RETRY_DELAY_MILLIS = 2_000;
     static final long PEER_IDLE_MILLIS = 60_000;
     static final int LOOKUP_PEERS = 50;
+    /** Peers send chunk frames (up to the largest chunk) and answer many requests a second. */
+    static final Limits PEER_LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
+            .withIdleTimeoutMillis(PEER_IDLE_MILLIS).withMaxFramesPerSecond(100_000);
 
     private final EventLoop loop;
     private final TrackerClient tracker;
     private final Download.Config config;
     private final DownloadListener listener;
     private final PeerId peerId = PeerId.random();
-    private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Manifest::sha256);
-    private final java.util.concurrent.Executor verifier;
+    private final ChunkVerifier verifier;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
-    private final java.util.BitSet verifying = new java.util.BitSet();
+    private final BitSet verifying = new BitSet();
     private final List<PeerSession> peers = new ArrayList<>();
-    private final ArrayDeque<InetSocketAddress> candidates = new ArrayDeque<>();
-    private final Set<InetSocketAddress> banned = new HashSet<>();
-    private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
+    private final Candidates candidates = new Candidates(RETRY_DELAY_MILLIS);
     private final Map<String, Long> bytesByPeer = new LinkedHashMap<>();
     private final AtomicBoolean pumpPosted = new AtomicBoolean();
     private final long startNanos;
@@ -67,6 +60,7 @@ final class DownloadSession {
     private String name;
     private Manifest manifest;
     private Scheduler scheduler;
+    private Requester requester;
     private PlaybackBuffer buffer;
     private int nextSlot;
     private int hashFailures;
@@ -91,7 +85,7 @@ final class DownloadSession {
     DownloadSession(EventLoop loop, TrackerClient tracker, Download.Config config, DownloadListener listener,
                     java.util.concurrent.Executor verifier) {
         this.loop = loop;
-        this.verifier = verifier;
+        this.verifier = new ChunkVerifier(verifier, loop);
         this.tracker = tracker;
         this.config = config;
         this.listener = listener;
@@ -202,13 +196,9 @@ final class DownloadSession {
     }
 
     private void addCandidates(Peers found) {
-        if (found.contentId() == null || !found.contentId().equals(contentId)) {
-            return;
-        }
-        for (Peers.Entry e : found.peers()) {
-            InetSocketAddress a = e.address();
-            if (!banned.contains(a) && !candidates.contains(a) && !isConnected(a)) {
-                candidates.add(a);
+        if (found.contentId() != null && found.contentId().equals(contentId)) {
+            for (Peers.Entry e : found.peers()) {
+                candidates.add(e.address());
             }
         }
     }
@@ -224,18 +214,14 @@ final class DownloadSession {
 
     private void connectMore() {
         long now = loop.nanoTime();
-        int tries = candidates.size();
-        while (peers.size() < config.maxPeers() && tries-- > 0) {
-            InetSocketAddress a = candidates.poll();
-            Long retry = retryAfterNanos.get(a);
-            if (retry != null && retry - now > 0) {
-                candidates.add(a); // failed recently: later
-                continue;
+        while (peers.size() < config.maxPeers()) {
+            InetSocketAddress a = candidates.next(now, this::isConnected);
+            if (a == null) {
+                return;
             }
             PeerSession p = new PeerSession(this, a, nextSlot++);
             peers.add(p);
-            loop.connect(a, p, Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES).withIdleTimeoutMillis(PEER_IDLE_MILLIS)
-                    .withMaxFramesPerSecond(100_000));
+            loop.connect(a, p, PEER_LIMITS);
         }
     }
 
@@ -253,6 +239,7 @@ final class DownloadSession {
         int window = Math.max(1, Math.min(config.windowChunks(), Math.max(1, m.chunkCount())));
         int urgent = Math.max(1, Math.min(window, Math.max(4, window / 8)));
         scheduler = new Scheduler(m.chunkCount(), window, urgent);
+        requester = new Requester(scheduler, peers, loop, m.chunkSize());
         buffer = listener.onManifest(m);
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", name, peer, m.chunkCount(), m.chunkSize(), window);
     }
@@ -299,21 +286,9 @@ final class DownloadSession {
             return; // a duplicate that lost the race
         }
         verifying.set(index);
-        // hashing is the costliest step of a download: it runs on the verifier pool, the loop keeps reading
         ByteBuffer copy = buffer.acquire();
         copy.put(payload).flip();
-        verifier.execute(() -> {
-            boolean good = verify(index, copy);
-            loop.execute(() -> onVerified(peer, index, copy, good));
-        });
-    }
-
-    /** On a verifier thread: whether the chunk's SHA-256 is the manifest's. */
-    private boolean verify(int index, ByteBuffer chunk) {
-        MessageDigest digest = digests.get();
-        digest.update(chunk.duplicate());
-        byte[] hash = digest.digest();
-        return manifest.matches(index, hash);
+        verifier.submit(manifest, index, copy, good -> onVerified(peer, index, copy, good));
     }
 
     private void onVerified(PeerSession peer, int index, ByteBuffer chunk, boolean good) {
@@ -326,7 +301,7 @@ final class DownloadSession {
             buffer.recycle(chunk);
             hashFailures++;
             scheduler.unrequested(index);
-            if (banned.add(peer.address)) {
+            if (candidates.ban(peer.address)) {
                 log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);
             }
             peer.close("bad chunk " + index + ": SHA-256 mismatch");
@@ -341,7 +316,7 @@ final class DownloadSession {
         buffer.offer(index, chunk);
         peer.verifiedBytes += length;
         bytesByPeer.merge(peer.name, (long) length, Long::sum);
-        cancelDuplicates(index, peer);
+        requester.cancelDuplicates(index, peer);
         pump(peer);
     }
 
@@ -355,16 +330,7 @@ final class DownloadSession {
         }
         scheduler.unrequested(index);
         if (reason != Reject.Reason.OVERLOADED && peer.holds(index)) {
-            if (peer.held == null) {
-                peer.held = new java.util.BitSet();
-                peer.held.set(0, manifest.chunkCount());
-                scheduler.removeSeed();
-                for (int i = 0; i < manifest.chunkCount(); i++) {
-                    scheduler.addHolder(i);
-                }
-            }
-            peer.held.clear(index);
-            scheduler.removeHolder(single(index));
+            notHeld(peer, index);
         }
         log.debug("{} rejected chunk {}: {}", peer, index, reason);
         pumpAll();
@@ -391,9 +357,7 @@ final class DownloadSession {
         } else {
             log.info("{} not usable: {}", peer, reason);
         }
-        if (!banned.contains(peer.address)) {
-            retryAfterNanos.put(peer.address, loop.nanoTime() + LOOKUP_INTERVAL_MILLIS * 1_000_000);
-        }
+        candidates.failed(peer.address, loop.nanoTime());
         connectMore();
         pumpAll();
     }
@@ -401,82 +365,31 @@ final class DownloadSession {
     // ---- requesting ----
 
     private void pumpAll() {
-        if (scheduler == null || finished) {
-            return;
-        }
-        for (PeerSession p : peers) {
-            pump(p);
+        if (requester != null && !finished) {
+            requester.pumpAll();
         }
     }
 
     private void pump(PeerSession peer) {
-        if (finished || !peer.isReady() || scheduler == null) {
-            return;
-        }
-        int depth = Scheduler.pipelineDepth(peer.bytesPerSecond, manifest.chunkSize());
-        while (peer.outstanding.size() < depth) {
-            int index = scheduler.next(peer.held);
-            if (index == Scheduler.NONE) {
-                index = scheduler.duplicate(peer.held, peer.slot, this::ownerOf, this::etaNanos);
-                if (index == Scheduler.NONE) {
-                    return;
-                }
-                log.debug("{} asked for chunk {} again: its first peer is too slow", peer, index);
-            }
-            scheduler.requested(index);
-            peer.outstanding.put(index, loop.nanoTime());
-            peer.cancelled.clear(index);
-            peer.send(IndexMessage.request(index));
+        if (requester != null && !finished) {
+            requester.pump(peer);
         }
     }
 
-    /** The slot of a peer that has chunk {@code index} outstanding, or -1. */
-    private int ownerOf(int index) {
-        for (PeerSession p : peers) {
-            if (p.outstanding.containsKey(index)) {
-                return p.slot;
+    /** A peer said it lacks a chunk: a seed becomes a partial holder of everything else. */
+    private void notHeld(PeerSession peer, int index) {
+        if (peer.held == null) {
+            peer.held = new BitSet();
+            peer.held.set(0, manifest.chunkCount());
+            scheduler.removeSeed();
+            for (int i = 0; i < manifest.chunkCount(); i++) {
+                scheduler.addHolder(i);
             }
         }
-        return -1;
-    }
-
-    /** Expected nanoseconds until peer {@code slot} delivers chunk {@code index}, judged by its rate and queue. */
-    private long etaNanos(int index, int slot) {
-        for (PeerSession p : peers) {
-            if (p.slot != slot) {
-                continue;
-            }
-            double rate = p.bytesPerSecond > 0 ? p.bytesPerSecond : manifest.chunkSize(); // unmeasured: assume slow
-            int ahead = 0;
-            long askedAt = -1;
-            for (Map.Entry<Integer, Long> e : p.outstanding.entrySet()) {
-                ahead++;
-                if (e.getKey() == index) {
-                    askedAt = e.getValue();
-                    break;
-                }
-            }
-            if (askedAt < 0) {
-                ahead = p.outstanding.size() + 1; // if asked now
-            }
-            long eta = (long) (ahead * (double) manifest.chunkSize() / rate * 1e9);
-            if (askedAt >= 0) {
-                eta -= loop.nanoTime() - askedAt;
-                eta = Math.max(eta, 0);
-            }
-            return eta;
-        }
-        return Long.MAX_VALUE / 4;
-    }
-
-    private void cancelDuplicates(int index, PeerSession winner) {
-        for (PeerSession p : peers) {
-            if (p != winner && p.outstanding.remove(index) != null) {
-                scheduler.unrequested(index);
-                p.cancelled.set(index);
-                p.send(IndexMessage.cancel(index));
-            }
-        }
+        peer.held.clear(index);
+        BitSet one = new BitSet();
+        one.set(index);
+        scheduler.removeHolder(one);
     }
 
     // ---- periodic work ----
@@ -488,23 +401,8 @@ final class DownloadSession {
         long now = loop.nanoTime();
         double seconds = TICK_MILLIS / 1000.0;
         for (PeerSession p : new ArrayList<>(peers)) {
-            if (!p.isReady()) {
-                continue;
-            }
-            if (!p.outstanding.isEmpty()) {
-                double sample = p.bytesThisTick / seconds;
-                p.bytesPerSecond = p.bytesPerSecond == 0 ? sample : 0.7 * p.bytesPerSecond + 0.3 * sample;
-                long stallMillis = Scheduler.stallTimeoutMillis(p.bytesPerSecond, manifest.chunkSize(), MIN_STALL_MILLIS);
-                if (now - p.lastByteNanos > stallMillis * 1_000_000) {
-                    log.warn("{} stalled: nothing for {} ms with {} chunks owed", p, (now - p.lastByteNanos) / 1_000_000, p.outstanding.size());
-                    p.close("stalled");
-                    continue;
-                }
-            }
-            p.bytesThisTick = 0;
-            if (now - p.lastSentNanos > PEER_PING_MILLIS * 1_000_000) {
-                p.lastSentNanos = now;
-                p.connection.send(EmptyMessage.PING);
+            if (p.isReady()) {
+                p.onTick(now, seconds, manifest.chunkSize());
             }
         }
         if (readyPeers() > 0) {
@@ -519,7 +417,7 @@ final class DownloadSession {
         }
         if (readyPeers() == 0 && now - lastPeerNanos > config.noPeerTimeoutMillis() * 1_000_000) {
             fail(DownloadException.UNREACHABLE, "no reachable peer for " + (contentId == null ? config.stream() : name)
-                    + " in " + config.noPeerTimeoutMillis() + " ms (banned: " + banned.size() + ")");
+                    + " in " + config.noPeerTimeoutMillis() + " ms (banned: " + candidates.bannedCount() + ")");
             return;
         }
         pumpAll();
@@ -547,12 +445,6 @@ final class DownloadSession {
         }
         stop("download failed");
         listener.onFailed(status, message);
-    }
-
-    private static java.util.BitSet single(int index) {
-        java.util.BitSet b = new java.util.BitSet();
-        b.set(index);
-        return b;
     }
 
     static String rootMessage(Throwable t) {

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.wire.Bitfield;
@@ -20,6 +22,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.schedule.Scheduler;
 
 /**
  * A download's connection to one peer: the handshake (HELLO, MANIFEST, HAVE_ALL or BITFIELD), then the
@@ -27,6 +30,10 @@ import p2pstream.common.wire.Role;
  * decisions are the {@link DownloadSession}'s. Loop thread only.
  */
 final class PeerSession implements ConnectionHandler {
+    private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
+    static final long MIN_STALL_MILLIS = 3_000;
+    static final long PING_INTERVAL_MILLIS = 15_000;
+
     enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
 
     final DownloadSession session;
@@ -68,6 +75,29 @@ final class PeerSession implements ConnectionHandler {
     void send(IndexMessage m) {
         lastSentNanos = session.nanoTime();
         connection.send(m);
+    }
+
+    /**
+     * Once per download tick: folds the bytes of the tick into the measured rate (only while chunks are owed:
+     * an idle peer is not a slow one), drops a peer that stalls, and pings a quiet one to keep it.
+     */
+    void onTick(long now, double tickSeconds, int chunkSize) {
+        if (!outstanding.isEmpty()) {
+            double sample = bytesThisTick / tickSeconds;
+            bytesPerSecond = bytesPerSecond == 0 ? sample : 0.7 * bytesPerSecond + 0.3 * sample;
+            long stallMillis = Scheduler.stallTimeoutMillis(bytesPerSecond, chunkSize, MIN_STALL_MILLIS);
+            if (now - lastByteNanos > stallMillis * 1_000_000) {
+                log.warn("{} stalled: nothing for {} ms with {} chunks owed", this, (now - lastByteNanos) / 1_000_000,
+                        outstanding.size());
+                close("stalled");
+                return;
+            }
+        }
+        bytesThisTick = 0;
+        if (now - lastSentNanos > PING_INTERVAL_MILLIS * 1_000_000) {
+            lastSentNanos = now;
+            connection.send(EmptyMessage.PING);
+        }
     }
 
     void close(String reason) {
