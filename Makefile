@@ -15,9 +15,12 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp -Dstyle.color=never
 
 # `make test` keeps Maven's warnings, errors, test output and the Surefire/Failsafe summaries ("Tests run: ...",
-# "Results:", per-module status, BUILD SUCCESS/FAILURE) and drops the remaining [INFO] chatter. awk always
-# exits 0, so the pipeline's status is Maven's (pipefail).
+# "Results:", per-module status, BUILD SUCCESS/FAILURE) and drops the remaining [INFO] chatter and the shade
+# plugin's advice paragraph (its first line, naming the overlapping files, stays). awk always exits 0, so the
+# pipeline's status is Maven's (pipefail).
+SHADE_ADVICE = maven-shade-plugin has detected|present in two or more JARs|single version of the file is copied|Usually this is not harmful|otherwise try to manually exclude|dependency:tree -Ddetail|See https:[^ ]*maven-shade-plugin
 TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
+	/^\[WARNING\] ($(SHADE_ADVICE))/ { next } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 

@@ -31,6 +31,12 @@ LOGS=$WORK/logs
 mkdir -p "$LOGS"
 chmod 755 "$WORK" # nginx workers run as an unprivileged user and must reach the data
 
+P2P_MISSING=""
+for jar in tracker peer-server peer-client; do
+    [ -f "$DIST/$jar.jar" ] || P2P_MISSING="$P2P_MISSING dist/$jar.jar"
+done
+snapshot_dist "$WORK/dist"
+
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM
@@ -110,6 +116,12 @@ ratio() {
 }
 
 # ---------------------------------------------------------------- data
+
+# other work on this machine skews every figure below: say so in the results
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+if awk -v l="${LOAD_AT_START%% *}" 'BEGIN { exit !(l + 0 > 0.5) }' 2>/dev/null; then
+    log "warning: load average $LOAD_AT_START before starting: other processes will skew the figures"
+fi
 
 DATA=$WORK/data
 mkdir -p "$DATA"
@@ -223,7 +235,7 @@ aria2_run() {
     done
     rm -f "$WORK/out.bin"
     start=$(now_ms)
-    timeout 900 aria2c --no-conf -q --max-connection-per-server=4 --split=4 --min-split-size=1M \
+    timeout --foreground 900 aria2c --no-conf -q --max-connection-per-server=4 --split=4 --min-split-size=1M \
         --file-allocation=none --allow-overwrite=true --auto-file-renaming=false --max-tries=3 --retry-wait=1 \
         -d "$WORK" -o out.bin "${urls[@]}" >>"$LOGS/aria2c.log" 2>&1 || { log "aria2c failed: $(tail -n 2 "$LOGS/aria2c.log" | tr '\n' ' ')"; return 1; }
     end=$(now_ms)
@@ -278,10 +290,10 @@ client_run() {
     rm -f "$WORK/out.bin" "$stats"
     start=$(now_ms)
     if [ "$out" = null ]; then
-        timeout 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o - --no-progress --stats-json "$stats" \
+        timeout --foreground 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o - --no-progress --stats-json "$stats" \
             >/dev/null 2>>"$LOGS/peer-client.err" || rc=$?
     else
-        timeout 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$out" --no-progress --stats-json "$stats" \
+        timeout --foreground 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$out" --no-progress --stats-json "$stats" \
             >>"$LOGS/peer-client.out" 2>>"$LOGS/peer-client.err" || rc=$?
     fi
     end=$(now_ms)
@@ -313,7 +325,8 @@ measure_p2p() {
     P2P[$key]=$(median "${values[@]}")
     P2P_WALL[$key]=$(median "${walls[@]}")
     # the note of the last run (a subshell cannot hand it back): recompute from its stats file
-    [ -s "$WORK/stats.json" ] && NOTE[$key]="${NOTE[$key]:-}p2pstream: startup $(json_field startupMillis "$WORK/stats.json") ms, stalls $(json_field stalls "$WORK/stats.json"), hash failures $(json_field hashFailures "$WORK/stats.json"), $(json_peers "$WORK/stats.json" | awk '$2 > 0' | wc -l | tr -d ' ') peers used; "
+    [ -s "$WORK/stats.json" ] || return 0
+    NOTE[$key]="${NOTE[$key]:-}p2pstream last run: startup $(json_field startupMillis "$WORK/stats.json") ms, stalls $(json_field stalls "$WORK/stats.json"), hash failures $(json_field hashFailures "$WORK/stats.json"), $(json_peers "$WORK/stats.json" | awk '$2 > 0' | wc -l | tr -d ' ') peers used; "
 }
 
 # share_dir N: a directory holding the data file for peer-server N (a hard link: same bytes, own manifest cache)
@@ -324,10 +337,6 @@ share_dir() {
     echo "$d"
 }
 
-P2P_MISSING=""
-for jar in tracker peer-server peer-client; do
-    [ -f "$DIST/$jar.jar" ] || P2P_MISSING="$P2P_MISSING dist/$jar.jar"
-done
 
 p2p_fail() {
     local msg=$1 key
@@ -381,6 +390,7 @@ RESULTS=$OUT/results.md
     echo "# p2pstream vs reference tools"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), $("$JAVA" -version 2>&1 | head -n 1)."
+    echo "Load average before the run: $LOAD_AT_START (anything well above 0 means other processes shared the cores)."
     echo "Loopback (127.0.0.1), one $SIZE_MIB MiB random file in the page cache; median of $RUNS runs; MB/s = 10^6 bytes/s."
     echo "curl: its own time_total; aria2c: wall clock; p2pstream: the client's \`millis\` (start to end of output),"
     echo "and in brackets wall clock including JVM start-up. Caps in (b): $RATE_MB MB/s = $RATE_BYTES bytes/s per server on both sides"
@@ -392,7 +402,9 @@ RESULTS=$OUT/results.md
         local key=$1 case_label=$2 ref_label=$3 p2p_label=$4 p2p
         p2p=${P2P[$key]:-n/a}
         [ -n "${P2P_WALL[$key]:-}" ] && p2p="$p2p (${P2P_WALL[$key]})"
-        echo "| $case_label | $ref_label | ${REF[$key]:-n/a} | $p2p_label | $p2p | $(ratio "${P2P[$key]:-}" "${REF[$key]:-}") | ${NOTE[$key]:-} |"
+        local note=${NOTE[$key]:-}
+        note=${note%"; "}
+        echo "| $case_label | $ref_label | ${REF[$key]:-n/a} | $p2p_label | $p2p | $(ratio "${P2P[$key]:-}" "${REF[$key]:-}") | $note |"
     }
     row a-null "(a) 1 server, to /dev/null" "nginx + curl" "1 peer-server + peer-client"
     row a-file "(a) 1 server, to a file" "nginx + curl" "1 peer-server + peer-client"
@@ -407,21 +419,23 @@ if [ "$RUN_JMH" = 1 ]; then
     if [ -f "$DIST/benchmarks.jar" ]; then
         log "JMH: LoopbackTransferBenchmark"
         jmh_ok=1
-        timeout 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s \
+        timeout --foreground 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s \
             -rf json -rff "$OUT/jmh-transfer.json" LoopbackTransferBenchmark >"$OUT/jmh-transfer.txt" 2>&1 || jmh_ok=0
+        # the codec paths need ~5 s of warm-up before C2 settles (PEERS swings 2-40 us/op before that)
         log "JMH: FrameCodecBenchmark -prof gc"
-        timeout 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s -prof gc \
+        timeout --foreground 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 5 -i 3 -w 1s -r 2s -prof gc \
             -rf json -rff "$OUT/jmh-codec.json" FrameCodecBenchmark >"$OUT/jmh-codec.txt" 2>&1 || jmh_ok=0
         {
             echo
-            echo "## JMH (-f 1 -wi 2 -i 3 -w 1s -r 2s)"
+            echo "## JMH (-f 1 -i 3 -r 2s; warm-up -wi 2 -w 1s, codec -wi 5 -w 1s)"
             echo
             echo "LoopbackTransferBenchmark: score in ops/s where one op is 1 MiB, i.e. MiB/s."
             echo "FrameCodecBenchmark: ns per encode + decode round trip, with -prof gc allocation."
             echo
             echo '```'
             for f in "$OUT/jmh-transfer.txt" "$OUT/jmh-codec.txt"; do
-                awk '/^Benchmark /{ p = 1 } p' "$f" | grep -vE ':gc\.(count|time)|:gc\.alloc\.rate +' || echo "(no result: see ${f#"$REPO_ROOT"/})"
+                awk '/^Benchmark /{ p = 1 } p' "$f" | grep -vE ':gc\.(count|time)|:gc\.alloc\.rate +|^Benchmark result is saved|^$' \
+                    || echo "(no result: see ${f#"$REPO_ROOT"/})"
                 echo
             done
             echo '```'

@@ -46,6 +46,7 @@ done
 
 rm -rf "$WORK" "$OUT" "$LOGS"
 mkdir -p "$WORK" "$OUT" "$LOGS"
+snapshot_dist "$WORK/dist"
 
 log "generating a $SIZE_MIB MiB sample"
 head -c $(( SIZE_MIB * 1024 * 1024 )) /dev/urandom >"$WORK/$NAME"
@@ -66,12 +67,12 @@ done
 
 log "waiting for the tracker to list $NAME with $SERVERS peers"
 wait_for_peers "$NAME" "$SERVERS" 60 || fail "the tracker did not list $NAME with $SERVERS peers within 60 s"
-timeout 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list || true
+timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list || true
 
 log "streaming $NAME"
 echo "+ java -jar dist/peer-client.jar $TRACKER $NAME -o demo/out/$NAME --progress --stats-json demo/out/stats.json" >&2
 rc=0
-timeout 600 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$OUT/$NAME" --progress \
+timeout --foreground 600 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$OUT/$NAME" --progress \
     --stats-json "$OUT/stats.json" || rc=$?
 [ "$rc" = 0 ] || fail "peer-client exited with status $rc"
 

@@ -2,7 +2,8 @@
 #
 # Every process started with start_bg is stopped by stop_all (TERM, then KILL after a grace period), which
 # the scripts run from their EXIT trap; INT and TERM turn into an exit, so Ctrl-C cleans up too. Every wait
-# has a deadline.
+# has a deadline. Foreground commands run under `timeout --foreground`: plain `timeout` moves its command to a
+# process group of its own, which a terminal's Ctrl-C would then not reach.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${DIST:-$REPO_ROOT/dist}"
@@ -35,6 +36,17 @@ start_bg() {
     LAST_PID=$!
     STARTED_PIDS+=("$LAST_PID")
     STARTED_NAMES[$LAST_PID]=$name
+}
+
+# snapshot_dist DIR: copies dist/*.jar to DIR and runs them from there, so that a rebuild of dist/ during a run
+# (a make elsewhere in the same tree) cannot pull classes from under a running JVM.
+snapshot_dist() {
+    local to=$1 jar
+    mkdir -p "$to"
+    for jar in "$DIST"/*.jar; do
+        [ -f "$jar" ] && cp "$jar" "$to/"
+    done
+    DIST=$to
 }
 
 alive() {
@@ -144,7 +156,7 @@ start_peer_server() {
 # peer-client --list prints a header, then: name size content-id peers "(N complete)".
 list_peers() {
     local name=$1
-    timeout 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list 2>/dev/null \
+    timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list 2>/dev/null \
         | awk -v n="$name" 'NR > 1 && $1 == n { print $4; exit }' || true
 }
 

@@ -90,6 +90,7 @@ public class LoopbackTransferBenchmark {
         }
         chunkCount = (int) ((FILE_BYTES + chunkBytes - 1) / chunkBytes);
         file = Files.createTempFile("p2pstream-transfer-", ".bin");
+        file.toFile().deleteOnExit(); // also when a failed trial skips tear-down
         writeRandom(file);
         channel = FileChannel.open(file, StandardOpenOption.READ);
         switch (body) {

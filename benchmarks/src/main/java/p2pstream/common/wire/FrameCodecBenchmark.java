@@ -33,7 +33,7 @@ import p2pstream.common.net.FrameDecoder;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1) // PEERS needs ~5 s before C2 settles: earlier iterations swing 2-40 us/op
 @Measurement(iterations = 5, time = 1)
 public class FrameCodecBenchmark {
 
