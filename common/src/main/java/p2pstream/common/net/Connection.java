@@ -25,6 +25,8 @@ import p2pstream.common.wire.ProtocolException;
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final int INITIAL_READ_BUFFER_BYTES = 64 * 1024;
+    /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
+    private static final int BULK_READ_BUFFER_BYTES = 1024 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
     private static final int MAX_READS_PER_EVENT = 16;
     /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
@@ -69,7 +71,8 @@ public final class Connection {
         this.remote = remote;
         this.state = state;
         this.decoder = new FrameDecoder(limits.maxFrameBytes());
-        this.readBuffer = ByteBuffer.allocateDirect(Math.min(INITIAL_READ_BUFFER_BYTES, limits.maxFrameBytes() + 4));
+        int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
+        this.readBuffer = ByteBuffer.allocateDirect(Math.min(initial, limits.maxFrameBytes() + 4));
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
         this.rateWindowStartNanos = lastActivityNanos;

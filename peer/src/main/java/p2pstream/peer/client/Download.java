@@ -33,27 +33,33 @@ public final class Download {
      * @param windowChunks      chunks fetched ahead of the playhead: bounds memory to this many chunks
      * @param noPeerTimeoutMillis give up after this long without any usable peer
      * @param progress          where to draw a progress line, or null
+     * @param hashOutput        compute the SHA-256 of everything written (a second pass over every byte; each
+     *                          chunk is verified against the manifest either way)
      */
     public record Config(InetSocketAddress tracker, String stream, int maxPeers, int windowChunks,
-                         long noPeerTimeoutMillis, PrintStream progress) {
+                         long noPeerTimeoutMillis, PrintStream progress, boolean hashOutput) {
         public static Config of(InetSocketAddress tracker, String stream) {
-            return new Config(tracker, stream, 8, 128, 20_000, null);
+            return new Config(tracker, stream, 8, 128, 20_000, null, true);
         }
 
         public Config withMaxPeers(int k) {
-            return new Config(tracker, stream, k, windowChunks, noPeerTimeoutMillis, progress);
+            return new Config(tracker, stream, k, windowChunks, noPeerTimeoutMillis, progress, hashOutput);
         }
 
         public Config withWindowChunks(int n) {
-            return new Config(tracker, stream, maxPeers, n, noPeerTimeoutMillis, progress);
+            return new Config(tracker, stream, maxPeers, n, noPeerTimeoutMillis, progress, hashOutput);
         }
 
         public Config withNoPeerTimeoutMillis(long millis) {
-            return new Config(tracker, stream, maxPeers, windowChunks, millis, progress);
+            return new Config(tracker, stream, maxPeers, windowChunks, millis, progress, hashOutput);
         }
 
         public Config withProgress(PrintStream out) {
-            return new Config(tracker, stream, maxPeers, windowChunks, noPeerTimeoutMillis, out);
+            return new Config(tracker, stream, maxPeers, windowChunks, noPeerTimeoutMillis, out, hashOutput);
+        }
+
+        public Config withHashOutput(boolean on) {
+            return new Config(tracker, stream, maxPeers, windowChunks, noPeerTimeoutMillis, progress, on);
         }
     }
 
@@ -143,7 +149,7 @@ public final class Download {
             manifest = m;
             PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), Math.max(1, Math.min(config.windowChunks(), Math.max(1, m.chunkCount()))),
                     m.chunkSize(), 0, session::onPlayheadMoved);
-            Player p = new Player(playback, out, loop.clock());
+            Player p = new Player(playback, out, loop.clock(), config.hashOutput());
             player = p;
             buffer = playback;
             p.result().whenComplete((res, err) -> {

@@ -60,6 +60,10 @@ public final class PeerClientMain implements Callable<Integer> {
     @Option(names = "--stats-json", paramLabel = "FILE", description = "write the figures as JSON when the client ends")
     Path statsJson;
 
+    @Option(names = "--sha256", negatable = true, description = "compute the SHA-256 of everything written (default: with"
+            + " --stats-json); every chunk is verified against the manifest either way")
+    Boolean sha256;
+
     @Option(names = "--progress", negatable = true,
             description = "draw a progress line on stderr (default: when stderr is a terminal)")
     Boolean progress;
@@ -97,7 +101,7 @@ public final class PeerClientMain implements Callable<Integer> {
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         boolean showProgress = progress != null ? progress : stderrIsTerminal();
         Download.Config config = new Download.Config(trackerAddress, stream, peers, window, noPeerTimeoutSeconds * 1000L,
-                showProgress ? System.err : null);
+                showProgress ? System.err : null, sha256 != null ? sha256 : statsJson != null);
         boolean existed = file != null && Files.exists(file);
         try (WritableByteChannel out = toStdout ? new FileOutputStream(FileDescriptor.out).getChannel()
                 : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

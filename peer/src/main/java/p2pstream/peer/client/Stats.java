@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param startupMillis from start to the first byte handed to the output, -1 if none was
  * @param stalls        times the output waited more than 100 ms for the next chunk after it started
  * @param hashFailures  chunks that failed verification (their senders were dropped)
- * @param sha256        SHA-256 of everything written to the output
+ * @param sha256        SHA-256 of everything written to the output, or null when not computed
  */
 public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
                     long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
@@ -62,7 +62,9 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         sb.append(String.format(Locale.ROOT, "%s: %s %s in %.2f s (%.1f MB/s), start-up %d ms, %d stalls (%d ms), %d hash failures%n",
                 complete ? "done" : "incomplete", name, bytesText(bytes), seconds, bytes / seconds / 1e6, startupMillis,
                 stalls, stallMillis, hashFailures));
-        sb.append("  sha256 ").append(sha256).append('\n');
+        if (sha256 != null) {
+            sb.append("  sha256 ").append(sha256).append('\n');
+        }
         for (PeerBytes p : peers) {
             sb.append(String.format(Locale.ROOT, "  peer %-22s %s%n", p.address(), bytesText(p.bytes())));
         }

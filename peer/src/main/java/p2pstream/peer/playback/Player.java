@@ -20,7 +20,7 @@ public final class Player implements Runnable {
     static final long STALL_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    /** What the player did: figures for the summary. */
+    /** What the player did: figures for the summary; {@code sha256} is null when not computed. */
     public record Result(long bytes, long firstByteNanos, int stalls, long stallNanos, String sha256) {
     }
 
@@ -28,11 +28,15 @@ public final class Player implements Runnable {
     private final WritableByteChannel out;
     private final Clock clock;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
-    private final MessageDigest digest = Manifest.sha256();
+    private final MessageDigest digest;
     private volatile long bytes;
     private volatile long firstByteNanos = -1;
 
-    public Player(PlaybackBuffer buffer, WritableByteChannel out, Clock clock) {
+    /**
+     * @param hashOutput compute the SHA-256 of everything written (else {@link Result#sha256()} is null)
+     */
+    public Player(PlaybackBuffer buffer, WritableByteChannel out, Clock clock, boolean hashOutput) {
+        this.digest = hashOutput ? Manifest.sha256() : null;
         this.buffer = buffer;
         this.out = out;
         this.clock = clock;
@@ -74,7 +78,9 @@ public final class Player implements Runnable {
                 if (!chunk.hasRemaining()) {
                     break; // end of stream
                 }
-                digest.update(chunk.duplicate());
+                if (digest != null) {
+                    digest.update(chunk.duplicate());
+                }
                 int n = chunk.remaining();
                 while (chunk.hasRemaining()) {
                     out.write(chunk);
@@ -85,7 +91,7 @@ public final class Player implements Runnable {
                 bytes += n;
                 buffer.release();
             }
-            result.complete(new Result(bytes, firstByteNanos, stalls, stallNanos, Wire.hex(digest.digest())));
+            result.complete(new Result(bytes, firstByteNanos, stalls, stallNanos, digest == null ? null : Wire.hex(digest.digest())));
         } catch (IOException e) {
             result.completeExceptionally(new IOException("output: " + e.getMessage(), e));
         } catch (PlaybackException e) {

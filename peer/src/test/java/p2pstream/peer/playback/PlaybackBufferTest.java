@@ -94,7 +94,7 @@ class PlaybackBufferTest {
     void playerWritesEverythingAndHashesIt() throws Exception {
         PlaybackBuffer b = new PlaybackBuffer(2, 2, 3, 0, () -> { });
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        Player p = new Player(b, Channels.newChannel(sink), Clock.SYSTEM);
+        Player p = new Player(b, Channels.newChannel(sink), Clock.SYSTEM, true);
         b.offer(0, chunk(b, 'a', 3));
         b.offer(1, chunk(b, 'b', 2));
         p.run();
