@@ -29,6 +29,11 @@ public final class Manifest {
     private final ContentId contentId;
 
     public Manifest(String name, long size, int chunkSize, byte[] hashes) {
+        this(name, size, chunkSize, hashes.clone(), null, null);
+    }
+
+    /** With {@code encoded} and its id already known (a decoded manifest), neither is computed again. */
+    private Manifest(String name, long size, int chunkSize, byte[] hashes, byte[] encoded, ContentId contentId) {
         checkName(name);
         int count = chunkCount(size, chunkSize);
         if (hashes.length != count * HASH_BYTES) {
@@ -37,9 +42,9 @@ public final class Manifest {
         this.name = name;
         this.size = size;
         this.chunkSize = chunkSize;
-        this.hashes = hashes.clone();
-        this.encoded = encode();
-        this.contentId = ContentId.of(sha256().digest(encoded));
+        this.hashes = hashes;
+        this.encoded = encoded != null ? encoded : encode();
+        this.contentId = contentId != null ? contentId : ContentId.of(sha256().digest(this.encoded));
     }
 
     /** The chunk size for a file: the default, doubled until the chunk count fits the protocol limit. */
@@ -171,7 +176,7 @@ public final class Manifest {
         }
         byte[] hashes = new byte[count * HASH_BYTES];
         in.get(hashes);
-        return new Manifest(name, size, chunkSize, hashes);
+        return new Manifest(name, size, chunkSize, hashes, bytes.clone(), actual);
     }
 
     private byte[] encode() {
