@@ -13,6 +13,7 @@ import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
@@ -49,6 +50,11 @@ final class ServerSession implements ConnectionHandler {
     @Override
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
+        if (t == MessageType.ERROR) {
+            ErrorMessage e = ErrorMessage.decode(payload);
+            connection.close("peer error " + e.codeName() + ": " + e.message()); // no answer: it is leaving
+            return;
+        }
         if (stream == null) {
             if (t != MessageType.HELLO) {
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: HELLO)");
