@@ -1,10 +1,12 @@
 package p2pstream.peer.client;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import p2pstream.common.net.EventLoop;
+import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 
 /**
@@ -22,13 +24,29 @@ final class ChunkVerifier {
         this.loop = loop;
     }
 
-    /** Hashes {@code chunk} (left unconsumed) and runs {@code onVerdict} on the loop with true if it matches. */
-    void submit(Manifest manifest, int index, ByteBuffer chunk, Consumer<Boolean> onVerdict) {
+    /** Whether a chunk matched its hash, and why storing it failed if it did (null: stored, or no store). */
+    record Verdict(boolean good, String writeError) {
+    }
+
+    /**
+     * Hashes {@code chunk} (left unconsumed); a good one is written to {@code store} (if any) before the
+     * verdict runs on the loop, so a chunk is never announced before its bytes can be served.
+     */
+    void submit(Manifest manifest, int index, ByteBuffer chunk, ChunkStore store, Consumer<Verdict> onVerdict) {
         pool.execute(() -> {
             MessageDigest digest = digests.get();
             digest.update(chunk.duplicate());
             boolean good = manifest.matches(index, digest.digest());
-            loop.execute(() -> onVerdict.accept(good));
+            String writeError = null;
+            if (good && store != null) {
+                try {
+                    store.write(index, chunk);
+                } catch (IOException e) {
+                    writeError = e.getMessage() == null ? e.toString() : e.getMessage();
+                }
+            }
+            Verdict verdict = new Verdict(good, writeError);
+            loop.execute(() -> onVerdict.accept(verdict));
         });
     }
 }

@@ -1,6 +1,7 @@
 package p2pstream.peer.client;
 
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -24,6 +25,10 @@ import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.schedule.Scheduler;
+import p2pstream.peer.server.Catalog;
+import p2pstream.peer.server.Holding;
+import p2pstream.peer.server.ServerSession;
+import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 
 /**
@@ -32,7 +37,7 @@ import p2pstream.peer.store.Manifest;
  * ones to the {@link PlaybackBuffer}. Peers that fail, stall or lie are dropped and their chunks re-queued.
  * Everything here runs on the download's one loop thread, so none of it needs locks.
  */
-final class DownloadSession {
+final class DownloadSession implements Catalog {
     private static final Logger log = LoggerFactory.getLogger(DownloadSession.class);
     static final long TICK_MILLIS = 250;
     static final long LOOKUP_INTERVAL_MILLIS = 2_000;
@@ -43,11 +48,19 @@ final class DownloadSession {
     static final Limits PEER_LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
             .withIdleTimeoutMillis(PEER_IDLE_MILLIS).withMaxFramesPerSecond(100_000);
 
+    static final long ANNOUNCE_INTERVAL_MILLIS = 2_000;
+
     private final EventLoop loop;
-    private final TrackerClient tracker;
+    private TrackerClient tracker;
+    private int listenPort;
     private final Download.Config config;
     private final DownloadListener listener;
-    private final PeerId peerId = PeerId.random();
+    private final PeerId peerId;
+    private final List<ServerSession> served = new ArrayList<>();
+    private long uploadedByClosed;
+    private ViewerHolding holding;
+    private long lastAnnounceNanos;
+    private int announcedCount = -1;
     private final ChunkVerifier verifier;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
@@ -69,10 +82,14 @@ final class DownloadSession {
     private boolean lookupInFlight;
     private boolean finished;
 
-    /** What the session reports to the {@link Download} that runs it; called on the loop thread. */
+    /** Where verified chunks go: the player's buffer, and the store they are served from (null: none). */
+    record Output(PlaybackBuffer buffer, ChunkStore store) {
+    }
+
+    /** What the session reports to the {@link DownloadRun} that runs it; called on the loop thread. */
     interface DownloadListener {
-        /** The manifest is known and verified: time to start the player. */
-        PlaybackBuffer onManifest(Manifest manifest);
+        /** The manifest is known and verified: time to open the store and start the player. */
+        Output onManifest(Manifest manifest) throws IOException;
 
         void onFailed(int exitStatus, String message);
 
@@ -82,22 +99,82 @@ final class DownloadSession {
     /**
      * @param verifier threads that check chunk hashes (a bounded pool: at most a window of chunks is queued)
      */
-    DownloadSession(EventLoop loop, TrackerClient tracker, Download.Config config, DownloadListener listener,
-                    java.util.concurrent.Executor verifier) {
+    DownloadSession(EventLoop loop, Download.Config config, DownloadListener listener,
+                    java.util.concurrent.Executor verifier, PeerId peerId) {
         this.loop = loop;
+        this.peerId = peerId;
         this.verifier = new ChunkVerifier(verifier, loop);
-        this.tracker = tracker;
         this.config = config;
         this.listener = listener;
         this.startNanos = loop.nanoTime();
         this.lastPeerNanos = startNanos;
     }
 
-    // ---- queries (loop thread) ----
+    /** Connects the session to its tracker and the port it serves on (0: it does not). Before {@link #start}. */
+    void attach(TrackerClient tracker, int listenPort) {
+        this.tracker = tracker;
+        this.listenPort = listenPort;
+    }
 
-    PeerId peerId() {
+    // ---- serving (loop thread: the acceptor hands every served connection to this one loop) ----
+
+    @Override
+    public Holding holding(ContentId id) {
+        return holding != null && id.equals(contentId) ? holding : null;
+    }
+
+    @Override
+    public PeerId peerId() {
         return peerId;
     }
+
+    @Override
+    public int listenPort() {
+        return listenPort;
+    }
+
+    ServerSession newServerSession() {
+        ServerSession s = new ServerSession(this);
+        served.add(s);
+        return s;
+    }
+
+    /** Bytes sent to the peers this viewer served. */
+    long uploadedBytes() {
+        long live = 0;
+        for (java.util.Iterator<ServerSession> it = served.iterator(); it.hasNext(); ) {
+            ServerSession s = it.next();
+            if (s.isClosed()) {
+                uploadedByClosed += s.bytesSent();
+                it.remove();
+            } else {
+                live += s.bytesSent();
+            }
+        }
+        return uploadedByClosed + live;
+    }
+
+    int bufferedChunks() {
+        return buffer == null ? 0 : buffer.buffered();
+    }
+
+    /** Tells the tracker how much this viewer holds: at once for the first chunk and the last, else every 2 s. */
+    private void announceProgress(boolean force) {
+        if (holding == null || listenPort == 0) {
+            return;
+        }
+        int count = holding.count();
+        long now = loop.nanoTime();
+        boolean due = force || announcedCount <= 0 || holding.holdsAll()
+                || now - lastAnnounceNanos > ANNOUNCE_INTERVAL_MILLIS * 1_000_000;
+        if (count > 0 && count != announcedCount && due) {
+            tracker.announce(holding.announcement());
+            announcedCount = count;
+            lastAnnounceNanos = now;
+        }
+    }
+
+    // ---- queries (loop thread) ----
 
     ContentId contentId() {
         return contentId;
@@ -240,7 +317,17 @@ final class DownloadSession {
         int urgent = Math.max(1, Math.min(window, Math.max(4, window / 8)));
         scheduler = new Scheduler(m.chunkCount(), window, urgent);
         requester = new Requester(scheduler, peers, loop, m.chunkSize());
-        buffer = listener.onManifest(m);
+        Output output;
+        try {
+            output = listener.onManifest(m);
+        } catch (IOException e) {
+            fail(DownloadException.FAILED, "output: " + e.getMessage());
+            return;
+        }
+        buffer = output.buffer();
+        if (output.store() != null) {
+            holding = new ViewerHolding(output.store());
+        }
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", name, peer, m.chunkCount(), m.chunkSize(), window);
     }
 
@@ -288,16 +375,22 @@ final class DownloadSession {
         verifying.set(index);
         ByteBuffer copy = buffer.acquire();
         copy.put(payload).flip();
-        verifier.submit(manifest, index, copy, good -> onVerified(peer, index, copy, good));
+        verifier.submit(manifest, index, copy, holding == null ? null : holding.store(),
+                verdict -> onVerified(peer, index, copy, verdict));
     }
 
-    private void onVerified(PeerSession peer, int index, ByteBuffer chunk, boolean good) {
+    private void onVerified(PeerSession peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
         verifying.clear(index);
         if (finished) {
             buffer.recycle(chunk);
             return;
         }
-        if (!good) {
+        if (verdict.writeError() != null) {
+            buffer.recycle(chunk);
+            fail(DownloadException.FAILED, "output: " + verdict.writeError());
+            return;
+        }
+        if (!verdict.good()) {
             buffer.recycle(chunk);
             hashFailures++;
             scheduler.unrequested(index);
@@ -314,6 +407,10 @@ final class DownloadSession {
         }
         int length = chunk.remaining();
         buffer.offer(index, chunk);
+        if (holding != null) {
+            holding.add(index);
+            announceProgress(false);
+        }
         peer.verifiedBytes += length;
         bytesByPeer.merge(peer.name, (long) length, Long::sum);
         requester.cancelDuplicates(index, peer);

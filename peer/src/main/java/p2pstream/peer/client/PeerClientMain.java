@@ -5,17 +5,16 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
@@ -71,6 +70,16 @@ public final class PeerClientMain implements Callable<Integer> {
     @Option(names = "--no-peer-timeout", paramLabel = "SECONDS", description = "give up after this long without a usable peer (default: ${DEFAULT-VALUE})")
     int noPeerTimeoutSeconds = 20;
 
+    @Option(names = "--port", paramLabel = "N", description = "port to serve other viewers on (default: 0, a free one)")
+    int port;
+
+    @Option(names = "--no-upload", description = "do not serve what this viewer holds to other peers")
+    boolean noUpload;
+
+    @Option(names = "--upload-limit", paramLabel = "RATE",
+            description = "cap on serving other viewers: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second (default: none)")
+    String uploadLimit;
+
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
     boolean verbose;
 
@@ -100,12 +109,20 @@ public final class PeerClientMain implements Callable<Integer> {
         boolean toStdout = "-".equals(output);
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         boolean showProgress = progress != null ? progress : stderrIsTerminal();
-        Download.Config config = new Download.Config(trackerAddress, stream, peers, window, noPeerTimeoutSeconds * 1000L,
-                showProgress ? System.err : null, sha256 != null ? sha256 : statsJson != null);
+        Download.Config config = Download.Config.of(trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
+                .withNoPeerTimeoutMillis(noPeerTimeoutSeconds * 1000L).withProgress(showProgress ? System.err : null)
+                .withHashOutput(sha256 != null ? sha256 : statsJson != null)
+                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate(uploadLimit));
         boolean existed = file != null && Files.exists(file);
-        try (WritableByteChannel out = toStdout ? new FileOutputStream(FileDescriptor.out).getChannel()
-                : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            Stats stats = Download.run(config, out);
+        try {
+            Stats stats;
+            if (toStdout) {
+                try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
+                    stats = Download.run(config, out);
+                }
+            } else {
+                stats = Download.run(config.withOutputFile(file));
+            }
             report(stats);
             return 0;
         } catch (DownloadException e) {
@@ -113,6 +130,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 report(e.stats());
             } else if (file != null && !existed) {
                 Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
+                Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
             System.err.println("peer-client: " + e.getMessage());
             return e.exitStatus();

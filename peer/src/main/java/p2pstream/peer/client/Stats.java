@@ -13,10 +13,11 @@ import java.util.Locale;
  * @param stalls        times the output waited more than 100 ms for the next chunk after it started
  * @param hashFailures  chunks that failed verification (their senders were dropped)
  * @param sha256        SHA-256 of everything written to the output, or null when not computed
+ * @param bytesUploaded bytes this viewer sent to the peers it served
  */
 public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
                     long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
-                    List<PeerBytes> peers) {
+                    long bytesUploaded, List<PeerBytes> peers) {
 
     /** Bytes of verified chunks received from one peer. */
     public record PeerBytes(String address, long bytes) {
@@ -45,6 +46,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         sb.append("  \"stallMillis\": ").append(stallMillis).append(",\n");
         sb.append("  \"hashFailures\": ").append(hashFailures).append(",\n");
         field(sb, "sha256", sha256).append(",\n");
+        sb.append("  \"bytesUploaded\": ").append(bytesUploaded).append(",\n");
         sb.append("  \"peers\": [");
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);

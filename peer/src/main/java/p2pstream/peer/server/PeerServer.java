@@ -33,7 +33,7 @@ import p2pstream.peer.store.SharedDirectory;
  * zero-copy, and keeps its files announced to the tracker. {@link #start} and {@link #close} may be called
  * from any thread.
  */
-public final class PeerServer implements AutoCloseable {
+public final class PeerServer implements Catalog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerServer.class);
     public static final int DEFAULT_PORT = 2050;
     /**
@@ -99,8 +99,19 @@ public final class PeerServer implements AutoCloseable {
         return acceptor.localAddress();
     }
 
+    @Override
     public PeerId peerId() {
         return peerId;
+    }
+
+    @Override
+    public int listenPort() {
+        return acceptor.localAddress().getPort();
+    }
+
+    @Override
+    public Holding holding(ContentId id) {
+        return streams.get(id);
     }
 
     public int streamCount() {
@@ -139,10 +150,6 @@ public final class PeerServer implements AutoCloseable {
             }
         }
         log.info("peer-server {} on {} stopped", peerId, address());
-    }
-
-    ServedStream stream(ContentId id) {
-        return streams.get(id);
     }
 
     private static List<ServedStream> share(SharedDirectory dir, ManifestCache cache) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.peer.store.Manifest;
@@ -12,7 +13,7 @@ import p2pstream.peer.store.Manifest;
  * A whole file this peer serves: its manifest (encoded once) and an open read-only channel that every loop
  * reads with positional {@code transferTo}. Thread-safe (immutable; FileChannel positional reads are).
  */
-final class ServedStream implements AutoCloseable {
+final class ServedStream implements Holding, AutoCloseable {
     private final Manifest manifest;
     private final ManifestMessage manifestMessage;
     private final Path path;
@@ -25,16 +26,46 @@ final class ServedStream implements AutoCloseable {
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
     }
 
-    Manifest manifest() {
+    @Override
+    public Manifest manifest() {
         return manifest;
     }
 
-    ManifestMessage manifestMessage() {
+    @Override
+    public ManifestMessage manifestMessage() {
         return manifestMessage;
     }
 
-    FileChannel channel() {
+    @Override
+    public boolean holdsAll() {
+        return true;
+    }
+
+    @Override
+    public boolean holds(int index) {
+        return true;
+    }
+
+    @Override
+    public BitSet held() {
+        BitSet all = new BitSet();
+        all.set(0, manifest.chunkCount());
+        return all;
+    }
+
+    @Override
+    public FileChannel channel() {
         return channel;
+    }
+
+    @Override
+    public void subscribe(Subscriber s) {
+        // a whole file never grows
+    }
+
+    @Override
+    public void unsubscribe(Subscriber s) {
+        // nothing was registered
     }
 
     Path path() {

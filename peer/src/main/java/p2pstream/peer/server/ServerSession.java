@@ -9,6 +9,7 @@ import p2pstream.common.data.BufferData;
 import p2pstream.common.data.FileData;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.Limits;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
@@ -22,24 +23,37 @@ import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 
 /**
- * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and HAVE_ALL, then queues REQUESTs
- * (bounded) and sends each chunk as a small header plus a zero-copy file region, only while the connection
- * is writable. Runs on its connection's loop thread.
+ * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and HAVE_ALL (or BITFIELD, then a HAVE
+ * for every chunk that arrives), then queues REQUESTs (bounded) and sends each chunk as a small header plus a
+ * zero-copy file region, only while the connection is writable. Runs on its connection's loop thread.
  */
-final class ServerSession implements ConnectionHandler {
+public final class ServerSession implements ConnectionHandler, Holding.Subscriber {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
     /** Requests queued per connection; beyond it a REQUEST is answered with REJECT (overloaded). */
     static final int MAX_QUEUED_REQUESTS = 256;
     static final long SESSION_IDLE_MILLIS = 120_000;
 
-    private final PeerServer server;
+    private final Catalog catalog;
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
-    private ServedStream stream;
+    private Holding stream;
     private long chunksSent;
 
-    ServerSession(PeerServer server) {
-        this.server = server;
+    public ServerSession(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Serving connections: pending bytes are mostly file regions, so the watermarks can be generous. */
+    public static final Limits LIMITS = PeerServer.LIMITS;
+
+    /** True once the connection has closed. */
+    public boolean isClosed() {
+        return connection != null && connection.state() == Connection.State.CLOSED;
+    }
+
+    /** Bytes written to this peer so far. */
+    public long bytesSent() {
+        return connection == null ? 0 : connection.bytesWritten();
     }
 
     @Override
@@ -83,8 +97,16 @@ final class ServerSession implements ConnectionHandler {
     }
 
     @Override
+    public void onHave(int index) {
+        if (connection.isOpen()) {
+            connection.send(IndexMessage.have(index));
+        }
+    }
+
+    @Override
     public void onClose(String reason) {
         if (stream != null) {
+            stream.unsubscribe(this);
             log.info("{} done with {}: {} chunks sent, {} bytes ({})", connection.remoteAddress(),
                     stream.manifest().name(), chunksSent, connection.bytesWritten(), reason);
         }
@@ -94,16 +116,21 @@ final class ServerSession implements ConnectionHandler {
         if (hello.contentId() == null) {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "hello: no content id (expected: the stream wanted)");
         }
-        ServedStream s = server.stream(hello.contentId());
+        Holding s = catalog.holding(hello.contentId());
         if (s == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
         }
         stream = s;
         connection.idleTimeoutMillis(SESSION_IDLE_MILLIS);
-        connection.send(new Hello(Role.SERVER, server.peerId(), server.address().getPort(), hello.contentId()));
+        connection.send(new Hello(Role.SERVER, catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
-        connection.send(EmptyMessage.HAVE_ALL);
+        if (s.holdsAll()) {
+            connection.send(EmptyMessage.HAVE_ALL);
+        } else {
+            connection.send(new Bitfield(s.held(), s.manifest().chunkCount()));
+            s.subscribe(this);
+        }
         log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.manifest().name(), hello.role(), hello.peerId());
     }
 
@@ -116,6 +143,10 @@ final class ServerSession implements ConnectionHandler {
     }
 
     private void onRequest(int index) {
+        if (!stream.holds(index)) {
+            connection.send(new Reject(index, Reject.Reason.NOT_HELD));
+            return;
+        }
         if (!queue.offer(index)) {
             connection.send(new Reject(index, Reject.Reason.OVERLOADED));
             return;
@@ -135,12 +166,12 @@ final class ServerSession implements ConnectionHandler {
         try {
             long size = stream.channel().size();
             if (size < offset + length) {
-                log.warn("{} shrank to {} bytes: chunk {} unavailable", stream.path(), size, index);
+                log.warn("{} shrank to {} bytes: chunk {} unavailable", stream.manifest().name(), size, index);
                 connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
                 return;
             }
         } catch (IOException e) {
-            log.warn("{}: {}: chunk {} unavailable", stream.path(), e.toString(), index);
+            log.warn("{}: {}: chunk {} unavailable", stream.manifest().name(), e.toString(), index);
             connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
             return;
         }

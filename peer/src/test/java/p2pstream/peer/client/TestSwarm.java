@@ -1,10 +1,8 @@
 package p2pstream.peer.client;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -76,10 +74,8 @@ final class TestSwarm implements AutoCloseable {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** Streams into {@code out} and returns the figures. */
+    /** Streams into the file {@code out} (which is also the viewer's store) and returns the figures. */
     static Stats download(Download.Config config, Path out) throws Exception {
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            return Download.run(config, ch);
-        }
+        return Download.run(config.withOutputFile(out));
     }
 }

@@ -1,0 +1,221 @@
+package p2pstream.peer.client;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Acceptor;
+import p2pstream.common.net.Clock;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.net.TokenBucket;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Role;
+import p2pstream.peer.playback.PlaybackBuffer;
+import p2pstream.peer.playback.Player;
+import p2pstream.peer.server.ServerSession;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.store.Manifest;
+
+/**
+ * One run of a {@link Download}: owns the loop, the listening socket, the tracker session, the store and
+ * the player thread, and turns their outcome into {@link Stats}. Built and awaited by the caller's thread;
+ * the listener callbacks run on the loop thread.
+ */
+final class DownloadRun implements DownloadSession.DownloadListener {
+    private static final Logger log = LoggerFactory.getLogger(DownloadRun.class);
+    /** Viewers serve other viewers: a few dozen connections is plenty and bounds what a flood can take. */
+    static final int MAX_SERVED_CONNECTIONS = 64;
+
+    private final Download.Config config;
+    private final WritableByteChannel out;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Acceptor acceptor;
+    private final TrackerClient tracker;
+    private final DownloadSession session;
+    private final Progress progress;
+    private final CompletableFuture<Player.Result> outcome = new CompletableFuture<>();
+    private final long startNanos;
+    private volatile Player player;
+    private volatile Manifest manifest;
+    private volatile ChunkStore store;
+    private Thread playerThread;
+    private volatile int failureStatus;
+
+    DownloadRun(Download.Config config, WritableByteChannel out, ExecutorService verifier) throws DownloadException {
+        this.config = config;
+        this.out = out;
+        this.group = new EventLoopGroup("download", 1);
+        this.loop = group.loops().get(0);
+        this.startNanos = loop.nanoTime();
+        PeerId peerId = PeerId.random();
+        this.session = new DownloadSession(loop, config, this, verifier, peerId);
+        this.acceptor = config.upload ? listen() : null;
+        int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
+        this.tracker = new TrackerClient(loop, config.tracker, new Hello(Role.CLIENT, peerId, port, null), true);
+        this.progress = config.progress == null ? null : new Progress(config.progress);
+        session.attach(tracker, port);
+        tracker.start();
+        loop.execute(session::start);
+    }
+
+    private Acceptor listen() throws DownloadException {
+        // serve where the tracker reaches us: loopback stays loopback, anything else listens on every interface
+        InetAddress tracker = config.tracker.getAddress();
+        InetSocketAddress bind = tracker.isLoopbackAddress()
+                ? new InetSocketAddress(tracker, config.listenPort) : new InetSocketAddress(config.listenPort);
+        TokenBucket cap = config.uploadBytesPerSecond > 0 ? new TokenBucket(config.uploadBytesPerSecond, Clock.SYSTEM) : null;
+        try {
+            return Acceptor.open(group, bind, session::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
+        } catch (IOException e) {
+            group.close();
+            throw new DownloadException(DownloadException.FAILED, "cannot serve on " + bind + ": " + e.getMessage(), null);
+        }
+    }
+
+    Stats await() throws DownloadException, InterruptedException {
+        Player.Result result = null;
+        String failure = null;
+        try {
+            result = outcome.get();
+        } catch (ExecutionException e) {
+            failure = DownloadSession.rootMessage(e);
+        }
+        CompletableFuture<Stats> stats = new CompletableFuture<>();
+        Player.Result r = result;
+        loop.execute(() -> {
+            session.stop(r != null ? "stream complete" : "download failed");
+            tracker.close();
+            stats.complete(stats(r));
+        });
+        if (playerThread != null) {
+            playerThread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        Stats s;
+        try {
+            s = stats.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new DownloadException(DownloadException.FAILED, "cannot collect figures: " + e, null);
+        } finally {
+            close();
+        }
+        if (progress != null) {
+            progress.end();
+        }
+        if (failure != null) {
+            int status = failureStatus != 0 ? failureStatus : DownloadException.FAILED;
+            throw new DownloadException(status, failure, manifest == null ? null : s);
+        }
+        return s;
+    }
+
+    private void close() {
+        if (acceptor != null) {
+            acceptor.close();
+        }
+        group.close();
+        ChunkStore st = store;
+        if (st != null) {
+            try {
+                st.close();
+            } catch (IOException e) {
+                log.warn("closing the store: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public DownloadSession.Output onManifest(Manifest m) throws IOException {
+        manifest = m;
+        if (config.outputFile != null) {
+            store = ChunkStore.open(m, config.outputFile);
+        } else if (config.upload) {
+            store = ChunkStore.temporary(m);
+        }
+        int window = Math.max(1, Math.min(config.windowChunks, Math.max(1, m.chunkCount())));
+        PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), window, m.chunkSize(), 0, session::onPlayheadMoved);
+        // a file output is the store itself: the player only paces and hashes, the bytes are already in place
+        WritableByteChannel sink = out != null ? out : new Discard();
+        Player p = new Player(playback, sink, loop.clock(), config.hashOutput);
+        player = p;
+        p.result().whenComplete((res, err) -> {
+            if (err != null) {
+                outcome.completeExceptionally(err);
+            } else {
+                outcome.complete(res);
+            }
+        });
+        // a failed download wakes a waiting player, which then ends
+        outcome.whenComplete((res, err) -> {
+            if (err != null) {
+                playback.fail(err);
+            }
+        });
+        playerThread = new Thread(p, "player");
+        playerThread.setDaemon(true);
+        playerThread.start();
+        return new DownloadSession.Output(playback, store);
+    }
+
+    @Override
+    public void onFailed(int exitStatus, String message) {
+        failureStatus = exitStatus;
+        outcome.completeExceptionally(new DownloadException(exitStatus, message, null));
+    }
+
+    @Override
+    public void onTick() {
+        Manifest m = manifest;
+        Player p = player;
+        if (progress != null && m != null && p != null) {
+            progress.show(loop.nanoTime(), m, p.bytes(), session.readyPeers(), session.bufferedChunks(), session.uploadedBytes());
+        }
+    }
+
+    /** Figures so far; on the loop thread. */
+    private Stats stats(Player.Result r) {
+        long now = loop.nanoTime();
+        Player p = player;
+        long bytes = r != null ? r.bytes() : p == null ? 0 : p.bytes();
+        long first = r != null ? r.firstByteNanos() : p == null ? -1 : p.firstByteNanos();
+        Manifest m = manifest;
+        boolean complete = r != null && m != null && r.bytes() == m.size();
+        if (r != null && m != null && !complete) {
+            log.error("output has {} bytes (expected: {})", r.bytes(), m.size());
+        }
+        return new Stats(m != null ? m.name() : session.name() != null ? session.name() : config.stream,
+                session.contentId() == null ? null : session.contentId().hex(), m == null ? -1 : m.size(), complete, bytes,
+                (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000,
+                r == null ? 0 : r.stalls(), r == null ? 0 : r.stallNanos() / 1_000_000, session.hashFailures(),
+                r == null ? null : r.sha256(), session.uploadedBytes(), session.peerBytes());
+    }
+
+    /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */
+    private static final class Discard implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            src.position(src.limit());
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // nothing to release
+        }
+    }
+}

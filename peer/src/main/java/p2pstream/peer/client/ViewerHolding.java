@@ -1,0 +1,92 @@
+package p2pstream.peer.client;
+
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.ManifestMessage;
+import p2pstream.peer.server.Holding;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.store.Manifest;
+
+/**
+ * What a viewer holds of the stream it watches: the verified chunks in its {@link ChunkStore}, served to
+ * other viewers and announced to them (HAVE) as they arrive. Confined to the download's loop thread, which is
+ * also the thread of every session serving it.
+ */
+final class ViewerHolding implements Holding {
+    private final ChunkStore store;
+    private final ManifestMessage manifestMessage;
+    private final BitSet held = new BitSet();
+    private final List<Subscriber> subscribers = new ArrayList<>();
+
+    ViewerHolding(ChunkStore store) {
+        this.store = store;
+        this.manifestMessage = new ManifestMessage(store.manifest().encoded());
+    }
+
+    /** Chunk {@code index} is verified and written: serve it, and tell those being served. */
+    void add(int index) {
+        if (!held.get(index)) {
+            held.set(index);
+            for (Subscriber s : List.copyOf(subscribers)) {
+                s.onHave(index);
+            }
+        }
+    }
+
+    int count() {
+        return held.cardinality();
+    }
+
+    /** How this viewer appears in the tracker: a partial holder, complete once it holds every chunk. */
+    Announce announcement() {
+        Manifest m = store.manifest();
+        return new Announce(m.contentId(), m.name(), m.size(), m.chunkSize(), m.chunkCount(), count());
+    }
+
+    ChunkStore store() {
+        return store;
+    }
+
+    @Override
+    public Manifest manifest() {
+        return store.manifest();
+    }
+
+    @Override
+    public ManifestMessage manifestMessage() {
+        return manifestMessage;
+    }
+
+    @Override
+    public boolean holdsAll() {
+        return count() == store.manifest().chunkCount();
+    }
+
+    @Override
+    public boolean holds(int index) {
+        return held.get(index);
+    }
+
+    @Override
+    public BitSet held() {
+        return (BitSet) held.clone();
+    }
+
+    @Override
+    public FileChannel channel() {
+        return store.channel();
+    }
+
+    @Override
+    public void subscribe(Subscriber s) {
+        subscribers.add(s);
+    }
+
+    @Override
+    public void unsubscribe(Subscriber s) {
+        subscribers.remove(s);
+    }
+}

@@ -1,0 +1,20 @@
+package p2pstream.peer.server;
+
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.PeerId;
+
+/**
+ * The streams a serving process offers, as its {@link ServerSession}s see them: a peer-server's shared
+ * directory, or the one stream a viewer is watching. Called on serving loop threads.
+ */
+public interface Catalog {
+
+    /** The holding of {@code id}, or null when this peer does not serve it. */
+    Holding holding(ContentId id);
+
+    /** The id this peer says in its HELLO. */
+    PeerId peerId();
+
+    /** The port it serves on, as said in its HELLO. */
+    int listenPort();
+}
