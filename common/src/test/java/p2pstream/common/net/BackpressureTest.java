@@ -3,8 +3,8 @@ package p2pstream.common.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.common.net.Await.await;
 import static p2pstream.common.net.Loopback.ANY_PORT;
-import static p2pstream.common.net.Loopback.await;
 import static p2pstream.common.net.Loopback.onLoop;
 
 import java.nio.ByteBuffer;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.net.Loopback.EchoHandler;
-import p2pstream.common.net.Loopback.Frame;
-import p2pstream.common.net.Loopback.RawClient;
 import p2pstream.common.net.Loopback.Recorder;
+import p2pstream.common.net.RawClient.Frame;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Wire;
 
 /** Outbound watermarks and the upload cap, on real loopback sockets. */
 @Timeout(60)
@@ -52,7 +52,7 @@ class BackpressureTest {
 
     static void readAnswer(RawClient client, int index, int bytes) throws Exception {
         byte[] got = new byte[bytes];
-        client.in.readFully(got);
+        client.readFully(got);
         byte[] expected = new byte[bytes];
         Arrays.fill(expected, (byte) index);
         assertArrayEquals(expected, got, "answer " + index);
@@ -72,7 +72,7 @@ class BackpressureTest {
         Answerer server = new Answerer(answerBytes);
         try (EventLoopGroup group = new EventLoopGroup("bp", 1);
              Acceptor acceptor = Acceptor.open(group, ANY_PORT, () -> server, limits, 10, null);
-             RawClient client = new RawClient(acceptor.localAddress(), 32 * KiB)) {
+             RawClient client = RawClient.connect(acceptor.localAddress(), Wire.MAX_CONTROL_FRAME_BYTES, 32 * KiB)) {
             client.send(requests(n)); // and read nothing for now
             await(server.opened, "server open");
             EventLoop loop = server.connection.loop();
@@ -104,7 +104,7 @@ class BackpressureTest {
         Answerer server = new Answerer(answerBytes);
         try (EventLoopGroup group = new EventLoopGroup("drain", 1);
              Acceptor acceptor = Acceptor.open(group, ANY_PORT, () -> server, limits, 10, null);
-             RawClient client = new RawClient(acceptor.localAddress())) {
+             RawClient client = RawClient.connect(acceptor.localAddress())) {
             for (int i = 0; i < 5; i++) {
                 client.send(IndexMessage.request(i));
                 readAnswer(client, i, answerBytes);
@@ -146,11 +146,11 @@ class BackpressureTest {
         Answerer server = new Answerer(answerBytes);
         try (EventLoopGroup group = new EventLoopGroup("capped", 1);
              Acceptor acceptor = Acceptor.open(group, ANY_PORT, () -> server, Limits.CONTROL, 10, cap);
-             RawClient client = new RawClient(acceptor.localAddress())) {
+             RawClient client = RawClient.connect(acceptor.localAddress())) {
             long start = System.nanoTime();
             client.send(IndexMessage.request(7));
             byte[] first = new byte[16 * KiB];
-            client.in.readFully(first);
+            client.readFully(first);
             // while the capped answer trickles out, the loop must be free for other work: a task run now sees
             // most of the answer still queued (a loop spinning on the bucket would run it only at the end)
             long queued = onLoop(server.connection.loop(), server.connection::pendingBytes);

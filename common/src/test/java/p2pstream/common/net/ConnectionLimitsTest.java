@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static p2pstream.common.net.Await.await;
 import static p2pstream.common.net.Loopback.ANY_PORT;
-import static p2pstream.common.net.Loopback.await;
+import static p2pstream.common.net.WireBytes.frame;
+import static p2pstream.common.net.WireBytes.u32;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import p2pstream.common.net.Loopback.EchoHandler;
-import p2pstream.common.net.Loopback.RawClient;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
@@ -60,10 +61,10 @@ class ConnectionLimitsTest {
     @ValueSource(ints = {0x80000000, 0xFFFFFFFF, 0x7FFFFFFF, Wire.MAX_CONTROL_FRAME_BYTES + 1})
     void answersAnOversizedLengthPrefixWithFrameTooLargeAndKeepsServingOthers(int length) throws Exception {
         InetSocketAddress server = serve(Limits.CONTROL, 10);
-        try (RawClient good = new RawClient(server); RawClient bad = new RawClient(server)) {
+        try (RawClient good = RawClient.connect(server); RawClient bad = RawClient.connect(server)) {
             good.assertServed();
-            bad.sendRaw(ByteBuffer.allocate(4).putInt(length).array()); // only the prefix: nothing else to wait for
-            ErrorMessage error = bad.readErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
+            bad.sendBytes(ByteBuffer.allocate(4).putInt(length).array()); // only the prefix: nothing else to wait for
+            ErrorMessage error = bad.expectErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
             assertTrue(error.message().contains(Integer.toUnsignedString(length)), error.message());
             good.assertServed();
             good.send(IndexMessage.have(3));
@@ -75,29 +76,29 @@ class ConnectionLimitsTest {
 
     @Test
     void answersAZeroLengthFrameWithMalformed() throws Exception {
-        try (RawClient bad = new RawClient(serve(Limits.CONTROL, 10))) {
-            bad.sendRaw(0, 0, 0, 0);
-            bad.readErrorThenEof(ErrorCode.MALFORMED);
+        try (RawClient bad = RawClient.connect(serve(Limits.CONTROL, 10))) {
+            bad.sendBytes(u32(0));
+            bad.expectErrorThenEof(ErrorCode.MALFORMED);
         }
     }
 
     @Test
     void answersAHandlersProtocolExceptionWithItsCode() throws Exception {
-        try (RawClient bad = new RawClient(serve(Limits.CONTROL, 10))) {
+        try (RawClient bad = RawClient.connect(serve(Limits.CONTROL, 10))) {
             bad.assertServed();
-            bad.sendRaw(0, 0, 0, 1, 0x7f); // a well-framed message of unknown type
-            bad.readErrorThenEof(ErrorCode.UNKNOWN_TYPE);
+            bad.sendBytes(frame(0x7f, new byte[0])); // a well-framed message of unknown type
+            bad.expectErrorThenEof(ErrorCode.UNKNOWN_TYPE);
         }
     }
 
     @Test
     void acceptsAFrameOfExactlyTheLimit() throws Exception {
-        try (RawClient client = new RawClient(serve(Limits.CONTROL.withMaxFrameBytes(1000), 10))) {
+        try (RawClient client = RawClient.connect(serve(Limits.CONTROL.withMaxFrameBytes(1000), 10))) {
             byte[] frame = ByteBuffer.allocate(4 + 1000).putInt(1000).put((byte) MessageType.MANIFEST.code()).array();
-            client.sendRaw(frame);
+            client.sendBytes(frame);
             assertEquals(999, client.read().payload().length);
-            client.sendRaw(ByteBuffer.allocate(4).putInt(1001).array());
-            client.readErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
+            client.sendBytes(ByteBuffer.allocate(4).putInt(1001).array());
+            client.expectErrorThenEof(ErrorCode.FRAME_TOO_LARGE);
         }
     }
 
@@ -107,7 +108,7 @@ class ConnectionLimitsTest {
         long ms = TimeUnit.MILLISECONDS.toNanos(1);
         try (EventLoop loop = new EventLoop("idle", now::get);
              ServerSocketChannel listener = ServerSocketChannel.open().bind(ANY_PORT);
-             RawClient client = new RawClient((InetSocketAddress) listener.getLocalAddress())) {
+             RawClient client = RawClient.connect((InetSocketAddress) listener.getLocalAddress())) {
             SocketChannel accepted = listener.accept();
             loop.runOnce(0);
             EchoHandler server = new EchoHandler();
@@ -130,15 +131,15 @@ class ConnectionLimitsTest {
             loop.runOnce(0);
             assertEquals(Connection.State.CLOSED, c.state());
             assertTrue(server.closeReason.startsWith("TIMEOUT"), server.closeReason);
-            client.readErrorThenEof(ErrorCode.TIMEOUT);
+            client.expectErrorThenEof(ErrorCode.TIMEOUT);
         }
     }
 
     @Test
     void closesASilentConnectionAfterARealIdleTimeout() throws Exception {
         InetSocketAddress server = serve(Limits.CONTROL.withIdleTimeoutMillis(200), 10);
-        try (RawClient silent = new RawClient(server)) {
-            silent.readErrorThenEof(ErrorCode.TIMEOUT);
+        try (RawClient silent = RawClient.connect(server)) {
+            silent.expectErrorThenEof(ErrorCode.TIMEOUT);
         }
         await("connection count back to 0", () -> acceptor.connectionCount() == 0);
     }
@@ -146,19 +147,19 @@ class ConnectionLimitsTest {
     @Test
     void refusesConnectionsBeyondTheMaximumWithTooManyConnections() throws Exception {
         InetSocketAddress server = serve(Limits.CONTROL, 2);
-        RawClient a = new RawClient(server);
-        try (RawClient b = new RawClient(server)) {
+        RawClient a = RawClient.connect(server);
+        try (RawClient b = RawClient.connect(server)) {
             a.assertServed();
             b.assertServed();
-            try (RawClient c = new RawClient(server)) {
-                c.readErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
+            try (RawClient c = RawClient.connect(server)) {
+                c.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
             }
             assertEquals(2, acceptor.connectionCount());
             a.assertServed();
             b.assertServed();
             a.close();
             await("a's slot freed", () -> acceptor.connectionCount() == 1);
-            try (RawClient d = new RawClient(server)) {
+            try (RawClient d = RawClient.connect(server)) {
                 d.assertServed();
             }
         } finally {
@@ -170,14 +171,14 @@ class ConnectionLimitsTest {
     void closesAConnectionThatSendsTooManyFramesPerSecondWithRateLimited() throws Exception {
         int max = 10;
         InetSocketAddress server = serve(Limits.CONTROL.withMaxFramesPerSecond(max), 10);
-        try (RawClient flood = new RawClient(server); RawClient calm = new RawClient(server)) {
+        try (RawClient flood = RawClient.connect(server); RawClient calm = RawClient.connect(server)) {
             EmptyMessage[] pings = new EmptyMessage[max + 1];
             java.util.Arrays.fill(pings, EmptyMessage.PING);
             flood.send(pings);
             for (int i = 0; i < max; i++) {
                 assertEquals(MessageType.PONG.code(), flood.read().type(), "frame " + i + " is within the limit");
             }
-            flood.readErrorThenEof(ErrorCode.RATE_LIMITED);
+            flood.expectErrorThenEof(ErrorCode.RATE_LIMITED);
             calm.assertServed();
         }
     }

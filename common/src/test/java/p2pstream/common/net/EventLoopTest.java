@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.common.net.Await.await;
 import static p2pstream.common.net.Loopback.ANY_PORT;
-import static p2pstream.common.net.Loopback.await;
 import static p2pstream.common.net.Loopback.onLoop;
 
 import java.net.InetSocketAddress;
@@ -22,9 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.Loopback.EchoHandler;
-import p2pstream.common.net.Loopback.Frame;
-import p2pstream.common.net.Loopback.RawClient;
 import p2pstream.common.net.Loopback.Recorder;
+import p2pstream.common.net.RawClient.Frame;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.ManifestMessage;
@@ -222,8 +221,8 @@ class EventLoopTest {
                  servers.add(h);
                  return h;
              }, Limits.CONTROL, 100, null);
-             RawClient a = new RawClient(acceptor.localAddress());
-             RawClient b = new RawClient(acceptor.localAddress())) {
+             RawClient a = RawClient.connect(acceptor.localAddress());
+             RawClient b = RawClient.connect(acceptor.localAddress())) {
             a.assertServed();
             b.assertServed();
             assertEquals(2, servers.size());
@@ -236,12 +235,12 @@ class EventLoopTest {
         EchoHandler server = new EchoHandler();
         EventLoopGroup group = new EventLoopGroup("closing", 1);
         try (Acceptor acceptor = Acceptor.open(group, ANY_PORT, () -> server, Limits.CONTROL, 10, null);
-             RawClient client = new RawClient(acceptor.localAddress())) {
+             RawClient client = RawClient.connect(acceptor.localAddress())) {
             client.assertServed();
             group.close();
             await(server.closed, "onClose");
             assertEquals("event loop closed", server.closeReason);
-            client.assertEof();
+            client.expectEof();
         } finally {
             group.close();
         }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.RawClient;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ListStreams;
@@ -158,7 +159,7 @@ class SharedNamesTest {
         for (Manifest m : server.manifests()) {
             fromManifests.put(m.name(), m.contentId());
         }
-        try (RawPeerClient t = RawPeerClient.connect(tracker.address(), Wire.MAX_CONTROL_FRAME_BYTES)) {
+        try (RawClient t = RawClient.connect(tracker.address())) {
             t.trackerHello(0);
             t.send(new ListStreams("", 1000));
             Streams streams = t.expect(MessageType.STREAMS, Streams::decode);
@@ -201,10 +202,10 @@ class SharedNamesTest {
         for (Manifest m : server.manifests()) {
             String source = m.name().equals("dir/inner-link.bin") ? "dir/nested.bin" : m.name();
             byte[] bytes = Files.readAllBytes(shared.resolve(source));
-            try (RawPeerClient c = RawPeerClient.connect(server.address())) {
-                c.peerHello(m);
+            try (RawClient c = PeerSteps.connect(server.address())) {
+                PeerSteps.peerHello(c, m);
                 if (m.chunkCount() > 0) {
-                    c.fetchAll(m, bytes);
+                    PeerSteps.fetchAll(c, m, bytes);
                 }
             }
         }
@@ -214,7 +215,7 @@ class SharedNamesTest {
         byte[] hash = Manifest.sha256().digest(secretBytes);
         for (String name : new String[] {"dir/link-to-secret", "abs-link-to-secret", "dir/rel-link-to-secret"}) {
             Manifest forged = new Manifest(name, secretBytes.length, chunk, hash);
-            try (RawPeerClient c = RawPeerClient.connect(server.address())) {
+            try (RawClient c = PeerSteps.connect(server.address())) {
                 c.send(new p2pstream.common.wire.Hello(p2pstream.common.wire.Role.CLIENT, c.peerId, 0, forged.contentId()));
                 c.expectErrorThenEof(ErrorCode.NOT_FOUND);
             }

@@ -1,8 +1,7 @@
-package p2pstream.tracker;
+package p2pstream.common.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -15,10 +14,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import p2pstream.common.net.FrameDecoder;
+import java.util.Set;
+import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
@@ -32,20 +29,20 @@ import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Wire;
 
 /**
- * A blocking raw-socket client for adversarial tracker tests: sends any bytes, reads frames with
- * {@link FrameDecoder}, and checks how the server answers and closes. Not thread-safe; one per test thread.
+ * A blocking raw-socket test client for the tracker, the peer-server and bare event loops: it sends any bytes,
+ * reads frames with {@link FrameDecoder}, and checks how the server answers and closes. Not thread-safe; one per
+ * test thread.
  */
-final class RawClient implements AutoCloseable {
-    static final int READ_TIMEOUT_MILLIS = 10_000;
-    static final long WAIT_MILLIS = 10_000;
+public final class RawClient implements AutoCloseable {
+    public static final int READ_TIMEOUT_MILLIS = 10_000;
 
     /** One frame as received: its type byte and a copy of its payload. */
-    record Frame(int type, byte[] payload) {
-        ByteBuffer buffer() {
+    public record Frame(int type, byte[] payload) {
+        public ByteBuffer buffer() {
             return ByteBuffer.wrap(payload);
         }
 
-        String describe() {
+        public String describe() {
             if (type == MessageType.ERROR.code()) {
                 try {
                     ErrorMessage e = ErrorMessage.decode(buffer());
@@ -63,8 +60,8 @@ final class RawClient implements AutoCloseable {
     }
 
     /** How a connection ended, and what came before the end. */
-    record Ending(List<Frame> frames, boolean reset) {
-        List<ErrorMessage> errors() throws ProtocolException {
+    public record Ending(List<Frame> frames, boolean reset) {
+        public List<ErrorMessage> errors() throws ProtocolException {
             List<ErrorMessage> list = new ArrayList<>();
             for (Frame f : frames) {
                 if (f.type() == MessageType.ERROR.code()) {
@@ -73,10 +70,22 @@ final class RawClient implements AutoCloseable {
             }
             return list;
         }
+
+        /** Nothing but at most one ERROR, with one of {@code codes}, came before the end. */
+        public void assertAtMostOneErrorOf(Set<ErrorCode> codes, String what) throws ProtocolException {
+            for (Frame f : frames) {
+                assertEquals(MessageType.ERROR.code(), f.type(),
+                        what + ": only an ERROR may come back, got " + f.describe());
+            }
+            assertTrue(frames.size() <= 1, what + ": at most one ERROR");
+            for (ErrorMessage e : errors()) {
+                assertTrue(codes.contains(ErrorCode.of(e.code())), what + ": " + e.codeName() + " " + e.message());
+            }
+        }
     }
 
     /** Decodes a frame payload into a message. */
-    interface Decoder<T> {
+    public interface Decoder<T> {
         T decode(ByteBuffer payload) throws ProtocolException;
     }
 
@@ -85,7 +94,7 @@ final class RawClient implements AutoCloseable {
     private final OutputStream out;
     private final FrameDecoder decoder;
     private final int maxFrameBytes;
-    final PeerId peerId = PeerId.random();
+    public final PeerId peerId = PeerId.random();
 
     private RawClient(Socket socket, int maxFrameBytes) throws IOException {
         this.socket = socket;
@@ -95,13 +104,23 @@ final class RawClient implements AutoCloseable {
         this.decoder = new FrameDecoder(maxFrameBytes);
     }
 
-    static RawClient connect(InetSocketAddress address) throws IOException {
+    /** A client that accepts frames up to the control limit. */
+    public static RawClient connect(InetSocketAddress address) throws IOException {
         return connect(address, Wire.MAX_CONTROL_FRAME_BYTES);
     }
 
-    static RawClient connect(InetSocketAddress address, int maxFrameBytes) throws IOException {
+    public static RawClient connect(InetSocketAddress address, int maxFrameBytes) throws IOException {
+        return connect(address, maxFrameBytes, 0);
+    }
+
+    /** @param receiveBufferBytes SO_RCVBUF to ask for before connecting, 0 for the default */
+    public static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes)
+            throws IOException {
         Socket s = new Socket();
         try {
+            if (receiveBufferBytes > 0) {
+                s.setReceiveBufferSize(receiveBufferBytes);
+            }
             s.setTcpNoDelay(true);
             s.setSoTimeout(READ_TIMEOUT_MILLIS);
             s.connect(address, READ_TIMEOUT_MILLIS);
@@ -114,8 +133,8 @@ final class RawClient implements AutoCloseable {
 
     // ---- sending ----
 
-    /** Sends the messages as frames in one write. */
-    RawClient send(Message... messages) throws IOException {
+    /** Sends the messages as frames in one write: they arrive together. */
+    public RawClient send(Message... messages) throws IOException {
         int total = 0;
         for (Message m : messages) {
             total += Frames.HEADER_BYTES + m.payloadLength();
@@ -127,62 +146,39 @@ final class RawClient implements AutoCloseable {
         return sendBytes(b.array());
     }
 
-    RawClient sendBytes(byte[] bytes) throws IOException {
+    public RawClient sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
         return this;
     }
 
     /** Sends one frame with a correct length prefix and any type byte and payload. */
-    RawClient sendFrame(int type, byte[] payload) throws IOException {
-        return sendBytes(frame(type, payload));
+    public RawClient sendFrame(int type, byte[] payload) throws IOException {
+        return sendBytes(WireBytes.frame(type, payload));
     }
 
-    static byte[] frame(int type, byte[] payload) {
-        return ByteBuffer.allocate(Frames.HEADER_BYTES + payload.length)
-                .putInt(1 + payload.length).put((byte) type).put(payload).array();
-    }
-
-    /** The whole frame {@link Frames#encode} makes for {@code m}. */
-    static byte[] encoded(Message m) {
-        ByteBuffer b = Frames.encode(m);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return bytes;
-    }
-
-    /** The payload (after the type byte) of {@code m}'s frame. */
-    static byte[] payload(Message m) {
-        byte[] all = encoded(m);
-        byte[] p = new byte[all.length - Frames.HEADER_BYTES];
-        System.arraycopy(all, Frames.HEADER_BYTES, p, 0, p.length);
-        return p;
-    }
-
-    static byte[] u32(long v) {
-        return ByteBuffer.allocate(4).putInt((int) v).array();
-    }
-
-    static Hello helloFrom(PeerId id, int listenPort) {
-        return new Hello(Role.CLIENT, id, listenPort, null);
-    }
-
-    /** HELLO (role CLIENT, this client's peer id) and its WELCOME. */
-    Welcome hello(int listenPort) throws IOException, ProtocolException {
-        send(helloFrom(peerId, listenPort));
+    /** HELLO to a tracker (role CLIENT, this client's peer id, no content id), and its WELCOME. */
+    public Welcome trackerHello(int listenPort) throws IOException, ProtocolException {
+        send(new Hello(Role.CLIENT, peerId, listenPort, null));
         return expect(MessageType.WELCOME, Welcome::decode);
     }
 
-    void soTimeout(int millis) throws IOException {
+    /** A PING answered by a PONG: the server still serves this connection. */
+    public void assertServed() throws IOException, ProtocolException {
+        send(EmptyMessage.PING);
+        expect(MessageType.PONG, b -> b);
+    }
+
+    public void soTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
 
     /** Closes with a TCP reset instead of a FIN. */
-    void abort() throws IOException {
+    public void abort() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
     }
@@ -194,8 +190,13 @@ final class RawClient implements AutoCloseable {
 
     // ---- receiving ----
 
+    /** Reads exactly {@code bytes.length} bytes that are not frames (a bare handler's raw answer). */
+    public void readFully(byte[] bytes) throws IOException {
+        in.readFully(bytes);
+    }
+
     /** The next frame, or null when the server closed cleanly between frames. */
-    Frame readOrEof() throws IOException, ProtocolException {
+    public Frame readOrEof() throws IOException, ProtocolException {
         int first = in.read();
         if (first < 0) {
             return null;
@@ -216,7 +217,7 @@ final class RawClient implements AutoCloseable {
         return new Frame(decoder.type(), payload);
     }
 
-    Frame read() throws IOException, ProtocolException {
+    public Frame read() throws IOException, ProtocolException {
         Frame f = readOrEof();
         if (f == null) {
             throw new EOFException("server closed the connection (expected: a frame)");
@@ -225,14 +226,14 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Reads one frame, which must be of type {@code type}, and decodes it. */
-    <T> T expect(MessageType type, Decoder<T> d) throws IOException, ProtocolException {
+    public <T> T expect(MessageType type, Decoder<T> d) throws IOException, ProtocolException {
         Frame f = read();
         assertEquals(type.code(), f.type(), () -> "expected " + type + ", got " + f.describe());
         return d.decode(f.buffer());
     }
 
-    /** Reads one frame, which must be an ERROR with {@code code}. */
-    ErrorMessage expectError(ErrorCode... codes) throws IOException, ProtocolException {
+    /** Reads one frame, which must be an ERROR with one of {@code codes}. */
+    public ErrorMessage expectError(ErrorCode... codes) throws IOException, ProtocolException {
         Frame f = read();
         assertEquals(MessageType.ERROR.code(), f.type(), () -> "expected ERROR " + List.of(codes) + ", got " + f.describe());
         ErrorMessage e = ErrorMessage.decode(f.buffer());
@@ -242,7 +243,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** The server closed cleanly: the next read returns -1, not data, not a reset, not a timeout. */
-    void expectEof() throws IOException {
+    public void expectEof() throws IOException {
         int b;
         try {
             b = in.read();
@@ -252,7 +253,7 @@ final class RawClient implements AutoCloseable {
         assertEquals(-1, b, "expected EOF after the ERROR, got more bytes");
     }
 
-    ErrorMessage expectErrorThenEof(ErrorCode... codes) throws IOException, ProtocolException {
+    public ErrorMessage expectErrorThenEof(ErrorCode... codes) throws IOException, ProtocolException {
         ErrorMessage e = expectError(codes);
         expectEof();
         return e;
@@ -262,7 +263,7 @@ final class RawClient implements AutoCloseable {
      * Reads frames until the server closes (EOF, or a reset when {@code allowReset}); fails when the server
      * keeps the connection open past the read timeout.
      */
-    Ending readUntilClosed(boolean allowReset) throws IOException, ProtocolException {
+    public Ending readUntilClosed(boolean allowReset) throws IOException, ProtocolException {
         List<Frame> frames = new ArrayList<>();
         while (true) {
             Frame f;
@@ -286,16 +287,13 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    // ---- waiting ----
-
-    /** Polls {@code condition} until it holds; fails after the deadline. */
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for: " + what);
-            }
-            LockSupport.parkNanos(2_000_000);
+    /** Sends bytes the server may stop reading at any point, then reads until it closes (or resets). */
+    public Ending sendGarbageUntilClosed(byte[] bytes) throws IOException, ProtocolException {
+        try {
+            sendBytes(bytes);
+        } catch (IOException e) {
+            // the server may close (and reset) before it has read all of it
         }
+        return readUntilClosed(true);
     }
 }
