@@ -29,6 +29,9 @@ public final class Download {
         boolean upload = true;
         int listenPort;
         long uploadBytesPerSecond;
+        long rateBytesPerSecond;
+        long bufferMillis = 2_000;
+        long startOffset;
 
         private Config(InetSocketAddress tracker, String stream) {
             this.tracker = tracker;
@@ -51,6 +54,27 @@ public final class Download {
             c.upload = upload;
             c.listenPort = listenPort;
             c.uploadBytesPerSecond = uploadBytesPerSecond;
+            c.rateBytesPerSecond = rateBytesPerSecond;
+            c.bufferMillis = bufferMillis;
+            c.startOffset = startOffset;
+            return c;
+        }
+
+        /**
+         * Consume like a player at this bitrate (bytes per second) after {@code bufferMillis} of content are in
+         * place; 0 writes as fast as chunks arrive.
+         */
+        public Config withPacing(long bytesPerSecond, long bufferMillis) {
+            Config c = copy();
+            c.rateBytesPerSecond = bytesPerSecond;
+            c.bufferMillis = bufferMillis;
+            return c;
+        }
+
+        /** Start playback at this byte of the stream (seek); nothing before it is fetched. */
+        public Config withStartOffset(long offset) {
+            Config c = copy();
+            c.startOffset = offset;
             return c;
         }
 

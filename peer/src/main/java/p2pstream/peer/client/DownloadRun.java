@@ -141,11 +141,16 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         } else if (config.upload) {
             store = ChunkStore.temporary(m);
         }
+        if (config.startOffset < 0 || (config.startOffset > 0 && config.startOffset >= m.size())) {
+            throw new IOException("start: " + config.startOffset + " (expected: 0.." + Math.max(0, m.size() - 1) + ")");
+        }
         int window = Math.max(1, Math.min(config.windowChunks, Math.max(1, m.chunkCount())));
-        PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), window, m.chunkSize(), 0, session::onPlayheadMoved);
+        PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), window, m.chunkSize(), startIndex(m), session::onPlayheadMoved);
         // a file output is the store itself: the player only paces and hashes, the bytes are already in place
         WritableByteChannel sink = out != null ? out : new Discard();
-        Player p = new Player(playback, sink, loop.clock(), config.hashOutput);
+        Player.Pacing pacing = new Player.Pacing(config.rateBytesPerSecond, config.bufferMillis * 1_000_000,
+                (int) (config.startOffset - m.chunkOffset(startIndex(m))));
+        Player p = new Player(playback, sink, loop.clock(), config.hashOutput, pacing);
         player = p;
         p.result().whenComplete((res, err) -> {
             if (err != null) {
@@ -164,6 +169,11 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread.setDaemon(true);
         playerThread.start();
         return new DownloadSession.Output(playback, store);
+    }
+
+    /** The chunk holding the start position. */
+    private int startIndex(Manifest m) {
+        return m.chunkCount() == 0 ? 0 : (int) (config.startOffset / m.chunkSize());
     }
 
     @Override
@@ -188,15 +198,16 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         long bytes = r != null ? r.bytes() : p == null ? 0 : p.bytes();
         long first = r != null ? r.firstByteNanos() : p == null ? -1 : p.firstByteNanos();
         Manifest m = manifest;
-        boolean complete = r != null && m != null && r.bytes() == m.size();
+        long expected = m == null ? -1 : m.size() - config.startOffset;
+        boolean complete = r != null && m != null && r.bytes() == expected;
         if (r != null && m != null && !complete) {
-            log.error("output has {} bytes (expected: {})", r.bytes(), m.size());
+            log.error("output has {} bytes (expected: {})", r.bytes(), expected);
         }
         return new Stats(m != null ? m.name() : session.name() != null ? session.name() : config.stream,
                 session.contentId() == null ? null : session.contentId().hex(), m == null ? -1 : m.size(), complete, bytes,
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000,
                 r == null ? 0 : r.stalls(), r == null ? 0 : r.stallNanos() / 1_000_000, session.hashFailures(),
-                r == null ? null : r.sha256(), session.uploadedBytes(), session.peerBytes());
+                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), session.uploadedBytes(), session.peerBytes());
     }
 
     /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */

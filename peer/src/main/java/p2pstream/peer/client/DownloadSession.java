@@ -58,6 +58,7 @@ final class DownloadSession implements Catalog {
     private final PeerId peerId;
     private final List<ServerSession> served = new ArrayList<>();
     private long uploadedByClosed;
+    private final Map<String, Long> sentByClosed = new LinkedHashMap<>();
     private ViewerHolding holding;
     private long lastAnnounceNanos;
     private int announcedCount = -1;
@@ -146,6 +147,9 @@ final class DownloadSession implements Catalog {
             ServerSession s = it.next();
             if (s.isClosed()) {
                 uploadedByClosed += s.bytesSent();
+                if (s.peerName() != null) {
+                    sentByClosed.merge(s.peerName(), s.bytesSent(), Long::sum);
+                }
                 it.remove();
             } else {
                 live += s.bytesSent();
@@ -216,9 +220,21 @@ final class DownloadSession implements Catalog {
         return n;
     }
 
+    /** Per peer (by the address it serves on): verified bytes received, bytes sent. */
     List<Stats.PeerBytes> peerBytes() {
+        Map<String, Long> sent = new LinkedHashMap<>(sentByClosed);
+        for (ServerSession s : served) {
+            if (s.peerName() != null) {
+                sent.merge(s.peerName(), s.bytesSent(), Long::sum);
+            }
+        }
         List<Stats.PeerBytes> list = new ArrayList<>();
-        bytesByPeer.forEach((a, b) -> list.add(new Stats.PeerBytes(a, b)));
+        bytesByPeer.forEach((a, b) -> list.add(new Stats.PeerBytes(a, b, sent.getOrDefault(a, 0L))));
+        sent.forEach((a, b) -> {
+            if (!bytesByPeer.containsKey(a)) {
+                list.add(new Stats.PeerBytes(a, 0, b));
+            }
+        });
         return list;
     }
 
@@ -314,7 +330,10 @@ final class DownloadSession implements Catalog {
         Manifest m = Manifest.decode(encoded, contentId);
         manifest = m;
         int window = Math.max(1, Math.min(config.windowChunks(), Math.max(1, m.chunkCount())));
-        int urgent = Math.max(1, Math.min(window, Math.max(4, window / 8)));
+        // paced, the urgent part is what the player needs within its start-up buffer's worth of time
+        long pacedChunks = config.rateBytesPerSecond <= 0 ? 0
+                : (long) Math.ceil(config.rateBytesPerSecond * (config.bufferMillis / 1000.0) / m.chunkSize());
+        int urgent = (int) Math.max(1, Math.min(window, Math.max(Math.max(4, window / 8), pacedChunks)));
         scheduler = new Scheduler(m.chunkCount(), window, urgent);
         requester = new Requester(scheduler, peers, loop, m.chunkSize());
         Output output;
@@ -325,6 +344,7 @@ final class DownloadSession implements Catalog {
             return;
         }
         buffer = output.buffer();
+        scheduler.playhead(buffer.playhead());
         if (output.store() != null) {
             holding = new ViewerHolding(output.store());
         }
@@ -336,6 +356,7 @@ final class DownloadSession implements Catalog {
         if (peer.held == null) {
             scheduler.addSeed();
         } else {
+            scheduler.addViewer();
             for (int i = peer.held.nextSetBit(0); i >= 0; i = peer.held.nextSetBit(i + 1)) {
                 scheduler.addHolder(i);
             }
@@ -442,6 +463,7 @@ final class DownloadSession implements Catalog {
             if (peer.held == null) {
                 scheduler.removeSeed();
             } else {
+                scheduler.removeViewer();
                 scheduler.removeHolder(peer.held);
             }
         }
@@ -479,6 +501,7 @@ final class DownloadSession implements Catalog {
             peer.held = new BitSet();
             peer.held.set(0, manifest.chunkCount());
             scheduler.removeSeed();
+            scheduler.addViewer();
             for (int i = 0; i < manifest.chunkCount(); i++) {
                 scheduler.addHolder(i);
             }

@@ -80,6 +80,16 @@ public final class PeerClientMain implements Callable<Integer> {
             description = "cap on serving other viewers: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second (default: none)")
     String uploadLimit;
 
+    @Option(names = "--rate", paramLabel = "BITRATE",
+            description = "consume like a player at this bitrate (e.g. 4Mbit/s) after the start-up buffer (default: as fast as chunks arrive)")
+    String rate;
+
+    @Option(names = "--buffer", paramLabel = "SECONDS", description = "with --rate: content buffered before playback starts (default: ${DEFAULT-VALUE})")
+    double bufferSeconds = 2;
+
+    @Option(names = "--start", paramLabel = "OFFSET", description = "start at this byte of the stream, e.g. 100M (default: 0)")
+    String start;
+
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
     boolean verbose;
 
@@ -112,6 +122,8 @@ public final class PeerClientMain implements Callable<Integer> {
         Download.Config config = Download.Config.of(trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutSeconds * 1000L).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
+                .withPacing(rate == null ? 0 : Quantity.rate(rate), (long) (bufferSeconds * 1000))
+                .withStartOffset(start == null ? 0 : Quantity.size(start))
                 .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate(uploadLimit));
         boolean existed = file != null && Files.exists(file);
         try {

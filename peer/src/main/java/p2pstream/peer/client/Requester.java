@@ -28,9 +28,17 @@ final class Requester {
         this.chunkSize = chunkSize;
     }
 
+    /** Viewers first: urgent chunks a viewer holds go to it rather than to a busy origin. */
     void pumpAll() {
         for (PeerSession p : peers) {
-            pump(p);
+            if (p.held != null) {
+                pump(p);
+            }
+        }
+        for (PeerSession p : peers) {
+            if (p.held == null) {
+                pump(p);
+            }
         }
     }
 
@@ -40,7 +48,7 @@ final class Requester {
         }
         int depth = Scheduler.pipelineDepth(peer.bytesPerSecond, chunkSize);
         while (peer.outstanding.size() < depth) {
-            int index = scheduler.next(peer.held);
+            int index = scheduler.next(peer.held, peer.held == null);
             if (index == Scheduler.NONE) {
                 index = scheduler.duplicate(peer.held, peer.slot, this::ownerOf, this::etaNanos);
                 if (index == Scheduler.NONE) {

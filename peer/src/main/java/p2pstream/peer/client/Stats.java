@@ -13,14 +13,15 @@ import java.util.Locale;
  * @param stalls        times the output waited more than 100 ms for the next chunk after it started
  * @param hashFailures  chunks that failed verification (their senders were dropped)
  * @param sha256        SHA-256 of everything written to the output, or null when not computed
+ * @param continuity    share of chunks in place before the player needed them (1.0: no stall)
  * @param bytesUploaded bytes this viewer sent to the peers it served
  */
 public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
                     long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
-                    long bytesUploaded, List<PeerBytes> peers) {
+                    double continuity, long bytesUploaded, List<PeerBytes> peers) {
 
-    /** Bytes of verified chunks received from one peer. */
-    public record PeerBytes(String address, long bytes) {
+    /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
+    public record PeerBytes(String address, long bytes, long sent) {
     }
 
     public Stats {
@@ -44,6 +45,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         sb.append("  \"startupMillis\": ").append(startupMillis).append(",\n");
         sb.append("  \"stalls\": ").append(stalls).append(",\n");
         sb.append("  \"stallMillis\": ").append(stallMillis).append(",\n");
+        sb.append("  \"continuity\": ").append(String.format(Locale.ROOT, "%.4f", continuity)).append(",\n");
         sb.append("  \"hashFailures\": ").append(hashFailures).append(",\n");
         field(sb, "sha256", sha256).append(",\n");
         sb.append("  \"bytesUploaded\": ").append(bytesUploaded).append(",\n");
@@ -51,7 +53,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
-            quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append('}');
+            quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
         }
         sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         return sb.toString();
@@ -61,14 +63,16 @@ public record Stats(String name, String contentId, long size, boolean complete, 
     public String summary() {
         double seconds = Math.max(millis, 1) / 1000.0;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s: %s %s in %.2f s (%.1f MB/s), start-up %d ms, %d stalls (%d ms), %d hash failures%n",
+        sb.append(String.format(Locale.ROOT, "%s: %s %s in %.2f s (%.1f MB/s), start-up %d ms, %d stalls (%d ms),"
+                        + " continuity %.3f, %d hash failures, %s uploaded%n",
                 complete ? "done" : "incomplete", name, bytesText(bytes), seconds, bytes / seconds / 1e6, startupMillis,
-                stalls, stallMillis, hashFailures));
+                stalls, stallMillis, continuity, hashFailures, bytesText(bytesUploaded)));
         if (sha256 != null) {
             sb.append("  sha256 ").append(sha256).append('\n');
         }
         for (PeerBytes p : peers) {
-            sb.append(String.format(Locale.ROOT, "  peer %-22s %s%n", p.address(), bytesText(p.bytes())));
+            sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %s%n", p.address(), bytesText(p.bytes()),
+                    bytesText(p.sent())));
         }
         return sb.toString();
     }

@@ -56,6 +56,29 @@ public final class PlaybackBuffer {
         }
     }
 
+    public int chunkBytes() {
+        return chunkBytes;
+    }
+
+    /** Chunks in place from the playhead on without a gap. Any thread. */
+    public int contiguous() {
+        lock.lock();
+        try {
+            int n = 0;
+            while (n < window && playhead + n < chunkCount && slots[(playhead + n) % window] != null) {
+                n++;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when {@code n} chunks from the playhead reach the end of the stream (or the window). Any thread. */
+    public boolean endReachedFromPlayhead(int n) {
+        return playhead + n >= chunkCount || n >= window;
+    }
+
     /** An empty buffer with room for one chunk, recycled when possible. Loop thread. */
     public ByteBuffer acquire() {
         lock.lock();

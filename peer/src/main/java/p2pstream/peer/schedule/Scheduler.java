@@ -20,6 +20,8 @@ public final class Scheduler {
     /** Connected partial holders of each chunk; holders of everything are counted once in {@link #seeds}. */
     private final int[] holders;
     private int seeds;
+    /** Connected peers that hold part of the stream (viewers). */
+    private int viewers;
     private int playhead;
     private int done;
 
@@ -91,6 +93,15 @@ public final class Scheduler {
         seeds--;
     }
 
+    /** A viewer (partial holder) connected; its chunks follow with {@link #addHolder}. */
+    public void addViewer() {
+        viewers++;
+    }
+
+    public void removeViewer() {
+        viewers--;
+    }
+
     /** A connected peer announced it holds {@code index}. */
     public void addHolder(int index) {
         holders[index]++;
@@ -115,12 +126,24 @@ public final class Scheduler {
      * the rest of the window, lowest index on ties. NONE when the peer can offer nothing new.
      */
     public int next(BitSet held) {
+        return next(held, false);
+    }
+
+    /**
+     * As {@link #next(BitSet)}, for a peer that may be a {@code seed} (holds the whole stream, such as the
+     * origin): once other viewers are connected a seed is asked only for the urgent part, so viewers fetch ahead
+     * from each other and the origin's upload goes to what someone needs now; urgent chunks come from anyone.
+     */
+    public int next(BitSet held, boolean seed) {
         int end = Math.min(chunkCount, playhead + window);
         int urgentEnd = Math.min(end, playhead + urgent);
         for (int i = playhead; i < urgentEnd; i++) {
             if (requests[i] == 0 && (held == null || held.get(i))) {
                 return i;
             }
+        }
+        if (seed && viewers > 0) {
+            return NONE;
         }
         int best = NONE;
         int bestAvailability = Integer.MAX_VALUE;

@@ -17,4 +17,8 @@ public interface Catalog {
 
     /** The port it serves on, as said in its HELLO. */
     int listenPort();
+
+    /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */
+    default void onChunkSent(long bytes) {
+    }
 }

@@ -59,6 +59,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     private final PeerId peerId = PeerId.random();
+    private final java.util.concurrent.atomic.LongAdder uploaded = new java.util.concurrent.atomic.LongAdder();
     private final Map<ContentId, ServedStream> streams = new ConcurrentHashMap<>();
     private final EventLoopGroup group;
     private final Acceptor acceptor;
@@ -107,6 +108,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
     @Override
     public int listenPort() {
         return acceptor.localAddress().getPort();
+    }
+
+    @Override
+    public void onChunkSent(long bytes) {
+        uploaded.add(bytes);
+    }
+
+    /** Bytes of chunk frames sent to peers so far. Any thread. */
+    public long uploadedBytes() {
+        return uploaded.sum();
     }
 
     @Override

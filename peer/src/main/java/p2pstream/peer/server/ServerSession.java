@@ -37,6 +37,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
     private Holding stream;
+    private String peerName;
     private long chunksSent;
 
     public ServerSession(Catalog catalog) {
@@ -49,6 +50,11 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     /** True once the connection has closed. */
     public boolean isClosed() {
         return connection != null && connection.state() == Connection.State.CLOSED;
+    }
+
+    /** The served peer as {@code ip:port} of where it serves in turn (its HELLO's listen port), or null before HELLO. */
+    public String peerName() {
+        return peerName;
     }
 
     /** Bytes written to this peer so far. */
@@ -122,6 +128,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                     + " (expected: a stream this peer serves)");
         }
         stream = s;
+        java.net.InetSocketAddress remote = connection.remoteAddress();
+        peerName = remote.getAddress().getHostAddress() + ":" + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
         connection.idleTimeoutMillis(SESSION_IDLE_MILLIS);
         connection.send(new Hello(Role.SERVER, catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
@@ -178,6 +186,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(BufferData.of(ChunkHeader.encode(index, length)));
         connection.send(new FileData(stream.channel(), offset, length));
         chunksSent++;
+        catalog.onChunkSent(ChunkHeader.BYTES + length);
     }
 
     /** A bounded FIFO of requested chunk indexes with O(1) membership, so a duplicate or CANCEL is cheap. */

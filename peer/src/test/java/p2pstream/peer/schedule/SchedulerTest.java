@@ -46,6 +46,21 @@ class SchedulerTest {
     }
 
     @Test
+    void seedIsAskedOnlyForTheUrgentPartOnceViewersAreConnected() {
+        Scheduler s = new Scheduler(20, 10, 2);
+        s.addSeed();
+        assertEquals(0, s.next(null, true), "alone with the origin, a viewer takes everything from it");
+        s.addViewer();
+        s.requested(0);
+        assertEquals(1, s.next(null, true), "urgent chunks still come from the seed");
+        s.requested(1);
+        assertEquals(Scheduler.NONE, s.next(null, true), "the rest is left to viewers");
+        assertEquals(2, s.next(bits(2, 3), false));
+        s.removeViewer();
+        assertEquals(2, s.next(null, true));
+    }
+
+    @Test
     void neverAsksAPeerForAChunkItDoesNotHold() {
         Scheduler s = new Scheduler(10, 10, 3);
         BitSet held = bits(5, 8);

@@ -1,0 +1,70 @@
+package p2pstream.peer.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Viewers paced like players at a bitrate, an origin that can upload only twice that: the stream plays for
+ * everyone only because viewers serve each other.
+ */
+class PacedSwarmTest {
+    private static final long BITRATE = 2_000_000; // bytes per second
+    private static final int VIEWERS = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(180)
+    void pacedViewersPlayWithoutStallsFromAnOriginCappedAtTwiceTheBitrate() throws Exception {
+        int size = 12 * 1024 * 1024;
+        Path source = TestSwarm.randomFile(dir, "source.bin", size, 31);
+        String expected = TestSwarm.sha256(source);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "live-event.ts", 1, 2 * BITRATE)) {
+            List<CompletableFuture<Stats>> viewers = new ArrayList<>();
+            for (int v = 0; v < VIEWERS; v++) {
+                if (v > 0) {
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1)); // viewers join a second apart: the scenario, not a wait
+                }
+                Path out = dir.resolve("viewer-" + v + ".ts");
+                Download.Config config = swarm.config("live-event.ts").withPacing(BITRATE, 2_000).withNoPeerTimeoutMillis(30_000);
+                viewers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return TestSwarm.download(config, out);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            long fromViewers = 0;
+            long total = 0;
+            for (int v = 0; v < VIEWERS; v++) {
+                Stats s = viewers.get(v).get(120, TimeUnit.SECONDS);
+                assertTrue(s.complete(), "viewer " + v);
+                assertEquals(expected, s.sha256(), "viewer " + v);
+                assertEquals(expected, TestSwarm.sha256(dir.resolve("viewer-" + v + ".ts")), "viewer " + v);
+                assertTrue(s.continuity() >= 0.99, "viewer " + v + " continuity " + s.continuity() + ": " + s.summary());
+                String origin = "127.0.0.1:" + swarm.servers.get(0).address().getPort();
+                for (Stats.PeerBytes p : s.peers()) {
+                    total += p.bytes();
+                    fromViewers += p.address().equals(origin) ? 0 : p.bytes();
+                }
+            }
+            double copies = swarm.servers.get(0).uploadedBytes() / (double) Files.size(source);
+            System.out.printf("paced swarm: %d viewers, origin uploaded %.2f copies, offload %.2f%n", VIEWERS, copies,
+                    fromViewers / (double) total);
+            assertTrue(copies < 3, "origin uploaded " + copies + " copies of the stream");
+        }
+    }
+}
