@@ -24,6 +24,28 @@ final class ChunkVerifier {
         this.loop = loop;
     }
 
+    /**
+     * Reads chunk {@code index} from {@code store} into {@code into} and checks it (resume); runs
+     * {@code onVerdict} on the loop with whether it matched. An unreadable chunk counts as not matching.
+     */
+    void verifyStored(Manifest manifest, int index, ChunkStore store, ByteBuffer into, Consumer<Boolean> onVerdict) {
+        pool.execute(() -> {
+            boolean good;
+            try {
+                good = store.read(index, into);
+                if (good) {
+                    MessageDigest digest = digests.get();
+                    digest.update(into.duplicate());
+                    good = manifest.matches(index, digest.digest());
+                }
+            } catch (IOException e) {
+                good = false;
+            }
+            boolean verdict = good;
+            loop.execute(() -> onVerdict.accept(verdict));
+        });
+    }
+
     /** Whether a chunk matched its hash, and why storing it failed if it did (null: stored, or no store). */
     record Verdict(boolean good, String writeError) {
     }

@@ -207,7 +207,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 session.contentId() == null ? null : session.contentId().hex(), m == null ? -1 : m.size(), complete, bytes,
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000,
                 r == null ? 0 : r.stalls(), r == null ? 0 : r.stallNanos() / 1_000_000, session.hashFailures(),
-                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), session.uploadedBytes(), session.peerBytes());
+                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), session.uploadedBytes(), session.resumedBytes(), session.peerBytes());
     }
 
     /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */

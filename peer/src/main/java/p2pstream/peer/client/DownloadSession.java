@@ -63,6 +63,10 @@ final class DownloadSession implements Catalog {
     private long lastAnnounceNanos;
     private int announcedCount = -1;
     private final ChunkVerifier verifier;
+    /** Chunks an earlier run stored and this one verified again; those already handed to the player. */
+    private final BitSet resumed = new BitSet();
+    private final BitSet fed = new BitSet();
+    private long resumedBytes;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
     private final List<PeerSession> peers = new ArrayList<>();
@@ -263,6 +267,9 @@ final class DownloadSession implements Catalog {
             loop.execute(() -> {
                 pumpPosted.set(false);
                 scheduler.playhead(buffer.playhead());
+                if (!resumed.isEmpty()) {
+                    feedResumed();
+                }
                 pumpAll();
             });
         }
@@ -347,6 +354,7 @@ final class DownloadSession implements Catalog {
         scheduler.playhead(buffer.playhead());
         if (output.store() != null) {
             holding = new ViewerHolding(output.store());
+            resume(output.store().recorded());
         }
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", name, peer, m.chunkCount(), m.chunkSize(), window);
     }
@@ -479,6 +487,66 @@ final class DownloadSession implements Catalog {
         candidates.failed(peer.address, loop.nanoTime());
         connectMore();
         pumpAll();
+    }
+
+    // ---- resuming: chunks an earlier run stored are checked again, then served and played from the store ----
+
+    private void resume(BitSet recorded) {
+        for (int i = recorded.nextSetBit(0); i >= 0 && i < manifest.chunkCount(); i = recorded.nextSetBit(i + 1)) {
+            int index = i;
+            scheduler.requested(index); // not fetched while its stored copy is being checked
+            verifier.verifyStored(manifest, index, holding.store(), ByteBuffer.allocate(manifest.chunkLength(index)),
+                    good -> onStoredVerdict(index, good));
+        }
+    }
+
+    private void onStoredVerdict(int index, boolean good) {
+        if (finished) {
+            return;
+        }
+        if (!good) {
+            scheduler.unrequested(index);
+            try {
+                holding.store().unrecord(index);
+            } catch (IOException e) {
+                log.debug("unrecord {}: {}", index, e.toString());
+            }
+            pumpAll();
+            return;
+        }
+        scheduler.completed(index);
+        resumed.set(index);
+        resumedBytes += manifest.chunkLength(index);
+        holding.add(index);
+        announceProgress(false);
+        feedResumed();
+    }
+
+    /** Hands stored chunks that entered the window to the player, read back from the store. */
+    private void feedResumed() {
+        int end = Math.min(manifest.chunkCount(), buffer.playhead() + buffer.window());
+        for (int i = resumed.nextSetBit(buffer.playhead()); i >= 0 && i < end; i = resumed.nextSetBit(i + 1)) {
+            if (fed.get(i)) {
+                continue;
+            }
+            fed.set(i);
+            int index = i;
+            ByteBuffer chunk = buffer.acquire();
+            verifier.verifyStored(manifest, index, holding.store(), chunk, good -> {
+                if (finished) {
+                    return;
+                }
+                if (good) {
+                    buffer.offer(index, chunk);
+                } else {
+                    fail(DownloadException.FAILED, "output: stored chunk " + index + " changed while playing");
+                }
+            });
+        }
+    }
+
+    long resumedBytes() {
+        return resumedBytes;
     }
 
     // ---- requesting ----

@@ -15,10 +15,11 @@ import java.util.Locale;
  * @param sha256        SHA-256 of everything written to the output, or null when not computed
  * @param continuity    share of chunks in place before the player needed them (1.0: no stall)
  * @param bytesUploaded bytes this viewer sent to the peers it served
+ * @param resumedBytes  bytes an earlier run had stored and this one verified and kept instead of fetching
  */
 public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
                     long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
-                    double continuity, long bytesUploaded, List<PeerBytes> peers) {
+                    double continuity, long bytesUploaded, long resumedBytes, List<PeerBytes> peers) {
 
     /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
     public record PeerBytes(String address, long bytes, long sent) {
@@ -49,6 +50,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         sb.append("  \"hashFailures\": ").append(hashFailures).append(",\n");
         field(sb, "sha256", sha256).append(",\n");
         sb.append("  \"bytesUploaded\": ").append(bytesUploaded).append(",\n");
+        sb.append("  \"resumedBytes\": ").append(resumedBytes).append(",\n");
         sb.append("  \"peers\": [");
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
