@@ -67,4 +67,37 @@ class PacedSwarmTest {
             assertTrue(copies < 3, "origin uploaded " + copies + " copies of the stream");
         }
     }
+
+    @Test
+    @Timeout(120)
+    void viewerLeavingMidStreamDoesNotStallThoseFetchingFromIt() throws Exception {
+        int size = 8 * 1024 * 1024;
+        Path source = TestSwarm.randomFile(dir, "source.bin", size, 32);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "talk.ts", 1, 2 * BITRATE)) {
+            // the leaver fetches at full speed and stops serving once it is done; the watcher is paced behind it
+            CompletableFuture<Stats> leaver = CompletableFuture.supplyAsync(() -> fetch(swarm.config("talk.ts"), dir.resolve("leaver.ts")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (swarm.tracker.entryCount() < 2 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            // a short window keeps the watcher fetching as it plays, so the leaver goes away while it still needs chunks
+            Stats watcher = fetch(swarm.config("talk.ts").withPacing(BITRATE, 1_000).withWindowChunks(8), dir.resolve("watcher.ts"));
+            leaver.get(60, TimeUnit.SECONDS);
+
+            assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(dir.resolve("watcher.ts")));
+            assertTrue(watcher.continuity() >= 0.99, watcher.summary());
+            String origin = "127.0.0.1:" + swarm.servers.get(0).address().getPort();
+            long fromLeaver = watcher.peers().stream().filter(p -> !p.address().equals(origin)).mapToLong(Stats.PeerBytes::bytes).sum();
+            assertTrue(fromLeaver > 0 && fromLeaver < size, "the watcher should have fetched part of the stream from the leaver: "
+                    + watcher.peers());
+        }
+    }
+
+    private static Stats fetch(Download.Config config, Path out) {
+        try {
+            return TestSwarm.download(config, out);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
