@@ -1,0 +1,71 @@
+package p2pstream.peer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The built jars started as separate processes, as a user runs them, and stopped when a test ends. */
+final class Processes implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+?):(\\d+)");
+    private final List<Process> started = new ArrayList<>();
+
+    /** Starts {@code jar} and returns the port it prints in its "listening on" line. */
+    int startAndAwaitPort(String jar, String... args) throws IOException {
+        Process p = start(jar, args);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null; ) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(2));
+            }
+        }
+        throw new IOException(jar + " ended without printing its address: " + stderr(p));
+    }
+
+    Process start(String jar, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-jar");
+        cmd.add(jar(jar));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        started.add(p);
+        return p;
+    }
+
+    static String stderr(Process p) {
+        try {
+            return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String jar(String name) {
+        Path jar = Path.of(System.getProperty("p2pstream.dist", "../dist")).resolve(name);
+        assertTrue(Files.exists(jar), jar + " missing: run `make` first");
+        return jar.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process p : started) {
+            p.destroy();
+        }
+        for (Process p : started) {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
