@@ -147,11 +147,15 @@ public final class Tracker implements AutoCloseable {
 
         @Override
         public Integer call() throws Exception {
+            Cli.port("--port", port);
+            Cli.positive("--threads", threads);
+            Cli.positive("--max-connections", maxConnections);
+            Cli.positive("--session-timeout", sessionTimeoutSeconds);
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
-            Tracker tracker = Tracker.start(new Config(bind, Math.max(1, threads), maxConnections, sessionTimeoutSeconds * 1000L));
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutSeconds * 1000L));
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);

@@ -123,12 +123,13 @@ final class TrackerSession implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "announce: listen port 0 (expected: a peer that serves)");
         }
         Peer p = peer;
-        EventLoop loop = connection.loop();
         Connection c = connection;
         tracker.registryLoop().execute(() -> {
             String refused = tracker.registry().announce(p, a);
             if (refused != null) {
-                loop.execute(() -> c.fail(new ProtocolException(ErrorCode.OUT_OF_RANGE, refused)));
+                // refuse this one announcement only: closing would drop the peer's other, good entries, and
+                // anyone can announce a public content id first with a wrong name
+                log.info("{} session {}: announcement refused: {}", c.remoteAddress(), p.sessionId(), refused);
             }
         });
     }

@@ -28,6 +28,22 @@ public final class Cli {
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
     }
 
+    /** Checks a port option: 0..65535. */
+    public static int port(String option, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(option + ": " + port + " (expected: 0..65535)");
+        }
+        return port;
+    }
+
+    /** Checks a count option: at least 1. */
+    public static int positive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + ": " + value + " (expected: at least 1)");
+        }
+        return value;
+    }
+
     public static int run(Object command, String... args) {
         CommandLine cl = new CommandLine(command);
         cl.setUsageHelpWidth(100);
@@ -39,6 +55,12 @@ public final class Cli {
         });
         cl.setExecutionExceptionHandler((e, c, r) -> {
             PrintWriter err = c.getErr();
+            if (e instanceof IllegalArgumentException) {
+                // a value that parsed as text but means nothing (a rate, an address, a port): a usage error
+                err.println(c.getCommandName() + ": " + e.getMessage() + " (try --help)");
+                err.flush();
+                return USAGE;
+            }
             err.println(c.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             err.flush();
             return 1;

@@ -24,7 +24,10 @@ import p2pstream.common.wire.ProtocolException;
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    private static final int INITIAL_READ_BUFFER_BYTES = 64 * 1024;
+    /** Control frames are small: a connection starts with a small buffer and grows it only for a larger frame. */
+    private static final int INITIAL_READ_BUFFER_BYTES = 8 * 1024;
+    /** A peer that does not answer a connect within this is not worth a slot. */
+    private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
     /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
     private static final int BULK_READ_BUFFER_BYTES = 1024 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
@@ -288,12 +291,14 @@ public final class Connection {
 
     /** Checks the idle deadline; returns true if the connection was closed. */
     boolean closeIfIdle(long now) {
+        if (state == State.CONNECTING && now - lastActivityNanos > Math.min(idleTimeoutNanos, CONNECT_TIMEOUT_NANOS)) {
+            close("connect timed out after " + (now - lastActivityNanos) / 1_000_000 + " ms");
+            return true;
+        }
         if (state == State.CLOSED || now - lastActivityNanos <= idleTimeoutNanos) {
             return false;
         }
-        if (state == State.CONNECTING) {
-            close("connect timed out");
-        } else if (state == State.OPEN) {
+        if (state == State.OPEN) {
             fail(new ProtocolException(ErrorCode.TIMEOUT,
                     "idle: " + (now - lastActivityNanos) / 1_000_000 + " ms (expected: <= " + idleTimeoutNanos / 1_000_000 + ")"));
         }

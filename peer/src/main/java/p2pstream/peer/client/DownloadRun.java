@@ -115,6 +115,10 @@ final class DownloadRun implements DownloadSession.DownloadListener {
             int status = failureStatus != 0 ? failureStatus : DownloadException.FAILED;
             throw new DownloadException(status, failure, manifest == null ? null : s);
         }
+        if (!s.complete()) {
+            throw new DownloadException(DownloadException.FAILED, "output: " + s.bytes() + " bytes (expected: "
+                    + (s.size() - config.startOffset) + ")", s);
+        }
         return s;
     }
 

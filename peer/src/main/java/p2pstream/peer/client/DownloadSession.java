@@ -85,6 +85,8 @@ final class DownloadSession implements Catalog {
     private long lastLookupNanos;
     private long lastPeerNanos;
     private boolean lookupInFlight;
+    private int lastDoneCount = -1;
+    private long lastProgressNanos;
     private boolean finished;
 
     /** Where verified chunks go: the player's buffer, and the store they are served from (null: none). */
@@ -321,7 +323,7 @@ final class DownloadSession implements Catalog {
             }
             PeerSession p = new PeerSession(this, a, nextSlot++);
             peers.add(p);
-            loop.connect(a, p, PEER_LIMITS);
+            p.connection = loop.connect(a, p, PEER_LIMITS);
         }
     }
 
@@ -398,8 +400,13 @@ final class DownloadSession implements Catalog {
         if (payload.remaining() != expected) {
             throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
         }
-        if (scheduler.isDone(index) || verifying.get(index)) {
+        if (scheduler.isDone(index)) {
             return; // a duplicate that lost the race
+        }
+        if (verifying.get(index)) {
+            // the other copy is being checked; if it fails, this request must not linger in the count
+            scheduler.unrequested(index);
+            return;
         }
         verifying.set(index);
         ByteBuffer copy = buffer.acquire();
@@ -593,7 +600,7 @@ final class DownloadSession implements Catalog {
                 p.onTick(now, seconds, manifest.chunkSize());
             }
         }
-        if (readyPeers() > 0) {
+        if (readyPeers() > 0 && (scheduler == null || progressedSince(lastProgressNanos))) {
             lastPeerNanos = now;
         }
         if (peers.size() < config.maxPeers()) {
@@ -603,14 +610,26 @@ final class DownloadSession implements Catalog {
                 relookup();
             }
         }
-        if (readyPeers() == 0 && now - lastPeerNanos > config.noPeerTimeoutMillis() * 1_000_000) {
-            fail(DownloadException.UNREACHABLE, "no reachable peer for " + (contentId == null ? config.stream() : name)
-                    + " in " + config.noPeerTimeoutMillis() + " ms (banned: " + candidates.bannedCount() + ")");
+        if (now - lastPeerNanos > config.noPeerTimeoutMillis() * 1_000_000) {
+            // no usable peer, or peers that deliver nothing: either way the stream cannot go on
+            fail(DownloadException.UNREACHABLE, "no peer delivered " + (contentId == null ? config.stream() : name)
+                    + " for " + config.noPeerTimeoutMillis() + " ms (expected: a reachable peer holding the missing chunks;"
+                    + " banned: " + candidates.bannedCount() + ")");
             return;
         }
         pumpAll();
         listener.onTick();
         loop.schedule(TICK_MILLIS, this::tick);
+    }
+
+    /** True when a chunk was verified (or the stream finished) since the last check; moves the mark. */
+    private boolean progressedSince(long mark) {
+        int done = scheduler.doneCount();
+        // nothing missing in the window (a paced player is behind): waiting is not a lack of peers
+        boolean progressed = done != lastDoneCount || scheduler.isComplete() || !scheduler.missingInWindow();
+        lastDoneCount = done;
+        lastProgressNanos = loop.nanoTime();
+        return progressed || mark == 0;
     }
 
     private void relookup() {

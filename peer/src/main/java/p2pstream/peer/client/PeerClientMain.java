@@ -105,15 +105,18 @@ public final class PeerClientMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress trackerAddress = Endpoint.parse(tracker, TRACKER_PORT);
-        if (peers < 1 || window < 1) {
-            System.err.println("peer-client: --peers and --window must be at least 1 (try --help)");
-            return Cli.USAGE;
+        Cli.positive("--peers", peers);
+        Cli.positive("--window", window);
+        Cli.positive("--no-peer-timeout", noPeerTimeoutSeconds);
+        Cli.port("--port", port);
+        if (bufferSeconds < 0) {
+            throw new IllegalArgumentException("--buffer: " + bufferSeconds + " (expected: >= 0)");
         }
         if (list) {
             return list(trackerAddress);
         }
         if (stream == null) {
-            System.err.println("peer-client: missing STREAM (a name or content id), or --list (try --help)");
+            System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list; try --help)");
             return Cli.USAGE;
         }
         boolean toStdout = "-".equals(output);
@@ -140,7 +143,10 @@ public final class PeerClientMain implements Callable<Integer> {
         } catch (DownloadException e) {
             if (e.stats() != null) {
                 report(e.stats());
-            } else if (file != null && !existed) {
+            } else {
+                report(Stats.nothing(stream)); // --stats-json is written whenever the client ends
+            }
+            if (e.stats() == null && file != null && !existed) {
                 Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
                 Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
@@ -174,7 +180,9 @@ public final class PeerClientMain implements Callable<Integer> {
     }
 
     private void report(Stats stats) throws IOException {
-        System.err.print(stats.summary());
+        if (stats.size() >= 0) {
+            System.err.print(stats.summary());
+        }
         if (statsJson != null) {
             Files.writeString(statsJson, stats.toJson(), StandardCharsets.UTF_8);
         }

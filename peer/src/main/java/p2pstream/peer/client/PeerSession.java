@@ -54,6 +54,7 @@ final class PeerSession implements ConnectionHandler {
     long bytesThisTick;
     boolean busyThisTick;
     long lastByteNanos;
+    private long bytesReadAtTick;
     long lastSentNanos;
     long verifiedBytes;
 
@@ -82,6 +83,11 @@ final class PeerSession implements ConnectionHandler {
      * an idle peer is not a slow one), drops a peer that stalls, and pings a quiet one to keep it.
      */
     void onTick(long now, double tickSeconds, int chunkSize) {
+        long read = connection.bytesRead();
+        if (read != bytesReadAtTick) {
+            lastByteNanos = now; // a slow chunk still trickling in is progress, not a stall
+            bytesReadAtTick = read;
+        }
         if (!outstanding.isEmpty()) {
             double sample = bytesThisTick / tickSeconds;
             bytesPerSecond = bytesPerSecond == 0 ? sample : 0.7 * bytesPerSecond + 0.3 * sample;
@@ -128,7 +134,9 @@ final class PeerSession implements ConnectionHandler {
             case AWAIT_HELLO -> onHello(Hello.decode(expect(t, MessageType.HELLO, payload)));
             case AWAIT_MANIFEST -> {
                 session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
-                phase = Phase.AWAIT_HAVE;
+                if (phase != Phase.CLOSED) {
+                    phase = Phase.AWAIT_HAVE;
+                }
             }
             case AWAIT_HAVE -> onAvailability(t, payload);
             case READY -> onReadyFrame(t, payload);

@@ -29,6 +29,11 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         peers = List.copyOf(peers);
     }
 
+    /** The figures of a run that found no stream to fetch. */
+    public static Stats nothing(String name) {
+        return new Stats(name, null, -1, false, 0, 0, -1, 0, 0, 0, null, 0, 0, 0, List.of());
+    }
+
     /** Peers that delivered at least one verified byte. */
     public long contributingPeers() {
         return peers.stream().filter(p -> p.bytes() > 0).count();

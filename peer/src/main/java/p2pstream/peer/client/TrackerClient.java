@@ -43,6 +43,10 @@ public final class TrackerClient implements AutoCloseable {
     static final long REQUEST_TIMEOUT_MILLIS = 10_000;
     static final long MIN_BACKOFF_MILLIS = 250;
     static final long MAX_BACKOFF_MILLIS = 5_000;
+    /** A session that lasted this long was a good one: the next reconnect starts from the shortest backoff. */
+    static final long STABLE_SESSION_MILLIS = 5_000;
+    static final int ANNOUNCES_PER_BATCH = 500;
+    static final long BATCH_INTERVAL_MILLIS = 500;
 
     private final EventLoop loop;
     private final InetSocketAddress tracker;
@@ -56,6 +60,9 @@ public final class TrackerClient implements AutoCloseable {
     private boolean welcomed;
     private boolean closed;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private long welcomedAtNanos;
+    /** Announcements still to send to a new session; null once all went out. */
+    private ArrayDeque<Announce> replay;
     private Timeout pingTimer;
     private String lastFailure = "not connected yet";
 
@@ -90,8 +97,10 @@ public final class TrackerClient implements AutoCloseable {
     public void announce(Announce a) {
         loop.execute(() -> {
             announcements.put(a.contentId(), a);
-            if (welcomed) {
+            if (welcomed && replay == null) {
                 connection.send(a);
+            } else if (welcomed) {
+                replay.add(a);
             }
         });
     }
@@ -136,7 +145,7 @@ public final class TrackerClient implements AutoCloseable {
                 return;
             }
             Pending p = new Pending(request, answer, f, loop.nanoTime() + REQUEST_TIMEOUT_MILLIS * 1_000_000);
-            if (welcomed) {
+            if (welcomed && replay == null) {
                 inflight.add(p);
                 connection.send(request);
             } else {
@@ -156,16 +165,33 @@ public final class TrackerClient implements AutoCloseable {
     private void onWelcome(Welcome w) {
         welcomed = true;
         everWelcomed = true;
-        backoffMillis = MIN_BACKOFF_MILLIS;
+        welcomedAtNanos = loop.nanoTime();
         log.info("tracker {} session {}: serving as {}", tracker, w.sessionId(), w.observedAddress());
-        for (Announce a : announcements.values()) {
-            connection.send(a);
+        replay = new ArrayDeque<>(announcements.values());
+        replayBatch(connection);
+        schedulePing();
+    }
+
+    /**
+     * Re-announces in batches well under the tracker's frame-rate limit (a peer-server may share thousands of
+     * files), then sends the queries that waited, so a query answered means every announcement was registered.
+     */
+    private void replayBatch(Connection c) {
+        if (!welcomed || c != connection) {
+            return;
         }
+        for (int i = 0; i < ANNOUNCES_PER_BATCH && !replay.isEmpty(); i++) {
+            c.send(replay.poll());
+        }
+        if (!replay.isEmpty()) {
+            loop.schedule(BATCH_INTERVAL_MILLIS, () -> replayBatch(c));
+            return;
+        }
+        replay = null;
         for (Pending p; (p = waiting.poll()) != null; ) {
             inflight.add(p);
-            connection.send(p.request);
+            c.send(p.request);
         }
-        schedulePing();
     }
 
     private void schedulePing() {
@@ -180,6 +206,10 @@ public final class TrackerClient implements AutoCloseable {
     private void onSessionClosed(String reason) {
         boolean wasWelcomed = welcomed;
         welcomed = false;
+        replay = null;
+        if (wasWelcomed && loop.nanoTime() - welcomedAtNanos > STABLE_SESSION_MILLIS * 1_000_000) {
+            backoffMillis = MIN_BACKOFF_MILLIS;
+        }
         if (pingTimer != null) {
             pingTimer.cancel();
         }

@@ -206,6 +206,17 @@ public final class Scheduler {
         return true;
     }
 
+    /** True when some chunk of the window is not verified yet. */
+    public boolean missingInWindow() {
+        int end = Math.min(chunkCount, playhead + window);
+        for (int i = playhead; i < end; i++) {
+            if (requests[i] >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether chunk {@code index} lies in the window. */
     public boolean inWindow(int index) {
         return index >= playhead && index < playhead + window && index < chunkCount;

@@ -48,10 +48,13 @@ public final class PeerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Cli.port("--port", port);
+        Cli.positive("--threads", threads);
+        Cli.positive("--max-connections", maxConnections);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
         long cap = uploadLimit == null ? 0 : Quantity.rate(uploadLimit);
-        PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, Math.max(1, threads), maxConnections));
+        PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
