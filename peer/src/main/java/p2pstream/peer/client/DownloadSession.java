@@ -56,22 +56,16 @@ final class DownloadSession implements Catalog {
     private final Download.Config config;
     private final DownloadListener listener;
     private final PeerId peerId;
-    private final List<ServerSession> served = new ArrayList<>();
-    private long uploadedByClosed;
-    private final Map<String, Long> sentByClosed = new LinkedHashMap<>();
+
     private ViewerHolding holding;
-    private long lastAnnounceNanos;
-    private int announcedCount = -1;
     private final ChunkVerifier verifier;
-    /** Chunks an earlier run stored and this one verified again; those already handed to the player. */
-    private final BitSet resumed = new BitSet();
-    private final BitSet fed = new BitSet();
-    private long resumedBytes;
+    private final Traffic traffic = new Traffic();
+    private Resume resume;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
     private final List<PeerSession> peers = new ArrayList<>();
     private final Candidates candidates = new Candidates(RETRY_DELAY_MILLIS);
-    private final Map<String, Long> bytesByPeer = new LinkedHashMap<>();
+
     private final AtomicBoolean pumpPosted = new AtomicBoolean();
     private final long startNanos;
     private ContentId contentId;
@@ -141,46 +135,21 @@ final class DownloadSession implements Catalog {
     }
 
     ServerSession newServerSession() {
-        ServerSession s = new ServerSession(this);
-        served.add(s);
-        return s;
+        return traffic.newServerSession(this);
     }
 
     /** Bytes sent to the peers this viewer served. */
     long uploadedBytes() {
-        long live = 0;
-        for (java.util.Iterator<ServerSession> it = served.iterator(); it.hasNext(); ) {
-            ServerSession s = it.next();
-            if (s.isClosed()) {
-                uploadedByClosed += s.bytesSent();
-                if (s.peerName() != null) {
-                    sentByClosed.merge(s.peerName(), s.bytesSent(), Long::sum);
-                }
-                it.remove();
-            } else {
-                live += s.bytesSent();
-            }
-        }
-        return uploadedByClosed + live;
+        return traffic.uploadedBytes();
     }
 
     int bufferedChunks() {
         return buffer == null ? 0 : buffer.buffered();
     }
 
-    /** Tells the tracker how much this viewer holds: at once for the first chunk and the last, else every 2 s. */
-    private void announceProgress(boolean force) {
-        if (holding == null || listenPort == 0) {
-            return;
-        }
-        int count = holding.count();
-        long now = loop.nanoTime();
-        boolean due = force || announcedCount <= 0 || holding.holdsAll()
-                || now - lastAnnounceNanos > ANNOUNCE_INTERVAL_MILLIS * 1_000_000;
-        if (count > 0 && count != announcedCount && due) {
-            tracker.announce(holding.announcement());
-            announcedCount = count;
-            lastAnnounceNanos = now;
+    private void announceProgress() {
+        if (holding != null && listenPort != 0) {
+            holding.announceIfDue(tracker, loop.nanoTime());
         }
     }
 
@@ -218,30 +187,9 @@ final class DownloadSession implements Catalog {
         return n;
     }
 
-    long verifiedBytes() {
-        long n = 0;
-        for (long b : bytesByPeer.values()) {
-            n += b;
-        }
-        return n;
-    }
-
     /** Per peer (by the address it serves on): verified bytes received, bytes sent. */
     List<Stats.PeerBytes> peerBytes() {
-        Map<String, Long> sent = new LinkedHashMap<>(sentByClosed);
-        for (ServerSession s : served) {
-            if (s.peerName() != null) {
-                sent.merge(s.peerName(), s.bytesSent(), Long::sum);
-            }
-        }
-        List<Stats.PeerBytes> list = new ArrayList<>();
-        bytesByPeer.forEach((a, b) -> list.add(new Stats.PeerBytes(a, b, sent.getOrDefault(a, 0L))));
-        sent.forEach((a, b) -> {
-            if (!bytesByPeer.containsKey(a)) {
-                list.add(new Stats.PeerBytes(a, 0, b));
-            }
-        });
-        return list;
+        return traffic.peerBytes();
     }
 
     // ---- lifecycle ----
@@ -258,6 +206,9 @@ final class DownloadSession implements Catalog {
     /** Stops everything: peers are closed, nothing more is requested. */
     void stop(String reason) {
         finished = true;
+        if (resume != null) {
+            resume.stop();
+        }
         for (PeerSession p : new ArrayList<>(peers)) {
             p.close(reason);
         }
@@ -269,8 +220,8 @@ final class DownloadSession implements Catalog {
             loop.execute(() -> {
                 pumpPosted.set(false);
                 scheduler.playhead(buffer.playhead());
-                if (!resumed.isEmpty()) {
-                    feedResumed();
+                if (resume != null) {
+                    resume.feed();
                 }
                 pumpAll();
             });
@@ -356,7 +307,21 @@ final class DownloadSession implements Catalog {
         scheduler.playhead(buffer.playhead());
         if (output.store() != null) {
             holding = new ViewerHolding(output.store());
-            resume(output.store().recorded());
+            resume = new Resume(m, scheduler, buffer, holding, verifier, new Resume.Listener() {
+                @Override
+                public void onStoredChunk(int index, boolean good) {
+                    if (good) {
+                        announceProgress();
+                    }
+                    pumpAll();
+                }
+
+                @Override
+                public void onResumeFailed(String message) {
+                    fail(DownloadException.FAILED, message);
+                }
+            });
+            resume.start();
         }
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", name, peer, m.chunkCount(), m.chunkSize(), window);
     }
@@ -371,7 +336,7 @@ final class DownloadSession implements Catalog {
                 scheduler.addHolder(i);
             }
         }
-        bytesByPeer.putIfAbsent(peer.name, 0L);
+        traffic.peerReady(peer.name);
         log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
         pump(peer);
     }
@@ -445,10 +410,10 @@ final class DownloadSession implements Catalog {
         buffer.offer(index, chunk);
         if (holding != null) {
             holding.add(index);
-            announceProgress(false);
+            announceProgress();
         }
         peer.verifiedBytes += length;
-        bytesByPeer.merge(peer.name, (long) length, Long::sum);
+        traffic.received(peer.name, length);
         requester.cancelDuplicates(index, peer);
         pump(peer);
     }
@@ -496,64 +461,8 @@ final class DownloadSession implements Catalog {
         pumpAll();
     }
 
-    // ---- resuming: chunks an earlier run stored are checked again, then served and played from the store ----
-
-    private void resume(BitSet recorded) {
-        for (int i = recorded.nextSetBit(0); i >= 0 && i < manifest.chunkCount(); i = recorded.nextSetBit(i + 1)) {
-            int index = i;
-            scheduler.requested(index); // not fetched while its stored copy is being checked
-            verifier.verifyStored(manifest, index, holding.store(), ByteBuffer.allocate(manifest.chunkLength(index)),
-                    good -> onStoredVerdict(index, good));
-        }
-    }
-
-    private void onStoredVerdict(int index, boolean good) {
-        if (finished) {
-            return;
-        }
-        if (!good) {
-            scheduler.unrequested(index);
-            try {
-                holding.store().unrecord(index);
-            } catch (IOException e) {
-                log.debug("unrecord {}: {}", index, e.toString());
-            }
-            pumpAll();
-            return;
-        }
-        scheduler.completed(index);
-        resumed.set(index);
-        resumedBytes += manifest.chunkLength(index);
-        holding.add(index);
-        announceProgress(false);
-        feedResumed();
-    }
-
-    /** Hands stored chunks that entered the window to the player, read back from the store. */
-    private void feedResumed() {
-        int end = Math.min(manifest.chunkCount(), buffer.playhead() + buffer.window());
-        for (int i = resumed.nextSetBit(buffer.playhead()); i >= 0 && i < end; i = resumed.nextSetBit(i + 1)) {
-            if (fed.get(i)) {
-                continue;
-            }
-            fed.set(i);
-            int index = i;
-            ByteBuffer chunk = buffer.acquire();
-            verifier.verifyStored(manifest, index, holding.store(), chunk, good -> {
-                if (finished) {
-                    return;
-                }
-                if (good) {
-                    buffer.offer(index, chunk);
-                } else {
-                    fail(DownloadException.FAILED, "output: stored chunk " + index + " changed while playing");
-                }
-            });
-        }
-    }
-
     long resumedBytes() {
-        return resumedBytes;
+        return resume == null ? 0 : resume.resumedBytes();
     }
 
     // ---- requesting ----

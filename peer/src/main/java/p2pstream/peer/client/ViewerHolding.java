@@ -20,6 +20,8 @@ final class ViewerHolding implements Holding {
     private final ManifestMessage manifestMessage;
     private final BitSet held = new BitSet();
     private final List<Subscriber> subscribers = new ArrayList<>();
+    private long lastAnnounceNanos;
+    private int announced;
 
     ViewerHolding(ChunkStore store) {
         this.store = store;
@@ -44,6 +46,21 @@ final class ViewerHolding implements Holding {
     Announce announcement() {
         Manifest m = store.manifest();
         return new Announce(m.contentId(), m.name(), m.size(), m.chunkSize(), m.chunkCount(), count());
+    }
+
+    /**
+     * Tells the tracker how much this viewer holds: at once for the first chunk and the last, else at most every
+     * {@link DownloadSession#ANNOUNCE_INTERVAL_MILLIS}, so a fast download costs the tracker a few frames a second.
+     */
+    void announceIfDue(TrackerClient tracker, long nowNanos) {
+        int count = count();
+        boolean due = announced == 0 || holdsAll()
+                || nowNanos - lastAnnounceNanos > DownloadSession.ANNOUNCE_INTERVAL_MILLIS * 1_000_000;
+        if (count > 0 && count != announced && due) {
+            tracker.announce(announcement());
+            announced = count;
+            lastAnnounceNanos = nowNanos;
+        }
     }
 
     ChunkStore store() {
