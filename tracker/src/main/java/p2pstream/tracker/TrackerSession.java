@@ -10,7 +10,6 @@ import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
@@ -57,16 +56,8 @@ final class TrackerSession implements ConnectionHandler {
     @Override
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
-        if (t == MessageType.ERROR) {
-            ErrorMessage e = ErrorMessage.decode(payload);
-            connection.close("peer error " + e.codeName() + ": " + e.message()); // no answer: it is leaving
-            return;
-        }
         if (peer == null) {
-            if (t != MessageType.HELLO) {
-                throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: HELLO)");
-            }
-            onHello(Hello.decode(payload));
+            onHello(Hello.decodeFirst(t, payload));
             return;
         }
         switch (t) {

@@ -14,6 +14,7 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 
 /**
@@ -319,6 +320,12 @@ public final class Connection {
                     break;
                 }
                 countFrame();
+                if (decoder.type() == MessageType.ERROR.code()) {
+                    // the peer is leaving and says why: no handler needs more, and nobody answers an ERROR
+                    ErrorMessage e = ErrorMessage.decode(payload);
+                    close("peer error " + e.codeName() + ": " + e.message());
+                    break;
+                }
                 inFrame = true;
                 try {
                     handler.onFrame(decoder.type(), payload);

@@ -14,6 +14,7 @@ public interface ConnectionHandler {
 
     /**
      * One complete frame arrived. {@code payload} is a view into the read buffer, valid only during this call.
+     * ERROR frames never get here: the connection closes with the peer's code and message as the reason.
      *
      * @throws ProtocolException to answer with an ERROR frame and close the connection
      */

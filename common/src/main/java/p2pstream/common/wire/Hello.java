@@ -34,6 +34,14 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         }
     }
 
+    /** Decodes the first frame of a connection, which must be a HELLO. */
+    public static Hello decodeFirst(MessageType type, ByteBuffer in) throws ProtocolException {
+        if (type != MessageType.HELLO) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + type + " (expected: HELLO)");
+        }
+        return decode(in);
+    }
+
     public static Hello decode(ByteBuffer in) throws ProtocolException {
         Wire.need(in, 5, "hello");
         int magic = in.getInt();

@@ -13,7 +13,6 @@ import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ManifestMessage;
@@ -125,11 +124,6 @@ final class PeerSession implements ConnectionHandler {
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
         lastByteNanos = session.nanoTime();
-        if (t == MessageType.ERROR) {
-            ErrorMessage e = ErrorMessage.decode(payload);
-            connection.close("peer error " + e.codeName() + ": " + e.message());
-            return;
-        }
         switch (phase) {
             case AWAIT_HELLO -> onHello(Hello.decode(expect(t, MessageType.HELLO, payload)));
             case AWAIT_MANIFEST -> {

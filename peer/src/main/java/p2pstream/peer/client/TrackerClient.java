@@ -19,7 +19,6 @@ import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
@@ -268,7 +267,7 @@ public final class TrackerClient implements AutoCloseable {
         @Override
         public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
             MessageType t = MessageType.of(type);
-            if (!welcomed && t != MessageType.WELCOME && t != MessageType.ERROR) {
+            if (!welcomed && t != MessageType.WELCOME) {
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: WELCOME)");
             }
             switch (t) {
@@ -277,11 +276,6 @@ public final class TrackerClient implements AutoCloseable {
                 case PEERS -> answer(t, Peers.decode(payload));
                 case PING -> c.send(EmptyMessage.PONG);
                 case PONG -> EmptyMessage.decode(t, payload);
-                case ERROR -> {
-                    ErrorMessage e = ErrorMessage.decode(payload);
-                    log.warn("tracker {} says {}: {}", tracker, e.codeName(), e.message());
-                    c.close("tracker error " + e.codeName() + ": " + e.message());
-                }
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: a tracker answer)");
             }
         }

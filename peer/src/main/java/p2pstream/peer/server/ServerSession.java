@@ -14,7 +14,6 @@ import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
@@ -70,16 +69,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     @Override
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
-        if (t == MessageType.ERROR) {
-            ErrorMessage e = ErrorMessage.decode(payload);
-            connection.close("peer error " + e.codeName() + ": " + e.message()); // no answer: it is leaving
-            return;
-        }
         if (stream == null) {
-            if (t != MessageType.HELLO) {
-                throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: HELLO)");
-            }
-            onHello(Hello.decode(payload));
+            onHello(Hello.decodeFirst(t, payload));
             return;
         }
         switch (t) {
