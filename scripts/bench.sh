@@ -288,7 +288,7 @@ fi
 # of the whole output (--no-sha256); a file output is checked with sha256sum afterwards, outside the timing.
 client_run() {
     local out=$1 key=$2 stats=$WORK/stats.json start end rc=0 bytes millis sha
-    rm -f "$WORK/out.bin" "$stats"
+    rm -f "$WORK/out.bin" "$WORK/out.bin.p2ps" "$stats"
     start=$(now_ms)
     if [ "$out" = null ]; then
         timeout --foreground 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o - --no-progress --no-sha256 --stats-json "$stats" \

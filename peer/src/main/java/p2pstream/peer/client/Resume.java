@@ -49,8 +49,13 @@ final class Resume {
     /** Checks every chunk the store recorded. */
     void start() {
         BitSet recorded = holding.store().recorded();
+        long stored = storedBytes();
         for (int i = recorded.nextSetBit(0); i >= 0 && i < manifest.chunkCount(); i = recorded.nextSetBit(i + 1)) {
             int index = i;
+            if (manifest.chunkOffset(index) + manifest.chunkLength(index) > stored) {
+                unrecord(index); // the file is shorter than the record says: nothing to check
+                continue;
+            }
             scheduler.requested(index); // not fetched while its stored copy is being checked
             verifier.verifyStored(manifest, index, holding.store(), ByteBuffer.allocate(manifest.chunkLength(index)),
                     good -> onStoredVerdict(index, good));
@@ -91,17 +96,29 @@ final class Resume {
         }
     }
 
+    private void unrecord(int index) {
+        try {
+            holding.store().unrecord(index);
+        } catch (IOException e) {
+            log.debug("unrecord {}: {}", index, e.toString());
+        }
+    }
+
+    private long storedBytes() {
+        try {
+            return holding.store().channel().size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private void onStoredVerdict(int index, boolean good) {
         if (stopped) {
             return;
         }
         if (!good) {
             scheduler.unrequested(index);
-            try {
-                holding.store().unrecord(index);
-            } catch (IOException e) {
-                log.debug("unrecord {}: {}", index, e.toString());
-            }
+            unrecord(index);
             listener.onStoredChunk(index, false);
             return;
         }

@@ -67,7 +67,8 @@ public final class ChunkStore implements AutoCloseable {
         FileChannel record = null;
         try {
             record = FileChannel.open(recordPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            BitSet recorded = readRecord(record, manifest);
+            // a record without its data (the file was deleted or emptied) describes nothing any more
+            BitSet recorded = data.size() == 0 ? null : readRecord(record, manifest);
             if (recorded == null) {
                 recorded = new BitSet();
                 writeHeader(record, manifest);

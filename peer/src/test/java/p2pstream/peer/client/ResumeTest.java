@@ -50,4 +50,19 @@ class ResumeTest {
             assertTrue(stats.complete());
         }
     }
+
+    @Test
+    @Timeout(60)
+    void recordWhoseFileWasDeletedIsStartedAfresh() throws Exception {
+        Path source = TestSwarm.randomFile(dir, "source.bin", 2 * 1024 * 1024, 42);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "clip.bin", 1, 0)) {
+            Path out = dir.resolve("clip.bin");
+            TestSwarm.download(swarm.config("clip.bin"), out);
+            Files.delete(out); // the record stays behind, claiming every chunk
+
+            Stats again = TestSwarm.download(swarm.config("clip.bin"), out);
+            assertEquals(0, again.resumedBytes());
+            assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+        }
+    }
 }
