@@ -3,14 +3,17 @@
 #   (a) 1 peer-server + peer-client   vs  nginx (sendfile on) + curl      output to /dev/null, and to a file
 #   (b) 4 peer-servers, each --upload-limit 25MB/s + peer-client
 #                                      vs  4 nginx servers, each limit_rate 25 MB/s + aria2c -x4 -s4 (4 mirrors)
-# then the JMH benchmarks briefly. Prints a table and writes it to bench-out/results.md.
+# then the JMH benchmarks briefly, then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
+# origin capped at 2x the bitrate vs N curl viewers and one capped nginx). Prints a table and writes it to
+# bench-out/results.md.
 #
 # Run by `make bench` (after `make build`). Installs nginx, curl and aria2 with apt-get when they are missing
 # (root on Debian). Stops everything it started on exit, Ctrl-C included.
 #
 # Knobs (environment): BENCH_SIZE_MIB (256), BENCH_RUNS (3: the median is reported), BENCH_RATE_MB (25:
 # per-server cap in MB/s = 10^6 bytes/s, for both sides), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps
-# the temp dir), BENCH_OUT (bench-out).
+# the temp dir), BENCH_OUT (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are
+# described in swarm-bench.sh).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -54,43 +57,8 @@ trap 'log "terminated"; exit 143' TERM
 
 # ---------------------------------------------------------------- tools
 
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-have_cmd() {
-    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]
-}
-
-# Installs the Debian packages for the missing commands (CMD:PACKAGE ...); fails with a message when it cannot.
-ensure_tools() {
-    local spec missing=()
-    for spec in "$@"; do
-        have_cmd "${spec%%:*}" || missing+=("${spec#*:}")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        log "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root on Debian"
-        return 1
-    fi
-    log "installing ${missing[*]} with apt-get (log: bench-out/apt.log)"
-    # keep the packages' init scripts from starting a system nginx on port 80
-    local policy_added=0 rc=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        policy_added=1
-    fi
-    {
-        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=120 update -qq \
-            && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
-                --no-install-recommends "${missing[@]}"
-    } >"$OUT/apt.log" 2>&1 || rc=$?
-    [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
-    if [ "$rc" != 0 ]; then
-        log "apt-get failed ($rc): $(tail -n 2 "$OUT/apt.log" | tr '\n' ' ')"
-        return 1
-    fi
-    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-}
+# have_cmd, ensure_tools and the nginx helpers (start_nginx, free_port, wait_nginx) are in lib.sh: the
+# swarm benchmark (swarm-bench.sh) uses them too.
 
 HAVE_NGINX=1 HAVE_CURL=1 HAVE_ARIA2=1
 ensure_tools nginx:nginx curl:curl aria2c:aria2 || true
@@ -129,87 +97,6 @@ log "generating $SIZE_MIB MiB of random data"
 head -c "$SIZE_BYTES" /dev/urandom >"$DATA/$NAME"
 chmod 644 "$DATA/$NAME"
 SOURCE_SHA=$(sha256_of "$DATA/$NAME")
-
-# ---------------------------------------------------------------- nginx
-
-# start_nginx NAME RATE_BYTES PORT_COUNT: one nginx serving $DATA on PORT_COUNT free loopback ports (one server
-# block each; limit_rate RATE_BYTES per connection unless 0). Sets NGINX_PORTS; retries on a port clash.
-start_nginx() {
-    local name=$1 rate=$2 count=$3 attempt dir conf i p ports status
-    dir=$WORK/$name
-    mkdir -p "$dir"
-    for attempt in 1 2 3 4 5; do
-        ports=()
-        for (( i = 0; i < count; i++ )); do
-            p=$(free_port) || die "no free loopback port"
-            ports+=("$p")
-        done
-        conf=$dir/nginx.conf
-        {
-            echo "worker_processes auto;"
-            echo "daemon off;"
-            echo "pid $dir/nginx.pid;"
-            echo "error_log $dir/error.log warn;"
-            echo "events { worker_connections 256; }"
-            echo "http {"
-            echo "    access_log off;"
-            echo "    sendfile on;"
-            echo "    tcp_nopush on;"
-            echo "    default_type application/octet-stream;"
-            echo "    client_body_temp_path $dir/client_body;"
-            echo "    proxy_temp_path $dir/proxy;"
-            echo "    fastcgi_temp_path $dir/fastcgi;"
-            echo "    uwsgi_temp_path $dir/uwsgi;"
-            echo "    scgi_temp_path $dir/scgi;"
-            for p in "${ports[@]}"; do
-                echo "    server {"
-                echo "        listen 127.0.0.1:$p;"
-                echo "        root $DATA;"
-                [ "$rate" -gt 0 ] && echo "        limit_rate $rate;"
-                echo "    }"
-            done
-            echo "}"
-        } >"$conf"
-        start_bg "$name" "$LOGS" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$conf"
-        NGINX_PID=$LAST_PID
-        status=0
-        wait_nginx "$NGINX_PID" "${ports[@]}" || status=$?
-        if [ "$status" = 0 ]; then
-            NGINX_PORTS=("${ports[@]}")
-            return 0
-        fi
-        stop_pid "$NGINX_PID" 5
-        log "$name did not start on ${ports[*]} (attempt $attempt): $(tail -n 1 "$dir/error.log" 2>/dev/null || true)"
-    done
-    return 1
-}
-
-# free_port: a loopback port below the ephemeral range that nothing answers on now.
-free_port() {
-    local i p
-    for i in $(seq 1 100); do
-        p=$(( 20000 + RANDOM % 12000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
-# wait_nginx PID PORT...: until every port serves the file's first byte (15 s), or nginx exits.
-wait_nginx() {
-    local pid=$1 deadline p
-    shift
-    deadline=$(( $(now_ms) + 15000 ))
-    for p in "$@"; do
-        until curl -sf -o /dev/null --max-time 2 -r 0-0 "http://127.0.0.1:$p/$NAME"; do
-            alive "$pid" || return 1
-            [ "$(now_ms)" -lt "$deadline" ] || return 2
-            sleep 0.1
-        done
-    done
-}
 
 # ---------------------------------------------------------------- reference side
 
@@ -446,9 +333,19 @@ if [ "$RUN_JMH" = 1 ]; then
     fi
 fi
 
+# ---------------------------------------------------------------- swarm (issue 3)
+
+# N paced viewers and one origin capped at 2x the bitrate, against one capped nginx (scripts/swarm-bench.sh;
+# about 6 minutes for 8, 16 and 32 viewers). It appends its own section to the results.
+SWARM_RC=0
+if [ "${BENCH_SWARM:-1}" != 0 ]; then
+    BENCH_OUT=$OUT DIST=$DIST "$REPO_ROOT/scripts/swarm-bench.sh" || SWARM_RC=$?
+fi
+
 rm -rf "$OUT/logs"
 cp -r "$LOGS" "$OUT/logs" 2>/dev/null || true
 echo
 cat "$RESULTS"
 echo
 log "written to ${RESULTS#"$REPO_ROOT"/}"
+[ "$SWARM_RC" = 0 ] || die "the swarm benchmark failed (exit $SWARM_RC): see bench-out/swarm-logs"

@@ -193,3 +193,130 @@ json_peers() {
 sha256_of() {
     sha256sum "$1" | awk '{ print $1 }'
 }
+
+# ---------------------------------------------------------------- reference tools (bench.sh, swarm-bench.sh)
+
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+have_cmd() {
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]
+}
+
+# ensure_tools CMD:PACKAGE...: installs the Debian packages for the missing commands; fails with a message when
+# it cannot. apt-get's output goes to OUT/apt.log (OUT defaults to bench-out).
+ensure_tools() {
+    local spec missing=() apt_log=${OUT:-$REPO_ROOT/bench-out}/apt.log
+    for spec in "$@"; do
+        have_cmd "${spec%%:*}" || missing+=("${spec#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        log "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root on Debian"
+        return 1
+    fi
+    mkdir -p "$(dirname "$apt_log")"
+    log "installing ${missing[*]} with apt-get (log: ${apt_log#"$REPO_ROOT"/})"
+    # keep the packages' init scripts from starting a system nginx on port 80
+    local policy_added=0 rc=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_added=1
+    fi
+    {
+        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=120 update -qq \
+            && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
+                --no-install-recommends "${missing[@]}"
+    } >"$apt_log" 2>&1 || rc=$?
+    [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ "$rc" != 0 ]; then
+        log "apt-get failed ($rc): $(tail -n 2 "$apt_log" | tr '\n' ' ')"
+        return 1
+    fi
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+# start_nginx NAME RATE_BYTES PORT_COUNT: one nginx serving NGINX_ROOT (default: $DATA) on PORT_COUNT free
+# loopback ports (one server block each; limit_rate RATE_BYTES per connection unless 0), with its files in
+# $WORK/NAME and its stdout/stderr in $LOGS. Optional extra configuration lines: NGINX_HTTP_EXTRA (in the http
+# block), NGINX_SERVER_EXTRA (in every server block). Ready once every port serves the first byte of NGINX_PROBE
+# (default: $NAME). Sets NGINX_PORTS and NGINX_PID; retries on a port clash.
+start_nginx() {
+    local name=$1 rate=$2 count=$3 attempt dir conf i p ports status
+    dir=$WORK/$name
+    mkdir -p "$dir"
+    for attempt in 1 2 3 4 5; do
+        ports=()
+        for (( i = 0; i < count; i++ )); do
+            p=$(free_port) || die "no free loopback port"
+            ports+=("$p")
+        done
+        conf=$dir/nginx.conf
+        {
+            echo "worker_processes auto;"
+            echo "daemon off;"
+            echo "pid $dir/nginx.pid;"
+            echo "error_log $dir/error.log warn;"
+            echo "events { worker_connections 256; }"
+            echo "http {"
+            echo "    access_log off;"
+            echo "    sendfile on;"
+            echo "    tcp_nopush on;"
+            echo "    default_type application/octet-stream;"
+            echo "    client_body_temp_path $dir/client_body;"
+            echo "    proxy_temp_path $dir/proxy;"
+            echo "    fastcgi_temp_path $dir/fastcgi;"
+            echo "    uwsgi_temp_path $dir/uwsgi;"
+            echo "    scgi_temp_path $dir/scgi;"
+            [ -n "${NGINX_HTTP_EXTRA:-}" ] && printf '    %s\n' "$NGINX_HTTP_EXTRA"
+            for p in "${ports[@]}"; do
+                echo "    server {"
+                echo "        listen 127.0.0.1:$p;"
+                echo "        root ${NGINX_ROOT:-$DATA};"
+                [ "$rate" -gt 0 ] && echo "        limit_rate $rate;"
+                [ -n "${NGINX_SERVER_EXTRA:-}" ] && printf '        %s\n' "$NGINX_SERVER_EXTRA"
+                echo "    }"
+            done
+            echo "}"
+        } >"$conf"
+        start_bg "$name" "$LOGS" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$conf"
+        NGINX_PID=$LAST_PID
+        status=0
+        wait_nginx "$NGINX_PID" "${ports[@]}" || status=$?
+        if [ "$status" = 0 ]; then
+            NGINX_PORTS=("${ports[@]}")
+            return 0
+        fi
+        stop_pid "$NGINX_PID" 5
+        log "$name did not start on ${ports[*]} (attempt $attempt): $(tail -n 1 "$dir/error.log" 2>/dev/null || true)"
+    done
+    return 1
+}
+
+# free_port: a loopback port below the ephemeral range that nothing answers on now.
+free_port() {
+    local i p
+    for i in $(seq 1 100); do
+        p=$(( 20000 + RANDOM % 12000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# wait_nginx PID PORT...: until every port serves the first byte of NGINX_PROBE (default: $NAME) (15 s), or
+# nginx exits.
+wait_nginx() {
+    local pid=$1 deadline p
+    shift
+    deadline=$(( $(now_ms) + 15000 ))
+    for p in "$@"; do
+        until curl -sf -o /dev/null --max-time 2 -r 0-0 "http://127.0.0.1:$p/${NGINX_PROBE:-$NAME}"; do
+            alive "$pid" || return 1
+            [ "$(now_ms)" -lt "$deadline" ] || return 2
+            sleep 0.1
+        done
+    done
+}

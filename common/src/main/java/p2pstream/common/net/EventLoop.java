@@ -34,6 +34,7 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timeout> timers = new PriorityQueue<>();
     private final List<Connection> sweepScratch = new ArrayList<>();
+    private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean running;
     private volatile Thread thread;
     private long timerSequence;
@@ -143,15 +144,33 @@ public final class EventLoop implements AutoCloseable {
     /** Runs the loop until {@link #close}. Called by the loop's own thread. */
     void run() {
         thread = Thread.currentThread();
+        Throwable death = null;
         try {
             while (running) {
                 runOnce(SWEEP_INTERVAL_NANOS / 1_000_000);
             }
         } catch (ClosedSelectorException e) {
             // closed under us: nothing more to do
+        } catch (Error e) {
+            death = e;
+            log.error("{}: event loop died", name, e);
+            throw e;
         } finally {
             closeAll();
+            if (death == null) {
+                terminated.complete(null);
+            } else {
+                terminated.completeExceptionally(death);
+            }
         }
+    }
+
+    /**
+     * Completes when the loop's thread has ended: normally after {@link #close}, exceptionally when an
+     * {@link Error} (out of memory, say) killed it, so owners can fail instead of waiting forever. Any thread.
+     */
+    public java.util.concurrent.CompletableFuture<Void> terminated() {
+        return terminated;
     }
 
     /**

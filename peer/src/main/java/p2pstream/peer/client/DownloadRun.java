@@ -64,6 +64,9 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         this.tracker = new TrackerClient(loop, config.tracker, new Hello(Role.CLIENT, peerId, port, null), true);
         this.progress = config.progress == null ? null : new Progress(config.progress);
         session.attach(tracker, port);
+        // a loop killed by an Error (out of direct memory, say) must end the download, not leave it waiting
+        loop.terminated().whenComplete((v, e) -> outcome.completeExceptionally(
+                new IOException("download loop stopped" + (e == null ? "" : ": " + e))));
         tracker.start();
         loop.execute(session::start);
     }
