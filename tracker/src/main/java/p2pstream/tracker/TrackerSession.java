@@ -51,6 +51,13 @@ final class TrackerSession implements ConnectionHandler {
     public void onOpen(Connection c) {
         this.connection = c;
         log.debug("{} connected", c.remoteAddress());
+        // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
+        c.loop().schedule(Tracker.HELLO_TIMEOUT_MILLIS, () -> {
+            if (peer == null) {
+                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + Tracker.HELLO_TIMEOUT_MILLIS
+                        + " ms (expected: HELLO first)"));
+            }
+        });
     }
 
     @Override

@@ -117,7 +117,8 @@ final class PeerSession implements ConnectionHandler {
         phase = Phase.AWAIT_HELLO;
         lastByteNanos = session.nanoTime();
         lastSentNanos = lastByteNanos;
-        c.send(new Hello(Role.CLIENT, session.peerId(), 0, session.contentId()));
+        // our listen port, so the peer can tell us apart from the ephemeral port this connection comes from
+        c.send(new Hello(Role.CLIENT, session.peerId(), session.listenPort(), session.contentId()));
     }
 
     @Override

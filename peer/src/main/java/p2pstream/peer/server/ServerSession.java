@@ -64,6 +64,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     @Override
     public void onOpen(Connection c) {
         this.connection = c;
+        // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
+        c.loop().schedule(PeerServer.HELLO_TIMEOUT_MILLIS, () -> {
+            if (stream == null) {
+                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + PeerServer.HELLO_TIMEOUT_MILLIS
+                        + " ms (expected: HELLO first)"));
+            }
+        });
     }
 
     @Override

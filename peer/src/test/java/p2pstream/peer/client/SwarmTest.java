@@ -33,7 +33,9 @@ class SwarmTest {
                 LockSupport.parkNanos(5_000_000);
             }
             assertEquals(2, swarm.tracker.entryCount(), "the first viewer never announced what it holds");
-            Stats second = fetch(swarm, "second.bin");
+            // the second viewer plays at 2 MB/s: beyond its urgent chunks it fetches ahead from the first viewer,
+            // which the 6 MB/s origin keeps ahead of it
+            Stats second = TestSwarm.download(swarm.config("show.bin").withPacing(2 * MB, 1_000), dir.resolve("second.bin"));
             Stats firstStats = first.get(60, TimeUnit.SECONDS);
 
             String expected = TestSwarm.sha256(source);
