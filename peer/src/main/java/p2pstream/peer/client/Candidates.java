@@ -35,10 +35,6 @@ final class Candidates {
         return banned.add(address);
     }
 
-    boolean isBanned(InetSocketAddress address) {
-        return banned.contains(address);
-    }
-
     int bannedCount() {
         return banned.size();
     }

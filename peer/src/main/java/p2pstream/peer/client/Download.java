@@ -16,7 +16,10 @@ public final class Download {
     /** Hashing runs beside the network loop and the player; more threads than cores would only contend. */
     static final int VERIFIER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
 
-    /** What to fetch and how; immutable, each {@code withX} returns a changed copy. */
+    /**
+     * What to fetch and how. Each {@code withX} returns a changed copy and no copy is changed after it is
+     * returned, so a config handed to {@link #run} may be read by its threads. Any thread.
+     */
     public static final class Config {
         final InetSocketAddress tracker;
         final String stream;

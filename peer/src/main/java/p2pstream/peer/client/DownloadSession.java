@@ -412,7 +412,6 @@ final class DownloadSession implements Catalog {
             holding.add(index);
             announceProgress();
         }
-        peer.verifiedBytes += length;
         traffic.received(peer.name, length);
         requester.cancelDuplicates(index, peer);
         pump(peer);

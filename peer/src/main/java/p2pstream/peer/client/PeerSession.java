@@ -55,7 +55,6 @@ final class PeerSession implements ConnectionHandler {
     long lastByteNanos;
     private long bytesReadAtTick;
     long lastSentNanos;
-    long verifiedBytes;
 
     PeerSession(DownloadSession session, InetSocketAddress address, int slot) {
         this.session = session;

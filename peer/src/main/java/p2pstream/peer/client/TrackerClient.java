@@ -81,10 +81,6 @@ public final class TrackerClient implements AutoCloseable {
         this.failUntilWelcomed = failUntilWelcomed;
     }
 
-    public InetSocketAddress trackerAddress() {
-        return tracker;
-    }
-
     public void start() {
         loop.execute(() -> {
             connect();

@@ -66,21 +66,9 @@ public final class Scheduler {
         return requests[index] < 0;
     }
 
-    public int requestCount(int index) {
-        return Math.max(0, requests[index]);
-    }
-
     /** Moves the window: the player needs chunk {@code index} next. */
     public void playhead(int index) {
         playhead = Math.max(playhead, Math.min(index, chunkCount));
-    }
-
-    /** Marks a chunk as already held (resume); it will not be requested. */
-    public void markDone(int index) {
-        if (requests[index] >= 0) {
-            requests[index] = -1;
-            done++;
-        }
     }
 
     // ---- availability ----
@@ -215,11 +203,6 @@ public final class Scheduler {
             }
         }
         return false;
-    }
-
-    /** Whether chunk {@code index} lies in the window. */
-    public boolean inWindow(int index) {
-        return index >= playhead && index < playhead + window && index < chunkCount;
     }
 
     /** Which peer slot has the request of a chunk outstanding, or -1 when none has (it arrived). */

@@ -100,14 +100,6 @@ class SchedulerTest {
         assertTrue(s.isDone(0));
     }
 
-    @Test
-    void markDoneSkipsChunksAlreadyHeld() {
-        Scheduler s = new Scheduler(4, 4, 4);
-        s.markDone(0);
-        s.markDone(1);
-        assertEquals(2, s.next(null));
-        assertEquals(2, s.doneCount());
-    }
 
     @Test
     void duplicatesAnUrgentChunkOnlyForAMuchFasterPeer() {
