@@ -40,20 +40,7 @@ for jar in tracker peer-server peer-client; do
 done
 snapshot_dist "$WORK/dist"
 
-on_exit() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_all
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        log "kept $WORK"
-    else
-        rm -rf -- "$WORK"
-    fi
-    exit "$rc"
-}
-trap on_exit EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
+clean_up_work_on_exit
 
 # ---------------------------------------------------------------- tools
 

@@ -320,3 +320,23 @@ wait_nginx() {
         done
     done
 }
+
+# clean_up_work_on_exit: on exit, Ctrl-C or TERM, stop everything started and remove $WORK (kept with
+# BENCH_KEEP=1), keeping the script's exit status.
+clean_up_work_on_exit() {
+    trap _clean_up_work EXIT
+    trap 'log "interrupted"; exit 130' INT
+    trap 'log "terminated"; exit 143' TERM
+}
+
+_clean_up_work() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_all
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "kept $WORK"
+    else
+        rm -rf -- "$WORK"
+    fi
+    exit "$rc"
+}

@@ -57,20 +57,7 @@ mkdir -p "$SWARM_DIR/origin"
 [ -f "$DIST/benchmarks.jar" ] || die "dist/benchmarks.jar missing (run make build)"
 snapshot_dist "$WORK/dist"
 
-on_exit() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_all
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        log "kept $WORK"
-    else
-        rm -rf -- "$WORK"
-    fi
-    exit "$rc"
-}
-trap on_exit EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
+clean_up_work_on_exit
 
 HAVE_REF=1
 if [ -n "$REF_MODES" ]; then

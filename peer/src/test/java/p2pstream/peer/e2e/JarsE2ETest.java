@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,15 +32,12 @@ class JarsE2ETest {
     @Test
     @Timeout(180)
     void streamsAFileFromThreePeerServerProcesses() throws Exception {
-        Path media = Files.createDirectories(dir.resolve("media"));
-        byte[] data = new byte[20 * 1024 * 1024 + 777];
-        new Random(7).nextBytes(data);
-        Files.write(media.resolve("sample.bin"), data);
+        Path media = dir.resolve("media");
+        byte[] data = Processes.randomFile(media, "sample.bin", 20 * 1024 * 1024 + 777, 7);
 
-        int trackerPort = processes.startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
+        int trackerPort = processes.startTracker();
         for (int i = 0; i < 3; i++) {
-            processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", "127.0.0.1:" + trackerPort,
-                    "--dir", media.toString(), "--upload-limit", "20MB/s");
+            processes.startPeerServer(trackerPort, media, "20MB/s");
         }
 
         Process list = processes.start("peer-client.jar", "127.0.0.1:" + trackerPort, "--list");

@@ -32,6 +32,26 @@ final class Processes implements AutoCloseable {
         throw new IOException(jar + " ended without printing its address: " + stderr(p));
     }
 
+    /** A tracker on a free loopback port; returns the port. */
+    int startTracker() throws IOException {
+        return startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
+    }
+
+    /** A peer-server sharing {@code dir} with an upload cap such as {@code 20MB/s}, registered with the tracker. */
+    void startPeerServer(int trackerPort, Path dir, String uploadLimit) throws IOException {
+        startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", "127.0.0.1:" + trackerPort,
+                "--dir", dir.toString(), "--upload-limit", uploadLimit);
+    }
+
+    /** Writes {@code bytes} random bytes (seeded) to {@code dir/name}, creating {@code dir}; returns them. */
+    static byte[] randomFile(Path dir, String name, int bytes, long seed) throws IOException {
+        byte[] data = new byte[bytes];
+        new java.util.Random(seed).nextBytes(data);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(name), data);
+        return data;
+    }
+
     Process start(String jar, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -36,14 +35,10 @@ class ResumeE2ETest {
     @Test
     @Timeout(180)
     void killedViewerResumesWithoutRefetchingWhatItVerified() throws Exception {
-        Path media = Files.createDirectories(dir.resolve("media"));
-        byte[] data = new byte[16 * 1024 * 1024 + 5];
-        new Random(8).nextBytes(data);
-        Files.write(media.resolve("film.bin"), data);
-        int trackerPort = processes.startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
-        // slow enough that the viewer is surely mid-stream when it is killed
-        processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", "127.0.0.1:" + trackerPort,
-                "--dir", media.toString(), "--upload-limit", "4MB/s");
+        Path media = dir.resolve("media");
+        byte[] data = Processes.randomFile(media, "film.bin", 16 * 1024 * 1024 + 5, 8);
+        int trackerPort = processes.startTracker();
+        processes.startPeerServer(trackerPort, media, "4MB/s"); // slow: the viewer is surely mid-stream when killed
 
         Path out = dir.resolve("film.bin");
         Path record = dir.resolve("film.bin.p2ps");
