@@ -44,6 +44,14 @@ public final class Cli {
         return value;
     }
 
+    /** Checks a duration or size option: at least 1. */
+    public static long positive(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + ": " + value + " (expected: at least 1)");
+        }
+        return value;
+    }
+
     public static int run(Object command, String... args) {
         CommandLine cl = new CommandLine(command);
         cl.setUsageHelpWidth(100);

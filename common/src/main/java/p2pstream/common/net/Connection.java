@@ -53,6 +53,7 @@ public final class Connection {
     private State state;
     private ByteBuffer readBuffer;
     private long pendingBytes;
+    private long drainThresholdBytes;
     private long idleTimeoutNanos;
     long lastActivityNanos;
     private long rateWindowStartNanos;
@@ -373,7 +374,20 @@ public final class Connection {
         }
     }
 
+    /**
+     * Calls the handler's {@code onWritable} once, as soon as fewer than {@code bytes} are pending: for a
+     * handler that keeps its own queue (where it can still reorder or cancel) and feeds the connection only a
+     * little ahead of the socket. Loop thread only.
+     */
+    public void onDrainedBelow(long bytes) {
+        drainThresholdBytes = bytes;
+    }
+
     private void resumeIfDrained() {
+        if (state == State.OPEN && drainThresholdBytes > 0 && pendingBytes < drainThresholdBytes && !aboveHighWatermark) {
+            drainThresholdBytes = 0;
+            handler.onWritable();
+        }
         if (state != State.OPEN || !aboveHighWatermark || pendingBytes > limits.lowWatermarkBytes()) {
             return;
         }

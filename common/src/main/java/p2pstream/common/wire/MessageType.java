@@ -23,7 +23,9 @@ public enum MessageType {
     REQUEST(0x24),
     CANCEL(0x25),
     CHUNK(0x26),
-    REJECT(0x27);
+    REJECT(0x27),
+    LIVE_CHUNK(0x28),
+    LIVE_END(0x29);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

@@ -52,7 +52,8 @@ final class Codec {
             case STREAMS -> Streams.decode(payload);
             case LOOKUP -> Lookup.decode(payload);
             case PEERS -> Peers.decode(payload);
-            case CHUNK -> throw new IllegalArgumentException("CHUNK has no message record");
+            case LIVE_END -> LiveEnd.decode(payload);
+            case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }
 
@@ -72,6 +73,10 @@ final class Codec {
     static void assertSameMessage(Message expected, Message actual) {
         if (expected instanceof ManifestMessage e && actual instanceof ManifestMessage a) {
             assertEquals(Arrays.toString(e.encoded()), Arrays.toString(a.encoded()));
+        } else if (expected instanceof LiveEnd e && actual instanceof LiveEnd a) {
+            assertEquals(e.chunkCount(), a.chunkCount());
+            assertEquals(e.endMicros(), a.endMicros());
+            assertEquals(Arrays.toString(e.signature()), Arrays.toString(a.signature()));
         } else {
             assertEquals(expected, actual);
         }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -35,6 +36,8 @@ public final class Download {
         long rateBytesPerSecond;
         long bufferMillis = 2_000;
         long startOffset;
+        long latencyMillis = 2_000;
+        List<InetSocketAddress> peerAddresses = List.of();
 
         private Config(InetSocketAddress tracker, String stream) {
             this.tracker = tracker;
@@ -60,6 +63,25 @@ public final class Download {
             c.rateBytesPerSecond = rateBytesPerSecond;
             c.bufferMillis = bufferMillis;
             c.startOffset = startOffset;
+            c.latencyMillis = latencyMillis;
+            c.peerAddresses = peerAddresses;
+            return c;
+        }
+
+        /**
+         * Live streams: join about this far behind the live edge, and skip a chunk once a later one has waited
+         * this long (default 2 s).
+         */
+        public Config withLatencyMillis(long millis) {
+            Config c = copy();
+            c.latencyMillis = millis;
+            return c;
+        }
+
+        /** Fetch from these peers only, instead of those the tracker names (which still tells what the stream is). */
+        public Config withPeerAddresses(List<InetSocketAddress> addresses) {
+            Config c = copy();
+            c.peerAddresses = List.copyOf(addresses);
             return c;
         }
 

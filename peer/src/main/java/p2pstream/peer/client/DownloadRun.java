@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +20,9 @@ import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.playback.LivePlayer;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.playback.Player;
 import p2pstream.peer.server.ServerSession;
@@ -50,6 +54,11 @@ final class DownloadRun implements DownloadSession.DownloadListener {
     private volatile ChunkStore store;
     private Thread playerThread;
     private volatile int failureStatus;
+    private final PeerId peerId;
+    private final ExecutorService verifier;
+    private volatile LiveSession live;
+    private volatile LivePlayer livePlayer;
+    private FileChannel liveFile;
 
     DownloadRun(Download.Config config, WritableByteChannel out, ExecutorService verifier) throws DownloadException {
         this.config = config;
@@ -57,7 +66,8 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         this.group = new EventLoopGroup("download", 1);
         this.loop = group.loops().get(0);
         this.startNanos = loop.nanoTime();
-        PeerId peerId = PeerId.random();
+        this.verifier = verifier;
+        this.peerId = PeerId.random();
         this.session = new DownloadSession(loop, config, this, verifier, peerId);
         this.acceptor = config.upload ? listen() : null;
         int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
@@ -78,11 +88,49 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 ? new InetSocketAddress(tracker, config.listenPort) : new InetSocketAddress(config.listenPort);
         TokenBucket cap = config.uploadBytesPerSecond > 0 ? new TokenBucket(config.uploadBytesPerSecond, Clock.SYSTEM) : null;
         try {
-            return Acceptor.open(group, bind, session::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
+            return Acceptor.open(group, bind, this::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
         } catch (IOException e) {
             group.close();
             throw new DownloadException(DownloadException.FAILED, "cannot serve on " + bind + ": " + e.getMessage(), null);
         }
+    }
+
+    /** A peer connected to us: served from whichever session holds the stream (loop thread). */
+    private ServerSession newServerSession() {
+        LiveSession l = live;
+        return l != null ? l.newServerSession() : session.newServerSession();
+    }
+
+    @Override
+    public void onLive(Peers found) {
+        LivePlayer p;
+        try {
+            WritableByteChannel sink = out;
+            if (sink == null) {
+                liveFile = FileChannel.open(config.outputFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                sink = liveFile;
+            }
+            p = new LivePlayer(sink, config.windowChunks, config.hashOutput);
+        } catch (IOException e) {
+            onFailed(DownloadException.FAILED, "output: " + e.getMessage());
+            return;
+        }
+        livePlayer = p;
+        p.result().whenComplete((res, err) -> {
+            if (err != null) {
+                outcome.completeExceptionally(err);
+            } else {
+                outcome.complete(null);
+            }
+        });
+        playerThread = new Thread(p, "live-player");
+        playerThread.setDaemon(true);
+        playerThread.start();
+        int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
+        LiveSession l = new LiveSession(loop, config, this::onFailed, peerId, tracker, port, verifier, p, found);
+        live = l;
+        l.start();
     }
 
     Stats await() throws DownloadException, InterruptedException {
@@ -95,11 +143,20 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         }
         CompletableFuture<Stats> stats = new CompletableFuture<>();
         Player.Result r = result;
+        boolean ok = failure == null;
         loop.execute(() -> {
-            session.stop(r != null ? "stream complete" : "download failed");
+            session.stop(ok ? "stream complete" : "download failed");
+            LiveSession l = live;
+            if (l != null) {
+                l.stop(ok ? "stream ended" : "download failed");
+            }
             tracker.close();
-            stats.complete(stats(r));
+            stats.complete(l != null ? liveStats(l) : stats(r));
         });
+        LivePlayer lp = livePlayer;
+        if (lp != null && failure != null) {
+            lp.fail(new IOException(failure));
+        }
         if (playerThread != null) {
             playerThread.join(TimeUnit.SECONDS.toMillis(10));
         }
@@ -116,7 +173,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         }
         if (failure != null) {
             int status = failureStatus != 0 ? failureStatus : DownloadException.FAILED;
-            throw new DownloadException(status, failure, manifest == null ? null : s);
+            throw new DownloadException(status, failure, manifest == null && live == null ? null : s);
         }
         if (!s.complete()) {
             throw new DownloadException(DownloadException.FAILED, "output: " + s.bytes() + " bytes (expected: "
@@ -130,6 +187,13 @@ final class DownloadRun implements DownloadSession.DownloadListener {
             acceptor.close();
         }
         group.close();
+        if (liveFile != null) {
+            try {
+                liveFile.close();
+            } catch (IOException e) {
+                log.warn("closing the output: {}", e.toString());
+            }
+        }
         ChunkStore st = store;
         if (st != null) {
             try {
@@ -214,7 +278,22 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 session.contentId() == null ? null : session.contentId().hex(), m == null ? -1 : m.size(), complete, bytes,
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000,
                 r == null ? 0 : r.stalls(), r == null ? 0 : r.stallNanos() / 1_000_000, session.hashFailures(),
-                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), session.uploadedBytes(), session.resumedBytes(), session.peerBytes());
+                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), session.uploadedBytes(), session.resumedBytes(), session.peerBytes(),
+                null);
+    }
+
+    /** A live stream's figures so far; on the loop thread. */
+    private Stats liveStats(LiveSession l) {
+        long now = loop.nanoTime();
+        LivePlayer p = livePlayer;
+        LivePlayer.Result r = p == null || !p.result().isDone() || p.result().isCompletedExceptionally() ? null : p.result().join();
+        Stats.Live f = l.figures();
+        long first = p == null ? -1 : p.firstByteNanos();
+        Stats.Live figures = r == null ? f : new Stats.Live(r.latencies().percentile(50), r.latencies().percentile(99),
+                r.latencies().max(), r.latencies().count(), r.chunks(), f.skipped(), f.fromPublisher(), f.fromViewers(), f.backlog(), f.ended());
+        return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
+                (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
+                r == null ? null : r.sha256(), 0, l.uploadedBytes(), 0, l.peerBytes(), figures);
     }
 
     /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */

@@ -21,6 +21,7 @@ import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.playback.PlaybackBuffer;
@@ -92,6 +93,9 @@ final class DownloadSession implements Catalog {
         /** The manifest is known and verified: time to open the store and start the player. */
         Output onManifest(Manifest manifest) throws IOException;
 
+        /** The tracker says the stream is live: a {@link LiveSession} takes over from here. */
+        void onLive(Peers found);
+
         void onFailed(int exitStatus, String message);
 
         void onTick();
@@ -132,6 +136,11 @@ final class DownloadSession implements Catalog {
     @Override
     public int listenPort() {
         return listenPort;
+    }
+
+    @Override
+    public Role role() {
+        return Role.CLIENT; // a viewer: other viewers prefer it to the origin
     }
 
     ServerSession newServerSession() {
@@ -243,8 +252,17 @@ final class DownloadSession implements Catalog {
         }
         contentId = found.contentId();
         name = found.name();
+        if (found.size() < 0) {
+            finished = true;
+            listener.onLive(found);
+            return;
+        }
         log.info("{} is {} ({} bytes): {} peers", config.stream(), contentId.shortHex(), found.size(), found.peers().size());
-        addCandidates(found);
+        if (config.peerAddresses.isEmpty()) {
+            addCandidates(found);
+        } else {
+            config.peerAddresses.forEach(candidates::add);
+        }
         connectMore();
     }
 
@@ -513,7 +531,7 @@ final class DownloadSession implements Catalog {
         }
         if (peers.size() < config.maxPeers()) {
             connectMore();
-            if (peers.size() < config.maxPeers() && !lookupInFlight && contentId != null
+            if (peers.size() < config.maxPeers() && !lookupInFlight && contentId != null && config.peerAddresses.isEmpty()
                     && now - lastLookupNanos > LOOKUP_INTERVAL_MILLIS * 1_000_000) {
                 relookup();
             }

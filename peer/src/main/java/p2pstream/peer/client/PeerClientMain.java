@@ -9,6 +9,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +31,9 @@ import picocli.CommandLine.Parameters;
 /** {@code java -jar peer-client.jar TRACKER[:PORT] [STREAM] [options]}: the viewer's command line. Main thread only. */
 @Command(name = "peer-client", mixinStandardHelpOptions = true, version = "p2pstream peer-client 0.1",
         description = {"Streams a stream from every peer that has it, verifying each chunk, into a file or a player.",
-                "Exit status: 0 delivered and verified, 1 failed part-way, 2 bad command line, 3 stream not found,",
-                "4 tracker or peers unreachable."})
+                "A live stream is joined near its live edge and followed until its publisher ends it.",
+                "Exit status: 0 delivered and verified (live: ended by its publisher), 1 failed part-way, 2 bad command line,",
+                "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout)."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
 
@@ -90,6 +93,14 @@ public final class PeerClientMain implements Callable<Integer> {
     @Option(names = "--start", paramLabel = "OFFSET", description = "start at this byte of the stream, e.g. 100M (default: 0)")
     String start;
 
+    @Option(names = "--latency", paramLabel = "SECONDS",
+            description = "live streams: join this far behind the live edge, and skip a chunk once a later one has waited this long (default: ${DEFAULT-VALUE})")
+    double latencySeconds = 2;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT",
+            description = "fetch from this peer only (repeatable), instead of the peers the tracker names")
+    List<String> peerAddresses = new ArrayList<>();
+
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
     boolean verbose;
 
@@ -109,6 +120,17 @@ public final class PeerClientMain implements Callable<Integer> {
         Cli.positive("--window", window);
         Cli.positive("--no-peer-timeout", noPeerTimeoutSeconds);
         Cli.port("--port", port);
+        if (latencySeconds <= 0 || latencySeconds > 3600) {
+            throw new IllegalArgumentException("--latency: " + latencySeconds + " (expected: 0 < seconds <= 3600)");
+        }
+        List<InetSocketAddress> fixedPeers = new ArrayList<>();
+        for (String p : peerAddresses) {
+            InetSocketAddress a = Endpoint.parse(p, 0);
+            if (a.getPort() <= 0) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
+            }
+            fixedPeers.add(a);
+        }
         if (bufferSeconds < 0) {
             throw new IllegalArgumentException("--buffer: " + bufferSeconds + " (expected: >= 0)");
         }
@@ -127,6 +149,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate(rate), (long) (bufferSeconds * 1000))
                 .withStartOffset(start == null ? 0 : Quantity.size(start))
+                .withLatencyMillis((long) (latencySeconds * 1000)).withPeerAddresses(fixedPeers)
                 .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate(uploadLimit));
         boolean existed = file != null && Files.exists(file);
         try {
@@ -180,7 +203,7 @@ public final class PeerClientMain implements Callable<Integer> {
     }
 
     private void report(Stats stats) throws IOException {
-        if (stats.size() >= 0) {
+        if (stats.size() >= 0 || stats.live() != null) {
             System.err.print(stats.summary());
         }
         if (statsJson != null) {

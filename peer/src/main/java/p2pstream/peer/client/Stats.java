@@ -16,10 +16,28 @@ import java.util.Locale;
  * @param continuity    share of chunks in place before the player needed them (1.0: no stall)
  * @param bytesUploaded bytes this viewer sent to the peers it served
  * @param resumedBytes  bytes an earlier run had stored and this one verified and kept instead of fetching
+ * @param live          the live figures, null for a file stream
  */
 public record Stats(String name, String contentId, long size, boolean complete, long bytes, long millis,
                     long startupMillis, int stalls, long stallMillis, int hashFailures, String sha256,
-                    double continuity, long bytesUploaded, long resumedBytes, List<PeerBytes> peers) {
+                    double continuity, long bytesUploaded, long resumedBytes, List<PeerBytes> peers, Live live) {
+
+    /**
+     * A live stream's figures.
+     *
+     * @param latencyP50Millis publish-to-written latency of the chunks published after the viewer joined (the
+     *                         backlog it starts with is not counted); -1 with none
+     * @param latencySamples   chunks those latencies were measured on
+     * @param chunks           chunks written
+     * @param skipped          chunks that missed their moment (or found the output too far behind) and were left out
+     * @param fromPublisher    chunks received from the publisher
+     * @param fromViewers      chunks received from other viewers
+     * @param backlog          chunks handed to the output at once on joining
+     * @param ended            the publisher's signed end was received
+     */
+    public record Live(long latencyP50Millis, long latencyP99Millis, long latencyMaxMillis, int latencySamples, int chunks,
+                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended) {
+    }
 
     /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
     public record PeerBytes(String address, long bytes, long sent) {
@@ -31,7 +49,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
 
     /** The figures of a run that found no stream to fetch. */
     public static Stats nothing(String name) {
-        return new Stats(name, null, -1, false, 0, 0, -1, 0, 0, 0, null, 0, 0, 0, List.of());
+        return new Stats(name, null, -1, false, 0, 0, -1, 0, 0, 0, null, 0, 0, 0, List.of(), null);
     }
 
     /** Peers that delivered at least one verified byte. */
@@ -56,6 +74,18 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         field(sb, "sha256", sha256).append(",\n");
         sb.append("  \"bytesUploaded\": ").append(bytesUploaded).append(",\n");
         sb.append("  \"resumedBytes\": ").append(resumedBytes).append(",\n");
+        if (live != null) {
+            sb.append("  \"live\": true,\n");
+            sb.append("  \"latencyMillis\": {\"p50\": ").append(live.latencyP50Millis()).append(", \"p99\": ")
+                    .append(live.latencyP99Millis()).append(", \"max\": ").append(live.latencyMaxMillis()).append(", \"samples\": ")
+                    .append(live.latencySamples()).append("},\n");
+            sb.append("  \"chunks\": ").append(live.chunks()).append(",\n");
+            sb.append("  \"skipped\": ").append(live.skipped()).append(",\n");
+            sb.append("  \"chunksFromPublisher\": ").append(live.fromPublisher()).append(",\n");
+            sb.append("  \"chunksFromViewers\": ").append(live.fromViewers()).append(",\n");
+            sb.append("  \"joinBacklogChunks\": ").append(live.backlog()).append(",\n");
+            sb.append("  \"ended\": ").append(live.ended()).append(",\n");
+        }
         sb.append("  \"peers\": [");
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
@@ -70,10 +100,24 @@ public record Stats(String name, String contentId, long size, boolean complete, 
     public String summary() {
         double seconds = Math.max(millis, 1) / 1000.0;
         StringBuilder sb = new StringBuilder();
+        if (live != null) {
+            sb.append(String.format(Locale.ROOT, "%s: live %s, %d chunks (%s) in %.2f s, start-up %d ms, latency p50 %d ms p99 %d ms"
+                            + " max %d ms, %d skipped, chunks from publisher %d / viewers %d, %d rejected, %s uploaded%n",
+                    live.ended() ? "ended" : "stopped", name, live.chunks(), bytesText(bytes), seconds, startupMillis,
+                    live.latencyP50Millis(), live.latencyP99Millis(), live.latencyMaxMillis(), live.skipped(), live.fromPublisher(),
+                    live.fromViewers(), hashFailures, bytesText(bytesUploaded)));
+            appendPeers(sb);
+            return sb.toString();
+        }
         sb.append(String.format(Locale.ROOT, "%s: %s %s in %.2f s (%.1f MB/s), start-up %d ms, %d stalls (%d ms),"
                         + " continuity %.3f, %d hash failures, %s uploaded%n",
                 complete ? "done" : "incomplete", name, bytesText(bytes), seconds, bytes / seconds / 1e6, startupMillis,
                 stalls, stallMillis, continuity, hashFailures, bytesText(bytesUploaded)));
+        appendPeers(sb);
+        return sb.toString();
+    }
+
+    private void appendPeers(StringBuilder sb) {
         if (sha256 != null) {
             sb.append("  sha256 ").append(sha256).append('\n');
         }
@@ -81,7 +125,6 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %s%n", p.address(), bytesText(p.bytes()),
                     bytesText(p.sent())));
         }
-        return sb.toString();
     }
 
     static String bytesText(long bytes) {

@@ -6,7 +6,7 @@ import java.util.BitSet;
 import java.util.List;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ManifestMessage;
-import p2pstream.peer.server.Holding;
+import p2pstream.peer.server.FileHolding;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 
@@ -15,7 +15,7 @@ import p2pstream.peer.store.Manifest;
  * other viewers and announced to them (HAVE) as they arrive. Confined to the download's loop thread, which is
  * also the thread of every session serving it.
  */
-final class ViewerHolding implements Holding {
+final class ViewerHolding implements FileHolding {
     private final ChunkStore store;
     private final ManifestMessage manifestMessage;
     private final BitSet held = new BitSet();
@@ -33,7 +33,7 @@ final class ViewerHolding implements Holding {
         if (!held.get(index)) {
             held.set(index);
             for (Subscriber s : List.copyOf(subscribers)) {
-                s.onHave(index);
+                s.onHave(index, 0);
             }
         }
     }

@@ -2,6 +2,7 @@ package p2pstream.peer.server;
 
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Role;
 
 /**
  * The streams a serving process offers, as its {@link ServerSession}s see them: a peer-server's shared
@@ -17,6 +18,11 @@ public interface Catalog {
 
     /** The port it serves on, as said in its HELLO. */
     int listenPort();
+
+    /** The role this peer says in its HELLO: a peer-server (publisher or seed) is a server, a viewer a client. */
+    default Role role() {
+        return Role.SERVER;
+    }
 
     /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */
     default void onChunkSent(long bytes) {

@@ -1,40 +1,56 @@
 package p2pstream.peer.server;
 
-import java.nio.channels.FileChannel;
-import java.util.BitSet;
+import p2pstream.common.net.Connection;
+import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.ManifestMessage;
-import p2pstream.peer.store.Manifest;
 
 /**
- * What a peer holds of one stream and serves from: a peer-server's whole file, or a viewer's store that
- * fills up as chunks are verified. Called on the loop thread of the sessions serving it (a viewer's holding
- * lives on its one download loop; a whole file never changes).
+ * What a peer holds of one stream and serves from: a peer-server's whole file, a viewer's store that fills
+ * up as chunks are verified ({@link FileHolding}), or a live stream's window ({@link LiveHolding}). Called on
+ * the loop threads of the sessions serving it; each implementation says what it shares between loops.
  */
 public interface Holding {
 
-    Manifest manifest();
+    /** The stream's name, for logs. */
+    String name();
 
     /** The MANIFEST frame to send, encoded once. */
     ManifestMessage manifestMessage();
 
-    /** True when every chunk is held (HAVE_ALL), false when a BITFIELD must be sent. */
-    boolean holdsAll();
+    /** Chunk indexes below this are valid in REQUEST, CANCEL and HAVE: the chunk count, or 2^31-1 live. */
+    int indexLimit();
 
     boolean holds(int index);
 
-    /** A copy of the chunks held, for a BITFIELD. */
-    BitSet held();
+    /**
+     * Tells a newly served peer what this peer holds (HAVE_ALL, a BITFIELD, or a HAVE per live chunk and the
+     * end), and subscribes {@code s} to what arrives later where the holding grows.
+     */
+    void sendAvailability(Connection c, Subscriber s);
 
-    /** The file the chunks are read from, with positional transfers. */
-    FileChannel channel();
-
-    /** Registers a session to be told of chunks as they arrive (HAVE); whole files never call it back. */
-    void subscribe(Subscriber s);
+    /**
+     * Queues chunk {@code index}'s frame on {@code c}.
+     *
+     * @return the frame's bytes, or -1 when the chunk cannot be read now (a truncated file, a live chunk gone)
+     */
+    long sendChunk(Connection c, int index);
 
     void unsubscribe(Subscriber s);
 
-    /** A serving session that wants to know of new chunks. */
+    /**
+     * Bytes a serving session lets wait in its connection beyond the socket; the other requests stay in its own
+     * queue, where a CANCEL still reaches them. Live chunks are due now, so a capped publisher keeps this small.
+     */
+    default long sendAheadBytes() {
+        return Long.MAX_VALUE;
+    }
+
+    /** A serving session that wants to know of new chunks. Called on any thread; it hops to its own loop. */
     interface Subscriber {
-        void onHave(int index);
+        /** Chunk {@code index} is held now; tell the peer after {@code delayMillis} (0: at once). */
+        void onHave(int index, long delayMillis);
+
+        /** The live stream ended (signed by its publisher). */
+        void onEnd(LiveEnd end);
     }
 }

@@ -19,11 +19,13 @@ import p2pstream.common.net.Clock;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
+import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.client.TrackerClient;
+import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
 import p2pstream.peer.store.SharedDirectory;
@@ -60,14 +62,19 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     private final PeerId peerId = PeerId.random();
     private final java.util.concurrent.atomic.LongAdder uploaded = new java.util.concurrent.atomic.LongAdder();
-    private final Map<ContentId, ServedStream> streams = new ConcurrentHashMap<>();
+    private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
+    private final List<ServedStream> files;
     private final EventLoopGroup group;
     private final Acceptor acceptor;
     private final TrackerClient trackerClient;
 
-    private PeerServer(Config config, List<ServedStream> shared) throws IOException {
+    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live) throws IOException {
+        this.files = shared;
         for (ServedStream s : shared) {
             streams.put(s.manifest().contentId(), s);
+        }
+        if (live != null) {
+            streams.put(live.manifest().contentId(), live);
         }
         this.group = new EventLoopGroup("peer-server", config.threads());
         try {
@@ -83,6 +90,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
         for (ServedStream s : shared) {
             trackerClient.announce(s.announcement());
         }
+        if (live != null) {
+            LiveManifest m = live.manifest();
+            trackerClient.announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
+        }
         trackerClient.start();
     }
 
@@ -90,9 +101,17 @@ public final class PeerServer implements Catalog, AutoCloseable {
     public static PeerServer start(Config config) throws IOException {
         SharedDirectory dir = new SharedDirectory(config.dir());
         List<ServedStream> shared = share(dir, new ManifestCache(dir.root().resolve(".p2pstream").resolve("manifests")));
-        PeerServer server = new PeerServer(config, shared);
+        PeerServer server = new PeerServer(config, shared, null);
         log.info("peer-server {} listening on {}, sharing {} files from {}", server.peerId, server.address(),
                 shared.size(), dir.root());
+        return server;
+    }
+
+    /** Serves and announces one live stream (no directory): its publisher fills {@code live}'s window. */
+    public static PeerServer startLive(Config config, LiveHolding live) throws IOException {
+        PeerServer server = new PeerServer(config, List.of(), live);
+        log.info("peer-server {} listening on {}, publishing live {} as {}", server.peerId, server.address(),
+                live.name(), live.manifest().contentId().hex());
         return server;
     }
 
@@ -132,7 +151,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** The manifests of everything shared. */
     public List<Manifest> manifests() {
         List<Manifest> list = new ArrayList<>();
-        for (ServedStream s : streams.values()) {
+        for (ServedStream s : files) {
             list.add(s.manifest());
         }
         return list;
@@ -153,7 +172,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
         trackerClient.close();
         acceptor.close();
         group.close();
-        for (ServedStream s : streams.values()) {
+        for (ServedStream s : files) {
             try {
                 s.close();
             } catch (IOException e) {

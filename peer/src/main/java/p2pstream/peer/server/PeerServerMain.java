@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code java -jar peer-server.jar ADDRESS [options]}: the peer-server command line. Main thread only. */
 @Command(name = "peer-server", mixinStandardHelpOptions = true, version = "p2pstream peer-server 0.1",
-        description = "Shares every file of a directory with p2pstream peers and announces them to the tracker.")
+        description = {"Shares every file of a directory with p2pstream peers and announces them to the tracker.",
+                "With --live NAME, publishes a live stream read from standard input (or --input) instead."})
 public final class PeerServerMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
 
@@ -41,6 +42,37 @@ public final class PeerServerMain implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
     int maxConnections = 1_000;
 
+    @Option(names = "--live", paramLabel = "NAME", description = "publish a live stream of this name, read from standard input or --input")
+    String live;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "live: read this file or FIFO instead of standard input")
+    Path input;
+
+    @Option(names = "--chunk-interval", paramLabel = "MILLIS",
+            description = "live: cut a shorter chunk when its first byte has waited this long (default: ${DEFAULT-VALUE})")
+    long chunkIntervalMillis = LivePublication.DEFAULT_INTERVAL_MILLIS;
+
+    @Option(names = "--chunk-size", paramLabel = "SIZE", description = "live: largest chunk, 16K..4M (default: 64K)")
+    String chunkSize;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "live: the publisher's Ed25519 key, created on first use (default: ~/.p2pstream/publisher.key)")
+    Path key;
+
+    @Option(names = "--window", paramLabel = "CHUNKS", description = "live: recent chunks kept in memory to serve (default: ${DEFAULT-VALUE})")
+    int windowChunks = LivePublication.DEFAULT_WINDOW_CHUNKS;
+
+    @Option(names = "--fanout", paramLabel = "N",
+            description = "live: peers told of a new chunk at once; the others hear of it --reveal-delay later (default: ${DEFAULT-VALUE}; 0: all at once)")
+    int fanout = LivePublication.DEFAULT_FANOUT;
+
+    @Option(names = "--reveal-delay", paramLabel = "MILLIS", description = "live: see --fanout (default: ${DEFAULT-VALUE})")
+    long revealDelayMillis = LivePublication.DEFAULT_REVEAL_DELAY_MILLIS;
+
+    @Option(names = "--linger", paramLabel = "MILLIS",
+            description = "live: after the input ends, keep serving the tail until no peer is connected or this long (default: ${DEFAULT-VALUE})")
+    long lingerMillis = LivePublication.DEFAULT_LINGER_MILLIS;
+
     public static void main(String[] args) {
         Cli.configureLogging("info");
         System.exit(Cli.run(new PeerServerMain(), args));
@@ -54,6 +86,12 @@ public final class PeerServerMain implements Callable<Integer> {
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
         long cap = uploadLimit == null ? 0 : Quantity.rate(uploadLimit);
+        if (live != null) {
+            LivePublication options = new LivePublication(live, input, chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
+                    : (int) Math.min(Integer.MAX_VALUE, Quantity.size(chunkSize)), chunkIntervalMillis, key, windowChunks, fanout,
+                    revealDelayMillis, lingerMillis);
+            return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
+        }
         PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

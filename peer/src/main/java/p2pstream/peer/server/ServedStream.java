@@ -13,7 +13,7 @@ import p2pstream.peer.store.Manifest;
  * A whole file this peer serves: its manifest (encoded once) and an open read-only channel that every loop
  * reads with positional {@code transferTo}. Thread-safe (immutable; FileChannel positional reads are).
  */
-final class ServedStream implements Holding, AutoCloseable {
+final class ServedStream implements FileHolding, AutoCloseable {
     private final Manifest manifest;
     private final ManifestMessage manifestMessage;
     private final Path path;

@@ -1,30 +1,27 @@
 package p2pstream.peer.server;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.BitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import p2pstream.common.data.BufferData;
-import p2pstream.common.data.FileData;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.Limits;
+import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Bitfield;
-import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
-import p2pstream.common.wire.Role;
 
 /**
- * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and HAVE_ALL (or BITFIELD, then a HAVE
- * for every chunk that arrives), then queues REQUESTs (bounded) and sends each chunk as a small header plus a
- * zero-copy file region, only while the connection is writable. Runs on its connection's loop thread.
+ * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and what it holds (HAVE_ALL, a BITFIELD,
+ * or live HAVEs; then a HAVE for every chunk that arrives), then queues REQUESTs (bounded) and sends each
+ * chunk as a small header plus its bytes (a zero-copy file region, or a live chunk in memory), only while the
+ * connection is writable. Runs on its connection's loop thread; {@link #onHave} and {@link #onEnd} hop to it.
  */
 public final class ServerSession implements ConnectionHandler, Holding.Subscriber {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
@@ -90,7 +87,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             // what the asker holds matters only to a peer that downloads from it
             case HAVE -> checkIndex(IndexMessage.decode(t, payload).index());
             case HAVE_ALL, PONG -> EmptyMessage.decode(t, payload);
-            case BITFIELD -> Bitfield.decode(payload, stream.manifest().chunkCount());
+            case BITFIELD -> Bitfield.decode(payload, stream.indexLimit());
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: REQUEST, CANCEL or PING)");
         }
     }
@@ -101,7 +98,27 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     }
 
     @Override
-    public void onHave(int index) {
+    public void onHave(int index, long delayMillis) {
+        EventLoop loop = connection.loop();
+        if (delayMillis > 0) {
+            loop.execute(() -> loop.schedule(delayMillis, () -> have(index)));
+        } else if (loop.inEventLoop()) {
+            have(index);
+        } else {
+            loop.execute(() -> have(index));
+        }
+    }
+
+    @Override
+    public void onEnd(LiveEnd end) {
+        connection.loop().execute(() -> {
+            if (connection.isOpen()) {
+                connection.send(end);
+            }
+        });
+    }
+
+    private void have(int index) {
         if (connection.isOpen()) {
             connection.send(IndexMessage.have(index));
         }
@@ -112,7 +129,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         if (stream != null) {
             stream.unsubscribe(this);
             log.info("{} done with {}: {} chunks sent, {} bytes ({})", connection.remoteAddress(),
-                    stream.manifest().name(), chunksSent, connection.bytesWritten(), reason);
+                    stream.name(), chunksSent, connection.bytesWritten(), reason);
         }
     }
 
@@ -129,19 +146,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         java.net.InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":" + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
         connection.idleTimeoutMillis(SESSION_IDLE_MILLIS);
-        connection.send(new Hello(Role.SERVER, catalog.peerId(), catalog.listenPort(), hello.contentId()));
+        connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
-        if (s.holdsAll()) {
-            connection.send(EmptyMessage.HAVE_ALL);
-        } else {
-            connection.send(new Bitfield(s.held(), s.manifest().chunkCount()));
-            s.subscribe(this);
-        }
-        log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.manifest().name(), hello.role(), hello.peerId());
+        s.sendAvailability(connection, this);
+        log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.name(), hello.role(), hello.peerId());
     }
 
     private int checkIndex(int index) throws ProtocolException {
-        int count = stream.manifest().chunkCount();
+        int count = stream.indexLimit();
         if (index >= count) {
             throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + count + ")");
         }
@@ -161,36 +173,31 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     }
 
     private void pump() {
-        while (connection.isOpen() && connection.isWritable() && !queue.isEmpty()) {
+        long ahead = stream.sendAheadBytes();
+        while (connection.isOpen() && connection.isWritable() && connection.pendingBytes() < ahead && !queue.isEmpty()) {
             send(queue.poll());
+        }
+        if (!queue.isEmpty() && connection.isWritable()) {
+            connection.onDrainedBelow(ahead);
         }
     }
 
     private void send(int index) {
-        long offset = stream.manifest().chunkOffset(index);
-        int length = stream.manifest().chunkLength(index);
-        try {
-            long size = stream.channel().size();
-            if (size < offset + length) {
-                log.warn("{} shrank to {} bytes: chunk {} unavailable", stream.manifest().name(), size, index);
-                connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
-                return;
-            }
-        } catch (IOException e) {
-            log.warn("{}: {}: chunk {} unavailable", stream.manifest().name(), e.toString(), index);
+        long bytes = stream.sendChunk(connection, index);
+        if (bytes < 0) {
             connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
             return;
         }
-        connection.send(BufferData.of(ChunkHeader.encode(index, length)));
-        connection.send(new FileData(stream.channel(), offset, length));
         chunksSent++;
-        catalog.onChunkSent(ChunkHeader.BYTES + length);
+        catalog.onChunkSent(bytes);
     }
 
-    /** A bounded FIFO of requested chunk indexes with O(1) membership, so a duplicate or CANCEL is cheap. */
+    /**
+     * A bounded FIFO of requested chunk indexes. Membership is a scan of at most the capacity: live indexes grow
+     * without bound, so a bitmap indexed by chunk would grow with the stream's age.
+     */
     static final class RequestQueue {
         private final int[] ring;
-        private final BitSet queued = new BitSet();
         private int head;
         private int size;
 
@@ -204,14 +211,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
         /** Adds an index; a duplicate is accepted and ignored. False when full. */
         boolean offer(int index) {
-            if (queued.get(index)) {
+            if (contains(index)) {
                 return true;
             }
             if (size == ring.length) {
                 return false;
             }
             ring[(head + size++) % ring.length] = index;
-            queued.set(index);
             return true;
         }
 
@@ -220,14 +226,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             int index = ring[head];
             head = (head + 1) % ring.length;
             size--;
-            queued.clear(index);
             return index;
         }
 
         void remove(int index) {
-            if (!queued.get(index)) {
-                return;
-            }
             int n = size;
             int write = 0;
             for (int i = 0; i < n; i++) {
@@ -237,7 +239,15 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                 }
             }
             size = write;
-            queued.clear(index);
+        }
+
+        private boolean contains(int index) {
+            for (int i = 0; i < size; i++) {
+                if (ring[(head + i) % ring.length] == index) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -1,0 +1,39 @@
+package p2pstream.peer.store;
+
+import java.nio.ByteBuffer;
+import p2pstream.common.wire.LiveChunkHeader;
+
+/**
+ * One verified (or self-published) live chunk held in memory: its signed head and its bytes. Thread-safe
+ * (immutable; {@link #bytes()} hands out independent read-only views).
+ */
+public final class LiveChunk {
+    private final LiveChunkHeader header;
+    private final ByteBuffer bytes;
+
+    public LiveChunk(LiveChunkHeader header, ByteBuffer bytes) {
+        this.header = header;
+        this.bytes = bytes.asReadOnlyBuffer();
+    }
+
+    public int index() {
+        return header.index();
+    }
+
+    public long publishMicros() {
+        return header.publishMicros();
+    }
+
+    public LiveChunkHeader header() {
+        return header;
+    }
+
+    public int length() {
+        return bytes.remaining();
+    }
+
+    /** A view of the chunk's bytes with its own position, for one writer. */
+    public ByteBuffer bytes() {
+        return bytes.duplicate();
+    }
+}
