@@ -1,0 +1,193 @@
+package p2pstream.peer.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.LiveChunkHeader;
+import p2pstream.common.wire.ManifestMessage;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
+import p2pstream.peer.store.LiveChunk;
+import p2pstream.peer.store.Manifest;
+
+/**
+ * A peer that claims to be a viewer and answers every request with a forged, altered or replayed chunk: the
+ * viewer rejects it, drops the liar, and still writes the true stream from the publisher.
+ */
+class LiveForgeryTest {
+
+    enum Lie {
+        /** The right chunk with one byte flipped: the signature no longer matches. */
+        BAD_SIGNATURE,
+        /** A genuine chunk, but an old one nobody asked for. */
+        WRONG_INDEX,
+        /** A genuine chunk's signature and bytes under the index asked for. */
+        ALTERED_INDEX,
+        /** The asked index, validly signed by the publisher's key, but published ten minutes ago: an old chunk replayed. */
+        STALE_REPLAY
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lie.class)
+    @Timeout(60)
+    void aForgedAlteredOrReplayedChunkIsRejectedAndItsSenderDropped(Lie lie) throws Exception {
+        try (TestLive live = TestLive.start("forged", 200_000, 8_000, 0, 0);
+             ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            // chunk 0 is then older than the viewer's latency: never asked for, so a lie when sent
+            live.awaitChunks(12, 10_000);
+            CompletableFuture<EvilReport> report = CompletableFuture.supplyAsync(() -> serveLies(evil, live, lie));
+            InetSocketAddress publisher = new InetSocketAddress("127.0.0.1", live.server.address().getPort());
+            InetSocketAddress liar = new InetSocketAddress("127.0.0.1", evil.getLocalPort());
+            TestLive.Watched w = TestLive.watch(live.config().withPeerAddresses(List.of(liar, publisher)));
+
+            EvilReport r = report.get(30, TimeUnit.SECONDS);
+            assertTrue(r.lies() >= 1, "the liar was never asked for a chunk");
+            assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
+            if (lie == Lie.WRONG_INDEX) {
+                assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error");
+            } else {
+                assertTrue(w.stats().hashFailures() >= 1, "rejected chunks: " + w.stats().summary());
+            }
+            int start = live.startOf(w.output());
+            assertTrue(start >= 0, "output is not the true stream: " + live.explain(w.output()));
+            assertTrue(w.stats().live().ended());
+            assertEquals(0, w.stats().live().skipped(), w.stats().summary());
+            assertTrue(w.stats().peers().stream().filter(p -> p.address().endsWith(":" + evil.getLocalPort()))
+                    .allMatch(p -> p.bytes() == 0), "bytes were taken from the liar: " + w.stats().peers());
+        }
+    }
+
+    record EvilReport(int lies, boolean closedOnIt, ErrorCode error) {
+    }
+
+    /** Plays a viewer that holds everything and answers every REQUEST with {@code lie}; reports how it ended. */
+    private static EvilReport serveLies(ServerSocket server, TestLive live, Lie lie) {
+        int lies = 0;
+        ErrorCode error = null;
+        try (Socket s = server.accept()) {
+            s.setSoTimeout(20_000);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            readFrame(in); // the viewer's HELLO
+            write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
+            write(out, new ManifestMessage(live.manifest.encoded()));
+            Thread haves = new Thread(() -> announceAll(out, live), "evil-haves");
+            haves.setDaemon(true);
+            haves.start();
+            while (true) {
+                byte[] frame = readFrame(in);
+                int type = frame[0] & 0xff;
+                if (type == MessageType.ERROR.code()) {
+                    error = ErrorCode.of(ErrorMessage.decode(ByteBuffer.wrap(frame, 1, frame.length - 1)).code());
+                } else if (type == MessageType.REQUEST.code()) {
+                    int index = ByteBuffer.wrap(frame, 1, 4).getInt();
+                    lies++;
+                    sendLie(out, live, lie, index);
+                }
+            }
+        } catch (EOFException e) {
+            return new EvilReport(lies, true, error);
+        } catch (java.net.SocketTimeoutException e) {
+            return new EvilReport(lies, false, error);
+        } catch (IOException e) {
+            return new EvilReport(lies, true, error); // reset, or a broken pipe while still answering pipelined requests
+        } catch (ProtocolException e) {
+            throw new IllegalStateException("the viewer sent a malformed ERROR", e);
+        }
+    }
+
+    private static void sendLie(DataOutputStream out, TestLive live, Lie lie, int index) throws IOException {
+        LiveChunk asked = live.published.get(index);
+        LiveChunk other = live.published.get(index > 0 ? index - 1 : index + 1);
+        switch (lie) {
+            case BAD_SIGNATURE -> {
+                ByteBuffer bytes = asked.bytes();
+                byte[] b = new byte[bytes.remaining()];
+                bytes.get(b);
+                b[b.length / 2] ^= 1;
+                writeChunk(out, asked.header(), b);
+            }
+            case WRONG_INDEX -> writeChunk(out, live.published.get(0).header(), array(live.published.get(0).bytes()));
+            case ALTERED_INDEX -> writeChunk(out, new LiveChunkHeader(index, other.publishMicros(), other.header().signature()),
+                    array(other.bytes()));
+            case STALE_REPLAY -> {
+                long old = System.currentTimeMillis() * 1000 - TimeUnit.MINUTES.toMicros(10);
+                byte[] b = array(asked.bytes());
+                byte[] signature = live.key.signChunk(live.manifest.contentId(), index, old, Manifest.sha256().digest(b));
+                writeChunk(out, new LiveChunkHeader(index, old, signature), b);
+            }
+        }
+    }
+
+    /** HAVE for every chunk the publisher has published, as it publishes them. */
+    private static void announceAll(DataOutputStream out, TestLive live) {
+        int told = 0;
+        try {
+            while (true) {
+                while (told < live.published.size()) {
+                    write(out, IndexMessage.have(told++));
+                }
+                LockSupport.parkNanos(20_000_000); // mirrors the publisher's pace; nothing to wait on
+            }
+        } catch (IOException e) {
+            // the viewer hung up
+        }
+    }
+
+    private static byte[] array(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    private static void write(DataOutputStream out, Message m) throws IOException {
+        ByteBuffer frame = Frames.encode(m);
+        synchronized (out) {
+            out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+            out.flush();
+        }
+    }
+
+    private static void writeChunk(DataOutputStream out, LiveChunkHeader header, byte[] bytes) throws IOException {
+        ByteBuffer head = header.encode(bytes.length);
+        synchronized (out) {
+            out.write(head.array(), head.arrayOffset() + head.position(), head.remaining());
+            out.write(bytes);
+            out.flush();
+        }
+    }
+
+    private static byte[] readFrame(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 1 || length > 1 << 20) {
+            throw new IOException("frame length: " + length);
+        }
+        byte[] frame = new byte[length];
+        in.readFully(frame);
+        return frame;
+    }
+}
