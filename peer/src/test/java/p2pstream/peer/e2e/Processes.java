@@ -22,14 +22,11 @@ final class Processes implements AutoCloseable {
     /** Starts {@code jar} and returns the port it prints in its "listening on" line. */
     int startAndAwaitPort(String jar, String... args) throws IOException {
         Process p = start(jar, args);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = out.readLine()) != null; ) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(2));
-            }
+        try {
+            return awaitPort(p, jar);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + ": " + stderr(p), e);
         }
-        throw new IOException(jar + " ended without printing its address: " + stderr(p));
     }
 
     /** A tracker on a free loopback port; returns the port. */
@@ -53,14 +50,38 @@ final class Processes implements AutoCloseable {
     }
 
     Process start(String jar, String... args) throws IOException {
+        Process p = java(jar, args).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        started.add(p);
+        return p;
+    }
+
+    /** {@code java -jar dist/JAR ARGS}, not started. */
+    static ProcessBuilder java(String jar, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-jar");
         cmd.add(jar(jar));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
-        started.add(p);
-        return p;
+        return new ProcessBuilder(cmd);
+    }
+
+    /** Starts {@code a | b}; both are stopped when the test ends. Returns the last process. */
+    Process pipe(ProcessBuilder a, ProcessBuilder b) throws IOException {
+        List<Process> both = ProcessBuilder.startPipeline(List.of(a, b));
+        started.addAll(both);
+        return both.get(1);
+    }
+
+    /** The first "listening on" port {@code p} prints on stdout. */
+    static int awaitPort(Process p, String what) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null; ) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(2));
+            }
+        }
+        throw new IOException(what + " ended without printing its address");
     }
 
     static String stderr(Process p) {
