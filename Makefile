@@ -3,6 +3,8 @@
 #   make          build dist/tracker.jar, dist/peer-server.jar, dist/peer-client.jar, dist/benchmarks.jar
 #   make test     unit tests (surefire), then the *E2ETest end-to-end tests against the packaged jars (failsafe)
 #   make demo     build, then a tracker, three peer-servers and a client on loopback (scripts/demo.sh)
+#   make demo-live  build, then ffmpeg's test pattern published live and watched by three relaying viewers
+#                 (scripts/demo-live.sh; installs ffmpeg where missing)
 #   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, and the swarm of 8, 16 and
 #                 32 paced viewers against one capped nginx (scripts/bench.sh, scripts/swarm-bench.sh; BENCH_SWARM=0
 #                 skips the swarm); about 8 minutes on 2 cores
@@ -26,7 +28,7 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 
-.PHONY: all build test demo bench clean
+.PHONY: all build test demo demo-live bench clean
 
 all: build
 
@@ -38,6 +40,9 @@ test:
 
 demo: build
 	scripts/demo.sh
+
+demo-live: build
+	scripts/demo-live.sh
 
 bench: build
 	scripts/bench.sh

@@ -194,6 +194,46 @@ sha256_of() {
     sha256sum "$1" | awk '{ print $1 }'
 }
 
+# ---------------------------------------------------------------- live streams (demo-live.sh, live-bench.sh)
+
+# start_live NAME LOGDIR SECONDS VIDEO_BITRATE [PEER-SERVER ARGS...]: ffmpeg encodes a test pattern with a tone
+# (MPEG-2 video, MP2 audio, MPEG-TS) in real time for SECONDS into a FIFO that dist/peer-server.jar --live NAME
+# publishes (tracker in TRACKER, key in LOGDIR); sets PUBLISHER_PID, PUBLISHER_ADDRESS, or returns 1 with
+# START_ERROR. Needs ffmpeg (ensure_tools ffmpeg:ffmpeg).
+start_live() {
+    local name=$1 logdir=$2 seconds=$3 bitrate=$4 fifo line status=0
+    shift 4
+    fifo=$logdir/$(echo "$name" | tr '/' '_').ts.fifo
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    start_bg "publisher" "$logdir" "$JAVA" -jar "$DIST/peer-server.jar" 127.0.0.1 --port 0 --tracker "$TRACKER" \
+        --live "$name" --input "$fifo" --key "$logdir/publisher.key" "$@"
+    PUBLISHER_PID=$LAST_PID
+    start_bg "ffmpeg" "$logdir" ffmpeg -hide_banner -loglevel error -re -f lavfi -i "testsrc=size=640x360:rate=25" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$seconds" -c:v mpeg2video -b:v "$bitrate" -c:a mp2 \
+        -b:a 128k -f mpegts -y "$fifo"
+    line=$(wait_for_line "$PUBLISHER_PID" "$logdir/publisher.out" '^peer-server listening on ' 60) || status=$?
+    if [ "$status" != 0 ]; then
+        START_ERROR=$(why_not_started publisher "$logdir" "$status")
+        return 1
+    fi
+    PUBLISHER_ADDRESS=${line#peer-server listening on }
+    PUBLISHER_ADDRESS=${PUBLISHER_ADDRESS%%[ ,]*}
+}
+
+# live_row LABEL STATS_JSON: one markdown table row of a live viewer's figures.
+live_row() {
+    local chunks skipped
+    chunks=$(json_field chunks "$2")
+    skipped=$(json_field skipped "$2")
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s / %s |\n' "$1" "$(json_field startupMillis "$2")" \
+        "$(json_field p50 "$2")" "$(json_field p99 "$2")" "$(json_field max "$2")" "$chunks" "$skipped" \
+        "$(json_field chunksFromPublisher "$2")" "$(json_field chunksFromViewers "$2")"
+}
+
+LIVE_HEADER='| viewer | start-up ms | latency p50 ms | p99 ms | max ms | chunks | skipped | chunks from publisher / viewers |
+|---|---:|---:|---:|---:|---:|---:|---|'
+
 # ---------------------------------------------------------------- reference tools (bench.sh, swarm-bench.sh)
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)

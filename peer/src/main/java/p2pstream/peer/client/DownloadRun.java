@@ -290,7 +290,8 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         Stats.Live f = l.figures();
         long first = p == null ? -1 : p.firstByteNanos();
         Stats.Live figures = r == null ? f : new Stats.Live(r.latencies().percentile(50), r.latencies().percentile(99),
-                r.latencies().max(), r.latencies().count(), r.chunks(), f.skipped(), f.fromPublisher(), f.fromViewers(), f.backlog(), f.ended());
+                r.latencies().max(), r.latencies().count(), r.chunks(), f.skipped(), f.fromPublisher(), f.fromViewers(), f.backlog(), f.ended(),
+                r.resyncBytes());
         return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
                 r == null ? null : r.sha256(), 0, l.uploadedBytes(), 0, l.peerBytes(), figures);

@@ -66,6 +66,13 @@ final class LiveJoin {
             }
             return -1;
         }
+        int top = top(peers);
+        if (ageMillis(window.get(anchor)) > latencyMillis && top > anchor) {
+            // the edge moved on (or only part of a peer's HAVEs had arrived): anchor on the newer edge
+            anchor = top;
+            low = Math.max(0, top - LiveSession.JOIN_BATCH + 1);
+            return -1;
+        }
         LiveChunk lowest = window.get(low);
         if (lowest != null && ageMillis(lowest) <= latencyMillis && low > 0 && held(peers, low - 1)
                 && anchor - low + 1 + LiveSession.JOIN_BATCH <= window.capacity() / 2) {
@@ -86,6 +93,16 @@ final class LiveJoin {
         }
         backlog = 1;
         return anchor; // even the edge is older than the latency: start there, the freshest there is
+    }
+
+    private static int top(List<LivePeer> peers) {
+        int top = -1;
+        for (LivePeer p : peers) {
+            if (p.isReady()) {
+                top = Math.max(top, p.held.top());
+            }
+        }
+        return top;
     }
 
     private static boolean held(List<LivePeer> peers, int index) {

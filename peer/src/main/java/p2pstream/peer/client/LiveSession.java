@@ -81,6 +81,8 @@ final class LiveSession implements Catalog {
     private LiveEnd end;
     private long endSeenNanos;
     private int playhead = -1;
+    /** The next chunk out does not follow what was written (a late start, a skip). */
+    private boolean resyncNext;
     private boolean pumpPosted;
     private boolean finished;
     private boolean announced;
@@ -168,7 +170,7 @@ final class LiveSession implements Catalog {
     }
 
     Stats.Live figures() {
-        return new Stats.Live(-1, -1, -1, 0, 0, skipped, fromPublisher, fromViewers, join.backlog(), end != null);
+        return new Stats.Live(-1, -1, -1, 0, 0, skipped, fromPublisher, fromViewers, join.backlog(), end != null, 0);
     }
 
     int signatureFailures() {
@@ -392,6 +394,7 @@ final class LiveSession implements Catalog {
                 return;
             }
             log.info("{}: joined at chunk {} ({} chunks of backlog)", name, playhead, join.backlog());
+            resyncNext = playhead > 0;
         }
         while (!finished) {
             if (end != null && playhead >= end.chunkCount()) {
@@ -400,12 +403,16 @@ final class LiveSession implements Catalog {
             }
             LiveChunk c = window.get(playhead);
             if (c != null) {
-                if (!player.offer(c, playhead > join.anchor())) {
+                if (player.offer(c, playhead > join.anchor(), resyncNext)) {
+                    resyncNext = false;
+                } else {
                     skipped++; // the output is that far behind: a live stream does not wait for it
+                    resyncNext = true;
                 }
                 playhead++;
             } else if (missedMoment(playhead)) {
                 skipped++;
+                resyncNext = true;
                 log.debug("{}: skipped chunk {}", name, playhead);
                 playhead++;
             } else {

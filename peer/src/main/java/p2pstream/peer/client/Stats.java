@@ -34,9 +34,10 @@ public record Stats(String name, String contentId, long size, boolean complete, 
      * @param fromViewers      chunks received from other viewers
      * @param backlog          chunks handed to the output at once on joining
      * @param ended            the publisher's signed end was received
+     * @param resyncBytes      MPEG-TS bytes left out so that output starts (and restarts after a skip) on a key frame
      */
     public record Live(long latencyP50Millis, long latencyP99Millis, long latencyMaxMillis, int latencySamples, int chunks,
-                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended) {
+                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended, long resyncBytes) {
     }
 
     /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
@@ -84,6 +85,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             sb.append("  \"chunksFromPublisher\": ").append(live.fromPublisher()).append(",\n");
             sb.append("  \"chunksFromViewers\": ").append(live.fromViewers()).append(",\n");
             sb.append("  \"joinBacklogChunks\": ").append(live.backlog()).append(",\n");
+            sb.append("  \"resyncBytes\": ").append(live.resyncBytes()).append(",\n");
             sb.append("  \"ended\": ").append(live.ended()).append(",\n");
         }
         sb.append("  \"peers\": [");

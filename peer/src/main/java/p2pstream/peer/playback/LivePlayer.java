@@ -18,7 +18,7 @@ import p2pstream.peer.store.Manifest;
  * the network loop. {@link #offer} and {@link #finish} from the loop thread; {@link #run} on its own thread.
  */
 public final class LivePlayer implements Runnable {
-    private static final Item END = new Item(null, false);
+    private static final Item END = new Item(null, false, false);
 
     /**
      * What the player did.
@@ -26,10 +26,10 @@ public final class LivePlayer implements Runnable {
      * @param latencies publish-to-written latency of the chunks published after the viewer joined
      * @param sha256    of everything written, or null when not computed
      */
-    public record Result(long bytes, int chunks, long firstByteNanos, Latencies latencies, String sha256) {
+    public record Result(long bytes, int chunks, long firstByteNanos, Latencies latencies, String sha256, long resyncBytes) {
     }
 
-    private record Item(LiveChunk chunk, boolean measured) {
+    private record Item(LiveChunk chunk, boolean measured, boolean resync) {
     }
 
     private final BlockingQueue<Item> queue;
@@ -40,6 +40,9 @@ public final class LivePlayer implements Runnable {
     private volatile long bytes;
     private volatile long firstByteNanos = -1;
     private int chunks;
+    private final TransportStream ts = new TransportStream();
+    private boolean resyncing;
+    private long resyncBytes;
 
     /**
      * @param capacity   chunks that may wait for the output; beyond it {@link #offer} refuses (the chunk is skipped)
@@ -51,9 +54,13 @@ public final class LivePlayer implements Runnable {
         this.digest = hashOutput ? Manifest.sha256() : null;
     }
 
-    /** Hands a chunk to the output; false when the output is that far behind. {@code measured}: count its latency. */
-    public boolean offer(LiveChunk chunk, boolean measured) {
-        return queue.remainingCapacity() > 1 && queue.offer(new Item(chunk, measured));
+    /**
+     * Hands a chunk to the output; false when the output is that far behind. {@code measured}: count its latency.
+     * {@code resync}: the stream does not continue from what was written before (a late join, a skipped chunk),
+     * so MPEG-TS output restarts at the next key frame, after the stream's PAT and PMT.
+     */
+    public boolean offer(LiveChunk chunk, boolean measured, boolean resync) {
+        return queue.remainingCapacity() > 1 && queue.offer(new Item(chunk, measured, resync));
     }
 
     /** No more chunks: the player writes what it holds and completes. */
@@ -89,19 +96,45 @@ public final class LivePlayer implements Runnable {
                 if (item == END) {
                     break;
                 }
-                write(item.chunk().bytes());
+                play(item);
                 if (item.measured()) {
                     latencies.add(System.currentTimeMillis() - item.chunk().publishMicros() / 1000);
                 }
                 chunks++;
             }
-            result.complete(new Result(bytes, chunks, firstByteNanos, latencies, digest == null ? null : Wire.hex(digest.digest())));
+            result.complete(new Result(bytes, chunks, firstByteNanos, latencies, digest == null ? null : Wire.hex(digest.digest()),
+                    resyncBytes));
         } catch (IOException e) {
             result.completeExceptionally(new IOException("output: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             result.completeExceptionally(e);
         }
+    }
+
+    private void play(Item item) throws IOException {
+        ByteBuffer b = item.chunk().bytes();
+        boolean isTs = TransportStream.isTransportStream(b);
+        if (isTs) {
+            ts.observe(b);
+        }
+        resyncing |= item.resync();
+        if (resyncing) {
+            if (!isTs) {
+                resyncing = false; // not MPEG-TS: nothing to look for, the bytes go out as they are
+            } else {
+                int start = ts.startOffset(b);
+                if (start < 0) {
+                    resyncBytes += b.remaining();
+                    return;
+                }
+                resyncing = false;
+                resyncBytes += start;
+                write(ts.tables());
+                b.position(b.position() + start);
+            }
+        }
+        write(b);
     }
 
     private void write(ByteBuffer b) throws IOException {
