@@ -194,6 +194,21 @@ sha256_of() {
     sha256sum "$1" | awk '{ print $1 }'
 }
 
+# append_section HEADING SECTION_FILE RESULTS_FILE: appends SECTION_FILE to RESULTS_FILE, replacing the section
+# under "## HEADING" that an earlier run left there and keeping everything else.
+append_section() {
+    local heading=$1 section=$2 results=$3 tmp
+    if [ -f "$results" ]; then
+        tmp=$(mktemp)
+        awk -v h="## $heading" '$0 == h { skip = 1; next } skip && /^##? / { skip = 0 } !skip { line[++n] = $0 }
+            END { while (n > 0 && line[n] == "") n--; for (i = 1; i <= n; i++) print line[i]; if (n > 0) print "" }' \
+            "$results" >"$tmp"
+        cp "$tmp" "$results"
+        rm -f "$tmp"
+    fi
+    cat "$section" >>"$results"
+}
+
 # ---------------------------------------------------------------- live streams (demo-live.sh, live-bench.sh)
 
 # start_live NAME LOGDIR SECONDS VIDEO_BITRATE [PEER-SERVER ARGS...]: ffmpeg encodes a test pattern with a tone
