@@ -5,9 +5,10 @@
 #   make demo     build, then a tracker, three peer-servers and a client on loopback (scripts/demo.sh)
 #   make demo-live  build, then ffmpeg's test pattern published live and watched by three relaying viewers
 #                 (scripts/demo-live.sh; installs ffmpeg where missing)
-#   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, and the swarm of 8, 16 and
-#                 32 paced viewers against one capped nginx (scripts/bench.sh, scripts/swarm-bench.sh; BENCH_SWARM=0
-#                 skips the swarm); about 8 minutes on 2 cores
+#   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, the swarm of 8, 16 and
+#                 32 paced viewers against one capped nginx, and live latency through 1-3 relay hops (scripts/bench.sh,
+#                 scripts/swarm-bench.sh, scripts/live-bench.sh; BENCH_SWARM=0, BENCH_LIVE=0 skip parts); about 9
+#                 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash
