@@ -4,10 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -31,7 +29,6 @@ import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.LiveChunk;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.LiveWindow;
-import p2pstream.peer.store.Manifest;
 
 /**
  * One live stream being watched: keeps up to K peers, joins near the live edge, fetches each announced chunk
@@ -43,8 +40,6 @@ import p2pstream.peer.store.Manifest;
 final class LiveSession implements Catalog {
     private static final Logger log = LoggerFactory.getLogger(LiveSession.class);
     static final long TICK_MILLIS = 100;
-    /** Requests outstanding per peer: live chunks are small and due soon, a short pipeline is enough. */
-    static final int MAX_PIPELINE = 8;
     static final long MIN_STALL_MILLIS = 3_000;
     /** Chunks fetched back from the edge at a time while looking for where {@code latency} ago was. */
     static final int JOIN_BATCH = 8;
@@ -65,13 +60,14 @@ final class LiveSession implements Catalog {
     private final PeerId peerId;
     private final TrackerClient tracker;
     private final int listenPort;
-    private final Executor verifier;
+    private final LiveVerifier verifier;
     private final LivePlayer player;
     private final LiveJoin join;
+    private final LiveOutput output;
+    private final LiveRequester requester;
     private final Traffic traffic = new Traffic();
     private final Candidates candidates = new Candidates(DownloadSession.RETRY_DELAY_MILLIS);
     private final List<LivePeer> peers = new ArrayList<>();
-    private final Map<Integer, Integer> inFlight = new HashMap<>();
     private final Set<Integer> verifying = new HashSet<>();
     private final ContentId contentId;
     private final String name;
@@ -79,17 +75,12 @@ final class LiveSession implements Catalog {
     private LiveWindow window;
     private LiveHolding holding;
     private LiveEnd end;
-    private long endSeenNanos;
-    private int playhead = -1;
-    /** The next chunk out does not follow what was written (a late start, a skip). */
-    private boolean resyncNext;
     private boolean pumpPosted;
     private boolean finished;
     private boolean announced;
     private long lookupNanos;
     private boolean lookupInFlight;
     private long lastChunkNanos;
-    private int skipped;
     private int fromPublisher;
     private int fromViewers;
     private int signatureFailures;
@@ -102,11 +93,13 @@ final class LiveSession implements Catalog {
         this.peerId = peerId;
         this.tracker = tracker;
         this.listenPort = listenPort;
-        this.verifier = verifier;
+        this.verifier = new LiveVerifier(verifier, loop);
         this.player = player;
         this.contentId = found.contentId();
         this.name = found.name();
         this.join = new LiveJoin(config.latencyMillis);
+        this.output = new LiveOutput(player, join, config.latencyMillis);
+        this.requester = new LiveRequester(peers);
         this.lastChunkNanos = loop.nanoTime();
         this.lookupNanos = loop.nanoTime();
         if (config.peerAddresses.isEmpty()) {
@@ -170,7 +163,7 @@ final class LiveSession implements Catalog {
     }
 
     Stats.Live figures() {
-        return new Stats.Live(-1, -1, -1, 0, 0, skipped, fromPublisher, fromViewers, join.backlog(), end != null, 0);
+        return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0);
     }
 
     int signatureFailures() {
@@ -238,7 +231,7 @@ final class LiveSession implements Catalog {
             }
             throw new ProtocolException(ErrorCode.UNEXPECTED, "reject: " + index + " (expected: a requested chunk)");
         }
-        landed(index);
+        requester.landed(index);
         peer.held.remove(index); // gone from its window, or never there
         schedulePump();
     }
@@ -246,7 +239,7 @@ final class LiveSession implements Catalog {
     void onPeerClosed(LivePeer peer, LivePeer.Phase was, String reason) {
         peers.remove(peer);
         for (int index : peer.outstanding.keySet()) {
-            landed(index);
+            requester.landed(index);
         }
         peer.outstanding.clear();
         if (finished) {
@@ -269,7 +262,7 @@ final class LiveSession implements Catalog {
             }
             throw new ProtocolException(ErrorCode.UNEXPECTED, "live chunk: " + index + " (expected: a requested chunk)");
         }
-        landed(index);
+        requester.landed(index);
         if (payload.remaining() > manifest.chunkSize()) {
             throw ProtocolException.malformed("live chunk " + index + " length: " + payload.remaining() + " (expected: <= " + manifest.chunkSize() + ")");
         }
@@ -277,13 +270,7 @@ final class LiveSession implements Catalog {
             return; // the other copy won or is being checked
         }
         verifying.add(index);
-        ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
-        copy.put(payload).flip();
-        LiveManifest m = manifest;
-        verifier.execute(() -> {
-            boolean good = m.verifiesChunk(index, header.publishMicros(), Manifest.sha256().digest(copy.array()), header.signature());
-            loop.execute(() -> onVerified(peer, new LiveChunk(header, copy), good));
-        });
+        verifier.submit(manifest, header, payload, (chunk, good) -> onVerified(peer, chunk, good));
     }
 
     private void onVerified(LivePeer peer, LiveChunk chunk, boolean good) {
@@ -292,17 +279,11 @@ final class LiveSession implements Catalog {
         if (finished) {
             return;
         }
-        if (!good) {
-            drop(peer, "live chunk " + index + ": signature does not verify");
-            return;
-        }
         long delayMicros = System.currentTimeMillis() * 1000 - chunk.publishMicros();
-        if (delayMicros > Math.max(MAX_CHUNK_AGE_MILLIS, 10 * config.latencyMillis) * 1000) {
-            drop(peer, "live chunk " + index + ": published " + delayMicros / 1000 + " ms ago (a replay)");
-            return;
-        }
-        if (!inOrderOfTime(chunk)) {
-            drop(peer, "live chunk " + index + ": published " + chunk.publishMicros() + " out of order with its neighbours (a replay)");
+        String problem = !good ? "live chunk " + index + ": signature does not verify"
+                : LiveVerifier.replayProblem(chunk, window, end, delayMicros, Math.max(MAX_CHUNK_AGE_MILLIS, 10 * config.latencyMillis));
+        if (problem != null) {
+            drop(peer, problem);
             return;
         }
         join.onArrival(delayMicros);
@@ -314,12 +295,7 @@ final class LiveSession implements Catalog {
         }
         traffic.received(peer.name, chunk.length());
         lastChunkNanos = loop.nanoTime();
-        for (LivePeer p : peers) {
-            if (p != peer && p.outstanding.containsKey(index)) {
-                p.cancel(index);
-                landed(index);
-            }
-        }
+        requester.cancelOthers(index, peer);
         if (!announced && listenPort != 0) {
             announced = true;
             tracker.announce(new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0));
@@ -328,43 +304,17 @@ final class LiveSession implements Catalog {
         schedulePump();
     }
 
-    /** A validly signed chunk published before its predecessor or after its successor is an old one replayed. */
-    private boolean inOrderOfTime(LiveChunk chunk) {
-        int index = chunk.index();
-        int floor = Math.max(0, window.newest() - window.capacity() + 1);
-        for (int i = index - 1; i >= floor; i--) {
-            LiveChunk before = window.get(i);
-            if (before != null) {
-                if (before.publishMicros() > chunk.publishMicros()) {
-                    return false;
-                }
-                break;
-            }
-        }
-        for (int i = index + 1; i <= window.newest(); i++) {
-            LiveChunk after = window.get(i);
-            if (after != null) {
-                return after.publishMicros() >= chunk.publishMicros();
-            }
-        }
-        return end == null || end.endMicros() >= chunk.publishMicros();
-    }
-
-    void onEnd(LivePeer peer, LiveEnd e) throws ProtocolException {
+    void onEnd(LivePeer peer, LiveEnd e) {
         if (end != null || manifest == null) {
             return;
         }
-        if (!manifest.verifiesEnd(e.chunkCount(), e.endMicros(), e.signature())) {
-            drop(peer, "live end: signature does not verify");
-            return;
-        }
-        LiveChunk newest = window.newest() < 0 ? null : window.get(window.newest());
-        if (newest != null && (e.chunkCount() <= newest.index() || e.endMicros() < newest.publishMicros())) {
-            drop(peer, "live end after " + e.chunkCount() + " chunks: older than chunk " + newest.index() + " (a replay)");
+        String problem = LiveVerifier.endProblem(e, manifest, window);
+        if (problem != null) {
+            drop(peer, problem);
             return;
         }
         end = e;
-        endSeenNanos = loop.nanoTime();
+        output.onEnd(loop.nanoTime());
         window.end(e);
         log.info("{}: the publisher ended the stream after {} chunks", name, e.chunkCount());
         advance();
@@ -379,65 +329,12 @@ final class LiveSession implements Catalog {
         schedulePump();
     }
 
-    /** One request for {@code index} ended (delivered, rejected, cancelled or lost with its peer). */
-    private void landed(int index) {
-        inFlight.computeIfPresent(index, (k, n) -> n > 1 ? n - 1 : null);
-    }
-
-    // ---- output ----
-
-    /** Hands every chunk in order to the player, skipping those that missed their moment; ends after the end. */
+    /** Hands chunks in order to the player; once the stream is over, lets the player finish. */
     private void advance() {
-        if (playhead < 0) {
-            playhead = join.start(window, peers);
-            if (playhead < 0) {
-                return;
-            }
-            log.info("{}: joined at chunk {} ({} chunks of backlog)", name, playhead, join.backlog());
-            resyncNext = playhead > 0;
+        if (!finished && window != null && output.advance(window, peers, end, loop.nanoTime())) {
+            finished = true;
+            player.finish();
         }
-        while (!finished) {
-            if (end != null && playhead >= end.chunkCount()) {
-                finish();
-                return;
-            }
-            LiveChunk c = window.get(playhead);
-            if (c != null) {
-                if (player.offer(c, playhead > join.anchor(), resyncNext)) {
-                    resyncNext = false;
-                } else {
-                    skipped++; // the output is that far behind: a live stream does not wait for it
-                    resyncNext = true;
-                }
-                playhead++;
-            } else if (missedMoment(playhead)) {
-                skipped++;
-                resyncNext = true;
-                log.debug("{}: skipped chunk {}", name, playhead);
-                playhead++;
-            } else {
-                return;
-            }
-        }
-    }
-
-    /** A later chunk has waited longer than the latency, or the stream ended that long ago: waiting is over. */
-    private boolean missedMoment(int index) {
-        if (end != null && loop.nanoTime() - endSeenNanos > config.latencyMillis * 1_000_000) {
-            return true;
-        }
-        for (int i = index + 1; i <= window.newest(); i++) {
-            LiveChunk later = window.get(i);
-            if (later != null && join.ageMillis(later) > config.latencyMillis) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void finish() {
-        finished = true;
-        player.finish();
     }
 
     // ---- requesting ----
@@ -466,51 +363,11 @@ final class LiveSession implements Catalog {
                 top = Math.max(top, p.held.top());
             }
         }
-        int from = playhead >= 0 ? playhead : join.from(top);
-        if (from < 0) {
-            return;
+        int from = output.playhead() >= 0 ? output.playhead() : join.from(top);
+        if (from >= 0) {
+            long hedgeNanos = Math.max(200, config.latencyMillis / 4) * 1_000_000;
+            requester.pump(from, Math.min(top, from + window.capacity() - 1), this::isWanted, loop.nanoTime(), hedgeNanos);
         }
-        int to = Math.min(top, from + window.capacity() - 1);
-        long now = loop.nanoTime();
-        long hedgeNanos = Math.max(200, config.latencyMillis / 4) * 1_000_000;
-        for (int i = from; i <= to; i++) {
-            if (!isWanted(i)) {
-                continue;
-            }
-            int copies = inFlight.getOrDefault(i, 0);
-            if (copies == 0 || (copies == 1 && overdue(i, now, hedgeNanos))) {
-                LivePeer p = pick(i);
-                if (p != null) {
-                    p.request(i, now);
-                    inFlight.merge(i, 1, Integer::sum);
-                }
-            }
-        }
-    }
-
-    private boolean overdue(int index, long now, long hedgeNanos) {
-        for (LivePeer p : peers) {
-            Long asked = p.outstanding.get(index);
-            if (asked != null && now - asked > hedgeNanos) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A viewer that holds the chunk and has room, least loaded first; the publisher only when no viewer can. */
-    private LivePeer pick(int index) {
-        LivePeer best = null;
-        for (LivePeer p : peers) {
-            if (!p.isReady() || !p.held.contains(index) || p.outstanding.size() >= MAX_PIPELINE || p.outstanding.containsKey(index)) {
-                continue;
-            }
-            if (best == null || (best.publisher && !p.publisher)
-                    || (best.publisher == p.publisher && p.outstanding.size() < best.outstanding.size())) {
-                best = p;
-            }
-        }
-        return best;
     }
 
     // ---- periodic work ----
