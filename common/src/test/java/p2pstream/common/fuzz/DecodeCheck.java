@@ -93,18 +93,18 @@ public final class DecodeCheck {
             throw new AssertionError(target.name() + ": generator made " + valid.length + " bytes (expected: <= "
                     + target.maxInputBytes() + ")");
         }
-        int mode = draw.below(8);
+        int mode = draw.below(8); // an exhausted fuzzer input answers 0: the common case, a mutation
         byte[] input;
-        if (mode == 0) {
+        if (mode == 7) {
             input = valid;
-        } else if (mode == 1) {
+        } else if (mode == 6) {
             input = draw instanceof FuzzedDraw f ? f.rest(target.maxInputBytes())
                     : draw.bytes(draw.between(0, Math.min(target.maxInputBytes(), 4096)));
         } else {
             byte[] donor = target.encode().encode(target.valid().next(draw.fork()));
             input = Mutator.mutate(valid, donor, target.maxInputBytes(), draw);
         }
-        check(target, base, input, mode == 0, draw);
+        check(target, base, input, mode == 7, draw);
     }
 
     private <T> void check(FuzzTarget<T> target, T base, byte[] input, boolean mustDecode, Draw draw) {
