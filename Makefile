@@ -9,6 +9,9 @@
 #                 32 paced viewers against one capped nginx, and live latency through 1-3 relay hops (scripts/bench.sh,
 #                 scripts/swarm-bench.sh, scripts/live-bench.sh; BENCH_SWARM=0, BENCH_LIVE=0 skip parts); about 9
 #                 minutes on 2 cores
+#   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): half of it Jazzer on every wire decoder, a fifth
+#                 on the manifest decoder, the rest FUZZ_TRIES damaged sessions each against a real tracker and
+#                 peer-server (FUZZ_SEED=N repeats a run; default a new seed, printed). `make test` runs them briefly
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash
@@ -24,12 +27,14 @@ MVN_FLAGS ?= -B -ntp -Dstyle.color=never
 # plugin's advice paragraph (its first line, naming the overlapping files, stays). awk always exits 0, so the
 # pipeline's status is Maven's (pipefail).
 SHADE_ADVICE = maven-shade-plugin has detected|present in two or more JARs|single version of the file is copied|Usually this is not harmful|otherwise try to manually exclude|dependency:tree -Ddetail|See https:[^ ]*maven-shade-plugin
+# Jazzer's progress lines (INFO:, #N NEW..., MS:, dictionary) go too; its "Done N runs" line and findings stay.
+JAZZER_CHATTER = ^(INFO|WARN): |^\#[0-9]+\t|^MS: [0-9]|^\#\#\#\#\#\# |^"[^"]*" \# Uses: |^OpenJDK 64-Bit Server VM warning: Sharing
 TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
-	/^\[WARNING\] ($(SHADE_ADVICE))/ { next } \
+	/^\[WARNING\] ($(SHADE_ADVICE))/ || /$(JAZZER_CHATTER)/ { next } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 
-.PHONY: all build test demo demo-live bench clean
+.PHONY: all build test fuzz demo demo-live bench clean
 
 all: build
 
@@ -38,6 +43,17 @@ build:
 
 test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
+
+# `make fuzz` budget, in whole minutes. A connection fuzz try takes about 1.5 ms here, so FUZZ_TRIES defaults to
+# about 15% of the budget for each of the two connection tests
+FUZZ_MINUTES ?= 10
+FUZZ_TRIES ?= $(shell echo $$(( $(FUZZ_MINUTES) * 6000 )))
+FUZZ_SEED ?= random
+
+fuzz:
+	$(MVN) $(MVN_FLAGS) -Pfuzz verify -Dfuzz.wire.seconds=$$(( $(FUZZ_MINUTES) * 30 )) \
+		-Dfuzz.manifest.seconds=$$(( $(FUZZ_MINUTES) * 12 )) -Dfuzz.connection.tries=$(FUZZ_TRIES) \
+		-Dfuzz.seed=$(FUZZ_SEED) -Dsurefire.timeout.seconds=$$(( $(FUZZ_MINUTES) * 60 + 600 )) 2>&1 | $(TEST_FILTER)
 
 demo: build
 	scripts/demo.sh

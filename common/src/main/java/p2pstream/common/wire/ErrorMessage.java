@@ -52,11 +52,16 @@ public record ErrorMessage(int code, String message) implements Message {
         StringBuilder sb = new StringBuilder(Math.min(s.length(), Wire.MAX_ERROR_MESSAGE_BYTES));
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                sb.append(c).append(s.charAt(++i)); // a whole supplementary character is valid text: keep it
+                continue;
+            }
             sb.append(c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || Character.isSurrogate(c) ? '?' : c);
         }
         String clean = sb.toString();
         while (clean.getBytes(StandardCharsets.UTF_8).length > Wire.MAX_ERROR_MESSAGE_BYTES) {
-            clean = clean.substring(0, clean.length() - Math.max(1, clean.length() / 8));
+            int cut = clean.length() - Math.max(1, clean.length() / 8);
+            clean = clean.substring(0, cut > 0 && Character.isHighSurrogate(clean.charAt(cut - 1)) ? cut - 1 : cut);
         }
         return clean;
     }

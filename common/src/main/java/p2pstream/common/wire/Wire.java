@@ -172,11 +172,19 @@ public final class Wire {
         byte[] ip = new byte[length];
         in.get(ip);
         int port = in.getShort() & 0xffff;
+        InetAddress address;
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+            address = InetAddress.getByAddress(ip);
         } catch (UnknownHostException e) {
             throw ProtocolException.malformed(field + ": " + e.getMessage());
         }
+        // Java turns an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into IPv4, which encodes as family 4: one
+        // address, one encoding
+        if (address.getAddress().length != length) {
+            throw ProtocolException.malformed(field + ": IPv4-mapped IPv6 " + address.getHostAddress()
+                    + " (expected: family 4 for an IPv4 address)");
+        }
+        return new InetSocketAddress(address, port);
     }
 
     public static String hex(byte[] bytes) {

@@ -1,6 +1,7 @@
 package p2pstream.common.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,6 +92,33 @@ class WireTest {
         assertTrue(longOne.message().getBytes(StandardCharsets.UTF_8).length <= Wire.MAX_ERROR_MESSAGE_BYTES);
         assertTrue(longOne.message().length() > 200, "clipping should keep most of what fits");
         assertEquals(longOne, Codec.roundTrip(longOne));
+    }
+
+    @Test
+    void keepsSupplementaryCharactersInErrorMessagesSoTheyDecodeAsSent() throws ProtocolException {
+        ErrorMessage sent = new ErrorMessage(1, "no such stream \uD83C\uDFAC.mp4");
+        assertEquals("no such stream \uD83C\uDFAC.mp4", sent.message());
+        byte[] payload = Codec.payloadBytes(sent);
+        ErrorMessage received = ErrorMessage.decode(ByteBuffer.wrap(payload));
+        assertEquals(sent, received);
+        assertArrayEquals(payload, Codec.payloadBytes(received), "re-encodes to the bytes received");
+        ErrorMessage clipped = new ErrorMessage(1, "\uD83C\uDFAC".repeat(400));
+        assertTrue(clipped.message().getBytes(StandardCharsets.UTF_8).length <= Wire.MAX_ERROR_MESSAGE_BYTES);
+        assertEquals(clipped.message().length() / 2, clipped.message().codePointCount(0, clipped.message().length()),
+                "clipping never splits a character: " + clipped.message().length() + " chars");
+    }
+
+    @Test
+    void rejectsIpv4MappedIpv6AddressesWhichWouldReencodeAsIpv4() {
+        byte[] mapped = ByteBuffer.allocate(1 + 16 + 2).put((byte) 16).put(new byte[10]).put((byte) 0xff)
+                .put((byte) 0xff).put(new byte[] {127, 0, 0, 1}).putShort((short) 80).array();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Wire.getAddress(ByteBuffer.wrap(mapped), "a"));
+        assertEquals(ErrorCode.MALFORMED, e.code());
+        assertTrue(e.getMessage().contains("IPv4-mapped"), e.getMessage());
+        byte[] compatible = mapped.clone();
+        compatible[10] = 0;
+        compatible[11] = 0; // ::127.0.0.1 (IPv4-compatible) stays IPv6 in Java: one encoding, accepted
+        assertDoesNotThrow(() -> Wire.getAddress(ByteBuffer.wrap(compatible), "a"));
     }
 
     @Test

@@ -102,6 +102,10 @@ public final class Manifest {
         if (bytes > Wire.MAX_NAME_BYTES) {
             throw new IllegalArgumentException("manifest name: " + bytes + " UTF-8 bytes (expected: <= " + Wire.MAX_NAME_BYTES + ")");
         }
+        String problem = Wire.nameProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException("manifest name: \"" + name + "\" " + problem);
+        }
     }
 
     public String name() {

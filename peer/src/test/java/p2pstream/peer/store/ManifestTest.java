@@ -235,6 +235,10 @@ class ManifestTest {
         // 65536 bytes would have wrapped the uint16 length to 0
         assertThrows(IllegalArgumentException.class, () -> new Manifest("a".repeat(65536), 0, CHUNK, new byte[0]));
         new Manifest("a".repeat(Wire.MAX_NAME_BYTES), 0, CHUNK, new byte[0]);
+        // decode refuses path tricks with BAD_NAME: such a manifest would have a content id no peer can decode
+        for (String pathTrick : new String[] {"a//b", "../x", "a/./b", "/abs", "a\\b", "dir/"}) {
+            assertThrows(IllegalArgumentException.class, () -> new Manifest(pathTrick, 0, CHUNK, new byte[0]), pathTrick);
+        }
     }
 
     @Test

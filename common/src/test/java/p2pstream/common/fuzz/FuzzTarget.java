@@ -1,0 +1,43 @@
+package p2pstream.common.fuzz;
+
+import java.nio.ByteBuffer;
+import p2pstream.common.wire.ProtocolException;
+
+/**
+ * One decoder under fuzz, as one entry of a fuzz test's list: how to make a valid value, how to encode it, and how
+ * to decode bytes back. {@link DecodeCheck} does the rest: mutates the encoding, decodes, and checks that decoding
+ * fails only with {@link ProtocolException}, allocates in proportion to the input, and re-encodes what it takes to
+ * the same bytes. Immutable.
+ *
+ * @param name          shown in the run's tally and in failures
+ * @param maxInputBytes the most bytes the decoder can be handed (its frame's payload limit); mutations stay within
+ * @param valid         makes a valid value from a draw
+ * @param encode        the value's exact bytes (a payload, a whole frame, a manifest...)
+ * @param decode        decodes bytes; {@code base} is the valid value the bytes were mutated from, for decoders that
+ *                      need context the receiver knows (a bitfield's chunk count, a message type)
+ */
+public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode, Decoder<T> decode) {
+
+    /** Makes a valid value. */
+    @FunctionalInterface
+    public interface Generator<T> {
+        T next(Draw draw);
+    }
+
+    /** The exact bytes of a value. */
+    @FunctionalInterface
+    public interface Encoder<T> {
+        byte[] encode(T value);
+    }
+
+    /** Decodes {@code in} (position to limit; bytes outside belong to someone else) as what {@code base} is. */
+    @FunctionalInterface
+    public interface Decoder<T> {
+        T decode(T base, ByteBuffer in) throws ProtocolException;
+    }
+
+    public static <T> FuzzTarget<T> of(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode,
+                                       Decoder<T> decode) {
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode);
+    }
+}

@@ -1,0 +1,170 @@
+package p2pstream.common.fuzz;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import p2pstream.common.net.FrameDecoder;
+import p2pstream.common.net.WireBytes;
+import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.ManifestMessage;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.Streams;
+import p2pstream.common.wire.Welcome;
+import p2pstream.common.wire.Withdraw;
+import p2pstream.common.wire.Wire;
+
+/**
+ * Every decoder of the common module as a {@link FuzzTarget}: each message's payload codec, the CHUNK header, the
+ * first frame of a connection ({@code Hello.decodeFirst}) and the frame splitter ({@link FrameDecoder}). A new codec
+ * is one more entry in {@link #all()}. Stateless; any thread.
+ */
+public final class WireTargets {
+    /** Payload bytes a control frame can carry (its length counts the type byte). */
+    public static final int CONTROL_PAYLOAD_BYTES = Wire.MAX_CONTROL_FRAME_BYTES - 1;
+    /** Payload bytes a frame from a peer can carry: a CHUNK of the largest chunk, or the largest MANIFEST. */
+    public static final int PEER_PAYLOAD_BYTES = Wire.MAX_PEER_FRAME_BYTES - 1;
+
+    private WireTargets() {
+    }
+
+    public static List<FuzzTarget<?>> all() {
+        return List.of(
+                message("HELLO", CONTROL_PAYLOAD_BYTES, ValidMessages::hello, (base, in) -> Hello.decode(in)),
+                message("WELCOME", CONTROL_PAYLOAD_BYTES, ValidMessages::welcome, (base, in) -> Welcome.decode(in)),
+                message("ERROR", CONTROL_PAYLOAD_BYTES, ValidMessages::error, (base, in) -> ErrorMessage.decode(in)),
+                message("PING/PONG/HAVE_ALL", CONTROL_PAYLOAD_BYTES, ValidMessages::empty,
+                        (base, in) -> EmptyMessage.decode(base.type(), in)),
+                message("HAVE/REQUEST/CANCEL", CONTROL_PAYLOAD_BYTES, ValidMessages::index,
+                        (base, in) -> IndexMessage.decode(base.type(), in)),
+                message("REJECT", CONTROL_PAYLOAD_BYTES, ValidMessages::reject, (base, in) -> Reject.decode(in)),
+                message("MANIFEST", PEER_PAYLOAD_BYTES, ValidMessages::manifestMessage,
+                        (base, in) -> ManifestMessage.decode(in)),
+                message("BITFIELD", PEER_PAYLOAD_BYTES, ValidMessages::bitfield,
+                        (base, in) -> Bitfield.decode(in, base.chunkCount())),
+                message("ANNOUNCE", CONTROL_PAYLOAD_BYTES, ValidMessages::announce, (base, in) -> Announce.decode(in)),
+                message("WITHDRAW", CONTROL_PAYLOAD_BYTES, ValidMessages::withdraw, (base, in) -> Withdraw.decode(in)),
+                message("LIST", CONTROL_PAYLOAD_BYTES, ValidMessages::list, (base, in) -> ListStreams.decode(in)),
+                message("STREAMS", CONTROL_PAYLOAD_BYTES, ValidMessages::streams, (base, in) -> Streams.decode(in)),
+                message("LOOKUP", CONTROL_PAYLOAD_BYTES, ValidMessages::lookup, (base, in) -> Lookup.decode(in)),
+                message("PEERS", CONTROL_PAYLOAD_BYTES, ValidMessages::peers, (base, in) -> Peers.decode(in)),
+                chunk(),
+                firstFrame(),
+                frames());
+    }
+
+    /** A message's payload codec: {@link Message#encodePayload} against its {@code decode}. */
+    public static <M extends Message> FuzzTarget<M> message(String name, int maxPayloadBytes,
+                                                            FuzzTarget.Generator<M> valid, FuzzTarget.Decoder<M> decode) {
+        return FuzzTarget.of(name, maxPayloadBytes, valid, WireBytes::payload, decode);
+    }
+
+    /** A CHUNK payload: the index the header codec reads, then the chunk's bytes, which are not its business. */
+    record ChunkPayload(int index, byte[] bytes) {
+        @Override
+        public String toString() {
+            return "CHUNK " + index + " (" + bytes.length + " bytes)";
+        }
+    }
+
+    static FuzzTarget<ChunkPayload> chunk() {
+        return FuzzTarget.of("CHUNK header", PEER_PAYLOAD_BYTES,
+                draw -> new ChunkPayload(ValidMessages.u31(draw), draw.bytes(draw.between(0, 64))),
+                c -> {
+                    ByteBuffer header = ChunkHeader.encode(c.index(), c.bytes().length);
+                    header.position(Frames.HEADER_BYTES);
+                    return ByteBuffer.allocate(4 + c.bytes().length).put(header).put(c.bytes()).array();
+                },
+                (base, in) -> {
+                    int index = ChunkHeader.decodeIndex(in);
+                    byte[] bytes = new byte[in.remaining()];
+                    in.get(bytes);
+                    return new ChunkPayload(index, bytes);
+                });
+    }
+
+    /**
+     * The first frame of a connection, length prefix and type byte included, through a {@link FrameDecoder} and
+     * {@link Hello#decodeFirst}. A frame that is not whole, or bytes after it, are refused here as the test's own
+     * verdict: a connection would wait for the rest or read them as the next frame.
+     */
+    static FuzzTarget<Hello> firstFrame() {
+        return FuzzTarget.of("first frame", Wire.LENGTH_FIELD_BYTES + Wire.MAX_CONTROL_FRAME_BYTES + 8,
+                ValidMessages::hello, WireBytes::encoded,
+                (base, in) -> {
+                    FrameDecoder decoder = new FrameDecoder(Wire.MAX_CONTROL_FRAME_BYTES);
+                    ByteBuffer payload = decoder.next(in);
+                    if (payload == null || in.hasRemaining()) {
+                        throw ProtocolException.malformed("test: not exactly one whole frame");
+                    }
+                    return Hello.decodeFirst(MessageType.of(decoder.type()), payload);
+                });
+    }
+
+    /**
+     * What {@link FrameDecoder} splits a byte stream into: whole frames (type and payload) and the incomplete rest,
+     * for a frame limit that may be tiny so lengths around it come up.
+     */
+    record FrameRun(int maxFrameBytes, List<byte[]> frames, byte[] rest) {
+        byte[] encode() {
+            int total = rest.length;
+            for (byte[] f : frames) {
+                total += Wire.LENGTH_FIELD_BYTES + f.length;
+            }
+            ByteBuffer out = ByteBuffer.allocate(total);
+            for (byte[] f : frames) {
+                out.putInt(f.length).put(f);
+            }
+            return out.put(rest).array();
+        }
+
+        @Override
+        public String toString() {
+            return "FrameRun[max " + maxFrameBytes + ", " + frames.size() + " frames, " + rest.length + " bytes left]";
+        }
+    }
+
+    static FuzzTarget<FrameRun> frames() {
+        return FuzzTarget.of("FrameDecoder", 256 * 1024,
+                draw -> {
+                    int max = draw.oneIn(3) ? draw.between(1, 300)
+                            : draw.pick(Wire.MAX_CONTROL_FRAME_BYTES, Wire.MAX_PEER_FRAME_BYTES);
+                    List<byte[]> frames = new ArrayList<>();
+                    for (int i = draw.between(0, 5); i > 0; i--) {
+                        frames.add(draw.bytes(draw.between(1, Math.min(max, draw.oneIn(8) ? 20_000 : 40))));
+                    }
+                    return new FrameRun(max, frames, new byte[0]);
+                },
+                FrameRun::encode,
+                (base, in) -> {
+                    FrameDecoder decoder = new FrameDecoder(base.maxFrameBytes());
+                    List<byte[]> frames = new ArrayList<>();
+                    ByteBuffer payload;
+                    while ((payload = decoder.next(in)) != null) {
+                        byte[] frame = new byte[1 + payload.remaining()];
+                        frame[0] = (byte) decoder.type();
+                        payload.get(frame, 1, payload.remaining());
+                        frames.add(frame);
+                    }
+                    int need = decoder.frameBytes(in);
+                    if (need >= 0 && need <= in.remaining()) {
+                        throw new AssertionError("FrameDecoder: a whole frame of " + need + " bytes left undecoded");
+                    }
+                    byte[] rest = new byte[in.remaining()];
+                    in.get(rest);
+                    return new FrameRun(base.maxFrameBytes(), frames, rest);
+                });
+    }
+}
