@@ -15,6 +15,8 @@ import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.LiveChunkHeader;
+import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -152,6 +154,10 @@ public final class ValidMessages {
 
     public static Reject reject(Draw draw) {
         return new Reject(u31(draw), Reject.Reason.values()[draw.below(Reject.Reason.values().length)]);
+    }
+
+    public static LiveEnd liveEnd(Draw draw) {
+        return new LiveEnd(u31(draw), draw.anyLong(), draw.bytes(LiveChunkHeader.SIGNATURE_BYTES));
     }
 
     public static ManifestMessage manifestMessage(Draw draw) {

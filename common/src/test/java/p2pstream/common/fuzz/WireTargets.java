@@ -14,6 +14,8 @@ import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.LiveChunkHeader;
+import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.Message;
@@ -60,7 +62,9 @@ public final class WireTargets {
                 message("STREAMS", CONTROL_PAYLOAD_BYTES, ValidMessages::streams, (base, in) -> Streams.decode(in)),
                 message("LOOKUP", CONTROL_PAYLOAD_BYTES, ValidMessages::lookup, (base, in) -> Lookup.decode(in)),
                 message("PEERS", CONTROL_PAYLOAD_BYTES, ValidMessages::peers, (base, in) -> Peers.decode(in)),
+                message("LIVE_END", CONTROL_PAYLOAD_BYTES, ValidMessages::liveEnd, (base, in) -> LiveEnd.decode(in)),
                 chunk(),
+                liveChunk(),
                 firstFrame(),
                 frames());
     }
@@ -92,6 +96,31 @@ public final class WireTargets {
                     byte[] bytes = new byte[in.remaining()];
                     in.get(bytes);
                     return new ChunkPayload(index, bytes);
+                });
+    }
+
+    /** A LIVE_CHUNK payload: the signed head the codec reads, then at least one byte of the chunk. */
+    record LiveChunkPayload(LiveChunkHeader header, byte[] bytes) {
+        @Override
+        public String toString() {
+            return "LIVE_CHUNK " + header.index() + " at " + header.publishMicros() + " (" + bytes.length + " bytes)";
+        }
+    }
+
+    static FuzzTarget<LiveChunkPayload> liveChunk() {
+        return FuzzTarget.of("LIVE_CHUNK header", PEER_PAYLOAD_BYTES,
+                draw -> new LiveChunkPayload(new LiveChunkHeader(ValidMessages.u31(draw), draw.anyLong(),
+                        draw.bytes(LiveChunkHeader.SIGNATURE_BYTES)), draw.bytes(draw.between(1, 64))),
+                c -> {
+                    ByteBuffer header = c.header().encode(c.bytes().length);
+                    header.position(Frames.HEADER_BYTES);
+                    return ByteBuffer.allocate(header.remaining() + c.bytes().length).put(header).put(c.bytes()).array();
+                },
+                (base, in) -> {
+                    LiveChunkHeader header = LiveChunkHeader.decode(in);
+                    byte[] bytes = new byte[in.remaining()];
+                    in.get(bytes);
+                    return new LiveChunkPayload(header, bytes);
                 });
     }
 

@@ -21,7 +21,10 @@ import p2pstream.common.wire.Wire;
  * without instrumentation. Add a manifest codec as one more entry in {@link #TARGETS}.
  */
 class ManifestFuzzTest {
-    static final List<FuzzTarget<?>> TARGETS = List.of(fileManifest());
+    static final List<FuzzTarget<?>> TARGETS = List.of(fileManifest(), liveManifest());
+    /** Real Ed25519 keys, made once: generating one per input would dominate the run. */
+    private static final List<byte[]> KEYS = List.of(PublisherKey.generate().publicKey(), PublisherKey.generate().publicKey(),
+            PublisherKey.generate().publicKey());
 
     private static final int SEEDED_RUNS_PER_DECODER = 400;
     private static final DecodeCheck JAZZER = new DecodeCheck(TARGETS, DecodeCheck.INSTRUMENTED_BYTES_PER_INPUT_BYTE);
@@ -71,6 +74,27 @@ class ManifestFuzzTest {
                         throw new AssertionError("manifest: content id " + m.contentId() + " (expected: " + id + ")");
                     }
                     return new FileManifest(m.name(), m.size(), m.chunkSize(), hashes, base.expected());
+                });
+    }
+
+    /** A live manifest's fields, decoded against the SHA-256 of its own bytes. */
+    record LiveFields(String name, int chunkSize, byte[] key) {
+        @Override
+        public String toString() {
+            return "LiveManifest[" + name + ", " + chunkSize + "]";
+        }
+    }
+
+    static FuzzTarget<LiveFields> liveManifest() {
+        return FuzzTarget.of("live manifest", 1 + 2 + Wire.MAX_NAME_BYTES + 4 + LiveManifest.KEY_BYTES + 16,
+                draw -> new LiveFields(ValidMessages.name(draw, Wire.MAX_NAME_BYTES), ValidMessages.chunkSize(draw),
+                        KEYS.get(draw.below(KEYS.size()))),
+                f -> new LiveManifest(f.name(), f.chunkSize(), f.key()).encoded(),
+                (base, in) -> {
+                    byte[] bytes = new byte[in.remaining()];
+                    in.get(bytes);
+                    LiveManifest m = LiveManifest.decode(bytes, ContentId.of(Manifest.sha256().digest(bytes)));
+                    return new LiveFields(m.name(), m.chunkSize(), m.publicKey());
                 });
     }
 
