@@ -32,6 +32,8 @@ public final class Connection {
     /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
     private static final int BULK_READ_BUFFER_BYTES = 1024 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
+    /** Input discarded per read while a closing connection waits for the peer to close too. */
+    private static final int DRAIN_READ_BYTES = 8 * 1024;
     private static final int MAX_READS_PER_EVENT = 16;
     /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
     private static final long RATE_GRANT_BYTES = 64 * 1024;
@@ -62,6 +64,7 @@ public final class Connection {
     private boolean autoReadOff;
     private boolean inFrame;
     private boolean writeRetryScheduled;
+    private ByteBuffer drainBuffer;
     private long bytesRead;
     private long bytesWritten;
     private String closeReason;
@@ -194,7 +197,7 @@ public final class Connection {
         closeReason = reason;
         pauseReading();
         if (outbound.isEmpty()) {
-            close(reason);
+            finishClose();
         } else {
             loop.schedule(CLOSE_LINGER_MILLIS, () -> close(reason));
             if (!writeRetryScheduled) {
@@ -261,6 +264,10 @@ public final class Connection {
     }
 
     void onReadable() {
+        if (drainBuffer != null) {
+            drain();
+            return;
+        }
         for (int i = 0; i < MAX_READS_PER_EVENT && state == State.OPEN && !readPaused; i++) {
             int n;
             try {
@@ -433,7 +440,57 @@ public final class Connection {
         }
         setWriteInterest(false);
         if (state == State.CLOSING) {
+            finishClose();
+        }
+    }
+
+    // ---- closing ----
+
+    /**
+     * Ends a closing connection whose queued bytes are written. Closing a socket that still has unread input
+     * makes the kernel send a reset and drop what it has not yet sent, our ERROR included: a peer flooding us
+     * would see "connection reset", not why. So while input keeps coming, half-close (FIN after the ERROR)
+     * and discard input until the peer closes too, within the linger time.
+     */
+    private void finishClose() {
+        if (drainBuffer != null || state != State.CLOSING) {
+            return;
+        }
+        drainBuffer = ByteBuffer.allocate(DRAIN_READ_BYTES);
+        int n;
+        try {
+            n = channel.read(drainBuffer);
+            if (n > 0) {
+                channel.shutdownOutput();
+            }
+        } catch (IOException e) {
+            n = -1;
+        }
+        if (n <= 0) {
             close(closeReason);
+            return;
+        }
+        readPaused = false;
+        updateInterest();
+        loop.schedule(CLOSE_LINGER_MILLIS, () -> close(closeReason));
+    }
+
+    private void drain() {
+        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.CLOSING; i++) {
+            drainBuffer.clear();
+            int n;
+            try {
+                n = channel.read(drainBuffer);
+            } catch (IOException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                close(closeReason);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
         }
     }
 
