@@ -2,13 +2,17 @@ package p2pstream.tracker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.common.net.Await.await;
 
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
@@ -16,13 +20,17 @@ import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 
-/** A connection that sends HELLO a byte at a time is never idle, yet must not hold a slot forever. */
-class TrackerSlowHelloTest {
+/**
+ * Connections that never complete HELLO are closed at the tracker's HELLO deadline (shortened to 1 s here),
+ * whether they are silent or dribble a byte at a time, and a session of the others is not disturbed.
+ */
+class TrackerTimeoutsTest {
+    private static final long HELLO_MILLIS = 1_000;
     private Tracker tracker;
 
     @BeforeEach
     void start() throws Exception {
-        tracker = Tracker.start(Tracker.Config.loopback());
+        tracker = Tracker.start(Tracker.Config.loopback().withHelloTimeoutMillis(HELLO_MILLIS));
     }
 
     @AfterEach
@@ -30,31 +38,54 @@ class TrackerSlowHelloTest {
         tracker.close();
     }
 
-    @Test
-    @Timeout(40)
-    void helloDribbledAByteAtATimeIsCutOffAtTheHelloDeadline() throws Exception {
+    @HostileCase(value = "connection that never sends HELLO (tracker, HELLO deadline 1 s)",
+            expect = "ERROR TIMEOUT then EOF at the deadline; a good session stays served", section = HostileCase.FLOODS)
+    @Timeout(30)
+    void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
+        try (RawClient good = RawClient.connect(tracker.address())) {
+            good.trackerHello(0);
+            long start = System.nanoTime();
+            try (RawClient silent = RawClient.connect(tracker.address())) {
+                ErrorMessage e = silent.expectErrorThenEof(ErrorCode.TIMEOUT);
+                assertTrue(e.message().contains("hello"), e.message());
+            }
+            trial.recordSecondsSince("seconds until closed", start);
+            assertTrue(System.nanoTime() - start >= HELLO_MILLIS * 900_000, "closed before the deadline");
+            good.assertServed();
+            await("only the good session left", () -> tracker.connectionCount() == 1);
+        }
+    }
+
+    @HostileCase(value = "HELLO dribbled a byte every 100 ms, never idle (tracker, HELLO deadline 1 s)",
+            expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete", section = HostileCase.FLOODS)
+    @Timeout(30)
+    void helloDribbledAByteAtATimeIsCutOffAtTheHelloDeadline(Trial trial) throws Exception {
         byte[] hello = Frames.encode(new Hello(Role.CLIENT, PeerId.random(), 0, null)).array();
+        AtomicInteger sent = new AtomicInteger();
         long start = System.nanoTime();
         try (RawClient slow = RawClient.connect(tracker.address())) {
-            slow.soTimeout(30_000);
             Thread feeder = new Thread(() -> {
                 try {
-                    // one byte every 400 ms: the whole HELLO would take about 10 s, the idle timeout never fires
+                    // a byte every 100 ms: the whole HELLO would take seconds, the idle timeout never fires
                     for (int i = 0; i < hello.length - 1; i++) {
                         slow.sendBytes(new byte[] {hello[i]});
-                        LockSupport.parkNanos(400_000_000L); // the attack's pace, not a wait for a condition
+                        sent.incrementAndGet();
+                        LockSupport.parkNanos(100_000_000L); // the attack's pace, not a wait for a condition
                     }
-                } catch (java.io.IOException expected) {
+                } catch (IOException expected) {
                     // the tracker closed the connection: what the test wants
                 }
             });
             feeder.setDaemon(true);
             feeder.start();
             ErrorMessage e = slow.expectErrorThenEof(ErrorCode.TIMEOUT);
-            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
             assertTrue(e.message().contains("hello"), e.message());
-            assertTrue(seconds >= Tracker.HELLO_TIMEOUT_MILLIS / 1000 - 1, "cut off after " + seconds + " s");
         }
+        trial.recordSecondsSince("seconds until closed", start);
+        trial.record("HELLO bytes sent before the close", sent.get());
+        assertTrue(System.nanoTime() - start >= HELLO_MILLIS * 900_000, "closed before the deadline");
+        assertTrue(sent.get() < hello.length - 1, "HELLO was complete: " + sent.get() + " bytes");
+        await("no connection left", () -> tracker.connectionCount() == 0);
         assertEquals(0, tracker.sessionCount());
     }
 }
