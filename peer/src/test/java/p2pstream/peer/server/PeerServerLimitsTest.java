@@ -10,17 +10,27 @@ import static p2pstream.peer.server.PeerSteps.fetchAll;
 import static p2pstream.peer.server.PeerSteps.peerHello;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Reject;
+import p2pstream.peer.client.Download;
+import p2pstream.peer.client.Stats;
 import p2pstream.peer.store.Manifest;
 
 /**
@@ -29,31 +39,51 @@ import p2pstream.peer.store.Manifest;
  */
 class PeerServerLimitsTest extends PeerServerFixture {
 
-    @Test
-    @Timeout(30)
-    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndTheOthersKeepGettingChunks() throws Exception {
-        PeerServer.Config config = PeerServer.Config.loopback(tracker.address(), dir);
-        PeerServer.Config small = new PeerServer.Config(config.bind(), config.tracker(), config.dir(),
-                0, 2, 2);
+    /**
+     * A server that takes 2 connections streams to a real viewer (capped, so it is mid-stream) while a raw
+     * client holds the other slot; 20 more connections each get TOO_MANY_CONNECTIONS then EOF at once, the
+     * viewer's stream completes with the file's SHA-256, and a freed slot is taken again.
+     */
+    @HostileCase(value = "20 connections beyond a limit of 2 while a viewer streams (peer-server)",
+            expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the viewer's stream completes with identical"
+                    + " SHA-256; the raw client keeps getting chunks; a freed slot is reused", section = HostileCase.FLOODS)
+    @Timeout(60)
+    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndAStreamingViewerCompletes(Trial trial) throws Exception {
+        PeerServer.Config small = PeerServer.Config.loopback(tracker.address(), dir).withMaxConnections(2)
+                .withUploadLimit(FILE_BYTES); // about a second for the viewer's stream
+        server.close(); // the fixture's: the capped one below announces the same file
         try (PeerServer s = PeerServer.start(small)) {
+            s.announced().get(10, TimeUnit.SECONDS);
             Manifest m = s.manifests().get(0);
             List<RawClient> open = new ArrayList<>();
             try {
-                for (int i = 0; i < 2; i++) {
-                    RawClient c = PeerSteps.connect(s.address());
-                    peerHello(c, m);
-                    open.add(c);
-                }
-                for (int i = 0; i < 5; i++) {
+                RawClient holder = PeerSteps.connect(s.address());
+                open.add(holder);
+                peerHello(holder, m);
+                CompletableFuture<Stats> viewer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Download.run(Download.Config.of(tracker.address(), "movie.bin").withUpload(false)
+                                .withOutputFile(dir.resolve("viewer.bin")));
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                await("the viewer connected", () -> s.connectionCount() == 2);
+                int extras = 20;
+                for (int i = 0; i < extras; i++) {
                     try (RawClient extra = PeerSteps.connect(s.address())) {
                         extra.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
                     }
                 }
-                for (RawClient c : open) {
-                    fetchAll(c, m, file);
-                }
+                boolean midStream = !viewer.isDone();
+                Stats stats = viewer.get(30, TimeUnit.SECONDS);
+                assertEquals(sha256(file), stats.sha256(), "the viewer's stream");
+                assertTrue(midStream, "the viewer finished before the extras were refused: nothing was tested");
+                trial.record("extras refused with ERROR TOO_MANY_CONNECTIONS then EOF", extras);
+                trial.record("viewer streams completed with identical SHA-256", 1);
+                fetchAll(holder, m, file);
                 open.remove(0).close();
-                await("a slot frees up", () -> s.connectionCount() == 1);
+                await("a slot frees up", () -> s.connectionCount() == 0);
                 RawClient again = PeerSteps.connect(s.address());
                 open.add(again);
                 peerHello(again, m);
@@ -63,6 +93,41 @@ class PeerServerLimitsTest extends PeerServerFixture {
                     c.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A PING flood past the 50,000 frames a second a serving connection may send: PONGs up to the limit, then
+     * RATE_LIMITED and EOF; a good client is unaffected.
+     */
+    @HostileCase(value = "PING flood: 51,000 PINGs in one burst after HELLO (peer-server, 50,000 frames/s)",
+            expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; a good client keeps getting chunks",
+            section = HostileCase.FLOODS)
+    @Timeout(60)
+    void floodOfPingsBeyondTheFrameRateGetsRateLimitedThenClose(Trial trial) throws Exception {
+        int limit = PeerServer.LIMITS.maxFramesPerSecond();
+        try (RawClient good = connect(); RawClient flood = connect()) {
+            peerHello(good, manifest);
+            peerHello(flood, manifest);
+            int burst = limit + 1_000;
+            ByteBuffer b = ByteBuffer.allocate(burst * Frames.HEADER_BYTES);
+            for (int i = 0; i < burst; i++) {
+                Frames.encode(EmptyMessage.PING, b);
+            }
+            flood.sendBytes(b.array());
+            fetchAll(good, manifest, file);
+            int pongs = 0;
+            RawClient.Frame f;
+            while ((f = flood.read()).type() == MessageType.PONG.code()) {
+                pongs++;
+            }
+            assertEquals(MessageType.ERROR.code(), f.type(), f.describe());
+            assertEquals(RATE_LIMITED.code(), ErrorMessage.decode(f.buffer()).code(), f.describe());
+            flood.expectEof();
+            assertTrue(pongs < limit, "PONGs before the limit: " + pongs);
+            trial.record("PONGs before ERROR RATE_LIMITED", pongs);
+            fetchAll(good, manifest, file);
+            await("only the good client stays connected", () -> server.connectionCount() == 1);
         }
     }
 
@@ -139,5 +204,9 @@ class PeerServerLimitsTest extends PeerServerFixture {
             fetchAll(good, manifest, file);
             await("only the good client stays connected", () -> server.connectionCount() == 1);
         }
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }
