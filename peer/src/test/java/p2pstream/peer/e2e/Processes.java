@@ -19,14 +19,23 @@ final class Processes implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+?):(\\d+)");
     private final List<Process> started = new ArrayList<>();
 
+    /** A started server process and the port it said it listens on. */
+    record Listening(Process process, int port) {
+    }
+
     /** Starts {@code jar} and returns the port it prints in its "listening on" line. */
     int startAndAwaitPort(String jar, String... args) throws IOException {
+        return startListening(jar, args).port();
+    }
+
+    /** Starts {@code jar} and waits for its "listening on" line. */
+    Listening startListening(String jar, String... args) throws IOException {
         Process p = start(jar, args);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
-                return Integer.parseInt(m.group(2));
+                return new Listening(p, Integer.parseInt(m.group(2)));
             }
         }
         throw new IOException(jar + " ended without printing its address: " + stderr(p));
@@ -35,6 +44,11 @@ final class Processes implements AutoCloseable {
     /** A tracker on a free loopback port; returns the port. */
     int startTracker() throws IOException {
         return startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
+    }
+
+    /** A tracker on loopback {@code port} (0: a free one). */
+    Listening startTracker(int port) throws IOException {
+        return startListening("tracker.jar", "127.0.0.1", "--port", Integer.toString(port));
     }
 
     /** A peer-server sharing {@code dir} with an upload cap such as {@code 20MB/s}, registered with the tracker. */
@@ -53,7 +67,19 @@ final class Processes implements AutoCloseable {
     }
 
     Process start(String jar, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), jar, args);
+    }
+
+    /**
+     * Starts {@code jar} unable to write files beyond {@code maxFileKiB} KiB (bash's {@code ulimit -f}), as on a
+     * disk that fills up: a write past the limit fails with "File too large" (the JVM ignores SIGXFSZ).
+     */
+    Process startWithFileSizeLimit(long maxFileKiB, String jar, String... args) throws IOException {
+        return start(List.of("bash", "-c", "ulimit -f " + maxFileKiB + " && exec \"$0\" \"$@\""), jar, args);
+    }
+
+    private Process start(List<String> prefix, String jar, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-jar");
         cmd.add(jar(jar));
