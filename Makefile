@@ -6,6 +6,9 @@
 #   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, and the swarm of 8, 16 and
 #                 32 paced viewers against one capped nginx (scripts/bench.sh, scripts/swarm-bench.sh; BENCH_SWARM=0
 #                 skips the swarm); about 8 minutes on 2 cores
+#   make robustness  run every hostile case (floods, slow and greedy peers, the tracker killed, a full disk,
+#                 shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
+#                 from what the runs measured (scripts/robustness.sh); about 5 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash
@@ -26,7 +29,7 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 
-.PHONY: all build test demo bench clean
+.PHONY: all build test demo bench robustness clean
 
 all: build
 
@@ -41,6 +44,10 @@ demo: build
 
 bench: build
 	scripts/bench.sh
+
+# RUNS=N: runs per hostile case
+robustness:
+	RUNS=$(or $(RUNS),5) scripts/robustness.sh
 
 clean:
 	$(MVN) -q $(MVN_FLAGS) clean

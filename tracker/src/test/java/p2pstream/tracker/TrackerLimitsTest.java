@@ -41,7 +41,7 @@ import p2pstream.common.wire.Wire;
  */
 class TrackerLimitsTest extends TrackerFixture {
 
-    @HostileCase(value = "PING flood: 2001 PINGs in one burst after HELLO (tracker, 2000 frames/s)",
+    @HostileCase(value = "Frame flood: 2001 PINGs in one burst after HELLO (tracker, 2000 frames/s)",
             expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; nothing left behind; good sessions served",
             section = HostileCase.FLOODS)
     @Timeout(30)
@@ -73,7 +73,7 @@ class TrackerLimitsTest extends TrackerFixture {
      * LOOKUPs are answered on the registry loop, at most a few in flight per session; a burst of 3000 still
      * passes 2000 frames in a second on any machine that answers faster than that, and is cut off.
      */
-    @HostileCase(value = "LOOKUP flood: 3000 LOOKUPs in one burst after HELLO (tracker, 2000 frames/s)",
+    @HostileCase(value = "Frame flood: 3000 LOOKUPs in one burst after HELLO (tracker, 2000 frames/s)",
             expect = "PEERS answers up to the limit, then ERROR RATE_LIMITED then EOF; a good session is answered meanwhile",
             section = HostileCase.FLOODS)
     @Timeout(60)
@@ -137,7 +137,7 @@ class TrackerLimitsTest extends TrackerFixture {
      * connection ("backlog waits in TCP, not in the heap"): the session stops reading once a few answers are
      * in flight on the registry loop.
      */
-    @HostileCase(value = "1990 LISTs of ~64 KiB answers pipelined, never reading (tracker)",
+    @HostileCase(value = "Never reading: 1990 LISTs of ~64 KiB answers pipelined (tracker)",
             expect = "the session stops reading at the outbound watermark: heap growth under 32 MiB; another asker answered",
             section = HostileCase.FLOODS)
     @Timeout(60)
@@ -185,7 +185,7 @@ class TrackerLimitsTest extends TrackerFixture {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    @HostileCase(value = "5 connections beyond a limit of 3 (tracker)",
+    @HostileCase(value = "Connections beyond the limit: 5 over 3 (tracker)",
             expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the 3 sessions stay served; a freed slot is reused",
             section = HostileCase.FLOODS)
     @Timeout(30)
@@ -220,7 +220,7 @@ class TrackerLimitsTest extends TrackerFixture {
         }
     }
 
-    @HostileCase(value = "session silent after HELLO and ANNOUNCE (tracker, session timeout 1 s)",
+    @HostileCase(value = "Idle after HELLO: silent session that announced (tracker, session timeout 1 s)",
             expect = "ERROR TIMEOUT then EOF, its entries removed; a session that PINGs stays",
             section = HostileCase.FLOODS)
     @Timeout(30)

@@ -38,7 +38,7 @@ class TrackerTimeoutsTest {
         tracker.close();
     }
 
-    @HostileCase(value = "connection that never sends HELLO (tracker, HELLO deadline 1 s)",
+    @HostileCase(value = "No HELLO: silent connection (tracker, HELLO deadline 1 s)",
             expect = "ERROR TIMEOUT then EOF at the deadline; a good session stays served", section = HostileCase.FLOODS)
     @Timeout(30)
     void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
@@ -56,7 +56,7 @@ class TrackerTimeoutsTest {
         }
     }
 
-    @HostileCase(value = "HELLO dribbled a byte every 100 ms, never idle (tracker, HELLO deadline 1 s)",
+    @HostileCase(value = "No HELLO: HELLO dribbled a byte every 100 ms, never idle (tracker, HELLO deadline 1 s)",
             expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete", section = HostileCase.FLOODS)
     @Timeout(30)
     void helloDribbledAByteAtATimeIsCutOffAtTheHelloDeadline(Trial trial) throws Exception {

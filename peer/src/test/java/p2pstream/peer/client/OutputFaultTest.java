@@ -25,7 +25,7 @@ class OutputFaultTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "output on a full disk: the file is a link to /dev/full (viewer, in-JVM)",
+    @HostileCase(value = "Disk full from the first write: the output is a link to /dev/full (viewer, in-JVM)",
             expect = "the download fails with 'No space left on device' naming the file and exit status 1; nothing"
                     + " recorded as verified; the peer-server serves the next viewer", section = HostileCase.FAULTS)
     @Timeout(60)

@@ -23,7 +23,7 @@ class PeerFaultTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "one of 3 peer-servers stopped mid-stream (viewer, in-JVM)",
+    @HostileCase(value = "Peer-server stopped mid-stream, one of 3 (viewer, in-JVM)",
             expect = "the viewer moves its requests to the other two and completes with identical SHA-256",
             section = HostileCase.FAULTS)
     @Timeout(90)

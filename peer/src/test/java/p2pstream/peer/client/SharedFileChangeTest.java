@@ -45,7 +45,7 @@ class SharedFileChangeTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "shared file truncated to half while a viewer streams from it and from a second server (peer-server)",
+    @HostileCase(value = "Shared file truncated to half while a viewer streams from it and from a second server (peer-server)",
             expect = "requests for the lost half get REJECT (or the transfer in flight is cut); the server keeps running and"
                     + " serves the half left; the viewer completes with identical SHA-256", section = HostileCase.FAULTS)
     @Timeout(90)
@@ -81,7 +81,7 @@ class SharedFileChangeTest {
         }
     }
 
-    @HostileCase(value = "shared file deleted while a viewer streams from it and from a second server (peer-server)",
+    @HostileCase(value = "Shared file deleted while a viewer streams from it and from a second server (peer-server)",
             expect = "the server keeps serving the open file (Linux keeps a deleted file's bytes while it is open): no request"
                     + " affected; the viewer completes with identical SHA-256", section = HostileCase.FAULTS)
     @Timeout(90)

@@ -35,7 +35,7 @@ class TrackerRestartE2ETest {
         processes.close();
     }
 
-    @HostileCase(value = "tracker killed (SIGKILL) and restarted on its port while a viewer streams (built jars)",
+    @HostileCase(value = "Tracker killed (SIGKILL) and restarted on its port while a viewer streams (built jars)",
             expect = "the viewer's stream goes on from its peers and completes with identical bytes; both peer-servers"
                     + " register again on their own; a new viewer finds them and completes", section = HostileCase.FAULTS)
     @Timeout(180)

@@ -74,7 +74,7 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
         }
     }
 
-    @HostileCase(value = "100,000 REQUESTs pipelined by a peer that never reads (peer-server)",
+    @HostileCase(value = "Never reading: 100,000 REQUESTs pipelined (peer-server)",
             expect = "the server stops reading it at the 8 MiB watermark: queued bytes, heap and direct memory bounded;"
                     + " another client on the same loop gets the file with identical bytes", section = HostileCase.FLOODS)
     @Timeout(60)

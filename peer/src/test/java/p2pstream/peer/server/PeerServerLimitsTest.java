@@ -44,7 +44,7 @@ class PeerServerLimitsTest extends PeerServerFixture {
      * client holds the other slot; 20 more connections each get TOO_MANY_CONNECTIONS then EOF at once, the
      * viewer's stream completes with the file's SHA-256, and a freed slot is taken again.
      */
-    @HostileCase(value = "20 connections beyond a limit of 2 while a viewer streams (peer-server)",
+    @HostileCase(value = "Connections beyond the limit: 20 over 2 while a viewer streams (peer-server)",
             expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the viewer's stream completes with identical"
                     + " SHA-256; the raw client keeps getting chunks; a freed slot is reused", section = HostileCase.FLOODS)
     @Timeout(60)
@@ -100,7 +100,7 @@ class PeerServerLimitsTest extends PeerServerFixture {
      * A PING flood past the 50,000 frames a second a serving connection may send: PONGs up to the limit, then
      * RATE_LIMITED and EOF; a good client is unaffected.
      */
-    @HostileCase(value = "PING flood: 51,000 PINGs in one burst after HELLO (peer-server, 50,000 frames/s)",
+    @HostileCase(value = "Frame flood: 51,000 PINGs in one burst after HELLO (peer-server, 50,000 frames/s)",
             expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; a good client keeps getting chunks",
             section = HostileCase.FLOODS)
     @Timeout(60)

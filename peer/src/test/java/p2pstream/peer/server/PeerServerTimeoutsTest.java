@@ -30,7 +30,7 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
         return config.withTimeouts(HELLO_MILLIS, IDLE_MILLIS);
     }
 
-    @HostileCase(value = "connection that never sends HELLO (peer-server, HELLO deadline 1 s)",
+    @HostileCase(value = "No HELLO: silent connection (peer-server, HELLO deadline 1 s)",
             expect = "ERROR TIMEOUT then EOF at the deadline; a good client keeps getting chunks", section = HostileCase.FLOODS)
     @Timeout(30)
     void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
@@ -48,7 +48,7 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
         }
     }
 
-    @HostileCase(value = "HELLO dribbled a byte every 100 ms, never idle (peer-server, HELLO deadline 1 s)",
+    @HostileCase(value = "No HELLO: HELLO dribbled a byte every 100 ms, never idle (peer-server, HELLO deadline 1 s)",
             expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete; a good client keeps getting chunks",
             section = HostileCase.FLOODS)
     @Timeout(30)
@@ -82,7 +82,7 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
         await("no connection left", () -> server.connectionCount() == 0);
     }
 
-    @HostileCase(value = "session silent after HELLO (peer-server, idle timeout 1 s)",
+    @HostileCase(value = "Idle after HELLO: silent session (peer-server, idle timeout 1 s)",
             expect = "ERROR TIMEOUT then EOF after the idle time; a client that keeps fetching stays", section = HostileCase.FLOODS)
     @Timeout(30)
     void sessionSilentAfterHelloGetsTimeoutAfterTheIdleTime(Trial trial) throws Exception {
