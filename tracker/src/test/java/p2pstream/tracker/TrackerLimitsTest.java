@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.HostileSends;
 import p2pstream.common.net.Limits;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
@@ -54,13 +55,7 @@ class TrackerLimitsTest extends TrackerFixture {
                 Frames.encode(EmptyMessage.PING, b);
             }
             c.sendBytes(b.array());
-            int pongs = 0;
-            RawClient.Frame f;
-            while ((f = c.read()).type() == MessageType.PONG.code()) {
-                pongs++;
-            }
-            assertEquals(MessageType.ERROR.code(), f.type(), f.describe());
-            assertEquals(RATE_LIMITED.code(), ErrorMessage.decode(f.buffer()).code(), f.describe());
+            int pongs = HostileSends.answersBeforeError(c, MessageType.PONG, RATE_LIMITED);
             assertTrue(pongs >= 1998 && pongs <= 2000, "PONGs before the limit: " + pongs);
             c.expectEof();
             trial.record("PONGs before ERROR RATE_LIMITED", pongs);
@@ -91,13 +86,7 @@ class TrackerLimitsTest extends TrackerFixture {
             flood.sendBytes(b.array());
             calm.send(Lookup.byContentId(ID, 50));
             assertEquals(1, calm.expect(MessageType.PEERS, Peers::decode).peers().size(), "the calm asker is answered");
-            int answers = 0;
-            RawClient.Frame f;
-            while ((f = flood.read()).type() == MessageType.PEERS.code()) {
-                answers++;
-            }
-            assertEquals(MessageType.ERROR.code(), f.type(), f.describe());
-            assertEquals(RATE_LIMITED.code(), ErrorMessage.decode(f.buffer()).code(), f.describe());
+            int answers = HostileSends.answersBeforeError(flood, MessageType.PEERS, RATE_LIMITED);
             flood.expectEof();
             assertTrue(answers < 2000, "answers before the limit: " + answers);
             trial.record("PEERS answers before ERROR RATE_LIMITED", answers);

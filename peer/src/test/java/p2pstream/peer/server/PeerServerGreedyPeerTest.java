@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.Acceptor;
@@ -23,6 +22,7 @@ import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.Loopback;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.Frames;
@@ -106,7 +106,7 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
                 });
                 EventLoop loop = served.connection.loop();
                 await("the greedy connection to pass its high watermark",
-                        () -> onLoop(loop, () -> !served.connection.isWritable()));
+                        () -> onLoopTest(loop, () -> !served.connection.isWritable()));
 
                 int rounds = 3;
                 try (RawClient other = PeerSteps.connect(acceptor.localAddress())) {
@@ -115,7 +115,7 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
                         fetchAll(other, manifest, file); // every chunk checked against the file's bytes
                     }
                 }
-                long read = onLoop(loop, served.connection::bytesRead);
+                long read = Loopback.onLoop(loop, served.connection::bytesRead);
                 long heapGrowth = usedHeapAfterGc() - heapBefore;
                 long directGrowth = directMemory() - directBefore;
                 long peak = served.peakPendingBytes.get();
@@ -138,17 +138,10 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
         }
     }
 
-    private static <T> T onLoop(EventLoop loop, Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
+    /** {@link Loopback#onLoop} for a condition polled by {@code await}. */
+    private static boolean onLoopTest(EventLoop loop, Callable<Boolean> condition) {
         try {
-            return result.get(10, TimeUnit.SECONDS);
+            return Loopback.onLoop(loop, condition);
         } catch (Exception e) {
             throw new AssertionError("task on " + loop + " failed", e);
         }

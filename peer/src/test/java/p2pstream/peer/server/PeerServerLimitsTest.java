@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.HostileSends;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
@@ -116,13 +116,7 @@ class PeerServerLimitsTest extends PeerServerFixture {
             }
             flood.sendBytes(b.array());
             fetchAll(good, manifest, file);
-            int pongs = 0;
-            RawClient.Frame f;
-            while ((f = flood.read()).type() == MessageType.PONG.code()) {
-                pongs++;
-            }
-            assertEquals(MessageType.ERROR.code(), f.type(), f.describe());
-            assertEquals(RATE_LIMITED.code(), ErrorMessage.decode(f.buffer()).code(), f.describe());
+            int pongs = HostileSends.answersBeforeError(flood, MessageType.PONG, RATE_LIMITED);
             flood.expectEof();
             assertTrue(pongs < limit, "PONGs before the limit: " + pongs);
             trial.record("PONGs before ERROR RATE_LIMITED", pongs);
