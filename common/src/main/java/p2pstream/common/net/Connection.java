@@ -35,6 +35,11 @@ public final class Connection {
     /** Input discarded per read while a closing connection waits for the peer to close too. */
     private static final int DRAIN_READ_BYTES = 8 * 1024;
     private static final int MAX_READS_PER_EVENT = 16;
+    /**
+     * Small frames queued behind others share buffers of this size: a peer that never reads answers to a flood
+     * of PINGs then costs about its queued bytes of heap, not an object per 5-byte frame (20 times more).
+     */
+    private static final int COALESCE_BUFFER_BYTES = 4 * 1024;
     /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
     private static final long RATE_GRANT_BYTES = 64 * 1024;
 
@@ -65,6 +70,8 @@ public final class Connection {
     private boolean inFrame;
     private boolean writeRetryScheduled;
     private ByteBuffer drainBuffer;
+    /** The last queued item while small frames may still be appended to it. */
+    private BufferData appendTo;
     private long bytesRead;
     private long bytesWritten;
     private String closeReason;
@@ -140,7 +147,21 @@ public final class Connection {
 
     /** Queues a message as one frame. Ignored once the connection is closing. */
     public void send(Message message) {
-        send(BufferData.of(Frames.encode(message)));
+        if (outbound.isEmpty() || state == State.CLOSING || state == State.CLOSED
+                || Frames.HEADER_BYTES + message.payloadLength() > COALESCE_BUFFER_BYTES / 4) {
+            send(BufferData.of(Frames.encode(message))); // usually written at once: no buffer to share
+            return;
+        }
+        if (outbound.peekLast() != appendTo || !appendTo.append(message)) {
+            appendTo = BufferData.appendable(COALESCE_BUFFER_BYTES);
+            appendTo.append(message);
+            outbound.add(appendTo);
+        }
+        pendingBytes += Frames.HEADER_BYTES + message.payloadLength();
+        if (pendingBytes >= limits.highWatermarkBytes()) {
+            aboveHighWatermark = true;
+            pauseReading();
+        }
     }
 
     /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
@@ -37,6 +38,27 @@ public final class HostileSends {
         }, "dribble");
         feeder.setDaemon(true);
         feeder.start();
+        return sent;
+    }
+
+    /**
+     * Sends {@code batch} again and again on a daemon thread until the server closes the connection (or the
+     * test does); returns the count of bytes sent so far.
+     */
+    public static AtomicLong flood(RawClient client, byte[] batch) {
+        AtomicLong sent = new AtomicLong();
+        Thread flooder = new Thread(() -> {
+            try {
+                while (true) {
+                    client.sendBytes(batch);
+                    sent.addAndGet(batch.length);
+                }
+            } catch (IOException closed) {
+                // the server closed the connection: what the tests expect
+            }
+        }, "flood");
+        flooder.setDaemon(true);
+        flooder.start();
         return sent;
     }
 
