@@ -16,13 +16,14 @@ import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 
 /**
- * A peer-server's deadlines, shortened to 1 s: a connection that never completes HELLO (silent, or dribbling
- * a byte at a time) and a session that falls silent after it are closed with TIMEOUT, while a good client
- * keeps getting chunks.
+ * A peer-server's deadlines, shortened to 1 s for HELLO and 2 s of silence after it (longer than the good
+ * clients here wait while the HELLO deadline passes): a connection that never completes HELLO (silent, or
+ * dribbling a byte at a time) and a session that falls silent after it are closed with TIMEOUT, while a good
+ * client keeps getting chunks.
  */
 class PeerServerTimeoutsTest extends PeerServerFixture {
     private static final long HELLO_MILLIS = 1_000;
-    private static final long IDLE_MILLIS = 1_000;
+    private static final long IDLE_MILLIS = 2_000;
 
     @Override
     PeerServer.Config configure(PeerServer.Config config) {
@@ -68,7 +69,7 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
         await("no connection left", () -> server.connectionCount() == 0);
     }
 
-    @HostileCase(value = "Idle after HELLO: silent session (peer-server, idle timeout 1 s)",
+    @HostileCase(value = "Idle after HELLO: silent session (peer-server, idle timeout 2 s)",
             expect = "ERROR TIMEOUT then EOF after the idle time; a client that keeps fetching stays", section = HostileCase.FLOODS)
     @Timeout(30)
     void sessionSilentAfterHelloGetsTimeoutAfterTheIdleTime(Trial trial) throws Exception {
