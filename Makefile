@@ -8,7 +8,7 @@
 #                 skips the swarm); about 8 minutes on 2 cores
 #   make robustness  run every hostile case (floods, slow and greedy peers, the tracker killed, a full disk,
 #                 shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
-#                 from what the runs measured (scripts/robustness.sh); about 5 minutes on 2 cores
+#                 from what the runs measured (scripts/robustness.sh); about 4 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash

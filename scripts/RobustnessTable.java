@@ -122,8 +122,11 @@ public final class RobustnessTable {
 
     private static String measured(Case c) {
         List<String> parts = new ArrayList<>();
-        c.figures.forEach((name, range) -> parts.add(name + ": " + (range[0] == range[1] ? number(range[0])
-                : number(range[0]) + " – " + number(range[1]))));
+        c.figures.forEach((name, range) -> {
+            String min = number(range[0]);
+            String max = number(range[1]);
+            parts.add(name + ": " + (min.equals(max) ? min : min + " – " + max));
+        });
         for (String failure : c.failures) {
             parts.add("**FAILED** " + failure.replace("|", "\\|"));
         }

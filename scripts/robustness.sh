@@ -6,7 +6,7 @@
 # target/robustness/*.tsv; scripts/RobustnessTable.java turns them into the table.
 #
 # Run by `make robustness`. Knobs (environment): RUNS (5), ROBUSTNESS_OUT (docs/ROBUSTNESS.md). Exits 1 when a
-# run failed (the table still shows it). About 1 minute per run on 2 cores, plus the build.
+# run failed (the table still shows it). About 40 s per run on 2 cores, plus the build.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
