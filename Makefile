@@ -12,6 +12,9 @@
 #   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): half of it Jazzer on every wire decoder, a fifth
 #                 on the manifest decoder, the rest FUZZ_TRIES damaged sessions each against a real tracker and
 #                 peer-server (FUZZ_SEED=N repeats a run; default a new seed, printed). `make test` runs them briefly
+#   make robustness  run every hostile case (floods, slow and greedy peers, the tracker killed, a full disk,
+#                 shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
+#                 from what the runs measured (scripts/robustness.sh); about 4 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash
@@ -34,7 +37,7 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 
-.PHONY: all build test fuzz demo demo-live bench clean
+.PHONY: all build test fuzz demo demo-live bench robustness clean
 
 all: build
 
@@ -63,6 +66,10 @@ demo-live: build
 
 bench: build
 	scripts/bench.sh
+
+# RUNS=N: runs per hostile case
+robustness:
+	RUNS=$(or $(RUNS),5) scripts/robustness.sh
 
 clean:
 	$(MVN) -q $(MVN_FLAGS) clean

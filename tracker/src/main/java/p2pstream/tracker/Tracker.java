@@ -31,10 +31,22 @@ public final class Tracker implements AutoCloseable {
     /**
      * @param sessionTimeoutMillis a session silent this long is dropped with all its entries (peers PING
      *                             every third of it)
+     * @param helloTimeoutMillis   a connection that has not completed HELLO this long after it opened is closed
+     *                             with TIMEOUT, however slowly it keeps sending
      */
-    public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
+    public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
+                         long helloTimeoutMillis) {
+        public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
+            this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS);
+        }
+
         public static Config loopback() {
             return new Config(new InetSocketAddress("127.0.0.1", 0), 2, 10_000, 60_000);
+        }
+
+        /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
+        public Config withHelloTimeoutMillis(long millis) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis);
         }
     }
 
@@ -47,7 +59,7 @@ public final class Tracker implements AutoCloseable {
     private Tracker(Config config) throws IOException {
         this.config = config;
         this.group = new EventLoopGroup("tracker", config.threads());
-        Limits limits = Limits.CONTROL.withIdleTimeoutMillis(HELLO_TIMEOUT_MILLIS);
+        Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis());
         try {
             this.acceptor = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
                     config.maxConnections(), null);
@@ -109,6 +121,10 @@ public final class Tracker implements AutoCloseable {
 
     long sessionTimeoutMillis() {
         return config.sessionTimeoutMillis();
+    }
+
+    long helloTimeoutMillis() {
+        return config.helloTimeoutMillis();
     }
 
     private <T> T query(Supplier<T> q) {

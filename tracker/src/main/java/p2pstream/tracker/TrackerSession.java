@@ -52,9 +52,10 @@ final class TrackerSession implements ConnectionHandler {
         this.connection = c;
         log.debug("{} connected", c.remoteAddress());
         // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
-        c.loop().schedule(Tracker.HELLO_TIMEOUT_MILLIS, () -> {
+        long helloMillis = tracker.helloTimeoutMillis();
+        c.loop().schedule(helloMillis, () -> {
             if (peer == null) {
-                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + Tracker.HELLO_TIMEOUT_MILLIS
+                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + helloMillis
                         + " ms (expected: HELLO first)"));
             }
         });

@@ -18,8 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.HostileSends;
 import p2pstream.common.net.Limits;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
@@ -39,9 +42,11 @@ import p2pstream.common.wire.Wire;
  */
 class TrackerLimitsTest extends TrackerFixture {
 
-    @Test
+    @HostileCase(value = "Frame flood: 2001 PINGs in one burst after HELLO (tracker, 2000 frames/s)",
+            expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; nothing left behind; good sessions served",
+            section = HostileCase.FLOODS)
     @Timeout(30)
-    void floodOfPingsBeyondTheFrameRateGetsRateLimitedThenClose() throws Exception {
+    void floodOfPingsBeyondTheFrameRateGetsRateLimitedThenClose(Trial trial) throws Exception {
         try (RawClient c = connect()) {
             c.trackerHello(LISTEN_PORT);
             int burst = 2001; // HELLO + 2001 frames: more than 2000 frames in one second whatever the window
@@ -50,18 +55,46 @@ class TrackerLimitsTest extends TrackerFixture {
                 Frames.encode(EmptyMessage.PING, b);
             }
             c.sendBytes(b.array());
-            int pongs = 0;
-            RawClient.Frame f;
-            while ((f = c.read()).type() == MessageType.PONG.code()) {
-                pongs++;
-            }
-            assertEquals(MessageType.ERROR.code(), f.type(), f.describe());
-            assertEquals(RATE_LIMITED.code(), ErrorMessage.decode(f.buffer()).code(), f.describe());
+            int pongs = HostileSends.answersBeforeError(c, MessageType.PONG, RATE_LIMITED);
             assertTrue(pongs >= 1998 && pongs <= 2000, "PONGs before the limit: " + pongs);
-            c.readUntilClosed(true);
+            c.expectEof();
+            trial.record("PONGs before ERROR RATE_LIMITED", pongs);
         }
         awaitNoConnectionsAndNoEntries();
         assertGoodSessionsWork();
+    }
+
+    /**
+     * LOOKUPs are answered on the registry loop, at most a few in flight per session; a burst of 6000 passes
+     * 2000 frames in a second on any machine that answers faster than that, and is cut off.
+     */
+    @HostileCase(value = "Frame flood: 6000 LOOKUPs in one burst after HELLO (tracker, 2000 frames/s)",
+            expect = "PEERS answers until a second's count passes the limit, then ERROR RATE_LIMITED then EOF; a good"
+                    + " session is answered meanwhile",
+            section = HostileCase.FLOODS)
+    @Timeout(60)
+    void floodOfLookupsBeyondTheFrameRateGetsRateLimitedThenClose(Trial trial) throws Exception {
+        try (RawClient seed = connect(); RawClient flood = connect(); RawClient calm = connect()) {
+            announceMovie(seed, LISTEN_PORT);
+            flood.trackerHello(0);
+            calm.trackerHello(0);
+            int burst = 6000;
+            Lookup lookup = Lookup.byContentId(ID, 50);
+            ByteBuffer b = ByteBuffer.allocate(burst * (Frames.HEADER_BYTES + lookup.payloadLength()));
+            for (int i = 0; i < burst; i++) {
+                Frames.encode(lookup, b);
+            }
+            flood.sendBytes(b.array());
+            calm.send(Lookup.byContentId(ID, 50));
+            assertEquals(1, calm.expect(MessageType.PEERS, Peers::decode).peers().size(), "the calm asker is answered");
+            int answers = HostileSends.answersBeforeError(flood, MessageType.PEERS, RATE_LIMITED);
+            flood.expectEof();
+            assertTrue(answers < burst - 2000, "answers before the limit: " + answers);
+            trial.record("PEERS answers before ERROR RATE_LIMITED", answers);
+            calm.send(Lookup.byContentId(ID, 50));
+            assertEquals(1, calm.expect(MessageType.PEERS, Peers::decode).peers().size(), "the calm asker is still answered");
+        }
+        awaitNoConnectionsAndNoEntries();
     }
 
     @Test
@@ -94,9 +127,11 @@ class TrackerLimitsTest extends TrackerFixture {
      * connection ("backlog waits in TCP, not in the heap"): the session stops reading once a few answers are
      * in flight on the registry loop.
      */
-    @Test
+    @HostileCase(value = "Never reading: 1990 LISTs of ~64 KiB answers pipelined (tracker)",
+            expect = "the session stops reading at the outbound watermark: heap growth under 32 MiB; another asker answered",
+            section = HostileCase.FLOODS)
     @Timeout(60)
-    void clientThatPipelinesListsAndNeverReadsIsHeldToTheOutboundWatermarkNotTheHeap() throws Exception {
+    void clientThatPipelinesListsAndNeverReadsIsHeldToTheOutboundWatermarkNotTheHeap(Trial trial) throws Exception {
         try (RawClient seed = connect();
              RawClient greedy = connect();
              RawClient asker = connect()) {
@@ -125,6 +160,8 @@ class TrackerLimitsTest extends TrackerFixture {
                 grown = Math.max(grown, usedHeapAfterGc() - before);
             }
             long mib = grown / (1024 * 1024);
+            trial.record("heap growth MiB", grown / (1024.0 * 1024));
+            trial.record("answers asked for MiB", lists * (double) answer.payloadLength() / (1024 * 1024));
             assertTrue(mib < 32, "heap held for one connection that does not read: " + mib + " MiB ("
                     + lists + " answers of " + answer.payloadLength() + " bytes; watermark "
                     + Limits.CONTROL.highWatermarkBytes() / 1024 + " KiB)");
@@ -138,9 +175,11 @@ class TrackerLimitsTest extends TrackerFixture {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    @Test
+    @HostileCase(value = "Connections beyond the limit: 5 over 3 (tracker)",
+            expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the 3 sessions stay served; a freed slot is reused",
+            section = HostileCase.FLOODS)
     @Timeout(30)
-    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndTheOthersStayUsable() throws Exception {
+    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndTheOthersStayUsable(Trial trial) throws Exception {
         try (Tracker small = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 3, 60_000))) {
             List<RawClient> open = new ArrayList<>();
             try {
@@ -154,6 +193,7 @@ class TrackerLimitsTest extends TrackerFixture {
                         extra.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
                     }
                 }
+                trial.record("extras refused with ERROR TOO_MANY_CONNECTIONS then EOF", 5);
                 assertEquals(3, small.connectionCount());
                 open.get(0).assertServed();
                 open.remove(0).close();
@@ -170,9 +210,11 @@ class TrackerLimitsTest extends TrackerFixture {
         }
     }
 
-    @Test
+    @HostileCase(value = "Idle after HELLO: silent session that announced (tracker, session timeout 1 s)",
+            expect = "ERROR TIMEOUT then EOF, its entries removed; a session that PINGs stays",
+            section = HostileCase.FLOODS)
     @Timeout(30)
-    void silentSessionIsDroppedWithTimeoutAndItsEntriesRemovedWhilePingingOneStays() throws Exception {
+    void silentSessionIsDroppedWithTimeoutAndItsEntriesRemovedWhilePingingOneStays(Trial trial) throws Exception {
         long timeout = 1_000;
         try (Tracker quick = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 100, timeout));
              RawClient silent = RawClient.connect(quick.address());
@@ -200,6 +242,7 @@ class TrackerLimitsTest extends TrackerFixture {
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "silent session never dropped");
             }
             assertNotNull(dropped.get());
+            trial.recordSecondsSince("seconds until closed", start);
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(timeout / 2), "not dropped early");
             await("the silent session's entry removed", () -> quick.entryCount() == 1);
             pinging.send(Lookup.byContentId(ID, 10));

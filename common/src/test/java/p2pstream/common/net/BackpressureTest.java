@@ -18,6 +18,7 @@ import p2pstream.common.data.BufferData;
 import p2pstream.common.net.Loopback.EchoHandler;
 import p2pstream.common.net.Loopback.Recorder;
 import p2pstream.common.net.RawClient.Frame;
+import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
@@ -95,6 +96,55 @@ class BackpressureTest {
             assertEquals(0L, onLoop(loop, server.connection::pendingBytes));
             assertTrue(onLoop(loop, server.connection::isOpen));
         }
+    }
+
+    /**
+     * Two million PONGs (10 MB on the wire) queued for a peer that does not read: what the socket does not take
+     * waits in the heap, and takes about its bytes there, not an object per 5-byte frame. Then the peer reads
+     * every one of them, in order.
+     */
+    @Test
+    void smallFramesQueuedForAPeerThatDoesNotReadTakeAboutTheirBytesOfHeap() throws Exception {
+        int pongs = 2_000_000;
+        Recorder server = new Recorder() {
+            @Override
+            public void onFrame(int type, ByteBuffer payload) {
+                for (int i = 0; i < pongs; i++) {
+                    connection.send(EmptyMessage.PONG);
+                }
+            }
+        };
+        try (EventLoopGroup group = new EventLoopGroup("small-frames", 1);
+             Acceptor acceptor = Acceptor.open(group, ANY_PORT, () -> server, Limits.CONTROL, 10, null);
+             RawClient client = RawClient.connect(acceptor.localAddress(), Wire.MAX_CONTROL_FRAME_BYTES, 32 * KiB)) {
+            long heapBefore = usedHeapAfterGc();
+            client.send(EmptyMessage.PING);
+            await(server.opened, "server open");
+            EventLoop loop = server.connection.loop();
+            await("every PONG queued", () -> {
+                try {
+                    return onLoop(loop, () -> server.connection.bytesWritten() + server.connection.pendingBytes())
+                            == 5L * pongs;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            long queued = onLoop(loop, server.connection::pendingBytes);
+            long heapGrowth = usedHeapAfterGc() - heapBefore;
+            assertTrue(queued > 2 * 1024 * KiB, "queued: " + queued + " bytes (the socket took the rest)");
+            assertTrue(heapGrowth < 2 * queued + 2 * 1024 * KiB, "heap growth: " + heapGrowth + " bytes for "
+                    + queued + " queued bytes of PONGs");
+            for (int i = 0; i < pongs; i++) {
+                assertEquals(MessageType.PONG.code(), client.read().type(), "PONG " + i);
+            }
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @Test

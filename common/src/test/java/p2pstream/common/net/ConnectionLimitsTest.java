@@ -183,6 +183,32 @@ class ConnectionLimitsTest {
         }
     }
 
+    /**
+     * A flood that goes on after the limit leaves unread input on the server's socket, and a client that does
+     * not read leaves the answers and the ERROR queued in the server's socket. Closing a socket with unread
+     * input resets it and throws that queue away; the server half-closes and drains instead, so the client
+     * still finds every answer, the ERROR, then EOF when it reads after the server has closed.
+     */
+    @Test
+    void endsAFloodThatGoesOnAfterTheLimitWithRateLimitedThenEofNotAReset() throws Exception {
+        int max = 10;
+        InetSocketAddress server = serve(Limits.CONTROL.withMaxFramesPerSecond(max), 10);
+        byte[] big = new byte[12_000]; // echoed: more than the client's window, less than the server's send buffer
+        try (RawClient flood = RawClient.connect(server, Wire.MAX_CONTROL_FRAME_BYTES, 4 * 1024)) {
+            flood.sendFrame(MessageType.MANIFEST.code(), big);
+            EmptyMessage[] pings = new EmptyMessage[10_000]; // 50 KB: far more than the server reads once limited
+            java.util.Arrays.fill(pings, EmptyMessage.PING);
+            flood.send(pings);
+            await("the server to close the flood", () -> servers.stream().anyMatch(h -> h.closeReason != null));
+            assertEquals(MessageType.MANIFEST.code(), flood.read().type());
+            for (int i = 1; i < max; i++) {
+                assertEquals(MessageType.PONG.code(), flood.read().type(), "frame " + i + " is within the limit");
+            }
+            flood.expectErrorThenEof(ErrorCode.RATE_LIMITED);
+        }
+        await("the flood's connection closed", () -> acceptor.connectionCount() == 0);
+    }
+
     @Test
     void rejectsInconsistentLimits() {
         assertThrows(IllegalArgumentException.class, () -> Limits.CONTROL.withMaxFrameBytes(0));

@@ -24,7 +24,7 @@ import p2pstream.common.wire.ProtocolException;
  * Loopback test helpers for bare event loops: the any-port address, running a task on a loop, a handler that
  * records frames and one that echoes them.
  */
-final class Loopback {
+public final class Loopback {
     static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     static final long WAIT_MILLIS = Await.WAIT_MILLIS;
 
@@ -32,7 +32,7 @@ final class Loopback {
     }
 
     /** Runs {@code task} on the loop thread and returns its result. */
-    static <T> T onLoop(EventLoop loop, Callable<T> task) throws Exception {
+    public static <T> T onLoop(EventLoop loop, Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.execute(() -> {
             try {

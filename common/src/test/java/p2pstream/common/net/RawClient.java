@@ -3,6 +3,7 @@ package p2pstream.common.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -98,7 +99,8 @@ public final class RawClient implements AutoCloseable {
 
     private RawClient(Socket socket, int maxFrameBytes) throws IOException {
         this.socket = socket;
-        this.in = new DataInputStream(socket.getInputStream());
+        // buffered: two system calls per 5-byte frame would make the client, not the server, the bottleneck of a flood
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.out = socket.getOutputStream();
         this.maxFrameBytes = maxFrameBytes;
         this.decoder = new FrameDecoder(maxFrameBytes);

@@ -48,15 +48,32 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     /**
      * @param uploadBytesPerSecond cap on the whole process's upload, 0 for none
+     * @param helloTimeoutMillis   a connection without a complete HELLO this long after it opened is closed
+     * @param sessionIdleMillis    a session after HELLO that neither sends nor takes a byte this long is closed
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
-                         int threads, int maxConnections) {
+                         int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis) {
+        public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
+                      int threads, int maxConnections) {
+            this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, HELLO_TIMEOUT_MILLIS,
+                    ServerSession.SESSION_IDLE_MILLIS);
+        }
+
         public static Config loopback(InetSocketAddress tracker, Path dir) {
             return new Config(new InetSocketAddress("127.0.0.1", 0), tracker, dir, 0, 2, 1_000);
         }
 
         public Config withUploadLimit(long bytesPerSecond) {
-            return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections);
+            return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis, sessionIdleMillis);
+        }
+
+        public Config withMaxConnections(int max) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis, sessionIdleMillis);
+        }
+
+        /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
+        public Config withTimeouts(long helloMillis, long idleMillis) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis, idleMillis);
         }
     }
 
@@ -79,8 +96,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
         this.group = new EventLoopGroup("peer-server", config.threads());
         try {
             TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
-            this.acceptor = Acceptor.open(group, config.bind(), () -> new ServerSession(this),
-                    LIMITS.withIdleTimeoutMillis(HELLO_TIMEOUT_MILLIS), config.maxConnections(), cap);
+            this.acceptor = Acceptor.open(group, config.bind(),
+                    () -> new ServerSession(this, config.helloTimeoutMillis(), config.sessionIdleMillis()),
+                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis()), config.maxConnections(), cap);
         } catch (IOException e) {
             group.close();
             throw e;

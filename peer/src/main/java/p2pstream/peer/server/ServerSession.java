@@ -30,6 +30,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     static final long SESSION_IDLE_MILLIS = 120_000;
 
     private final Catalog catalog;
+    private final long helloTimeoutMillis;
+    private final long idleMillis;
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
     private Holding stream;
@@ -37,7 +39,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private long chunksSent;
 
     public ServerSession(Catalog catalog) {
+        this(catalog, PeerServer.HELLO_TIMEOUT_MILLIS, SESSION_IDLE_MILLIS);
+    }
+
+    /** With its own deadlines for HELLO and for silence after it. */
+    public ServerSession(Catalog catalog, long helloTimeoutMillis, long idleMillis) {
         this.catalog = catalog;
+        this.helloTimeoutMillis = helloTimeoutMillis;
+        this.idleMillis = idleMillis;
     }
 
     /** Serving connections: pending bytes are mostly file regions, so the watermarks can be generous. */
@@ -62,9 +71,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     public void onOpen(Connection c) {
         this.connection = c;
         // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
-        c.loop().schedule(PeerServer.HELLO_TIMEOUT_MILLIS, () -> {
+        c.loop().schedule(helloTimeoutMillis, () -> {
             if (stream == null) {
-                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + PeerServer.HELLO_TIMEOUT_MILLIS
+                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + helloTimeoutMillis
                         + " ms (expected: HELLO first)"));
             }
         });
@@ -145,7 +154,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         stream = s;
         java.net.InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":" + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
-        connection.idleTimeoutMillis(SESSION_IDLE_MILLIS);
+        connection.idleTimeoutMillis(idleMillis);
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
         s.sendAvailability(connection, this);

@@ -3,7 +3,10 @@ package p2pstream.peer.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
@@ -63,10 +66,10 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     private static ChunkStore open(Manifest manifest, Path dataPath, Path recordPath, boolean temporary) throws IOException {
-        FileChannel data = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel data = openForWriting(dataPath);
         FileChannel record = null;
         try {
-            record = FileChannel.open(recordPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            record = openForWriting(recordPath);
             // a record without its data (the file was deleted or emptied) describes nothing any more
             BitSet recorded = data.size() == 0 ? null : readRecord(record, manifest);
             if (recorded == null) {
@@ -107,15 +110,27 @@ public final class ChunkStore implements AutoCloseable {
         return (BitSet) recorded.clone();
     }
 
-    /** Writes verified chunk {@code index} at its offset, then records it. Any thread; chunks do not overlap. */
+    /**
+     * Writes verified chunk {@code index} at its offset, then records it. Any thread; chunks do not overlap.
+     * A failed write (disk full, file size limit) leaves the chunk unrecorded and says which file and why.
+     */
     public void write(int index, ByteBuffer chunk) throws IOException {
         ByteBuffer src = chunk.duplicate();
         long position = manifest.chunkOffset(index);
-        while (src.hasRemaining()) {
-            position += data.write(src, position);
+        try {
+            while (src.hasRemaining()) {
+                position += data.write(src, position);
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot write chunk " + index + " to " + dataPath + ": " + reason(e)
+                    + " (expected: room for " + manifest.size() + " bytes)", e);
         }
         // the record byte goes after the data: a crash in between costs a refetch, never a false "verified"
-        record.write(ByteBuffer.wrap(new byte[] {1}), HEADER_BYTES + (long) index);
+        try {
+            record.write(ByteBuffer.wrap(new byte[] {1}), HEADER_BYTES + (long) index);
+        } catch (IOException e) {
+            throw new IOException("cannot record chunk " + index + " in " + recordPath + ": " + reason(e), e);
+        }
     }
 
     /** Forgets chunk {@code index} (it failed verification on resume). Any thread. */
@@ -150,6 +165,32 @@ public final class ChunkStore implements AutoCloseable {
                 Files.deleteIfExists(dataPath.getParent());
             }
         }
+    }
+
+    private static FileChannel openForWriting(Path path) throws IOException {
+        try {
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException("cannot open " + path + ": " + reason(e)
+                    + " (expected: a writable file in an existing directory)", e);
+        }
+    }
+
+    /** Why a file operation failed, in words: some exceptions carry only the path as their message. */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException) {
+            return e.getClass().getSimpleName();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static BitSet readRecord(FileChannel record, Manifest manifest) throws IOException {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.Trial;
 import p2pstream.peer.server.PeerServer;
 
 /** Peers that die or lie mid-stream cost time, never correctness. */
@@ -21,9 +23,11 @@ class PeerFaultTest {
     @TempDir
     Path dir;
 
-    @Test
+    @HostileCase(value = "Peer-server stopped mid-stream, one of 3 (viewer, in-JVM)",
+            expect = "the viewer moves its requests to the other two and completes with identical SHA-256",
+            section = HostileCase.FAULTS)
     @Timeout(90)
-    void completesWhenAPeerServerStopsMidStream() throws Exception {
+    void completesWhenAPeerServerStopsMidStream(Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", 32 * 1024 * 1024, 10);
         // ~10 MB/s each: the stream takes about a second, long enough to lose a server part-way
         try (TestSwarm swarm = TestSwarm.start(dir, source, "live-ish.bin", 3, 10 * MB)) {
@@ -42,6 +46,10 @@ class PeerFaultTest {
             assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
             assertTrue(stats.complete());
             assertTrue(stats.bytes() > 4 * 1024 * 1024);
+            trial.record("viewer streams completed with identical SHA-256", 1);
+            trial.record("MiB fetched from the stopped server before it stopped", stats.peers().stream()
+                    .filter(p -> p.address().equals("127.0.0.1:" + victim.address().getPort()))
+                    .mapToLong(Stats.PeerBytes::bytes).sum() / 1048576.0);
         }
     }
 

@@ -19,11 +19,20 @@ final class Processes implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+?):(\\d+)");
     private final List<Process> started = new ArrayList<>();
 
+    /** A started server process and the port it said it listens on. */
+    record Listening(Process process, int port) {
+    }
+
     /** Starts {@code jar} and returns the port it prints in its "listening on" line. */
     int startAndAwaitPort(String jar, String... args) throws IOException {
+        return startListening(jar, args).port();
+    }
+
+    /** Starts {@code jar} and waits for its "listening on" line. */
+    Listening startListening(String jar, String... args) throws IOException {
         Process p = start(jar, args);
         try {
-            return awaitPort(p, jar);
+            return new Listening(p, awaitPort(p, jar));
         } catch (IOException e) {
             throw new IOException(e.getMessage() + ": " + stderr(p), e);
         }
@@ -32,6 +41,11 @@ final class Processes implements AutoCloseable {
     /** A tracker on a free loopback port; returns the port. */
     int startTracker() throws IOException {
         return startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
+    }
+
+    /** A tracker on loopback {@code port} (0: a free one). */
+    Listening startTracker(int port) throws IOException {
+        return startListening("tracker.jar", "127.0.0.1", "--port", Integer.toString(port));
     }
 
     /** A peer-server sharing {@code dir} with an upload cap such as {@code 20MB/s}, registered with the tracker. */
@@ -50,14 +64,30 @@ final class Processes implements AutoCloseable {
     }
 
     Process start(String jar, String... args) throws IOException {
-        Process p = java(jar, args).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        return start(List.of(), jar, args);
+    }
+
+    /**
+     * Starts {@code jar} unable to write files beyond {@code maxFileKiB} KiB (bash's {@code ulimit -f}), as on a
+     * disk that fills up: a write past the limit fails with "File too large" (the JVM ignores SIGXFSZ).
+     */
+    Process startWithFileSizeLimit(long maxFileKiB, String jar, String... args) throws IOException {
+        return start(List.of("bash", "-c", "ulimit -f " + maxFileKiB + " && exec \"$0\" \"$@\""), jar, args);
+    }
+
+    private Process start(List<String> prefix, String jar, String... args) throws IOException {
+        Process p = java(prefix, jar, args).redirectError(ProcessBuilder.Redirect.PIPE).start();
         started.add(p);
         return p;
     }
 
     /** {@code java -jar dist/JAR ARGS}, not started. */
     static ProcessBuilder java(String jar, String... args) {
-        List<String> cmd = new ArrayList<>();
+        return java(List.of(), jar, args);
+    }
+
+    private static ProcessBuilder java(List<String> prefix, String jar, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-jar");
         cmd.add(jar(jar));

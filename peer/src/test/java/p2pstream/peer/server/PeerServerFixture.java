@@ -58,7 +58,7 @@ abstract class PeerServerFixture {
         new Random(2024).nextBytes(file);
         Files.write(dir.resolve("movie.bin"), file);
         tracker = Tracker.start(Tracker.Config.loopback());
-        server = PeerServer.start(PeerServer.Config.loopback(tracker.address(), dir));
+        server = PeerServer.start(configure(PeerServer.Config.loopback(tracker.address(), dir)));
         server.announced().get(10, TimeUnit.SECONDS);
         assertEquals(1, server.manifests().size());
         manifest = server.manifests().get(0);
@@ -75,6 +75,11 @@ abstract class PeerServerFixture {
         if (tracker != null) {
             tracker.close();
         }
+    }
+
+    /** The server's configuration; a test class may shorten its timeouts or lower its limits. */
+    PeerServer.Config configure(PeerServer.Config config) {
+        return config;
     }
 
     static Hello hello(ContentId id) {
