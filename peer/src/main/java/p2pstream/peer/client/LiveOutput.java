@@ -51,6 +51,9 @@ final class LiveOutput {
      */
     boolean advance(LiveWindow window, List<LivePeer> peers, LiveEnd end, long nowNanos) {
         if (playhead < 0) {
+            if (end != null && (end.chunkCount() == 0 || nowNanos - endSeenNanos > latencyMillis * 1_000_000)) {
+                return true; // ended before there was anything to join
+            }
             playhead = join.start(window, peers);
             if (playhead < 0) {
                 return false;

@@ -2,6 +2,7 @@ package p2pstream.peer.client;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import p2pstream.common.net.Connection;
@@ -28,6 +29,7 @@ final class LivePeer implements ConnectionHandler {
     /** Live indexes remembered per peer: far more than a window, a fixed 128 bytes whatever a peer claims. */
     static final int HELD_MEMORY = 1024;
     static final long PING_INTERVAL_MILLIS = 15_000;
+    static final int MAX_LAPSED = 4;
 
     enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, READY, CLOSED }
 
@@ -46,6 +48,8 @@ final class LivePeer implements ConnectionHandler {
     boolean publisher;
     long lastByteNanos;
     long lastSentNanos;
+    /** Requests given up in a row since the last chunk this peer delivered. */
+    int lapsed;
     private long bytesReadAtTick;
 
     LivePeer(LiveSession session, InetSocketAddress address) {
@@ -81,6 +85,24 @@ final class LivePeer implements ConnectionHandler {
         if (!outstanding.isEmpty() && now - lastByteNanos > stallMillis * 1_000_000) {
             close("stalled: nothing for " + (now - lastByteNanos) / 1_000_000 + " ms with " + outstanding.size() + " chunks owed");
             return;
+        }
+        // pings and HAVEs are bytes too: a request unanswered this long is given up (and the chunk taken as not
+        // held here), and a peer that lets several lapse in a row while announcing more is dropped
+        for (Iterator<Map.Entry<Integer, Long>> it = outstanding.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, Long> e = it.next();
+            if (now - e.getValue() <= stallMillis * 1_000_000) {
+                break; // in the order asked: the rest are younger
+            }
+            int index = e.getKey();
+            it.remove();
+            cancelled.add(index);
+            held.remove(index);
+            connection.send(IndexMessage.cancel(index));
+            session.onLapsed(this, index);
+            if (++lapsed >= MAX_LAPSED) {
+                close("stalled: " + lapsed + " requests unanswered for " + stallMillis + " ms each");
+                return;
+            }
         }
         if (now - lastSentNanos > PING_INTERVAL_MILLIS * 1_000_000) {
             lastSentNanos = now;
@@ -134,8 +156,10 @@ final class LivePeer implements ConnectionHandler {
         switch (t) {
             case HAVE -> {
                 int index = IndexMessage.decode(t, payload).index();
-                held.add(index);
-                session.onHave(this, index);
+                if (session.isPlausible(index)) {
+                    held.add(index);
+                    session.onHave(this, index);
+                }
             }
             case LIVE_CHUNK -> session.onChunk(this, LiveChunkHeader.decode(payload), payload);
             case REJECT -> {

@@ -75,6 +75,9 @@ final class LiveSession implements Catalog {
     private LiveWindow window;
     private LiveHolding holding;
     private LiveEnd end;
+    /** A verified end that arrived before any chunk: accepted once a chunk shows it is not an old one replayed. */
+    private LiveEnd pendingEnd;
+    private LivePeer pendingEndPeer;
     private boolean pumpPosted;
     private boolean finished;
     private boolean announced;
@@ -223,6 +226,14 @@ final class LiveSession implements Catalog {
         schedulePump();
     }
 
+    /**
+     * An announced index worth remembering: any before the first chunk arrives, then at most a window past the
+     * newest verified one (a peer announcing far ahead is lying or on another clock; either way it cannot deliver).
+     */
+    boolean isPlausible(int index) {
+        return window == null || window.newest() < 0 || index <= window.newest() + window.capacity();
+    }
+
     void onReject(LivePeer peer, int index) throws ProtocolException {
         if (peer.outstanding.remove(index) == null) {
             if (peer.cancelled.contains(index)) {
@@ -251,6 +262,12 @@ final class LiveSession implements Catalog {
         schedulePump();
     }
 
+    /** {@code peer} left a request unanswered too long: ask another holder. */
+    void onLapsed(LivePeer peer, int index) {
+        requester.landed(index);
+        schedulePump();
+    }
+
     // ---- chunks ----
 
     void onChunk(LivePeer peer, LiveChunkHeader header, ByteBuffer payload) throws ProtocolException {
@@ -263,6 +280,7 @@ final class LiveSession implements Catalog {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "live chunk: " + index + " (expected: a requested chunk)");
         }
         requester.landed(index);
+        peer.lapsed = 0;
         if (payload.remaining() > manifest.chunkSize()) {
             throw ProtocolException.malformed("live chunk " + index + " length: " + payload.remaining() + " (expected: <= " + manifest.chunkSize() + ")");
         }
@@ -300,6 +318,11 @@ final class LiveSession implements Catalog {
             announced = true;
             tracker.announce(new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0));
         }
+        if (pendingEnd != null) {
+            LiveEnd e = pendingEnd;
+            pendingEnd = null;
+            onEnd(pendingEndPeer, e);
+        }
         advance();
         schedulePump();
     }
@@ -308,7 +331,12 @@ final class LiveSession implements Catalog {
         if (end != null || manifest == null) {
             return;
         }
-        String problem = LiveVerifier.endProblem(e, manifest, window);
+        if (window.newest() < 0 && e.chunkCount() > 0) {
+            pendingEnd = e; // checked once a chunk is there to check it against
+            pendingEndPeer = peer;
+            return;
+        }
+        String problem = LiveVerifier.endProblem(e, manifest, window, Math.max(MAX_CHUNK_AGE_MILLIS, 10 * config.latencyMillis));
         if (problem != null) {
             drop(peer, problem);
             return;

@@ -67,10 +67,14 @@ final class LiveVerifier {
         return null;
     }
 
-    /** Why a received end is forged or a replay, or null: it must verify and come after every chunk held. */
-    static String endProblem(LiveEnd end, LiveManifest manifest, LiveWindow window) {
+    /** Why a received end is forged or a replay, or null: it must verify, be recent, and come after every chunk held. */
+    static String endProblem(LiveEnd end, LiveManifest manifest, LiveWindow window, long maxAgeMillis) {
         if (!manifest.verifiesEnd(end.chunkCount(), end.endMicros(), end.signature())) {
             return "live end: signature does not verify";
+        }
+        long ageMillis = System.currentTimeMillis() - end.endMicros() / 1000;
+        if (ageMillis > maxAgeMillis && window.newest() >= 0) {
+            return "live end: " + ageMillis + " ms ago (expected: within " + maxAgeMillis + " ms; a replay)";
         }
         LiveChunk newest = window.newest() < 0 ? null : window.get(window.newest());
         if (newest != null && (end.chunkCount() <= newest.index() || end.endMicros() < newest.publishMicros())) {

@@ -19,6 +19,8 @@ import p2pstream.peer.store.Manifest;
  */
 public final class LivePlayer implements Runnable {
     private static final Item END = new Item(null, false, false);
+    /** Chunks searched for a key frame before giving up: a stream that never marks one would otherwise go silent. */
+    static final int MAX_RESYNC_CHUNKS = 64;
 
     /**
      * What the player did.
@@ -42,6 +44,7 @@ public final class LivePlayer implements Runnable {
     private int chunks;
     private final TransportStream ts = new TransportStream();
     private boolean resyncing;
+    private int resyncChunks;
     private long resyncBytes;
 
     /**
@@ -109,6 +112,9 @@ public final class LivePlayer implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             result.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e); // the download waits on this result: it must always complete
+            throw e;
         }
     }
 
@@ -118,10 +124,13 @@ public final class LivePlayer implements Runnable {
         if (isTs) {
             ts.observe(b);
         }
-        resyncing |= item.resync();
+        if (item.resync() && !resyncing) {
+            resyncing = true;
+            resyncChunks = 0;
+        }
         if (resyncing) {
-            if (!isTs) {
-                resyncing = false; // not MPEG-TS: nothing to look for, the bytes go out as they are
+            if (!isTs || ++resyncChunks > MAX_RESYNC_CHUNKS) {
+                resyncing = false; // not MPEG-TS, or no key frame marked: the bytes go out as they are
             } else {
                 int start = ts.startOffset(b);
                 if (start < 0) {

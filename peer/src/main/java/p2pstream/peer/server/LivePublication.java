@@ -44,7 +44,7 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         }
         Path keyPath = keyFile != null ? keyFile : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
         PublisherKey key = PublisherKey.loadOrCreate(keyPath);
-        LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey());
+        LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey(), System.currentTimeMillis() * 1000);
         LiveWindow window = new LiveWindow(windowChunks);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, revealDelayMillis);
         InputStream in = input == null ? System.in : Files.newInputStream(input);

@@ -49,6 +49,7 @@ public final class LivePublisher {
     private int nextIndex;
     private volatile long publishedBytes;
     private long pendingSinceNanos;
+    private long lastMicros;
 
     public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window, long intervalMillis) {
         this.input = input;
@@ -78,33 +79,41 @@ public final class LivePublisher {
         return publishedBytes;
     }
 
-    /** Stops reading; what was read is published and the end signed. */
+    /** Stops reading; what was read is published and the end signed (the cutter notices within an interval). */
     public void stop() {
         stopped = true;
-        reads.offer(END_OF_INPUT);
     }
 
     private void read() {
-        try {
+        try (InputStream in = input) {
             while (!stopped) {
                 byte[] buffer = new byte[READ_BYTES];
-                int n = input.read(buffer);
+                int n = in.read(buffer);
                 if (n < 0) {
                     break;
                 }
-                if (n > 0) {
-                    reads.put(n == buffer.length ? buffer : Arrays.copyOf(buffer, n));
+                if (n > 0 && !hand(n == buffer.length ? buffer : Arrays.copyOf(buffer, n))) {
+                    return;
                 }
             }
         } catch (IOException e) {
             log.warn("live input {}: {}", manifest.name(), e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+        hand(END_OF_INPUT);
+    }
+
+    /** Queues a read for the cutter, waiting while it is behind; false once stopped (the cutter ends by itself). */
+    private boolean hand(byte[] piece) {
         try {
-            reads.put(END_OF_INPUT);
+            while (!reads.offer(piece, intervalNanos, TimeUnit.NANOSECONDS)) {
+                if (stopped) {
+                    return false;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -113,7 +122,7 @@ public final class LivePublisher {
             while (true) {
                 long wait = pending.position() == 0 ? intervalNanos : pendingSinceNanos + intervalNanos - System.nanoTime();
                 byte[] piece = reads.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
-                if (piece == END_OF_INPUT) {
+                if (piece == END_OF_INPUT || (piece == null && stopped)) {
                     flush(true);
                     finish();
                     return;
@@ -151,7 +160,11 @@ public final class LivePublisher {
 
     /** Publishes the pending bytes, whole packets only unless the input has ended; the rest stays pending. */
     private void flush(boolean last) {
-        if (align == 0 && (pending.position() > TS_PACKET_BYTES || last)) {
+        if (align == 0 && pending.position() <= TS_PACKET_BYTES && !last) {
+            pendingSinceNanos = System.nanoTime(); // too little to tell MPEG-TS from anything else yet
+            return;
+        }
+        if (align == 0) {
             byte[] a = pending.array();
             align = pending.position() > TS_PACKET_BYTES && a[0] == 0x47 && a[TS_PACKET_BYTES] == 0x47 ? TS_PACKET_BYTES : 1;
             log.info("live {}: input {}", manifest.name(), align == TS_PACKET_BYTES ? "is MPEG-TS: chunks end on 188-byte packets"
@@ -169,15 +182,21 @@ public final class LivePublisher {
         if (pending.position() > 0) {
             pendingSinceNanos = System.nanoTime();
         }
-        long micros = System.currentTimeMillis() * 1000;
+        long micros = now();
         int index = nextIndex++;
         byte[] signature = key.signChunk(manifest.contentId(), index, micros, sha256.digest(bytes));
         window.add(new LiveChunk(new LiveChunkHeader(index, micros, signature), ByteBuffer.wrap(bytes)));
         publishedBytes += length;
     }
 
+    /** Publish times never go back, even if the clock is stepped back: viewers check them for order. */
+    private long now() {
+        lastMicros = Math.max(lastMicros, System.currentTimeMillis() * 1000);
+        return lastMicros;
+    }
+
     private void finish() {
-        long micros = System.currentTimeMillis() * 1000;
+        long micros = now();
         window.end(new LiveEnd(nextIndex, micros, key.signEnd(manifest.contentId(), nextIndex, micros)));
         log.info("live {} ended: {} chunks, {} bytes", manifest.name(), nextIndex, publishedBytes);
         ended.complete(nextIndex);

@@ -95,8 +95,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             }
             // what the asker holds matters only to a peer that downloads from it
             case HAVE -> checkIndex(IndexMessage.decode(t, payload).index());
-            case HAVE_ALL, PONG -> EmptyMessage.decode(t, payload);
-            case BITFIELD -> Bitfield.decode(payload, stream.indexLimit());
+            case PONG -> EmptyMessage.decode(t, payload);
+            case HAVE_ALL -> EmptyMessage.decode(t, notLive(t, payload));
+            case BITFIELD -> Bitfield.decode(notLive(t, payload), stream.indexLimit());
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: REQUEST, CANCEL or PING)");
         }
     }
@@ -159,6 +160,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(s.manifestMessage());
         s.sendAvailability(connection, this);
         log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.name(), hello.role(), hello.peerId());
+    }
+
+    /** A live stream's indexes have no end: a bitfield or "all" cannot describe them. */
+    private ByteBuffer notLive(MessageType t, ByteBuffer payload) throws ProtocolException {
+        if (stream instanceof LiveHolding) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " on a live stream (expected: HAVE)");
+        }
+        return payload;
     }
 
     private int checkIndex(int index) throws ProtocolException {

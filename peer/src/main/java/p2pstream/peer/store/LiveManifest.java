@@ -12,11 +12,12 @@ import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Wire;
 
 /**
- * A live stream's metadata: its name, the largest chunk, and the publisher's Ed25519 public key. The content id
- * is the SHA-256 of this encoding, so it is derived from the key and the name: only the key's holder can
- * publish chunks that verify under it. Thread-safe (immutable).
+ * A live stream's metadata: its name, the largest chunk, the publisher's Ed25519 public key and when this run
+ * of the stream started. The content id is the SHA-256 of this encoding, so it is derived from the key and the
+ * name: only the key's holder can publish chunks that verify under it. The start time makes every run its own
+ * stream, so chunk 5 of yesterday's run can never pass for chunk 5 of today's. Thread-safe (immutable).
  *
- * <pre>live manifest: &lt;format:u8=2&gt;&lt;name:str&gt;&lt;chunk size:u32&gt;&lt;ed25519 public key:32&gt;</pre>
+ * <pre>live manifest: &lt;format:u8=2&gt;&lt;name:str&gt;&lt;chunk size:u32&gt;&lt;ed25519 public key:32&gt;&lt;run started micros:i64&gt;</pre>
  *
  * <p>What the publisher signs, for a chunk (tag 1) and for the end of the stream (tag 2, count and zero hash):
  * <pre>&lt;tag:u8&gt;&lt;content id:32&gt;&lt;index or chunk count:u32&gt;&lt;time micros:i64&gt;&lt;sha-256 of the chunk bytes:32&gt;</pre>
@@ -33,11 +34,12 @@ public final class LiveManifest {
     private final String name;
     private final int chunkSize;
     private final byte[] publicKey;
+    private final long startedMicros;
     private final PublicKey key;
     private final byte[] encoded;
     private final ContentId contentId;
 
-    public LiveManifest(String name, int chunkSize, byte[] publicKey) {
+    public LiveManifest(String name, int chunkSize, byte[] publicKey, long startedMicros) {
         String problem = Wire.nameProblem(name);
         if (problem != null || chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES || publicKey.length != KEY_BYTES) {
             throw new IllegalArgumentException("live manifest: name " + (problem != null ? problem : "ok") + ", chunk size " + chunkSize
@@ -47,11 +49,12 @@ public final class LiveManifest {
         this.name = name;
         this.chunkSize = chunkSize;
         this.publicKey = publicKey.clone();
+        this.startedMicros = startedMicros;
         this.key = publicKey(this.publicKey);
-        ByteBuffer out = ByteBuffer.allocate(1 + Wire.stringBytes(name) + 4 + KEY_BYTES);
+        ByteBuffer out = ByteBuffer.allocate(1 + Wire.stringBytes(name) + 4 + KEY_BYTES + 8);
         out.put((byte) FORMAT);
         Wire.putString(out, name);
-        out.putInt(chunkSize).put(this.publicKey);
+        out.putInt(chunkSize).put(this.publicKey).putLong(startedMicros);
         this.encoded = out.array();
         this.contentId = ContentId.of(Manifest.sha256().digest(encoded));
     }
@@ -80,11 +83,12 @@ public final class LiveManifest {
         Wire.need(in, KEY_BYTES, "manifest public key");
         byte[] publicKey = new byte[KEY_BYTES];
         in.get(publicKey);
+        long started = Wire.getI64(in, "manifest run start");
         if (in.hasRemaining()) {
             throw ProtocolException.malformed("manifest: " + in.remaining() + " trailing bytes (expected: 0)");
         }
         try {
-            return new LiveManifest(name, chunkSize, publicKey);
+            return new LiveManifest(name, chunkSize, publicKey, started);
         } catch (IllegalArgumentException e) {
             throw ProtocolException.malformed("manifest public key: " + e.getMessage() + " (expected: an Ed25519 key)");
         }
@@ -109,6 +113,11 @@ public final class LiveManifest {
 
     byte[] publicKey() {
         return publicKey.clone();
+    }
+
+    /** When this run of the stream started, microseconds since the epoch on the publisher's clock. */
+    public long startedMicros() {
+        return startedMicros;
     }
 
     /** True when {@code signature} is the publisher's over chunk {@code index} with this time and SHA-256. Any thread. */

@@ -56,14 +56,21 @@ public final class PublisherKey {
         String text = "# p2pstream live publisher key (Ed25519). Keep it secret: whoever holds it can publish as you.\n"
                 + "private: " + Base64.getEncoder().encodeToString(key.privateKey.getEncoded()) + "\n"
                 + "public: " + Base64.getEncoder().encodeToString(key.publicKey) + "\n";
+        // written beside it, then moved into place: a publisher starting at the same moment never reads half a key
+        Path temp = Files.createTempFile(dir != null ? dir : Path.of("."), ".publisher", ".key");
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file); // not a POSIX file system
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException e) {
             return load(file); // another publisher created it meanwhile
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        Files.writeString(file, text, StandardCharsets.UTF_8);
         return key;
     }
 
@@ -87,10 +94,10 @@ public final class PublisherKey {
             byte[] pub = Base64.getDecoder().decode(publicText);
             PublisherKey key = new PublisherKey(priv, pub);
             // a key file whose halves do not match would publish chunks nobody can verify
-            LiveManifest probe = new LiveManifest("probe", 16 * 1024, pub);
+            LiveManifest probe = new LiveManifest("probe", 16 * 1024, pub, 0);
             byte[] zero = new byte[32];
             if (!probe.verifiesChunk(0, 0, zero, key.sign(LiveManifest.signed(LiveManifest.CHUNK_TAG, probe.contentId(), 0, 0, zero)))) {
-                throw new IOException("key file " + file + ": the public key does not match the private key");
+                throw new IOException("key file " + file + ": public key does not match (expected: the private key's own)");
             }
             return key;
         } catch (GeneralSecurityException | IllegalArgumentException e) {

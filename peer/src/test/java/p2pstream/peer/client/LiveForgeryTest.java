@@ -48,7 +48,9 @@ class LiveForgeryTest {
         /** A genuine chunk's signature and bytes under the index asked for. */
         ALTERED_INDEX,
         /** The asked index, validly signed by the publisher's key, but published ten minutes ago: an old chunk replayed. */
-        STALE_REPLAY
+        STALE_REPLAY,
+        /** Announces chunks far beyond the edge and never answers a request. */
+        NEVER_DELIVERS
     }
 
     @ParameterizedTest
@@ -68,6 +70,8 @@ class LiveForgeryTest {
             assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
             if (lie == Lie.WRONG_INDEX) {
                 assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error");
+            } else if (lie == Lie.NEVER_DELIVERS) {
+                assertEquals(0, w.stats().hashFailures(), "nothing was delivered to reject");
             } else {
                 assertTrue(w.stats().hashFailures() >= 1, "rejected chunks: " + w.stats().summary());
             }
@@ -94,7 +98,7 @@ class LiveForgeryTest {
             readFrame(in); // the viewer's HELLO
             write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
             write(out, new ManifestMessage(live.manifest.encoded()));
-            Thread haves = new Thread(() -> announceAll(out, live), "evil-haves");
+            Thread haves = new Thread(() -> announceAll(out, live, lie == Lie.NEVER_DELIVERS ? 40 : 0), "evil-haves");
             haves.setDaemon(true);
             haves.start();
             while (true) {
@@ -102,6 +106,8 @@ class LiveForgeryTest {
                 int type = frame[0] & 0xff;
                 if (type == MessageType.ERROR.code()) {
                     error = ErrorCode.of(ErrorMessage.decode(ByteBuffer.wrap(frame, 1, frame.length - 1)).code());
+                } else if (type == MessageType.REQUEST.code() && lie == Lie.NEVER_DELIVERS) {
+                    lies++;
                 } else if (type == MessageType.REQUEST.code() && (lie != Lie.WRONG_INDEX || lies == 0)) {
                     // one unrequested chunk is enough: then only listen, so the viewer's ERROR is read, not lost
                     // to a reset while answering pipelined requests
@@ -141,15 +147,16 @@ class LiveForgeryTest {
                 byte[] signature = live.key.signChunk(live.manifest.contentId(), index, old, Manifest.sha256().digest(b));
                 writeChunk(out, new LiveChunkHeader(index, old, signature), b);
             }
+            case NEVER_DELIVERS -> throw new IllegalStateException("a liar that never delivers sends no chunk");
         }
     }
 
-    /** HAVE for every chunk the publisher has published but chunk 0, as it publishes them. */
-    private static void announceAll(DataOutputStream out, TestLive live) {
+    /** HAVE for every chunk the publisher has published but chunk 0, as it publishes them, and {@code ahead} more. */
+    private static void announceAll(DataOutputStream out, TestLive live, int ahead) {
         int told = 1;
         try {
             while (true) {
-                while (told < live.published.size()) {
+                while (told < live.published.size() + ahead) {
                     write(out, IndexMessage.have(told++));
                 }
                 LockSupport.parkNanos(20_000_000); // mirrors the publisher's pace; nothing to wait on

@@ -51,7 +51,7 @@ final class TestLive implements AutoCloseable {
     static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout) throws Exception {
         Tracker tracker = Tracker.start(Tracker.Config.loopback());
         PublisherKey key = PublisherKey.generate();
-        LiveManifest manifest = new LiveManifest(name, 64 * 1024, key.publicKey());
+        LiveManifest manifest = new LiveManifest(name, 64 * 1024, key.publicKey(), System.currentTimeMillis() * 1000);
         LiveWindow window = new LiveWindow(256);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, 1_000);
         PeerServer server = PeerServer.startLive(PeerServer.Config.loopback(tracker.address(), null).withUploadLimit(uploadLimit), holding);

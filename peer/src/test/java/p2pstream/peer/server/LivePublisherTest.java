@@ -22,7 +22,7 @@ import p2pstream.peer.store.PublisherKey;
 
 class LivePublisherTest {
     private final PublisherKey key = PublisherKey.generate();
-    private final LiveManifest manifest = new LiveManifest("cam", 16 * 1024, key.publicKey());
+    private final LiveManifest manifest = new LiveManifest("cam", 16 * 1024, key.publicKey(), 1L);
     private final LiveWindow window = new LiveWindow(1024);
     private final List<LiveChunk> chunks = new CopyOnWriteArrayList<>();
     private final List<LiveEnd> ends = new CopyOnWriteArrayList<>();

@@ -24,13 +24,13 @@ class LiveManifestTest {
     @Test
     void decodesWhatItEncodesAndChecksTheContentId() throws Exception {
         PublisherKey key = PublisherKey.generate();
-        LiveManifest m = new LiveManifest("cam/1", 64 * 1024, key.publicKey());
+        LiveManifest m = new LiveManifest("cam/1", 64 * 1024, key.publicKey(), 1L);
         LiveManifest d = LiveManifest.decode(m.encoded(), m.contentId());
         assertEquals(m.contentId(), d.contentId());
         assertEquals("cam/1", d.name());
         assertEquals(64 * 1024, d.chunkSize());
         assertArrayEquals(key.publicKey(), d.publicKey());
-        ContentId other = new LiveManifest("cam/2", 64 * 1024, key.publicKey()).contentId();
+        ContentId other = new LiveManifest("cam/2", 64 * 1024, key.publicKey(), 1L).contentId();
         assertThrows(ProtocolException.class, () -> LiveManifest.decode(m.encoded(), other));
     }
 
@@ -38,14 +38,21 @@ class LiveManifestTest {
     void theContentIdDependsOnKeyAndName() {
         PublisherKey a = PublisherKey.generate();
         PublisherKey b = PublisherKey.generate();
-        assertEquals(new LiveManifest("x", 65536, a.publicKey()).contentId(), new LiveManifest("x", 65536, a.publicKey()).contentId());
-        assertNotEquals(new LiveManifest("x", 65536, a.publicKey()).contentId(), new LiveManifest("x", 65536, b.publicKey()).contentId());
-        assertNotEquals(new LiveManifest("x", 65536, a.publicKey()).contentId(), new LiveManifest("y", 65536, a.publicKey()).contentId());
+        assertEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("x", 65536, a.publicKey(), 1L).contentId());
+        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("x", 65536, b.publicKey(), 1L).contentId());
+        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("y", 65536, a.publicKey(), 1L).contentId());
+    }
+
+    @Test
+    void everyRunOfAStreamIsItsOwnStream() {
+        byte[] key = PublisherKey.generate().publicKey();
+        assertNotEquals(new LiveManifest("x", 65536, key, 1L).contentId(), new LiveManifest("x", 65536, key, 2L).contentId(),
+                "a chunk of an earlier run must never verify as one of this run");
     }
 
     @Test
     void everyTruncationAndTrailingByteIsRefused() {
-        LiveManifest m = new LiveManifest("cam", 65536, PublisherKey.generate().publicKey());
+        LiveManifest m = new LiveManifest("cam", 65536, PublisherKey.generate().publicKey(), 1L);
         byte[] e = m.encoded();
         for (int n = 0; n < e.length; n++) {
             byte[] cut = Arrays.copyOf(e, n);
@@ -65,7 +72,7 @@ class LiveManifestTest {
     @Test
     void signaturesVerifyOnlyForWhatWasSigned() {
         PublisherKey key = PublisherKey.generate();
-        LiveManifest m = new LiveManifest("cam", 65536, key.publicKey());
+        LiveManifest m = new LiveManifest("cam", 65536, key.publicKey(), 1L);
         byte[] sig = key.signChunk(m.contentId(), 7, 1_000, SHA);
         assertTrue(m.verifiesChunk(7, 1_000, SHA, sig));
         assertFalse(m.verifiesChunk(8, 1_000, SHA, sig), "another index");
@@ -74,9 +81,9 @@ class LiveManifestTest {
         otherSha[0] = 1;
         assertFalse(m.verifiesChunk(7, 1_000, otherSha, sig), "other bytes");
         assertFalse(m.verifiesEnd(7, 1_000, sig), "a chunk's signature is not an end's");
-        LiveManifest otherStream = new LiveManifest("cam2", 65536, key.publicKey());
+        LiveManifest otherStream = new LiveManifest("cam2", 65536, key.publicKey(), 1L);
         assertFalse(otherStream.verifiesChunk(7, 1_000, SHA, sig), "another stream of the same key");
-        LiveManifest otherKey = new LiveManifest("cam", 65536, PublisherKey.generate().publicKey());
+        LiveManifest otherKey = new LiveManifest("cam", 65536, PublisherKey.generate().publicKey(), 1L);
         assertFalse(otherKey.verifiesChunk(7, 1_000, SHA, key.signChunk(otherKey.contentId(), 7, 1_000, SHA)), "another key");
         assertTrue(m.verifiesEnd(9, 5, key.signEnd(m.contentId(), 9, 5)));
         assertFalse(m.verifiesChunk(7, 1_000, SHA, new byte[64]), "garbage signature");
@@ -89,7 +96,7 @@ class LiveManifestTest {
         PublisherKey again = PublisherKey.loadOrCreate(file);
         assertArrayEquals(first.publicKey(), again.publicKey());
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        LiveManifest m = new LiveManifest("cam", 65536, again.publicKey());
+        LiveManifest m = new LiveManifest("cam", 65536, again.publicKey(), 1L);
         assertTrue(m.verifiesChunk(1, 2, SHA, again.signChunk(m.contentId(), 1, 2, SHA)));
     }
 

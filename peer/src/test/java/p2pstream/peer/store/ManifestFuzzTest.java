@@ -78,7 +78,7 @@ class ManifestFuzzTest {
     }
 
     /** A live manifest's fields, decoded against the SHA-256 of its own bytes. */
-    record LiveFields(String name, int chunkSize, byte[] key) {
+    record LiveFields(String name, int chunkSize, byte[] key, long started) {
         @Override
         public String toString() {
             return "LiveManifest[" + name + ", " + chunkSize + "]";
@@ -86,15 +86,15 @@ class ManifestFuzzTest {
     }
 
     static FuzzTarget<LiveFields> liveManifest() {
-        return FuzzTarget.of("live manifest", 1 + 2 + Wire.MAX_NAME_BYTES + 4 + LiveManifest.KEY_BYTES + 16,
+        return FuzzTarget.of("live manifest", 1 + 2 + Wire.MAX_NAME_BYTES + 4 + LiveManifest.KEY_BYTES + 8 + 16,
                 draw -> new LiveFields(ValidMessages.name(draw, Wire.MAX_NAME_BYTES), ValidMessages.chunkSize(draw),
-                        KEYS.get(draw.below(KEYS.size()))),
-                f -> new LiveManifest(f.name(), f.chunkSize(), f.key()).encoded(),
+                        KEYS.get(draw.below(KEYS.size())), draw.anyLong()),
+                f -> new LiveManifest(f.name(), f.chunkSize(), f.key(), f.started()).encoded(),
                 (base, in) -> {
                     byte[] bytes = new byte[in.remaining()];
                     in.get(bytes);
                     LiveManifest m = LiveManifest.decode(bytes, ContentId.of(Manifest.sha256().digest(bytes)));
-                    return new LiveFields(m.name(), m.chunkSize(), m.publicKey());
+                    return new LiveFields(m.name(), m.chunkSize(), m.publicKey(), m.startedMicros());
                 });
     }
 
