@@ -7,10 +7,10 @@ import java.util.function.IntPredicate;
 
 /**
  * Which live chunk is asked of which peer: every wanted chunk in a range, oldest first, from a viewer that
- * announced it and has room (the least loaded); the publisher only when no viewer holds it, so that a busy
- * relay makes a request wait rather than fall back on the publisher's scarce upload. A request outstanding too
- * long is asked once more of any other holder, the publisher included. Counts the requests in flight per chunk.
- * Loop thread only.
+ * announced it and has room (the least loaded); the publisher only when no viewer holds it, or when the viewers
+ * holding it have been busy for a hedge time since the chunk was first announced, so that a busy relay makes a
+ * request wait a little rather than spend the publisher's scarce upload at once. A request outstanding that long
+ * is asked once more of any other holder. Counts the requests in flight per chunk. Loop thread only.
  */
 final class LiveRequester {
     /** Requests outstanding per peer: live chunks are small and due soon, a short pipeline is enough. */
@@ -18,6 +18,8 @@ final class LiveRequester {
 
     private final List<LivePeer> peers;
     private final Map<Integer, Integer> inFlight = new HashMap<>();
+    /** When each chunk not yet fetched was first announced to us (nanos). */
+    private final Map<Integer, Long> heardAt = new HashMap<>();
 
     LiveRequester(List<LivePeer> peers) {
         this.peers = peers;
@@ -25,17 +27,26 @@ final class LiveRequester {
 
     /** Requests the chunks of {@code [from, to]} that are {@code wanted}; a second copy once one is {@code hedgeNanos} late. */
     void pump(int from, int to, IntPredicate wanted, long now, long hedgeNanos) {
+        heardAt.keySet().removeIf(i -> i < from);
         for (int i = from; i <= to; i++) {
             if (!wanted.test(i)) {
+                heardAt.remove(i);
                 continue;
             }
             int copies = inFlight.getOrDefault(i, 0);
-            LivePeer p = copies == 0 ? pick(i, false) : copies == 1 && overdue(i, now, hedgeNanos) ? pick(i, true) : null;
+            Long heard = heardAt.get(i);
+            boolean waitedLong = heard != null && now - heard > hedgeNanos;
+            LivePeer p = copies == 0 ? pick(i, waitedLong) : copies == 1 && overdue(i, now, hedgeNanos) ? pick(i, true) : null;
             if (p != null) {
                 p.request(i, now);
                 inFlight.merge(i, 1, Integer::sum);
             }
         }
+    }
+
+    /** A peer announced {@code index}: the first time starts its clock. */
+    void heard(int index, long now) {
+        heardAt.putIfAbsent(index, now);
     }
 
     /** One request for {@code index} ended (delivered, rejected, cancelled or lost with its peer). */

@@ -147,6 +147,15 @@ final class LiveSession implements Catalog {
         return Role.CLIENT; // a viewer: other viewers prefer it to the origin
     }
 
+    @Override
+    public void onServingPeer(InetSocketAddress address) {
+        // a viewer that fetches from us holds the stream too: fetch from it in turn, without waiting for a lookup
+        if (config.peerAddresses.isEmpty() && !finished) {
+            candidates.add(address);
+            connectMore();
+        }
+    }
+
     ServerSession newServerSession() {
         return traffic.newServerSession(this);
     }
@@ -223,6 +232,9 @@ final class LiveSession implements Catalog {
     }
 
     void onHave(LivePeer peer, int index) {
+        if (window == null || !window.holds(index)) {
+            requester.heard(index, loop.nanoTime());
+        }
         schedulePump();
     }
 

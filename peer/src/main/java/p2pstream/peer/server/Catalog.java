@@ -24,6 +24,10 @@ public interface Catalog {
         return Role.SERVER;
     }
 
+    /** A peer we now serve says it serves too, at {@code address}: a viewer may fetch from it in turn. */
+    default void onServingPeer(java.net.InetSocketAddress address) {
+    }
+
     /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */
     default void onChunkSent(long bytes) {
     }

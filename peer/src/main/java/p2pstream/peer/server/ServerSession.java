@@ -159,6 +159,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
         s.sendAvailability(connection, this);
+        if (hello.listenPort() != 0) {
+            catalog.onServingPeer(new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));
+        }
         log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.name(), hello.role(), hello.peerId());
     }
 
