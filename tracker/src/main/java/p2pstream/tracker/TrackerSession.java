@@ -37,11 +37,18 @@ final class TrackerSession implements ConnectionHandler {
      * stops reading, so a client that asks without reading holds its backlog in TCP, not in our heap.
      */
     static final int MAX_QUERIES_IN_FLIGHT = 8;
+    /**
+     * ANNOUNCE and WITHDRAW are applied on the registry loop; past this many not yet applied the session stops
+     * reading, so a flood of them waits in TCP instead of in the registry loop's task queue (an ANNOUNCE holds
+     * up to ~1 KiB of name).
+     */
+    static final int MAX_UPDATES_IN_FLIGHT = 32;
 
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
     private int queriesInFlight;
+    private int updatesInFlight;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -72,7 +79,7 @@ final class TrackerSession implements ConnectionHandler {
             case WITHDRAW -> {
                 Withdraw w = Withdraw.decode(payload);
                 long session = peer.sessionId();
-                tracker.registryLoop().execute(() -> tracker.registry().withdraw(session, w.contentId()));
+                update(() -> tracker.registry().withdraw(session, w.contentId()));
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
@@ -97,7 +104,7 @@ final class TrackerSession implements ConnectionHandler {
     public void onClose(String reason) {
         if (peer != null) {
             long session = peer.sessionId();
-            tracker.registryLoop().execute(() -> tracker.registry().removeSession(session));
+            onRegistryLoop(() -> tracker.registry().removeSession(session));
             log.info("{} session {} ended: {}", connection.remoteAddress(), session, reason);
         } else if (connection != null) {
             log.debug("{} closed before HELLO: {}", connection.remoteAddress(), reason);
@@ -122,31 +129,72 @@ final class TrackerSession implements ConnectionHandler {
         }
         Peer p = peer;
         Connection c = connection;
-        tracker.registryLoop().execute(() -> {
+        update(() -> {
             String refused = tracker.registry().announce(p, a);
             if (refused != null) {
                 // refuse this one announcement only: closing would drop the peer's other, good entries, and
                 // anyone can announce a public content id first with a wrong name
-                log.info("{} session {}: announcement refused: {}", c.remoteAddress(), p.sessionId(), refused);
+                tracker.onRefused(c.remoteAddress(), p.sessionId(), refused);
             }
+        });
+    }
+
+    /** Applies an ANNOUNCE or WITHDRAW on the registry loop, at most MAX_UPDATES_IN_FLIGHT at a time. */
+    private void update(Runnable change) {
+        if (onRegistryLoop()) {
+            change.run();
+            return;
+        }
+        EventLoop loop = connection.loop();
+        if (++updatesInFlight == MAX_UPDATES_IN_FLIGHT) {
+            connection.autoRead(false);
+        }
+        tracker.registryLoop().execute(() -> {
+            change.run();
+            loop.execute(() -> {
+                updatesInFlight--;
+                resumeIfBelowBounds();
+            });
         });
     }
 
     /** Computes an answer on the registry loop and sends it from this connection's loop. */
     private void answer(java.util.function.Supplier<Message> query) {
-        EventLoop loop = connection.loop();
         Connection c = connection;
-        if (++queriesInFlight >= MAX_QUERIES_IN_FLIGHT) {
+        if (onRegistryLoop()) {
+            c.send(query.get());
+            return;
+        }
+        EventLoop loop = connection.loop();
+        if (++queriesInFlight == MAX_QUERIES_IN_FLIGHT) {
             c.autoRead(false);
         }
         tracker.registryLoop().execute(() -> {
             Message m = query.get();
             loop.execute(() -> {
                 c.send(m);
-                if (queriesInFlight-- == MAX_QUERIES_IN_FLIGHT) {
-                    c.autoRead(true);
-                }
+                queriesInFlight--;
+                resumeIfBelowBounds();
             });
         });
+    }
+
+    private void resumeIfBelowBounds() {
+        if (queriesInFlight < MAX_QUERIES_IN_FLIGHT && updatesInFlight < MAX_UPDATES_IN_FLIGHT) {
+            connection.autoRead(true); // a no-op unless a bound had paused it
+        }
+    }
+
+    /** True when this session's loop is the registry loop: registry work runs inline, in order, unqueued. */
+    private boolean onRegistryLoop() {
+        return connection.loop() == tracker.registryLoop();
+    }
+
+    private void onRegistryLoop(Runnable task) {
+        if (onRegistryLoop()) {
+            task.run();
+        } else {
+            tracker.registryLoop().execute(task);
+        }
     }
 }
