@@ -133,12 +133,12 @@ final class Registry {
             sampleGeneration = 1;
         }
         int k = stream.sample(Math.min(max, Wire.MAX_PEERS_PER_LOOKUP), skip, random, sample, sampleMarks, sampleGeneration);
-        List<Peers.Entry> peers = new ArrayList<>(k);
+        Peers.Entry[] peers = new Peers.Entry[k];
         for (int i = 0; i < k; i++) {
-            TrackerSession.Peer p = sessionHandles.get(stream.sessionAt(sample[i])).peer;
-            peers.add(new Peers.Entry(p.address(), p.peerId(), stream.completeAt(sample[i])));
+            SessionHoldings holder = sessionHandles.get(stream.sessionAt(sample[i]));
+            peers[i] = stream.completeAt(sample[i]) ? holder.asSeed : holder.asPartialHolder;
         }
-        return new Peers(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
+        return new Peers(stream.contentId, stream.name, stream.size, stream.chunkSize, Arrays.asList(peers));
     }
 
     /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame. */

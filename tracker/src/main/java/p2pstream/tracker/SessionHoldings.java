@@ -1,5 +1,7 @@
 package p2pstream.tracker;
 
+import p2pstream.common.wire.Peers;
+
 /**
  * What one session holds: for each stream handle, the session's index in that stream's holder array. An
  * open-addressing table of int pairs (linear probing, deletion by backward shift): 8 bytes a slot, no object
@@ -10,6 +12,9 @@ final class SessionHoldings {
     private static final int INITIAL_SLOTS = 2;
 
     final TrackerSession.Peer peer;
+    /** How lookups list this session, made once: an answer refers to them instead of allocating per peer. */
+    final Peers.Entry asSeed;
+    final Peers.Entry asPartialHolder;
     /** This session's index in the registry's session table; stream holder arrays refer to it by this. */
     final int handle;
 
@@ -20,6 +25,8 @@ final class SessionHoldings {
     SessionHoldings(TrackerSession.Peer peer, int handle) {
         this.peer = peer;
         this.handle = handle;
+        this.asSeed = new Peers.Entry(peer.address(), peer.peerId(), true);
+        this.asPartialHolder = new Peers.Entry(peer.address(), peer.peerId(), false);
     }
 
     int size() {

@@ -6,14 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
-import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
-import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
@@ -23,7 +21,7 @@ import p2pstream.common.wire.Withdraw;
 
 /**
  * One peer's session with the tracker: HELLO first, then ANNOUNCE, WITHDRAW, LIST, LOOKUP and PING. Runs on
- * its connection's loop; registry work is sent to the registry loop and answers come back as tasks.
+ * its connection's loop; registry work goes to the registry loop through {@link RegistryRequests}.
  */
 final class TrackerSession implements ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(TrackerSession.class);
@@ -32,23 +30,10 @@ final class TrackerSession implements ConnectionHandler {
     record Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
     }
 
-    /**
-     * LIST and LOOKUP answers are computed on the registry loop; past this many unanswered ones the session
-     * stops reading, so a client that asks without reading holds its backlog in TCP, not in our heap.
-     */
-    static final int MAX_QUERIES_IN_FLIGHT = 8;
-    /**
-     * ANNOUNCE and WITHDRAW are applied on the registry loop; past this many not yet applied the session stops
-     * reading, so a flood of them waits in TCP instead of in the registry loop's task queue (an ANNOUNCE holds
-     * up to ~1 KiB of name).
-     */
-    static final int MAX_UPDATES_IN_FLIGHT = 32;
-
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
-    private int queriesInFlight;
-    private int updatesInFlight;
+    private RegistryRequests requests;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -79,16 +64,16 @@ final class TrackerSession implements ConnectionHandler {
             case WITHDRAW -> {
                 Withdraw w = Withdraw.decode(payload);
                 long session = peer.sessionId();
-                update(() -> tracker.registry().withdraw(session, w.contentId()));
+                requests.update(r -> r.withdraw(session, w.contentId()));
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
-                answer(() -> tracker.registry().list(l.filter(), l.limit()));
+                requests.query(r -> r.list(l.filter(), l.limit()));
             }
             case LOOKUP -> {
                 Lookup l = Lookup.decode(payload);
                 long session = peer.sessionId();
-                answer(() -> tracker.registry().lookup(l.contentId(), l.name(), l.maxPeers(), session));
+                requests.query(r -> r.lookup(l.contentId(), l.name(), l.maxPeers(), session));
             }
             case PING -> {
                 EmptyMessage.decode(t, payload);
@@ -118,6 +103,7 @@ final class TrackerSession implements ConnectionHandler {
         InetSocketAddress remote = connection.remoteAddress();
         peer = new Peer(tracker.nextSessionId(), hello.peerId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
+        requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
         log.info("{} session {} opened: {} peer {} serving on port {}", remote, peer.sessionId(), hello.role(),
                 hello.peerId(), hello.listenPort());
@@ -129,8 +115,8 @@ final class TrackerSession implements ConnectionHandler {
         }
         Peer p = peer;
         Connection c = connection;
-        update(() -> {
-            String refused = tracker.registry().announce(p, a);
+        requests.update(r -> {
+            String refused = r.announce(p, a);
             if (refused != null) {
                 // refuse this one announcement only: closing would drop the peer's other, good entries, and
                 // anyone can announce a public content id first with a wrong name
@@ -139,59 +125,9 @@ final class TrackerSession implements ConnectionHandler {
         });
     }
 
-    /** Applies an ANNOUNCE or WITHDRAW on the registry loop, at most MAX_UPDATES_IN_FLIGHT at a time. */
-    private void update(Runnable change) {
-        if (onRegistryLoop()) {
-            change.run();
-            return;
-        }
-        EventLoop loop = connection.loop();
-        if (++updatesInFlight == MAX_UPDATES_IN_FLIGHT) {
-            connection.autoRead(false);
-        }
-        tracker.registryLoop().execute(() -> {
-            change.run();
-            loop.execute(() -> {
-                updatesInFlight--;
-                resumeIfBelowBounds();
-            });
-        });
-    }
-
-    /** Computes an answer on the registry loop and sends it from this connection's loop. */
-    private void answer(java.util.function.Supplier<Message> query) {
-        Connection c = connection;
-        if (onRegistryLoop()) {
-            c.send(query.get());
-            return;
-        }
-        EventLoop loop = connection.loop();
-        if (++queriesInFlight == MAX_QUERIES_IN_FLIGHT) {
-            c.autoRead(false);
-        }
-        tracker.registryLoop().execute(() -> {
-            Message m = query.get();
-            loop.execute(() -> {
-                c.send(m);
-                queriesInFlight--;
-                resumeIfBelowBounds();
-            });
-        });
-    }
-
-    private void resumeIfBelowBounds() {
-        if (queriesInFlight < MAX_QUERIES_IN_FLIGHT && updatesInFlight < MAX_UPDATES_IN_FLIGHT) {
-            connection.autoRead(true); // a no-op unless a bound had paused it
-        }
-    }
-
-    /** True when this session's loop is the registry loop: registry work runs inline, in order, unqueued. */
-    private boolean onRegistryLoop() {
-        return connection.loop() == tracker.registryLoop();
-    }
-
+    /** Runs after every request this session handed over; requests not handed over yet are dropped (closed). */
     private void onRegistryLoop(Runnable task) {
-        if (onRegistryLoop()) {
+        if (connection.loop() == tracker.registryLoop()) {
             task.run();
         } else {
             tracker.registryLoop().execute(task);
