@@ -3,9 +3,10 @@
 #   make          build dist/tracker.jar, dist/peer-server.jar, dist/peer-client.jar, dist/benchmarks.jar
 #   make test     unit tests (surefire), then the *E2ETest end-to-end tests against the packaged jars (failsafe)
 #   make demo     build, then a tracker, three peer-servers and a client on loopback (scripts/demo.sh)
-#   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, and the swarm of 8, 16 and
-#                 32 paced viewers against one capped nginx (scripts/bench.sh, scripts/swarm-bench.sh; BENCH_SWARM=0
-#                 skips the swarm); about 8 minutes on 2 cores
+#   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, the swarm of 8, 16 and
+#                 32 paced viewers against one capped nginx, and the tracker at scale (scripts/bench.sh,
+#                 scripts/swarm-bench.sh, scripts/tracker-bench.sh; BENCH_SWARM=0, BENCH_TRACKER=0 skip those two);
+#                 about 10 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
 SHELL := /bin/bash

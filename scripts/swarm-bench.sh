@@ -330,13 +330,7 @@ SECTION=$WORK/swarm.md
 } >"$SECTION"
 
 # replace a section an earlier standalone run left, keep everything else
-if [ -f "$RESULTS" ]; then
-    awk '/^## Swarm \(issue 3\)$/ { skip = 1; next } skip && /^##? / { skip = 0 } !skip { line[++n] = $0 }
-        END { while (n > 0 && line[n] == "") n--; for (i = 1; i <= n; i++) print line[i]; if (n > 0) print "" }' \
-        "$RESULTS" >"$WORK/results.md"
-    cp "$WORK/results.md" "$RESULTS"
-fi
-cat "$SECTION" >>"$RESULTS"
+put_section "$RESULTS" "$SECTION"
 
 echo
 cat "$SECTION"
