@@ -6,18 +6,21 @@ import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.PeerId;
 
 /**
  * Heap bytes per (stream, peer) entry of the tracker's {@link Registry}, measured in-process (a plain
  * {@code main}, not JMH): for each shape STREAMSxPEERS, the GC'd heap in use before and after announcing
  * STREAMS x PEERS entries spread over a fixed set of sessions, divided by the entries; then the time to look up
- * and to empty it again, and the heap left after emptying (a leak would show there). Single-threaded: the
- * registry's own rule (confined to one thread) holds. Run with a fixed heap so the figures are comparable:
+ * (and encode the PEERS answer, as the tracker does) and to empty it again, and the heap left after emptying (a
+ * leak would show there). Single-threaded: the registry's own rule (confined to one thread) holds. Run with a
+ * fixed heap so the figures are comparable:
  *
  * <pre>
  * java -Xms2g -Xmx2g -cp dist/benchmarks.jar p2pstream.tracker.RegistryFootprint [SHAPE...] [--sessions N]
@@ -103,7 +106,10 @@ public final class RegistryFootprint {
         long t1 = System.nanoTime();
         for (int i = 0; i < lookups; i++) {
             int s = random.nextInt(streams);
-            found += registry.lookup(contentId(s), null, LOOKUP_PEERS, peers[random.nextInt(sessions)].sessionId()).peers().size();
+            // encoded as the tracker sends it; the peer count is the u16 before the entries
+            ByteBuffer frame = Frames.encode(registry.lookup(contentId(s), null, LOOKUP_PEERS, peers[random.nextInt(sessions)].sessionId()));
+            int nameBytes = frame.getShort(Frames.HEADER_BYTES + 1 + ContentId.BYTES) & 0xffff;
+            found += frame.getShort(Frames.HEADER_BYTES + 1 + ContentId.BYTES + 2 + nameBytes + 8 + 4) & 0xffff;
         }
         long lookupNanos = System.nanoTime() - t1;
         long expectPerLookup = Math.min(LOOKUP_PEERS, perStream - 1);

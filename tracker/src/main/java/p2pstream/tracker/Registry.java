@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Message;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
@@ -115,9 +116,10 @@ final class Registry {
 
     /**
      * Peers for a stream named by content id or, when {@code id} is null, by name (the name's content with
-     * the most holders). A uniform random sample of at most {@code max}, never the asking session.
+     * the most holders). A uniform random sample of at most {@code max}, never the asking session: a PEERS
+     * message.
      */
-    Peers lookup(ContentId id, String name, int max, long askingSession) {
+    Message lookup(ContentId id, String name, int max, long askingSession) {
         StreamEntry stream = id != null ? streams.get(id) : mostHeld(name);
         if (stream == null) {
             return Peers.NOT_FOUND;
@@ -133,12 +135,12 @@ final class Registry {
             sampleGeneration = 1;
         }
         int k = stream.sample(Math.min(max, Wire.MAX_PEERS_PER_LOOKUP), skip, random, sample, sampleMarks, sampleGeneration);
-        Peers.Entry[] peers = new Peers.Entry[k];
+        byte[][] peers = new byte[k][];
         for (int i = 0; i < k; i++) {
             SessionHoldings holder = sessionHandles.get(stream.sessionAt(sample[i]));
             peers[i] = stream.completeAt(sample[i]) ? holder.asSeed : holder.asPartialHolder;
         }
-        return new Peers(stream.contentId, stream.name, stream.size, stream.chunkSize, Arrays.asList(peers));
+        return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
     }
 
     /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame. */

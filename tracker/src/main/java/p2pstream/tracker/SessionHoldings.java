@@ -12,9 +12,9 @@ final class SessionHoldings {
     private static final int INITIAL_SLOTS = 2;
 
     final TrackerSession.Peer peer;
-    /** How lookups list this session, made once: an answer refers to them instead of allocating per peer. */
-    final Peers.Entry asSeed;
-    final Peers.Entry asPartialHolder;
+    /** How PEERS lists this session, encoded once: an answer copies these instead of encoding an address. */
+    final byte[] asSeed;
+    final byte[] asPartialHolder;
     /** This session's index in the registry's session table; stream holder arrays refer to it by this. */
     final int handle;
 
@@ -25,8 +25,8 @@ final class SessionHoldings {
     SessionHoldings(TrackerSession.Peer peer, int handle) {
         this.peer = peer;
         this.handle = handle;
-        this.asSeed = new Peers.Entry(peer.address(), peer.peerId(), true);
-        this.asPartialHolder = new Peers.Entry(peer.address(), peer.peerId(), false);
+        this.asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true));
+        this.asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false));
     }
 
     int size() {

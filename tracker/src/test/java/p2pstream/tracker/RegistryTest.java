@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +18,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Streams;
 
 /**
@@ -39,6 +43,17 @@ class RegistryTest {
 
     private static TrackerSession.Peer peer(long session) {
         return new TrackerSession.Peer(session, new PeerId(session, -session), new InetSocketAddress("127.0.0.1", 1000 + (int) session));
+    }
+
+    /** The registry's answer as a peer gets it: encoded as a frame, decoded by the PEERS codec. */
+    private static Peers lookup(Registry registry, ContentId id, String name, int max, long asker) {
+        ByteBuffer frame = Frames.encode(registry.lookup(id, name, max, asker));
+        assertEquals(MessageType.PEERS.code(), frame.get(Frames.HEADER_BYTES - 1));
+        try {
+            return Peers.decode(frame.position(Frames.HEADER_BYTES));
+        } catch (ProtocolException e) {
+            throw new AssertionError("PEERS does not decode: " + e.getMessage(), e);
+        }
     }
 
     @Test
@@ -108,7 +123,7 @@ class RegistryTest {
         }
         for (int stream = 0; stream < streams; stream++) {
             Map<Long, Boolean> expected = holders.getOrDefault(stream, Map.of());
-            Peers p = registry.lookup(id(stream), null, 200, stranger);
+            Peers p = lookup(registry, id(stream), null, 200, stranger);
             if (expected.isEmpty()) {
                 assertFalse(p.found(), "stream " + stream + " has no holders: not found");
                 assertFalse(listed.containsKey("s/" + stream));
@@ -124,7 +139,7 @@ class RegistryTest {
             assertEquals(expected.values().stream().filter(c -> c).count(), e.seeds());
             long asker = expected.keySet().iterator().next();
             Set<Long> others = new HashSet<>();
-            registry.lookup(null, "s/" + stream, 200, asker).peers().forEach(x -> others.add(x.peerId().high()));
+            lookup(registry, null, "s/" + stream, 200, asker).peers().forEach(x -> others.add(x.peerId().high()));
             Set<Long> want = new HashSet<>(expected.keySet());
             want.remove(asker);
             assertEquals(want, others, "by name, everyone but the asker");
@@ -142,7 +157,7 @@ class RegistryTest {
         int[] picked = new int[holders + 1];
         int lookups = 2000;
         for (int i = 0; i < lookups; i++) {
-            List<Peers.Entry> sample = registry.lookup(id(0), null, 50, asker).peers();
+            List<Peers.Entry> sample = lookup(registry, id(0), null, 50, asker).peers();
             assertEquals(50, sample.size());
             Set<Long> distinct = new HashSet<>();
             for (Peers.Entry e : sample) {
@@ -169,7 +184,7 @@ class RegistryTest {
         String refused = registry.announce(peer(2), announce(2, 4));
         assertNotNull(refused);
         assertTrue(refused.contains("tracker entries: 3 (expected: < 3"), refused);
-        assertFalse(registry.lookup(id(2), null, 10, 9).found(), "the refused stream is not registered");
+        assertFalse(lookup(registry, id(2), null, 10, 9).found(), "the refused stream is not registered");
         assertNull(registry.announce(peer(2), announce(0, 4)), "an update of an entry held is no new entry");
         assertEquals(1, registry.list("", 10).streams().get(0).seeds());
         assertEquals(3, registry.entryCount());
