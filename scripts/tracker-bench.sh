@@ -13,10 +13,10 @@
 #
 # Knobs (environment): BENCH_TRACKER_SESSIONS (10000: sessions held; lowered, and said so, when the open-files
 # limit cannot be raised that far), BENCH_TRACKER_STREAMS (100: streams the held sessions announce, so 100 holders
-# each), BENCH_TRACKER_ACTIVE (512: sessions sending LOOKUP/ANNOUNCE; the tracker closes a session sending more
-# than 2000 frames/s, so the generator sends at most 1000 a second per session and says when that held it back),
-# BENCH_TRACKER_WINDOW (4: requests in flight per active session; the tracker reads at most 8 LOOKUPs ahead),
-# BENCH_TRACKER_SECONDS (10: each measurement, after a 3 s warm-up), BENCH_TRACKER_JAVA_OPTS (the tracker JVM's
+# each), BENCH_TRACKER_ACTIVE (256: sessions sending LOOKUPs, and 3 times as many sending ANNOUNCEs, two frames
+# each; the tracker closes a session sending more than 2000 frames/s, so the generator sends at most 1000 a second
+# per session and says when that held it back), BENCH_TRACKER_WINDOW (6: requests in flight per active session;
+# the tracker reads at most 8 LOOKUPs ahead), BENCH_TRACKER_SECONDS (10: each measurement, after a 5 s warm-up), BENCH_TRACKER_JAVA_OPTS (the tracker JVM's
 # options; none: as a user starts it), BENCH_KEEP, BENCH_OUT (bench-out).
 #
 # Exit status 1 when a held session was dropped, an answer was wrong or the tracker's counts disagree.
@@ -27,8 +27,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SESSIONS=${BENCH_TRACKER_SESSIONS:-10000}
 STREAMS=${BENCH_TRACKER_STREAMS:-100}
-ACTIVE=${BENCH_TRACKER_ACTIVE:-512}
-WINDOW=${BENCH_TRACKER_WINDOW:-4}
+ACTIVE=${BENCH_TRACKER_ACTIVE:-256}
+WINDOW=${BENCH_TRACKER_WINDOW:-6}
 SECONDS_EACH=${BENCH_TRACKER_SECONDS:-10}
 TRACKER_JAVA_OPTS=${BENCH_TRACKER_JAVA_OPTS:-}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
@@ -100,7 +100,7 @@ mib() {
     awk -v k="$1" 'BEGIN { if (k == "") print "n/a"; else printf "%.1f", k / 1024 }'
 }
 
-log "tracker bench: dist/tracker.jar, $SESSIONS sessions, then LOOKUP and ANNOUNCE from $ACTIVE of them x $WINDOW in flight"
+log "tracker bench: dist/tracker.jar, $SESSIONS sessions, then LOOKUP from $ACTIVE of them and ANNOUNCE from $(( 3 * ACTIVE )), x $WINDOW in flight"
 start_tracker "$LOGS" --max-connections $(( SESSIONS + 100 )) --session-timeout "$SESSION_TIMEOUT" || die "$START_ERROR"
 log "  tracker on $TRACKER (pid $TRACKER_PID)"
 HEAP_IDLE=$(heap_used_kib "$TRACKER_PID")
@@ -108,7 +108,8 @@ RSS_IDLE=$(rss_kib "$TRACKER_PID" VmRSS)
 
 GO=$WORK/go
 start_bg load "$LOGS" timeout 600 "$JAVA" -cp "$DIST/benchmarks.jar" p2pstream.tracker.TrackerLoad "$TRACKER" \
-    --sessions "$SESSIONS" --streams "$STREAMS" --active "$ACTIVE" --window "$WINDOW" --seconds "$SECONDS_EACH" \
+    --sessions "$SESSIONS" --streams "$STREAMS" --active "$ACTIVE" --announce-active $(( 3 * ACTIVE )) --window "$WINDOW" \
+    --warmup-seconds 5 --seconds "$SECONDS_EACH" \
     --ping-seconds "$PING_SECONDS" --tracker-pid "$TRACKER_PID" --go-file "$GO"
 LOAD_PID=$LAST_PID
 HEAP_HELD="" RSS_HELD=""
@@ -152,8 +153,10 @@ SECTION=$WORK/tracker.md
     echo "Over the wire (\`dist/tracker.jar\`, $("$JAVA" -version 2>&1 | head -n 1 | cut -d'"' -f2), JVM options: ${TRACKER_JAVA_OPTS:-none}; --threads default = $(nproc) loops) and a"
     echo "load generator in another JVM (\`p2pstream.tracker.TrackerLoad\`, 2 loops) on the same $(nproc) cores. $SESSIONS sessions each"
     echo "sent HELLO and one ANNOUNCE (of $STREAMS streams: $(( SESSIONS / STREAMS )) holders each) and PING every ${PING_SECONDS} s (session timeout ${SESSION_TIMEOUT} s);"
-    echo "then $ACTIVE of them keep $WINDOW requests in flight each, a new one per answer: ${SECONDS_EACH} s measured after 3 s of warm-up. Latency is"
-    echo "from the request's send to its answer, at that load. CPU is per thread from /proc during the measurement"
+    echo "then some of them (load column) keep $WINDOW requests in flight each, a new one per answer: ${SECONDS_EACH} s measured after 5 s of warm-up. Latency is"
+    echo "from the request's send to its answer, at that load. An ANNOUNCE op is two requests: the ANNOUNCE (no answer of its"
+    echo "own) and a LOOKUP for 0 peers of the same stream whose answer confirms it; each session cycles through 8 streams,"
+    echo "so the first ops add entries and the rest flip them between seed and partial. CPU is per thread from /proc during the measurement"
     echo "(tracker-0 runs the registry and half the sessions, tracker-1 the other half): when the tracker's and the"
     echo "generator's cores add up to the machine's, the figure is the machine's, not the tracker's limit."
     echo

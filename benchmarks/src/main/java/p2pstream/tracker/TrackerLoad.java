@@ -22,16 +22,17 @@ import p2pstream.common.wire.Streams;
  *       PINGs each every few seconds from then on; checks with LIST that the tracker counts every one;</li>
  *   <li>LOOKUP: ACTIVE of those sessions each keep WINDOW LOOKUPs (by content id, 50 peers) in flight, a new
  *       one per answer, for a warm-up and then a measured interval; every answer is checked (50 peers);</li>
- *   <li>ANNOUNCE: the same, each op an ANNOUNCE followed by a LOOKUP for 0 peers of the same stream, whose
- *       answer confirms the ANNOUNCE was applied (ANNOUNCE has no answer of its own); each session cycles
- *       through 8 streams, so the first ops add entries and the rest update them;</li>
+ *   <li>ANNOUNCE: the same from ANNOUNCE_ACTIVE sessions (two frames an op: 3 x ACTIVE by default), each op an
+ *       ANNOUNCE followed by a LOOKUP for 0 peers of the same stream, whose answer confirms the ANNOUNCE was
+ *       applied (ANNOUNCE has no answer of its own); each session cycles through 8 streams, so the first ops
+ *       add entries and the rest update them;</li>
  *   <li>checks that no held session was dropped and the tracker still counts every one.</li>
  * </ol>
  *
  * <pre>
  * java -cp dist/benchmarks.jar p2pstream.tracker.TrackerLoad HOST:PORT [--sessions 10000] [--streams 100]
- *     [--active 512] [--window 4] [--warmup-seconds 3] [--seconds 10] [--ping-seconds 3] [--threads 2]
- *     [--tracker-pid PID] [--go-file PATH]
+ *     [--active 256] [--announce-active 768] [--window 6] [--warmup-seconds 5] [--seconds 10] [--ping-seconds 3]
+ *     [--threads 2] [--tracker-pid PID] [--go-file PATH]
  * </pre>
  *
  * With {@code --tracker-pid} it reports the tracker's CPU use per thread during each measurement (from /proc):
@@ -44,6 +45,7 @@ public final class TrackerLoad {
     private final InetSocketAddress tracker;
     private final int sessions;
     private final int active;
+    private final int announceActive;
     private final int window;
     private final long warmupMillis;
     private final long measureMillis;
@@ -58,9 +60,11 @@ public final class TrackerLoad {
     private TrackerLoad(Map<String, String> o) {
         this.tracker = Endpoint.parse(o.get("tracker"), Tracker.DEFAULT_PORT);
         this.sessions = Integer.parseInt(o.getOrDefault("sessions", "10000"));
-        this.active = Math.min(sessions, Integer.parseInt(o.getOrDefault("active", "512")));
-        this.window = Integer.parseInt(o.getOrDefault("window", "4"));
-        this.warmupMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("warmup-seconds", "3")));
+        this.active = Math.min(sessions, Integer.parseInt(o.getOrDefault("active", "256")));
+        // an ANNOUNCE op is two frames: more sessions keep each well under the tracker's frame rate
+        this.announceActive = Math.min(sessions, Integer.parseInt(o.getOrDefault("announce-active", Integer.toString(3 * active))));
+        this.window = Integer.parseInt(o.getOrDefault("window", "6"));
+        this.warmupMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("warmup-seconds", "5")));
         this.measureMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("seconds", "10")));
         this.pingMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("ping-seconds", "3")));
         this.trackerPid = Long.parseLong(o.getOrDefault("tracker-pid", "-1"));
@@ -79,8 +83,8 @@ public final class TrackerLoad {
             } else if (!o.containsKey("tracker") && !args[i].startsWith("-")) {
                 o.put("tracker", args[i]);
             } else {
-                System.err.println("usage: TrackerLoad HOST:PORT [--sessions N] [--streams N] [--active N] [--window N]"
-                        + " [--warmup-seconds S] [--seconds S] [--ping-seconds S] [--threads N] [--tracker-pid PID] [--go-file PATH]");
+                System.err.println("usage: TrackerLoad HOST:PORT [--sessions N] [--streams N] [--active N] [--announce-active N]"
+                        + " [--window N] [--warmup-seconds S] [--seconds S] [--ping-seconds S] [--threads N] [--tracker-pid PID] [--go-file PATH]");
                 System.exit(2);
             }
         }
@@ -103,8 +107,8 @@ public final class TrackerLoad {
             LoadLoop l = loops.get(i % loops.size());
             l.sessions.add(new LoadSession(l, work, i));
         }
-        System.out.printf(Locale.ROOT, "tracker load: %s, %d sessions on %d streams, %d active x %d in flight, %d generator loops%n",
-                Tracker.hostPort(tracker), sessions, work.holdStreams(), active, window, loops.size());
+        System.out.printf(Locale.ROOT, "tracker load: %s, %d sessions on %d streams, %d (LOOKUP) and %d (ANNOUNCE) active x %d in flight,"
+                + " %d generator loops%n", Tracker.hostPort(tracker), sessions, work.holdStreams(), active, announceActive, window, loops.size());
 
         long t0 = System.nanoTime();
         for (LoadLoop l : loops) {
@@ -134,8 +138,8 @@ public final class TrackerLoad {
             }
         }
 
-        measure(LoadSession.Op.LOOKUP, "LOOKUP (by content id, " + Workload.LOOKUP_PEERS + " peers wanted of " + work.holders(0) + " holders)");
-        measure(LoadSession.Op.ANNOUNCE, "ANNOUNCE + confirming LOOKUP (0 peers)");
+        measure(LoadSession.Op.LOOKUP, active, "LOOKUP (by content id, " + Workload.LOOKUP_PEERS + " peers wanted of " + work.holders(0) + " holders)");
+        measure(LoadSession.Op.ANNOUNCE, announceActive, "ANNOUNCE + confirming LOOKUP (0 peers)");
 
         int held = sum(l -> l.ready);
         int dropped = sum(l -> l.closedAfterReady);
@@ -155,11 +159,11 @@ public final class TrackerLoad {
         return failed ? 1 : 0;
     }
 
-    private void measure(LoadSession.Op op, String label) throws Exception {
+    private void measure(LoadSession.Op op, int activeSessions, String label) throws Exception {
         for (LoadLoop l : loops) {
             l.call(() -> {
                 for (LoadSession s : l.sessions) {
-                    if (s.index < active && s.isReady()) {
+                    if (s.index < activeSessions && s.isReady()) {
                         s.run(op, window);
                     }
                 }
@@ -224,7 +228,7 @@ public final class TrackerLoad {
             failed = true;
         }
         rows.add(String.format(Locale.ROOT, "row: | %s | %.0f ops/s | %d sessions x %d in flight | %.2f | %.2f | tracker %s;"
-                        + " generator %s%s |", label, opsPerSecond, active, window, ms(all, 0.50), ms(all, 0.99), trackerCpu, selfCpu,
+                        + " generator %s%s |", label, opsPerSecond, activeSessions, window, ms(all, 0.50), ms(all, 0.99), trackerCpu, selfCpu,
                 paced == 0 ? "" : String.format(Locale.ROOT, "; sessions held back %d times at %d frames/s: more sessions needed",
                         paced, LoadSession.MAX_FRAMES_PER_SECOND)));
     }
