@@ -13,7 +13,7 @@
 #
 # Knobs (environment): BENCH_TRACKER_SESSIONS (10000: sessions held; lowered, and said so, when the open-files
 # limit cannot be raised that far), BENCH_TRACKER_STREAMS (100: streams the held sessions announce, so 100 holders
-# each), BENCH_TRACKER_ACTIVE (256: sessions sending LOOKUPs, and 3 times as many sending ANNOUNCEs, two frames
+# each), BENCH_TRACKER_ACTIVE (384: sessions sending LOOKUPs, and twice as many sending ANNOUNCEs, two frames
 # each; the tracker closes a session sending more than 2000 frames/s, so the generator sends at most 1000 a second
 # per session and says when that held it back), BENCH_TRACKER_WINDOW (6: requests in flight per active session;
 # the tracker reads at most 8 LOOKUPs ahead), BENCH_TRACKER_SECONDS (10: each measurement, after a 5 s warm-up), BENCH_TRACKER_JAVA_OPTS (the tracker JVM's
@@ -27,7 +27,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SESSIONS=${BENCH_TRACKER_SESSIONS:-10000}
 STREAMS=${BENCH_TRACKER_STREAMS:-100}
-ACTIVE=${BENCH_TRACKER_ACTIVE:-256}
+ACTIVE=${BENCH_TRACKER_ACTIVE:-384}
 WINDOW=${BENCH_TRACKER_WINDOW:-6}
 SECONDS_EACH=${BENCH_TRACKER_SECONDS:-10}
 TRACKER_JAVA_OPTS=${BENCH_TRACKER_JAVA_OPTS:-}
@@ -100,7 +100,7 @@ mib() {
     awk -v k="$1" 'BEGIN { if (k == "") print "n/a"; else printf "%.1f", k / 1024 }'
 }
 
-log "tracker bench: dist/tracker.jar, $SESSIONS sessions, then LOOKUP from $ACTIVE of them and ANNOUNCE from $(( 3 * ACTIVE )), x $WINDOW in flight"
+log "tracker bench: dist/tracker.jar, $SESSIONS sessions, then LOOKUP from $ACTIVE of them and ANNOUNCE from $(( 2 * ACTIVE )), x $WINDOW in flight"
 start_tracker "$LOGS" --max-connections $(( SESSIONS + 100 )) --session-timeout "$SESSION_TIMEOUT" || die "$START_ERROR"
 log "  tracker on $TRACKER (pid $TRACKER_PID)"
 HEAP_IDLE=$(heap_used_kib "$TRACKER_PID")
@@ -108,7 +108,7 @@ RSS_IDLE=$(rss_kib "$TRACKER_PID" VmRSS)
 
 GO=$WORK/go
 start_bg load "$LOGS" timeout 600 "$JAVA" -cp "$DIST/benchmarks.jar" p2pstream.tracker.TrackerLoad "$TRACKER" \
-    --sessions "$SESSIONS" --streams "$STREAMS" --active "$ACTIVE" --announce-active $(( 3 * ACTIVE )) --window "$WINDOW" \
+    --sessions "$SESSIONS" --streams "$STREAMS" --active "$ACTIVE" --announce-active $(( 2 * ACTIVE )) --window "$WINDOW" \
     --warmup-seconds 5 --seconds "$SECONDS_EACH" \
     --ping-seconds "$PING_SECONDS" --tracker-pid "$TRACKER_PID" --go-file "$GO"
 LOAD_PID=$LAST_PID

@@ -22,7 +22,7 @@ import p2pstream.common.wire.Streams;
  *       PINGs each every few seconds from then on; checks with LIST that the tracker counts every one;</li>
  *   <li>LOOKUP: ACTIVE of those sessions each keep WINDOW LOOKUPs (by content id, 50 peers) in flight, a new
  *       one per answer, for a warm-up and then a measured interval; every answer is checked (50 peers);</li>
- *   <li>ANNOUNCE: the same from ANNOUNCE_ACTIVE sessions (two frames an op: 3 x ACTIVE by default), each op an
+ *   <li>ANNOUNCE: the same from ANNOUNCE_ACTIVE sessions (two frames an op: 2 x ACTIVE by default), each op an
  *       ANNOUNCE followed by a LOOKUP for 0 peers of the same stream, whose answer confirms the ANNOUNCE was
  *       applied (ANNOUNCE has no answer of its own); each session cycles through 8 streams, so the first ops
  *       add entries and the rest update them;</li>
@@ -31,7 +31,7 @@ import p2pstream.common.wire.Streams;
  *
  * <pre>
  * java -cp dist/benchmarks.jar p2pstream.tracker.TrackerLoad HOST:PORT [--sessions 10000] [--streams 100]
- *     [--active 256] [--announce-active 768] [--window 6] [--warmup-seconds 5] [--seconds 10] [--ping-seconds 3]
+ *     [--active 384] [--announce-active 768] [--window 6] [--warmup-seconds 5] [--seconds 10] [--ping-seconds 3]
  *     [--threads 2] [--tracker-pid PID] [--go-file PATH]
  * </pre>
  *
@@ -60,9 +60,9 @@ public final class TrackerLoad {
     private TrackerLoad(Map<String, String> o) {
         this.tracker = Endpoint.parse(o.get("tracker"), Tracker.DEFAULT_PORT);
         this.sessions = Integer.parseInt(o.getOrDefault("sessions", "10000"));
-        this.active = Math.min(sessions, Integer.parseInt(o.getOrDefault("active", "256")));
+        this.active = Math.min(sessions, Integer.parseInt(o.getOrDefault("active", "384")));
         // an ANNOUNCE op is two frames: more sessions keep each well under the tracker's frame rate
-        this.announceActive = Math.min(sessions, Integer.parseInt(o.getOrDefault("announce-active", Integer.toString(3 * active))));
+        this.announceActive = Math.min(sessions, Integer.parseInt(o.getOrDefault("announce-active", Integer.toString(2 * active))));
         this.window = Integer.parseInt(o.getOrDefault("window", "6"));
         this.warmupMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("warmup-seconds", "5")));
         this.measureMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("seconds", "10")));
