@@ -325,7 +325,7 @@ wait_nginx() {
 }
 
 # put_section RESULTS SECTION_FILE: appends SECTION_FILE (its first line is its "## " title) to RESULTS, replacing a
-# section of the same title that an earlier run left there; everything else in RESULTS stays.
+# section of the same title that an earlier run left there (everything else in RESULTS stays), and prints it.
 put_section() {
     local results=$1 section=$2 title kept
     title=$(head -n 1 "$section")
@@ -338,6 +338,10 @@ put_section() {
         rm -f "$kept"
     fi
     cat "$section" >>"$results"
+    echo
+    cat "$section"
+    echo
+    log "appended to ${results#"$REPO_ROOT"/}"
 }
 
 # clean_up_work_on_exit: on exit, Ctrl-C or TERM, stop everything started and remove $WORK (kept with

@@ -331,11 +331,7 @@ SECTION=$WORK/swarm.md
 
 # replace a section an earlier standalone run left, keep everything else
 put_section "$RESULTS" "$SECTION"
-
-echo
-cat "$SECTION"
-echo
-log "appended to ${RESULTS#"$REPO_ROOT"/}; logs in ${LOGS#"$REPO_ROOT"/}"
+log "logs in ${LOGS#"$REPO_ROOT"/}"
 if [ "$FAILED" != 0 ]; then
     die "a p2pstream swarm run FAILED: viewers incomplete or with different bytes (see ${LOGS#"$REPO_ROOT"/})"
 fi

@@ -171,9 +171,5 @@ SECTION=$WORK/tracker.md
 } >"$SECTION"
 
 put_section "$RESULTS" "$SECTION"
-
-echo
-cat "$SECTION"
-echo
-log "appended to ${RESULTS#"$REPO_ROOT"/}; logs in ${LOGS#"$REPO_ROOT"/}"
+log "logs in ${LOGS#"$REPO_ROOT"/}"
 [ "$FAILED" = 0 ] || die "the tracker benchmark FAILED (see ${LOGS#"$REPO_ROOT"/})"
