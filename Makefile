@@ -6,9 +6,9 @@
 #   make demo-live  build, then ffmpeg's test pattern published live and watched by three relaying viewers
 #                 (scripts/demo-live.sh; installs ffmpeg where missing)
 #   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, the swarm of 8, 16 and
-#                 32 paced viewers against one capped nginx, and live latency through 1-3 relay hops (scripts/bench.sh,
-#                 scripts/swarm-bench.sh, scripts/live-bench.sh; BENCH_SWARM=0, BENCH_LIVE=0 skip parts); about 9
-#                 minutes on 2 cores
+#                 32 paced viewers against one capped nginx, live latency through 1-3 relay hops, and the tracker at
+#                 scale (scripts/bench.sh, swarm-bench.sh, live-bench.sh, tracker-bench.sh; BENCH_SWARM=0,
+#                 BENCH_LIVE=0, BENCH_TRACKER=0 skip parts); about 12 minutes on 2 cores
 #   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): half of it Jazzer on every wire decoder, a fifth
 #                 on the manifest decoder, the rest FUZZ_TRIES damaged sessions each against a real tracker and
 #                 peer-server (FUZZ_SEED=N repeats a run; default a new seed, printed). `make test` runs them briefly

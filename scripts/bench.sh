@@ -5,7 +5,8 @@
 #                                      vs  4 nginx servers, each limit_rate 25 MB/s + aria2c -x4 -s4 (4 mirrors)
 # then the JMH benchmarks briefly, then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
 # origin capped at 2x the bitrate vs N curl viewers and one capped nginx), then live latency through 1, 2 and 3
-# relay hops (scripts/live-bench.sh). Prints a table and writes it to bench-out/results.md.
+# relay hops (scripts/live-bench.sh), then the tracker at scale of issue 5 (scripts/tracker-bench.sh: sessions
+# held, LOOKUP/ANNOUNCE per second, heap per entry). Prints a table and writes it to bench-out/results.md.
 #
 # Run by `make bench` (after `make build`). Installs nginx, curl and aria2 with apt-get when they are missing
 # (root on Debian). Stops everything it started on exit, Ctrl-C included.
@@ -13,7 +14,8 @@
 # Knobs (environment): BENCH_SIZE_MIB (256), BENCH_RUNS (3: the median is reported), BENCH_RATE_MB (25:
 # per-server cap in MB/s = 10^6 bytes/s, for both sides), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps
 # the temp dir), BENCH_OUT (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are
-# described in swarm-bench.sh), BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh).
+# described in swarm-bench.sh), BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh),
+# BENCH_TRACKER (1; 0 skips the tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -338,6 +340,15 @@ if [ "${BENCH_LIVE:-1}" != 0 ]; then
     BENCH_OUT=$OUT DIST=$DIST "$REPO_ROOT/scripts/live-bench.sh" || LIVE_RC=$?
 fi
 
+# ---------------------------------------------------------------- tracker at scale (issue 5)
+
+# sessions held, LOOKUP/ANNOUNCE per second over persistent sessions, heap per entry (scripts/tracker-bench.sh;
+# about 2 minutes). It appends its own section to the results.
+TRACKER_RC=0
+if [ "${BENCH_TRACKER:-1}" != 0 ]; then
+    BENCH_OUT=$OUT DIST=$DIST "$REPO_ROOT/scripts/tracker-bench.sh" || TRACKER_RC=$?
+fi
+
 rm -rf "$OUT/logs"
 cp -r "$LOGS" "$OUT/logs" 2>/dev/null || true
 echo
@@ -346,3 +357,4 @@ echo
 log "written to ${RESULTS#"$REPO_ROOT"/}"
 [ "$SWARM_RC" = 0 ] || die "the swarm benchmark failed (exit $SWARM_RC): see bench-out/swarm-logs"
 [ "$LIVE_RC" = 0 ] || die "the live benchmark failed (exit $LIVE_RC): see bench-out/live-logs"
+[ "$TRACKER_RC" = 0 ] || die "the tracker benchmark failed (exit $TRACKER_RC): see bench-out/tracker-logs"

@@ -119,12 +119,15 @@ why_not_started() {
     fi
 }
 
-# start_tracker LOGDIR: starts dist/tracker.jar on 127.0.0.1 port 0; sets TRACKER (host:port) or returns 1
-# with the reason in START_ERROR.
+# start_tracker LOGDIR [EXTRA ARGS...]: starts dist/tracker.jar on 127.0.0.1 port 0 (JVM options in TRACKER_JAVA_OPTS);
+# sets TRACKER (host:port) and TRACKER_PID, or returns 1 with the reason in START_ERROR.
 start_tracker() {
     local logdir=$1 line status=0
-    TRACKER="" START_ERROR=""
-    start_bg tracker "$logdir" "$JAVA" -jar "$DIST/tracker.jar" 127.0.0.1 --port 0
+    shift
+    TRACKER="" TRACKER_PID="" START_ERROR=""
+    # shellcheck disable=SC2086 # TRACKER_JAVA_OPTS is a list of options
+    start_bg tracker "$logdir" "$JAVA" ${TRACKER_JAVA_OPTS:-} -jar "$DIST/tracker.jar" 127.0.0.1 --port 0 "$@"
+    TRACKER_PID=$LAST_PID
     line=$(wait_for_line "$LAST_PID" "$logdir/tracker.out" '^tracker listening on ' 60) || status=$?
     if [ "$status" != 0 ]; then
         START_ERROR=$(why_not_started tracker "$logdir" "$status")
@@ -192,21 +195,6 @@ json_peers() {
 
 sha256_of() {
     sha256sum "$1" | awk '{ print $1 }'
-}
-
-# append_section HEADING SECTION_FILE RESULTS_FILE: appends SECTION_FILE to RESULTS_FILE, replacing the section
-# under "## HEADING" that an earlier run left there and keeping everything else.
-append_section() {
-    local heading=$1 section=$2 results=$3 tmp
-    if [ -f "$results" ]; then
-        tmp=$(mktemp)
-        awk -v h="## $heading" '$0 == h { skip = 1; next } skip && /^##? / { skip = 0 } !skip { line[++n] = $0 }
-            END { while (n > 0 && line[n] == "") n--; for (i = 1; i <= n; i++) print line[i]; if (n > 0) print "" }' \
-            "$results" >"$tmp"
-        cp "$tmp" "$results"
-        rm -f "$tmp"
-    fi
-    cat "$section" >>"$results"
 }
 
 # ---------------------------------------------------------------- live streams (demo-live.sh, live-bench.sh)
@@ -374,6 +362,26 @@ wait_nginx() {
             sleep 0.1
         done
     done
+}
+
+# put_section RESULTS SECTION_FILE: appends SECTION_FILE (its first line is its "## " title) to RESULTS, replacing a
+# section of the same title that an earlier run left there (everything else in RESULTS stays), and prints it.
+put_section() {
+    local results=$1 section=$2 title kept
+    title=$(head -n 1 "$section")
+    if [ -f "$results" ]; then
+        kept=$(mktemp "${TMPDIR:-/tmp}/p2pstream-results.XXXXXX")
+        awk -v title="$title" '$0 == title { skip = 1; next } skip && /^##? / { skip = 0 } !skip { line[++n] = $0 }
+            END { while (n > 0 && line[n] == "") n--; for (i = 1; i <= n; i++) print line[i]; if (n > 0) print "" }' \
+            "$results" >"$kept"
+        cp "$kept" "$results"
+        rm -f "$kept"
+    fi
+    cat "$section" >>"$results"
+    echo
+    cat "$section"
+    echo
+    log "appended to ${results#"$REPO_ROOT"/}"
 }
 
 # clean_up_work_on_exit: on exit, Ctrl-C or TERM, stop everything started and remove $WORK (kept with

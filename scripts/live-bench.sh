@@ -86,7 +86,5 @@ SECTION=$WORK/live.md
     echo
     echo "Target: p99 under 1 s through 3 hops. $(ffmpeg -version 2>/dev/null | head -n 1 | cut -d' ' -f1-3)."
 } >"$SECTION"
-append_section "Live latency (issue 4)" "$SECTION" "$RESULTS"
-echo
-cat "$SECTION"
+put_section "$RESULTS" "$SECTION"
 [ "$failed" = 0 ] || die "a live viewer failed (see ${LOGS#"$REPO_ROOT"/})"

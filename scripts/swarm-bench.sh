@@ -329,12 +329,9 @@ SECTION=$WORK/swarm.md
     fi
 } >"$SECTION"
 
-append_section "Swarm (issue 3)" "$SECTION" "$RESULTS"
-
-echo
-cat "$SECTION"
-echo
-log "appended to ${RESULTS#"$REPO_ROOT"/}; logs in ${LOGS#"$REPO_ROOT"/}"
+# replace a section an earlier standalone run left, keep everything else
+put_section "$RESULTS" "$SECTION"
+log "logs in ${LOGS#"$REPO_ROOT"/}"
 if [ "$FAILED" != 0 ]; then
     die "a p2pstream swarm run FAILED: viewers incomplete or with different bytes (see ${LOGS#"$REPO_ROOT"/})"
 fi

@@ -1,63 +1,51 @@
 package p2pstream.tracker;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Message;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 
 /**
- * The tracker's in-memory map: content id to the peers holding it, plus a name index. Confined to the
- * registry loop's thread: sessions on other loops reach it only through tasks on that loop.
+ * The tracker's in-memory map: content id to the sessions holding it, plus a name index. A (stream, session)
+ * entry costs two ints: the session's handle in the stream's holder array and the stream's position in the
+ * session's holdings table (see {@link StreamEntry}, {@link SessionHoldings}). Confined to the registry loop's
+ * thread: sessions on other loops reach it only through tasks on that loop.
  */
 final class Registry {
     /** Bounds one session's announcements, so one peer cannot fill the tracker's heap. */
     static final int MAX_STREAMS_PER_SESSION = 65_536;
+    /** Bounds all sessions' entries together: at most a few hundred MiB of heap even if each is a stream of its own. */
+    static final int DEFAULT_MAX_ENTRIES = 2_000_000;
 
+    private final long maxEntries;
     private final Map<ContentId, StreamEntry> streams = new HashMap<>();
-    private final Map<String, List<StreamEntry>> byName = new HashMap<>();
-    private final Map<Long, Map<ContentId, Holder>> bySession = new HashMap<>();
+    /** Name to the first stream of that name; the others follow through {@link StreamEntry#nextWithSameName}. */
+    private final TreeMap<String, StreamEntry> byName = new TreeMap<>();
+    private final Map<Long, SessionHoldings> bySession = new HashMap<>();
+    private final Handles<StreamEntry> streamHandles = new Handles<>();
+    private final Handles<SessionHoldings> sessionHandles = new Handles<>();
     private final SplittableRandom random = new SplittableRandom();
+    private final int[] sample = new int[Wire.MAX_PEERS_PER_LOOKUP];
+    private int[] sampleMarks = new int[64];
+    private int sampleGeneration;
     private long entries;
 
-    /** One stream and its holders; holders are kept in an array list for O(1) sampling and removal. */
-    static final class StreamEntry {
-        final ContentId contentId;
-        final String name;
-        final long size;
-        final int chunkSize;
-        final int chunkCount;
-        final ArrayList<Holder> holders = new ArrayList<>(4);
-        int seeds;
-
-        StreamEntry(Announce a) {
-            this.contentId = a.contentId();
-            this.name = a.name();
-            this.size = a.size();
-            this.chunkSize = a.chunkSize();
-            this.chunkCount = a.chunkCount();
-        }
+    Registry() {
+        this(DEFAULT_MAX_ENTRIES);
     }
 
-    /** One peer's holding of one stream. */
-    static final class Holder {
-        final TrackerSession.Peer peer;
-        final StreamEntry stream;
-        int index;
-        boolean complete;
-
-        Holder(TrackerSession.Peer peer, StreamEntry stream) {
-            this.peer = peer;
-            this.stream = stream;
-        }
+    Registry(long maxEntries) {
+        this.maxEntries = maxEntries;
     }
 
     /**
@@ -65,98 +53,107 @@ final class Registry {
      */
     String announce(TrackerSession.Peer peer, Announce a) {
         StreamEntry stream = streams.get(a.contentId());
-        if (stream != null && (stream.size != a.size() || stream.chunkSize != a.chunkSize() || !stream.name.equals(a.name()))) {
+        if (stream != null && !stream.matches(a)) {
             return "announce " + a.contentId().shortHex() + ": size/chunk size/name differ from earlier announcements"
                     + " (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize + "-byte chunks)";
         }
-        Map<ContentId, Holder> mine = bySession.computeIfAbsent(peer.sessionId(), k -> new HashMap<>());
-        Holder holder = mine.get(a.contentId());
-        if (holder == null) {
-            if (mine.size() >= MAX_STREAMS_PER_SESSION) {
-                return "streams announced: " + mine.size() + " (expected: <= " + MAX_STREAMS_PER_SESSION + ")";
-            }
-            if (stream == null) {
-                stream = new StreamEntry(a);
-                streams.put(a.contentId(), stream);
-                byName.computeIfAbsent(a.name(), k -> new ArrayList<>(1)).add(stream);
-            }
-            holder = new Holder(peer, stream);
-            holder.index = stream.holders.size();
-            stream.holders.add(holder);
-            mine.put(a.contentId(), holder);
-            entries++;
+        SessionHoldings mine = bySession.get(peer.sessionId());
+        int index = mine == null || stream == null ? -1 : mine.indexIn(stream.handle);
+        if (index >= 0) {
+            stream.complete(index, a.complete());
+            return null;
         }
-        boolean complete = a.complete();
-        if (complete != holder.complete) {
-            stream.seeds += complete ? 1 : -1;
-            holder.complete = complete;
+        if (mine != null && mine.size() >= MAX_STREAMS_PER_SESSION) {
+            return "streams announced: " + mine.size() + " (expected: <= " + MAX_STREAMS_PER_SESSION + ")";
         }
+        if (entries >= maxEntries) {
+            return "tracker entries: " + entries + " (expected: < " + maxEntries + "; the tracker is full)";
+        }
+        if (mine == null) {
+            mine = sessionHandles.add(h -> new SessionHoldings(peer, h));
+            bySession.put(peer.sessionId(), mine);
+        }
+        if (stream == null) {
+            stream = streamHandles.add(h -> new StreamEntry(a, h));
+            streams.put(stream.contentId, stream);
+            StreamEntry first = byName.putIfAbsent(stream.name, stream);
+            if (first != null) {
+                while (first.nextWithSameName != null) {
+                    first = first.nextWithSameName;
+                }
+                first.nextWithSameName = stream;
+            }
+        }
+        mine.put(stream.handle, stream.add(mine.handle, a.complete()));
+        entries++;
         return null;
     }
 
     void withdraw(long sessionId, ContentId id) {
-        Map<ContentId, Holder> mine = bySession.get(sessionId);
-        Holder holder = mine == null ? null : mine.remove(id);
-        if (holder != null) {
-            remove(holder);
+        SessionHoldings mine = bySession.get(sessionId);
+        StreamEntry stream = streams.get(id);
+        int index = mine == null || stream == null ? -1 : mine.remove(stream.handle);
+        if (index >= 0) {
+            removeHolder(stream, index);
         }
     }
 
     /** Forgets everything a session announced: called when it closes or goes silent. */
     void removeSession(long sessionId) {
-        Map<ContentId, Holder> mine = bySession.remove(sessionId);
-        if (mine != null) {
-            for (Holder h : mine.values()) {
-                remove(h);
+        SessionHoldings mine = bySession.remove(sessionId);
+        if (mine == null) {
+            return;
+        }
+        // removing one of this session's entries moves another session's holder, never one of this session's
+        for (int slot = 0; slot < mine.slots(); slot++) {
+            int stream = mine.streamAt(slot);
+            if (stream >= 0) {
+                removeHolder(streamHandles.get(stream), mine.indexAt(slot));
             }
         }
+        sessionHandles.remove(mine.handle);
     }
 
     /**
      * Peers for a stream named by content id or, when {@code id} is null, by name (the name's content with
-     * the most holders). A random sample of at most {@code max}, never the asking session.
+     * the most holders). A uniform random sample of at most {@code max}, never the asking session: a PEERS
+     * message.
      */
-    Peers lookup(ContentId id, String name, int max, long askingSession) {
+    Message lookup(ContentId id, String name, int max, long askingSession) {
         StreamEntry stream = id != null ? streams.get(id) : mostHeld(name);
         if (stream == null) {
             return Peers.NOT_FOUND;
         }
-        int limit = Math.min(max, Wire.MAX_PEERS_PER_LOOKUP);
-        List<Peers.Entry> sample = new ArrayList<>(Math.min(limit, stream.holders.size()));
-        int n = stream.holders.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        SessionHoldings asker = bySession.get(askingSession);
+        int skip = asker == null ? -1 : asker.indexIn(stream.handle);
+        if (sampleMarks.length < stream.holderCount()) {
+            sampleMarks = new int[Math.max(stream.holderCount(), 2 * sampleMarks.length)];
+            sampleGeneration = 0;
         }
-        // partial Fisher-Yates: the first k slots become a uniform sample
-        for (int i = 0; i < n && sample.size() < limit; i++) {
-            int j = i + random.nextInt(n - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-            Holder h = stream.holders.get(order[i]);
-            if (h.peer.sessionId() != askingSession) {
-                sample.add(new Peers.Entry(h.peer.address(), h.peer.peerId(), h.complete));
-            }
+        if (++sampleGeneration <= 0) { // fresh marks, or the counter wrapped: no stale mark may equal it
+            Arrays.fill(sampleMarks, 0);
+            sampleGeneration = 1;
         }
-        return new Peers(stream.contentId, stream.name, stream.size, stream.chunkSize, sample);
+        int k = stream.sample(Math.min(max, Wire.MAX_PEERS_PER_LOOKUP), skip, random, sample, sampleMarks, sampleGeneration);
+        byte[][] peers = new byte[k][];
+        for (int i = 0; i < k; i++) {
+            SessionHoldings holder = sessionHandles.get(stream.sessionAt(sample[i]));
+            peers[i] = stream.completeAt(sample[i]) ? holder.asSeed : holder.asPartialHolder;
+        }
+        return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
     }
 
     /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame. */
     Streams list(String filter, int limit) {
-        String needle = filter.toLowerCase(Locale.ROOT);
-        TreeMap<String, List<StreamEntry>> sorted = new TreeMap<>();
-        for (Map.Entry<String, List<StreamEntry>> e : byName.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).contains(needle)) {
-                sorted.put(e.getKey(), e.getValue());
-            }
-        }
         int max = Math.min(limit, Wire.MAX_STREAMS_PER_LIST);
         int budget = Wire.MAX_CONTROL_FRAME_BYTES - Frames.HEADER_BYTES - 2;
         List<Streams.Entry> out = new ArrayList<>();
-        for (List<StreamEntry> list : sorted.values()) {
-            for (StreamEntry s : list) {
-                Streams.Entry e = new Streams.Entry(s.contentId, s.name, s.size, s.chunkSize, s.holders.size(), s.seeds);
+        for (StreamEntry first : byName.values()) {
+            if (!containsIgnoreCase(first.name, filter)) {
+                continue;
+            }
+            for (StreamEntry s = first; s != null; s = s.nextWithSameName) {
+                Streams.Entry e = new Streams.Entry(s.contentId, s.name, s.size, s.chunkSize, s.holderCount(), s.seedCount());
                 budget -= Streams.entryBytes(e);
                 if (out.size() >= max || budget < 0) {
                     return new Streams(out);
@@ -175,43 +172,57 @@ final class Registry {
         return entries;
     }
 
+    long maxEntries() {
+        return maxEntries;
+    }
+
     int sessionCount() {
         return bySession.size();
     }
 
     private StreamEntry mostHeld(String name) {
-        List<StreamEntry> list = name == null ? null : byName.get(name);
-        if (list == null) {
-            return null;
-        }
         StreamEntry best = null;
-        for (StreamEntry s : list) {
-            if (best == null || s.seeds > best.seeds || (s.seeds == best.seeds && s.holders.size() > best.holders.size())) {
+        for (StreamEntry s = name == null ? null : byName.get(name); s != null; s = s.nextWithSameName) {
+            if (best == null || s.seedCount() > best.seedCount()
+                    || (s.seedCount() == best.seedCount() && s.holderCount() > best.holderCount())) {
                 best = s;
             }
         }
         return best;
     }
 
-    private void remove(Holder h) {
-        StreamEntry stream = h.stream;
-        ArrayList<Holder> holders = stream.holders;
-        Holder last = holders.remove(holders.size() - 1);
-        if (last != h) {
-            holders.set(h.index, last);
-            last.index = h.index;
-        }
-        if (h.complete) {
-            stream.seeds--;
+    private void removeHolder(StreamEntry stream, int index) {
+        int moved = stream.removeAt(index);
+        if (moved >= 0) {
+            sessionHandles.get(moved).put(stream.handle, index);
         }
         entries--;
-        if (holders.isEmpty()) {
+        if (stream.holderCount() == 0) {
             streams.remove(stream.contentId);
-            List<StreamEntry> named = byName.get(stream.name);
-            named.remove(stream);
-            if (named.isEmpty()) {
-                byName.remove(stream.name);
+            streamHandles.remove(stream.handle);
+            StreamEntry first = byName.get(stream.name);
+            if (first == stream) {
+                if (stream.nextWithSameName == null) {
+                    byName.remove(stream.name);
+                } else {
+                    byName.put(stream.name, stream.nextWithSameName);
+                }
+            } else {
+                while (first.nextWithSameName != stream) {
+                    first = first.nextWithSameName;
+                }
+                first.nextWithSameName = stream.nextWithSameName;
             }
         }
+    }
+
+    /** {@code name.toLowerCase().contains(needle.toLowerCase())} without allocating per name. */
+    private static boolean containsIgnoreCase(String name, String needle) {
+        for (int i = 0, last = name.length() - needle.length(); i <= last; i++) {
+            if (name.regionMatches(true, i, needle, 0, needle.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

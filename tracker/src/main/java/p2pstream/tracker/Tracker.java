@@ -28,16 +28,21 @@ public final class Tracker implements AutoCloseable {
     public static final int DEFAULT_PORT = 2045;
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
 
+    /** While the registry is full, a refused announcement is logged at WARN at most this often. */
+    private static final long FULL_WARNING_INTERVAL_NANOS = 60_000_000_000L;
+
     /**
      * @param sessionTimeoutMillis a session silent this long is dropped with all its entries (peers PING
      *                             every third of it)
      * @param helloTimeoutMillis   a connection that has not completed HELLO this long after it opened is closed
      *                             with TIMEOUT, however slowly it keeps sending
+     * @param maxEntries           (stream, peer) entries held at most across all sessions; announcements of
+     *                             new entries beyond it are refused
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
-                         long helloTimeoutMillis) {
+                         long helloTimeoutMillis, long maxEntries) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
-            this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS);
+            this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, Registry.DEFAULT_MAX_ENTRIES);
         }
 
         public static Config loopback() {
@@ -46,18 +51,26 @@ public final class Tracker implements AutoCloseable {
 
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries);
+        }
+
+        public Config withMaxEntries(long entries) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries);
         }
     }
 
     private final Config config;
     private final EventLoopGroup group;
-    private final Registry registry = new Registry();
+    private final Registry registry;
+    /** Registry loop only: when the last "tracker full" warning was logged. */
+    private long lastFullWarningNanos;
+    private long refusedSinceFullWarning;
     private final AtomicLong sessionIds = new AtomicLong();
     private final Acceptor acceptor;
 
     private Tracker(Config config) throws IOException {
         this.config = config;
+        this.registry = new Registry(config.maxEntries());
         this.group = new EventLoopGroup("tracker", config.threads());
         Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis());
         try {
@@ -115,6 +128,27 @@ public final class Tracker implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Logs an announcement the registry refused. Registry loop only. A full tracker refuses every new entry,
+     * possibly thousands a second: it says so at WARN once a minute, with a count, and each one at DEBUG.
+     */
+    void onRefused(InetSocketAddress remote, long sessionId, String why) {
+        if (registry.entryCount() < registry.maxEntries()) {
+            log.info("{} session {}: announcement refused: {}", remote, sessionId, why);
+            return;
+        }
+        refusedSinceFullWarning++;
+        long now = registryLoop().nanoTime();
+        if (lastFullWarningNanos == 0 || now - lastFullWarningNanos >= FULL_WARNING_INTERVAL_NANOS) {
+            log.warn("tracker full: {} entries (--max-entries); refusing new announcements ({} refused since the last"
+                    + " warning; latest: {} session {})", registry.entryCount(), refusedSinceFullWarning, remote, sessionId);
+            lastFullWarningNanos = now;
+            refusedSinceFullWarning = 0;
+        } else {
+            log.debug("{} session {}: announcement refused: {}", remote, sessionId, why);
+        }
+    }
+
     long nextSessionId() {
         return sessionIds.incrementAndGet();
     }
@@ -161,17 +195,23 @@ public final class Tracker implements AutoCloseable {
                 description = "drop a session silent this long, with its entries (default: ${DEFAULT-VALUE})")
         int sessionTimeoutSeconds = 60;
 
+        @Option(names = "--max-entries", paramLabel = "N",
+                description = "(stream, peer) entries held at most, all sessions together; announcements of new ones"
+                        + " beyond it are refused (default: ${DEFAULT-VALUE})")
+        int maxEntries = Registry.DEFAULT_MAX_ENTRIES;
+
         @Override
         public Integer call() throws Exception {
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
             Cli.positive("--max-connections", maxConnections);
             Cli.positive("--session-timeout", sessionTimeoutSeconds);
+            Cli.positive("--max-entries", maxEntries);
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
-            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutSeconds * 1000L));
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutSeconds * 1000L, HELLO_TIMEOUT_MILLIS, maxEntries));
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);

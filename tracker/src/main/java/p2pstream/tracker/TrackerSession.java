@@ -6,14 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
-import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
-import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
@@ -23,7 +21,7 @@ import p2pstream.common.wire.Withdraw;
 
 /**
  * One peer's session with the tracker: HELLO first, then ANNOUNCE, WITHDRAW, LIST, LOOKUP and PING. Runs on
- * its connection's loop; registry work is sent to the registry loop and answers come back as tasks.
+ * its connection's loop; registry work goes to the registry loop through {@link RegistryRequests}.
  */
 final class TrackerSession implements ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(TrackerSession.class);
@@ -32,16 +30,10 @@ final class TrackerSession implements ConnectionHandler {
     record Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
     }
 
-    /**
-     * LIST and LOOKUP answers are computed on the registry loop; past this many unanswered ones the session
-     * stops reading, so a client that asks without reading holds its backlog in TCP, not in our heap.
-     */
-    static final int MAX_QUERIES_IN_FLIGHT = 8;
-
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
-    private int queriesInFlight;
+    private RegistryRequests requests;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -73,16 +65,16 @@ final class TrackerSession implements ConnectionHandler {
             case WITHDRAW -> {
                 Withdraw w = Withdraw.decode(payload);
                 long session = peer.sessionId();
-                tracker.registryLoop().execute(() -> tracker.registry().withdraw(session, w.contentId()));
+                requests.update(r -> r.withdraw(session, w.contentId()));
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
-                answer(() -> tracker.registry().list(l.filter(), l.limit()));
+                requests.query(r -> r.list(l.filter(), l.limit()));
             }
             case LOOKUP -> {
                 Lookup l = Lookup.decode(payload);
                 long session = peer.sessionId();
-                answer(() -> tracker.registry().lookup(l.contentId(), l.name(), l.maxPeers(), session));
+                requests.query(r -> r.lookup(l.contentId(), l.name(), l.maxPeers(), session));
             }
             case PING -> {
                 EmptyMessage.decode(t, payload);
@@ -98,7 +90,7 @@ final class TrackerSession implements ConnectionHandler {
     public void onClose(String reason) {
         if (peer != null) {
             long session = peer.sessionId();
-            tracker.registryLoop().execute(() -> tracker.registry().removeSession(session));
+            onRegistryLoop(() -> tracker.registry().removeSession(session));
             log.info("{} session {} ended: {}", connection.remoteAddress(), session, reason);
         } else if (connection != null) {
             log.debug("{} closed before HELLO: {}", connection.remoteAddress(), reason);
@@ -112,6 +104,7 @@ final class TrackerSession implements ConnectionHandler {
         InetSocketAddress remote = connection.remoteAddress();
         peer = new Peer(tracker.nextSessionId(), hello.peerId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
+        requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
         log.info("{} session {} opened: {} peer {} serving on port {}", remote, peer.sessionId(), hello.role(),
                 hello.peerId(), hello.listenPort());
@@ -123,31 +116,22 @@ final class TrackerSession implements ConnectionHandler {
         }
         Peer p = peer;
         Connection c = connection;
-        tracker.registryLoop().execute(() -> {
-            String refused = tracker.registry().announce(p, a);
+        requests.update(r -> {
+            String refused = r.announce(p, a);
             if (refused != null) {
                 // refuse this one announcement only: closing would drop the peer's other, good entries, and
                 // anyone can announce a public content id first with a wrong name
-                log.info("{} session {}: announcement refused: {}", c.remoteAddress(), p.sessionId(), refused);
+                tracker.onRefused(c.remoteAddress(), p.sessionId(), refused);
             }
         });
     }
 
-    /** Computes an answer on the registry loop and sends it from this connection's loop. */
-    private void answer(java.util.function.Supplier<Message> query) {
-        EventLoop loop = connection.loop();
-        Connection c = connection;
-        if (++queriesInFlight >= MAX_QUERIES_IN_FLIGHT) {
-            c.autoRead(false);
+    /** Runs after every request this session handed over; requests not handed over yet are dropped (closed). */
+    private void onRegistryLoop(Runnable task) {
+        if (connection.loop() == tracker.registryLoop()) {
+            task.run();
+        } else {
+            tracker.registryLoop().execute(task);
         }
-        tracker.registryLoop().execute(() -> {
-            Message m = query.get();
-            loop.execute(() -> {
-                c.send(m);
-                if (queriesInFlight-- == MAX_QUERIES_IN_FLIGHT) {
-                    c.autoRead(true);
-                }
-            });
-        });
     }
 }

@@ -53,14 +53,65 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
         if (!found()) {
             return;
         }
+        putHeader(out, contentId, name, size, chunkSize, peers.size());
+        for (Entry e : peers) {
+            putEntry(out, e);
+        }
+    }
+
+    /** One entry as PEERS carries it, for a sender that keeps its entries encoded (see {@link #ofEncoded}). */
+    public static byte[] encodeEntry(Entry e) {
+        ByteBuffer b = ByteBuffer.allocate(e.bytes());
+        putEntry(b, e);
+        return b.array();
+    }
+
+    /**
+     * A found PEERS whose entries were made by {@link #encodeEntry}: the same bytes as {@code new Peers(...)} with
+     * those entries, without encoding an address per answer (a tracker answers the same holders many times).
+     */
+    public static Message ofEncoded(ContentId contentId, String name, long size, int chunkSize, byte[][] entries) {
+        if (entries.length > Wire.MAX_PEERS_PER_LOOKUP) {
+            throw new IllegalArgumentException("peers: " + entries.length + " (expected: <= " + Wire.MAX_PEERS_PER_LOOKUP + ")");
+        }
+        return new Encoded(contentId, name, size, chunkSize, entries);
+    }
+
+    private record Encoded(ContentId contentId, String name, long size, int chunkSize, byte[][] entries) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.PEERS;
+        }
+
+        @Override
+        public int payloadLength() {
+            int n = 1 + ContentId.BYTES + Wire.stringBytes(name) + 8 + 4 + 2;
+            for (byte[] e : entries) {
+                n += e.length;
+            }
+            return n;
+        }
+
+        @Override
+        public void encodePayload(ByteBuffer out) {
+            out.put((byte) 1);
+            putHeader(out, contentId, name, size, chunkSize, entries.length);
+            for (byte[] e : entries) {
+                out.put(e);
+            }
+        }
+    }
+
+    private static void putHeader(ByteBuffer out, ContentId contentId, String name, long size, int chunkSize, int count) {
         contentId.encode(out);
         Wire.putString(out, name);
-        out.putLong(size).putInt(chunkSize).putShort((short) peers.size());
-        for (Entry e : peers) {
-            Wire.putAddress(out, e.address());
-            e.peerId().encode(out);
-            out.put((byte) (e.complete() ? 1 : 0));
-        }
+        out.putLong(size).putInt(chunkSize).putShort((short) count);
+    }
+
+    private static void putEntry(ByteBuffer out, Entry e) {
+        Wire.putAddress(out, e.address());
+        e.peerId().encode(out);
+        out.put((byte) (e.complete() ? 1 : 0));
     }
 
     public static Peers decode(ByteBuffer in) throws ProtocolException {

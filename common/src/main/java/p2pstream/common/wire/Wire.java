@@ -153,7 +153,8 @@ public final class Wire {
 
     /** Bytes an address takes: family byte (4 or 16), the address, uint16 port. */
     public static int addressBytes(InetSocketAddress a) {
-        return 1 + a.getAddress().getAddress().length + 2;
+        // not getAddress().length: that copies the address, and a tracker sizes 200 of them per PEERS answer
+        return 1 + (a.getAddress() instanceof java.net.Inet4Address ? 4 : 16) + 2;
     }
 
     public static void putAddress(ByteBuffer out, InetSocketAddress a) {

@@ -55,6 +55,24 @@ class RandomRoundTripTest {
     }
 
     @Test
+    void peersFromEncodedEntriesAreTheSameBytesAsPeersFromEntries() throws ProtocolException {
+        int found = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            Peers p = ValidMessages.peers(draw);
+            if (!p.found()) {
+                continue;
+            }
+            byte[][] entries = p.peers().stream().map(Peers::encodeEntry).toArray(byte[][]::new);
+            Message encoded = Peers.ofEncoded(p.contentId(), p.name(), p.size(), p.chunkSize(), entries);
+            assertEquals(MessageType.PEERS, encoded.type());
+            assertEquals(java.util.HexFormat.of().formatHex(Codec.payloadBytes(p)),
+                    java.util.HexFormat.of().formatHex(Codec.payloadBytes(encoded)));
+            found++;
+        }
+        assertTrue(found > ITERATIONS / 2, "found answers compared: " + found);
+    }
+
+    @Test
     void survivesRandomDamageWithOnlyProtocolExceptions() throws ProtocolException {
         int rejected = 0;
         for (int i = 0; i < ITERATIONS; i++) {
