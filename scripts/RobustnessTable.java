@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * failed or a case has fewer runs than asked. Single-threaded.
  */
 public final class RobustnessTable {
-    private static final List<String> SECTIONS = List.of("Floods and slow peers", "Faults");
+    private static final List<String> SECTIONS = List.of("Floods and slow peers", "Faults", "Forged and replayed live data");
 
     /** All the runs of one case. */
     private static final class Case {

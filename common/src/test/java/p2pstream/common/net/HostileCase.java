@@ -23,6 +23,8 @@ public @interface HostileCase {
     String FLOODS = "Floods and slow peers";
     /** Section of the table for processes killed and files or disks failing. */
     String FAULTS = "Faults";
+    /** Section of the table for forged, altered and replayed live data. */
+    String FORGERIES = "Forged and replayed live data";
 
     /** What is tried, and against which server, as the table's first column shows it. */
     String value();
@@ -30,6 +32,6 @@ public @interface HostileCase {
     /** What must happen for a run to pass. */
     String expect();
 
-    /** {@link #FLOODS} or {@link #FAULTS}. */
+    /** {@link #FLOODS}, {@link #FAULTS} or {@link #FORGERIES}. */
     String section();
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
@@ -53,10 +53,45 @@ class LiveForgeryTest {
         NEVER_DELIVERS
     }
 
-    @ParameterizedTest
-    @EnumSource(Lie.class)
+    private static final String EXPECT = "the liar is dropped (and banned) and contributes no byte; the viewer writes the"
+            + " publisher's true stream from where it joined, no chunk skipped, and ends with the stream";
+
+    @HostileCase(value = "Live chunk with a bad signature (one byte flipped) from a peer posing as a viewer", expect = EXPECT,
+            section = HostileCase.FORGERIES)
     @Timeout(60)
-    void aForgedAlteredOrReplayedChunkIsRejectedAndItsSenderDropped(Lie lie) throws Exception {
+    void aChunkWithABadSignatureIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
+        watchWithLiar(Lie.BAD_SIGNATURE, trial);
+    }
+
+    @HostileCase(value = "Live chunk the viewer never asked for (a genuine one) from a peer posing as a viewer",
+            expect = "ERROR UNEXPECTED then EOF; " + EXPECT, section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void anUnrequestedChunkIsAProtocolError(Trial trial) throws Exception {
+        watchWithLiar(Lie.WRONG_INDEX, trial);
+    }
+
+    @HostileCase(value = "Live chunk whose index was altered (a genuine signature and bytes of another index)", expect = EXPECT,
+            section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void aChunkWithAnAlteredIndexIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
+        watchWithLiar(Lie.ALTERED_INDEX, trial);
+    }
+
+    @HostileCase(value = "Live chunk replayed: the index asked for, signed by the publisher's key, published 10 minutes ago",
+            expect = EXPECT, section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void aReplayedChunkIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
+        watchWithLiar(Lie.STALE_REPLAY, trial);
+    }
+
+    @HostileCase(value = "Live peer announcing chunks 40 past the edge and never answering a request", expect = "its requests"
+            + " lapse and it is dropped; the viewer joins on what others hold; " + EXPECT, section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void aPeerThatAnnouncesAndNeverDeliversCannotHoldTheViewer(Trial trial) throws Exception {
+        watchWithLiar(Lie.NEVER_DELIVERS, trial);
+    }
+
+    private static void watchWithLiar(Lie lie, Trial trial) throws Exception {
         try (TestLive live = TestLive.start("forged", 200_000, 8_000, 0, 0);
              ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
             live.awaitChunks(12, 10_000);
@@ -81,6 +116,10 @@ class LiveForgeryTest {
             assertEquals(0, w.stats().live().skipped(), w.stats().summary());
             assertTrue(w.stats().peers().stream().filter(p -> p.address().endsWith(":" + evil.getLocalPort()))
                     .allMatch(p -> p.bytes() == 0), "bytes were taken from the liar: " + w.stats().peers());
+            trial.record("requests the liar answered with a lie (or ignored)", r.lies());
+            trial.record("chunks rejected by the viewer", w.stats().hashFailures());
+            trial.record("chunks the viewer wrote, all true", w.stats().live().chunks());
+            trial.record("seconds the viewer watched", w.stats().millis() / 1000.0);
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.Trial;
 
 /** How a live stream ends for its viewers: cleanly when the publisher ends it, with a clear failure when it vanishes. */
 class LivePublisherGoneTest {
@@ -30,9 +32,11 @@ class LivePublisherGoneTest {
         }
     }
 
-    @Test
+    @HostileCase(value = "Live publisher killed mid-stream (closed without its signed end)", expect = "the viewer ends"
+            + " after --no-peer-timeout (2 s) with exit status 4 and \"no new chunk for 2000 ms\", its figures written,"
+            + " the chunks it had written kept", section = HostileCase.FAULTS)
     @Timeout(60)
-    void aPublisherThatVanishesEndsItsViewersWithAClearError() throws Exception {
+    void aPublisherThatVanishesEndsItsViewersWithAClearError(Trial trial) throws Exception {
         try (TestLive live = TestLive.start("vanishing", 200_000, 30_000, 0, 1)) {
             live.awaitChunks(2, 10_000);
             CompletableFuture<TestLive.Watched> viewer = CompletableFuture.supplyAsync(
@@ -45,6 +49,8 @@ class LivePublisherGoneTest {
             assertTrue(d.getMessage().contains("no new chunk for 2000 ms"), d.getMessage());
             assertTrue(d.stats() != null && d.stats().live() != null && !d.stats().live().ended(), "figures: " + d.stats());
             assertTrue(d.stats().bytes() > 0, "the viewer wrote what it had before the publisher vanished");
+            trial.record("chunks written before the publisher vanished", d.stats().live().chunks());
+            trial.record("viewers ended with exit status 4", 1);
         }
     }
 
