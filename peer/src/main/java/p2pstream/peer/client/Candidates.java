@@ -7,19 +7,65 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Peers;
 
 /**
  * The peer addresses a download may still try: those the tracker named, minus the banned (they sent a bad
- * chunk) and, for a while, those that just failed. Confined to the download's loop thread.
+ * chunk) and, for a while, those that just failed; and the tracker lookups that refill them, at most one in
+ * flight and one every lookup interval. Confined to the download's loop thread.
  */
 final class Candidates {
+    private static final Logger log = LoggerFactory.getLogger(Candidates.class);
     private final long retryDelayNanos;
+    private boolean lookupInFlight;
+    private long lookupNanos = Long.MIN_VALUE / 2;
     private final ArrayDeque<InetSocketAddress> queue = new ArrayDeque<>();
     private final Set<InetSocketAddress> banned = new HashSet<>();
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
 
     Candidates(long retryDelayMillis) {
         this.retryDelayNanos = retryDelayMillis * 1_000_000;
+    }
+
+    /** Adds the peers of a tracker answer about stream {@code id} (an answer about another stream adds nothing). */
+    void addAll(Peers found, ContentId id) {
+        if (found.contentId() != null && found.contentId().equals(id)) {
+            for (Peers.Entry e : found.peers()) {
+                add(e.address());
+            }
+        }
+    }
+
+    /**
+     * Asks the tracker for more holders of {@code id} unless a lookup is in flight or one was made within
+     * {@code intervalMillis}; {@code onAdded} runs on the loop once the answer's peers are added.
+     */
+    void lookUpIfDue(TrackerClient tracker, EventLoop loop, ContentId id, long intervalMillis, Runnable onAdded) {
+        long now = loop.nanoTime();
+        if (lookupInFlight || now - lookupNanos <= intervalMillis * 1_000_000) {
+            return;
+        }
+        lookupInFlight = true;
+        lookupNanos = now;
+        tracker.lookup(Lookup.byContentId(id, DownloadSession.LOOKUP_PEERS)).whenComplete((found, error) -> loop.execute(() -> {
+            lookupInFlight = false;
+            if (error != null) {
+                log.debug("lookup failed: {}", DownloadSession.rootMessage(error));
+                return;
+            }
+            addAll(found, id);
+            onAdded.run();
+        }));
+    }
+
+    /** The first lookup is being made now: the next one waits an interval. */
+    void lookedUp(long nowNanos) {
+        lookupNanos = nowNanos;
     }
 
     /** Adds an address the tracker named, unless it is banned or already queued. */

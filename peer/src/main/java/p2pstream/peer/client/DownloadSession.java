@@ -77,9 +77,7 @@ final class DownloadSession implements Catalog {
     private PlaybackBuffer buffer;
     private int nextSlot;
     private int hashFailures;
-    private long lastLookupNanos;
     private long lastPeerNanos;
-    private boolean lookupInFlight;
     private int lastDoneCount = -1;
     private long lastProgressNanos;
     private boolean finished;
@@ -206,8 +204,7 @@ final class DownloadSession implements Catalog {
     void start() {
         ContentId id = ContentId.parse(config.stream());
         Lookup lookup = id != null ? Lookup.byContentId(id, LOOKUP_PEERS) : Lookup.byName(config.stream(), LOOKUP_PEERS);
-        lookupInFlight = true;
-        lastLookupNanos = loop.nanoTime();
+        candidates.lookedUp(loop.nanoTime());
         tracker.lookup(lookup).whenComplete((peersFound, error) -> loop.execute(() -> onFirstLookup(peersFound, error)));
         loop.schedule(TICK_MILLIS, this::tick);
     }
@@ -238,7 +235,6 @@ final class DownloadSession implements Catalog {
     }
 
     private void onFirstLookup(Peers found, Throwable error) {
-        lookupInFlight = false;
         if (finished) {
             return;
         }
@@ -259,19 +255,11 @@ final class DownloadSession implements Catalog {
         }
         log.info("{} is {} ({} bytes): {} peers", config.stream(), contentId.shortHex(), found.size(), found.peers().size());
         if (config.peerAddresses.isEmpty()) {
-            addCandidates(found);
+            candidates.addAll(found, contentId);
         } else {
             config.peerAddresses.forEach(candidates::add);
         }
         connectMore();
-    }
-
-    private void addCandidates(Peers found) {
-        if (found.contentId() != null && found.contentId().equals(contentId)) {
-            for (Peers.Entry e : found.peers()) {
-                candidates.add(e.address());
-            }
-        }
     }
 
     private boolean isConnected(InetSocketAddress a) {
@@ -531,9 +519,12 @@ final class DownloadSession implements Catalog {
         }
         if (peers.size() < config.maxPeers()) {
             connectMore();
-            if (peers.size() < config.maxPeers() && !lookupInFlight && contentId != null && config.peerAddresses.isEmpty()
-                    && now - lastLookupNanos > LOOKUP_INTERVAL_MILLIS * 1_000_000) {
-                relookup();
+            if (peers.size() < config.maxPeers() && contentId != null && config.peerAddresses.isEmpty()) {
+                candidates.lookUpIfDue(tracker, loop, contentId, LOOKUP_INTERVAL_MILLIS, () -> {
+                    if (!finished) {
+                        connectMore();
+                    }
+                });
             }
         }
         if (now - lastPeerNanos > config.noPeerTimeoutMillis() * 1_000_000) {
@@ -556,20 +547,6 @@ final class DownloadSession implements Catalog {
         lastDoneCount = done;
         lastProgressNanos = loop.nanoTime();
         return progressed || mark == 0;
-    }
-
-    private void relookup() {
-        lookupInFlight = true;
-        lastLookupNanos = loop.nanoTime();
-        tracker.lookup(Lookup.byContentId(contentId, LOOKUP_PEERS)).whenComplete((found, error) -> loop.execute(() -> {
-            lookupInFlight = false;
-            if (error == null && !finished) {
-                addCandidates(found);
-                connectMore();
-            } else if (error != null) {
-                log.debug("lookup failed: {}", rootMessage(error));
-            }
-        }));
     }
 
     private void fail(int status, String message) {

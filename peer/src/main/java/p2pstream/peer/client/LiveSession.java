@@ -16,7 +16,6 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
-import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
@@ -81,8 +80,6 @@ final class LiveSession implements Catalog {
     private boolean pumpPosted;
     private boolean finished;
     private boolean announced;
-    private long lookupNanos;
-    private boolean lookupInFlight;
     private long lastChunkNanos;
     private int fromPublisher;
     private int fromViewers;
@@ -104,9 +101,9 @@ final class LiveSession implements Catalog {
         this.output = new LiveOutput(player, join, config.latencyMillis);
         this.requester = new LiveRequester(peers);
         this.lastChunkNanos = loop.nanoTime();
-        this.lookupNanos = loop.nanoTime();
+        candidates.lookedUp(loop.nanoTime());
         if (config.peerAddresses.isEmpty()) {
-            addCandidates(found);
+            candidates.addAll(found, contentId);
         } else {
             config.peerAddresses.forEach(candidates::add);
         }
@@ -191,14 +188,6 @@ final class LiveSession implements Catalog {
     }
 
     // ---- peers ----
-
-    private void addCandidates(Peers found) {
-        if (contentId.equals(found.contentId())) {
-            for (Peers.Entry e : found.peers()) {
-                candidates.add(e.address());
-            }
-        }
-    }
 
     private void connectMore() {
         long now = loop.nanoTime();
@@ -434,25 +423,12 @@ final class LiveSession implements Catalog {
         }
         if (peers.size() < config.maxPeers) {
             connectMore();
-            if (peers.size() < config.maxPeers && config.peerAddresses.isEmpty() && !lookupInFlight
-                    && now - lookupNanos > DownloadSession.LOOKUP_INTERVAL_MILLIS * 1_000_000) {
-                relookup(now);
+            if (peers.size() < config.maxPeers && config.peerAddresses.isEmpty() && !finished) {
+                candidates.lookUpIfDue(tracker, loop, contentId, DownloadSession.LOOKUP_INTERVAL_MILLIS, this::connectMore);
             }
         }
         pump();
         loop.schedule(TICK_MILLIS, this::tick);
-    }
-
-    private void relookup(long now) {
-        lookupInFlight = true;
-        lookupNanos = now;
-        tracker.lookup(Lookup.byContentId(contentId, DownloadSession.LOOKUP_PEERS)).whenComplete((found, error) -> loop.execute(() -> {
-            lookupInFlight = false;
-            if (error == null && !finished) {
-                addCandidates(found);
-                connectMore();
-            }
-        }));
     }
 
     private void fail(int status, String message) {
