@@ -41,7 +41,7 @@ public final class LivePlayer implements Runnable {
     private final Latencies latencies = new Latencies();
     private volatile long bytes;
     private volatile long firstByteNanos = -1;
-    private int chunks;
+    private volatile int chunks;
     private final TransportStream ts = new TransportStream();
     private boolean resyncing;
     private int resyncChunks;
@@ -89,6 +89,11 @@ public final class LivePlayer implements Runnable {
 
     public long firstByteNanos() {
         return firstByteNanos;
+    }
+
+    /** Chunks written so far; any thread. */
+    public int chunks() {
+        return chunks;
     }
 
     @Override
