@@ -18,6 +18,7 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Wire;
 import p2pstream.peer.schedule.RecentSet;
 
 /**
@@ -143,6 +144,8 @@ final class LivePeer implements ConnectionHandler {
             case AWAIT_MANIFEST -> {
                 session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
                 if (phase != Phase.CLOSED) {
+                    // from now on no frame may be larger than this stream's chunk: a peer cannot make us buffer 4 MiB
+                    connection.maxFrameBytes(Math.max(Wire.MAX_CONTROL_FRAME_BYTES, LiveChunkHeader.BYTES + session.chunkSize()));
                     phase = Phase.READY;
                     session.onPeerReady(this);
                 }

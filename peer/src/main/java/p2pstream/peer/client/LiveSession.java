@@ -171,6 +171,11 @@ final class LiveSession implements Catalog {
         return loop.nanoTime();
     }
 
+    /** The largest chunk of the stream, once its manifest is verified. */
+    int chunkSize() {
+        return manifest.chunkSize();
+    }
+
     Stats.Live figures() {
         return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0);
     }

@@ -21,6 +21,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Wire;
 import p2pstream.peer.schedule.Scheduler;
 
 /**
@@ -129,6 +130,8 @@ final class PeerSession implements ConnectionHandler {
             case AWAIT_MANIFEST -> {
                 session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
                 if (phase != Phase.CLOSED) {
+                    // the manifest was the one large frame: from now on nothing may exceed a chunk (or a bitfield)
+                    connection.maxFrameBytes(Math.max(Wire.MAX_CONTROL_FRAME_BYTES, ChunkHeader.BYTES + session.manifest().chunkSize()));
                     phase = Phase.AWAIT_HAVE;
                 }
             }

@@ -50,7 +50,9 @@ class LiveForgeryTest {
         /** The asked index, validly signed by the publisher's key, but published ten minutes ago: an old chunk replayed. */
         STALE_REPLAY,
         /** Announces chunks far beyond the edge and never answers a request. */
-        NEVER_DELIVERS
+        NEVER_DELIVERS,
+        /** Answers with a frame claiming 2 MiB, far above the stream's 64 KiB chunks. */
+        OVERSIZED
     }
 
     private static final String EXPECT = "the liar is dropped (and banned) and contributes no byte; the viewer writes the"
@@ -91,6 +93,13 @@ class LiveForgeryTest {
         watchWithLiar(Lie.NEVER_DELIVERS, trial);
     }
 
+    @HostileCase(value = "Live frame claiming 2 MiB on a stream of 64 KiB chunks", expect = "ERROR FRAME_TOO_LARGE then EOF"
+            + " as soon as the length is read (nothing buffered for it); " + EXPECT, section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void aFrameLargerThanTheStreamsChunksIsRefusedAtItsLength(Trial trial) throws Exception {
+        watchWithLiar(Lie.OVERSIZED, trial);
+    }
+
     private static void watchWithLiar(Lie lie, Trial trial) throws Exception {
         try (TestLive live = TestLive.start("forged", 200_000, 8_000, 0, 0);
              ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
@@ -105,6 +114,8 @@ class LiveForgeryTest {
             assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
             if (lie == Lie.WRONG_INDEX) {
                 assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error");
+            } else if (lie == Lie.OVERSIZED) {
+                assertEquals(ErrorCode.FRAME_TOO_LARGE, r.error(), "a frame above the stream's chunk size");
             } else if (lie == Lie.NEVER_DELIVERS) {
                 assertEquals(0, w.stats().hashFailures(), "nothing was delivered to reject");
             } else {
@@ -147,7 +158,7 @@ class LiveForgeryTest {
                     error = ErrorCode.of(ErrorMessage.decode(ByteBuffer.wrap(frame, 1, frame.length - 1)).code());
                 } else if (type == MessageType.REQUEST.code() && lie == Lie.NEVER_DELIVERS) {
                     lies++;
-                } else if (type == MessageType.REQUEST.code() && (lie != Lie.WRONG_INDEX || lies == 0)) {
+                } else if (type == MessageType.REQUEST.code() && (lie != Lie.WRONG_INDEX && lie != Lie.OVERSIZED || lies == 0)) {
                     // one unrequested chunk is enough: then only listen, so the viewer's ERROR is read, not lost
                     // to a reset while answering pipelined requests
                     int index = ByteBuffer.wrap(frame, 1, 4).getInt();
@@ -187,6 +198,14 @@ class LiveForgeryTest {
                 writeChunk(out, new LiveChunkHeader(index, old, signature), b);
             }
             case NEVER_DELIVERS -> throw new IllegalStateException("a liar that never delivers sends no chunk");
+            case OVERSIZED -> {
+                synchronized (out) {
+                    out.writeInt(2 * 1024 * 1024); // the length of a frame never sent whole
+                    out.write(MessageType.LIVE_CHUNK.code());
+                    out.writeInt(index);
+                    out.flush();
+                }
+            }
         }
     }
 
