@@ -56,6 +56,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
     private volatile int failureStatus;
     private final PeerId peerId;
     private final ExecutorService verifier;
+    private final ViewerCatalog catalog;
     private volatile LiveSession live;
     private volatile LivePlayer livePlayer;
     private FileChannel liveFile;
@@ -68,12 +69,14 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         this.startNanos = loop.nanoTime();
         this.verifier = verifier;
         this.peerId = PeerId.random();
-        this.session = new DownloadSession(loop, config, this, verifier, peerId);
+        this.catalog = new ViewerCatalog(peerId);
         this.acceptor = config.upload ? listen() : null;
         int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
+        catalog.listenPort(port);
+        this.session = new DownloadSession(loop, config, this, verifier, catalog);
         this.tracker = new TrackerClient(loop, config.tracker, new Hello(Role.CLIENT, peerId, port, null), true);
         this.progress = config.progress == null ? null : new Progress(config.progress);
-        session.attach(tracker, port);
+        session.attach(tracker);
         // a loop killed by an Error (out of direct memory, say) must end the download, not leave it waiting
         loop.terminated().whenComplete((v, e) -> outcome.completeExceptionally(
                 new IOException("download loop stopped" + (e == null ? "" : ": " + e))));
@@ -88,17 +91,11 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 ? new InetSocketAddress(tracker, config.listenPort) : new InetSocketAddress(config.listenPort);
         TokenBucket cap = config.uploadBytesPerSecond > 0 ? new TokenBucket(config.uploadBytesPerSecond, Clock.SYSTEM) : null;
         try {
-            return Acceptor.open(group, bind, this::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
+            return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
         } catch (IOException e) {
             group.close();
             throw new DownloadException(DownloadException.FAILED, "cannot serve on " + bind + ": " + e.getMessage(), null);
         }
-    }
-
-    /** A peer connected to us: served from whichever session holds the stream (loop thread). */
-    private ServerSession newServerSession() {
-        LiveSession l = live;
-        return l != null ? l.newServerSession() : session.newServerSession();
     }
 
     @Override
@@ -127,8 +124,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread = new Thread(p, "live-player");
         playerThread.setDaemon(true);
         playerThread.start();
-        int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
-        LiveSession l = new LiveSession(loop, config, this::onFailed, peerId, tracker, port, verifier, p, found);
+        LiveSession l = new LiveSession(loop, config, this::onFailed, catalog, tracker, verifier, p, found);
         live = l;
         l.start();
     }

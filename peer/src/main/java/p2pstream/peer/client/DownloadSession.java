@@ -21,14 +21,10 @@ import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
-import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.schedule.Scheduler;
-import p2pstream.peer.server.Catalog;
-import p2pstream.peer.server.Holding;
-import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 
@@ -38,7 +34,7 @@ import p2pstream.peer.store.Manifest;
  * ones to the {@link PlaybackBuffer}. Peers that fail, stall or lie are dropped and their chunks re-queued.
  * Everything here runs on the download's one loop thread, so none of it needs locks.
  */
-final class DownloadSession implements Catalog {
+final class DownloadSession {
     private static final Logger log = LoggerFactory.getLogger(DownloadSession.class);
     static final long TICK_MILLIS = 250;
     static final long LOOKUP_INTERVAL_MILLIS = 2_000;
@@ -53,14 +49,12 @@ final class DownloadSession implements Catalog {
 
     private final EventLoop loop;
     private TrackerClient tracker;
-    private int listenPort;
     private final Download.Config config;
     private final DownloadListener listener;
-    private final PeerId peerId;
+    private final ViewerCatalog catalog;
 
     private ViewerHolding holding;
     private final ChunkVerifier verifier;
-    private final Traffic traffic = new Traffic();
     private Resume resume;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
@@ -103,9 +97,9 @@ final class DownloadSession implements Catalog {
      * @param verifier threads that check chunk hashes (a bounded pool: at most a window of chunks is queued)
      */
     DownloadSession(EventLoop loop, Download.Config config, DownloadListener listener,
-                    java.util.concurrent.Executor verifier, PeerId peerId) {
+                    java.util.concurrent.Executor verifier, ViewerCatalog catalog) {
         this.loop = loop;
-        this.peerId = peerId;
+        this.catalog = catalog;
         this.verifier = new ChunkVerifier(verifier, loop);
         this.config = config;
         this.listener = listener;
@@ -113,41 +107,24 @@ final class DownloadSession implements Catalog {
         this.lastPeerNanos = startNanos;
     }
 
-    /** Connects the session to its tracker and the port it serves on (0: it does not). Before {@link #start}. */
-    void attach(TrackerClient tracker, int listenPort) {
+    /** Connects the session to its tracker. Before {@link #start}. */
+    void attach(TrackerClient tracker) {
         this.tracker = tracker;
-        this.listenPort = listenPort;
     }
 
-    // ---- serving (loop thread: the acceptor hands every served connection to this one loop) ----
+    // ---- serving (what is served comes from the catalog; loop thread) ----
 
-    @Override
-    public Holding holding(ContentId id) {
-        return holding != null && id.equals(contentId) ? holding : null;
+    PeerId peerId() {
+        return catalog.peerId();
     }
 
-    @Override
-    public PeerId peerId() {
-        return peerId;
-    }
-
-    @Override
-    public int listenPort() {
-        return listenPort;
-    }
-
-    @Override
-    public Role role() {
-        return Role.CLIENT; // a viewer: other viewers prefer it to the origin
-    }
-
-    ServerSession newServerSession() {
-        return traffic.newServerSession(this);
+    int listenPort() {
+        return catalog.listenPort();
     }
 
     /** Bytes sent to the peers this viewer served. */
     long uploadedBytes() {
-        return traffic.uploadedBytes();
+        return catalog.traffic().uploadedBytes();
     }
 
     int bufferedChunks() {
@@ -155,7 +132,7 @@ final class DownloadSession implements Catalog {
     }
 
     private void announceProgress() {
-        if (holding != null && listenPort != 0) {
+        if (holding != null && catalog.listenPort() != 0) {
             holding.announceIfDue(tracker, loop.nanoTime());
         }
     }
@@ -196,7 +173,7 @@ final class DownloadSession implements Catalog {
 
     /** Per peer (by the address it serves on): verified bytes received, bytes sent. */
     List<Stats.PeerBytes> peerBytes() {
-        return traffic.peerBytes();
+        return catalog.traffic().peerBytes();
     }
 
     // ---- lifecycle ----
@@ -313,6 +290,7 @@ final class DownloadSession implements Catalog {
         scheduler.playhead(buffer.playhead());
         if (output.store() != null) {
             holding = new ViewerHolding(output.store());
+            catalog.serve(contentId, holding);
             resume = new Resume(m, scheduler, buffer, holding, verifier, new Resume.Listener() {
                 @Override
                 public void onStoredChunk(int index, boolean good) {
@@ -342,7 +320,7 @@ final class DownloadSession implements Catalog {
                 scheduler.addHolder(i);
             }
         }
-        traffic.peerReady(peer.name);
+        catalog.traffic().peerReady(peer.name);
         log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
         pump(peer);
     }
@@ -418,7 +396,7 @@ final class DownloadSession implements Catalog {
             holding.add(index);
             announceProgress();
         }
-        traffic.received(peer.name, length);
+        catalog.traffic().received(peer.name, length);
         requester.cancelDuplicates(index, peer);
         pump(peer);
     }

@@ -19,12 +19,8 @@ import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
-import p2pstream.common.wire.Role;
 import p2pstream.peer.playback.LivePlayer;
-import p2pstream.peer.server.Catalog;
-import p2pstream.peer.server.Holding;
 import p2pstream.peer.server.LiveHolding;
-import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.LiveChunk;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.LiveWindow;
@@ -36,7 +32,7 @@ import p2pstream.peer.store.LiveWindow;
  * moment (a later one has waited longer than the latency) is skipped, never waited for forever. Policy is in
  * docs/SCHEDULING.md. Everything runs on the download's one loop thread.
  */
-final class LiveSession implements Catalog {
+final class LiveSession {
     private static final Logger log = LoggerFactory.getLogger(LiveSession.class);
     static final long TICK_MILLIS = 100;
     static final long MIN_STALL_MILLIS = 3_000;
@@ -56,15 +52,13 @@ final class LiveSession implements Catalog {
     private final EventLoop loop;
     private final Download.Config config;
     private final Listener listener;
-    private final PeerId peerId;
+    private final ViewerCatalog catalog;
     private final TrackerClient tracker;
-    private final int listenPort;
     private final LiveVerifier verifier;
     private final LivePlayer player;
     private final LiveJoin join;
     private final LiveOutput output;
     private final LiveRequester requester;
-    private final Traffic traffic = new Traffic();
     private final Candidates candidates = new Candidates(DownloadSession.RETRY_DELAY_MILLIS);
     private final List<LivePeer> peers = new ArrayList<>();
     private final Set<Integer> verifying = new HashSet<>();
@@ -85,14 +79,13 @@ final class LiveSession implements Catalog {
     private int fromViewers;
     private int signatureFailures;
 
-    LiveSession(EventLoop loop, Download.Config config, Listener listener, PeerId peerId, TrackerClient tracker, int listenPort,
+    LiveSession(EventLoop loop, Download.Config config, Listener listener, ViewerCatalog catalog, TrackerClient tracker,
                 Executor verifier, LivePlayer player, Peers found) {
         this.loop = loop;
         this.config = config;
         this.listener = listener;
-        this.peerId = peerId;
+        this.catalog = catalog;
         this.tracker = tracker;
-        this.listenPort = listenPort;
         this.verifier = new LiveVerifier(verifier, loop);
         this.player = player;
         this.contentId = found.contentId();
@@ -100,6 +93,7 @@ final class LiveSession implements Catalog {
         this.join = new LiveJoin(config.latencyMillis);
         this.output = new LiveOutput(player, join, config.latencyMillis);
         this.requester = new LiveRequester(peers);
+        catalog.onServingPeers(this::onServingPeer);
         this.lastChunkNanos = loop.nanoTime();
         candidates.lookedUp(loop.nanoTime());
         if (config.peerAddresses.isEmpty()) {
@@ -122,39 +116,22 @@ final class LiveSession implements Catalog {
         }
     }
 
-    // ---- serving (relaying) ----
+    // ---- serving (relaying: what is served comes from the catalog) ----
 
-    @Override
-    public Holding holding(ContentId id) {
-        return holding != null && id.equals(contentId) ? holding : null;
+    PeerId peerId() {
+        return catalog.peerId();
     }
 
-    @Override
-    public PeerId peerId() {
-        return peerId;
+    int listenPort() {
+        return catalog.listenPort();
     }
 
-    @Override
-    public int listenPort() {
-        return listenPort;
-    }
-
-    @Override
-    public Role role() {
-        return Role.CLIENT; // a viewer: other viewers prefer it to the origin
-    }
-
-    @Override
-    public void onServingPeer(InetSocketAddress address) {
-        // a viewer that fetches from us holds the stream too: fetch from it in turn, without waiting for a lookup
+    /** A viewer that fetches from us holds the stream too: fetch from it in turn, without waiting for a lookup. */
+    private void onServingPeer(InetSocketAddress address) {
         if (config.peerAddresses.isEmpty() && !finished) {
             candidates.add(address);
             connectMore();
         }
-    }
-
-    ServerSession newServerSession() {
-        return traffic.newServerSession(this);
     }
 
     // ---- figures (loop thread) ----
@@ -185,11 +162,11 @@ final class LiveSession implements Catalog {
     }
 
     long uploadedBytes() {
-        return traffic.uploadedBytes();
+        return catalog.traffic().uploadedBytes();
     }
 
     List<Stats.PeerBytes> peerBytes() {
-        return traffic.peerBytes();
+        return catalog.traffic().peerBytes();
     }
 
     // ---- peers ----
@@ -217,11 +194,12 @@ final class LiveSession implements Catalog {
         manifest = LiveManifest.decode(encoded, contentId);
         window = new LiveWindow(config.windowChunks);
         holding = new LiveHolding(manifest, window, 0, 0); // a relay tells everyone at once: it has no upload to save
+        catalog.serve(contentId, holding);
         log.info("{}: live manifest verified from {}: chunks up to {} bytes, window {}", name, peer, manifest.chunkSize(), config.windowChunks);
     }
 
     void onPeerReady(LivePeer peer) {
-        traffic.peerReady(peer.name);
+        catalog.traffic().peerReady(peer.name);
         log.debug("{} ready ({})", peer, peer.publisher ? "publisher" : "viewer");
     }
 
@@ -317,10 +295,10 @@ final class LiveSession implements Catalog {
         } else {
             fromViewers++;
         }
-        traffic.received(peer.name, chunk.length());
+        catalog.traffic().received(peer.name, chunk.length());
         lastChunkNanos = loop.nanoTime();
         requester.cancelOthers(index, peer);
-        if (!announced && listenPort != 0) {
+        if (!announced && catalog.listenPort() != 0) {
             announced = true;
             tracker.announce(new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0));
         }
