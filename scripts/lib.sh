@@ -229,13 +229,13 @@ live_row() {
     local chunks skipped
     chunks=$(json_field chunks "$2")
     skipped=$(json_field skipped "$2")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s / %s |\n' "$1" "$(json_field startupMillis "$2")" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n' "$1" "$(json_field startupMillis "$2")" \
         "$(json_field p50 "$2")" "$(json_field p99 "$2")" "$(json_field max "$2")" "$chunks" "$skipped" \
-        "$(json_field chunksFromPublisher "$2")" "$(json_field chunksFromViewers "$2")"
+        "$(json_field continuity "$2")" "$(json_field chunksFromPublisher "$2")" "$(json_field chunksFromViewers "$2")"
 }
 
-LIVE_HEADER='| viewer | start-up ms | latency p50 ms | p99 ms | max ms | chunks | skipped | chunks from publisher / viewers |
-|---|---:|---:|---:|---:|---:|---:|---|'
+LIVE_HEADER='| viewer | start-up ms | latency p50 ms | p99 ms | max ms | chunks | skipped | continuity | chunks from publisher / viewers |
+|---|---:|---:|---:|---:|---:|---:|---:|---|'
 
 # ---------------------------------------------------------------- reference tools (bench.sh, swarm-bench.sh)
 

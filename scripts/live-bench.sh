@@ -80,7 +80,7 @@ SECTION=$WORK/live.md
         if [ -f "$LOGS/hop-$n.json" ]; then
             echo "| $n $(live_row "viewer $n" "$LOGS/hop-$n.json")"
         else
-            echo "| $n | viewer $n: no figures (failed) | | | | | | |"
+            echo "| $n | viewer $n: no figures (failed) | | | | | | | |"
         fi
     done
     echo

@@ -291,7 +291,13 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 r.resyncBytes());
         return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
-                r == null ? null : r.sha256(), 0, l.uploadedBytes(), 0, l.peerBytes(), figures);
+                r == null ? null : r.sha256(), continuity(figures), l.uploadedBytes(), 0, l.peerBytes(), figures);
+    }
+
+    /** Live: the share of the chunks due since joining that were written rather than skipped. */
+    private static double continuity(Stats.Live f) {
+        int due = f.chunks() + f.skipped();
+        return due == 0 ? 0 : (double) f.chunks() / due;
     }
 
     /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */

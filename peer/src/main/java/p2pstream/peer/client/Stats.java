@@ -104,9 +104,9 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         StringBuilder sb = new StringBuilder();
         if (live != null) {
             sb.append(String.format(Locale.ROOT, "%s: live %s, %d chunks (%s) in %.2f s, start-up %d ms, latency p50 %d ms p99 %d ms"
-                            + " max %d ms, %d skipped, chunks from publisher %d / viewers %d, %d rejected, %s uploaded%n",
+                            + " max %d ms, %d skipped (continuity %.3f), chunks from publisher %d / viewers %d, %d rejected, %s uploaded%n",
                     live.ended() ? "ended" : "stopped", name, live.chunks(), bytesText(bytes), seconds, startupMillis,
-                    live.latencyP50Millis(), live.latencyP99Millis(), live.latencyMaxMillis(), live.skipped(), live.fromPublisher(),
+                    live.latencyP50Millis(), live.latencyP99Millis(), live.latencyMaxMillis(), live.skipped(), continuity, live.fromPublisher(),
                     live.fromViewers(), hashFailures, bytesText(bytesUploaded)));
             appendPeers(sb);
             return sb.toString();
