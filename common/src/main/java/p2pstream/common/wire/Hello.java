@@ -64,4 +64,12 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         Wire.end(in, MessageType.HELLO);
         return new Hello(role, peerId, port, contentId);
     }
+
+    /** Throws UNEXPECTED unless this HELLO is about {@code expected}: a peer connection is about one stream. */
+    public void expectContent(ContentId expected) throws ProtocolException {
+        if (!expected.equals(contentId)) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: " + (contentId == null ? "none" : contentId.shortHex())
+                    + " (expected: " + expected.shortHex() + ")");
+        }
+    }
 }

@@ -45,6 +45,13 @@ public enum MessageType {
         return code;
     }
 
+    /** Throws UNEXPECTED unless this is {@code expected}: a peer must send its messages in protocol order. */
+    public void expect(MessageType expected) throws ProtocolException {
+        if (this != expected) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + this + " (expected: " + expected + ")");
+        }
+    }
+
     /** The type for a wire byte (0..255). */
     public static MessageType of(int code) throws ProtocolException {
         MessageType type = code >= 0 && code < 256 ? BY_CODE[code] : null;

@@ -132,17 +132,15 @@ final class LivePeer implements ConnectionHandler {
         lastByteNanos = session.nanoTime();
         switch (phase) {
             case AWAIT_HELLO -> {
-                Hello hello = Hello.decode(expect(t, MessageType.HELLO, payload));
-                if (!session.contentId().equals(hello.contentId())) {
-                    throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: "
-                            + (hello.contentId() == null ? "none" : hello.contentId().shortHex())
-                            + " (expected: " + session.contentId().shortHex() + ")");
-                }
+                t.expect(MessageType.HELLO);
+                Hello hello = Hello.decode(payload);
+                hello.expectContent(session.contentId());
                 publisher = hello.role() == Role.SERVER;
                 phase = Phase.AWAIT_MANIFEST;
             }
             case AWAIT_MANIFEST -> {
-                session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
+                t.expect(MessageType.MANIFEST);
+                session.onManifest(this, ManifestMessage.decode(payload).encoded());
                 if (phase != Phase.CLOSED) {
                     // from now on no frame may be larger than this stream's chunk: a peer cannot make us buffer 4 MiB
                     connection.maxFrameBytes(Math.max(Wire.MAX_CONTROL_FRAME_BYTES, LiveChunkHeader.BYTES + session.chunkSize()));
@@ -185,13 +183,6 @@ final class LivePeer implements ConnectionHandler {
         Phase was = phase;
         phase = Phase.CLOSED;
         session.onPeerClosed(this, was, reason);
-    }
-
-    private static ByteBuffer expect(MessageType actual, MessageType expected, ByteBuffer payload) throws ProtocolException {
-        if (actual != expected) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + actual + " (expected: " + expected + ")");
-        }
-        return payload;
     }
 
     @Override

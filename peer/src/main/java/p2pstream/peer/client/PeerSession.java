@@ -126,9 +126,13 @@ final class PeerSession implements ConnectionHandler {
         MessageType t = MessageType.of(type);
         lastByteNanos = session.nanoTime();
         switch (phase) {
-            case AWAIT_HELLO -> onHello(Hello.decode(expect(t, MessageType.HELLO, payload)));
+            case AWAIT_HELLO -> {
+                t.expect(MessageType.HELLO);
+                onHello(Hello.decode(payload));
+            }
             case AWAIT_MANIFEST -> {
-                session.onManifest(this, ManifestMessage.decode(expect(t, MessageType.MANIFEST, payload)).encoded());
+                t.expect(MessageType.MANIFEST);
+                session.onManifest(this, ManifestMessage.decode(payload).encoded());
                 if (phase != Phase.CLOSED) {
                     // the manifest was the one large frame: from now on nothing may exceed a chunk (or a bitfield)
                     connection.maxFrameBytes(Math.max(Wire.MAX_CONTROL_FRAME_BYTES, ChunkHeader.BYTES + session.manifest().chunkSize()));
@@ -149,11 +153,7 @@ final class PeerSession implements ConnectionHandler {
     }
 
     private void onHello(Hello hello) throws ProtocolException {
-        if (!session.contentId().equals(hello.contentId())) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: "
-                    + (hello.contentId() == null ? "none" : hello.contentId().shortHex())
-                    + " (expected: " + session.contentId().shortHex() + ")");
-        }
+        hello.expectContent(session.contentId());
         peerId = hello.peerId();
         phase = Phase.AWAIT_MANIFEST;
     }
@@ -198,13 +198,6 @@ final class PeerSession implements ConnectionHandler {
             case PONG -> EmptyMessage.decode(t, payload);
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: CHUNK, REJECT or HAVE)");
         }
-    }
-
-    private static ByteBuffer expect(MessageType actual, MessageType expected, ByteBuffer payload) throws ProtocolException {
-        if (actual != expected) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + actual + " (expected: " + expected + ")");
-        }
-        return payload;
     }
 
     @Override

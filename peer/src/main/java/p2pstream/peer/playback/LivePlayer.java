@@ -3,13 +3,11 @@ package p2pstream.peer.playback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import p2pstream.common.wire.Wire;
+import p2pstream.common.net.Clock;
 import p2pstream.peer.store.LiveChunk;
-import p2pstream.peer.store.Manifest;
 
 /**
  * The output side of a live stream: writes the chunks it is handed, in the order handed, to a channel (a
@@ -35,12 +33,9 @@ public final class LivePlayer implements Runnable {
     }
 
     private final BlockingQueue<Item> queue;
-    private final WritableByteChannel out;
-    private final MessageDigest digest;
+    private final Output output;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private final Latencies latencies = new Latencies();
-    private volatile long bytes;
-    private volatile long firstByteNanos = -1;
     private volatile int chunks;
     private final TransportStream ts = new TransportStream();
     private boolean resyncing;
@@ -52,9 +47,8 @@ public final class LivePlayer implements Runnable {
      * @param hashOutput compute the SHA-256 of everything written
      */
     public LivePlayer(WritableByteChannel out, int capacity, boolean hashOutput) {
-        this.out = out;
+        this.output = new Output(out, Clock.SYSTEM, hashOutput);
         this.queue = new ArrayBlockingQueue<>(capacity + 1); // + 1: the end always fits
-        this.digest = hashOutput ? Manifest.sha256() : null;
     }
 
     /**
@@ -84,11 +78,11 @@ public final class LivePlayer implements Runnable {
 
     /** Bytes written so far; any thread. */
     public long bytes() {
-        return bytes;
+        return output.bytes();
     }
 
     public long firstByteNanos() {
-        return firstByteNanos;
+        return output.firstByteNanos();
     }
 
     /** Chunks written so far; any thread. */
@@ -110,8 +104,7 @@ public final class LivePlayer implements Runnable {
                 }
                 chunks++;
             }
-            result.complete(new Result(bytes, chunks, firstByteNanos, latencies, digest == null ? null : Wire.hex(digest.digest()),
-                    resyncBytes));
+            result.complete(new Result(output.bytes(), chunks, output.firstByteNanos(), latencies, output.sha256(), resyncBytes));
         } catch (IOException e) {
             result.completeExceptionally(new IOException("output: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
         } catch (InterruptedException e) {
@@ -144,22 +137,10 @@ public final class LivePlayer implements Runnable {
                 }
                 resyncing = false;
                 resyncBytes += start;
-                write(ts.tables());
+                output.write(ts.tables());
                 b.position(b.position() + start);
             }
         }
-        write(b);
-    }
-
-    private void write(ByteBuffer b) throws IOException {
-        if (digest != null) {
-            digest.update(b.duplicate());
-        }
-        if (firstByteNanos < 0) {
-            firstByteNanos = System.nanoTime();
-        }
-        while (b.hasRemaining()) {
-            bytes += out.write(b);
-        }
+        output.write(b);
     }
 }

@@ -3,13 +3,10 @@ package p2pstream.peer.playback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import p2pstream.common.net.Clock;
-import p2pstream.common.wire.Wire;
-import p2pstream.peer.store.Manifest;
 
 /**
  * The output side: takes chunks from a {@link PlaybackBuffer} in order and writes them to a channel (a file,
@@ -42,13 +39,10 @@ public final class Player implements Runnable {
     }
 
     private final PlaybackBuffer buffer;
-    private final WritableByteChannel out;
     private final Clock clock;
     private final Pacing pacing;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
-    private final MessageDigest digest;
-    private volatile long bytes;
-    private volatile long firstByteNanos = -1;
+    private final Output output;
     private int stalls;
     private long stallNanos;
     private int chunks;
@@ -58,9 +52,8 @@ public final class Player implements Runnable {
      * @param hashOutput compute the SHA-256 of everything written (else {@link Result#sha256()} is null)
      */
     public Player(PlaybackBuffer buffer, WritableByteChannel out, Clock clock, boolean hashOutput, Pacing pacing) {
-        this.digest = hashOutput ? Manifest.sha256() : null;
+        this.output = new Output(out, clock, hashOutput);
         this.buffer = buffer;
-        this.out = out;
         this.clock = clock;
         this.pacing = pacing;
     }
@@ -76,12 +69,12 @@ public final class Player implements Runnable {
 
     /** Bytes written so far. Any thread. */
     public long bytes() {
-        return bytes;
+        return output.bytes();
     }
 
     /** When the first byte went out ({@link Clock} nanos), or -1. Any thread. */
     public long firstByteNanos() {
-        return firstByteNanos;
+        return output.firstByteNanos();
     }
 
     @Override
@@ -93,8 +86,8 @@ public final class Player implements Runnable {
                 playUnpaced();
             }
             double continuity = chunks == 0 ? 1.0 : (double) onTime / chunks;
-            result.complete(new Result(bytes, firstByteNanos, stalls, stallNanos,
-                    digest == null ? null : Wire.hex(digest.digest()), chunks, continuity));
+            result.complete(new Result(output.bytes(), output.firstByteNanos(), stalls, stallNanos, output.sha256(), chunks,
+                    continuity));
         } catch (IOException e) {
             result.completeExceptionally(new IOException("output: " + e.getMessage(), e));
         } catch (PlaybackException e) {
@@ -115,7 +108,7 @@ public final class Player implements Runnable {
                 long waitStart = clock.nanoTime();
                 chunk = await();
                 long waited = clock.nanoTime() - waitStart;
-                if (firstByteNanos >= 0 && waited > STALL_THRESHOLD_NANOS) {
+                if (output.firstByteNanos() >= 0 && waited > STALL_THRESHOLD_NANOS) {
                     stalls++;
                     stallNanos += waited;
                     inPlace = false;
@@ -178,17 +171,7 @@ public final class Player implements Runnable {
         if (chunks == 0 && pacing.skipBytes() > 0) {
             chunk.position(chunk.position() + Math.min(pacing.skipBytes(), chunk.remaining()));
         }
-        if (digest != null) {
-            digest.update(chunk.duplicate());
-        }
-        int n = chunk.remaining();
-        while (chunk.hasRemaining()) {
-            out.write(chunk);
-        }
-        if (firstByteNanos < 0) {
-            firstByteNanos = clock.nanoTime();
-        }
-        bytes += n;
+        output.write(chunk);
         chunks++;
         onTime += inPlace ? 1 : 0;
         buffer.release();
