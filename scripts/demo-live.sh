@@ -19,28 +19,8 @@ DEMO=$REPO_ROOT/demo/live
 LOGS=$DEMO/logs
 OUT=$DEMO
 
-RESULT=FAIL
-on_exit() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_all
-    if [ "$RESULT" = PASS ]; then
-        echo "PASS: $VIEWERS viewers watched the live test pattern; every output decodes cleanly"
-    else
-        [ -d "$LOGS" ] && echo "logs: ${LOGS#"$REPO_ROOT"/}/" >&2
-        echo "FAIL: ${FAIL_REASON:-interrupted or failed (status $rc)}"
-        [ "$rc" = 0 ] && rc=1
-    fi
-    exit "$rc"
-}
-trap on_exit EXIT
-trap 'FAIL_REASON="interrupted"; exit 130' INT
-trap 'FAIL_REASON="terminated"; exit 143' TERM
-
-fail() {
-    FAIL_REASON=$1
-    exit 1
-}
+PASS_MESSAGE="$VIEWERS viewers watched the live test pattern; every output decodes cleanly"
+demo_traps
 
 for jar in tracker peer-server peer-client; do
     [ -f "$DIST/$jar.jar" ] || fail "dist/$jar.jar missing (run make build)"

@@ -17,28 +17,8 @@ WORK=$DEMO/work
 OUT=$DEMO/out
 LOGS=$DEMO/logs
 
-RESULT=FAIL
-on_exit() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_all
-    if [ "$RESULT" = PASS ]; then
-        echo "PASS: $NAME streamed from $SERVERS peer-servers, SHA-256 matches"
-    else
-        [ -d "$LOGS" ] && echo "logs: ${LOGS#"$REPO_ROOT"/}/" >&2
-        echo "FAIL: ${FAIL_REASON:-interrupted or failed (status $rc)}"
-        [ "$rc" = 0 ] && rc=1
-    fi
-    exit "$rc"
-}
-trap on_exit EXIT
-trap 'FAIL_REASON="interrupted"; exit 130' INT
-trap 'FAIL_REASON="terminated"; exit 143' TERM
-
-fail() {
-    FAIL_REASON=$1
-    exit 1
-}
+PASS_MESSAGE="$NAME streamed from $SERVERS peer-servers, SHA-256 matches"
+demo_traps
 
 for jar in tracker peer-server peer-client; do
     [ -f "$DIST/$jar.jar" ] || fail "dist/$jar.jar missing (run make build)"

@@ -197,6 +197,38 @@ sha256_of() {
     sha256sum "$1" | awk '{ print $1 }'
 }
 
+# ---------------------------------------------------------------- demos (demo.sh, demo-live.sh)
+
+# demo_traps: on exit stop everything started and print "PASS: $PASS_MESSAGE" when RESULT=PASS, else the logs
+# directory ($LOGS) and "FAIL: reason" (from fail REASON, or the exit status), exiting non-zero; Ctrl-C and TERM
+# end the same way.
+demo_traps() {
+    RESULT=FAIL
+    trap _demo_on_exit EXIT
+    trap 'FAIL_REASON="interrupted"; exit 130' INT
+    trap 'FAIL_REASON="terminated"; exit 143' TERM
+}
+
+_demo_on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_all
+    if [ "$RESULT" = PASS ]; then
+        echo "PASS: $PASS_MESSAGE"
+    else
+        [ -d "$LOGS" ] && echo "logs: ${LOGS#"$REPO_ROOT"/}/" >&2
+        echo "FAIL: ${FAIL_REASON:-interrupted or failed (status $rc)}"
+        [ "$rc" = 0 ] && rc=1
+    fi
+    exit "$rc"
+}
+
+# fail REASON: ends a demo with FAIL: REASON.
+fail() {
+    FAIL_REASON=$1
+    exit 1
+}
+
 # ---------------------------------------------------------------- live streams (demo-live.sh, live-bench.sh)
 
 # start_live NAME LOGDIR SECONDS VIDEO_BITRATE [PEER-SERVER ARGS...]: ffmpeg encodes a test pattern with a tone
