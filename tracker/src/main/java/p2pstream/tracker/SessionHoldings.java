@@ -11,7 +11,6 @@ final class SessionHoldings {
     private static final int EMPTY = -1;
     private static final int INITIAL_SLOTS = 2;
 
-    final TrackerSession.Peer peer;
     /** How PEERS lists this session, encoded once: an answer copies these instead of encoding an address. */
     final byte[] asSeed;
     final byte[] asPartialHolder;
@@ -23,7 +22,6 @@ final class SessionHoldings {
     private int size;
 
     SessionHoldings(TrackerSession.Peer peer, int handle) {
-        this.peer = peer;
         this.handle = handle;
         this.asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true));
         this.asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false));

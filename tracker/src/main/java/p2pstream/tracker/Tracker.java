@@ -129,12 +129,13 @@ public final class Tracker implements AutoCloseable {
     }
 
     /**
-     * Logs an announcement the registry refused. Registry loop only. A full tracker refuses every new entry,
-     * possibly thousands a second: it says so at WARN once a minute, with a count, and each one at DEBUG.
+     * Logs an announcement the registry refused. Registry loop only. A peer can send a refused announcement with
+     * every frame (up to the frame rate), so each one is DEBUG; a full tracker, refusing every new entry, also says
+     * so at WARN once a minute, with a count.
      */
     void onRefused(InetSocketAddress remote, long sessionId, String why) {
         if (registry.entryCount() < registry.maxEntries()) {
-            log.info("{} session {}: announcement refused: {}", remote, sessionId, why);
+            log.debug("{} session {}: announcement refused: {}", remote, sessionId, why);
             return;
         }
         refusedSinceFullWarning++;

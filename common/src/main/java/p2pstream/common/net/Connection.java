@@ -148,8 +148,8 @@ public final class Connection {
 
     /** Queues a message as one frame. Ignored once the connection is closing. */
     public void send(Message message) {
-        if (outbound.isEmpty() || state == State.CLOSING || state == State.CLOSED
-                || Frames.HEADER_BYTES + message.payloadLength() > COALESCE_BUFFER_BYTES / 4) {
+        int frameBytes = Frames.HEADER_BYTES + message.payloadLength();
+        if (outbound.isEmpty() || state == State.CLOSING || state == State.CLOSED || frameBytes > COALESCE_BUFFER_BYTES / 4) {
             send(BufferData.of(Frames.encode(message))); // usually written at once: no buffer to share
             return;
         }
@@ -158,11 +158,8 @@ public final class Connection {
             appendTo.append(message);
             outbound.add(appendTo);
         }
-        pendingBytes += Frames.HEADER_BYTES + message.payloadLength();
-        if (pendingBytes >= limits.highWatermarkBytes()) {
-            aboveHighWatermark = true;
-            pauseReading();
-        }
+        pendingBytes += frameBytes;
+        pauseIfAboveHighWatermark();
     }
 
     /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */
@@ -176,6 +173,10 @@ public final class Connection {
             flush();
         }
         // after the flush: bytes the socket took at once leave no write event to resume reading on
+        pauseIfAboveHighWatermark();
+    }
+
+    private void pauseIfAboveHighWatermark() {
         if (pendingBytes >= limits.highWatermarkBytes()) {
             aboveHighWatermark = true;
             pauseReading();

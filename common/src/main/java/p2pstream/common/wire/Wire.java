@@ -181,7 +181,7 @@ public final class Wire {
         }
         // Java turns an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into IPv4, which encodes as family 4: one
         // address, one encoding
-        if (address.getAddress().length != length) {
+        if ((address instanceof java.net.Inet4Address ? 4 : 16) != length) {
             throw ProtocolException.malformed(field + ": IPv4-mapped IPv6 " + address.getHostAddress()
                     + " (expected: family 4 for an IPv4 address)");
         }
