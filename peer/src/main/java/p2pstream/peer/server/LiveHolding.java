@@ -88,7 +88,7 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
         if (chunk == null) {
             return -1;
         }
-        c.send(BufferData.of(chunk.header().encode(chunk.length())));
+        c.send(BufferData.of(chunk.frameHead()));
         c.send(BufferData.of(chunk.bytes()));
         return LiveChunkHeader.BYTES + chunk.length();
     }

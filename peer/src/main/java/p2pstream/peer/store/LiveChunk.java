@@ -10,10 +10,18 @@ import p2pstream.common.wire.LiveChunkHeader;
 public final class LiveChunk {
     private final LiveChunkHeader header;
     private final ByteBuffer bytes;
+    /** The LIVE_CHUNK frame head, encoded once: a relay sends it to every peer that asks. */
+    private final ByteBuffer frameHead;
 
     public LiveChunk(LiveChunkHeader header, ByteBuffer bytes) {
         this.header = header;
         this.bytes = bytes.asReadOnlyBuffer();
+        this.frameHead = header.encode(this.bytes.remaining()).asReadOnlyBuffer();
+    }
+
+    /** The LIVE_CHUNK frame head for these bytes, a view with its own position for one writer. */
+    public ByteBuffer frameHead() {
+        return frameHead.duplicate();
     }
 
     public int index() {
