@@ -80,6 +80,7 @@ class PacedSwarmTest {
             while (swarm.tracker.entryCount() < 2 && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(5_000_000);
             }
+            assertEquals(2, swarm.tracker.entryCount(), "the leaver never announced what it holds");
             // a short window keeps the watcher fetching as it plays, so the leaver goes away while it still needs chunks
             Stats watcher = fetch(swarm.config("talk.ts").withPacing(BITRATE, 1_000).withWindowChunks(8), dir.resolve("watcher.ts"));
             leaver.get(60, TimeUnit.SECONDS);

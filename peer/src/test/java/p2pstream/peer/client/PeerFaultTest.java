@@ -33,15 +33,19 @@ class PeerFaultTest {
         try (TestSwarm swarm = TestSwarm.start(dir, source, "live-ish.bin", 3, 10 * MB)) {
             Path out = dir.resolve("out.bin");
             PeerServer victim = swarm.servers.get(0);
-            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
+            java.util.concurrent.atomic.AtomicBoolean downloaded = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Boolean> killer = CompletableFuture.supplyAsync(() -> {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (sizeOf(out) < 4 * 1024 * 1024 && System.nanoTime() < deadline) {
                     java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // poll the condition politely
                 }
+                boolean midStream = !downloaded.get();
                 victim.close();
+                return midStream;
             });
             Stats stats = TestSwarm.download(swarm.config("live-ish.bin"), out);
-            killer.get(10, TimeUnit.SECONDS);
+            downloaded.set(true);
+            assertTrue(killer.get(10, TimeUnit.SECONDS), "the server was stopped after the download ended: nothing was tested");
 
             assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
             assertTrue(stats.complete());

@@ -56,6 +56,7 @@ class TrackerRestartE2ETest {
         while (ViewerFiles.verified(record).cardinality() < 4 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000); // poll the record until the stream is under way
         }
+        assertTrue(ViewerFiles.verified(record).cardinality() >= 4, "the stream was not under way before the kill");
 
         long killed = System.nanoTime();
         tracker.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
