@@ -147,6 +147,11 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 l.stop(ok ? "stream ended" : "download failed");
             }
             tracker.close();
+            // serving stops before the figures are taken: bytes sent after them would be uploaded yet not counted
+            if (acceptor != null) {
+                acceptor.close();
+            }
+            catalog.traffic().stopServing(ok ? "stream complete" : "download failed");
             stats.complete(l != null ? liveStats(l) : stats(r));
         });
         LivePlayer lp = livePlayer;

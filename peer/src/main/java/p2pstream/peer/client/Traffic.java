@@ -34,6 +34,13 @@ final class Traffic {
         return s;
     }
 
+    /** Closes every serving session, so the bytes sent are final before they are reported. */
+    void stopServing(String reason) {
+        for (ServerSession s : serving) {
+            s.close(reason);
+        }
+    }
+
     /** Bytes sent to the peers served; closed sessions are folded into totals so the list stays short. */
     long uploadedBytes() {
         long live = 0;

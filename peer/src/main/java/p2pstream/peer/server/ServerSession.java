@@ -62,6 +62,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         return peerName;
     }
 
+    /** Stops serving this peer at once. Its loop thread only. */
+    public void close(String reason) {
+        if (connection != null) {
+            connection.close(reason);
+        }
+    }
+
     /** Bytes written to this peer so far. */
     public long bytesSent() {
         return connection == null ? 0 : connection.bytesWritten();

@@ -43,7 +43,8 @@ class SwarmTest {
             assertEquals(expected, TestSwarm.sha256(dir.resolve("second.bin")));
             long fromViewer = second.peers().stream().filter(p -> !p.address().equals(origin)).mapToLong(Stats.PeerBytes::bytes).sum();
             assertTrue(fromViewer > 0, "second viewer's peers: " + second.peers());
-            assertTrue(firstStats.bytesUploaded() >= fromViewer, "first viewer uploaded " + firstStats.bytesUploaded());
+            assertTrue(firstStats.bytesUploaded() >= fromViewer, "first viewer uploaded " + firstStats.bytesUploaded()
+                    + " bytes (expected: at least the " + fromViewer + " the second received from it)");
         }
     }
 
