@@ -98,7 +98,7 @@ final class LiveJoin {
     private static int top(List<LivePeer> peers) {
         int top = -1;
         for (LivePeer p : peers) {
-            if (p.isReady()) {
+            if (p.isAnnounced()) {
                 top = Math.max(top, p.held.top());
             }
         }

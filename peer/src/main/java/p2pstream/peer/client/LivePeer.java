@@ -47,6 +47,11 @@ final class LivePeer implements ConnectionHandler {
     Phase phase = Phase.CONNECTING;
     /** True when the peer said it is a server: the publisher (viewers say they are clients). */
     boolean publisher;
+    /**
+     * True once the answer to the PING sent behind our HELLO arrived: a server queues its HAVEs for the whole window
+     * when it answers HELLO, so everything it held then has been heard, and its newest is a true live edge.
+     */
+    boolean announced;
     long lastByteNanos;
     long lastSentNanos;
     /** Requests given up in a row since the last chunk this peer delivered. */
@@ -61,6 +66,11 @@ final class LivePeer implements ConnectionHandler {
 
     boolean isReady() {
         return phase == Phase.READY;
+    }
+
+    /** Ready, and every chunk it held when it answered our HELLO has been announced to us. */
+    boolean isAnnounced() {
+        return phase == Phase.READY && announced;
     }
 
     void request(int index, long now) {
@@ -124,6 +134,8 @@ final class LivePeer implements ConnectionHandler {
         lastByteNanos = session.nanoTime();
         lastSentNanos = lastByteNanos;
         c.send(new Hello(Role.CLIENT, session.peerId(), session.listenPort(), session.contentId()));
+        // its PONG comes behind the HAVEs the HELLO makes it send: the mark that its first announcements are complete
+        c.send(EmptyMessage.PING);
     }
 
     @Override
@@ -172,7 +184,13 @@ final class LivePeer implements ConnectionHandler {
                 EmptyMessage.decode(t, payload);
                 connection.send(EmptyMessage.PONG);
             }
-            case PONG -> EmptyMessage.decode(t, payload);
+            case PONG -> {
+                EmptyMessage.decode(t, payload);
+                if (!announced) {
+                    announced = true;
+                    session.onAnnounced(this);
+                }
+            }
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED,
                     "message: " + t + " (expected: HAVE, LIVE_CHUNK, REJECT or LIVE_END on a live stream)");
         }

@@ -203,6 +203,10 @@ final class LiveSession {
         log.debug("{} ready ({})", peer, peer.publisher ? "publisher" : "viewer");
     }
 
+    void onAnnounced(LivePeer peer) {
+        schedulePump();
+    }
+
     void onHave(LivePeer peer, int index) {
         if (window == null || !window.holds(index)) {
             requester.heard(index, loop.nanoTime());
@@ -371,7 +375,8 @@ final class LiveSession {
         }
         int top = -1;
         for (LivePeer p : peers) {
-            if (p.isReady()) {
+            // before the join, only a peer whose first HAVEs are all in: the first of them is its oldest chunk, not its edge
+            if (output.playhead() >= 0 ? p.isReady() : p.isAnnounced()) {
                 top = Math.max(top, p.held.top());
             }
         }

@@ -2,6 +2,10 @@ package p2pstream.peer.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.peer.client.RawFrames.array;
+import static p2pstream.peer.client.RawFrames.readFrame;
+import static p2pstream.peer.client.RawFrames.write;
+import static p2pstream.peer.client.RawFrames.writeChunk;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,24 +19,22 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
-import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
-import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveChunk;
 import p2pstream.peer.store.Manifest;
+
 
 /**
  * A peer that claims to be a viewer and answers every request with a forged, altered or replayed chunk: the
@@ -148,7 +150,7 @@ class LiveForgeryTest {
             readFrame(in); // the viewer's HELLO
             write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
             write(out, new ManifestMessage(live.manifest.encoded()));
-            Thread haves = new Thread(() -> announceAll(out, live, lie == Lie.NEVER_DELIVERS ? 40 : 0), "evil-haves");
+            Thread haves = new Thread(() -> live.announceAsPublished(out, 1, lie == Lie.NEVER_DELIVERS ? 40 : 0, false), "evil-haves");
             haves.setDaemon(true);
             haves.start();
             while (true) {
@@ -207,53 +209,5 @@ class LiveForgeryTest {
                 }
             }
         }
-    }
-
-    /** HAVE for every chunk the publisher has published but chunk 0, as it publishes them, and {@code ahead} more. */
-    private static void announceAll(DataOutputStream out, TestLive live, int ahead) {
-        int told = 1;
-        try {
-            while (true) {
-                while (told < live.published.size() + ahead) {
-                    write(out, IndexMessage.have(told++));
-                }
-                LockSupport.parkNanos(20_000_000); // mirrors the publisher's pace; nothing to wait on
-            }
-        } catch (IOException e) {
-            // the viewer hung up
-        }
-    }
-
-    private static byte[] array(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.get(a);
-        return a;
-    }
-
-    private static void write(DataOutputStream out, Message m) throws IOException {
-        ByteBuffer frame = Frames.encode(m);
-        synchronized (out) {
-            out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-            out.flush();
-        }
-    }
-
-    private static void writeChunk(DataOutputStream out, LiveChunkHeader header, byte[] bytes) throws IOException {
-        ByteBuffer head = header.encode(bytes.length);
-        synchronized (out) {
-            out.write(head.array(), head.arrayOffset() + head.position(), head.remaining());
-            out.write(bytes);
-            out.flush();
-        }
-    }
-
-    private static byte[] readFrame(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 1 || length > 1 << 20) {
-            throw new IOException("frame length: " + length);
-        }
-        byte[] frame = new byte[length];
-        in.readFully(frame);
-        return frame;
     }
 }

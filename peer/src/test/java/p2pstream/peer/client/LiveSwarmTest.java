@@ -30,16 +30,22 @@ class LiveSwarmTest {
                 live.awaitChunks(live.published.size() + 3, 10_000);
             }
             int chunks = live.publisher.ended().get(60, TimeUnit.SECONDS);
+            List<TestLive.Watched> watched = new ArrayList<>();
+            StringBuilder all = new StringBuilder("; every viewer:");
+            for (Future<TestLive.Watched> v : viewers) {
+                watched.add(v.get(60, TimeUnit.SECONDS));
+                all.append("\n  ").append(watched.get(watched.size() - 1).stats().summary().strip());
+            }
             long fromViewers = 0;
-            for (int i = 0; i < viewers.size(); i++) {
-                TestLive.Watched w = viewers.get(i).get(60, TimeUnit.SECONDS);
+            for (int i = 0; i < watched.size(); i++) {
+                TestLive.Watched w = watched.get(i);
                 Stats.Live f = w.stats().live();
                 int start = live.startOf(w.output());
                 assertTrue(start >= 0, "viewer " + i + ": output of " + w.output().length + " bytes is not the stream from a chunk on: "
-                        + live.explain(w.output()) + "; " + w.stats().summary());
-                assertEquals(chunks - start, f.chunks(), "viewer " + i + ": chunks written");
-                assertEquals(0, f.skipped(), "viewer " + i + " skipped chunks: " + w.stats().summary());
-                assertTrue(f.ended(), "viewer " + i + " was told the stream ended");
+                        + live.explain(w.output()) + all);
+                assertEquals(chunks - start, f.chunks(), "viewer " + i + ": chunks written" + all);
+                assertEquals(0, f.skipped(), "viewer " + i + " skipped chunks" + all);
+                assertTrue(f.ended(), "viewer " + i + " was told the stream ended" + all);
                 assertTrue(w.stats().complete());
                 fromViewers += f.fromViewers();
             }

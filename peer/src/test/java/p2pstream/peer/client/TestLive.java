@@ -1,6 +1,8 @@
 package p2pstream.peer.client;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -9,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.LiveEnd;
 import p2pstream.peer.server.LiveHolding;
 import p2pstream.peer.server.LivePublisher;
@@ -148,6 +151,30 @@ final class TestLive implements AutoCloseable {
 
     long publishedBytes() {
         return publisher.publishedBytes();
+    }
+
+    /**
+     * For a test peer: HAVE for every chunk published from {@code from} on, as it is published, and {@code ahead}
+     * more than there are; then the publisher's LIVE_END if {@code relayEnd}. Returns when the viewer hangs up.
+     */
+    void announceAsPublished(DataOutputStream out, int from, int ahead, boolean relayEnd) {
+        int told = from;
+        boolean endSent = false;
+        try {
+            while (true) {
+                LiveEnd end = window.end(); // read first: every chunk is published before the end
+                while (told < published.size() + ahead) {
+                    RawFrames.write(out, IndexMessage.have(told++));
+                }
+                if (relayEnd && end != null && !endSent) {
+                    RawFrames.write(out, end);
+                    endSent = true;
+                }
+                LockSupport.parkNanos(20_000_000); // mirrors the publisher's pace; nothing to wait on
+            }
+        } catch (IOException e) {
+            // the viewer hung up
+        }
     }
 
     /** Runs a viewer to the end of the stream, writing into memory. */
