@@ -22,9 +22,15 @@ final class LiveJoin {
         this.latencyMillis = latencyMillis;
     }
 
-    /** A chunk arrived {@code delayMicros} after its publish time by our clock (negative when ours is behind). */
-    void onArrival(long delayMicros) {
-        offsetMicros = Math.min(offsetMicros, delayMicros);
+    /**
+     * Chunk {@code index} arrived {@code delayMicros} after its publish time by our clock (negative when ours is
+     * behind). Only chunks from the edge on count: the backlog fetched while joining is old by design, and taken
+     * as clock skew it made old chunks look fresh, so joins reached back further than the latency.
+     */
+    void onArrival(int index, long delayMicros) {
+        if (anchor >= 0 && index >= anchor) {
+            offsetMicros = Math.min(offsetMicros, delayMicros);
+        }
     }
 
     /** Milliseconds since {@code c} was published, by the publisher's clock as best known. */

@@ -292,7 +292,7 @@ final class LiveSession {
             drop(peer, problem);
             return;
         }
-        join.onArrival(delayMicros);
+        join.onArrival(index, delayMicros);
         window.add(chunk); // relayed from here: the holding tells those we serve
         if (peer.publisher) {
             fromPublisher++;

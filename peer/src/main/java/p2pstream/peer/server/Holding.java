@@ -37,6 +37,18 @@ public interface Holding {
 
     void unsubscribe(Subscriber s);
 
+    /** A served peer asked for chunk {@code index} (queued, not yet sent). */
+    default void onAsked(int index) {
+    }
+
+    /**
+     * Nanoseconds a subscriber told of {@code index} with a delay should wait beyond it before telling its peer
+     * (the publisher holds a chunk back while its first copy has not left): 0 to tell now.
+     */
+    default long revealWaitNanos(int index) {
+        return 0;
+    }
+
     /**
      * Bytes a serving session lets wait in its connection beyond the socket; the other requests stay in its own
      * queue, where a CANCEL still reaches them. Live chunks are due now, so a capped publisher keeps this small.
@@ -52,5 +64,8 @@ public interface Holding {
 
         /** The live stream ended (signed by its publisher). */
         void onEnd(LiveEnd end);
+
+        /** True once the peer has asked for a chunk, or has been subscribed for a second: it is past joining. */
+        boolean isJoined();
     }
 }

@@ -1,5 +1,6 @@
 package p2pstream.peer.server;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import p2pstream.common.data.BufferData;
@@ -15,9 +16,9 @@ import p2pstream.peer.store.LiveWindow;
 /**
  * A live stream served from its in-memory {@link LiveWindow}: by its publisher, or relayed by a viewer. A new
  * chunk is announced at once to {@code fanout} served peers in turn and to the others {@code revealDelayMillis}
- * later, so a publisher with a small upload sends each chunk to a few viewers who pass it on, instead of to
- * everyone (0 fanout: everyone at once, as relays do). Thread-safe: the window's adder thread and serving
- * loops call it.
+ * after its first copy left (see {@link Reveal}), so a publisher with a small upload sends each chunk to a few
+ * viewers who pass it on, instead of to everyone (0 fanout: everyone at once, as relays do). Thread-safe: the
+ * window's adder thread and serving loops call it.
  */
 public final class LiveHolding implements Holding, LiveWindow.Listener {
     private final LiveManifest manifest;
@@ -26,6 +27,8 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
     private final int fanout;
     private final long revealDelayMillis;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    /** Null when everyone is told at once. */
+    private final Reveal reveal;
     private int turn;
 
     public LiveHolding(LiveManifest manifest, LiveWindow window, int fanout, long revealDelayMillis) {
@@ -34,6 +37,7 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
         this.window = window;
         this.fanout = fanout;
         this.revealDelayMillis = revealDelayMillis;
+        this.reveal = fanout > 0 && revealDelayMillis > 0 ? new Reveal(revealDelayMillis, window.capacity()) : null;
         window.addListener(this);
     }
 
@@ -90,7 +94,22 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
         }
         c.send(BufferData.of(chunk.frameHead()));
         c.send(BufferData.of(chunk.bytes()));
+        if (reveal != null) {
+            reveal.onSent(index, System.nanoTime());
+        }
         return LiveChunkHeader.BYTES + chunk.length();
+    }
+
+    @Override
+    public void onAsked(int index) {
+        if (reveal != null) {
+            reveal.onAsked(index);
+        }
+    }
+
+    @Override
+    public long revealWaitNanos(int index) {
+        return reveal == null ? 0 : reveal.waitNanos(index, System.nanoTime());
     }
 
     @Override
@@ -105,18 +124,38 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
 
     @Override
     public void onAdded(LiveChunk chunk) {
+        if (reveal != null) {
+            reveal.onAdded(chunk.index(), System.nanoTime());
+        }
         Subscriber[] all = subscribers.toArray(new Subscriber[0]);
-        int first;
-        synchronized (this) {
-            first = all.length == 0 ? 0 : Math.floorMod(turn, all.length);
-            turn += Math.max(1, fanout);
+        boolean[] now = new boolean[all.length];
+        if (fanout <= 0) {
+            Arrays.fill(now, true);
+        } else if (all.length > 0) {
+            int start;
+            synchronized (this) {
+                start = turn;
+                turn += fanout;
+            }
+            // in turn, a peer past joining: one still joining would sit on the chunk while the others wait for the
+            // reveal; with none joined yet, whoever is next
+            int told = tellInTurn(all, now, start, true, 0);
+            tellInTurn(all, now, start, false, told);
         }
         for (int i = 0; i < all.length; i++) {
-            // the i-th subscriber after this chunk's first is among the fanout when i < fanout
-            int rank = Math.floorMod(i - first, all.length);
-            boolean now = fanout <= 0 || rank < fanout;
-            all[i].onHave(chunk.index(), now ? 0 : revealDelayMillis);
+            all[i].onHave(chunk.index(), now[i] ? 0 : revealDelayMillis);
         }
+    }
+
+    private int tellInTurn(Subscriber[] all, boolean[] now, int start, boolean joinedOnly, int told) {
+        for (int k = 0; k < all.length && told < fanout; k++) {
+            int i = Math.floorMod(start + k, all.length);
+            if (!now[i] && (!joinedOnly || all[i].isJoined())) {
+                now[i] = true;
+                told++;
+            }
+        }
+        return told;
     }
 
     @Override

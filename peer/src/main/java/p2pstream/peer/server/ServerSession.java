@@ -28,6 +28,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     /** Requests queued per connection; beyond it a REQUEST is answered with REJECT (overloaded). */
     static final int MAX_QUEUED_REQUESTS = 256;
     static final long SESSION_IDLE_MILLIS = 120_000;
+    /** A live peer that has not asked for anything this long after subscribing is taken as past joining anyway. */
+    static final long JOIN_GRACE_NANOS = 1_000_000_000L;
 
     private final Catalog catalog;
     private final long helloTimeoutMillis;
@@ -37,6 +39,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private Holding stream;
     private String peerName;
     private long chunksSent;
+    /** Read by a publisher's thread choosing whom to tell of a new chunk first. */
+    private volatile boolean asked;
+    /** Set before the session subscribes, so a holding never reads it unset. */
+    private volatile long subscribedNanos;
 
     public ServerSession(Catalog catalog) {
         this(catalog, PeerServer.HELLO_TIMEOUT_MILLIS, SESSION_IDLE_MILLIS);
@@ -118,7 +124,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     public void onHave(int index, long delayMillis) {
         EventLoop loop = connection.loop();
         if (delayMillis > 0) {
-            loop.execute(() -> loop.schedule(delayMillis, () -> have(index)));
+            loop.execute(() -> loop.schedule(delayMillis, () -> reveal(index)));
         } else if (loop.inEventLoop()) {
             have(index);
         } else {
@@ -133,6 +139,21 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                 connection.send(end);
             }
         });
+    }
+
+    @Override
+    public boolean isJoined() {
+        return asked || System.nanoTime() - subscribedNanos > JOIN_GRACE_NANOS;
+    }
+
+    /** A delayed HAVE falls due: the holding may hold it back longer (its first copy has not left yet). */
+    private void reveal(int index) {
+        long waitNanos = stream.revealWaitNanos(index);
+        if (waitNanos > 0) {
+            connection.loop().schedule((waitNanos + 999_999) / 1_000_000, () -> reveal(index));
+        } else {
+            have(index);
+        }
     }
 
     private void have(int index) {
@@ -165,6 +186,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.idleTimeoutMillis(idleMillis);
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
+        subscribedNanos = System.nanoTime();
         s.sendAvailability(connection, this);
         if (hello.listenPort() != 0) {
             catalog.onServingPeer(new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));
@@ -197,6 +219,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             connection.send(new Reject(index, Reject.Reason.OVERLOADED));
             return;
         }
+        stream.onAsked(index);
+        asked = true;
         pump();
     }
 

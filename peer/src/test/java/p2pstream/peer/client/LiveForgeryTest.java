@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -115,9 +116,9 @@ class LiveForgeryTest {
             assertTrue(r.lies() >= 1, "the liar was never asked for a chunk");
             assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
             if (lie == Lie.WRONG_INDEX) {
-                assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error");
+                assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error; the liar's connection: " + r);
             } else if (lie == Lie.OVERSIZED) {
-                assertEquals(ErrorCode.FRAME_TOO_LARGE, r.error(), "a frame above the stream's chunk size");
+                assertEquals(ErrorCode.FRAME_TOO_LARGE, r.error(), "a frame above the stream's chunk size; the liar's connection: " + r);
             } else if (lie == Lie.NEVER_DELIVERS) {
                 assertEquals(0, w.stats().hashFailures(), "nothing was delivered to reject");
             } else {
@@ -136,13 +137,15 @@ class LiveForgeryTest {
         }
     }
 
-    record EvilReport(int lies, boolean closedOnIt, ErrorCode error) {
+    /** How the liar's connection went: lies told, whether the viewer closed it, the viewer's ERROR, and the frames it sent. */
+    record EvilReport(int lies, boolean closedOnIt, ErrorCode error, String ending, List<String> frames) {
     }
 
     /** Plays a viewer that holds everything and answers every REQUEST with {@code lie}; reports how it ended. */
     private static EvilReport serveLies(ServerSocket server, TestLive live, Lie lie) {
         int lies = 0;
         ErrorCode error = null;
+        List<String> frames = new ArrayList<>();
         try (Socket s = server.accept()) {
             s.setSoTimeout(20_000);
             DataInputStream in = new DataInputStream(s.getInputStream());
@@ -156,6 +159,7 @@ class LiveForgeryTest {
             while (true) {
                 byte[] frame = readFrame(in);
                 int type = frame[0] & 0xff;
+                frames.add(MessageType.of(type) + (frame.length == 5 ? " " + ByteBuffer.wrap(frame, 1, 4).getInt() : ""));
                 if (type == MessageType.ERROR.code()) {
                     error = ErrorCode.of(ErrorMessage.decode(ByteBuffer.wrap(frame, 1, frame.length - 1)).code());
                 } else if (type == MessageType.REQUEST.code() && lie == Lie.NEVER_DELIVERS) {
@@ -169,11 +173,12 @@ class LiveForgeryTest {
                 }
             }
         } catch (EOFException e) {
-            return new EvilReport(lies, true, error);
+            return new EvilReport(lies, true, error, "EOF", frames);
         } catch (java.net.SocketTimeoutException e) {
-            return new EvilReport(lies, false, error);
+            return new EvilReport(lies, false, error, e.toString(), frames);
         } catch (IOException e) {
-            return new EvilReport(lies, true, error); // reset, or a broken pipe while still answering pipelined requests
+            // reset, or a broken pipe while still answering pipelined requests
+            return new EvilReport(lies, true, error, e.toString(), frames);
         } catch (ProtocolException e) {
             throw new IllegalStateException("the viewer sent a malformed ERROR", e);
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -54,6 +55,22 @@ class LiveJoinTest {
             assertEquals(0, w.stats().live().skipped(), w.stats().summary());
             assertTrue(w.stats().live().ended(), w.stats().summary());
         }
+    }
+
+    @Test
+    void theBacklogFetchedWhileJoiningIsNotTakenForClockSkew() {
+        LiveJoin join = new LiveJoin(LATENCY_MILLIS);
+        assertEquals(2, join.from(9), "lowest index of the first batch back from an edge at 9");
+        long now = System.currentTimeMillis() * 1000;
+        join.onArrival(3, 5_000_000); // backlog: published 5 s ago, arrived now
+        assertTrue(join.ageMillis(chunk(3, now - 5_000_000)) >= 4_900, "a backlog chunk 5 s old looks fresh");
+        join.onArrival(9, 40_000); // the edge, 40 ms after it was published: that is the clock offset
+        long age = join.ageMillis(chunk(3, now - 5_000_000));
+        assertTrue(age >= 4_900 && age <= 5_000, "age with the edge's 40 ms taken as skew: " + age);
+    }
+
+    private static LiveChunk chunk(int index, long publishMicros) {
+        return new LiveChunk(new LiveChunkHeader(index, publishMicros, new byte[64]), ByteBuffer.allocate(1));
     }
 
     /**

@@ -34,7 +34,7 @@ class LiveSwarmTest {
             StringBuilder all = new StringBuilder("; every viewer:");
             for (Future<TestLive.Watched> v : viewers) {
                 watched.add(v.get(60, TimeUnit.SECONDS));
-                all.append("\n  ").append(watched.get(watched.size() - 1).stats().summary().strip());
+                all.append("\n  ").append(watched.get(watched.size() - 1).stats().summary().lines().findFirst().orElse(""));
             }
             long fromViewers = 0;
             for (int i = 0; i < watched.size(); i++) {
