@@ -41,6 +41,10 @@ public interface Holding {
     default void onAsked(int index) {
     }
 
+    /** A request for {@code index} left the queue unsent: cancelled, or its session closed. */
+    default void onUnasked(int index) {
+    }
+
     /**
      * Nanoseconds a subscriber told of {@code index} with a delay should wait beyond it before telling its peer
      * (the publisher holds a chunk back while its first copy has not left): 0 to tell now.

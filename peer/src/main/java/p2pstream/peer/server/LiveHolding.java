@@ -108,6 +108,13 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
     }
 
     @Override
+    public void onUnasked(int index) {
+        if (reveal != null) {
+            reveal.onUnasked(index);
+        }
+    }
+
+    @Override
     public long revealWaitNanos(int index) {
         return reveal == null ? 0 : reveal.waitNanos(index, System.nanoTime());
     }

@@ -25,6 +25,7 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
     static final int DEFAULT_WINDOW_CHUNKS = 256;
     static final int DEFAULT_FANOUT = 1;
     static final long DEFAULT_REVEAL_DELAY_MILLIS = 1_000;
+    static final long MAX_REVEAL_DELAY_MILLIS = 60_000;
     static final long DEFAULT_LINGER_MILLIS = 10_000;
 
     /** Publishes until the input ends (or the process is interrupted); the exit status. */
@@ -41,6 +42,10 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         if (fanout < 0 || revealDelayMillis < 0 || lingerMillis < 0) {
             throw new IllegalArgumentException("--fanout, --reveal-delay, --linger: " + fanout + ", " + revealDelayMillis + ", "
                     + lingerMillis + " (expected: >= 0)");
+        }
+        if (revealDelayMillis > MAX_REVEAL_DELAY_MILLIS) {
+            throw new IllegalArgumentException("--reveal-delay: " + revealDelayMillis + " (expected: <= " + MAX_REVEAL_DELAY_MILLIS
+                    + "; later than a minute is past every viewer's latency)");
         }
         Path keyPath = keyFile != null ? keyFile : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
         PublisherKey key = PublisherKey.loadOrCreate(keyPath);

@@ -101,7 +101,12 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
         switch (t) {
             case REQUEST -> onRequest(checkIndex(IndexMessage.decode(t, payload).index()));
-            case CANCEL -> queue.remove(checkIndex(IndexMessage.decode(t, payload).index()));
+            case CANCEL -> {
+                int index = checkIndex(IndexMessage.decode(t, payload).index());
+                if (queue.remove(index)) {
+                    stream.onUnasked(index);
+                }
+            }
             case PING -> {
                 EmptyMessage.decode(t, payload);
                 connection.send(EmptyMessage.PONG);
@@ -148,6 +153,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
     /** A delayed HAVE falls due: the holding may hold it back longer (its first copy has not left yet). */
     private void reveal(int index) {
+        if (!connection.isOpen()) {
+            return;
+        }
         long waitNanos = stream.revealWaitNanos(index);
         if (waitNanos > 0) {
             connection.loop().schedule((waitNanos + 999_999) / 1_000_000, () -> reveal(index));
@@ -166,6 +174,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     public void onClose(String reason) {
         if (stream != null) {
             stream.unsubscribe(this);
+            while (!queue.isEmpty()) {
+                stream.onUnasked(queue.poll()); // a publisher must not hold a chunk back for a request that left with us
+            }
             log.info("{} done with {}: {} chunks sent, {} bytes ({})", connection.remoteAddress(),
                     stream.name(), chunksSent, connection.bytesWritten(), reason);
         }
@@ -215,11 +226,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             connection.send(new Reject(index, Reject.Reason.NOT_HELD));
             return;
         }
+        boolean queued = queue.contains(index);
         if (!queue.offer(index)) {
             connection.send(new Reject(index, Reject.Reason.OVERLOADED));
             return;
         }
-        stream.onAsked(index);
+        if (!queued) {
+            stream.onAsked(index);
+        }
         asked = true;
         pump();
     }
@@ -242,64 +256,5 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
         chunksSent++;
         catalog.onChunkSent(bytes);
-    }
-
-    /**
-     * A bounded FIFO of requested chunk indexes. Membership is a scan of at most the capacity: live indexes grow
-     * without bound, so a bitmap indexed by chunk would grow with the stream's age.
-     */
-    static final class RequestQueue {
-        private final int[] ring;
-        private int head;
-        private int size;
-
-        RequestQueue(int capacity) {
-            ring = new int[capacity];
-        }
-
-        boolean isEmpty() {
-            return size == 0;
-        }
-
-        /** Adds an index; a duplicate is accepted and ignored. False when full. */
-        boolean offer(int index) {
-            if (contains(index)) {
-                return true;
-            }
-            if (size == ring.length) {
-                return false;
-            }
-            ring[(head + size++) % ring.length] = index;
-            return true;
-        }
-
-        /** The oldest queued index; call only when not empty. */
-        int poll() {
-            int index = ring[head];
-            head = (head + 1) % ring.length;
-            size--;
-            return index;
-        }
-
-        void remove(int index) {
-            int n = size;
-            int write = 0;
-            for (int i = 0; i < n; i++) {
-                int v = ring[(head + i) % ring.length];
-                if (v != index) {
-                    ring[(head + write++) % ring.length] = v;
-                }
-            }
-            size = write;
-        }
-
-        private boolean contains(int index) {
-            for (int i = 0; i < size; i++) {
-                if (ring[(head + i) % ring.length] == index) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }

@@ -37,6 +37,19 @@ class RevealTest {
     }
 
     @Test
+    void aRequestThatLeftUnsentNoLongerHoldsTheOthersBack() {
+        reveal.onAdded(5, 0);
+        reveal.onAsked(5);
+        reveal.onAsked(5);
+        reveal.onUnasked(5); // one asker cancelled; the other still waits in a queue
+        assertTrue(reveal.waitNanos(5, 1_500 * MS) > 0);
+        reveal.onUnasked(5); // its session closed
+        assertEquals(0, reveal.waitNanos(5, 1_500 * MS), "nobody is fetching it: told the delay after it was added");
+        reveal.onUnasked(5); // more departures than askers change nothing
+        assertEquals(0, reveal.waitNanos(5, 1_500 * MS));
+    }
+
+    @Test
     void aChunkNoLongerRememberedIsToldAtOnce() {
         reveal.onAdded(5, 0);
         reveal.onAdded(13, 0); // the same slot in a memory of 8
