@@ -73,7 +73,10 @@ class PacedSwarmTest {
     void viewerLeavingMidStreamDoesNotStallThoseFetchingFromIt() throws Exception {
         int size = 8 * 1024 * 1024;
         Path source = TestSwarm.randomFile(dir, "source.bin", size, 32);
-        try (TestSwarm swarm = TestSwarm.start(dir, source, "talk.ts", 1, 2 * BITRATE)) {
+        // the origin's cap is 4x the watcher's rate: the leaver, at full speed, takes about 3x of it and soon holds chunks
+        // the watcher has yet to ask for (at 2x it moved no faster than the watcher's window, which the watcher fills
+        // at once, and in about one run in five the watcher never had a chunk to ask of it)
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "talk.ts", 1, 4 * BITRATE)) {
             // the leaver fetches at full speed and stops serving once it is done; the watcher is paced behind it
             CompletableFuture<Stats> leaver = CompletableFuture.supplyAsync(() -> fetch(swarm.config("talk.ts"), dir.resolve("leaver.ts")));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
