@@ -18,11 +18,8 @@ final class RequestQueue {
         return size == 0;
     }
 
-    /** Adds an index; a duplicate is accepted and ignored. False when full. */
+    /** Adds an index not queued yet (see {@link #contains}). False when full. */
     boolean offer(int index) {
-        if (contains(index)) {
-            return true;
-        }
         if (size == ring.length) {
             return false;
         }

@@ -226,12 +226,12 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             connection.send(new Reject(index, Reject.Reason.NOT_HELD));
             return;
         }
-        boolean queued = queue.contains(index);
-        if (!queue.offer(index)) {
-            connection.send(new Reject(index, Reject.Reason.OVERLOADED));
-            return;
-        }
-        if (!queued) {
+        // one scan of the queue: a request already queued is ignored
+        if (!queue.contains(index)) {
+            if (!queue.offer(index)) {
+                connection.send(new Reject(index, Reject.Reason.OVERLOADED));
+                return;
+            }
             stream.onAsked(index);
         }
         asked = true;
