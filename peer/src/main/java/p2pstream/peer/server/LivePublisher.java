@@ -33,14 +33,14 @@ public final class LivePublisher {
     /** Reads waiting to be cut: bounds memory when the cutter falls behind (the pipe then blocks the encoder). */
     static final int QUEUED_READS = 64;
     static final int TS_PACKET_BYTES = 188;
-    private static final byte[] END_OF_INPUT = new byte[0];
+    private static final ByteBuffer END_OF_INPUT = ByteBuffer.allocate(0);
 
     private final InputStream input;
     private final LiveManifest manifest;
     private final PublisherKey key;
     private final LiveWindow window;
     private final long intervalNanos;
-    private final BlockingQueue<byte[]> reads = new ArrayBlockingQueue<>(QUEUED_READS);
+    private final BlockingQueue<ByteBuffer> reads = new ArrayBlockingQueue<>(QUEUED_READS);
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
     private final ByteBuffer pending;
     private final MessageDigest sha256 = Manifest.sha256();
@@ -92,7 +92,7 @@ public final class LivePublisher {
                 if (n < 0) {
                     break;
                 }
-                if (n > 0 && !hand(n == buffer.length ? buffer : Arrays.copyOf(buffer, n))) {
+                if (n > 0 && !hand(ByteBuffer.wrap(buffer, 0, n))) {
                     return;
                 }
             }
@@ -103,7 +103,7 @@ public final class LivePublisher {
     }
 
     /** Queues a read for the cutter, waiting while it is behind; false once stopped (the cutter ends by itself). */
-    private boolean hand(byte[] piece) {
+    private boolean hand(ByteBuffer piece) {
         try {
             while (!reads.offer(piece, intervalNanos, TimeUnit.NANOSECONDS)) {
                 if (stopped) {
@@ -121,7 +121,7 @@ public final class LivePublisher {
         try {
             while (true) {
                 long wait = pending.position() == 0 ? intervalNanos : pendingSinceNanos + intervalNanos - System.nanoTime();
-                byte[] piece = reads.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                ByteBuffer piece = reads.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
                 if (piece == END_OF_INPUT || (piece == null && stopped)) {
                     flush(true);
                     finish();
@@ -143,15 +143,14 @@ public final class LivePublisher {
         }
     }
 
-    private void take(byte[] piece) {
-        int offset = 0;
-        while (offset < piece.length) {
+    private void take(ByteBuffer piece) {
+        while (piece.hasRemaining()) {
             if (pending.position() == 0) {
                 pendingSinceNanos = System.nanoTime();
             }
-            int n = Math.min(piece.length - offset, pending.remaining());
-            pending.put(piece, offset, n);
-            offset += n;
+            int n = Math.min(piece.remaining(), pending.remaining());
+            pending.put(piece.array(), piece.position(), n);
+            piece.position(piece.position() + n);
             if (!pending.hasRemaining()) {
                 flush(false);
             }
