@@ -56,8 +56,9 @@ public final class SharedDirectory {
 
     /**
      * Every regular file under the root, recursively, as names accepted by {@link #resolve}, sorted. Symbolic
-     * links to files inside the root are listed; links leading outside, directory links, the cache directory
-     * and files whose names are not valid stream names are skipped. Unreadable directories are skipped too.
+     * links to files inside the root are listed; links leading outside, directory links, files whose names are
+     * not valid stream names and what {@link ShareRule} leaves out (dotfiles, dot-directories such as the cache,
+     * resume records, downloads under way) are skipped. Unreadable directories are skipped too.
      */
     public List<String> names() throws IOException {
         List<String> names = new ArrayList<>();
@@ -67,7 +68,8 @@ public final class SharedDirectory {
                 new FileVisitor<Path>() {
                     @Override
                     public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                        if (isCacheDir(dir)) {
+                        if (!dir.equals(root) && ShareRule.skipsDirectory(dir.getFileName().toString())) {
+                            log.debug("shared directory: skipping {}: a dot-directory", dir);
                             return FileVisitResult.SKIP_SUBTREE;
                         }
                         return FileVisitResult.CONTINUE;
@@ -102,6 +104,7 @@ public final class SharedDirectory {
 
     /** The stream name of {@code file} when it should be listed, else null (logged at DEBUG). */
     private String listable(Path file, BasicFileAttributes attrs) {
+        Path target = file;
         if (attrs.isSymbolicLink()) {
             Path real;
             try {
@@ -118,11 +121,21 @@ public final class SharedDirectory {
                 log.debug("shared directory: skipping {}: links to {}, not a regular file", file, real);
                 return null;
             }
+            target = real;
         } else if (!attrs.isRegularFile()) {
             log.debug("shared directory: skipping {}: not a regular file", file);
             return null;
         }
         Path relative = root.relativize(file);
+        String why = ShareRule.whyNotShared(relative, file);
+        if (why == null && target != file) {
+            // the rule holds for what a link leads to as well: no sharing a partial download under another name
+            why = ShareRule.whyNotShared(root.relativize(target), target);
+        }
+        if (why != null) {
+            log.debug("shared directory: skipping {}: {}", file, why);
+            return null;
+        }
         StringBuilder sb = new StringBuilder();
         for (Path segment : relative) {
             if (sb.length() > 0) {
@@ -144,11 +157,6 @@ public final class SharedDirectory {
             return null;
         }
         return name;
-    }
-
-    private boolean isCacheDir(Path dir) {
-        Path parent = dir.getParent();
-        return parent != null && parent.equals(root) && dir.getFileName().toString().equalsIgnoreCase(CACHE_DIR);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,7 +57,57 @@ class SharedDirectoryTest {
 
         List<String> names = new SharedDirectory(root).names();
 
-        assertEquals(List.of(".hidden", "A.txt", "a/.p2pstream/kept", "a/c/d.mp4", "a/z.mp4", "b.mp4"), names);
+        assertEquals(List.of("A.txt", "a/c/d.mp4", "a/z.mp4", "b.mp4"), names);
+    }
+
+    /**
+     * Issue 9: an interrupted viewer's partial file was announced as a whole stream of another content id under
+     * the real one's name; records, dotfiles and the peer's own folders were shared too.
+     */
+    @Test
+    void skipsRecordsDotfilesAndDownloadsUnderWayButSharesFinishedDownloads() throws IOException {
+        Path root = root();
+        Path source = Files.write(tmp.resolve("source.bin"), new byte[5 * 16 * 1024]);
+        Manifest manifest = ManifestCache.compute("whole.bin", source, 16 * 1024);
+        ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+        try (ChunkStore partial = ChunkStore.open(manifest, root.resolve("whole.bin"))) {
+            partial.write(0, chunk);
+            partial.write(1, chunk);
+        }
+        Files.createDirectories(root.resolve("done"));
+        try (ChunkStore finished = ChunkStore.open(manifest, root.resolve("done/whole.bin"))) {
+            for (int i = 0; i < manifest.chunkCount(); i++) {
+                finished.write(i, chunk);
+            }
+        }
+        write(root.resolve("torn.bin"), "data");
+        write(root.resolve("torn.bin.p2ps"), "P2PR but torn");
+        write(root.resolve("orphan.mp4.p2ps"), "a record without its data is no stream either");
+        write(root.resolve(".hidden"), "h");
+        write(root.resolve(".config/settings"), "s");
+        write(root.resolve("a/.DS_Store"), "d");
+        write(root.resolve("a/.cache/x.bin"), "x");
+        write(root.resolve(".p2pstream/manifests/x.manifest"), "cache");
+        write(root.resolve("a/film.mp4"), "f");
+
+        List<String> names = new SharedDirectory(root).names();
+
+        assertEquals(List.of("a/film.mp4", "done/whole.bin"), names);
+    }
+
+    @Test
+    void aLinkToADownloadUnderWayIsNotSharedEither() throws IOException {
+        Path root = root();
+        Path source = Files.write(tmp.resolve("source.bin"), new byte[2 * 16 * 1024]);
+        Manifest manifest = ManifestCache.compute("part.bin", source, 16 * 1024);
+        try (ChunkStore partial = ChunkStore.open(manifest, root.resolve("part.bin"))) {
+            partial.write(0, ByteBuffer.allocate(16 * 1024));
+        }
+        link(root.resolve("alias.bin"), root.resolve("part.bin"));
+        write(root.resolve(".hidden.bin"), "h");
+        link(root.resolve("visible.bin"), root.resolve(".hidden.bin"));
+
+        assertEquals(List.of(), new SharedDirectory(root).names());
     }
 
     @Test
