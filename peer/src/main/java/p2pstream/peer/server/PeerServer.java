@@ -7,11 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -27,7 +22,6 @@ import p2pstream.common.wire.Role;
 import p2pstream.peer.client.TrackerClient;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
-import p2pstream.peer.store.ManifestCache;
 import p2pstream.peer.store.SharedDirectory;
 
 /**
@@ -84,9 +78,12 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final EventLoopGroup group;
     private final Acceptor acceptor;
     private final TrackerClient trackerClient;
+    /** Null for a live publisher, which shares no directory. */
+    private final SharedFiles hasher;
 
-    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live) throws IOException {
+    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live, SharedFiles hasher) throws IOException {
         this.files = shared;
+        this.hasher = hasher;
         for (ServedStream s : shared) {
             streams.put(s.manifest().contentId(), s);
         }
@@ -118,8 +115,15 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** Hashes (or reads the cached manifests of) every shared file, listens, and announces. */
     public static PeerServer start(Config config) throws IOException {
         SharedDirectory dir = new SharedDirectory(config.dir());
-        List<ServedStream> shared = share(dir, new ManifestCache(dir.root().resolve(".p2pstream").resolve("manifests")));
-        PeerServer server = new PeerServer(config, shared, null);
+        SharedFiles hasher = new SharedFiles(dir, Clock.SYSTEM);
+        PeerServer server;
+        try {
+            server = new PeerServer(config, hasher.hashAll(), null, hasher);
+        } catch (IOException | RuntimeException e) {
+            hasher.close();
+            throw e;
+        }
+        List<ServedStream> shared = server.files;
         log.info("peer-server {} listening on {}, sharing {} files from {}", server.peerId, server.address(),
                 shared.size(), dir.root());
         return server;
@@ -127,7 +131,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     /** Serves and announces one live stream (no directory): its publisher fills {@code live}'s window. */
     public static PeerServer startLive(Config config, LiveHolding live) throws IOException {
-        PeerServer server = new PeerServer(config, List.of(), live);
+        PeerServer server = new PeerServer(config, List.of(), live, null);
         log.info("peer-server {} listening on {}, publishing live {} as {}", server.peerId, server.address(),
                 live.name(), live.manifest().contentId().hex());
         return server;
@@ -190,6 +194,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
         trackerClient.close();
         acceptor.close();
         group.close();
+        if (hasher != null) {
+            hasher.close();
+        }
         for (ServedStream s : files) {
             try {
                 s.close();
@@ -198,43 +205,5 @@ public final class PeerServer implements Catalog, AutoCloseable {
             }
         }
         log.info("peer-server {} on {} stopped", peerId, address());
-    }
-
-    private static List<ServedStream> share(SharedDirectory dir, ManifestCache cache) throws IOException {
-        List<String> names = dir.names();
-        int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "manifest-hasher");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<ServedStream>> futures = new ArrayList<>();
-            for (String name : names) {
-                futures.add(pool.submit(() -> {
-                    Path path = dir.resolve(name);
-                    return new ServedStream(cache.manifestFor(name, path), path);
-                }));
-            }
-            List<ServedStream> shared = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    shared.add(futures.get(i).get());
-                } catch (ExecutionException e) {
-                    log.warn("not sharing {}: {}", names.get(i), e.getCause().toString());
-                }
-            }
-            return shared;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while hashing shared files", e);
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

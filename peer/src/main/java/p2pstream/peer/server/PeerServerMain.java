@@ -1,7 +1,15 @@
 package p2pstream.peer.server;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +100,7 @@ public final class PeerServerMain implements Callable<Integer> {
                     revealDelayMillis, lingerMillis);
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
         }
+        checkDir(dir);
         PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -109,5 +118,41 @@ public final class PeerServerMain implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * A usage error unless {@code dir} is a directory this process can list: a file, a missing path or an
+     * unreadable directory used to start a server sharing nothing (or fail naming only the path).
+     */
+    static void checkDir(Path dir) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(dir, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--dir: " + dir + " does not exist (expected: a directory)", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + reason(e)
+                    + " (expected: a readable directory)", e);
+        }
+        if (!attrs.isDirectory()) {
+            throw new IllegalArgumentException("--dir: " + dir + " (expected: a directory)");
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.iterator().hasNext();
+        } catch (IOException | DirectoryIteratorException e) {
+            IOException cause = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
+            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + reason(cause)
+                    + " (expected: a readable directory)", e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 }
