@@ -23,4 +23,11 @@ public sealed interface Data permits BufferData, FileData {
     default long writeTo(WritableByteChannel channel) throws IOException {
         return writeTo(channel, Long.MAX_VALUE);
     }
+
+    /**
+     * The connection is done with this data, written in full or dropped unwritten (the connection closed):
+     * frees what it holds, such as a lease on a shared file. Idempotent.
+     */
+    default void release() {
+    }
 }

@@ -165,6 +165,7 @@ public final class Connection {
     /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */
     public void send(Data data) {
         if (state == State.CLOSING || state == State.CLOSED) {
+            data.release();
             return;
         }
         outbound.add(data);
@@ -245,6 +246,9 @@ public final class Connection {
             channel.close();
         } catch (IOException e) {
             log.debug("{} close: {}", remote, e.toString());
+        }
+        for (Data d : outbound) {
+            d.release(); // a file region may hold a lease on an open file
         }
         outbound.clear();
         pendingBytes = 0;

@@ -46,6 +46,27 @@ class FileDataTest {
     }
 
     @Test
+    void releasesOnceWhenWrittenInFullOrWhenDropped() throws IOException {
+        writeFile(dir.resolve("src"), 10_000);
+        int[] released = new int[2];
+        try (FileChannel src = FileChannel.open(dir.resolve("src"));
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            FileData written = new FileData(src, 0, 5_000, () -> released[0]++);
+            written.writeTo(dst, 4_000);
+            assertEquals(0, released[0], "released while bytes remain");
+            written.writeTo(dst);
+            assertEquals(1, released[0], "released once written in full");
+            written.release();
+            assertEquals(1, released[0], "released once only");
+
+            FileData dropped = new FileData(src, 0, 5_000, () -> released[1]++);
+            dropped.release();
+            dropped.release();
+            assertEquals(1, released[1], "a dropped region is released once");
+        }
+    }
+
+    @Test
     void writesAtMostMaxBytes() throws IOException {
         byte[] bytes = writeFile(dir.resolve("src"), 10_000);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));

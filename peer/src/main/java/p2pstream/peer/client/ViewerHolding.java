@@ -1,9 +1,9 @@
 package p2pstream.peer.client;
 
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import p2pstream.common.net.Connection;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.peer.server.FileHolding;
@@ -93,8 +93,8 @@ final class ViewerHolding implements FileHolding {
     }
 
     @Override
-    public FileChannel channel() {
-        return store.channel();
+    public long sendChunk(Connection c, int index) {
+        return FileHolding.sendRegion(c, manifest(), store.channel(), index, null);
     }
 
     @Override

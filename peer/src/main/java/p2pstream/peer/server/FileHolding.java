@@ -27,9 +27,6 @@ public interface FileHolding extends Holding {
     /** A copy of the chunks held, for a BITFIELD. */
     BitSet held();
 
-    /** The file the chunks are read from, with positional transfers. */
-    FileChannel channel();
-
     /** Registers a session to be told of chunks as they arrive (HAVE); whole files never call it back. */
     void subscribe(Subscriber s);
 
@@ -53,24 +50,37 @@ public interface FileHolding extends Holding {
         }
     }
 
-    @Override
-    default long sendChunk(Connection c, int index) {
-        Manifest m = manifest();
+    /**
+     * Queues chunk {@code index} of {@code m} on {@code c}: a header, then the region of {@code file} (sendfile).
+     * {@code onRelease} (null for none) runs once the region is written or dropped, or at once when the file is
+     * too short to hold the chunk.
+     *
+     * @return the frame's bytes, or -1 when the file no longer holds the chunk
+     */
+    static long sendRegion(Connection c, Manifest m, FileChannel file, int index, Runnable onRelease) {
         long offset = m.chunkOffset(index);
         int length = m.chunkLength(index);
         try {
-            long size = channel().size();
+            long size = file.size();
             if (size < offset + length) {
                 Log.LOG.warn("{} shrank to {} bytes: chunk {} unavailable", m.name(), size, index);
+                release(onRelease);
                 return -1;
             }
         } catch (IOException e) {
             Log.LOG.warn("{}: {}: chunk {} unavailable", m.name(), e.toString(), index);
+            release(onRelease);
             return -1;
         }
         c.send(BufferData.of(ChunkHeader.encode(index, length)));
-        c.send(new FileData(channel(), offset, length));
+        c.send(new FileData(file, offset, length, onRelease));
         return ChunkHeader.BYTES + length;
+    }
+
+    private static void release(Runnable onRelease) {
+        if (onRelease != null) {
+            onRelease.run();
+        }
     }
 
     /** Interfaces cannot hold a private logger. */

@@ -10,6 +10,8 @@ import p2pstream.common.wire.ManifestMessage;
  * the loop threads of the sessions serving it; each implementation says what it shares between loops.
  */
 public interface Holding {
+    /** What {@link #sendChunk} answers when the chunk is held but cannot be sent now: ask again later. */
+    long OVERLOADED = -2;
 
     /** The stream's name, for logs. */
     String name();
@@ -31,7 +33,8 @@ public interface Holding {
     /**
      * Queues chunk {@code index}'s frame on {@code c}.
      *
-     * @return the frame's bytes, or -1 when the chunk cannot be read now (a truncated file, a live chunk gone)
+     * @return the frame's bytes, -1 when the chunk cannot be read now (a truncated file, a live chunk gone), or
+     *         {@link #OVERLOADED} when it can but not at this moment (every open file is busy)
      */
     long sendChunk(Connection c, int index);
 

@@ -46,11 +46,12 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * @param sessionIdleMillis    a session after HELLO that neither sends nor takes a byte this long is closed
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
-                         int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis) {
+                         int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
+                         int openFiles) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, HELLO_TIMEOUT_MILLIS,
-                    ServerSession.SESSION_IDLE_MILLIS);
+                    ServerSession.SESSION_IDLE_MILLIS, OpenFiles.defaultCapacity());
         }
 
         public static Config loopback(InetSocketAddress tracker, Path dir) {
@@ -58,16 +59,25 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
 
         public Config withUploadLimit(long bytesPerSecond) {
-            return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis, sessionIdleMillis);
+            return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, openFiles);
         }
 
         public Config withMaxConnections(int max) {
-            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis, sessionIdleMillis);
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
+                    sessionIdleMillis, openFiles);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
-            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis, idleMillis);
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
+                    idleMillis, openFiles);
+        }
+
+        /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
+        public Config withOpenFiles(int max) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, max);
         }
     }
 
@@ -80,10 +90,13 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final TrackerClient trackerClient;
     /** Null for a live publisher, which shares no directory. */
     private final SharedFiles hasher;
+    private final OpenFiles openFiles;
 
-    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live, SharedFiles hasher) throws IOException {
+    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live, SharedFiles hasher,
+                       OpenFiles openFiles) throws IOException {
         this.files = shared;
         this.hasher = hasher;
+        this.openFiles = openFiles;
         for (ServedStream s : shared) {
             streams.put(s.manifest().contentId(), s);
         }
@@ -115,10 +128,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** Hashes (or reads the cached manifests of) every shared file, listens, and announces. */
     public static PeerServer start(Config config) throws IOException {
         SharedDirectory dir = new SharedDirectory(config.dir());
-        SharedFiles hasher = new SharedFiles(dir, Clock.SYSTEM);
+        OpenFiles open = new OpenFiles(config.openFiles());
+        SharedFiles hasher = new SharedFiles(dir, Clock.SYSTEM, open);
         PeerServer server;
         try {
-            server = new PeerServer(config, hasher.hashAll(), null, hasher);
+            server = new PeerServer(config, hasher.hashAll(), null, hasher, open);
         } catch (IOException | RuntimeException e) {
             hasher.close();
             throw e;
@@ -131,7 +145,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     /** Serves and announces one live stream (no directory): its publisher fills {@code live}'s window. */
     public static PeerServer startLive(Config config, LiveHolding live) throws IOException {
-        PeerServer server = new PeerServer(config, List.of(), live, null);
+        PeerServer server = new PeerServer(config, List.of(), live, null, null);
         log.info("peer-server {} listening on {}, publishing live {} as {}", server.peerId, server.address(),
                 live.name(), live.manifest().contentId().hex());
         return server;
@@ -184,6 +198,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return trackerClient.synced();
     }
 
+    /** Shared files open now, and the most that were open at once: never above the configured bound. */
+    int[] openFileCounts() {
+        return openFiles == null ? new int[] {0, 0} : new int[] {openFiles.openCount(), openFiles.peakOpenCount()};
+    }
+
     /** Open connections from peers. */
     public int connectionCount() {
         return acceptor.connectionCount();
@@ -198,11 +217,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
             hasher.close();
         }
         for (ServedStream s : files) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                log.debug("close {}: {}", s.path(), e.toString());
-            }
+            s.close();
+        }
+        if (openFiles != null) {
+            openFiles.close();
         }
         log.info("peer-server {} on {} stopped", peerId, address());
     }

@@ -1,29 +1,29 @@
 package p2pstream.peer.server;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import p2pstream.common.net.Connection;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.peer.store.Manifest;
 
 /**
- * A whole file this peer serves: its manifest (encoded once) and an open read-only channel that every loop
- * reads with positional {@code transferTo}. Thread-safe (immutable; FileChannel positional reads are).
+ * A whole file this peer serves: its manifest (encoded once) and its path, opened through the server's
+ * {@link OpenFiles} when a chunk is sent (so a server may share more files than it has descriptors), read by
+ * every loop with positional {@code transferTo}. Thread-safe (immutable; FileChannel positional reads are).
  */
 final class ServedStream implements FileHolding, AutoCloseable {
     private final Manifest manifest;
     private final ManifestMessage manifestMessage;
     private final Path path;
-    private final FileChannel channel;
+    private final OpenFiles files;
 
-    ServedStream(Manifest manifest, Path path) throws IOException {
+    ServedStream(Manifest manifest, Path path, OpenFiles files) {
         this.manifest = manifest;
         this.manifestMessage = new ManifestMessage(manifest.encoded());
         this.path = path;
-        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.files = files;
     }
 
     @Override
@@ -54,8 +54,19 @@ final class ServedStream implements FileHolding, AutoCloseable {
     }
 
     @Override
-    public FileChannel channel() {
-        return channel;
+    public long sendChunk(Connection c, int index) {
+        OpenFiles.Lease lease;
+        try {
+            lease = files.lease(path);
+        } catch (IOException e) {
+            FileHolding.Log.LOG.warn("{}: cannot open {}: {}: chunk {} unavailable", manifest.name(), path, e.toString(), index);
+            // out of descriptors passes; a file gone or unreadable does not
+            return String.valueOf(e.getMessage()).contains("Too many open files") ? OVERLOADED : -1;
+        }
+        if (lease == null) {
+            return OVERLOADED;
+        }
+        return FileHolding.sendRegion(c, manifest, lease.channel(), index, lease::release);
     }
 
     @Override
@@ -77,8 +88,9 @@ final class ServedStream implements FileHolding, AutoCloseable {
                 manifest.chunkCount(), manifest.chunkCount());
     }
 
+    /** Closes the file once no transfer uses it (the file changed or is no longer shared). */
     @Override
-    public void close() throws IOException {
-        channel.close();
+    public void close() {
+        files.forget(path);
     }
 }

@@ -251,7 +251,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private void send(int index) {
         long bytes = stream.sendChunk(connection, index);
         if (bytes < 0) {
-            connection.send(new Reject(index, Reject.Reason.UNAVAILABLE));
+            connection.send(new Reject(index, bytes == Holding.OVERLOADED ? Reject.Reason.OVERLOADED
+                    : Reject.Reason.UNAVAILABLE));
             return;
         }
         chunksSent++;

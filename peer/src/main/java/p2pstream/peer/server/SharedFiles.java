@@ -33,9 +33,11 @@ final class SharedFiles implements AutoCloseable {
     private final ManifestCache cache;
     private final ExecutorService pool;
     private final Clock clock;
+    private final OpenFiles openFiles;
 
-    SharedFiles(SharedDirectory dir, Clock clock) {
+    SharedFiles(SharedDirectory dir, Clock clock, OpenFiles openFiles) {
         this.dir = dir;
+        this.openFiles = openFiles;
         this.cache = new ManifestCache(dir.cacheDir().resolve("manifests"));
         this.clock = clock;
         int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -54,7 +56,7 @@ final class SharedFiles implements AutoCloseable {
     Future<ServedStream> hash(String name) {
         return pool.submit(() -> {
             Path path = dir.resolve(name);
-            return new ServedStream(cache.manifestFor(name, path), path);
+            return new ServedStream(cache.manifestFor(name, path), path, openFiles);
         });
     }
 

@@ -75,6 +75,11 @@ final class Processes implements AutoCloseable {
         return start(List.of("bash", "-c", "ulimit -f " + maxFileKiB + " && exec \"$0\" \"$@\""), jar, args);
     }
 
+    /** Starts {@code jar} with at most {@code descriptors} open files (bash's {@code ulimit -n}). */
+    Process startWithDescriptorLimit(int descriptors, String jar, String... args) throws IOException {
+        return start(List.of("bash", "-c", "ulimit -n " + descriptors + " && exec \"$0\" \"$@\""), jar, args);
+    }
+
     private Process start(List<String> prefix, String jar, String... args) throws IOException {
         Process p = java(prefix, jar, args).redirectError(ProcessBuilder.Redirect.PIPE).start();
         started.add(p);
