@@ -12,6 +12,8 @@ public final class DownloadException extends Exception {
     public static final int NOT_FOUND = 3;
     /** Neither the tracker nor any peer could be reached. */
     public static final int UNREACHABLE = 4;
+    /** The user asked by content id and the tracker offered another content: refused, never delivered. */
+    public static final int MISMATCH = 5;
 
     private final int exitStatus;
     private final transient Stats stats;

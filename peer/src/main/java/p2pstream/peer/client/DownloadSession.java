@@ -223,6 +223,13 @@ final class DownloadSession {
             fail(DownloadException.NOT_FOUND, "stream not found: " + config.stream() + " (the tracker knows no such name or content id)");
             return;
         }
+        ContentId asked = ContentId.parse(config.stream());
+        if (asked != null && !asked.equals(found.contentId())) {
+            // a content id the user typed is a promise: a tracker offering other bytes is lying or wrong
+            fail(DownloadException.MISMATCH, "content id: " + found.contentId().hex() + " offered by the tracker"
+                    + " (expected: " + asked.hex() + ", the content id asked for)");
+            return;
+        }
         contentId = found.contentId();
         name = found.name();
         if (found.size() < 0) {

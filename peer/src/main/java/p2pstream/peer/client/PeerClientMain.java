@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
         description = {"Streams a stream from every peer that has it, verifying each chunk, into a file or a player.",
                 "A live stream is joined near its live edge and followed until its publisher ends it.",
                 "Exit status: 0 delivered and verified (live: ended by its publisher), 1 failed part-way, 2 bad command line,",
-                "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout)."})
+                "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
+                "5 the tracker offered other content than the content id asked for."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
 
