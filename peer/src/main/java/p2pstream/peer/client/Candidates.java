@@ -21,12 +21,16 @@ import p2pstream.common.wire.Peers;
  */
 final class Candidates {
     private static final Logger log = LoggerFactory.getLogger(Candidates.class);
+    /** The retry delay doubles at most this many times: 2 s, 4, 8, up to 16 s at the default delay. */
+    static final int MAX_BACKOFF_DOUBLINGS = 3;
     private final long retryDelayNanos;
     private boolean lookupInFlight;
     private long lookupNanos = Long.MIN_VALUE / 2;
     private final ArrayDeque<InetSocketAddress> queue = new ArrayDeque<>();
     private final Set<InetSocketAddress> banned = new HashSet<>();
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
+    /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
+    private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
 
     Candidates(long retryDelayMillis) {
         this.retryDelayNanos = retryDelayMillis * 1_000_000;
@@ -85,11 +89,21 @@ final class Candidates {
         return banned.size();
     }
 
-    /** The connection to {@code address} ended: it may be tried again after the retry delay. */
+    /**
+     * The connection to {@code address} ended: it may be tried again after the retry delay, doubled for each
+     * failure in a row up to {@link #MAX_BACKOFF_DOUBLINGS} times, so a tarpit or a dead address costs less
+     * and less while an honest peer that restarts is soon back.
+     */
     void failed(InetSocketAddress address, long nowNanos) {
         if (!banned.contains(address)) {
-            retryAfterNanos.put(address, nowNanos + retryDelayNanos);
+            int n = failures.merge(address, 1, Integer::sum);
+            retryAfterNanos.put(address, nowNanos + (retryDelayNanos << Math.min(n - 1, MAX_BACKOFF_DOUBLINGS)));
         }
+    }
+
+    /** {@code address} delivered a verified chunk: its next failure starts the back-off afresh. */
+    void delivered(InetSocketAddress address) {
+        failures.remove(address);
     }
 
     /** The next address worth a connection now, skipping {@code connected} ones; null when none is. */

@@ -348,10 +348,12 @@ final class DownloadSession {
         if (askedAt == null) {
             if (peer.cancelled.get(index)) {
                 peer.cancelled.clear(index); // crossed our CANCEL on the wire
+                peer.markDelivery(loop.nanoTime());
                 return;
             }
             throw new ProtocolException(ErrorCode.UNEXPECTED, "chunk: " + index + " (expected: a requested chunk)");
         }
+        peer.markDelivery(loop.nanoTime());
         int expected = manifest.chunkLength(index);
         if (payload.remaining() != expected) {
             throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
@@ -404,6 +406,7 @@ final class DownloadSession {
             announceProgress();
         }
         catalog.traffic().received(peer.name, length);
+        candidates.delivered(peer.address);
         requester.cancelDuplicates(index, peer);
         pump(peer);
     }
@@ -416,6 +419,7 @@ final class DownloadSession {
             }
             throw new ProtocolException(ErrorCode.UNEXPECTED, "reject: " + index + " (expected: a requested chunk)");
         }
+        peer.markDelivery(loop.nanoTime());
         scheduler.unrequested(index);
         if (reason != Reject.Reason.OVERLOADED && peer.holds(index)) {
             notHeld(peer, index);
@@ -497,6 +501,8 @@ final class DownloadSession {
         for (PeerSession p : new ArrayList<>(peers)) {
             if (p.isReady()) {
                 p.onTick(now, seconds, manifest.chunkSize());
+            } else if (p.handshakeOverdue(now)) {
+                p.close("no handshake within " + PeerSession.HANDSHAKE_TIMEOUT_MILLIS + " ms");
             }
         }
         if (readyPeers() > 0 && (scheduler == null || progressedSince(lastProgressNanos))) {

@@ -13,6 +13,7 @@ import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ManifestMessage;
@@ -32,6 +33,8 @@ import p2pstream.peer.schedule.Scheduler;
 final class PeerSession implements ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
     static final long MIN_STALL_MILLIS = 3_000;
+    /** From connecting to READY: a peer that takes longer is not worth waiting for while others may be. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 5_000;
     static final long PING_INTERVAL_MILLIS = 15_000;
 
     enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
@@ -53,8 +56,16 @@ final class PeerSession implements ConnectionHandler {
     double bytesPerSecond;
     long bytesThisTick;
     boolean busyThisTick;
-    long lastByteNanos;
-    private long bytesReadAtTick;
+    /**
+     * When a requested chunk (or a REJECT) last arrived, or when this peer began to owe chunks: the stall
+     * clock. Other frames (PINGs, HAVEs) do not move it: a peer that sends them but no chunk is a tarpit.
+     */
+    private long lastDeliveryNanos;
+    /** Bytes read of frames other than CHUNK: what is left of bytesRead is chunk bytes, whole or arriving. */
+    private long controlBytes;
+    /** Chunk bytes read at {@link #lastDeliveryNanos}, to tell a chunk that trickles in from one that comes. */
+    private long chunkBytesMark;
+    final long createdNanos;
     long lastSentNanos;
 
     PeerSession(DownloadSession session, InetSocketAddress address, int slot) {
@@ -62,6 +73,7 @@ final class PeerSession implements ConnectionHandler {
         this.address = address;
         this.slot = slot;
         this.name = address.getAddress().getHostAddress() + ":" + address.getPort();
+        this.createdNanos = session.nanoTime();
     }
 
     boolean isReady() {
@@ -72,6 +84,28 @@ final class PeerSession implements ConnectionHandler {
         return held == null || held.get(index);
     }
 
+    /** A REQUEST is about to go out: a peer that owed nothing starts its stall clock now. */
+    void onAsking(long now) {
+        if (outstanding.isEmpty()) {
+            markDelivery(now);
+        }
+    }
+
+    /** A chunk this peer was asked for arrived (or was refused): it is not stalled. */
+    void markDelivery(long now) {
+        lastDeliveryNanos = now;
+        chunkBytesMark = chunkBytesRead();
+    }
+
+    private long chunkBytesRead() {
+        return connection == null ? 0 : connection.bytesRead() - controlBytes;
+    }
+
+    /** True when the peer has not become READY within the handshake timeout. */
+    boolean handshakeOverdue(long now) {
+        return phase != Phase.READY && phase != Phase.CLOSED && now - createdNanos > HANDSHAKE_TIMEOUT_MILLIS * 1_000_000;
+    }
+
     void send(IndexMessage m) {
         lastSentNanos = session.nanoTime();
         connection.send(m);
@@ -79,23 +113,24 @@ final class PeerSession implements ConnectionHandler {
 
     /**
      * Once per download tick: folds the bytes of the tick into the measured rate (only while chunks are owed:
-     * an idle peer is not a slow one), drops a peer that stalls, and pings a quiet one to keep it.
+     * an idle peer is not a slow one), drops a peer that stalls, and pings a quiet one to keep it. Stalled
+     * means no requested chunk within the stall time, unless a quarter chunk of chunk bytes came meanwhile
+     * (a slow peer's chunk on its way): PINGs, HAVEs or a chunk at a byte a second are no progress.
      */
     void onTick(long now, double tickSeconds, int chunkSize) {
-        long read = connection.bytesRead();
-        if (read != bytesReadAtTick) {
-            lastByteNanos = now; // a slow chunk still trickling in is progress, not a stall
-            bytesReadAtTick = read;
-        }
         if (!outstanding.isEmpty()) {
             double sample = bytesThisTick / tickSeconds;
             bytesPerSecond = bytesPerSecond == 0 ? sample : 0.7 * bytesPerSecond + 0.3 * sample;
             long stallMillis = Scheduler.stallTimeoutMillis(bytesPerSecond, chunkSize, MIN_STALL_MILLIS);
-            if (now - lastByteNanos > stallMillis * 1_000_000) {
-                log.warn("{} stalled: nothing for {} ms with {} chunks owed", this, (now - lastByteNanos) / 1_000_000,
-                        outstanding.size());
-                close("stalled");
-                return;
+            if (now - lastDeliveryNanos > stallMillis * 1_000_000) {
+                long trickled = chunkBytesRead() - chunkBytesMark;
+                if (trickled < chunkSize / 4) {
+                    log.warn("{} stalled: no requested chunk for {} ms ({} chunk bytes) with {} chunks owed", this,
+                            (now - lastDeliveryNanos) / 1_000_000, trickled, outstanding.size());
+                    close("stalled: no requested chunk for " + (now - lastDeliveryNanos) / 1_000_000 + " ms");
+                    return;
+                }
+                markDelivery(now); // slow but coming: measure the next stretch afresh
             }
         }
         bytesThisTick = 0;
@@ -115,8 +150,7 @@ final class PeerSession implements ConnectionHandler {
     public void onOpen(Connection c) {
         this.connection = c;
         phase = Phase.AWAIT_HELLO;
-        lastByteNanos = session.nanoTime();
-        lastSentNanos = lastByteNanos;
+        lastSentNanos = session.nanoTime();
         // our listen port, so the peer can tell us apart from the ephemeral port this connection comes from
         c.send(new Hello(Role.CLIENT, session.peerId(), session.listenPort(), session.contentId()));
     }
@@ -124,7 +158,9 @@ final class PeerSession implements ConnectionHandler {
     @Override
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
-        lastByteNanos = session.nanoTime();
+        if (t != MessageType.CHUNK) {
+            controlBytes += Frames.HEADER_BYTES + payload.remaining();
+        }
         switch (phase) {
             case AWAIT_HELLO -> {
                 t.expect(MessageType.HELLO);

@@ -57,7 +57,9 @@ final class Requester {
                 log.debug("{} asked for chunk {} again: its first peer is too slow", peer, index);
             }
             scheduler.requested(index);
-            peer.outstanding.put(index, loop.nanoTime());
+            long now = loop.nanoTime();
+            peer.onAsking(now);
+            peer.outstanding.put(index, now);
             peer.cancelled.clear(index);
             peer.send(IndexMessage.request(index));
         }
@@ -108,7 +110,10 @@ final class Requester {
         if (askedAt < 0) {
             return (long) ((p.outstanding.size() + 1) * (double) chunkSize / rate * 1e9); // if asked now
         }
-        long eta = (long) (ahead * (double) chunkSize / rate * 1e9) - (loop.nanoTime() - askedAt);
-        return Math.max(eta, 0);
+        long expected = (long) (ahead * (double) chunkSize / rate * 1e9);
+        long waited = loop.nanoTime() - askedAt;
+        // overdue: the estimate was wrong, so expect as long again as it has waited, not "any moment now";
+        // an overdue chunk then grows ever more worth asking elsewhere instead of never
+        return waited <= expected ? expected - waited : waited;
     }
 }
