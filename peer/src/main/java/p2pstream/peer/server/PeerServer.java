@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -47,11 +48,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
-                         int openFiles) {
+                         Sharing sharing) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, HELLO_TIMEOUT_MILLIS,
-                    ServerSession.SESSION_IDLE_MILLIS, OpenFiles.defaultCapacity());
+                    ServerSession.SESSION_IDLE_MILLIS, Sharing.DEFAULT);
         }
 
         public static Config loopback(InetSocketAddress tracker, Path dir) {
@@ -60,45 +61,67 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withUploadLimit(long bytesPerSecond) {
             return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, openFiles);
+                    sessionIdleMillis, sharing);
         }
 
         public Config withMaxConnections(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
-                    sessionIdleMillis, openFiles);
+                    sessionIdleMillis, sharing);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
-                    idleMillis, openFiles);
+                    idleMillis, sharing);
         }
 
         /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
         public Config withOpenFiles(int max) {
-            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, max);
+            return withSharing(new Sharing(max, sharing.settleMillis(), sharing.rescanMillis()));
         }
+
+        /** How long a new or changed file must hold still before it is hashed, and the rescan interval. */
+        public Config withWatch(long settleMillis, long rescanMillis) {
+            return withSharing(new Sharing(sharing.openFiles(), settleMillis, rescanMillis));
+        }
+
+        private Config withSharing(Sharing s) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, s);
+        }
+    }
+
+    /**
+     * How a directory is shared while the server runs.
+     *
+     * @param openFiles    shared files kept open at most
+     * @param settleMillis a new or changed file is hashed once its size and modification time held this long
+     * @param rescanMillis the directory is listed this often even without change events
+     */
+    public record Sharing(int openFiles, long settleMillis, long rescanMillis) {
+        static final Sharing DEFAULT = new Sharing(OpenFiles.defaultCapacity(), 1_000, 60_000);
     }
 
     private final PeerId peerId = PeerId.random();
     private final java.util.concurrent.atomic.LongAdder uploaded = new java.util.concurrent.atomic.LongAdder();
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
-    private final List<ServedStream> files;
+    /** By name; changed by the directory watch on the first loop, read from any thread. */
+    private final Map<String, ServedStream> files = new ConcurrentSkipListMap<>();
     private final EventLoopGroup group;
     private final Acceptor acceptor;
     private final TrackerClient trackerClient;
     /** Null for a live publisher, which shares no directory. */
     private final SharedFiles hasher;
     private final OpenFiles openFiles;
+    private final DirectoryWatch watch;
 
     private PeerServer(Config config, List<ServedStream> shared, LiveHolding live, SharedFiles hasher,
                        OpenFiles openFiles) throws IOException {
-        this.files = shared;
         this.hasher = hasher;
         this.openFiles = openFiles;
         for (ServedStream s : shared) {
             streams.put(s.manifest().contentId(), s);
+            files.put(s.manifest().name(), s);
         }
         if (live != null) {
             streams.put(live.manifest().contentId(), live);
@@ -123,12 +146,49 @@ public final class PeerServer implements Catalog, AutoCloseable {
             trackerClient.announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
         }
         trackerClient.start();
+        if (hasher != null) {
+            Sharing sharing = config.sharing();
+            this.watch = new DirectoryWatch(hasher, group.loops().get(0), shared, new DirectoryWatch.Listener() {
+                @Override
+                public void onShared(ServedStream added, ServedStream replaced) {
+                    share(added, replaced);
+                }
+
+                @Override
+                public void onUnshared(ServedStream removed) {
+                    unshare(removed);
+                }
+            }, sharing.settleMillis(), sharing.rescanMillis());
+            watch.start();
+        } else {
+            this.watch = null;
+        }
+    }
+
+    /** The directory watch found {@code added}, new or in place of {@code replaced}. First loop thread. */
+    private void share(ServedStream added, ServedStream replaced) {
+        streams.put(added.manifest().contentId(), added);
+        files.put(added.manifest().name(), added);
+        trackerClient.announce(added.announcement());
+        if (replaced != null) {
+            streams.remove(replaced.manifest().contentId(), replaced);
+            trackerClient.withdraw(replaced.manifest().contentId());
+            replaced.close();
+        }
+    }
+
+    /** The directory watch found {@code removed} gone. First loop thread. */
+    private void unshare(ServedStream removed) {
+        streams.remove(removed.manifest().contentId(), removed);
+        files.remove(removed.manifest().name(), removed);
+        trackerClient.withdraw(removed.manifest().contentId());
+        removed.close();
     }
 
     /** Hashes (or reads the cached manifests of) every shared file, listens, and announces. */
     public static PeerServer start(Config config) throws IOException {
         SharedDirectory dir = new SharedDirectory(config.dir());
-        OpenFiles open = new OpenFiles(config.openFiles());
+        OpenFiles open = new OpenFiles(config.sharing().openFiles());
         SharedFiles hasher = new SharedFiles(dir, Clock.SYSTEM, open);
         PeerServer server;
         try {
@@ -137,9 +197,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
             hasher.close();
             throw e;
         }
-        List<ServedStream> shared = server.files;
-        log.info("peer-server {} listening on {}, sharing {} files from {}", server.peerId, server.address(),
-                shared.size(), dir.root());
+        log.info("peer-server {} listening on {}, sharing {} files from {}, watching it for changes", server.peerId,
+                server.address(), server.files.size(), dir.root());
         return server;
     }
 
@@ -187,7 +246,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** The manifests of everything shared. */
     public List<Manifest> manifests() {
         List<Manifest> list = new ArrayList<>();
-        for (ServedStream s : files) {
+        for (ServedStream s : files.values()) {
             list.add(s.manifest());
         }
         return list;
@@ -210,13 +269,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     @Override
     public void close() {
+        if (watch != null) {
+            watch.close();
+        }
         trackerClient.close();
         acceptor.close();
         group.close();
         if (hasher != null) {
             hasher.close();
         }
-        for (ServedStream s : files) {
+        for (ServedStream s : files.values()) {
             s.close();
         }
         if (openFiles != null) {

@@ -18,9 +18,12 @@ final class ServedStream implements FileHolding, AutoCloseable {
     private final ManifestMessage manifestMessage;
     private final Path path;
     private final OpenFiles files;
+    private final Stamp stamp;
 
-    ServedStream(Manifest manifest, Path path, OpenFiles files) {
+    /** @param stamp the file's size and modification time before it was hashed */
+    ServedStream(Manifest manifest, Path path, OpenFiles files, Stamp stamp) {
         this.manifest = manifest;
+        this.stamp = stamp;
         this.manifestMessage = new ManifestMessage(manifest.encoded());
         this.path = path;
         this.files = files;
@@ -77,6 +80,10 @@ final class ServedStream implements FileHolding, AutoCloseable {
     @Override
     public void unsubscribe(Subscriber s) {
         // nothing was registered
+    }
+
+    Stamp stamp() {
+        return stamp;
     }
 
     Path path() {

@@ -54,10 +54,14 @@ final class SharedFiles implements AutoCloseable {
 
     /** Hashes {@code name} on the pool; the future fails with the reason it cannot be shared. */
     Future<ServedStream> hash(String name) {
-        return pool.submit(() -> {
-            Path path = dir.resolve(name);
-            return new ServedStream(cache.manifestFor(name, path), path, openFiles);
-        });
+        return pool.submit(() -> hashNow(name));
+    }
+
+    /** Hashes {@code name} on the calling thread (a pool thread). */
+    ServedStream hashNow(String name) throws IOException {
+        Path path = dir.resolve(name);
+        Stamp stamp = Stamp.of(path); // before hashing: a change during it shows as a different stamp later
+        return new ServedStream(cache.manifestFor(name, path), path, openFiles, stamp);
     }
 
     /** Runs {@code task} on the pool (a rescan: blocking disk I/O kept off the loops). */

@@ -3,6 +3,7 @@ package p2pstream.peer.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.common.net.Await.await;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,10 +23,13 @@ import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
@@ -35,7 +39,7 @@ import p2pstream.peer.store.Manifest;
 
 /**
  * A peer-server's shared file truncated or deleted while a viewer streams from it and a second server: the
- * viewer completes with identical bytes, and the server keeps running and serving what it still has.
+ * viewer completes with identical bytes, the server keeps running, and its directory watch re-shares or withdraws the file.
  */
 class SharedFileChangeTest {
     private static final int FILE_BYTES = 16 * 1024 * 1024;
@@ -46,14 +50,16 @@ class SharedFileChangeTest {
     Path dir;
 
     @HostileCase(value = "Shared file truncated to half while a viewer streams from it and from a second server (peer-server)",
-            expect = "requests for the lost half get REJECT (or the transfer in flight is cut); the server keeps running and"
-                    + " serves the half left; the viewer completes with identical SHA-256", section = HostileCase.FAULTS)
+            expect = "requests for the lost half get REJECT (or the transfer in flight is cut); the server keeps running;"
+                    + " the viewer completes with identical SHA-256; once the file holds still the server withdraws the old"
+                    + " content id and shares the half as a stream of its own", section = HostileCase.FAULTS)
     @Timeout(90)
     void truncatedFileGetsRejectsWhileTheViewerCompletesFromTheOtherServer(Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", FILE_BYTES, 71);
         byte[] bytes = Files.readAllBytes(source);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "film.bin", 2, UPLOAD_LIMIT)) {
             PeerServer victim = swarm.servers.get(0);
+            Manifest whole = victim.manifests().get(0);
             Path victimFile = swarm.dirs.get(0).resolve("film.bin");
             Stats stats = streamWhile(swarm, () -> {
                 try (FileChannel f = FileChannel.open(victimFile, StandardOpenOption.WRITE)) {
@@ -64,28 +70,29 @@ class SharedFileChangeTest {
             trial.record("viewer streams completed with identical SHA-256", 1);
             trial.record("MiB the viewer got from the truncated server", bytesFrom(stats, victim) / 1048576.0);
 
-            Manifest m = victim.manifests().get(0);
-            try (RawClient c = hello(victim, m)) {
-                int kept = 0;
-                int lost = m.chunkCount() - 1;
-                c.send(IndexMessage.request(kept), IndexMessage.request(lost));
-                assertChunk(c.read(), m, bytes, kept);
-                RawClient.Frame f = c.read();
-                assertEquals(MessageType.REJECT.code(), f.type(), f.describe());
-                Reject r = Reject.decode(f.buffer());
-                assertEquals(lost, r.index());
-                assertEquals(Reject.Reason.UNAVAILABLE, r.reason());
+            // the directory watch re-hashes the changed file: the half is a stream of its own, the whole is gone
+            await("the truncated file shared as a new stream", () -> victim.manifests().size() == 1
+                    && victim.manifests().get(0).size() == FILE_BYTES / 2);
+            Manifest half = victim.manifests().get(0);
+            try (RawClient c = hello(victim, half)) {
+                c.send(IndexMessage.request(0), IndexMessage.request(half.chunkCount() - 1));
+                assertChunk(c.read(), half, bytes, 0);
+                assertChunk(c.read(), half, bytes, half.chunkCount() - 1);
                 c.assertServed();
-                trial.record("REJECT UNAVAILABLE for a chunk of the lost half", 1);
             }
+            try (RawClient c = RawClient.connect(victim.address(), Wire.MAX_PEER_FRAME_BYTES)) {
+                c.send(new Hello(Role.CLIENT, PeerId.random(), 0, whole.contentId()));
+                c.expectError(ErrorCode.NOT_FOUND);
+            }
+            trial.record("old content id refused (NOT_FOUND) and the half served once re-hashed", 1);
         }
     }
 
     @HostileCase(value = "Shared file deleted while a viewer streams from it and from a second server (peer-server)",
-            expect = "the server keeps serving the open file (Linux keeps a deleted file's bytes while it is open): no request"
-                    + " affected; the viewer completes with identical SHA-256", section = HostileCase.FAULTS)
+            expect = "the viewer completes with identical SHA-256 (what the server no longer has comes from the other);"
+                    + " the server keeps running and withdraws the file from the tracker", section = HostileCase.FAULTS)
     @Timeout(90)
-    void deletedFileIsStillServedFromTheOpenFileAndTheViewerCompletes(Trial trial) throws Exception {
+    void deletedFileIsWithdrawnAndTheViewerCompletes(Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", FILE_BYTES, 72);
         byte[] bytes = Files.readAllBytes(source);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "film.bin", 2, UPLOAD_LIMIT)) {
@@ -96,13 +103,14 @@ class SharedFileChangeTest {
             trial.record("viewer streams completed with identical SHA-256", 1);
             trial.record("MiB the viewer got from the server whose file was deleted", bytesFrom(stats, victim) / 1048576.0);
 
-            Manifest m = victim.manifests().get(0);
-            try (RawClient c = hello(victim, m)) {
-                c.send(IndexMessage.request(0), IndexMessage.request(m.chunkCount() - 1));
-                assertChunk(c.read(), m, bytes, 0);
-                assertChunk(c.read(), m, bytes, m.chunkCount() - 1);
-                trial.record("chunks served with identical bytes after the delete", 2);
+            await("the deleted file withdrawn", () -> victim.manifests().isEmpty() && victim.streamCount() == 0);
+            try (RawClient t = RawClient.connect(swarm.tracker.address())) {
+                t.trackerHello(0);
+                t.send(Lookup.byName("film.bin", 10));
+                Peers p = t.expect(MessageType.PEERS, Peers::decode);
+                assertTrue(p.peers().stream().noneMatch(e -> e.peerId().equals(victim.peerId())), p.toString());
             }
+            trial.record("deleted file withdrawn from the tracker", 1);
         }
     }
 
