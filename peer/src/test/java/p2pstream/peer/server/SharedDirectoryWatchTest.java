@@ -7,6 +7,8 @@ import static p2pstream.common.net.Await.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +29,7 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Peers;
 import p2pstream.peer.client.Download;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
 import p2pstream.tracker.Tracker;
@@ -113,6 +116,31 @@ class SharedDirectoryWatchTest {
         await("the whole file announced", () -> holders(Lookup.byContentId(whole, 10)) == 1);
         assertEquals(1, server.manifests().stream().filter(m -> m.name().equals("growing.bin")).count());
         assertTrue(server.manifests().stream().anyMatch(m -> m.contentId().equals(whole)));
+    }
+
+    /** A viewer downloading into the shared directory: its file is shared once its record holds every chunk. */
+    @Test
+    @Timeout(60)
+    void aDownloadIntoTheDirectoryIsSharedWholeOnceItsRecordIsComplete() throws Exception {
+        Path source = Files.write(tmp.resolve("source.bin"), random(5 * 16 * 1024, 5));
+        Manifest m = ManifestCache.compute("film.bin", source, 16 * 1024);
+        ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+        try (FileChannel in = FileChannel.open(source);
+             ChunkStore store = ChunkStore.open(m, shared.resolve("film.bin"))) {
+            for (int i = 0; i < m.chunkCount(); i++) {
+                chunk.clear();
+                in.read(chunk, m.chunkOffset(i));
+                store.write(i, chunk.flip());
+                if (i == 0) {
+                    // a file added after it is announced: the listings that settled it left the partial file out
+                    Files.write(shared.resolve("marker.bin"), random(10, 6));
+                    await("a later file announced", () -> holders(Lookup.byName("marker.bin", 10)) == 1);
+                    assertEquals(0, holders(Lookup.byName("film.bin", 10)), "a download under way was announced");
+                }
+            }
+        }
+        ContentId whole = idOf("film.bin", shared.resolve("film.bin"));
+        await("the finished download announced whole", () -> holders(Lookup.byContentId(whole, 10)) == 1);
     }
 
     private int holders(Lookup lookup) {
