@@ -2,6 +2,7 @@ package p2pstream.peer.client;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.BitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,9 @@ import p2pstream.peer.store.Manifest;
 
 /**
  * Takes over what an earlier run stored: every recorded chunk is reserved (not fetched) while its stored bytes
- * are hashed again; a match counts as done, is served, and is handed to the player from the store when the
- * window reaches it; a mismatch is un-recorded and fetched. Confined to the download's loop thread.
+ * are hashed again, a few at a time through reused buffers (memory bounded whatever the stream's size); a
+ * match counts as done, is served, and is handed to the player from the store when the window reaches it; a
+ * mismatch is un-recorded and fetched. Confined to the download's loop thread.
  */
 final class Resume {
     private static final Logger log = LoggerFactory.getLogger(Resume.class);
@@ -31,7 +33,17 @@ final class Resume {
     private final ViewerHolding holding;
     private final ChunkVerifier verifier;
     private final Listener listener;
+    /** Stored chunks being re-read and hashed at once: enough to keep the verifier pool busy, no more. */
+    static final int CHECKS_IN_FLIGHT = 2 * Download.VERIFIER_THREADS;
+
     private final BitSet resumed = new BitSet();
+    /** Recorded chunks still to check, and the reused buffers their checks read into. */
+    private final BitSet toCheck = new BitSet();
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+    private int checksInFlight;
+    private int buffersMade;
+    private int checked;
+    private int recordedCount;
     private final BitSet fed = new BitSet();
     private long resumedBytes;
     private boolean stopped;
@@ -46,19 +58,58 @@ final class Resume {
         this.listener = listener;
     }
 
-    /** Checks every chunk the store recorded. */
+    /** Checks every chunk the store recorded, from the playhead on first, so playback starts soonest. */
     void start() {
         BitSet recorded = holding.store().recorded();
         long stored = storedBytes();
         for (int i = recorded.nextSetBit(0); i >= 0 && i < manifest.chunkCount(); i = recorded.nextSetBit(i + 1)) {
-            int index = i;
-            if (manifest.chunkOffset(index) + manifest.chunkLength(index) > stored) {
-                unrecord(index); // the file is shorter than the record says: nothing to check
+            if (manifest.chunkOffset(i) + manifest.chunkLength(i) > stored) {
+                unrecord(i); // the file is shorter than the record says: nothing to check
                 continue;
             }
-            scheduler.requested(index); // not fetched while its stored copy is being checked
-            verifier.verifyStored(manifest, index, holding.store(), ByteBuffer.allocate(manifest.chunkLength(index)),
-                    good -> onStoredVerdict(index, good));
+            scheduler.requested(i); // not fetched while its stored copy is waiting to be checked
+            toCheck.set(i);
+        }
+        recordedCount = toCheck.cardinality();
+        checkMore();
+    }
+
+    /** Recorded chunks checked so far, and how many there are: for the progress line. */
+    int checkedChunks() {
+        return checked;
+    }
+
+    int recordedChunks() {
+        return recordedCount;
+    }
+
+    /** Peak number of buffers the checks have used: bounded by {@link #CHECKS_IN_FLIGHT}. */
+    int checkBuffers() {
+        return buffersMade;
+    }
+
+    private void checkMore() {
+        while (!stopped && checksInFlight < CHECKS_IN_FLIGHT && !toCheck.isEmpty()) {
+            int index = toCheck.nextSetBit(buffer.playhead());
+            if (index < 0) {
+                index = toCheck.nextSetBit(0);
+            }
+            toCheck.clear(index);
+            ByteBuffer into = spare.poll();
+            if (into == null) {
+                into = ByteBuffer.allocate(manifest.chunkSize());
+                buffersMade++;
+            }
+            checksInFlight++;
+            int chunk = index;
+            ByteBuffer used = into;
+            verifier.verifyStored(manifest, chunk, holding.store(), used, good -> {
+                checksInFlight--;
+                checked++;
+                spare.push(used);
+                onStoredVerdict(chunk, good);
+                checkMore();
+            });
         }
     }
 

@@ -80,6 +80,11 @@ final class Processes implements AutoCloseable {
         return start(List.of("bash", "-c", "ulimit -n " + descriptors + " && exec \"$0\" \"$@\""), jar, args);
     }
 
+    /** Starts {@code jar} with at most {@code mib} MiB of Java heap ({@code -Xmx}). */
+    Process startWithHeapLimit(int mib, String jar, String... args) throws IOException {
+        return start(List.of("bash", "-c", "exec \"$0\" -Xmx" + mib + "m \"$@\""), jar, args);
+    }
+
     private Process start(List<String> prefix, String jar, String... args) throws IOException {
         Process p = java(prefix, jar, args).redirectError(ProcessBuilder.Redirect.PIPE).start();
         started.add(p);
