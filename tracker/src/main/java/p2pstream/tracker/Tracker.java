@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
@@ -192,9 +193,10 @@ public final class Tracker implements AutoCloseable {
         @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
         int maxConnections = 10_000;
 
-        @Option(names = "--session-timeout", paramLabel = "SECONDS",
-                description = "drop a session silent this long, with its entries (default: ${DEFAULT-VALUE})")
-        int sessionTimeoutSeconds = 60;
+        @Option(names = "--session-timeout", paramLabel = "DURATION",
+                description = "drop a session silent this long, with its entries, e.g. 90s or 2m (default: ${DEFAULT-VALUE};"
+                        + " a bare number counts seconds)")
+        String sessionTimeout = "60s";
 
         @Option(names = "--max-entries", paramLabel = "N",
                 description = "(stream, peer) entries held at most, all sessions together; announcements of new ones"
@@ -206,13 +208,13 @@ public final class Tracker implements AutoCloseable {
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
             Cli.positive("--max-connections", maxConnections);
-            Cli.positive("--session-timeout", sessionTimeoutSeconds);
+            long sessionTimeoutMillis = Cli.positive("--session-timeout", Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
-            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutSeconds * 1000L, HELLO_TIMEOUT_MILLIS, maxEntries));
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries));
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);

@@ -71,8 +71,9 @@ public final class PeerClientMain implements Callable<Integer> {
             description = "draw a progress line on stderr (default: when stderr is a terminal)")
     Boolean progress;
 
-    @Option(names = "--no-peer-timeout", paramLabel = "SECONDS", description = "give up after this long without a usable peer (default: ${DEFAULT-VALUE})")
-    int noPeerTimeoutSeconds = 20;
+    @Option(names = "--no-peer-timeout", paramLabel = "DURATION",
+            description = "give up after this long without a usable peer, e.g. 30s or 2m (default: ${DEFAULT-VALUE}; a bare number counts seconds)")
+    String noPeerTimeout = "20s";
 
     @Option(names = "--port", paramLabel = "N", description = "port to serve other viewers on (default: 0, a free one)")
     int port;
@@ -88,15 +89,15 @@ public final class PeerClientMain implements Callable<Integer> {
             description = "consume like a player at this bitrate (e.g. 4Mbit/s) after the start-up buffer (default: as fast as chunks arrive)")
     String rate;
 
-    @Option(names = "--buffer", paramLabel = "SECONDS", description = "with --rate: content buffered before playback starts (default: ${DEFAULT-VALUE})")
-    double bufferSeconds = 2;
+    @Option(names = "--buffer", paramLabel = "DURATION", description = "with --rate: content buffered before playback starts (default: ${DEFAULT-VALUE})")
+    String buffer = "2s";
 
     @Option(names = "--start", paramLabel = "OFFSET", description = "start at this byte of the stream, e.g. 100M (default: 0)")
     String start;
 
-    @Option(names = "--latency", paramLabel = "SECONDS",
+    @Option(names = "--latency", paramLabel = "DURATION",
             description = "live streams: join this far behind the live edge, and skip a chunk once a later one has waited this long (default: ${DEFAULT-VALUE})")
-    double latencySeconds = 2;
+    String latency = "2s";
 
     @Option(names = "--peer", paramLabel = "HOST:PORT",
             description = "fetch from this peer only (repeatable), instead of the peers the tracker names")
@@ -119,10 +120,12 @@ public final class PeerClientMain implements Callable<Integer> {
         InetSocketAddress trackerAddress = Endpoint.parse(tracker, TRACKER_PORT);
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
-        Cli.positive("--no-peer-timeout", noPeerTimeoutSeconds);
+        long noPeerTimeoutMillis = Cli.positive("--no-peer-timeout", Quantity.durationMillis("--no-peer-timeout", noPeerTimeout, 1000));
+        long bufferMillis = Quantity.durationMillis("--buffer", buffer, 1000);
+        long latencyMillis = Quantity.durationMillis("--latency", latency, 1000);
         Cli.port("--port", port);
-        if (latencySeconds <= 0 || latencySeconds > 3600) {
-            throw new IllegalArgumentException("--latency: " + latencySeconds + " (expected: 0 < seconds <= 3600)");
+        if (latencyMillis <= 0 || latencyMillis > 3_600_000) {
+            throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
         List<InetSocketAddress> fixedPeers = new ArrayList<>();
         for (String p : peerAddresses) {
@@ -131,9 +134,6 @@ public final class PeerClientMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
             }
             fixedPeers.add(a);
-        }
-        if (bufferSeconds < 0) {
-            throw new IllegalArgumentException("--buffer: " + bufferSeconds + " (expected: >= 0)");
         }
         if (list) {
             return list(trackerAddress);
@@ -146,12 +146,12 @@ public final class PeerClientMain implements Callable<Integer> {
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         boolean showProgress = progress != null ? progress : stderrIsTerminal();
         Download.Config config = Download.Config.of(trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
-                .withNoPeerTimeoutMillis(noPeerTimeoutSeconds * 1000L).withProgress(showProgress ? System.err : null)
+                .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
-                .withPacing(rate == null ? 0 : Quantity.rate(rate), (long) (bufferSeconds * 1000))
-                .withStartOffset(start == null ? 0 : Quantity.size(start))
-                .withLatencyMillis((long) (latencySeconds * 1000)).withPeerAddresses(fixedPeers)
-                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate(uploadLimit));
+                .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
+                .withStartOffset(start == null ? 0 : Quantity.size("--start", start))
+                .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
+                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit));
         boolean existed = file != null && Files.exists(file);
         try {
             Stats stats;

@@ -130,16 +130,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
     }
 
     static String bytesText(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f MiB", bytes / 1024.0 / 1024);
-        }
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / 1024.0 / 1024 / 1024);
+        return p2pstream.common.cli.Quantity.bytesText(bytes);
     }
 
     private static StringBuilder field(StringBuilder sb, String key, String value) {

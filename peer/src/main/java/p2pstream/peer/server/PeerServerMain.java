@@ -56,9 +56,10 @@ public final class PeerServerMain implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "live: read this file or FIFO instead of standard input")
     Path input;
 
-    @Option(names = "--chunk-interval", paramLabel = "MILLIS",
-            description = "live: cut a shorter chunk when its first byte has waited this long (default: ${DEFAULT-VALUE})")
-    long chunkIntervalMillis = LivePublication.DEFAULT_INTERVAL_MILLIS;
+    @Option(names = "--chunk-interval", paramLabel = "DURATION",
+            description = "live: cut a shorter chunk when its first byte has waited this long, e.g. 250ms (default: ${DEFAULT-VALUE};"
+                    + " a bare number counts milliseconds)")
+    String chunkInterval = LivePublication.DEFAULT_INTERVAL_MILLIS + "ms";
 
     @Option(names = "--chunk-size", paramLabel = "SIZE", description = "live: largest chunk, 16K..4M (default: 64K)")
     String chunkSize;
@@ -74,12 +75,12 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "live: peers told of a new chunk at once; the others hear of it --reveal-delay later (default: ${DEFAULT-VALUE}; 0: all at once)")
     int fanout = LivePublication.DEFAULT_FANOUT;
 
-    @Option(names = "--reveal-delay", paramLabel = "MILLIS", description = "live: see --fanout (default: ${DEFAULT-VALUE})")
-    long revealDelayMillis = LivePublication.DEFAULT_REVEAL_DELAY_MILLIS;
+    @Option(names = "--reveal-delay", paramLabel = "DURATION", description = "live: see --fanout (default: ${DEFAULT-VALUE})")
+    String revealDelay = LivePublication.DEFAULT_REVEAL_DELAY_MILLIS + "ms";
 
-    @Option(names = "--linger", paramLabel = "MILLIS",
+    @Option(names = "--linger", paramLabel = "DURATION",
             description = "live: after the input ends, keep serving the tail until no peer is connected or this long (default: ${DEFAULT-VALUE})")
-    long lingerMillis = LivePublication.DEFAULT_LINGER_MILLIS;
+    String linger = LivePublication.DEFAULT_LINGER_MILLIS + "ms";
 
     public static void main(String[] args) {
         Cli.configureLogging("info");
@@ -93,11 +94,12 @@ public final class PeerServerMain implements Callable<Integer> {
         Cli.positive("--max-connections", maxConnections);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
-        long cap = uploadLimit == null ? 0 : Quantity.rate(uploadLimit);
+        long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         if (live != null) {
             LivePublication options = new LivePublication(live, input, chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
-                    : (int) Math.min(Integer.MAX_VALUE, Quantity.size(chunkSize)), chunkIntervalMillis, key, windowChunks, fanout,
-                    revealDelayMillis, lingerMillis);
+                    : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
+                    Quantity.durationMillis("--chunk-interval", chunkInterval, 1), key, windowChunks, fanout,
+                    Quantity.durationMillis("--reveal-delay", revealDelay, 1), Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
         }
         checkDir(dir);
