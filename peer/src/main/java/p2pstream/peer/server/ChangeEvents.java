@@ -30,14 +30,17 @@ final class ChangeEvents implements AutoCloseable {
     private final WatchService watcher;
     private final Thread thread;
 
-    /** @param rescanMillis only said in the warning when there are no events */
-    ChangeEvents(Path root, Runnable onChange, long rescanMillis) {
+    /**
+     * @param rescanMillis only said in the warning when there are no events
+     * @param enabled      false: no events at all, as on a file system without them (tests of the rescan)
+     */
+    ChangeEvents(Path root, Runnable onChange, long rescanMillis, boolean enabled) {
         this.root = root;
         this.onChange = onChange;
         this.rescanMillis = rescanMillis;
         WatchService w = null;
         try {
-            w = FileSystems.getDefault().newWatchService();
+            w = enabled ? FileSystems.getDefault().newWatchService() : null;
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("shared directory {}: no change events ({}); rescanning every {} ms", root, e.toString(),
                     rescanMillis);

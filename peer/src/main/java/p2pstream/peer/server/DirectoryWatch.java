@@ -58,10 +58,11 @@ final class DirectoryWatch implements AutoCloseable {
     }
 
     /**
-     * @param initial the files shared at start, already announced
+     * @param initial      the files shared at start, already announced
+     * @param changeEvents false: rely on the periodic rescan alone (tests of the fallback)
      */
     DirectoryWatch(SharedFiles files, EventLoop loop, Iterable<ServedStream> initial, Listener listener,
-                   long settleMillis, long rescanMillis) {
+                   long settleMillis, long rescanMillis, boolean changeEvents) {
         this.files = files;
         this.loop = loop;
         this.listener = listener;
@@ -71,7 +72,7 @@ final class DirectoryWatch implements AutoCloseable {
             shared.put(s.manifest().name(), s);
         }
         this.events = new ChangeEvents(files.directory().root(), () -> loop.execute(() -> scanSoon(DEBOUNCE_MILLIS)),
-                rescanMillis);
+                rescanMillis, changeEvents);
     }
 
     /** Starts watching; the first listing comes at once, to catch what changed while the files were hashed. */
@@ -222,6 +223,11 @@ final class DirectoryWatch implements AutoCloseable {
         log.info("{} shared file {} as {}", old == null ? "new" : "changed", name, s.manifest().contentId().hex());
         listener.onShared(s, old);
         scanSoon(DEBOUNCE_MILLIS); // it may have changed again while it was hashed
+    }
+
+    /** True while a listing or a hash is due or running (not the periodic rescan). Loop thread; for tests. */
+    boolean busy() {
+        return scanTimer != null || listing || !hashing.isEmpty() || !pending.isEmpty();
     }
 
     @Override

@@ -158,7 +158,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
                 public void onUnshared(ServedStream removed) {
                     unshare(removed);
                 }
-            }, sharing.settleMillis(), sharing.rescanMillis());
+            }, sharing.settleMillis(), sharing.rescanMillis(), true);
             watch.start();
         } else {
             this.watch = null;
