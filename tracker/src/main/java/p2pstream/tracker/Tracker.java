@@ -15,6 +15,7 @@ import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -112,6 +113,11 @@ public final class Tracker implements AutoCloseable {
     /** Open connections. Any thread. */
     public int connectionCount() {
         return acceptor.connectionCount();
+    }
+
+    /** From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any thread. */
+    public void exitOnLoopDeath(String program) {
+        FatalExit.onLoopDeath(group, program);
     }
 
     @Override
@@ -215,6 +221,7 @@ public final class Tracker implements AutoCloseable {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries));
+            tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);

@@ -61,7 +61,7 @@ public final class Acceptor implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(address, 1024);
+            bind(server, address);
             server.configureBlocking(false);
             Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, uploadCap);
             CompletableFuture<Void> registered = new CompletableFuture<>();
@@ -86,6 +86,23 @@ public final class Acceptor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening " + address, e);
         }
+    }
+
+    /** Binds, naming the address in the error: "Address already in use" alone does not say which one. */
+    private static void bind(ServerSocketChannel server, InetSocketAddress address) throws IOException {
+        try {
+            server.bind(address, 1024);
+        } catch (IOException e) {
+            java.net.BindException named = new java.net.BindException("cannot listen on " + hostPort(address) + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    /** {@code host:port}, IPv6 hosts in brackets. */
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** The bound address, with the real port when 0 was asked for. */

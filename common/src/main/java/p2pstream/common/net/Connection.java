@@ -25,8 +25,12 @@ import p2pstream.common.wire.ProtocolException;
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    /** Control frames are small: a connection starts with a small buffer and grows it only for a larger frame. */
-    private static final int INITIAL_READ_BUFFER_BYTES = 8 * 1024;
+    /**
+     * Control frames are small: a connection starts with a small buffer and grows it (doubling) only as the bytes
+     * of a larger frame arrive, never on the length prefix alone: 5,000 connections each announcing a 64 KiB
+     * frame then cost 5,000 small buffers, not 320 MiB of direct memory.
+     */
+    static final int INITIAL_READ_BUFFER_BYTES = 2 * 1024;
     /** A peer that does not answer a connect within this is not worth a slot. */
     private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
     /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
@@ -59,6 +63,7 @@ public final class Connection {
 
     private State state;
     private ByteBuffer readBuffer;
+    private final int initialReadBufferBytes;
     private long pendingBytes;
     private long drainThresholdBytes;
     private long idleTimeoutNanos;
@@ -87,7 +92,8 @@ public final class Connection {
         this.state = state;
         this.decoder = new FrameDecoder(limits.maxFrameBytes());
         int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
-        this.readBuffer = ByteBuffer.allocateDirect(Math.min(initial, limits.maxFrameBytes() + 4));
+        this.initialReadBufferBytes = Math.min(initial, limits.maxFrameBytes() + 4);
+        this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
         this.rateWindowStartNanos = lastActivityNanos;
@@ -252,6 +258,8 @@ public final class Connection {
         }
         outbound.clear();
         pendingBytes = 0;
+        loop.readBufferBytes(-readBuffer.capacity());
+        readBuffer = ByteBuffer.allocate(0); // a closed connection someone still references (a timer, a handler) holds no direct memory
         if (acceptor != null) {
             acceptor.onConnectionClosed();
         }
@@ -389,15 +397,33 @@ public final class Connection {
         }
     }
 
-    /** Grows the read buffer, up to the frame limit, when the next frame cannot fit in it. */
+    /**
+     * Doubles the read buffer, up to the next frame's size, when that frame's bytes fill it; shrinks a grown
+     * control buffer back once it is empty. Memory follows the bytes received, not the lengths announced.
+     */
     private void growIfNeeded() throws ProtocolException {
         int need = decoder.frameBytes(readBuffer);
-        if (need > readBuffer.capacity()) {
-            ByteBuffer bigger = ByteBuffer.allocateDirect(need);
-            bigger.put(readBuffer);
-            bigger.flip();
-            readBuffer = bigger;
+        int capacity = readBuffer.capacity();
+        if (need > capacity && readBuffer.remaining() == capacity) {
+            replaceReadBuffer((int) Math.min(need, 2L * capacity));
+        } else if (!readBuffer.hasRemaining() && capacity > initialReadBufferBytes
+                && initialReadBufferBytes < BULK_READ_BUFFER_BYTES) {
+            replaceReadBuffer(initialReadBufferBytes);
         }
+    }
+
+    private void replaceReadBuffer(int capacity) {
+        ByteBuffer next = allocateReadBuffer(capacity);
+        next.put(readBuffer);
+        next.flip();
+        loop.readBufferBytes(-readBuffer.capacity());
+        readBuffer = next;
+    }
+
+    private ByteBuffer allocateReadBuffer(int capacity) {
+        ByteBuffer b = ByteBuffer.allocateDirect(capacity);
+        loop.readBufferBytes(capacity);
+        return b;
     }
 
     private void pauseReading() {

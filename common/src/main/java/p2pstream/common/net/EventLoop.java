@@ -39,6 +39,7 @@ public final class EventLoop implements AutoCloseable {
     private volatile Thread thread;
     private long timerSequence;
     private long nextSweepNanos;
+    private long readBufferBytes;
 
     public EventLoop(String name) {
         this(name, Clock.SYSTEM);
@@ -100,6 +101,15 @@ public final class EventLoop implements AutoCloseable {
         return t;
     }
 
+    /** Capacity of the read buffers its connections hold now: what a flood of length prefixes must not grow. Loop thread only. */
+    public long readBufferBytes() {
+        return readBufferBytes;
+    }
+
+    void readBufferBytes(long delta) {
+        readBufferBytes += delta;
+    }
+
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
         return register(channel, handler, limits, null, null);
@@ -156,7 +166,17 @@ public final class EventLoop implements AutoCloseable {
             log.error("{}: event loop died", name, e);
             throw e;
         } finally {
-            closeAll();
+            try {
+                closeAll();
+            } catch (Error | RuntimeException e) {
+                // out of memory again while closing: the first death is what owners must hear of, and they must hear
+                if (death == null) {
+                    death = e;
+                    log.error("{}: event loop died while closing", name, e);
+                } else {
+                    death.addSuppressed(e);
+                }
+            }
             if (death == null) {
                 terminated.complete(null);
             } else {

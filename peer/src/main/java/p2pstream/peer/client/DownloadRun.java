@@ -94,7 +94,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
             return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
         } catch (IOException e) {
             group.close();
-            throw new DownloadException(DownloadException.FAILED, "cannot serve on " + bind + ": " + e.getMessage(), null);
+            throw new DownloadException(DownloadException.FAILED, e.getMessage(), null);
         }
     }
 
@@ -163,7 +163,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         }
         Stats s;
         try {
-            s = stats.get(10, TimeUnit.SECONDS);
+            s = stats.get(loop.terminated().isDone() ? 0 : 10, TimeUnit.SECONDS); // a dead loop runs no task
         } catch (Exception e) {
             throw new DownloadException(DownloadException.FAILED, "cannot collect figures: " + e, null);
         } finally {

@@ -1,21 +1,30 @@
 package p2pstream.peer.client;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.peer.server.Catalog;
 import p2pstream.peer.server.ServerSession;
 
 /**
  * What a viewer exchanged with each peer: verified bytes received, keyed by the address the peer serves on,
  * and bytes sent through the sessions serving others. Confined to the download's loop thread (which also runs
- * every serving session).
+ * every serving session). A serving session is forgotten as soon as its connection closes, its bytes folded into
+ * the totals: a flood of connections costs nothing once they are gone.
  */
 final class Traffic {
+    /** Peers named in the per-peer figures of sessions already closed; beyond it their bytes count in the total only. */
+    static final int MAX_CLOSED_PEERS_NAMED = 256;
+
     private final Map<String, Long> received = new LinkedHashMap<>();
-    private final List<ServerSession> serving = new ArrayList<>();
+    private final Set<ServerSession> serving = new LinkedHashSet<>();
     private final Map<String, Long> sentByClosed = new LinkedHashMap<>();
     private long uploadedByClosed;
 
@@ -27,41 +36,43 @@ final class Traffic {
         received.merge(peer, bytes, Long::sum);
     }
 
-    /** A new session serving another peer from {@code catalog}. */
-    ServerSession newServerSession(Catalog catalog) {
-        ServerSession s = new ServerSession(catalog);
-        serving.add(s);
-        return s;
+    /** The handler of a new connection serving another peer from {@code catalog}. */
+    ConnectionHandler newServerSession(Catalog catalog) {
+        return new Served(new ServerSession(catalog));
+    }
+
+    /** Serving sessions whose connection is open: the figure a flood of connections must not grow. */
+    int servingCount() {
+        return serving.size();
     }
 
     /** Closes every serving session, so the bytes sent are final before they are reported. */
     void stopServing(String reason) {
-        for (ServerSession s : serving) {
+        for (ServerSession s : List.copyOf(serving)) {
             s.close(reason);
         }
     }
 
-    /** Bytes sent to the peers served; closed sessions are folded into totals so the list stays short. */
+    /** Bytes sent to the peers served, closed sessions included. */
     long uploadedBytes() {
         long live = 0;
-        for (Iterator<ServerSession> it = serving.iterator(); it.hasNext(); ) {
-            ServerSession s = it.next();
-            if (s.isClosed()) {
-                uploadedByClosed += s.bytesSent();
-                if (s.peerName() != null) {
-                    sentByClosed.merge(s.peerName(), s.bytesSent(), Long::sum);
-                }
-                it.remove();
-            } else {
-                live += s.bytesSent();
-            }
+        for (ServerSession s : serving) {
+            live += s.bytesSent();
         }
         return uploadedByClosed + live;
     }
 
+    private void onClosed(ServerSession s) {
+        serving.remove(s);
+        uploadedByClosed += s.bytesSent();
+        String peer = s.peerName();
+        if (peer != null && (sentByClosed.containsKey(peer) || sentByClosed.size() < MAX_CLOSED_PEERS_NAMED)) {
+            sentByClosed.merge(peer, s.bytesSent(), Long::sum);
+        }
+    }
+
     /** Per peer (by the address it serves on): verified bytes received, bytes sent. */
     List<Stats.PeerBytes> peerBytes() {
-        uploadedBytes();
         Map<String, Long> sent = new LinkedHashMap<>(sentByClosed);
         for (ServerSession s : serving) {
             if (s.peerName() != null) {
@@ -76,5 +87,39 @@ final class Traffic {
             }
         });
         return list;
+    }
+
+    /** A serving session that is added to the live ones when it opens and removed when it closes. */
+    private final class Served implements ConnectionHandler {
+        private final ServerSession session;
+
+        Served(ServerSession session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onOpen(Connection connection) {
+            serving.add(session);
+            session.onOpen(connection);
+        }
+
+        @Override
+        public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+            session.onFrame(type, payload);
+        }
+
+        @Override
+        public void onWritable() {
+            session.onWritable();
+        }
+
+        @Override
+        public void onClose(String reason) {
+            try {
+                session.onClose(reason);
+            } finally {
+                onClosed(session);
+            }
+        }
     }
 }

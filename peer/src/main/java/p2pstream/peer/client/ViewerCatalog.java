@@ -2,12 +2,12 @@ package p2pstream.peer.client;
 
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.server.Catalog;
 import p2pstream.peer.server.Holding;
-import p2pstream.peer.server.ServerSession;
 
 /**
  * What a viewer offers the peers that connect to it: the one stream it watches, once it holds some of it (a
@@ -47,7 +47,7 @@ final class ViewerCatalog implements Catalog {
         return traffic;
     }
 
-    ServerSession newServerSession() {
+    ConnectionHandler newServerSession() {
         return traffic.newServerSession(this);
     }
 

@@ -54,6 +54,7 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         LiveHolding holding = new LiveHolding(manifest, window, fanout, revealDelayMillis);
         InputStream in = input == null ? System.in : Files.newInputStream(input);
         PeerServer server = PeerServer.startLive(config, holding);
+        server.exitOnLoopDeath("peer-server");
         LivePublisher publisher = new LivePublisher(in, manifest, key, window, intervalMillis);
         Thread hook = new Thread(() -> stop(publisher, server, 2_000), "peer-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

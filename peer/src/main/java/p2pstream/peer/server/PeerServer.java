@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.Announce;
@@ -265,6 +266,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** Open connections from peers. */
     public int connectionCount() {
         return acceptor.connectionCount();
+    }
+
+    /** From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any thread. */
+    public void exitOnLoopDeath(String program) {
+        FatalExit.onLoopDeath(group, program);
     }
 
     @Override

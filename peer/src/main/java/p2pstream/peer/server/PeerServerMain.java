@@ -104,6 +104,7 @@ public final class PeerServerMain implements Callable<Integer> {
         }
         checkDir(dir);
         PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
+        server.exitOnLoopDeath("peer-server");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
