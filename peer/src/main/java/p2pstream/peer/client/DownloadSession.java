@@ -163,6 +163,11 @@ final class DownloadSession {
         return hashFailures;
     }
 
+    /** Connection attempts to peers so far. */
+    long connectionAttempts() {
+        return candidates.attempts();
+    }
+
     int readyPeers() {
         int n = 0;
         for (PeerSession p : peers) {
@@ -430,6 +435,9 @@ final class DownloadSession {
 
     void onPeerClosed(PeerSession peer, PeerSession.Phase was, String reason) {
         peers.remove(peer);
+        if (was == PeerSession.Phase.AWAIT_HELLO && peer.spokeAnotherProtocol(reason) && candidates.ban(peer.address)) {
+            log.info("{} does not speak p2pstream ({}): not tried again", peer, reason);
+        }
         if (manifest != null && was == PeerSession.Phase.READY) {
             for (int index : peer.outstanding.keySet()) {
                 scheduler.unrequested(index);

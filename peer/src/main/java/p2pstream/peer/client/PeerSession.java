@@ -181,6 +181,16 @@ final class PeerSession implements ConnectionHandler {
         }
     }
 
+    /**
+     * Asked of a peer closed while awaiting HELLO: true when it answered, but not in this protocol: bytes came, and they were
+     * neither a HELLO nor an ERROR (Connection reports an ERROR frame as "peer error ..."): an HTTP server,
+     * say. Such an address is not worth another try.
+     */
+    boolean spokeAnotherProtocol(String reason) {
+        return connection != null && connection.bytesRead() > 0
+                && (reason == null || !reason.startsWith("peer error"));
+    }
+
     @Override
     public void onClose(String reason) {
         Phase was = phase;
