@@ -29,6 +29,8 @@ public final class Tracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
     public static final int DEFAULT_PORT = 2045;
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
+    /** One host (a NAT may hide a few viewers) needs a handful of sessions; 64 leaves room and bounds a flood. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
 
     /** While the registry is full, a refused announcement is logged at WARN at most this often. */
     private static final long FULL_WARNING_INTERVAL_NANOS = 60_000_000_000L;
@@ -40,9 +42,17 @@ public final class Tracker implements AutoCloseable {
      *                             with TIMEOUT, however slowly it keeps sending
      * @param maxEntries           (stream, peer) entries held at most across all sessions; announcements of
      *                             new entries beyond it are refused
+     * @param maxConnectionsPerAddress open connections from one IP address at most, so one host cannot take
+     *                             every slot
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
-                         long helloTimeoutMillis, long maxEntries) {
+                         long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress) {
+        public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
+                      long helloTimeoutMillis, long maxEntries) {
+            this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+        }
+
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, Registry.DEFAULT_MAX_ENTRIES);
         }
@@ -53,11 +63,15 @@ public final class Tracker implements AutoCloseable {
 
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries, maxConnectionsPerAddress);
         }
 
         public Config withMaxEntries(long entries) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries, maxConnectionsPerAddress);
+        }
+
+        public Config withMaxConnectionsPerAddress(int max) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max);
         }
     }
 
@@ -77,7 +91,7 @@ public final class Tracker implements AutoCloseable {
         Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis());
         try {
             this.acceptor = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
-                    config.maxConnections(), null);
+                    config.maxConnections(), config.maxConnectionsPerAddress(), null);
         } catch (IOException e) {
             group.close();
             throw e;
@@ -199,6 +213,10 @@ public final class Tracker implements AutoCloseable {
         @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
         int maxConnections = 10_000;
 
+        @Option(names = "--max-connections-per-address", paramLabel = "N",
+                description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
+        int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
         @Option(names = "--session-timeout", paramLabel = "DURATION",
                 description = "drop a session silent this long, with its entries, e.g. 90s or 2m (default: ${DEFAULT-VALUE};"
                         + " a bare number counts seconds)")
@@ -214,13 +232,15 @@ public final class Tracker implements AutoCloseable {
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
             Cli.positive("--max-connections", maxConnections);
+            Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
             long sessionTimeoutMillis = Cli.positive("--session-timeout", Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
-            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries));
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries)
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();

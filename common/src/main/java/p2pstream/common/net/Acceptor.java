@@ -1,6 +1,7 @@
 package p2pstream.common.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,8 +23,9 @@ import p2pstream.common.wire.Frames;
 
 /**
  * A listening socket: accepts on the group's first loop and hands each connection to the group's next loop
- * with a fresh handler. Beyond {@code maxConnections} open connections a new one gets an ERROR
- * (TOO_MANY_CONNECTIONS) and is closed at once. {@link #open} and {@link #close} may be called from any thread.
+ * with a fresh handler. Beyond {@code maxConnections} open connections, or beyond
+ * {@code maxConnectionsPerAddress} from one IP address (so one host cannot take every slot), a new one gets an
+ * ERROR (TOO_MANY_CONNECTIONS) and is closed at once. {@link #open} and {@link #close} may be called from any thread.
  */
 public final class Acceptor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
@@ -35,13 +38,17 @@ public final class Acceptor implements AutoCloseable {
     private final Limits limits;
     private final int maxConnections;
     private final TokenBucket uploadCap;
+    private final int maxConnectionsPerAddress;
     private final AtomicInteger open = new AtomicInteger();
+    /** Open connections per remote address; counted on the accept loop, released on each connection's loop. */
+    private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
     private final InetSocketAddress localAddress;
     private SelectionKey key;
 
     private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
-                     Limits limits, int maxConnections, TokenBucket uploadCap) throws IOException {
+                     Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap) throws IOException {
         this.group = group;
+        this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.acceptLoop = group.loops().get(0);
         this.server = server;
         this.handlers = handlers;
@@ -58,12 +65,29 @@ public final class Acceptor implements AutoCloseable {
      */
     public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
                                 Limits limits, int maxConnections, TokenBucket uploadCap) throws IOException {
+        return open(group, address, handlers, limits, maxConnections, maxConnections, uploadCap);
+    }
+
+    /**
+     * Binds {@code address} (port 0 picks a free port) and starts accepting, at most
+     * {@code maxConnectionsPerAddress} of the connections from one IP address.
+     *
+     * @param uploadCap shared cap on every accepted connection's upload, or null
+     */
+    public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
+                                Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap)
+            throws IOException {
+        if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("connections: " + maxConnections + " at most, " + maxConnectionsPerAddress
+                    + " per address (expected: >= 1)");
+        }
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             bind(server, address);
             server.configureBlocking(false);
-            Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, uploadCap);
+            Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, maxConnectionsPerAddress,
+                    uploadCap);
             CompletableFuture<Void> registered = new CompletableFuture<>();
             acceptor.acceptLoop.execute(() -> {
                 try {
@@ -137,8 +161,15 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
-    void onConnectionClosed() {
+    void onConnectionClosed(InetAddress from) {
         open.decrementAndGet();
+        release(from);
+    }
+
+    private void release(InetAddress from) {
+        if (from != null) {
+            openByAddress.computeIfPresent(from, (a, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     void onAcceptable() {
@@ -155,19 +186,36 @@ public final class Acceptor implements AutoCloseable {
             }
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
-                refuse(channel);
+                refuse(channel, "connections: " + maxConnections + " open (expected: fewer)");
+                continue;
+            }
+            InetAddress from = addressOf(channel);
+            if (from != null && openByAddress.merge(from, 1, Integer::sum) > maxConnectionsPerAddress) {
+                open.decrementAndGet();
+                release(from);
+                refuse(channel, "connections from " + from.getHostAddress() + ": " + maxConnectionsPerAddress
+                        + " open (expected: fewer)");
                 continue;
             }
             EventLoop loop = group.next();
-            loop.execute(() -> adopt(loop, channel));
+            loop.execute(() -> adopt(loop, channel, from));
         }
     }
 
-    private void adopt(EventLoop loop, SocketChannel channel) {
+    private static InetAddress addressOf(SocketChannel channel) {
         try {
-            loop.register(channel, handlers.get(), limits, this, uploadCap);
+            return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException e) {
+            return null; // reset already: it will fail on its own
+        }
+    }
+
+    private void adopt(EventLoop loop, SocketChannel channel, InetAddress from) {
+        try {
+            loop.register(channel, handlers.get(), limits, this, from, uploadCap);
         } catch (IOException | RuntimeException e) {
             open.decrementAndGet();
+            release(from);
             log.warn("cannot register connection: {}", e.toString());
             try {
                 channel.close();
@@ -177,13 +225,12 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
-    private void refuse(SocketChannel channel) {
+    private void refuse(SocketChannel channel, String why) {
         try {
             channel.configureBlocking(false);
-            ByteBuffer frame = Frames.encode(new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(),
-                    "connections: " + maxConnections + " open (expected: fewer)"));
+            ByteBuffer frame = Frames.encode(new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(), why));
             channel.write(frame); // best effort: a fresh socket's buffer takes a small frame
-            log.info("{} refused: {} connections open", channel.getRemoteAddress(), maxConnections);
+            log.info("{} refused: {}", channel.getRemoteAddress(), why);
         } catch (IOException e) {
             log.debug("refuse: {}", e.toString());
         } finally {

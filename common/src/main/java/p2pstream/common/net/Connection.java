@@ -59,6 +59,8 @@ public final class Connection {
     private final ArrayDeque<Data> outbound = new ArrayDeque<>();
     SelectionKey key;
     Acceptor acceptor;
+    /** The address its acceptor counted it under, released on close. */
+    java.net.InetAddress acceptedFrom;
     TokenBucket uploadCap;
 
     private State state;
@@ -261,7 +263,7 @@ public final class Connection {
         loop.readBufferBytes(-readBuffer.capacity());
         readBuffer = ByteBuffer.allocate(0); // a closed connection someone still references (a timer, a handler) holds no direct memory
         if (acceptor != null) {
-            acceptor.onConnectionClosed();
+            acceptor.onConnectionClosed(acceptedFrom);
         }
         try {
             handler.onClose(closeReason);

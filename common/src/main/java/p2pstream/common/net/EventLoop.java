@@ -112,14 +112,15 @@ public final class EventLoop implements AutoCloseable {
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
-        return register(channel, handler, limits, null, null);
+        return register(channel, handler, limits, null, null, null);
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                        TokenBucket uploadCap) throws IOException {
+                        java.net.InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
         configure(channel);
         Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN);
         c.acceptor = acceptor;
+        c.acceptedFrom = acceptedFrom;
         c.uploadCap = uploadCap;
         c.key = channel.register(selector, SelectionKey.OP_READ, c);
         c.onOpened();

@@ -125,4 +125,43 @@ class AcceptorTest {
             Thread.currentThread().join(); // as a main waiting for a shutdown signal
         }
     }
+
+    /**
+     * One address opens the per-address limit and 10 more: the extra ones get TOO_MANY_CONNECTIONS then EOF,
+     * a client from 127.0.0.2 is still served, and a slot freed by a close is taken again.
+     */
+    @HostileCase(value = "One address opens 10 connections beyond its per-address limit of 8 (any acceptor)",
+            expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; a client from another address is served;"
+                    + " a closed connection frees its address's slot", section = HostileCase.FLOODS)
+    void oneAddressCannotTakeEverySlot(Trial trial) throws Exception {
+        int perAddress = 8;
+        int extras = 10;
+        List<RawClient> held = new ArrayList<>();
+        try (Acceptor acceptor = Acceptor.open(group, ANY_PORT, Loopback.EchoHandler::new, Limits.CONTROL, 100, perAddress, null)) {
+            InetSocketAddress at = acceptor.localAddress();
+            for (int i = 0; i < perAddress; i++) {
+                RawClient c = RawClient.connect(at);
+                held.add(c);
+                c.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+            }
+            for (int i = 0; i < extras; i++) {
+                try (RawClient extra = RawClient.connect(at)) {
+                    extra.expectErrorThenEof(p2pstream.common.wire.ErrorCode.TOO_MANY_CONNECTIONS);
+                }
+            }
+            trial.record("extras from one address refused with TOO_MANY_CONNECTIONS then EOF", extras);
+            try (RawClient other = RawClient.connectFrom(java.net.InetAddress.getByName("127.0.0.2"), at)) {
+                other.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+            }
+            held.remove(0).close();
+            await("the closed connection's slot is free", () -> acceptor.connectionCount() == perAddress - 1);
+            RawClient again = RawClient.connect(at);
+            held.add(again);
+            again.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+        } finally {
+            for (RawClient c : held) {
+                c.close();
+            }
+        }
+    }
 }

@@ -118,8 +118,21 @@ public final class RawClient implements AutoCloseable {
     /** @param receiveBufferBytes SO_RCVBUF to ask for before connecting, 0 for the default */
     public static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes)
             throws IOException {
+        return connect(address, maxFrameBytes, receiveBufferBytes, null);
+    }
+
+    /** From {@code from} (e.g. 127.0.0.2: all of loopback's /8 is local), as another host on this machine would. */
+    public static RawClient connectFrom(java.net.InetAddress from, InetSocketAddress address) throws IOException {
+        return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from);
+    }
+
+    private static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes,
+                                     java.net.InetAddress from) throws IOException {
         Socket s = new Socket();
         try {
+            if (from != null) {
+                s.bind(new InetSocketAddress(from, 0));
+            }
             if (receiveBufferBytes > 0) {
                 s.setReceiveBufferSize(receiveBufferBytes);
             }

@@ -25,6 +25,7 @@ import p2pstream.common.wire.Role;
 import p2pstream.peer.playback.LivePlayer;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.playback.Player;
+import p2pstream.peer.server.PeerServer;
 import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
@@ -91,7 +92,8 @@ final class DownloadRun implements DownloadSession.DownloadListener {
                 ? new InetSocketAddress(tracker, config.listenPort) : new InetSocketAddress(config.listenPort);
         TokenBucket cap = config.uploadBytesPerSecond > 0 ? new TokenBucket(config.uploadBytesPerSecond, Clock.SYSTEM) : null;
         try {
-            return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS, cap);
+            return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS,
+                    PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, cap);
         } catch (IOException e) {
             group.close();
             throw new DownloadException(DownloadException.FAILED, e.getMessage(), null);

@@ -41,15 +41,24 @@ public final class PeerServer implements Catalog, AutoCloseable {
      */
     static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024).withMaxFramesPerSecond(50_000);
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
+    /** Connections one IP address may hold (a NAT may hide a few viewers), so one host cannot take every slot. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
 
     /**
      * @param uploadBytesPerSecond cap on the whole process's upload, 0 for none
      * @param helloTimeoutMillis   a connection without a complete HELLO this long after it opened is closed
      * @param sessionIdleMillis    a session after HELLO that neither sends nor takes a byte this long is closed
+     * @param maxConnectionsPerAddress open connections from one IP address at most
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
-                         Sharing sharing) {
+                         Sharing sharing, int maxConnectionsPerAddress) {
+        public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
+                      int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis, Sharing sharing) {
+            this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis, sessionIdleMillis,
+                    sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+        }
+
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, HELLO_TIMEOUT_MILLIS,
@@ -62,18 +71,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withUploadLimit(long bytesPerSecond) {
             return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress);
         }
 
         public Config withMaxConnections(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
-                    sessionIdleMillis, sharing);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
-                    idleMillis, sharing);
+                    idleMillis, sharing, maxConnectionsPerAddress);
         }
 
         /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
@@ -86,9 +95,14 @@ public final class PeerServer implements Catalog, AutoCloseable {
             return withSharing(new Sharing(sharing.openFiles(), settleMillis, rescanMillis));
         }
 
+        public Config withMaxConnectionsPerAddress(int max) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, sharing, max);
+        }
+
         private Config withSharing(Sharing s) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, s);
+                    sessionIdleMillis, s, maxConnectionsPerAddress);
         }
     }
 
@@ -132,7 +146,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
             TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
             this.acceptor = Acceptor.open(group, config.bind(),
                     () -> new ServerSession(this, config.helloTimeoutMillis(), config.sessionIdleMillis()),
-                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis()), config.maxConnections(), cap);
+                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis()), config.maxConnections(), config.maxConnectionsPerAddress(), cap);
         } catch (IOException e) {
             group.close();
             throw e;

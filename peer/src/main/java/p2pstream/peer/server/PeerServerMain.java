@@ -50,6 +50,10 @@ public final class PeerServerMain implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
     int maxConnections = 1_000;
 
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
+    int maxConnectionsPerAddress = PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
     @Option(names = "--live", paramLabel = "NAME", description = "publish a live stream of this name, read from standard input or --input")
     String live;
 
@@ -92,6 +96,7 @@ public final class PeerServerMain implements Callable<Integer> {
         Cli.port("--port", port);
         Cli.positive("--threads", threads);
         Cli.positive("--max-connections", maxConnections);
+        Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
@@ -100,10 +105,12 @@ public final class PeerServerMain implements Callable<Integer> {
                     : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
                     Quantity.durationMillis("--chunk-interval", chunkInterval, 1), key, windowChunks, fanout,
                     Quantity.durationMillis("--reveal-delay", revealDelay, 1), Quantity.durationMillis("--linger", linger, 1));
-            return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
+            return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
+                .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
         }
         checkDir(dir);
-        PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections));
+        PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
+                .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
         server.exitOnLoopDeath("peer-server");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
