@@ -285,9 +285,20 @@ final class LiveSession {
         if (finished) {
             return;
         }
-        long delayMicros = System.currentTimeMillis() * 1000 - chunk.publishMicros();
+        long nowMicros = System.currentTimeMillis() * 1000;
+        long delayMicros = nowMicros - chunk.publishMicros();
+        long maxAgeMillis = Math.max(MAX_CHUNK_AGE_MILLIS, 10 * config.latencyMillis);
+        boolean stale = good && delayMicros > maxAgeMillis * 1000 && !holdsChunkWithin(nowMicros, maxAgeMillis);
+        if (stale && !peer.publisher) {
+            // old, and nothing fresher held: the publisher's input may be stalled, so this is no proof of a
+            // replay; a relay's old chunk is refused and the relay tried again later, not banned
+            signatureFailures++;
+            peer.close("live chunk " + index + ": published " + delayMicros / 1000 + " ms ago and nothing fresher held");
+            return;
+        }
+        // from the publisher itself, an old chunk while nothing fresher is held is its stalled input's edge
         String problem = !good ? "live chunk " + index + ": signature does not verify"
-                : LiveVerifier.replayProblem(chunk, window, end, delayMicros, Math.max(MAX_CHUNK_AGE_MILLIS, 10 * config.latencyMillis));
+                : LiveVerifier.replayProblem(chunk, window, end, delayMicros, stale ? Long.MAX_VALUE / 1000 : maxAgeMillis);
         if (problem != null) {
             drop(peer, problem);
             return;
@@ -334,6 +345,12 @@ final class LiveSession {
         window.end(e);
         log.info("{}: the publisher ended the stream after {} chunks", name, e.chunkCount());
         advance();
+    }
+
+    /** True when the newest chunk held was published within {@code maxAgeMillis}: the stream is fresh. */
+    private boolean holdsChunkWithin(long nowMicros, long maxAgeMillis) {
+        LiveChunk newest = window.newest() < 0 ? null : window.get(window.newest());
+        return newest != null && nowMicros - newest.publishMicros() <= maxAgeMillis * 1000;
     }
 
     private void drop(LivePeer peer, String why) {
