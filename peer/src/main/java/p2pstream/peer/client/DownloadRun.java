@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -106,8 +108,11 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         try {
             WritableByteChannel sink = out;
             if (sink == null) {
+                if (Files.isSymbolicLink(config.outputFile)) {
+                    throw new IOException(config.outputFile + " is a symbolic link (expected: a regular file)");
+                }
                 liveFile = FileChannel.open(config.outputFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
+                        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
                 sink = liveFile;
             }
             p = new LivePlayer(sink, config.windowChunks, config.hashOutput);

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -167,9 +168,18 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    private static FileChannel openForWriting(Path path) throws IOException {
+    /**
+     * Opens {@code path} to read and write, never through a symbolic link at its last component: a link placed
+     * where an output or its record goes would make the viewer truncate and overwrite the file it points to.
+     */
+    static FileChannel openForWriting(Path path) throws IOException {
+        if (Files.isSymbolicLink(path)) {
+            throw new IOException(path + " is a symbolic link (expected: a regular file)");
+        }
         try {
-            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // NOFOLLOW_LINKS as well: a link made between the check and the open is refused too
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new IOException("cannot open " + path + ": " + reason(e)
                     + " (expected: a writable file in an existing directory)", e);
