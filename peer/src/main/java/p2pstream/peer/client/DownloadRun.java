@@ -6,8 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,11 +106,9 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         try {
             WritableByteChannel sink = out;
             if (sink == null) {
-                if (Files.isSymbolicLink(config.outputFile)) {
-                    throw new IOException(config.outputFile + " is a symbolic link (expected: a regular file)");
-                }
+                ChunkStore.refuseLinkToFile(config.outputFile);
                 liveFile = FileChannel.open(config.outputFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                        StandardOpenOption.TRUNCATE_EXISTING);
                 sink = liveFile;
             }
             p = new LivePlayer(sink, config.windowChunks, config.hashOutput);

@@ -67,10 +67,10 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     private static ChunkStore open(Manifest manifest, Path dataPath, Path recordPath, boolean temporary) throws IOException {
-        FileChannel data = openForWriting(dataPath);
+        FileChannel data = openForWriting(dataPath, false);
         FileChannel record = null;
         try {
-            record = openForWriting(recordPath);
+            record = openForWriting(recordPath, true);
             // a record without its data (the file was deleted or emptied) describes nothing any more
             BitSet recorded = data.size() == 0 ? null : readRecord(record, manifest);
             if (recorded == null) {
@@ -169,17 +169,33 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     /**
-     * Opens {@code path} to read and write, never through a symbolic link at its last component: a link placed
-     * where an output or its record goes would make the viewer truncate and overwrite the file it points to.
+     * Refuses {@code path} when it is a symbolic link to a regular file or to nothing: an output opened through
+     * such a link, placed there by someone else, would truncate and overwrite the file it points to. A link to
+     * a device or a pipe ({@code /dev/null}, a FIFO) is the user's way to send the bytes there, and is kept.
      */
-    static FileChannel openForWriting(Path path) throws IOException {
-        if (Files.isSymbolicLink(path)) {
+    public static void refuseLinkToFile(Path path) throws IOException {
+        if (Files.isSymbolicLink(path) && (Files.isRegularFile(path) || !Files.exists(path))) {
+            throw new IOException(path + " is a symbolic link (expected: a regular file, or a link to a device)");
+        }
+    }
+
+    /**
+     * Opens {@code path} to read and write. A record ({@code nofollow}) is never opened through a symbolic link
+     * at its last component, checked and with NOFOLLOW_LINKS (a link made between the check and the open is
+     * refused too); a data file is refused when it is a link to a regular file ({@link #refuseLinkToFile}).
+     */
+    static FileChannel openForWriting(Path path, boolean nofollow) throws IOException {
+        if (nofollow && Files.isSymbolicLink(path)) {
             throw new IOException(path + " is a symbolic link (expected: a regular file)");
         }
+        if (!nofollow) {
+            refuseLinkToFile(path);
+        }
         try {
-            // NOFOLLOW_LINKS as well: a link made between the check and the open is refused too
-            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+            return nofollow
+                    ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new IOException("cannot open " + path + ": " + reason(e)
                     + " (expected: a writable file in an existing directory)", e);
