@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -38,6 +39,7 @@ public final class Download {
         long startOffset;
         long latencyMillis = 2_000;
         List<InetSocketAddress> peerAddresses = List.of();
+        CompletableFuture<String> interrupt;
 
         private Config(InetSocketAddress tracker, String stream) {
             this.tracker = tracker;
@@ -65,6 +67,7 @@ public final class Download {
             c.startOffset = startOffset;
             c.latencyMillis = latencyMillis;
             c.peerAddresses = peerAddresses;
+            c.interrupt = interrupt;
             return c;
         }
 
@@ -75,6 +78,13 @@ public final class Download {
         public Config withLatencyMillis(long millis) {
             Config c = copy();
             c.latencyMillis = millis;
+            return c;
+        }
+
+        /** Ends the download, keeping its figures, when {@code reason} completes (a signal arrived). */
+        public Config withInterrupt(CompletableFuture<String> reason) {
+            Config c = copy();
+            c.interrupt = reason;
             return c;
         }
 

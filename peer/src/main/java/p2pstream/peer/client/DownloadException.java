@@ -6,6 +6,10 @@ package p2pstream.peer.client;
  */
 public final class DownloadException extends Exception {
     private static final long serialVersionUID = 1L;
+    /** The reader of stdout closed it (the player quit): the end the user asked for. */
+    public static final int READER_CLOSED = 0;
+    /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
+    public static final int INTERRUPTED = 130;
     /** The download failed part-way (output error, peers lost for good). */
     public static final int FAILED = 1;
     /** The tracker knows no stream by that name or content id. */

@@ -75,19 +75,26 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         int port = acceptor == null ? 0 : acceptor.localAddress().getPort();
         catalog.listenPort(port);
         this.session = new DownloadSession(loop, config, this, verifier, catalog);
-        this.tracker = new TrackerClient(loop, config.tracker, new Hello(Role.CLIENT, peerId, port, null), true);
+        // --peer with a content id needs no tracker: none is contacted
+        this.tracker = config.tracker == null ? null
+                : new TrackerClient(loop, config.tracker, new Hello(Role.CLIENT, peerId, port, null), true);
         this.progress = config.progress == null ? null : new Progress(config.progress);
         session.attach(tracker);
         // a loop killed by an Error (out of direct memory, say) must end the download, not leave it waiting
         loop.terminated().whenComplete((v, e) -> outcome.completeExceptionally(
                 new IOException("download loop stopped" + (e == null ? "" : ": " + e))));
-        tracker.start();
+        if (tracker != null) {
+            tracker.start();
+        }
+        if (config.interrupt != null) {
+            config.interrupt.thenAccept(reason -> onFailed(DownloadException.INTERRUPTED, reason));
+        }
         loop.execute(session::start);
     }
 
     private Acceptor listen() throws DownloadException {
         // serve where the tracker reaches us: loopback stays loopback, anything else listens on every interface
-        InetAddress tracker = config.tracker.getAddress();
+        InetAddress tracker = (config.tracker != null ? config.tracker : config.peerAddresses.get(0)).getAddress();
         InetSocketAddress bind = tracker.isLoopbackAddress()
                 ? new InetSocketAddress(tracker, config.listenPort) : new InetSocketAddress(config.listenPort);
         TokenBucket cap = config.uploadBytesPerSecond > 0 ? new TokenBucket(config.uploadBytesPerSecond, Clock.SYSTEM) : null;
@@ -135,10 +142,12 @@ final class DownloadRun implements DownloadSession.DownloadListener {
     Stats await() throws DownloadException, InterruptedException {
         Player.Result result = null;
         String failure = null;
+        boolean readerClosed = false;
         try {
             result = outcome.get();
         } catch (ExecutionException e) {
             failure = DownloadSession.rootMessage(e);
+            readerClosed = out != null && isBrokenPipe(e);
         }
         CompletableFuture<Stats> stats = new CompletableFuture<>();
         Player.Result r = result;
@@ -149,7 +158,9 @@ final class DownloadRun implements DownloadSession.DownloadListener {
             if (l != null) {
                 l.stop(ok ? "stream ended" : "download failed");
             }
-            tracker.close();
+            if (tracker != null) {
+                tracker.close();
+            }
             // serving stops before the figures are taken: bytes sent after them would be uploaded yet not counted
             if (acceptor != null) {
                 acceptor.close();
@@ -174,6 +185,10 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         }
         if (progress != null) {
             progress.end();
+        }
+        if (readerClosed) {
+            // the player quit (| head, mpv closed): the end the user asked for, not a failure
+            throw new DownloadException(DownloadException.READER_CLOSED, "output closed by the reader after " + s.bytes() + " bytes", s);
         }
         if (failure != null) {
             int status = failureStatus != 0 ? failureStatus : DownloadException.FAILED;
@@ -244,6 +259,16 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread.setDaemon(true);
         playerThread.start();
         return new DownloadSession.Output(playback, store);
+    }
+
+    /** EPIPE writing to the output: the reader closed the pipe (the JDK says so only in the message). */
+    private static boolean isBrokenPipe(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof IOException && "Broken pipe".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The chunk holding the start position. */

@@ -132,7 +132,7 @@ final class DownloadSession {
     }
 
     private void announceProgress() {
-        if (holding != null && catalog.listenPort() != 0) {
+        if (holding != null && catalog.listenPort() != 0 && tracker != null) {
             holding.announceIfDue(tracker, loop.nanoTime());
         }
     }
@@ -185,10 +185,22 @@ final class DownloadSession {
 
     void start() {
         ContentId id = ContentId.parse(config.stream());
+        if (tracker == null) {
+            startWithoutTracker(id);
+            return;
+        }
         Lookup lookup = id != null ? Lookup.byContentId(id, LOOKUP_PEERS) : Lookup.byName(config.stream(), LOOKUP_PEERS);
         candidates.lookedUp(loop.nanoTime());
         tracker.lookup(lookup).whenComplete((peersFound, error) -> loop.execute(() -> onFirstLookup(peersFound, error)));
         loop.schedule(TICK_MILLIS, this::tick);
+    }
+
+    /** --peer with a content id: the manifest the peers send is checked against it, no tracker is asked. */
+    private void startWithoutTracker(ContentId id) {
+        contentId = id;
+        config.peerAddresses.forEach(candidates::add);
+        loop.schedule(TICK_MILLIS, this::tick);
+        connectMore();
     }
 
     /** Stops everything: peers are closed, nothing more is requested. */
@@ -284,6 +296,7 @@ final class DownloadSession {
         }
         Manifest m = Manifest.decode(encoded, contentId);
         manifest = m;
+        name = name == null ? m.name() : name; // no tracker named it (--peer with a content id)
         int window = Math.max(1, Math.min(config.windowChunks(), Math.max(1, m.chunkCount())));
         // paced, the urgent part is what the player needs within its start-up buffer's worth of time
         long pacedChunks = config.rateBytesPerSecond <= 0 ? 0

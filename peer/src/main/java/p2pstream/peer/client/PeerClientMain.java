@@ -13,11 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.PeerId;
@@ -37,8 +40,11 @@ import picocli.CommandLine.Parameters;
                 "5 the tracker offered other content than the content id asked for."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
+    /** How long a signal waits for the download to write its figures and delete its temporary store. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
-    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT + ")")
+    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT
+            + "); - for none, with --peer and a content id (which never contact the tracker)")
     String tracker;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
@@ -53,6 +59,12 @@ public final class PeerClientMain implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|-",
             description = "where to write the stream; - for stdout (default: the stream name's last part, in the current directory)")
     String output;
+
+    @Option(names = "--force", description = "overwrite an existing output file that is not this stream's resumable download")
+    boolean force;
+
+    @Option(names = "--keep-record", description = "keep the FILE.p2ps resume record once the stream is complete (default: delete it)")
+    boolean keepRecord;
 
     @Option(names = "--peers", paramLabel = "K", description = "peers to use at once (default: ${DEFAULT-VALUE})")
     int peers = 8;
@@ -100,7 +112,8 @@ public final class PeerClientMain implements Callable<Integer> {
     String latency = "2s";
 
     @Option(names = "--peer", paramLabel = "HOST:PORT",
-            description = "fetch from this peer only (repeatable), instead of the peers the tracker names")
+            description = "fetch from this peer only (repeatable), instead of the peers the tracker names; with a content id"
+                    + " the tracker is not contacted at all")
     List<String> peerAddresses = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
@@ -117,7 +130,11 @@ public final class PeerClientMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress trackerAddress = Endpoint.parse(tracker, TRACKER_PORT);
+        boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
+        if ("-".equals(tracker) && !byPeerOnly) {
+            throw new IllegalArgumentException("TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
+        }
+        InetSocketAddress trackerAddress = "-".equals(tracker) ? null : Endpoint.parse(tracker, TRACKER_PORT);
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
         long noPeerTimeoutMillis = Cli.positive("--no-peer-timeout", Quantity.durationMillis("--no-peer-timeout", noPeerTimeout, 1000));
@@ -142,10 +159,14 @@ public final class PeerClientMain implements Callable<Integer> {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list; try --help)");
             return Cli.USAGE;
         }
+        if (ContentId.parse(stream) == null && Wire.nameProblem(stream) != null) {
+            throw new IllegalArgumentException("STREAM: \"" + stream + "\" " + Wire.nameProblem(stream));
+        }
         boolean toStdout = "-".equals(output);
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
-        boolean showProgress = progress != null ? progress : stderrIsTerminal();
-        Download.Config config = Download.Config.of(trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
+        OutputCheck.check(file, force, toStdout && isTerminal(1));
+        boolean showProgress = progress != null ? progress : isTerminal(2);
+        Download.Config config = Download.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
@@ -153,6 +174,19 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
                 .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit));
         boolean existed = file != null && Files.exists(file);
+        // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
+        CompletableFuture<String> interrupt = new CompletableFuture<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            interrupt.complete("interrupted");
+            try {
+                ended.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        config = config.withInterrupt(interrupt);
         try {
             Stats stats;
             if (toStdout) {
@@ -161,6 +195,9 @@ public final class PeerClientMain implements Callable<Integer> {
                 }
             } else {
                 stats = Download.run(config.withOutputFile(file));
+                if (!keepRecord) {
+                    Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
+                }
             }
             report(stats);
             return 0;
@@ -174,8 +211,16 @@ public final class PeerClientMain implements Callable<Integer> {
                 Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
                 Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
-            System.err.println("peer-client: " + e.getMessage());
+            boolean resumable = e.exitStatus() == DownloadException.INTERRUPTED && file != null && e.stats() != null;
+            System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
             return e.exitStatus();
+        } finally {
+            ended.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running
+            }
         }
     }
 
@@ -217,10 +262,10 @@ public final class PeerClientMain implements Callable<Integer> {
         return last.isEmpty() || last.equals(".") || last.equals("..") ? "stream.out" : last;
     }
 
-    /** Java 17 cannot ask isatty(2) directly; on Linux the fd's link names the terminal. */
-    private static boolean stderrIsTerminal() {
+    /** Java 17 cannot ask isatty(fd) directly; on Linux the fd's link names the terminal. */
+    private static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (IOException | UnsupportedOperationException e) {
             return System.console() != null;

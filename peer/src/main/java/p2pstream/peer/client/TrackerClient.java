@@ -44,6 +44,12 @@ public final class TrackerClient implements AutoCloseable {
     static final long MAX_BACKOFF_MILLIS = 5_000;
     /** A session that lasted this long was a good one: the next reconnect starts from the shortest backoff. */
     static final long STABLE_SESSION_MILLIS = 5_000;
+    /** A tracker answers HELLO at once; silence this long after connecting means something else listens there. */
+    static final long WELCOME_TIMEOUT_MILLIS = 5_000;
+    /** ERROR codes that refuse one request (its content), not the session: see docs/PROTOCOL.md section 4. */
+    private static final java.util.Set<String> REFUSALS = java.util.Set.of(ErrorCode.BAD_NAME.name(),
+            ErrorCode.MALFORMED.name(), ErrorCode.OUT_OF_RANGE.name(), ErrorCode.NOT_FOUND.name());
+    private static final String PEER_ERROR = "peer error ";
     static final int ANNOUNCES_PER_BATCH = 500;
     static final long BATCH_INTERVAL_MILLIS = 500;
 
@@ -198,8 +204,15 @@ public final class TrackerClient implements AutoCloseable {
         });
     }
 
-    private void onSessionClosed(String reason) {
+    private void onSessionClosed(String reason, String notTracker) {
         boolean wasWelcomed = welcomed;
+        boolean refused = wasWelcomed && !inflight.isEmpty() && isRefusal(reason);
+        if (refused) {
+            // the tracker closed the session over the oldest unanswered query: that one fails, the rest go on
+            Pending p = inflight.poll();
+            p.result.completeExceptionally(new IOException("tracker " + tracker + " refused " + p.request.type() + ": "
+                    + reason.substring(PEER_ERROR.length())));
+        }
         welcomed = false;
         replay = null;
         if (wasWelcomed && loop.nanoTime() - welcomedAtNanos > STABLE_SESSION_MILLIS * 1_000_000) {
@@ -216,16 +229,49 @@ public final class TrackerClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (failUntilWelcomed && !everWelcomed && notTracker != null) {
+            // something else listens there: retrying would only ask it again
+            closed = true;
+            failAll(new IOException("TRACKER: " + tracker.getHostString() + ":" + tracker.getPort()
+                    + " is not a p2pstream tracker (it answered " + notTracker + ")"));
+            return;
+        }
         if (failUntilWelcomed && !everWelcomed) {
             failAll(new IOException("tracker " + tracker + ": " + reason));
         }
-        if (wasWelcomed) {
+        if (refused) {
+            log.info("tracker {} refused a query ({}); reconnecting for the rest", tracker, reason);
+            backoffMillis = MIN_BACKOFF_MILLIS; // the link is fine: a refusal is no reason to wait longer
+        } else if (wasWelcomed) {
             log.warn("tracker {} session lost: {}; reconnecting", tracker, reason);
         } else {
             log.debug("tracker {}: {}; retrying in {} ms", tracker, reason, backoffMillis);
         }
         loop.schedule(backoffMillis, this::connect);
         backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    private static boolean isRefusal(String reason) {
+        int colon = reason.indexOf(':');
+        return reason.startsWith(PEER_ERROR) && colon > 0 && REFUSALS.contains(reason.substring(PEER_ERROR.length(), colon));
+    }
+
+    /**
+     * What a first answer that is no WELCOME was, for the user: an undecodable length is shown as the bytes
+     * it was made of ({@code "HTTP"} from a web server).
+     */
+    private static String describe(String reason) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("frame length: (\\d+)").matcher(reason);
+        if (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            StringBuilder text = new StringBuilder();
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                char ch = (char) ((n >>> shift) & 0xff);
+                text.append(ch >= 0x20 && ch < 0x7f ? ch : '?');
+            }
+            return "bytes \"" + text + "...\" that are not a p2pstream frame";
+        }
+        return reason;
     }
 
     private void expireRequests() {
@@ -254,16 +300,26 @@ public final class TrackerClient implements AutoCloseable {
     private final class Session implements ConnectionHandler {
         private Connection c;
 
+        /** Why the other end is no tracker, once its first answer showed it; null while it may be one. */
+        private String notTracker;
+
         @Override
         public void onOpen(Connection c) {
             this.c = c;
             c.send(hello);
+            loop.schedule(WELCOME_TIMEOUT_MILLIS, () -> {
+                if (connection == c && !welcomed && c.isOpen()) {
+                    notTracker = "nothing within " + WELCOME_TIMEOUT_MILLIS + " ms";
+                    c.close("no WELCOME within " + WELCOME_TIMEOUT_MILLIS + " ms");
+                }
+            });
         }
 
         @Override
         public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
             MessageType t = MessageType.of(type);
             if (!welcomed && t != MessageType.WELCOME) {
+                notTracker = "a " + t + " frame";
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "first frame: " + t + " (expected: WELCOME)");
             }
             switch (t) {
@@ -288,8 +344,15 @@ public final class TrackerClient implements AutoCloseable {
 
         @Override
         public void onClose(String reason) {
+            // bytes that are no frame at all, or a peer's ERROR to our HELLO (a tracker's UNEXPECTED never comes
+            // before WELCOME; its BAD_HELLO, TIMEOUT, TOO_MANY_CONNECTIONS may, and are a tracker's answers)
+            boolean peerError = reason.startsWith(PEER_ERROR);
+            if (notTracker == null && !welcomed && c != null && c.bytesRead() > 0
+                    && (!peerError || reason.startsWith(PEER_ERROR + ErrorCode.UNEXPECTED.name() + ":"))) {
+                notTracker = peerError ? "ERROR " + reason.substring(PEER_ERROR.length()) : describe(reason);
+            }
             if (connection == c || c == null) {
-                onSessionClosed(reason);
+                onSessionClosed(reason, notTracker);
             }
         }
     }

@@ -91,6 +91,13 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
+    /** Starts {@code pb} (from {@link #java}, perhaps changed) and stops it when the test ends. */
+    Process start(ProcessBuilder pb) throws IOException {
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
     /** {@code java -jar dist/JAR ARGS}, not started. */
     static ProcessBuilder java(String jar, String... args) {
         return java(List.of(), jar, args);
