@@ -144,6 +144,13 @@ class ViewerCliE2ETest {
                     && o.stderr().contains("HTTP"), o.stderr());
             assertFalse(o.stderr().contains("no answer to LOOKUP"), o.stderr());
         }
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // accepts (the backlog does) and never answers, as a web server waiting for a request line
+            Outcome o = run("127.0.0.1:" + silent.getLocalPort(), "a.bin", "-o", dir.resolve("a.bin").toString());
+            assertEquals(4, o.status(), o.stderr());
+            assertTrue(o.stderr().contains("is not a p2pstream tracker (it answered nothing within 5000 ms)"), o.stderr());
+            assertTrue(o.millis() < 9_000, o.millis() + " ms (the LOOKUP's own timeout is 10 s)");
+        }
         Path media = Files.createDirectories(dir.resolve("media"));
         Files.write(media.resolve("a.bin"), random(20_000));
         int peerPort = processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", "127.0.0.1:1",
