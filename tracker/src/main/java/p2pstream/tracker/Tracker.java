@@ -31,6 +31,8 @@ public final class Tracker implements AutoCloseable {
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
     /** One host (a NAT may hide a few viewers) needs a handful of sessions; 64 leaves room and bounds a flood. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+    /** The default connection limit where the open-file limit allows it (see {@link Cli#maxConnections}). */
+    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     /** While the registry is full, a refused announcement is logged at WARN at most this often. */
     private static final long FULL_WARNING_INTERVAL_NANOS = 60_000_000_000L;
@@ -44,13 +46,15 @@ public final class Tracker implements AutoCloseable {
      *                             new entries beyond it are refused
      * @param maxConnectionsPerAddress open connections from one IP address at most, so one host cannot take
      *                             every slot
+     * @param maxRegistryBytes     the registry's estimated heap at most, names included; announcements beyond
+     *                             it are refused
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
-                         long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress) {
+                         long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress, long maxRegistryBytes) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                       long helloTimeoutMillis, long maxEntries) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES);
         }
 
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
@@ -63,15 +67,23 @@ public final class Tracker implements AutoCloseable {
 
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries, maxConnectionsPerAddress);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries, maxConnectionsPerAddress,
+                    maxRegistryBytes);
         }
 
         public Config withMaxEntries(long entries) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries, maxConnectionsPerAddress);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries,
+                    maxConnectionsPerAddress, maxRegistryBytes);
         }
 
         public Config withMaxConnectionsPerAddress(int max) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max,
+                    maxRegistryBytes);
+        }
+
+        public Config withMaxRegistryBytes(long max) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
+                    maxConnectionsPerAddress, max);
         }
     }
 
@@ -86,7 +98,7 @@ public final class Tracker implements AutoCloseable {
 
     private Tracker(Config config) throws IOException {
         this.config = config;
-        this.registry = new Registry(config.maxEntries());
+        this.registry = new Registry(config.maxEntries(), config.maxRegistryBytes());
         this.group = new EventLoopGroup("tracker", config.threads());
         Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis());
         try {
@@ -124,6 +136,11 @@ public final class Tracker implements AutoCloseable {
         return query(registry::entryCount);
     }
 
+    /** The registry's estimated heap bytes, names included, read on the registry loop. Any thread. */
+    public long registryBytes() {
+        return query(registry::bytes);
+    }
+
     /** Open connections. Any thread. */
     public int connectionCount() {
         return acceptor.connectionCount();
@@ -155,15 +172,16 @@ public final class Tracker implements AutoCloseable {
      * so at WARN once a minute, with a count.
      */
     void onRefused(InetSocketAddress remote, long sessionId, String why) {
-        if (registry.entryCount() < registry.maxEntries()) {
+        if (!registry.isFull()) {
             log.debug("{} session {}: announcement refused: {}", remote, sessionId, why);
             return;
         }
         refusedSinceFullWarning++;
         long now = registryLoop().nanoTime();
         if (lastFullWarningNanos == 0 || now - lastFullWarningNanos >= FULL_WARNING_INTERVAL_NANOS) {
-            log.warn("tracker full: {} entries (--max-entries); refusing new announcements ({} refused since the last"
-                    + " warning; latest: {} session {})", registry.entryCount(), refusedSinceFullWarning, remote, sessionId);
+            log.warn("tracker full: {} entries (--max-entries), about {} MiB (--max-memory); refusing new announcements"
+                    + " ({} refused since the last warning; latest: {} session {}: {})", registry.entryCount(),
+                    registry.bytes() >> 20, refusedSinceFullWarning, remote, sessionId, why);
             lastFullWarningNanos = now;
             refusedSinceFullWarning = 0;
         } else {
@@ -210,8 +228,9 @@ public final class Tracker implements AutoCloseable {
         @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
         int threads = EventLoopGroup.defaultThreads();
 
-        @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
-        int maxConnections = 10_000;
+        @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: "
+                + DEFAULT_MAX_CONNECTIONS + ", or 90% of what the open-file limit leaves where that is fewer)")
+        Integer maxConnections;
 
         @Option(names = "--max-connections-per-address", paramLabel = "N",
                 description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
@@ -227,20 +246,26 @@ public final class Tracker implements AutoCloseable {
                         + " beyond it are refused (default: ${DEFAULT-VALUE})")
         int maxEntries = Registry.DEFAULT_MAX_ENTRIES;
 
+        @Option(names = "--max-memory", paramLabel = "SIZE",
+                description = "the registry's heap at most, names included (estimated); announcements beyond it are"
+                        + " refused (default: 512MiB)")
+        String maxMemory = "512MiB";
+
         @Override
         public Integer call() throws Exception {
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
-            Cli.positive("--max-connections", maxConnections);
+            int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 90);
             Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
             long sessionTimeoutMillis = Cli.positive("--session-timeout", Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
+            long maxRegistryBytes = Cli.positive("--max-memory", Quantity.size("--max-memory", maxMemory));
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries)
-                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + hostPort(tracker.address()));
             System.out.flush();

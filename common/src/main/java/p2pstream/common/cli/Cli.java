@@ -52,6 +52,23 @@ public final class Cli {
         return value;
     }
 
+    /**
+     * A {@code --max-connections} value: the one given (at least 1; a warning when the open-file limit cannot
+     * hold it), or when none is given {@code wanted} cut to {@code sharePercent} of what the limit leaves.
+     */
+    public static int maxConnections(String option, Integer given, int wanted, int sharePercent) {
+        long limit = p2pstream.common.net.Descriptors.limit();
+        if (given == null) {
+            return p2pstream.common.net.Descriptors.connectionsWithin(wanted, limit, sharePercent);
+        }
+        positive(option, given);
+        if (given > p2pstream.common.net.Descriptors.connectionsWithin(given, limit, 100)) {
+            System.err.println("warning: " + option + " " + given + " is more than the open-file limit (ulimit -n "
+                    + limit + ") allows; connections past it fail to be accepted");
+        }
+        return given;
+    }
+
     public static int run(Object command, String... args) {
         CommandLine cl = new CommandLine(command);
         cl.setUsageHelpWidth(100);

@@ -30,6 +30,14 @@ import p2pstream.common.wire.Frames;
 public final class Acceptor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    /**
+     * Pause after a failed accept, doubled on each failure in a row up to the maximum. Out of descriptors, the
+     * pending connection stays pending and the listener stays ready: without a pause the loop spins on it.
+     */
+    static final long FIRST_ACCEPT_PAUSE_MILLIS = 50;
+    static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
+    /** Failed accepts are logged at most once in this time, with the count since the last line. */
+    static final long ACCEPT_FAILURE_LOG_INTERVAL_MILLIS = 10_000;
 
     private final EventLoopGroup group;
     private final EventLoop acceptLoop;
@@ -44,6 +52,12 @@ public final class Acceptor implements AutoCloseable {
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
     private final InetSocketAddress localAddress;
     private SelectionKey key;
+    /** Accept loop only: the current pause after failed accepts (0 while accepts succeed), and the log's pace. */
+    private long acceptPauseMillis;
+    private volatile long acceptFailures;
+    private long acceptFailuresUnlogged;
+    private long lastFailureLogNanos;
+    private boolean failureLogged;
 
     private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
                      Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap) throws IOException {
@@ -178,12 +192,13 @@ public final class Acceptor implements AutoCloseable {
             try {
                 channel = server.accept();
             } catch (IOException e) {
-                log.warn("accept on {} failed: {}", localAddress, e.toString());
+                onAcceptFailed(e);
                 return;
             }
             if (channel == null) {
                 return;
             }
+            acceptPauseMillis = 0;
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
                 refuse(channel, "connections: " + maxConnections + " open (expected: fewer)");
@@ -199,6 +214,35 @@ public final class Acceptor implements AutoCloseable {
             }
             EventLoop loop = group.next();
             loop.execute(() -> adopt(loop, channel, from));
+        }
+    }
+
+    /** Failed accepts so far (out of descriptors, typically). Any thread; for tests and figures. */
+    public long acceptFailures() {
+        return acceptFailures;
+    }
+
+    /** Stops accepting for a while (see FIRST_ACCEPT_PAUSE_MILLIS) and logs at a bounded pace. Accept loop. */
+    private void onAcceptFailed(IOException e) {
+        acceptFailures++;
+        acceptFailuresUnlogged++;
+        acceptPauseMillis = acceptPauseMillis == 0 ? FIRST_ACCEPT_PAUSE_MILLIS
+                : Math.min(MAX_ACCEPT_PAUSE_MILLIS, 2 * acceptPauseMillis);
+        long now = acceptLoop.nanoTime();
+        if (!failureLogged || now - lastFailureLogNanos >= TimeUnit.MILLISECONDS.toNanos(ACCEPT_FAILURE_LOG_INTERVAL_MILLIS)) {
+            log.warn("accept on {} failed {} time(s) since the last report: {}; pausing accepts up to {} ms at a time",
+                    hostPort(localAddress), acceptFailuresUnlogged, e.getMessage(), MAX_ACCEPT_PAUSE_MILLIS);
+            acceptFailuresUnlogged = 0;
+            lastFailureLogNanos = now;
+            failureLogged = true;
+        }
+        if (key != null && key.isValid()) {
+            key.interestOps(0);
+            acceptLoop.schedule(acceptPauseMillis, () -> {
+                if (key.isValid()) {
+                    key.interestOps(SelectionKey.OP_ACCEPT);
+                }
+            });
         }
     }
 

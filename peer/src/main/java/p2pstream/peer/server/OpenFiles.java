@@ -43,16 +43,8 @@ final class OpenFiles implements AutoCloseable {
      * is for sockets, the selectors and the JVM's own files.
      */
     static int defaultCapacity() {
-        long limit = descriptorLimit();
+        long limit = p2pstream.common.net.Descriptors.limit();
         return (int) Math.max(1, Math.min(DEFAULT_CAPACITY, limit / 4));
-    }
-
-    private static long descriptorLimit() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getMaxFileDescriptorCount();
-        }
-        return Long.MAX_VALUE;
     }
 
     /** A channel on {@code path}'s data; null when all {@code capacity} channels are in use (try again later). */

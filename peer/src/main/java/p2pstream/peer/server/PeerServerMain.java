@@ -27,6 +27,8 @@ import picocli.CommandLine.Parameters;
                 "With --live NAME, publishes a live stream read from standard input (or --input) instead."})
 public final class PeerServerMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
+    /** The default connection limit where the open-file limit allows it (see Cli.maxConnections). */
+    static final int DEFAULT_MAX_CONNECTIONS = 1_000;
 
     @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on and announce, e.g. 127.0.0.1")
     String address;
@@ -47,8 +49,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
     int threads = EventLoopGroup.defaultThreads();
 
-    @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
-    int maxConnections = 1_000;
+    @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: "
+            + DEFAULT_MAX_CONNECTIONS + ", or half of what the open-file limit leaves where that is fewer)")
+    Integer maxConnections;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N",
             description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
@@ -95,7 +98,8 @@ public final class PeerServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Cli.port("--port", port);
         Cli.positive("--threads", threads);
-        Cli.positive("--max-connections", maxConnections);
+        // half: a quarter of the limit goes to shared files (OpenFiles), the rest to the JVM and selectors
+        int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 50);
         Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
