@@ -23,11 +23,13 @@ import p2pstream.common.wire.PeerId;
  * fixed heap so the figures are comparable:
  *
  * <pre>
- * java -Xms2g -Xmx2g -cp dist/benchmarks.jar p2pstream.tracker.RegistryFootprint [SHAPE...] [--sessions N]
- *   SHAPE       STREAMSxPEERS, e.g. 10000x100 (default: 10000x100 1000x1000 100000x10 1000000x1)
- *   --sessions  sessions holding the entries (default 10000); a shape's entries are spread evenly over them
+ * java -Xms2g -Xmx2g -cp dist/benchmarks.jar p2pstream.tracker.RegistryFootprint [SHAPE...] [--sessions N] [--name-bytes N]
+ *   SHAPE         STREAMSxPEERS, e.g. 10000x100 (default: 10000x100 1000x1000 100000x10 1000000x1)
+ *   --sessions    sessions holding the entries (default 10000); a shape's entries are spread evenly over them
+ *   --name-bytes  pad every stream name to this many characters (default: ~25, a short path)
  * </pre>
  *
+ * Also prints the registry's own estimate of its heap (what {@code --max-memory} bounds) beside the measured one.
  * Prints one line per shape and a markdown row per shape ({@code row: | ... |}) for scripts. The sessions' own
  * records (peer id, address) are made before the first measurement: they belong to the sessions, not to the
  * entries, and the tracker holds them for its connections anyway.
@@ -35,6 +37,7 @@ import p2pstream.common.wire.PeerId;
 public final class RegistryFootprint {
     private static final int CHUNK = 256 * 1024;
     private static final int LOOKUP_PEERS = 50;
+    private static int nameBytes;
 
     private RegistryFootprint() {
     }
@@ -45,11 +48,13 @@ public final class RegistryFootprint {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--sessions") && i + 1 < args.length) {
                 sessions = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--name-bytes") && i + 1 < args.length) {
+                nameBytes = Integer.parseInt(args[++i]);
             } else if (args[i].matches("\\d+x\\d+")) {
                 String[] p = args[i].split("x");
                 shapes.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
             } else {
-                System.err.println("usage: RegistryFootprint [STREAMSxPEERS...] [--sessions N]");
+                System.err.println("usage: RegistryFootprint [STREAMSxPEERS...] [--sessions N] [--name-bytes N]");
                 System.exit(2);
             }
         }
@@ -75,7 +80,7 @@ public final class RegistryFootprint {
                     + " sessions: entries must divide evenly, at most one per (session, stream)");
         }
         int perSession = (int) (entries / sessions);
-        Registry registry = new Registry();
+        Registry registry = new Registry(Long.MAX_VALUE, Long.MAX_VALUE); // measured, not bounded
         long before = usedHeapAfterGc();
         long t0 = System.nanoTime();
         // session j holds streams j*perSession .. j*perSession+perSession-1 (mod streams): distinct within a
@@ -99,6 +104,7 @@ public final class RegistryFootprint {
             throw new IllegalStateException("entries: " + registry.entryCount() + " (expected: " + entries + ")");
         }
         double perEntry = (after - before) / (double) entries;
+        long estimated = registry.bytes();
 
         SplittableRandom random = new SplittableRandom(1);
         int lookups = 200_000;
@@ -131,9 +137,11 @@ public final class RegistryFootprint {
 
         String shape = streams + " streams x " + perStream + " peers";
         System.out.printf(Locale.ROOT, "%s = %d entries: %.1f bytes/entry (%.1f MiB); fill %.0f entries/s, lookup(max %d) %.0f/s,"
-                        + " remove %.0f entries/s; %+.1f MiB left after removing every session%n",
+                        + " remove %.0f entries/s; %+.1f MiB left after removing every session; names of %d characters,"
+                        + " the registry's estimate %.1f MiB (%.0f%% of measured)%n",
                 shape, entries, perEntry, (after - before) / 1048576.0, entries / (fillNanos / 1e9), LOOKUP_PEERS,
-                lookups / (lookupNanos / 1e9), entries / (removeNanos / 1e9), (emptied - before) / 1048576.0);
+                lookups / (lookupNanos / 1e9), entries / (removeNanos / 1e9), (emptied - before) / 1048576.0,
+                name(0).length(), estimated / 1048576.0, 100.0 * estimated / (after - before));
         System.out.printf(Locale.ROOT, "row: | %s | %d | %.1f | %.1f | %.0f | %.0f |%n", shape, entries, perEntry,
                 (after - before) / 1048576.0, entries / (fillNanos / 1e9), lookups / (lookupNanos / 1e9));
     }
@@ -145,7 +153,8 @@ public final class RegistryFootprint {
     }
 
     private static String name(int stream) {
-        return "bench/stream-" + (10_000_000 + stream) + ".ts";
+        String name = "bench/stream-" + (10_000_000 + stream) + ".ts";
+        return name.length() >= nameBytes ? name : "x".repeat(nameBytes - name.length()) + name;
     }
 
     private static TrackerSession.Peer[] peers(int sessions) throws UnknownHostException {

@@ -1,5 +1,6 @@
 package p2pstream.tracker;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -9,7 +10,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Streams;
@@ -27,11 +27,23 @@ final class Registry {
     /** Bounds all sessions' entries together: at most a few hundred MiB of heap even if each is a stream of its own. */
     static final int DEFAULT_MAX_ENTRIES = 2_000_000;
 
+    /** Heap bytes per stream besides its name and holders (entry, content id, map nodes); see RegistryFootprint. */
+    static final long STREAM_BYTES = 250;
+    /** Heap bytes per entry: its holder slot and its session-table slot, with the tables' slack. */
+    static final long ENTRY_BYTES = 32;
+    /** Bounds the registry's estimated heap, names included: long names cost ~1 KiB a stream, not ~300 B. */
+    static final long DEFAULT_MAX_BYTES = 512L << 20;
+
     private final long maxEntries;
+    private final long maxBytes;
+    /** Estimated heap of what the registry holds: STREAM_BYTES and the name per stream, ENTRY_BYTES per entry. */
+    private long bytes;
     private final Map<ContentId, StreamEntry> streams = new HashMap<>();
     /** Name to the first stream of that name; the others follow through {@link StreamEntry#nextWithSameName}. */
     private final TreeMap<String, StreamEntry> byName = new TreeMap<>();
     private final Map<Long, SessionHoldings> bySession = new HashMap<>();
+    /** The sessions from each IP address, for counting a stream's distinct hosts. */
+    private final Map<InetAddress, List<SessionHoldings>> byHost = new HashMap<>();
     private final Handles<StreamEntry> streamHandles = new Handles<>();
     private final Handles<SessionHoldings> sessionHandles = new Handles<>();
     private final SplittableRandom random = new SplittableRandom();
@@ -41,11 +53,21 @@ final class Registry {
     private long entries;
 
     Registry() {
-        this(DEFAULT_MAX_ENTRIES);
+        this(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
     }
 
-    Registry(long maxEntries) {
+    Registry(long maxEntries, long maxBytes) {
         this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
+    }
+
+    /** A stream's estimated heap bytes before its holders: a Latin-1 name costs a byte a character, others two. */
+    static long streamBytes(String name) {
+        int perChar = 1;
+        for (int i = 0; i < name.length() && perChar == 1; i++) {
+            perChar = name.charAt(i) < 256 ? 1 : 2;
+        }
+        return STREAM_BYTES + 40 + (long) perChar * name.length();
     }
 
     /**
@@ -60,7 +82,9 @@ final class Registry {
         SessionHoldings mine = bySession.get(peer.sessionId());
         int index = mine == null || stream == null ? -1 : mine.indexIn(stream.handle);
         if (index >= 0) {
+            boolean wasComplete = stream.completeAt(index);
             stream.complete(index, a.complete());
+            onHostChange(mine, stream, true, wasComplete, true, a.complete());
             return null;
         }
         if (mine != null && mine.size() >= MAX_STREAMS_PER_SESSION) {
@@ -69,9 +93,15 @@ final class Registry {
         if (entries >= maxEntries) {
             return "tracker entries: " + entries + " (expected: < " + maxEntries + "; the tracker is full)";
         }
+        long cost = ENTRY_BYTES + (stream == null ? streamBytes(a.name()) : 0);
+        if (bytes + cost > maxBytes) {
+            return "tracker memory: " + bytes + " bytes held, " + cost + " more asked (expected: <= " + maxBytes
+                    + " in all; the tracker is full)";
+        }
         if (mine == null) {
             mine = sessionHandles.add(h -> new SessionHoldings(peer, h));
             bySession.put(peer.sessionId(), mine);
+            byHost.computeIfAbsent(mine.host, h -> new ArrayList<>(1)).add(mine);
         }
         if (stream == null) {
             stream = streamHandles.add(h -> new StreamEntry(a, h));
@@ -85,7 +115,9 @@ final class Registry {
             }
         }
         mine.put(stream.handle, stream.add(mine.handle, a.complete()));
+        onHostChange(mine, stream, false, false, true, a.complete());
         entries++;
+        bytes += cost;
         return null;
     }
 
@@ -94,7 +126,7 @@ final class Registry {
         StreamEntry stream = streams.get(id);
         int index = mine == null || stream == null ? -1 : mine.remove(stream.handle);
         if (index >= 0) {
-            removeHolder(stream, index);
+            removeHolder(mine, stream, index);
         }
     }
 
@@ -108,10 +140,15 @@ final class Registry {
         for (int slot = 0; slot < mine.slots(); slot++) {
             int stream = mine.streamAt(slot);
             if (stream >= 0) {
-                removeHolder(streamHandles.get(stream), mine.indexAt(slot));
+                removeHolder(mine, streamHandles.get(stream), mine.indexAt(slot));
             }
         }
         sessionHandles.remove(mine.handle);
+        List<SessionHoldings> sameHost = byHost.get(mine.host);
+        sameHost.remove(mine);
+        if (sameHost.isEmpty()) {
+            byHost.remove(mine.host);
+        }
     }
 
     /**
@@ -143,25 +180,23 @@ final class Registry {
         return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
     }
 
-    /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame. */
+    /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame: all in one go. */
     Streams list(String filter, int limit) {
-        int max = Math.min(limit, Wire.MAX_STREAMS_PER_LIST);
-        int budget = Wire.MAX_CONTROL_FRAME_BYTES - Frames.HEADER_BYTES - 2;
-        List<Streams.Entry> out = new ArrayList<>();
-        for (StreamEntry first : byName.values()) {
-            if (!containsIgnoreCase(first.name, filter)) {
-                continue;
-            }
-            for (StreamEntry s = first; s != null; s = s.nextWithSameName) {
-                Streams.Entry e = new Streams.Entry(s.contentId, s.name, s.size, s.chunkSize, s.holderCount(), s.seedCount());
-                budget -= Streams.entryBytes(e);
-                if (out.size() >= max || budget < 0) {
-                    return new Streams(out);
-                }
-                out.add(e);
-            }
+        ListScan scan = new ListScan(filter, limit);
+        while (!scan.step(byName)) {
+            // the whole scan at once: for tests and callers that own the registry loop's time
         }
-        return new Streams(out);
+        return scan.answer();
+    }
+
+    /** Takes one step of a LIST that may span several turns of the registry loop; true when it is complete. */
+    boolean step(ListScan scan) {
+        return scan.step(byName);
+    }
+
+    /** The stream with this content id, or null: for tests. */
+    StreamEntry entry(ContentId id) {
+        return streams.get(id);
     }
 
     int streamCount() {
@@ -172,32 +207,61 @@ final class Registry {
         return entries;
     }
 
-    long maxEntries() {
-        return maxEntries;
+    /** Estimated heap bytes held (see STREAM_BYTES, ENTRY_BYTES). */
+    long bytes() {
+        return bytes;
+    }
+
+    /** No room for another entry: at the entry cap, or within a long-named stream of the byte cap. */
+    boolean isFull() {
+        return entries >= maxEntries || bytes + ENTRY_BYTES + streamBytes("") + Wire.MAX_NAME_BYTES > maxBytes;
     }
 
     int sessionCount() {
         return bySession.size();
     }
 
+    /** The name's stream held by the most distinct hosts as seeds, then as holders; the earliest on a tie. */
     private StreamEntry mostHeld(String name) {
         StreamEntry best = null;
         for (StreamEntry s = name == null ? null : byName.get(name); s != null; s = s.nextWithSameName) {
-            if (best == null || s.seedCount() > best.seedCount()
-                    || (s.seedCount() == best.seedCount() && s.holderCount() > best.holderCount())) {
+            if (best == null || s.hostSeeds > best.hostSeeds
+                    || (s.hostSeeds == best.hostSeeds && s.hostHolders > best.hostHolders)) {
                 best = s;
             }
         }
         return best;
     }
 
-    private void removeHolder(StreamEntry stream, int index) {
+    /**
+     * Keeps the stream's distinct-host counts as {@code mine} goes from holding (seeding) it before to after:
+     * its host counts once while any of its sessions holds (seeds) the stream. O(sessions from that host).
+     */
+    private void onHostChange(SessionHoldings mine, StreamEntry stream, boolean heldBefore, boolean seededBefore,
+                              boolean heldAfter, boolean seededAfter) {
+        boolean othersHold = false;
+        boolean othersSeed = false;
+        for (SessionHoldings other : byHost.get(mine.host)) {
+            int index = other == mine ? -1 : other.indexIn(stream.handle);
+            if (index >= 0) {
+                othersHold = true;
+                othersSeed |= stream.completeAt(index);
+            }
+        }
+        stream.hostHolders += (othersHold || heldAfter ? 1 : 0) - (othersHold || heldBefore ? 1 : 0);
+        stream.hostSeeds += (othersSeed || seededAfter ? 1 : 0) - (othersSeed || seededBefore ? 1 : 0);
+    }
+
+    private void removeHolder(SessionHoldings mine, StreamEntry stream, int index) {
+        onHostChange(mine, stream, true, stream.completeAt(index), false, false);
         int moved = stream.removeAt(index);
         if (moved >= 0) {
             sessionHandles.get(moved).put(stream.handle, index);
         }
         entries--;
+        bytes -= ENTRY_BYTES;
         if (stream.holderCount() == 0) {
+            bytes -= streamBytes(stream.name);
             streams.remove(stream.contentId);
             streamHandles.remove(stream.handle);
             StreamEntry first = byName.get(stream.name);
@@ -214,15 +278,5 @@ final class Registry {
                 first.nextWithSameName = stream.nextWithSameName;
             }
         }
-    }
-
-    /** {@code name.toLowerCase().contains(needle.toLowerCase())} without allocating per name. */
-    private static boolean containsIgnoreCase(String name, String needle) {
-        for (int i = 0, last = name.length() - needle.length(); i <= last; i++) {
-            if (name.regionMatches(true, i, needle, 0, needle.length())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -13,11 +13,13 @@ import p2pstream.common.wire.Message;
 
 /**
  * One session's registry work: ANNOUNCE/WITHDRAW updates and LIST/LOOKUP queries, in the order read. What a
- * session reads in one loop turn goes to the registry loop as one task, and the answers come back as one task
- * and leave in one write: a pipelining peer costs a few hops and system calls per burst, not per request.
+ * session reads in one loop turn goes to the registry loop as one batch, and the answers come back as one task
+ * and leave in one write: a pipelining peer costs a few hops and system calls per burst, not per request. One
+ * batch at a time per session, so a LIST that spans several registry turns ({@link ListScan}) keeps the
+ * session's order while other sessions' work runs between its steps.
  * Bounded: past MAX_QUERIES_IN_FLIGHT queries or MAX_UPDATES_IN_FLIGHT updates read and not yet done, the
  * session stops reading, so a peer that sends faster than the registry applies waits in TCP, not in our heap.
- * Session's loop thread only; the work itself runs on the registry loop.
+ * Session's loop thread only, but for {@link #close}; the work itself runs on the registry loop.
  */
 final class RegistryRequests {
     /** LIST and LOOKUP answers can be up to a control frame (64 KiB) each. */
@@ -25,14 +27,24 @@ final class RegistryRequests {
     /** An ANNOUNCE holds up to ~1 KiB of name until applied. */
     static final int MAX_UPDATES_IN_FLIGHT = 32;
 
+    /** Registry work; false asks to be run again on a later turn of the registry loop (a long LIST). */
+    private interface Work {
+        boolean run(Registry registry, List<Message> answers);
+    }
+
     private final Tracker tracker;
     private final Connection connection;
-    /** Read, not yet handed to the registry loop; a query returns its answer, an update null. */
-    private List<Function<Registry, Message>> batch = new ArrayList<>();
+    /** Read, not yet handed to the registry loop. */
+    private List<Work> batch = new ArrayList<>();
     private int batchQueries;
     private int batchUpdates;
     private int queriesInFlight;
     private int updatesInFlight;
+    private boolean handOverQueued;
+    /** A batch is at the registry loop; the next waits for its answers. */
+    private boolean atRegistry;
+    /** Set before the session's removal is queued: a batch still stepping then stops, so nothing follows it. */
+    private volatile boolean closed;
 
     RegistryRequests(Tracker tracker, Connection connection) {
         this.tracker = tracker;
@@ -41,9 +53,9 @@ final class RegistryRequests {
 
     /** An ANNOUNCE or WITHDRAW: applied in order with the session's other requests, no answer. */
     void update(Consumer<Registry> change) {
-        add(r -> {
+        add((r, answers) -> {
             change.accept(r);
-            return null;
+            return true;
         });
         batchUpdates++;
         if (++updatesInFlight == MAX_UPDATES_IN_FLIGHT) {
@@ -51,25 +63,53 @@ final class RegistryRequests {
         }
     }
 
-    /** A LIST or LOOKUP: its answer is sent in request order. */
+    /** A LOOKUP: its answer is sent in request order. */
     void query(Function<Registry, Message> answer) {
-        add(answer);
+        query((r, answers) -> {
+            answers.add(answer.apply(r));
+            return true;
+        });
+    }
+
+    /** A LIST: scanned a step per registry turn, its answer sent in request order. */
+    void list(ListScan scan) {
+        query((r, answers) -> {
+            if (!r.step(scan)) {
+                return false;
+            }
+            answers.add(scan.answer());
+            return true;
+        });
+    }
+
+    /** The session ended: work not yet applied is dropped. Any thread; before the session's removal is queued. */
+    void close() {
+        closed = true;
+    }
+
+    private void query(Work work) {
+        add(work);
         batchQueries++;
         if (++queriesInFlight == MAX_QUERIES_IN_FLIGHT) {
             connection.autoRead(false);
         }
     }
 
-    private void add(Function<Registry, Message> work) {
-        if (batch.isEmpty()) {
-            // runs after the frames of this read: the whole burst goes in one task
+    private void add(Work work) {
+        batch.add(work);
+        if (!handOverQueued && !atRegistry) {
+            // runs after the frames of this read: the whole burst goes in one batch
+            handOverQueued = true;
             connection.loop().execute(this::handOver);
         }
-        batch.add(work);
     }
 
     private void handOver() {
-        List<Function<Registry, Message>> work = batch;
+        handOverQueued = false;
+        if (atRegistry || batch.isEmpty()) {
+            return;
+        }
+        List<Work> work = batch;
         int queries = batchQueries;
         int updates = batchUpdates;
         batch = new ArrayList<>();
@@ -79,31 +119,41 @@ final class RegistryRequests {
             // the session is gone and its removal is on its way: nothing of it may reach the registry after that
             return;
         }
-        if (connection.loop() == tracker.registryLoop()) {
-            onDone(apply(work), queries, updates);
-            return;
-        }
+        atRegistry = true;
         EventLoop loop = connection.loop();
-        tracker.registryLoop().execute(() -> {
-            List<Message> answers = apply(work);
-            loop.execute(() -> onDone(answers, queries, updates));
-        });
-    }
+        Runnable apply = new Runnable() {
+            private final List<Message> answers = new ArrayList<>(work.size());
+            private int next;
 
-    /** Registry loop: runs the work in order, collecting the answers. */
-    private List<Message> apply(List<Function<Registry, Message>> work) {
-        Registry registry = tracker.registry();
-        List<Message> answers = new ArrayList<>(work.size());
-        for (Function<Registry, Message> w : work) {
-            Message m = w.apply(registry);
-            if (m != null) {
-                answers.add(m);
+            @Override
+            public void run() {
+                Registry registry = tracker.registry();
+                while (next < work.size()) {
+                    if (closed) {
+                        return;
+                    }
+                    if (!work.get(next).run(registry, answers)) {
+                        tracker.registryLoop().execute(this); // behind whatever other sessions queued meanwhile
+                        return;
+                    }
+                    next++;
+                }
+                if (loop == tracker.registryLoop()) {
+                    onDone(answers, queries, updates);
+                } else {
+                    loop.execute(() -> onDone(answers, queries, updates));
+                }
             }
+        };
+        if (loop == tracker.registryLoop()) {
+            apply.run();
+        } else {
+            tracker.registryLoop().execute(apply);
         }
-        return answers;
     }
 
     private void onDone(List<Message> answers, int queries, int updates) {
+        atRegistry = false;
         if (!answers.isEmpty()) {
             int bytes = 0;
             for (Message m : answers) {
@@ -119,6 +169,9 @@ final class RegistryRequests {
         updatesInFlight -= updates;
         if (queriesInFlight < MAX_QUERIES_IN_FLIGHT && updatesInFlight < MAX_UPDATES_IN_FLIGHT) {
             connection.autoRead(true); // a no-op unless a bound had paused reading
+        }
+        if (!batch.isEmpty()) {
+            handOver();
         }
     }
 }

@@ -1,5 +1,6 @@
 package p2pstream.tracker;
 
+import java.net.InetAddress;
 import p2pstream.common.wire.Peers;
 
 /**
@@ -16,6 +17,8 @@ final class SessionHoldings {
     final byte[] asPartialHolder;
     /** This session's index in the registry's session table; stream holder arrays refer to it by this. */
     final int handle;
+    /** The IP address the session came from: holders are ranked by distinct hosts, not sessions. */
+    final InetAddress host;
 
     /** Slot i is table[2i] (stream handle, or EMPTY) and table[2i + 1] (index in that stream's holders). */
     private int[] table = emptyTable(INITIAL_SLOTS);
@@ -23,6 +26,7 @@ final class SessionHoldings {
 
     SessionHoldings(TrackerSession.Peer peer, int handle) {
         this.handle = handle;
+        this.host = peer.address().getAddress();
         this.asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true));
         this.asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false));
     }

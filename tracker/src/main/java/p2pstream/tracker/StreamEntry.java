@@ -22,6 +22,13 @@ final class StreamEntry {
     /** The next stream with the same name (different content), or null: names rarely map to more than one. */
     StreamEntry nextWithSameName;
 
+    /**
+     * Distinct hosts (IP addresses) holding any of the stream, and all of it: a name's streams are ranked by
+     * these, so many sessions from one address cannot outvote honest seeds. Kept by the registry.
+     */
+    int hostHolders;
+    int hostSeeds;
+
     private int[] holders = new int[INITIAL_HOLDERS];
     private int count;
     private int seeds;

@@ -69,7 +69,7 @@ final class TrackerSession implements ConnectionHandler {
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
-                requests.query(r -> r.list(l.filter(), l.limit()));
+                requests.list(new ListScan(l.filter(), l.limit()));
             }
             case LOOKUP -> {
                 Lookup l = Lookup.decode(payload);
@@ -89,6 +89,7 @@ final class TrackerSession implements ConnectionHandler {
     @Override
     public void onClose(String reason) {
         if (peer != null) {
+            requests.close();
             long session = peer.sessionId();
             onRegistryLoop(() -> tracker.registry().removeSession(session));
             log.info("{} session {} ended: {}", connection.remoteAddress(), session, reason);

@@ -177,7 +177,7 @@ class RegistryTest {
 
     @Test
     void fullRegistryRefusesNewEntriesKeepsUpdatingOldOnesAndTakesNewOnesOnceASessionEnds() {
-        Registry registry = new Registry(3);
+        Registry registry = new Registry(3, Registry.DEFAULT_MAX_BYTES);
         assertNull(registry.announce(peer(1), announce(0, 0)));
         assertNull(registry.announce(peer(1), announce(1, 0)));
         assertNull(registry.announce(peer(2), announce(0, 0)));

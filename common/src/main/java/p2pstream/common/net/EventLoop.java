@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class EventLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private static final int MAX_TASKS_PER_TURN = 4096;
+    /**
+     * Tasks stop for a select once they have run this long in a turn: work that re-queues itself a step at a
+     * time (a long LIST scan) then yields to I/O between steps instead of starving the loop's connections.
+     */
+    static final long TASK_TIME_PER_TURN_NANOS = 2_000_000;
     private static final long SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final String name;
@@ -265,12 +270,16 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private boolean runTasks() {
+        long deadline = clock.nanoTime() + TASK_TIME_PER_TURN_NANOS;
         for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
             Runnable task = tasks.poll();
             if (task == null) {
                 return false;
             }
             runSafely(task);
+            if (clock.nanoTime() - deadline >= 0) {
+                break;
+            }
         }
         return !tasks.isEmpty();
     }
