@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
@@ -48,9 +49,12 @@ class LiveStallJoinTest {
     private static final int FRESH = 30;
     private static final long STALL_MICROS = TimeUnit.SECONDS.toMicros(67);
 
-    @Test
+    @HostileCase(value = "Live viewer joining 67 s into the publisher's input stall (its newest chunk is 67 s old)",
+            expect = "the old edge is taken for the edge, not a replay: no honest peer banned, and once the input resumes"
+                    + " the viewer writes every chunk published after the stall and sees the signed end",
+            section = HostileCase.FORGERIES)
     @Timeout(60)
-    void aViewerJoiningDuringAnInputStallGetsTheStreamOnceItResumes() throws Exception {
+    void aViewerJoiningDuringAnInputStallGetsTheStreamOnceItResumes(Trial trial) throws Exception {
         PublisherKey key = PublisherKey.generate();
         long now = System.currentTimeMillis() * 1000;
         LiveManifest manifest = new LiveManifest("stalled", CHUNK, key.publicKey(), now - STALL_MICROS - 10_000_000);
@@ -66,6 +70,8 @@ class LiveStallJoinTest {
             assertArrayEquals(fresh, Arrays.copyOfRange(out, out.length - fresh.length, out.length),
                     "the output does not end with the chunks published after the stall");
             assertTrue(w.stats().live().ended(), w.stats().summary());
+            trial.record("chunks published after the stall, all written", FRESH);
+            trial.record("bytes written", out.length);
         }
     }
 
