@@ -3,10 +3,12 @@ package p2pstream.peer.schedule;
 import java.util.BitSet;
 
 /**
- * The chunk-selection policy of a download, as a pure state machine over arrays: no I/O, no clock (the
+ * The chunk-selection policy of a file stream, as a pure state machine over arrays: no I/O, no clock (the
  * caller passes rates and ages). It knows which chunks are missing, requested or done, how many connected
- * peers hold each, and the window {@code [playhead, playhead + window)}; it answers "which chunk should this
- * peer send next". docs/SCHEDULING.md explains the policy. Confined to the download's loop thread.
+ * peers hold each, and the playheads of the stream's readers, each with a window {@code [playhead, playhead +
+ * window)} whose first {@code urgent} chunks are urgent; it answers "which chunk should this peer send next".
+ * With several readers the urgent parts are interleaved (each reader's next chunk in turn) and the windows'
+ * union is fetched rarest first. docs/SCHEDULING.md explains the policy. Confined to the stream's loop thread.
  */
 public final class Scheduler {
     /** {@link #next} found nothing to ask this peer for. */
@@ -22,12 +24,16 @@ public final class Scheduler {
     private int seeds;
     /** Connected peers that hold part of the stream (viewers). */
     private int viewers;
-    private int playhead;
+    /** The readers' playheads, {@code heads[0..readers)}; one reader at 0 until told otherwise. */
+    private int[] heads = {0};
+    private int readers = 1;
+    /** The reader whose urgent chunk comes first in the next scan: turns rotate so readers share peers fairly. */
+    private int turn;
     private int done;
 
     /**
-     * @param window chunks fetched ahead of the playhead, at most
-     * @param urgent the first chunks of the window, fetched in order before anything else
+     * @param window chunks fetched ahead of each reader's playhead, at most
+     * @param urgent the first chunks of each window, fetched in order before anything else
      */
     public Scheduler(int chunkCount, int window, int urgent) {
         if (chunkCount < 0 || window < 1 || urgent < 1 || urgent > window) {
@@ -45,8 +51,13 @@ public final class Scheduler {
         return chunkCount;
     }
 
+    /** The lowest playhead of the readers (chunkCount when there is none). */
     public int playhead() {
-        return playhead;
+        int min = chunkCount;
+        for (int r = 0; r < readers; r++) {
+            min = Math.min(min, heads[r]);
+        }
+        return min;
     }
 
     public int window() {
@@ -66,9 +77,27 @@ public final class Scheduler {
         return requests[index] < 0;
     }
 
-    /** Moves the window: the player needs chunk {@code index} next. */
+    /** One reader: it needs chunk {@code index} next (a playhead only moves forward this way). */
     public void playhead(int index) {
-        playhead = Math.max(playhead, Math.min(index, chunkCount));
+        int head = Math.max(readers == 1 ? heads[0] : 0, Math.min(index, chunkCount));
+        playheads(new int[] {head}, 1);
+    }
+
+    /**
+     * The readers' playheads now (any order, any moves: a reader may seek back); {@code count} 0 means no
+     * reader, so nothing is wanted. The array is copied.
+     */
+    public void playheads(int[] playheads, int count) {
+        if (heads.length < count) {
+            heads = new int[count];
+        }
+        for (int r = 0; r < count; r++) {
+            heads[r] = Math.max(0, Math.min(playheads[r], chunkCount));
+        }
+        readers = count;
+        if (turn >= Math.max(1, count)) {
+            turn = 0;
+        }
     }
 
     // ---- availability ----
@@ -123,11 +152,15 @@ public final class Scheduler {
      * from each other and the origin's upload goes to what someone needs now; urgent chunks come from anyone.
      */
     public int next(BitSet held, boolean seed) {
-        int end = Math.min(chunkCount, playhead + window);
-        int urgentEnd = Math.min(end, playhead + urgent);
-        for (int i = playhead; i < urgentEnd; i++) {
-            if (requests[i] == 0 && (held == null || held.get(i))) {
-                return i;
+        // urgent parts first, the readers' k-th chunks in turn, so one reader's backlog cannot starve another's
+        for (int k = 0; k < urgent; k++) {
+            for (int n = 0; n < readers; n++) {
+                int r = (turn + n) % readers;
+                int i = heads[r] + k;
+                if (i < chunkCount && requests[i] == 0 && (held == null || held.get(i))) {
+                    turn = (r + 1) % readers;
+                    return i;
+                }
             }
         }
         if (seed && viewers > 0) {
@@ -135,12 +168,15 @@ public final class Scheduler {
         }
         int best = NONE;
         int bestAvailability = Integer.MAX_VALUE;
-        for (int i = urgentEnd; i < end; i++) {
-            if (requests[i] == 0 && (held == null || held.get(i))) {
-                int a = availability(i);
-                if (a < bestAvailability) {
-                    best = i;
-                    bestAvailability = a;
+        for (int r = 0; r < readers; r++) {
+            int end = Math.min(chunkCount, heads[r] + window);
+            for (int i = Math.min(end, heads[r] + urgent); i < end; i++) {
+                if (requests[i] == 0 && (held == null || held.get(i))) {
+                    int a = availability(i);
+                    if (a < bestAvailability || (a == bestAvailability && i < best)) {
+                        best = i;
+                        bestAvailability = a;
+                    }
                 }
             }
         }
@@ -156,18 +192,20 @@ public final class Scheduler {
      *            (for the asker: if asked now)
      */
     public int duplicate(BitSet held, int asker, Owner owner, Eta eta) {
-        int end = Math.min(chunkCount, playhead + urgent);
-        for (int i = playhead; i < end; i++) {
-            if (requests[i] != 1 || (held != null && !held.get(i))) {
-                continue;
-            }
-            int current = owner.of(i);
-            if (current == asker || current < 0) {
-                continue; // ours already, or arrived and being verified
-            }
-            // twice as fast, so the duplicate pays off even if the first copy is only half late
-            if (eta.nanos(i, asker) * 2 < eta.nanos(i, current)) {
-                return i;
+        for (int r = 0; r < readers; r++) {
+            int end = Math.min(chunkCount, heads[r] + urgent);
+            for (int i = heads[r]; i < end; i++) {
+                if (requests[i] != 1 || (held != null && !held.get(i))) {
+                    continue;
+                }
+                int current = owner.of(i);
+                if (current == asker || current < 0) {
+                    continue; // ours already, or arrived and being verified
+                }
+                // twice as fast, so the duplicate pays off even if the first copy is only half late
+                if (eta.nanos(i, asker) * 2 < eta.nanos(i, current)) {
+                    return i;
+                }
             }
         }
         return NONE;
@@ -194,11 +232,23 @@ public final class Scheduler {
         return true;
     }
 
-    /** True when some chunk of the window is not verified yet. */
+    /** True when some chunk of a reader's window is not verified yet. */
     public boolean missingInWindow() {
-        int end = Math.min(chunkCount, playhead + window);
-        for (int i = playhead; i < end; i++) {
-            if (requests[i] >= 0) {
+        for (int r = 0; r < readers; r++) {
+            int end = Math.min(chunkCount, heads[r] + window);
+            for (int i = heads[r]; i < end; i++) {
+                if (requests[i] >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** True when chunk {@code index} lies in some reader's window: a reader needs it soon. */
+    public boolean inWindow(int index) {
+        for (int r = 0; r < readers; r++) {
+            if (index >= heads[r] && index < heads[r] + window) {
                 return true;
             }
         }

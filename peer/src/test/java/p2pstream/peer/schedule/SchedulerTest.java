@@ -1,5 +1,6 @@
 package p2pstream.peer.schedule;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -159,5 +160,71 @@ class SchedulerTest {
         assertEquals(6_000, Scheduler.stallTimeoutMillis(0, chunk, 3_000));
         assertEquals(3_000, Scheduler.stallTimeoutMillis(100e6, chunk, 3_000));
         assertEquals(40_000, Scheduler.stallTimeoutMillis(100_000, chunk, 3_000));
+    }
+
+    @Test
+    void twoReadersUrgentPartsAreInterleavedInTurn() {
+        Scheduler s = new Scheduler(100, 20, 3);
+        s.addSeed();
+        s.playheads(new int[] {0, 50}, 2);
+        int[] order = new int[6];
+        for (int n = 0; n < 6; n++) {
+            order[n] = s.next(null);
+            s.requested(order[n]);
+        }
+        assertArrayEquals(new int[] {0, 50, 1, 51, 2, 52}, order, "each reader's next urgent chunk in turn");
+    }
+
+    @Test
+    void beyondTheUrgentPartsTheUnionOfTheWindowsIsFetchedRarestFirst() {
+        Scheduler s = new Scheduler(100, 5, 1);
+        s.playheads(new int[] {0, 50}, 2);
+        s.requested(0);
+        s.requested(50);
+        for (int i = 1; i < 100; i++) {
+            s.addHolder(i);
+            s.addHolder(i);
+        }
+        BitSet scarce = new BitSet();
+        scarce.set(53);
+        s.removeHolder(scarce); // 53 is held by one peer, everything else by two
+        assertEquals(53, s.next(null), "the rarest of either window");
+        s.requested(53);
+        assertEquals(1, s.next(null), "then the lowest index of the union");
+        assertEquals(Scheduler.NONE, s.next(bits(10, 60)), "nothing outside both windows");
+        assertTrue(s.inWindow(54) && s.inWindow(4) && !s.inWindow(5) && !s.inWindow(55));
+    }
+
+    @Test
+    void aReaderThatSeeksBackMakesItsNewPositionUrgent() {
+        Scheduler s = new Scheduler(100, 10, 2);
+        s.addSeed();
+        s.playheads(new int[] {40}, 1);
+        assertEquals(40, s.next(null));
+        s.playheads(new int[] {10}, 1);
+        assertEquals(10, s.next(null), "a seek back is a playhead move like any other");
+        assertEquals(10, s.playhead());
+    }
+
+    @Test
+    void withNoReaderNothingIsWanted() {
+        Scheduler s = new Scheduler(10, 10, 2);
+        s.addSeed();
+        s.playheads(new int[0], 0);
+        assertEquals(Scheduler.NONE, s.next(null));
+        assertFalse(s.missingInWindow());
+        assertEquals(10, s.playhead(), "no reader: no playhead below the end");
+    }
+
+    @Test
+    void duplicatesAtRiskChunksOfEveryReadersUrgentPart() {
+        Scheduler s = new Scheduler(100, 10, 2);
+        s.playheads(new int[] {0, 30}, 2);
+        for (int i : new int[] {0, 1, 30, 31}) {
+            s.requested(i);
+        }
+        // slot 1 holds every request; slot 2 (asking) is far faster, but only for chunk 31
+        int d = s.duplicate(null, 2, i -> 1, (i, slot) -> slot == 2 ? 1 : i == 31 ? 1_000 : 1);
+        assertEquals(31, d);
     }
 }
