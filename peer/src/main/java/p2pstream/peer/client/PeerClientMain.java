@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
@@ -28,6 +29,7 @@ import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -116,20 +118,23 @@ public final class PeerClientMain implements Callable<Integer> {
                     + " the tracker is not contacted at all")
     List<String> peerAddresses = new ArrayList<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
+    @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events (--log-level info)")
     boolean verbose;
 
+    @Mixin
+    LogOptions logs = new LogOptions();
+
+    /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
-        boolean verbose = false;
-        for (String a : args) {
-            verbose |= a.equals("-v") || a.equals("--verbose");
-        }
-        Cli.configureLogging(verbose ? "info" : "warn");
-        System.exit(Cli.run(new PeerClientMain(), args));
+        PeerClientMain command = new PeerClientMain();
+        System.exit(Cli.runMain(command, command.logs, () -> command.verbose ? "info" : "warn", args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (verbose && logs.levelGiven()) {
+            throw new IllegalArgumentException("-v: with " + (logs.quiet() ? "-q" : "--log-level") + " (expected: one of them)");
+        }
         boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
         if ("-".equals(tracker) && !byPeerOnly) {
             throw new IllegalArgumentException("TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
@@ -165,7 +170,8 @@ public final class PeerClientMain implements Callable<Integer> {
         boolean toStdout = "-".equals(output);
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         OutputCheck.check(file, force, toStdout && isTerminal(1));
-        boolean showProgress = progress != null ? progress : isTerminal(2);
+        // -q: warnings and errors only, so no progress line unless asked for by name
+        boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
         Download.Config config = Download.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
@@ -212,7 +218,9 @@ public final class PeerClientMain implements Callable<Integer> {
                 Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
             boolean resumable = e.exitStatus() == DownloadException.INTERRUPTED && file != null && e.stats() != null;
-            System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
+            if (e.exitStatus() != 0 || !logs.quiet()) {
+                System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
+            }
             return e.exitStatus();
         } finally {
             ended.countDown();
@@ -249,7 +257,7 @@ public final class PeerClientMain implements Callable<Integer> {
     }
 
     private void report(Stats stats) throws IOException {
-        if (stats.size() >= 0 || stats.live() != null) {
+        if ((stats.size() >= 0 || stats.live() != null) && !logs.quiet()) {
             System.err.print(stats.summary());
         }
         if (statsJson != null) {
