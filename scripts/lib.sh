@@ -156,11 +156,11 @@ start_peer_server() {
 }
 
 # list_peers NAME: the number of peers the tracker lists for stream NAME (empty if it lists none).
-# peer-client --list prints a header, then: name size content-id peers "(N complete)".
+# peer-client --list --json prints one stream per line: {"name": "...", "contentId": ..., "peers": N, ...}.
 list_peers() {
     local name=$1
-    timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list 2>/dev/null \
-        | awk -v n="$name" 'NR > 1 && $1 == n { print $4; exit }' || true
+    timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list --json 2>/dev/null \
+        | awk -v n="{\"name\": \"$name\"," 'index($0, n) { sub(/.*"peers": /, ""); sub(/[^0-9].*/, ""); print; exit }' || true
 }
 
 # wait_for_peers NAME COUNT SECONDS: waits until the tracker lists NAME with exactly COUNT peers.

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -52,11 +51,14 @@ public final class PeerClientMain implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
     String stream;
 
-    @Option(names = "--list", description = "list the streams the tracker knows (name, size, content id, peers) and exit")
+    @Option(names = "--list", description = "list the streams the tracker knows (name, size, peers, content id) and exit")
     boolean list;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "with --list: only names containing TEXT")
     String filter = "";
+
+    @Option(names = "--json", description = "with --list: print one JSON document (fields in the README) instead of a table")
+    boolean json;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|-",
             description = "where to write the stream; - for stdout (default: the stream name's last part, in the current directory)")
@@ -157,6 +159,9 @@ public final class PeerClientMain implements Callable<Integer> {
             }
             fixedPeers.add(a);
         }
+        if (json && !list) {
+            throw new IllegalArgumentException("--json: without --list (expected: --list --json; the figures of a download are --stats-json FILE)");
+        }
         if (list) {
             return list(trackerAddress);
         }
@@ -246,11 +251,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 client.close();
             }
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "%-40s %12s  %-64s  %s%n", "NAME", "SIZE", "CONTENT ID", "PEERS");
-            for (Streams.Entry e : streams.streams()) {
-                out.printf(Locale.ROOT, "%-40s %12s  %s  %d (%d complete)%n", e.name(),
-                        e.size() < 0 ? "live" : Long.toString(e.size()), e.contentId().hex(), e.peers(), e.seeds());
-            }
+            out.print(json ? StreamListing.json(streams.streams()) : StreamListing.table(streams.streams()));
             out.flush();
             return 0;
         }

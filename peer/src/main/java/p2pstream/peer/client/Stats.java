@@ -92,7 +92,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
-            quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
+            Json.quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
         }
         sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         return sb.toString();
@@ -135,25 +135,6 @@ public record Stats(String name, String contentId, long size, boolean complete, 
 
     private static StringBuilder field(StringBuilder sb, String key, String value) {
         sb.append("  \"").append(key).append("\": ");
-        return value == null ? sb.append("null") : quote(sb, value);
-    }
-
-    private static StringBuilder quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"');
+        return Json.quote(sb, value);
     }
 }
