@@ -35,7 +35,7 @@ import p2pstream.peer.store.Manifest;
  * the player thread, and turns their outcome into {@link Stats}. Built and awaited by the caller's thread;
  * the listener callbacks run on the loop thread.
  */
-final class DownloadRun implements DownloadSession.DownloadListener {
+final class DownloadRun implements DownloadSession.DownloadListener, LiveSession.Listener {
     private static final Logger log = LoggerFactory.getLogger(DownloadRun.class);
     /** Viewers serve other viewers: a few dozen connections is plenty and bounds what a flood can take. */
     static final int MAX_SERVED_CONNECTIONS = 64;
@@ -134,7 +134,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread = new Thread(p, "live-player");
         playerThread.setDaemon(true);
         playerThread.start();
-        LiveSession l = new LiveSession(loop, config, this::onFailed, catalog, tracker, verifier, p, found);
+        LiveSession l = new LiveSession(loop, config, this, catalog, tracker, verifier, p, found);
         live = l;
         l.start();
     }
@@ -284,10 +284,37 @@ final class DownloadRun implements DownloadSession.DownloadListener {
 
     @Override
     public void onTick() {
+        if (progress == null) {
+            return;
+        }
+        long now = loop.nanoTime();
+        LiveSession l = live;
+        LivePlayer lp = livePlayer;
+        if (l != null && lp != null) {
+            if (progress.due(now, Progress.Kind.LIVE)) {
+                long bitsPerSecond = progress.rate(now, lp.bytes()) * 8;
+                progress.draw(now, Progress.Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(l.name(), l.joined(),
+                        lp.lastLatencyMillis(), bitsPerSecond, lp.chunks(), l.figures().skipped(), l.readyPeers(), l.uploadedBytes())));
+            }
+            return;
+        }
         Manifest m = manifest;
         Player p = player;
-        if (progress != null && m != null && p != null) {
-            progress.show(loop.nanoTime(), m, p.bytes(), session.readyPeers(), session.bufferedChunks(), session.uploadedBytes());
+        if (m == null || p == null) {
+            return;
+        }
+        int checked = session.storedChunksChecked();
+        int recorded = session.storedChunksRecorded();
+        if (checked < recorded) {
+            if (progress.due(now, Progress.Kind.VERIFYING)) {
+                progress.draw(now, Progress.Kind.VERIFYING, ProgressLine.verifying(m.name(), checked, recorded, session.readyPeers()));
+            }
+        } else if (progress.due(now, Progress.Kind.FILE)) {
+            long fetchRate = progress.rate(now, session.fetchedBytes());
+            long total = m.size() - config.startOffset;
+            progress.draw(now, Progress.Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(m.name(), total,
+                    Math.min(total, session.inPlaceBytes()), p.bytes(), fetchRate, config.rateBytesPerSecond,
+                    session.bufferedBytes(), session.readyPeers(), session.uploadedBytes())));
         }
     }
 

@@ -47,6 +47,9 @@ final class LiveSession {
     /** What the session reports to the run that owns it; called on the loop thread. */
     interface Listener {
         void onFailed(int exitStatus, String message);
+
+        /** Every tick while the stream runs: time to draw the progress line. */
+        void onTick();
     }
 
     private final EventLoop loop;
@@ -151,6 +154,19 @@ final class LiveSession {
     /** The largest chunk of the stream, once its manifest is verified. */
     int chunkSize() {
         return manifest.chunkSize();
+    }
+
+    /** True once the output's starting chunk is chosen. */
+    boolean joined() {
+        return output.playhead() >= 0;
+    }
+
+    int readyPeers() {
+        int n = 0;
+        for (LivePeer p : peers) {
+            n += p.isReady() ? 1 : 0;
+        }
+        return n;
     }
 
     Stats.Live figures() {
@@ -433,6 +449,7 @@ final class LiveSession {
             }
         }
         pump();
+        listener.onTick();
         loop.schedule(TICK_MILLIS, this::tick);
     }
 
