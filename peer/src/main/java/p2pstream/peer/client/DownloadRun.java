@@ -3,7 +3,6 @@ package p2pstream.peer.client;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
@@ -23,6 +22,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.playback.LivePlayer;
+import p2pstream.peer.playback.Mp4PipeCheck;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.playback.Player;
 import p2pstream.peer.server.PeerServer;
@@ -238,6 +238,9 @@ final class DownloadRun implements DownloadSession.DownloadListener, LiveSession
         PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), window, m.chunkSize(), startIndex(m), session::onPlayheadMoved);
         // a file output is the store itself: the player only paces and hashes, the bytes are already in place
         WritableByteChannel sink = out != null ? out : new Discard();
+        if (out != null && config.pipeWarnings != null && config.startOffset == 0) {
+            sink = new Mp4PipeCheck(out, () -> loop.execute(() -> warn(PipeWarning.mdatFirst(m.name()))));
+        }
         Player.Pacing pacing = new Player.Pacing(config.rateBytesPerSecond, config.bufferMillis * 1_000_000,
                 (int) (config.startOffset - m.chunkOffset(startIndex(m))));
         Player p = new Player(playback, sink, loop.clock(), config.hashOutput, pacing);
@@ -259,6 +262,16 @@ final class DownloadRun implements DownloadSession.DownloadListener, LiveSession
         playerThread.setDaemon(true);
         playerThread.start();
         return new DownloadSession.Output(playback, store);
+    }
+
+    /** Says {@code text} on its own line, clearing the progress line if one is drawn; on the loop thread. */
+    private void warn(String text) {
+        if (progress != null) {
+            progress.notice(text);
+        } else {
+            config.pipeWarnings.println(text);
+            config.pipeWarnings.flush();
+        }
     }
 
     /** EPIPE writing to the output: the reader closed the pipe (the JDK says so only in the message). */
@@ -284,37 +297,17 @@ final class DownloadRun implements DownloadSession.DownloadListener, LiveSession
 
     @Override
     public void onTick() {
+        LiveSession l = live;
+        LivePlayer lp = livePlayer;
+        Manifest m = manifest;
+        Player p = player;
         if (progress == null) {
             return;
         }
-        long now = loop.nanoTime();
-        LiveSession l = live;
-        LivePlayer lp = livePlayer;
         if (l != null && lp != null) {
-            if (progress.due(now, Progress.Kind.LIVE)) {
-                long bitsPerSecond = progress.rate(now, lp.bytes()) * 8;
-                progress.draw(now, Progress.Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(l.name(), l.joined(),
-                        lp.lastLatencyMillis(), bitsPerSecond, lp.chunks(), l.figures().skipped(), l.readyPeers(), l.uploadedBytes())));
-            }
-            return;
-        }
-        Manifest m = manifest;
-        Player p = player;
-        if (m == null || p == null) {
-            return;
-        }
-        int checked = session.storedChunksChecked();
-        int recorded = session.storedChunksRecorded();
-        if (checked < recorded) {
-            if (progress.due(now, Progress.Kind.VERIFYING)) {
-                progress.draw(now, Progress.Kind.VERIFYING, ProgressLine.verifying(m.name(), checked, recorded, session.readyPeers()));
-            }
-        } else if (progress.due(now, Progress.Kind.FILE)) {
-            long fetchRate = progress.rate(now, session.fetchedBytes());
-            long total = m.size() - config.startOffset;
-            progress.draw(now, Progress.Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(m.name(), total,
-                    Math.min(total, session.inPlaceBytes()), p.bytes(), fetchRate, config.rateBytesPerSecond,
-                    session.bufferedBytes(), session.readyPeers(), session.uploadedBytes())));
+            progress.showLive(loop.nanoTime(), l, lp);
+        } else if (m != null && p != null) {
+            progress.showFile(loop.nanoTime(), session, m.name(), m.size() - config.startOffset, p.bytes(), config.rateBytesPerSecond);
         }
     }
 
@@ -358,25 +351,5 @@ final class DownloadRun implements DownloadSession.DownloadListener, LiveSession
     private static double continuity(Stats.Live f) {
         int due = f.chunks() + f.skipped();
         return due == 0 ? 0 : (double) f.chunks() / due;
-    }
-
-    /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */
-    private static final class Discard implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            src.position(src.limit());
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-            // nothing to release
-        }
     }
 }

@@ -183,7 +183,8 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
                 .withStartOffset(start == null ? 0 : Quantity.size("--start", start))
                 .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
-                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit));
+                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
+                .withPipeWarnings(toStdout && isPipe(1) ? System.err : null);
         boolean existed = file != null && Files.exists(file);
         // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
         CompletableFuture<String> interrupt = new CompletableFuture<>();
@@ -269,6 +270,16 @@ public final class PeerClientMain implements Callable<Integer> {
     static String defaultFileName(String stream) {
         String last = stream.substring(stream.lastIndexOf('/') + 1);
         return last.isEmpty() || last.equals(".") || last.equals("..") ? "stream.out" : last;
+    }
+
+    /** True when {@code fd} is a pipe, a FIFO or a socket: what reads it cannot seek back. On Linux the fd's mode says. */
+    private static boolean isPipe(int fd) {
+        try {
+            int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & 0170000;
+            return type == 0010000 || type == 0140000; // S_IFIFO, S_IFSOCK
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // not Linux: no warning rather than a wrong one
+        }
     }
 
     /** Java 17 cannot ask isatty(fd) directly; on Linux the fd's link names the terminal. */

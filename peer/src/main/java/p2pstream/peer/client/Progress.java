@@ -2,6 +2,7 @@ package p2pstream.peer.client;
 
 import java.io.PrintStream;
 import java.util.ArrayDeque;
+import p2pstream.peer.playback.LivePlayer;
 
 /**
  * Draws the progress line ({@link ProgressLine}) over itself with a carriage return, at most twice a second, and at
@@ -25,6 +26,30 @@ final class Progress {
 
     Progress(PrintStream out) {
         this.out = out;
+    }
+
+    /** Draws a file stream's line, or the resume check's while it lasts, when due. */
+    void showFile(long now, DownloadSession session, String name, long total, long played, long paceRate) {
+        int checked = session.storedChunksChecked();
+        int recorded = session.storedChunksRecorded();
+        if (checked < recorded) {
+            if (due(now, Kind.VERIFYING)) {
+                draw(now, Kind.VERIFYING, ProgressLine.verifying(name, checked, recorded, session.readyPeers()));
+            }
+        } else if (due(now, Kind.FILE)) {
+            long fetchRate = rate(now, session.fetchedBytes());
+            draw(now, Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(name, total, Math.min(total, session.inPlaceBytes()),
+                    played, fetchRate, paceRate, session.bufferedBytes(), session.readyPeers(), session.uploadedBytes())));
+        }
+    }
+
+    /** Draws a live stream's line when due. */
+    void showLive(long now, LiveSession live, LivePlayer player) {
+        if (due(now, Kind.LIVE)) {
+            long bitsPerSecond = rate(now, player.bytes()) * 8;
+            draw(now, Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(live.name(), live.joined(), player.lastLatencyMillis(),
+                    bitsPerSecond, player.chunks(), live.figures().skipped(), live.readyPeers(), live.uploadedBytes())));
+        }
     }
 
     /** True when a line of {@code kind} should be drawn now: the first, one of another kind, or one due by time. */
