@@ -338,10 +338,9 @@ final class DownloadRun implements DownloadSession.DownloadListener, LiveSession
         LivePlayer.Result r = p == null || !p.result().isDone() || p.result().isCompletedExceptionally() ? null : p.result().join();
         Stats.Live f = l.figures();
         long first = p == null ? -1 : p.firstByteNanos();
-        Stats.Live figures = r == null ? new Stats.Live(-1, -1, -1, 0, p == null ? 0 : p.chunks(), f.skipped(), f.fromPublisher(),
-                f.fromViewers(), f.backlog(), f.ended(), 0) : new Stats.Live(r.latencies().percentile(50), r.latencies().percentile(99),
-                r.latencies().max(), r.latencies().count(), r.chunks(), f.skipped(), f.fromPublisher(), f.fromViewers(), f.backlog(), f.ended(),
-                r.resyncBytes());
+        Stats.Live figures = r == null ? f.withPlayer(-1, -1, -1, 0, p == null ? 0 : p.chunks(), 0)
+                : f.withPlayer(r.latencies().percentile(50), r.latencies().percentile(99), r.latencies().max(), r.latencies().count(),
+                        r.chunks(), r.resyncBytes());
         return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
                 r == null ? null : r.sha256(), continuity(figures), l.uploadedBytes(), 0, l.peerBytes(), figures);

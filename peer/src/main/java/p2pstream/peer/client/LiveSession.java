@@ -170,7 +170,8 @@ final class LiveSession {
     }
 
     Stats.Live figures() {
-        return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0);
+        return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0,
+                output.first(), output.beforeFirst(), output.skippedReceived());
     }
 
     int signatureFailures() {
@@ -321,6 +322,7 @@ final class LiveSession {
         }
         join.onArrival(index, delayMicros);
         window.add(chunk); // relayed from here: the holding tells those we serve
+        output.onReceived(index);
         if (peer.publisher) {
             fromPublisher++;
         } else {
