@@ -3,16 +3,24 @@ package p2pstream.tracker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.cli.Cli;
+import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.LogOptions;
+import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The tracker: accepts peer sessions on an {@link EventLoopGroup} and keeps the {@link Registry} on the
@@ -186,8 +194,70 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} as users type it, IPv6 in brackets. */
-    public static String hostPort(InetSocketAddress a) {
+    /**
+     * The command line. Its class and fields create no logger ({@link TrackerMain} configures logging once it has
+     * parsed, and initialising this nested class does not initialise {@link Tracker}).
+     */
+    @picocli.CommandLine.Command(name = "tracker", mixinStandardHelpOptions = true, version = "p2pstream tracker 0.1",
+            description = "Keeps, in memory, which peers hold which streams, and answers peers' lookups.")
+    static final class Command implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on, e.g. 127.0.0.1")
+        String address;
+
+        @picocli.CommandLine.Mixin
+        LogOptions logs = new LogOptions();
+
+        @Option(names = "--port", paramLabel = "N", description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+        int port = DEFAULT_PORT;
+
+        @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
+        int threads = EventLoopGroup.defaultThreads();
+
+        @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: ${DEFAULT-VALUE})")
+        int maxConnections = 10_000;
+
+        @Option(names = "--max-connections-per-address", paramLabel = "N",
+                description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
+        int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+        @Option(names = "--session-timeout", paramLabel = "DURATION",
+                description = "drop a session silent this long, with its entries, e.g. 90s or 2m (default: ${DEFAULT-VALUE};"
+                        + " a bare number counts seconds)")
+        String sessionTimeout = "60s";
+
+        @Option(names = "--max-entries", paramLabel = "N",
+                description = "(stream, peer) entries held at most, all sessions together; announcements of new ones"
+                        + " beyond it are refused (default: ${DEFAULT-VALUE})")
+        int maxEntries = Registry.DEFAULT_MAX_ENTRIES;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli.port("--port", port);
+            Cli.positive("--threads", threads);
+            Cli.positive("--max-connections", maxConnections);
+            Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
+            long sessionTimeoutMillis = Cli.positive("--session-timeout", Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
+            Cli.positive("--max-entries", maxEntries);
+            InetSocketAddress bind = Endpoint.parse(address, port);
+            if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
+                bind = new InetSocketAddress(bind.getAddress(), port);
+            }
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries)
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
+            tracker.exitOnLoopDeath("tracker");
+            System.out.println("tracker listening on " + hostPort(tracker.address()));
+            System.out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                tracker.close();
+                stopped.countDown();
+            }, "tracker-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static String hostPort(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }

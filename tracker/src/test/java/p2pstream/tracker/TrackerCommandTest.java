@@ -30,7 +30,7 @@ class TrackerCommandTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(Cli.USAGE, Cli.run(new TrackerMain(), args));
+            assertEquals(Cli.USAGE, Cli.run(new Tracker.Command(), args));
         } finally {
             System.setErr(saved);
         }

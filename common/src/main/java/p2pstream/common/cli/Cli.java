@@ -19,26 +19,6 @@ public final class Cli {
     private Cli() {
     }
 
-    /**
-     * Runs {@code command} as a program's {@code main}: once its command line has parsed, {@code logs} are applied
-     * to slf4j-simple ({@code defaultLevel} unless the user chose one), and only then does the command run. The
-     * command's class and its option fields must create no logger, or slf4j-simple would start unconfigured.
-     */
-    public static int runMain(Object command, LogOptions logs, Supplier<String> defaultLevel, String... args) {
-        CommandLine cl = commandLine(command);
-        cl.setExecutionStrategy(parsed -> {
-            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()) {
-                try {
-                    logs.apply(defaultLevel.get());
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e);
-                }
-            }
-            return new CommandLine.RunLast().execute(parsed);
-        });
-        return cl.execute(args);
-    }
-
     /** Checks a port option: 0..65535. */
     public static int port(String option, int port) {
         if (port < 0 || port > 65535) {
@@ -63,6 +43,30 @@ public final class Cli {
         return value;
     }
 
+    public static int run(Object command, String... args) {
+        return withConventions(new CommandLine(command)).execute(args);
+    }
+
+    /**
+     * Runs {@code command} as a program's {@code main}: once its command line has parsed, {@code logs} are applied
+     * to slf4j-simple ({@code defaultLevel} unless the user chose one), and only then does the command run. The
+     * command's class and its option fields must create no logger, or slf4j-simple would start unconfigured.
+     */
+    public static int runMain(Object command, LogOptions logs, Supplier<String> defaultLevel, String... args) {
+        CommandLine cl = withConventions(new CommandLine(command));
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()) {
+                try {
+                    logs.apply(defaultLevel.get());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cl.execute(args);
+    }
+
     /** Why an I/O operation failed, in a few words: {@code permission denied}, {@code Not a directory}. */
     public static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
@@ -74,13 +78,8 @@ public final class Cli {
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
-    /** Runs {@code command} with the three programs' conventions, leaving logging as it is (tests). */
-    public static int run(Object command, String... args) {
-        return commandLine(command).execute(args);
-    }
-
-    private static CommandLine commandLine(Object command) {
-        CommandLine cl = new CommandLine(command);
+    /** {@code --help} width, and one line with status 2 for a usage error, or with 1 for a failure. */
+    private static CommandLine withConventions(CommandLine cl) {
         cl.setUsageHelpWidth(100);
         cl.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
