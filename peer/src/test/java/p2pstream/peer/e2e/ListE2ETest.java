@@ -3,11 +3,8 @@ package p2pstream.peer.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -28,17 +25,6 @@ class ListE2ETest {
         processes.close();
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private Run client(String... args) throws Exception {
-        Process p = processes.start("peer-client.jar", args);
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> Processes.stderr(p));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "client did not end");
-        return new Run(p.exitValue(), out, err.get());
-    }
-
     /** A tracker and a peer-server sharing two files; returns the tracker once it lists both. */
     private String swarm() throws Exception {
         Path media = dir.resolve("media");
@@ -46,21 +32,15 @@ class ListE2ETest {
         Processes.randomFile(media.resolve("series/season-01"), LONG_NAME.substring(LONG_NAME.lastIndexOf('/') + 1), 5000, 2);
         String tracker = "127.0.0.1:" + processes.startTracker();
         processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker, "--dir", media.toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Run r = client(tracker, "--list");
-            if (r.out().contains("clip.bin") && r.out().contains(LONG_NAME)) {
-                return tracker;
-            }
-        }
-        throw new AssertionError("the tracker never listed both files");
+        processes.awaitListed(tracker, "clip.bin", LONG_NAME);
+        return tracker;
     }
 
     @Test
     @Timeout(120)
     void theTableHasHumanSizesAndColumnsThatStayAlignedPastALongName() throws Exception {
-        Run r = client(swarm(), "--list");
-        assertEquals(0, r.status(), r.err());
+        Processes.Ended r = processes.client(swarm(), "--list");
+        assertEquals(0, r.status(), r.stderr());
         List<String> lines = r.out().lines().toList();
         assertEquals(3, lines.size(), r.out());
         assertTrue(lines.get(0).matches("NAME +SIZE  PEERS +CONTENT ID"), r.out());
@@ -77,16 +57,16 @@ class ListE2ETest {
     @Test
     @Timeout(120)
     void jsonIsOneDocumentWithEveryStream() throws Exception {
-        Run r = client(swarm(), "--list", "--json");
-        assertEquals(0, r.status(), r.err());
+        Processes.Ended r = processes.client(swarm(), "--list", "--json");
+        assertEquals(0, r.status(), r.stderr());
         assertTrue(r.out().startsWith("{\n  \"streams\": [\n") && r.out().endsWith("\n  ]\n}\n"), r.out());
         Matcher clip = Pattern.compile("\\{\"name\": \"clip.bin\", \"contentId\": \"[0-9a-f]{64}\", \"live\": false, \"size\": 1572864,"
                 + " \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 1}").matcher(r.out());
         assertTrue(clip.find(), r.out());
         assertTrue(r.out().contains("{\"name\": \"" + LONG_NAME + "\", "), r.out());
 
-        Run misplaced = client("127.0.0.1:1", "a.bin", "--json");
-        assertEquals(2, misplaced.status(), misplaced.err());
-        assertTrue(misplaced.err().contains("--json: without --list (expected: --list --json"), misplaced.err());
+        Processes.Ended misplaced = processes.client("127.0.0.1:1", "a.bin", "--json");
+        assertEquals(2, misplaced.status(), misplaced.stderr());
+        assertTrue(misplaced.stderr().contains("--json: without --list (expected: --list --json"), misplaced.stderr());
     }
 }

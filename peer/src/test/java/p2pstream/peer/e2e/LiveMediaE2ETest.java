@@ -69,16 +69,8 @@ class LiveMediaE2ETest {
     }
 
     private Process startViewerWhenListed(String tracker, Path out, Path stats) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            Process list = processes.start("peer-client.jar", tracker, "--list");
-            String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            list.waitFor();
-            if (listing.contains("pattern")) {
-                return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json", stats.toString());
-            }
-        }
-        throw new AssertionError("the tracker never listed the live stream");
+        processes.awaitListed(tracker, "pattern");
+        return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json", stats.toString());
     }
 
     private record Run(int status, String out, String err) {

@@ -66,17 +66,6 @@ class LoggingE2ETest {
                 "127.0.0.1:" + trackerPort, "--dir", media.toString()), extra));
     }
 
-    private record Run(int status, String stderr) {
-    }
-
-    private Run client(String... args) throws Exception {
-        Path err = Files.createTempFile(dir, "client", ".err");
-        Process p = processes.start(Processes.java("peer-client.jar", args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(err.toFile()));
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client did not end");
-        return new Run(p.exitValue(), Files.readString(err));
-    }
-
     private static String[] concat(List<String> head, String... tail) {
         String[] all = head.toArray(new String[head.size() + tail.length]);
         System.arraycopy(tail, 0, all, head.size(), tail.length);
@@ -104,7 +93,7 @@ class LoggingE2ETest {
         Server tracker = tracker();
         Server server = peerServer(tracker.port(), media);
         Path out = dir.resolve("a.bin");
-        Run viewer = awaitListed(tracker.port(), "a.bin", "-v", "-o", out.toString());
+        Processes.Ended viewer = viewerOnceListed(tracker.port(), "a.bin", "-v", "-o", out.toString());
         assertEquals(0, viewer.status(), viewer.stderr());
         assertArrayEquals(data, Files.readAllBytes(out));
 
@@ -117,18 +106,10 @@ class LoggingE2ETest {
         assertTrue(trackerLog.contains("INFO Tracker - tracker listening on"), trackerLog);
     }
 
-    /** The viewer started once the tracker lists {@code name} (a peer-server announces after hashing). */
-    private Run awaitListed(int trackerPort, String name, String... args) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Process list = processes.start("peer-client.jar", "127.0.0.1:" + trackerPort, "--list");
-            String listing = new String(list.getInputStream().readAllBytes());
-            list.waitFor();
-            if (listing.contains(name)) {
-                return client(concat(List.of("127.0.0.1:" + trackerPort, name), args));
-            }
-        }
-        throw new AssertionError("the tracker never listed " + name);
+    /** The viewer run to its end once the tracker lists {@code name} (a peer-server announces after hashing). */
+    private Processes.Ended viewerOnceListed(int trackerPort, String name, String... args) throws Exception {
+        processes.awaitListed("127.0.0.1:" + trackerPort, name);
+        return processes.client(concat(List.of("127.0.0.1:" + trackerPort, name), args));
     }
 
     @Test
@@ -139,7 +120,7 @@ class LoggingE2ETest {
         Server tracker = tracker("-q");
         Server server = peerServer(tracker.port(), media, "-q");
         Path out = dir.resolve("q.bin");
-        Run viewer = awaitListed(tracker.port(), "q.bin", "-q", "-o", out.toString(), "--stats-json", dir.resolve("q.json").toString());
+        Processes.Ended viewer = viewerOnceListed(tracker.port(), "q.bin", "-q", "-o", out.toString(), "--stats-json", dir.resolve("q.json").toString());
         assertEquals(0, viewer.status(), viewer.stderr());
         assertArrayEquals(data, Files.readAllBytes(out));
         assertEquals("", viewer.stderr(), "peer-client -q: no summary, no progress");
@@ -158,7 +139,7 @@ class LoggingE2ETest {
         Path viewerLog = dir.resolve("viewer.log");
         Server tracker = tracker("--log-level", "debug", "--log-file", trackerLog.toString());
         Server server = peerServer(tracker.port(), media, "--log-file", serverLog.toString());
-        Run viewer = awaitListed(tracker.port(), "f.bin", "--log-level", "INFO", "--log-file", viewerLog.toString(),
+        Processes.Ended viewer = viewerOnceListed(tracker.port(), "f.bin", "--log-level", "INFO", "--log-file", viewerLog.toString(),
                 "-o", dir.resolve("f.bin").toString());
         assertEquals(0, viewer.status(), viewer.stderr());
         assertTrue(viewer.stderr().startsWith("done: f.bin"), "only the summary on stderr: " + viewer.stderr());
@@ -181,22 +162,14 @@ class LoggingE2ETest {
         Path noDir = dir.resolve("no-such-dir/x.log");
         for (String jar : List.of("tracker.jar", "peer-server.jar", "peer-client.jar")) {
             String first = jar.equals("peer-client.jar") ? "127.0.0.1:1" : "127.0.0.1";
-            Run loud = runToEnd(jar, first, "--port", "0", "--log-level", "loud");
+            Processes.Ended loud = processes.runToEnd(Processes.java(jar, first, "--port", "0", "--log-level", "loud"));
             assertEquals(2, loud.status(), jar + ": " + loud.stderr());
             assertTrue(loud.stderr().contains("--log-level: loud (expected: one of trace, debug, info, warn, error, off)"),
                     jar + ": " + loud.stderr());
-            Run file = runToEnd(jar, first, "--port", "0", "--log-file", noDir.toString());
+            Processes.Ended file = processes.runToEnd(Processes.java(jar, first, "--port", "0", "--log-file", noDir.toString()));
             assertEquals(2, file.status(), jar + ": " + file.stderr());
             assertTrue(file.stderr().contains("--log-file: " + noDir + " cannot be written: no such directory"), jar + ": " + file.stderr());
             assertNoUnconfiguredLine(jar, file.stderr());
         }
-    }
-
-    private Run runToEnd(String jar, String... args) throws Exception {
-        Path err = Files.createTempFile(dir, "run", ".err");
-        Process p = processes.start(Processes.java(jar, args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(err.toFile()));
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), jar + " did not end: " + Files.readString(err));
-        return new Run(p.exitValue(), Files.readString(err));
     }
 }

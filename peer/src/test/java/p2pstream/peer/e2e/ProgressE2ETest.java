@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -48,51 +47,32 @@ class ProgressE2ETest {
     }
 
     private Run client(String... args) throws Exception {
-        Process p = processes.start(Processes.java("peer-client.jar", args).redirectOutput(ProcessBuilder.Redirect.DISCARD));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> Processes.stderr(p));
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "client did not end");
-        return new Run(p.exitValue(), err.get());
+        Processes.Ended e = processes.client(args);
+        return new Run(e.status(), e.stderr());
     }
 
-    /** A tracker and a capped peer-server sharing {@code name}; returns the tracker once it lists the file. */
-    private String swarm(String name, byte[] data, String uploadLimit) throws Exception {
-        Path media = Files.createDirectories(dir.resolve("media"));
-        Files.write(media.resolve(name), data);
+    /** A tracker and a capped peer-server sharing {@code bytes} random bytes as {@code name}; returns the tracker once it lists the file. */
+    private Swarm swarm(String name, int bytes, String uploadLimit) throws Exception {
+        Path media = dir.resolve("media");
+        byte[] data = Processes.randomFile(media, name, bytes, bytes);
         int trackerPort = processes.startTracker();
         processes.startPeerServer(trackerPort, media, uploadLimit);
         String tracker = "127.0.0.1:" + trackerPort;
-        awaitListed(tracker, name);
-        return tracker;
+        processes.awaitListed(tracker, name);
+        return new Swarm(tracker, data);
     }
 
-    private void awaitListed(String tracker, String name) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Process list = processes.start("peer-client.jar", tracker, "--list");
-            String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            list.waitFor();
-            if (listing.contains(name)) {
-                return;
-            }
-        }
-        throw new AssertionError("the tracker never listed " + name);
-    }
-
-    private static byte[] random(int bytes) {
-        byte[] data = new byte[bytes];
-        new java.util.Random(bytes).nextBytes(data);
-        return data;
+    private record Swarm(String tracker, byte[] data) {
     }
 
     @Test
     @Timeout(120)
     void anUnpacedDownloadShowsPercentRateTimeLeftAndPeers() throws Exception {
-        byte[] data = random(3 * 1024 * 1024);
-        String tracker = swarm("a.bin", data, "2MB/s"); // about 1.5 s: several lines
+        Swarm swarm = swarm("a.bin", 3 * 1024 * 1024, "2MB/s"); // about 1.5 s: several lines
         Path out = dir.resolve("a.bin");
-        Run r = client(tracker, "a.bin", "-o", out.toString(), "--progress");
+        Run r = client(swarm.tracker(), "a.bin", "-o", out.toString(), "--progress");
         assertEquals(0, r.status(), r.stderr());
-        assertArrayEquals(data, Files.readAllBytes(out));
+        assertArrayEquals(swarm.data(), Files.readAllBytes(out));
         assertTrue(r.shows(Pattern.compile("a\\.bin: [0-9.]+ (B|KiB|MiB) / 3\\.0 MiB \\(\\d{1,3}%\\)  [0-9.]+ MB/s  ETA (\\d+:\\d\\d|--:--)"
                 + "  peers 1  sent 0 B")), r.stderr());
         assertTrue(r.shows(Pattern.compile("a\\.bin: .* \\([1-9]\\d?%\\)  [1-9][0-9.]* MB/s  ETA \\d+:\\d\\d  .*")),
@@ -102,13 +82,12 @@ class ProgressE2ETest {
     @Test
     @Timeout(120)
     void aPacedDownloadShowsDownloadedAndPlayedApartWithTheBufferInSeconds() throws Exception {
-        byte[] data = random(4 * 1024 * 1024);
-        String tracker = swarm("paced.bin", data, "8MB/s");
+        Swarm swarm = swarm("paced.bin", 4 * 1024 * 1024, "8MB/s");
         Path out = dir.resolve("paced.bin");
         // played at 1 MB/s after a second's buffer: downloaded runs well ahead of played
-        Run r = client(tracker, "paced.bin", "-o", out.toString(), "--progress", "--rate", "8Mbit/s", "--buffer", "1s");
+        Run r = client(swarm.tracker(), "paced.bin", "-o", out.toString(), "--progress", "--rate", "8Mbit/s", "--buffer", "1s");
         assertEquals(0, r.status(), r.stderr());
-        assertArrayEquals(data, Files.readAllBytes(out));
+        assertArrayEquals(swarm.data(), Files.readAllBytes(out));
         Pattern paced = Pattern.compile("paced\\.bin: downloaded (\\d+)%  played (\\d+)% of 4\\.0 MiB  buffer \\d+\\.\\d s  [0-9.]+ MB/s"
                 + "  ETA \\d+:\\d\\d  peers 1  sent 0 B");
         assertTrue(r.shows(paced), r.stderr());
@@ -127,7 +106,7 @@ class ProgressE2ETest {
                 "--live", "cam", "--key", dir.resolve("publisher.key").toString(), "--linger", "2s")
                 .redirectError(dir.resolve("publisher.err").toFile());
         Processes.awaitPort(processes.pipe(feed, publisher), "peer-server --live");
-        awaitListed(tracker, "cam");
+        processes.awaitListed(tracker, "cam");
         Run r = client(tracker, "cam", "-o", dir.resolve("cam.out").toString(), "--progress");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.shows(Pattern.compile("cam: live  latency (\\d+ ms|\\d+\\.\\d s)  [0-9]+\\.\\d\\d Mbit/s  \\d+ chunks  0 skipped"
@@ -137,11 +116,10 @@ class ProgressE2ETest {
     @Test
     @Timeout(180)
     void theResumeCheckSaysStoredChunksAreBeingVerified() throws Exception {
-        byte[] data = random(16 * 1024 * 1024 + 5);
-        String tracker = swarm("film.bin", data, "4MB/s"); // slow: the viewer is surely mid-stream when killed
+        Swarm swarm = swarm("film.bin", 16 * 1024 * 1024 + 5, "4MB/s"); // slow: the viewer is surely mid-stream when killed
         Path out = dir.resolve("film.bin");
         Path record = dir.resolve("film.bin.p2ps");
-        Process first = processes.start("peer-client.jar", tracker, "film.bin", "-o", out.toString());
+        Process first = processes.start("peer-client.jar", swarm.tracker(), "film.bin", "-o", out.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (ViewerFiles.verified(record).cardinality() < 8 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000); // poll the record until a few chunks are verified
@@ -150,9 +128,9 @@ class ProgressE2ETest {
         int stored = ViewerFiles.verified(record).cardinality();
         assertTrue(stored >= 8, "the first run verified too little before the kill");
 
-        Run again = client(tracker, "film.bin", "-o", out.toString(), "--progress");
+        Run again = client(swarm.tracker(), "film.bin", "-o", out.toString(), "--progress");
         assertEquals(0, again.status(), again.stderr());
-        assertArrayEquals(data, Files.readAllBytes(out));
+        assertArrayEquals(swarm.data(), Files.readAllBytes(out));
         assertTrue(again.shows(Pattern.compile("film\\.bin: verifying stored chunks \\d+ / " + stored + " \\(\\d+%\\)  peers \\d")),
                 again.stderr());
         assertFalse(again.lines().get(0).contains(" 0 B / "), "the first line is the check, not a frozen 0 B: " + again.stderr());
@@ -162,8 +140,7 @@ class ProgressE2ETest {
     @Timeout(120)
     void theLineIsDrawnOnATerminalAndNotIntoAPipeUnlessAsked() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) gives the client a terminal");
-        byte[] data = random(2 * 1024 * 1024);
-        String tracker = swarm("t.bin", data, "2MB/s");
+        String tracker = swarm("t.bin", 2 * 1024 * 1024, "2MB/s").tracker();
         List<String> cmd = Processes.java("peer-client.jar", tracker, "t.bin", "-o", dir.resolve("t1.bin").toString()).command();
         // script runs the command on a pseudo-terminal (stderr included) and exits with its status (-e)
         Process onTerminal = processes.start(new ProcessBuilder("/usr/bin/script", "-qec", String.join(" ", cmd), "/dev/null"));
