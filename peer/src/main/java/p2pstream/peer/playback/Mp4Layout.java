@@ -10,9 +10,9 @@ import java.util.Set;
  * holds 16 bytes whatever it is fed, and it gives up (undecidable, no verdict) on a malformed header or after
  * {@link #MAX_BOXES} boxes or {@link #MAX_OFFSET} bytes. One thread at a time.
  */
-public final class Mp4Layout {
+final class Mp4Layout {
     /** What the bytes so far say. */
-    public enum Verdict {
+    enum Verdict {
         /** More bytes are needed. */
         UNDECIDED,
         /** Not an MP4/MOV, malformed, or no answer within the bounds: nothing to say. */
@@ -37,12 +37,12 @@ public final class Mp4Layout {
     private int boxes;
     private Verdict verdict = Verdict.UNDECIDED;
 
-    public Verdict verdict() {
+    Verdict verdict() {
         return verdict;
     }
 
     /** Reads {@code bytes} (their remaining part; the buffer's position is left as it is); returns the verdict so far. */
-    public Verdict feed(ByteBuffer bytes) {
+    Verdict feed(ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate();
         while (b.hasRemaining() && verdict == Verdict.UNDECIDED) {
             if (skip > 0) {
