@@ -37,12 +37,17 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 	!/^\[INFO\]/ || /Tests run:|T E S T S|Results:|Running |Reactor Summary|SUCCESS \[|FAILURE \[|SKIPPED|BUILD |Total time|Building [a-z]/ \
 	{ print; fflush() }'
 
+# Maven 3.8's console library writes colour resets (ESC[0m) on stdout and stderr even in batch mode with
+# -Dstyle.color=never, so `make`, `make demo` and `make clean` printed stray escape sequences. They are removed, and a
+# line that held nothing else is dropped; pipefail keeps Maven's status.
+ANSI_FILTER = awk '{ raw = $$0; gsub(/\033\[[0-9;]*m/, "") } $$0 != "" || raw == "" { print; fflush() }'
+
 .PHONY: all build test fuzz demo demo-live bench robustness clean
 
 all: build
 
 build:
-	$(MVN) -q $(MVN_FLAGS) install -DskipTests
+	$(MVN) -q $(MVN_FLAGS) install -DskipTests 2>&1 | $(ANSI_FILTER)
 
 test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
@@ -72,5 +77,5 @@ robustness:
 	RUNS=$(or $(RUNS),5) scripts/robustness.sh
 
 clean:
-	$(MVN) -q $(MVN_FLAGS) clean
+	$(MVN) -q $(MVN_FLAGS) clean 2>&1 | $(ANSI_FILTER)
 	rm -rf dist demo bench-out

@@ -2,8 +2,9 @@
 # The live tour (`make demo-live`): ffmpeg encodes a test pattern with a tone to MPEG-TS in real time into a
 # peer-server publishing it live (its upload capped at about twice the stream's bitrate); three viewers join a
 # few seconds apart, relay it to each other, and write what they watch to demo/live/. The script prints each
-# viewer's latency, skips and where its chunks came from, and checks each output with ffprobe and a full
-# decode. Installs ffmpeg with apt-get where missing (root on Debian). Exit status 0 on PASS, 1 on FAIL.
+# viewer's latency, skips and where its chunks came from, checks that its chunk counts add up with what the
+# publisher published, and checks each output with ffprobe and a full decode. Installs ffmpeg with apt-get where
+# missing (root on Debian). Exit status 0 on PASS, 1 on FAIL.
 #
 # Knobs (environment): DEMO_LIVE_SECONDS (20), DEMO_LIVE_VIEWERS (3), DEMO_LIVE_JOIN_SECONDS (3).
 set -euo pipefail
@@ -59,6 +60,21 @@ echo
 echo "$LIVE_HEADER"
 for (( n = 1; n <= VIEWERS; n++ )); do
     live_row "viewer $n (joined at $(( n * JOIN )) s)" "$OUT/viewer-$n.json"
+done
+echo
+# the counts, and why they add up: each viewer writes from where it joined to the end, and receives a few chunks
+# more than it writes (looking back from the live edge for where to start fetches some older than the start)
+published=$(sed -n 's/^live .* ended: \([0-9]*\) chunks.*/\1/p' "$LOGS/publisher.out")
+echo "the publisher published $published chunks"
+for (( n = 1; n <= VIEWERS; n++ )); do
+    j=$OUT/viewer-$n.json
+    first=$(json_field firstChunk "$j") written=$(json_field chunks "$j") skipped=$(json_field skipped "$j")
+    received=$(( $(json_field chunksFromPublisher "$j") + $(json_field chunksFromViewers "$j") ))
+    before=$(json_field chunksBeforeFirst "$j") late=$(json_field skippedReceived "$j")
+    echo "viewer $n: joined at chunk $first, wrote $written, skipped $skipped ($first + $written + $skipped = $published);" \
+        "received $received = $written written + $before older than its first, fetched while joining + $late skipped yet received"
+    [ $(( first + written + skipped )) = "$published" ] || fail "viewer $n: $first + $written + $skipped chunks (expected: $published published)"
+    [ $(( written + before + late )) = "$received" ] || fail "viewer $n: received $received chunks (expected: $(( written + before + late )))"
 done
 echo
 for (( n = 1; n <= VIEWERS; n++ )); do

@@ -156,11 +156,11 @@ start_peer_server() {
 }
 
 # list_peers NAME: the number of peers the tracker lists for stream NAME (empty if it lists none).
-# peer-client --list prints a header, then: name size content-id peers "(N complete)".
+# peer-client --list --json prints one stream per line: {"name": "...", "contentId": ..., "peers": N, ...}.
 list_peers() {
     local name=$1
-    timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list 2>/dev/null \
-        | awk -v n="$name" 'NR > 1 && $1 == n { print $4; exit }' || true
+    timeout --foreground 30 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --list --json 2>/dev/null \
+        | awk -v n="{\"name\": \"$name\"," 'index($0, n) { sub(/.*"peers": /, ""); sub(/[^0-9].*/, ""); print; exit }' || true
 }
 
 # wait_for_peers NAME COUNT SECONDS: waits until the tracker lists NAME with exactly COUNT peers.
@@ -258,16 +258,17 @@ start_live() {
 
 # live_row LABEL STATS_JSON: one markdown table row of a live viewer's figures.
 live_row() {
-    local chunks skipped
-    chunks=$(json_field chunks "$2")
-    skipped=$(json_field skipped "$2")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n' "$1" "$(json_field startupMillis "$2")" \
-        "$(json_field p50 "$2")" "$(json_field p99 "$2")" "$(json_field max "$2")" "$chunks" "$skipped" \
-        "$(json_field continuity "$2")" "$(json_field chunksFromPublisher "$2")" "$(json_field chunksFromViewers "$2")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' "$1" "$(json_field startupMillis "$2")" \
+        "$(json_field p50 "$2")" "$(json_field p99 "$2")" "$(json_field max "$2")" "$(json_field firstChunk "$2")" \
+        "$(json_field chunks "$2")" "$(json_field skipped "$2")" "$(json_field continuity "$2")" \
+        "$(json_field chunksFromPublisher "$2")" "$(json_field chunksFromViewers "$2")" "$(json_field chunksBeforeFirst "$2")"
 }
 
-LIVE_HEADER='| viewer | start-up ms | latency p50 ms | p99 ms | max ms | chunks | skipped | continuity | chunks from publisher / viewers |
-|---|---:|---:|---:|---:|---:|---:|---:|---|'
+# The columns of live_row. A viewer writes from its first chunk (where it joined) on: first chunk + written + skipped
+# = the chunks published. It receives what it writes, plus the chunks it fetched while looking back for where to join
+# that turned out older than its first (and any skipped chunk that came all the same: skippedReceived).
+LIVE_HEADER='| viewer | start-up ms | latency p50 ms | p99 ms | max ms | first chunk | chunks written | skipped | continuity | received from publisher / viewers | received before the first |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|'
 
 # ---------------------------------------------------------------- reference tools (bench.sh, swarm-bench.sh)
 

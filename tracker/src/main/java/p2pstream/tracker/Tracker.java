@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
@@ -211,16 +212,18 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    public static void main(String[] args) {
-        Cli.configureLogging("info");
-        System.exit(Cli.run(new Command(), args));
-    }
-
+    /**
+     * The command line. Its class and fields create no logger ({@link TrackerMain} configures logging once it has
+     * parsed, and initialising this nested class does not initialise {@link Tracker}).
+     */
     @picocli.CommandLine.Command(name = "tracker", mixinStandardHelpOptions = true, version = "p2pstream tracker 0.1",
             description = "Keeps, in memory, which peers hold which streams, and answers peers' lookups.")
     static final class Command implements java.util.concurrent.Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on, e.g. 127.0.0.1")
         String address;
+
+        @picocli.CommandLine.Mixin
+        LogOptions logs = new LogOptions();
 
         @Option(names = "--port", paramLabel = "N", description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
         int port = DEFAULT_PORT;

@@ -1,6 +1,10 @@
 package p2pstream.common.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -13,19 +17,6 @@ public final class Cli {
     public static final int USAGE = 2;
 
     private Cli() {
-    }
-
-    /**
-     * Sets slf4j-simple's format and default level; must run before the first logger is created.
-     *
-     * @param level trace, debug, info, warn or error
-     */
-    public static void configureLogging(String level) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
     }
 
     /** Checks a port option: 0..65535. */
@@ -70,7 +61,42 @@ public final class Cli {
     }
 
     public static int run(Object command, String... args) {
-        CommandLine cl = new CommandLine(command);
+        return withConventions(new CommandLine(command)).execute(args);
+    }
+
+    /**
+     * Runs {@code command} as a program's {@code main}: once its command line has parsed, {@code logs} are applied
+     * to slf4j-simple ({@code defaultLevel} unless the user chose one), and only then does the command run. The
+     * command's class and its option fields must create no logger, or slf4j-simple would start unconfigured.
+     */
+    public static int runMain(Object command, LogOptions logs, Supplier<String> defaultLevel, String... args) {
+        CommandLine cl = withConventions(new CommandLine(command));
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()) {
+                try {
+                    logs.apply(defaultLevel.get());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cl.execute(args);
+    }
+
+    /** Why an I/O operation failed, in a few words: {@code permission denied}, {@code Not a directory}. */
+    public static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    /** {@code --help} width, and one line with status 2 for a usage error, or with 1 for a failure. */
+    private static CommandLine withConventions(CommandLine cl) {
         cl.setUsageHelpWidth(100);
         cl.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
@@ -90,6 +116,6 @@ public final class Cli {
             err.flush();
             return 1;
         });
-        return cl.execute(args);
+        return cl;
     }
 }

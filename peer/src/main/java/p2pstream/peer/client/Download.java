@@ -40,6 +40,7 @@ public final class Download {
         long latencyMillis = 2_000;
         List<InetSocketAddress> peerAddresses = List.of();
         CompletableFuture<String> interrupt;
+        PrintStream pipeWarnings;
 
         private Config(InetSocketAddress tracker, String stream) {
             this.tracker = tracker;
@@ -68,6 +69,7 @@ public final class Download {
             c.latencyMillis = latencyMillis;
             c.peerAddresses = peerAddresses;
             c.interrupt = interrupt;
+            c.pipeWarnings = pipeWarnings;
             return c;
         }
 
@@ -131,6 +133,16 @@ public final class Download {
         public Config withNoPeerTimeoutMillis(long millis) {
             Config c = copy();
             c.noPeerTimeoutMillis = millis;
+            return c;
+        }
+
+        /**
+         * The output channel is a pipe into a player: warn on {@code err} when the stream cannot play from one (an
+         * MP4 whose index, {@code moov}, comes after its media); null: no such check.
+         */
+        public Config withPipeWarnings(PrintStream err) {
+            Config c = copy();
+            c.pipeWarnings = err;
             return c;
         }
 

@@ -3,7 +3,6 @@ package p2pstream.peer.client;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
@@ -23,6 +22,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.playback.LivePlayer;
+import p2pstream.peer.playback.Mp4PipeCheck;
 import p2pstream.peer.playback.PlaybackBuffer;
 import p2pstream.peer.playback.Player;
 import p2pstream.peer.server.PeerServer;
@@ -35,7 +35,7 @@ import p2pstream.peer.store.Manifest;
  * the player thread, and turns their outcome into {@link Stats}. Built and awaited by the caller's thread;
  * the listener callbacks run on the loop thread.
  */
-final class DownloadRun implements DownloadSession.DownloadListener {
+final class DownloadRun implements DownloadSession.DownloadListener, LiveSession.Listener {
     private static final Logger log = LoggerFactory.getLogger(DownloadRun.class);
     /** Viewers serve other viewers: a few dozen connections is plenty and bounds what a flood can take. */
     static final int MAX_SERVED_CONNECTIONS = 64;
@@ -134,7 +134,7 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread = new Thread(p, "live-player");
         playerThread.setDaemon(true);
         playerThread.start();
-        LiveSession l = new LiveSession(loop, config, this::onFailed, catalog, tracker, verifier, p, found);
+        LiveSession l = new LiveSession(loop, config, this, catalog, tracker, verifier, p, found);
         live = l;
         l.start();
     }
@@ -238,6 +238,9 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         PlaybackBuffer playback = new PlaybackBuffer(m.chunkCount(), window, m.chunkSize(), startIndex(m), session::onPlayheadMoved);
         // a file output is the store itself: the player only paces and hashes, the bytes are already in place
         WritableByteChannel sink = out != null ? out : new Discard();
+        if (out != null && config.pipeWarnings != null && config.startOffset == 0) {
+            sink = new Mp4PipeCheck(out, () -> loop.execute(() -> warn(PipeWarning.mdatFirst(m.name()))));
+        }
         Player.Pacing pacing = new Player.Pacing(config.rateBytesPerSecond, config.bufferMillis * 1_000_000,
                 (int) (config.startOffset - m.chunkOffset(startIndex(m))));
         Player p = new Player(playback, sink, loop.clock(), config.hashOutput, pacing);
@@ -259,6 +262,16 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         playerThread.setDaemon(true);
         playerThread.start();
         return new DownloadSession.Output(playback, store);
+    }
+
+    /** Says {@code text} on its own line, clearing the progress line if one is drawn; on the loop thread. */
+    private void warn(String text) {
+        if (progress != null) {
+            progress.notice(text);
+        } else {
+            config.pipeWarnings.println(text);
+            config.pipeWarnings.flush();
+        }
     }
 
     /** EPIPE writing to the output: the reader closed the pipe (the JDK says so only in the message). */
@@ -284,10 +297,17 @@ final class DownloadRun implements DownloadSession.DownloadListener {
 
     @Override
     public void onTick() {
+        LiveSession l = live;
+        LivePlayer lp = livePlayer;
         Manifest m = manifest;
         Player p = player;
-        if (progress != null && m != null && p != null) {
-            progress.show(loop.nanoTime(), m, p.bytes(), session.readyPeers(), session.bufferedChunks(), session.uploadedBytes());
+        if (progress == null) {
+            return;
+        }
+        if (l != null && lp != null) {
+            progress.showLive(loop.nanoTime(), l, lp);
+        } else if (m != null && p != null) {
+            progress.showFile(loop.nanoTime(), session, m.name(), m.size() - config.startOffset, p.bytes(), config.rateBytesPerSecond);
         }
     }
 
@@ -318,10 +338,9 @@ final class DownloadRun implements DownloadSession.DownloadListener {
         LivePlayer.Result r = p == null || !p.result().isDone() || p.result().isCompletedExceptionally() ? null : p.result().join();
         Stats.Live f = l.figures();
         long first = p == null ? -1 : p.firstByteNanos();
-        Stats.Live figures = r == null ? new Stats.Live(-1, -1, -1, 0, p == null ? 0 : p.chunks(), f.skipped(), f.fromPublisher(),
-                f.fromViewers(), f.backlog(), f.ended(), 0) : new Stats.Live(r.latencies().percentile(50), r.latencies().percentile(99),
-                r.latencies().max(), r.latencies().count(), r.chunks(), f.skipped(), f.fromPublisher(), f.fromViewers(), f.backlog(), f.ended(),
-                r.resyncBytes());
+        Stats.Live figures = r == null ? f.withPlayer(-1, -1, -1, 0, p == null ? 0 : p.chunks(), 0)
+                : f.withPlayer(r.latencies().percentile(50), r.latencies().percentile(99), r.latencies().max(), r.latencies().count(),
+                        r.chunks(), r.resyncBytes());
         return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
                 (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
                 r == null ? null : r.sha256(), continuity(figures), l.uploadedBytes(), 0, l.peerBytes(), figures);
@@ -331,25 +350,5 @@ final class DownloadRun implements DownloadSession.DownloadListener {
     private static double continuity(Stats.Live f) {
         int due = f.chunks() + f.skipped();
         return due == 0 ? 0 : (double) f.chunks() / due;
-    }
-
-    /** Swallows bytes: the player's sink when the output file is written chunk by chunk as they verify. */
-    private static final class Discard implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            src.position(src.limit());
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-            // nothing to release
-        }
     }
 }

@@ -71,6 +71,8 @@ final class DownloadSession {
     private PlaybackBuffer buffer;
     private int nextSlot;
     private int hashFailures;
+    /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
+    private long fetchedBytes;
     private long lastPeerNanos;
     private int lastDoneCount = -1;
     private long lastProgressNanos;
@@ -127,8 +129,29 @@ final class DownloadSession {
         return catalog.traffic().uploadedBytes();
     }
 
-    int bufferedChunks() {
-        return buffer == null ? 0 : buffer.buffered();
+    /** Bytes in place from the output's position on, without a gap: the player's buffer. */
+    long bufferedBytes() {
+        return buffer == null ? 0 : (long) buffer.contiguous() * manifest.chunkSize();
+    }
+
+    /** Bytes fetched from peers and verified so far. */
+    long fetchedBytes() {
+        return fetchedBytes;
+    }
+
+    /** Bytes verified and stored: fetched, or kept from an earlier run. */
+    long inPlaceBytes() {
+        return fetchedBytes + resumedBytes();
+    }
+
+    /** Stored chunks of an earlier run checked so far (resume). */
+    int storedChunksChecked() {
+        return resume == null ? 0 : resume.checkedChunks();
+    }
+
+    /** Stored chunks of an earlier run to check in all (resume); 0 without a record. */
+    int storedChunksRecorded() {
+        return resume == null ? 0 : resume.recordedChunks();
     }
 
     private void announceProgress() {
@@ -331,6 +354,7 @@ final class DownloadSession {
                 }
             });
             resume.start();
+            listener.onTick(); // the progress line says at once that stored chunks are being checked: it can take seconds
         }
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", name, peer, m.chunkCount(), m.chunkSize(), window);
     }
@@ -418,6 +442,7 @@ final class DownloadSession {
             return;
         }
         int length = chunk.remaining();
+        fetchedBytes += length;
         buffer.offer(index, chunk);
         if (holding != null) {
             holding.add(index);

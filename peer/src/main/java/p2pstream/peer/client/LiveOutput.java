@@ -19,6 +19,12 @@ final class LiveOutput {
     private final LiveJoin join;
     private final long latencyMillis;
     private int playhead = -1;
+    /** The chunk the output started at: where the viewer joined. */
+    private int first = -1;
+    /** Chunks received older than {@link #first}: fetched while finding where to join, never written. */
+    private int beforeFirst;
+    /** Skipped chunks received all the same: after their moment, or while the output was too far behind. */
+    private int skippedReceived;
     /** The next chunk out does not follow what was written (a late start, a skip). */
     private boolean resyncNext;
     private int skipped;
@@ -37,6 +43,35 @@ final class LiveOutput {
 
     int skipped() {
         return skipped;
+    }
+
+    /** The chunk the output started at, -1 before the join. */
+    int first() {
+        return first;
+    }
+
+    int beforeFirst() {
+        return beforeFirst;
+    }
+
+    int skippedReceived() {
+        return skippedReceived;
+    }
+
+    /**
+     * A verified chunk was kept: counts it when it will never be written (older than the start, or already skipped),
+     * so that the chunks received add up to those written plus these. Before the join they are counted by
+     * {@link #advance} once the start is known.
+     */
+    void onReceived(int index) {
+        if (playhead < 0) {
+            return;
+        }
+        if (index < first) {
+            beforeFirst++;
+        } else if (index < playhead) {
+            skippedReceived++;
+        }
     }
 
     /** The publisher's end arrived (at {@code nowNanos}). */
@@ -60,6 +95,10 @@ final class LiveOutput {
             }
             log.info("joined at chunk {} ({} chunks of backlog)", playhead, join.backlog());
             resyncNext = playhead > 0;
+            first = playhead;
+            for (int i = Math.max(0, window.newest() - window.capacity() + 1); i < first; i++) {
+                beforeFirst += window.holds(i) ? 1 : 0; // fetched while looking back for the start
+            }
         }
         while (true) {
             if (end != null && playhead >= end.chunkCount()) {
@@ -70,6 +109,7 @@ final class LiveOutput {
                 if (player.offer(c, playhead > join.anchor(), resyncNext)) {
                     resyncNext = false;
                 } else {
+                    skippedReceived++;
                     skip("the output is that far behind"); // a live stream does not wait for its output
                     continue;
                 }

@@ -47,6 +47,9 @@ final class LiveSession {
     /** What the session reports to the run that owns it; called on the loop thread. */
     interface Listener {
         void onFailed(int exitStatus, String message);
+
+        /** Every tick while the stream runs: time to draw the progress line. */
+        void onTick();
     }
 
     private final EventLoop loop;
@@ -153,8 +156,22 @@ final class LiveSession {
         return manifest.chunkSize();
     }
 
+    /** True once the output's starting chunk is chosen. */
+    boolean joined() {
+        return output.playhead() >= 0;
+    }
+
+    int readyPeers() {
+        int n = 0;
+        for (LivePeer p : peers) {
+            n += p.isReady() ? 1 : 0;
+        }
+        return n;
+    }
+
     Stats.Live figures() {
-        return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0);
+        return new Stats.Live(-1, -1, -1, 0, 0, output.skipped(), fromPublisher, fromViewers, join.backlog(), end != null, 0,
+                output.first(), output.beforeFirst(), output.skippedReceived());
     }
 
     int signatureFailures() {
@@ -305,6 +322,7 @@ final class LiveSession {
         }
         join.onArrival(index, delayMicros);
         window.add(chunk); // relayed from here: the holding tells those we serve
+        output.onReceived(index);
         if (peer.publisher) {
             fromPublisher++;
         } else {
@@ -433,6 +451,7 @@ final class LiveSession {
             }
         }
         pump();
+        listener.onTick();
         loop.schedule(TICK_MILLIS, this::tick);
     }
 

@@ -11,13 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
@@ -28,6 +28,7 @@ import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,11 +51,14 @@ public final class PeerClientMain implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
     String stream;
 
-    @Option(names = "--list", description = "list the streams the tracker knows (name, size, content id, peers) and exit")
+    @Option(names = "--list", description = "list the streams the tracker knows (name, size, peers, content id) and exit")
     boolean list;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "with --list: only names containing TEXT")
     String filter = "";
+
+    @Option(names = "--json", description = "with --list: print one JSON document (fields in the README) instead of a table")
+    boolean json;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|-",
             description = "where to write the stream; - for stdout (default: the stream name's last part, in the current directory)")
@@ -116,20 +120,23 @@ public final class PeerClientMain implements Callable<Integer> {
                     + " the tracker is not contacted at all")
     List<String> peerAddresses = new ArrayList<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events on stderr")
+    @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events (--log-level info)")
     boolean verbose;
 
+    @Mixin
+    LogOptions logs = new LogOptions();
+
+    /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
-        boolean verbose = false;
-        for (String a : args) {
-            verbose |= a.equals("-v") || a.equals("--verbose");
-        }
-        Cli.configureLogging(verbose ? "info" : "warn");
-        System.exit(Cli.run(new PeerClientMain(), args));
+        PeerClientMain command = new PeerClientMain();
+        System.exit(Cli.runMain(command, command.logs, () -> command.verbose ? "info" : "warn", args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (verbose && logs.levelGiven()) {
+            throw new IllegalArgumentException("-v: with " + (logs.quiet() ? "-q" : "--log-level") + " (expected: one of them)");
+        }
         boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
         if ("-".equals(tracker) && !byPeerOnly) {
             throw new IllegalArgumentException("TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
@@ -152,6 +159,9 @@ public final class PeerClientMain implements Callable<Integer> {
             }
             fixedPeers.add(a);
         }
+        if (json && !list) {
+            throw new IllegalArgumentException("--json: without --list (expected: --list --json; the figures of a download are --stats-json FILE)");
+        }
         if (list) {
             return list(trackerAddress);
         }
@@ -165,14 +175,16 @@ public final class PeerClientMain implements Callable<Integer> {
         boolean toStdout = "-".equals(output);
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         OutputCheck.check(file, force, toStdout && isTerminal(1));
-        boolean showProgress = progress != null ? progress : isTerminal(2);
+        // -q: warnings and errors only, so no progress line unless asked for by name
+        boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
         Download.Config config = Download.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
                 .withStartOffset(start == null ? 0 : Quantity.size("--start", start))
                 .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
-                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit));
+                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
+                .withPipeWarnings(toStdout && isPipe(1) ? System.err : null);
         boolean existed = file != null && Files.exists(file);
         // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
         CompletableFuture<String> interrupt = new CompletableFuture<>();
@@ -212,7 +224,9 @@ public final class PeerClientMain implements Callable<Integer> {
                 Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
             boolean resumable = e.exitStatus() == DownloadException.INTERRUPTED && file != null && e.stats() != null;
-            System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
+            if (e.exitStatus() != 0 || !logs.quiet()) {
+                System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
+            }
             return e.exitStatus();
         } finally {
             ended.countDown();
@@ -238,18 +252,14 @@ public final class PeerClientMain implements Callable<Integer> {
                 client.close();
             }
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "%-40s %12s  %-64s  %s%n", "NAME", "SIZE", "CONTENT ID", "PEERS");
-            for (Streams.Entry e : streams.streams()) {
-                out.printf(Locale.ROOT, "%-40s %12s  %s  %d (%d complete)%n", e.name(),
-                        e.size() < 0 ? "live" : Long.toString(e.size()), e.contentId().hex(), e.peers(), e.seeds());
-            }
+            out.print(json ? StreamListing.json(streams.streams()) : StreamListing.table(streams.streams()));
             out.flush();
             return 0;
         }
     }
 
     private void report(Stats stats) throws IOException {
-        if (stats.size() >= 0 || stats.live() != null) {
+        if ((stats.size() >= 0 || stats.live() != null) && !logs.quiet()) {
             System.err.print(stats.summary());
         }
         if (statsJson != null) {
@@ -260,6 +270,16 @@ public final class PeerClientMain implements Callable<Integer> {
     static String defaultFileName(String stream) {
         String last = stream.substring(stream.lastIndexOf('/') + 1);
         return last.isEmpty() || last.equals(".") || last.equals("..") ? "stream.out" : last;
+    }
+
+    /** True when {@code fd} is a pipe, a FIFO or a socket: what reads it cannot seek back. On Linux the fd's mode says. */
+    private static boolean isPipe(int fd) {
+        try {
+            int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & 0170000;
+            return type == 0010000 || type == 0140000; // S_IFIFO, S_IFSOCK
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // not Linux: no warning rather than a wrong one
+        }
     }
 
     /** Java 17 cannot ask isatty(fd) directly; on Linux the fd's link names the terminal. */

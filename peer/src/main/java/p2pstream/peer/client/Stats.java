@@ -35,9 +35,22 @@ public record Stats(String name, String contentId, long size, boolean complete, 
      * @param backlog          chunks handed to the output at once on joining
      * @param ended            the publisher's signed end was received
      * @param resyncBytes      MPEG-TS bytes left out so that output starts (and restarts after a skip) on a key frame
+     * @param firstChunk       the chunk the output started at (where the viewer joined); -1 before the join. For a viewer
+     *                         that stayed to the end: firstChunk + chunks + skipped = the chunks published
+     * @param beforeFirst      chunks received older than firstChunk (fetched while finding where to join), not written
+     * @param skippedReceived  skipped chunks received all the same (too late, or while the output was too far behind).
+     *                         For a viewer that stayed to the end: fromPublisher + fromViewers = chunks + beforeFirst +
+     *                         skippedReceived
      */
     public record Live(long latencyP50Millis, long latencyP99Millis, long latencyMaxMillis, int latencySamples, int chunks,
-                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended, long resyncBytes) {
+                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended, long resyncBytes,
+                       int firstChunk, int beforeFirst, int skippedReceived) {
+
+        /** These figures with what the player measured: latencies, chunks written, bytes left out to resync. */
+        Live withPlayer(long p50, long p99, long max, int samples, int written, long resync) {
+            return new Live(p50, p99, max, samples, written, skipped, fromPublisher, fromViewers, backlog, ended, resync, firstChunk,
+                    beforeFirst, skippedReceived);
+        }
     }
 
     /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
@@ -85,6 +98,9 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             sb.append("  \"chunksFromPublisher\": ").append(live.fromPublisher()).append(",\n");
             sb.append("  \"chunksFromViewers\": ").append(live.fromViewers()).append(",\n");
             sb.append("  \"joinBacklogChunks\": ").append(live.backlog()).append(",\n");
+            sb.append("  \"firstChunk\": ").append(live.firstChunk()).append(",\n");
+            sb.append("  \"chunksBeforeFirst\": ").append(live.beforeFirst()).append(",\n");
+            sb.append("  \"skippedReceived\": ").append(live.skippedReceived()).append(",\n");
             sb.append("  \"resyncBytes\": ").append(live.resyncBytes()).append(",\n");
             sb.append("  \"ended\": ").append(live.ended()).append(",\n");
         }
@@ -92,7 +108,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
-            quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
+            Json.quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
         }
         sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         return sb.toString();
@@ -135,25 +151,6 @@ public record Stats(String name, String contentId, long size, boolean complete, 
 
     private static StringBuilder field(StringBuilder sb, String key, String value) {
         sb.append("  \"").append(key).append("\": ");
-        return value == null ? sb.append("null") : quote(sb, value);
-    }
-
-    private static StringBuilder quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"');
+        return Json.quote(sb, value);
     }
 }

@@ -37,6 +37,7 @@ public final class LivePlayer implements Runnable {
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private final Latencies latencies = new Latencies();
     private volatile int chunks;
+    private volatile long lastLatencyMillis = -1;
     private final TransportStream ts = new TransportStream();
     private boolean resyncing;
     private int resyncChunks;
@@ -85,6 +86,11 @@ public final class LivePlayer implements Runnable {
         return output.firstByteNanos();
     }
 
+    /** From publish time to written, for the last chunk written (by this host's clock); -1 before any. Any thread. */
+    public long lastLatencyMillis() {
+        return lastLatencyMillis;
+    }
+
     /** Chunks written so far; any thread. */
     public int chunks() {
         return chunks;
@@ -99,9 +105,11 @@ public final class LivePlayer implements Runnable {
                     break;
                 }
                 play(item);
+                long latency = System.currentTimeMillis() - item.chunk().publishMicros() / 1000;
                 if (item.measured()) {
-                    latencies.add(System.currentTimeMillis() - item.chunk().publishMicros() / 1000);
+                    latencies.add(latency);
                 }
+                lastLatencyMillis = latency;
                 chunks++;
             }
             result.complete(new Result(output.bytes(), chunks, output.firstByteNanos(), latencies, output.sha256(), resyncBytes));

@@ -2,10 +2,8 @@ package p2pstream.peer.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,9 +13,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoopGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -89,9 +89,13 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "live: after the input ends, keep serving the tail until no peer is connected or this long (default: ${DEFAULT-VALUE})")
     String linger = LivePublication.DEFAULT_LINGER_MILLIS + "ms";
 
+    @Mixin
+    LogOptions logs = new LogOptions();
+
+    /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
-        Cli.configureLogging("info");
-        System.exit(Cli.run(new PeerServerMain(), args));
+        PeerServerMain command = new PeerServerMain();
+        System.exit(Cli.runMain(command, command.logs, () -> "info", args));
     }
 
     @Override
@@ -145,7 +149,7 @@ public final class PeerServerMain implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--dir: " + dir + " does not exist (expected: a directory)", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + reason(e)
+            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + Cli.reason(e)
                     + " (expected: a readable directory)", e);
         }
         if (!attrs.isDirectory()) {
@@ -155,18 +159,8 @@ public final class PeerServerMain implements Callable<Integer> {
             entries.iterator().hasNext();
         } catch (IOException | DirectoryIteratorException e) {
             IOException cause = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
-            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + reason(cause)
+            throw new IllegalArgumentException("--dir: " + dir + " cannot be read: " + Cli.reason(cause)
                     + " (expected: a readable directory)", e);
         }
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Clock;
 import p2pstream.peer.store.ManifestCache;
 import p2pstream.peer.store.SharedDirectory;
@@ -79,7 +80,7 @@ final class SharedFiles implements AutoCloseable {
         for (String name : names) {
             totalBytes += sizeOf(name);
         }
-        log.info("hashing {} files ({}) in {}; cached manifests are reused", names.size(), mebibytes(totalBytes),
+        log.info("hashing {} files ({}) in {}; cached manifests are reused", names.size(), Quantity.bytesText(totalBytes),
                 dir.root());
         List<Future<ServedStream>> futures = new ArrayList<>();
         for (String name : names) {
@@ -98,8 +99,8 @@ final class SharedFiles implements AutoCloseable {
                     doneBytes += s.manifest().size();
                     i++;
                 } catch (TimeoutException e) {
-                    log.info("hashing: {} of {} files done ({} of {})", i, names.size(), mebibytes(doneBytes),
-                            mebibytes(totalBytes));
+                    log.info("hashing: {} of {} files done ({} of {})", i, names.size(), Quantity.bytesText(doneBytes),
+                            Quantity.bytesText(totalBytes));
                     nextProgressNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS);
                 } catch (ExecutionException e) {
                     log.warn("not sharing {}: {}", names.get(i), e.getCause().toString());
@@ -121,10 +122,6 @@ final class SharedFiles implements AutoCloseable {
         } catch (IOException e) {
             return 0; // hashing it will say what is wrong
         }
-    }
-
-    private static String mebibytes(long bytes) {
-        return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 
     @Override

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.peer.Ffmpeg;
 
 /**
  * Real media through the built jars: ffmpeg encodes a test pattern to MPEG-TS into a live publisher, a viewer
@@ -36,7 +36,7 @@ class LiveMediaE2ETest {
     @Test
     @Timeout(600)
     void aTestPatternFromFfmpegPlaysBackFromAViewerAndDecodesCleanly() throws Exception {
-        ensureFfmpeg();
+        Ffmpeg.ensure(dir);
         int trackerPort = processes.startTracker();
         String tracker = "127.0.0.1:" + trackerPort;
         ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
@@ -69,27 +69,8 @@ class LiveMediaE2ETest {
     }
 
     private Process startViewerWhenListed(String tracker, Path out, Path stats) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            Process list = processes.start("peer-client.jar", tracker, "--list");
-            String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            list.waitFor();
-            if (listing.contains("pattern")) {
-                return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json", stats.toString());
-            }
-        }
-        throw new AssertionError("the tracker never listed the live stream");
-    }
-
-    private void ensureFfmpeg() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
-                .resolve("ensure-tools.sh").toString(), "ffmpeg:ffmpeg", "ffprobe:ffmpeg").redirectErrorStream(true);
-        pb.environment().put("OUT", dir.toString());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int status = p.waitFor();
-        Assumptions.assumeTrue(status != 3, "skipped: ffmpeg is missing and cannot be installed here: " + output.trim());
-        assertEquals(0, status, "ensure-tools.sh: " + output);
+        processes.awaitListed(tracker, "pattern");
+        return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json", stats.toString());
     }
 
     private record Run(int status, String out, String err) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -117,6 +118,41 @@ final class Processes implements AutoCloseable {
         List<Process> both = ProcessBuilder.startPipeline(List.of(a, b));
         started.addAll(both);
         return both.get(1);
+    }
+
+    /** What a finished process wrote and how it ended. */
+    record Ended(int status, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs {@code pb} with stdout and stderr piped, reads both to their end, and waits for it (at most a minute). */
+    Ended runToEnd(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = start(pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> stderr(p));
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", pb.command()) + " did not end");
+        return new Ended(p.exitValue(), out, err.join());
+    }
+
+    /** {@code java -jar dist/peer-client.jar ARGS} to its end, its stdout a pipe. */
+    Ended client(String... args) throws IOException, InterruptedException {
+        return runToEnd(java("peer-client.jar", args));
+    }
+
+    /** Waits (30 s at most) until the tracker at {@code tracker} lists every one of {@code names}; returns the listing. */
+    String awaitListed(String tracker, String... names) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String listing = "";
+        while (System.nanoTime() < deadline) {
+            listing = client(tracker, "--list").out();
+            String shown = listing;
+            if (java.util.Arrays.stream(names).allMatch(n -> shown.contains(n + " "))) {
+                return listing;
+            }
+        }
+        throw new AssertionError("the tracker never listed all of " + List.of(names) + ": " + listing);
     }
 
     /** The first "listening on" port {@code p} prints on stdout. */

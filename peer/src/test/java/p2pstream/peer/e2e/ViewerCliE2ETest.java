@@ -194,20 +194,14 @@ class ViewerCliE2ETest {
     }
 
     private String contentIdOf(int trackerPort, String name) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Process list = processes.start("peer-client.jar", "127.0.0.1:" + trackerPort, "--list");
-            String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            list.waitFor();
-            for (String line : listing.lines().toList()) {
-                Matcher m = CONTENT_ID.matcher(line);
-                if (line.contains(name) && m.find()) {
-                    return m.group(1);
-                }
+        String listing = processes.awaitListed("127.0.0.1:" + trackerPort, name);
+        for (String line : listing.lines().toList()) {
+            Matcher m = CONTENT_ID.matcher(line);
+            if (line.startsWith(name + " ") && m.find()) {
+                return m.group(1);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000); // the announcement is on its way
         }
-        throw new AssertionError(name + " never listed");
+        throw new AssertionError(name + " listed without a content id: " + listing);
     }
 
     @Test

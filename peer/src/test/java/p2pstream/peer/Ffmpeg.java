@@ -1,0 +1,51 @@
+package p2pstream.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * ffmpeg for tests that need real media: installed with scripts/ensure-tools.sh where missing (the test is skipped,
+ * saying why, only where it cannot be), and short clips made with it. Test threads only.
+ */
+public final class Ffmpeg {
+    private Ffmpeg() {
+    }
+
+    /** Makes sure ffmpeg and ffprobe are there; apt-get's log goes to {@code logDir}. */
+    public static void ensure(Path logDir) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
+                .resolve("ensure-tools.sh").toString(), "ffmpeg:ffmpeg", "ffprobe:ffmpeg").redirectErrorStream(true);
+        pb.environment().put("OUT", logDir.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        Assumptions.assumeTrue(status != 3, "skipped: ffmpeg is missing and cannot be installed here: " + output.trim());
+        assertEquals(0, status, "ensure-tools.sh: " + output);
+    }
+
+    /**
+     * Writes a {@code seconds}-long MP4 of ffmpeg's test pattern to {@code file}, with its index (moov) at the end as
+     * ffmpeg does by default, or first with {@code faststart}.
+     */
+    public static Path mp4(Path file, int seconds, boolean faststart) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                "testsrc=size=320x240:rate=25", "-t", Integer.toString(seconds), "-c:v", "mpeg4", "-q:v", "5"));
+        if (faststart) {
+            cmd.addAll(List.of("-movflags", "+faststart"));
+        }
+        cmd.add(file.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ffmpeg did not finish");
+        assertEquals(0, p.exitValue(), "ffmpeg: " + output);
+        return file;
+    }
+}
