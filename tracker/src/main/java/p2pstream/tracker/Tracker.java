@@ -232,7 +232,7 @@ public final class Tracker implements AutoCloseable {
         int threads = EventLoopGroup.defaultThreads();
 
         @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: "
-                + DEFAULT_MAX_CONNECTIONS + ", or 90% of what the open-file limit leaves where that is fewer)")
+                + DEFAULT_MAX_CONNECTIONS + ", or 90%% of what the open-file limit leaves where that is fewer)")
         Integer maxConnections;
 
         @Option(names = "--max-connections-per-address", paramLabel = "N",
