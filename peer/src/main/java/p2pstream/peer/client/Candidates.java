@@ -1,5 +1,6 @@
 package p2pstream.peer.client;
 
+import p2pstream.peer.tracker.TrackerClient;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

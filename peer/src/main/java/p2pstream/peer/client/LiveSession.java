@@ -1,5 +1,6 @@
 package p2pstream.peer.client;
 
+import p2pstream.peer.tracker.TrackerClient;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

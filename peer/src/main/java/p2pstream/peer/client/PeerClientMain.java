@@ -1,5 +1,6 @@
 package p2pstream.peer.client;
 
+import p2pstream.peer.tracker.TrackerClient;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

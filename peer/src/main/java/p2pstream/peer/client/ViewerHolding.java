@@ -1,5 +1,6 @@
 package p2pstream.peer.client;
 
+import p2pstream.peer.tracker.TrackerClient;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;

@@ -21,7 +21,7 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
-import p2pstream.peer.client.TrackerClient;
+import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.SharedDirectory;

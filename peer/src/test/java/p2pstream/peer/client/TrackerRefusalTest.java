@@ -1,5 +1,6 @@
 package p2pstream.peer.client;
 
+import p2pstream.peer.tracker.TrackerClient;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

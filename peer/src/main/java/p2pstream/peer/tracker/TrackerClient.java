@@ -1,4 +1,4 @@
-package p2pstream.peer.client;
+package p2pstream.peer.tracker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
