@@ -64,6 +64,8 @@ public final class TrackerClient implements AutoCloseable {
     private Connection connection;
     private boolean welcomed;
     private boolean closed;
+    /** Why the client closed itself (the address is not a tracker), for queries made afterwards; null otherwise. */
+    private IOException closedBecause;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private long welcomedAtNanos;
     /** Announcements still to send to a new session; null once all went out. */
@@ -142,7 +144,8 @@ public final class TrackerClient implements AutoCloseable {
         CompletableFuture<Object> f = new CompletableFuture<>();
         loop.execute(() -> {
             if (closed) {
-                f.completeExceptionally(new IOException("tracker client closed"));
+                // a query made after the address turned out not to be a tracker gets that reason, not "closed"
+                f.completeExceptionally(closedBecause != null ? closedBecause : new IOException("tracker client closed"));
                 return;
             }
             Pending p = new Pending(request, answer, f, loop.nanoTime() + REQUEST_TIMEOUT_MILLIS * 1_000_000);
@@ -232,8 +235,9 @@ public final class TrackerClient implements AutoCloseable {
         if (failUntilWelcomed && !everWelcomed && notTracker != null) {
             // something else listens there: retrying would only ask it again
             closed = true;
-            failAll(new IOException("TRACKER: " + tracker.getHostString() + ":" + tracker.getPort()
-                    + " is not a p2pstream tracker (it answered " + notTracker + ")"));
+            closedBecause = new IOException("TRACKER: " + tracker.getHostString() + ":" + tracker.getPort()
+                    + " is not a p2pstream tracker (it answered " + notTracker + ")");
+            failAll(closedBecause);
             return;
         }
         if (failUntilWelcomed && !everWelcomed) {
