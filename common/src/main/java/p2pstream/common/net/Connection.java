@@ -70,8 +70,7 @@ public final class Connection {
     private long drainThresholdBytes;
     private long idleTimeoutNanos;
     long lastActivityNanos;
-    private long rateWindowStartNanos;
-    private int framesInWindow;
+    private final FrameRateLimit frameRate;
     private boolean readPaused;
     private boolean aboveHighWatermark;
     private boolean autoReadOff;
@@ -98,7 +97,7 @@ public final class Connection {
         this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
-        this.rateWindowStartNanos = lastActivityNanos;
+        this.frameRate = new FrameRateLimit(limits.maxFramesPerSecond(), lastActivityNanos);
     }
 
     public EventLoop loop() {
@@ -363,7 +362,7 @@ public final class Connection {
                 if (payload == null) {
                     break;
                 }
-                countFrame();
+                frameRate.onFrame(lastActivityNanos);
                 if (decoder.type() == MessageType.ERROR.code()) {
                     // the peer is leaving and says why: no handler needs more, and nobody answers an ERROR
                     ErrorMessage e = ErrorMessage.decode(payload);
@@ -384,18 +383,6 @@ public final class Connection {
             if (state != State.CLOSED) {
                 readBuffer.compact();
             }
-        }
-    }
-
-    private void countFrame() throws ProtocolException {
-        long now = lastActivityNanos;
-        if (now - rateWindowStartNanos >= 1_000_000_000L) {
-            rateWindowStartNanos = now;
-            framesInWindow = 0;
-        }
-        if (++framesInWindow > limits.maxFramesPerSecond()) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                    "frames per second: " + framesInWindow + " (expected: <= " + limits.maxFramesPerSecond() + ")");
         }
     }
 
