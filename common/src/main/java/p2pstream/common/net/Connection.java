@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.data.BufferData;
@@ -19,9 +18,9 @@ import p2pstream.common.wire.ProtocolException;
 
 /**
  * One TCP connection on an {@link EventLoop}: a bounded read buffer split into frames for its
- * {@link ConnectionHandler}, and an outbound queue of {@link Data} with watermarks. Above the high
- * watermark it stops reading, so a peer that sends requests but never reads the answers waits in TCP,
- * not in our heap. Every method must be called on the loop thread.
+ * {@link ConnectionHandler}, and an {@link OutboundBuffer} of {@link Data}. Above the outbound high watermark
+ * it stops reading, so a peer that sends requests but never reads the answers waits in TCP, not in our heap.
+ * Every method must be called on the loop thread.
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -39,13 +38,6 @@ public final class Connection {
     /** Input discarded per read while a closing connection waits for the peer to close too. */
     private static final int DRAIN_READ_BYTES = 8 * 1024;
     private static final int MAX_READS_PER_EVENT = 16;
-    /**
-     * Small frames queued behind others share buffers of this size: a peer that never reads answers to a flood
-     * of PINGs then costs about its queued bytes of heap, not an object per 5-byte frame (20 times more).
-     */
-    private static final int COALESCE_BUFFER_BYTES = 4 * 1024;
-    /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
-    private static final long RATE_GRANT_BYTES = 64 * 1024;
 
     /** Lifecycle: CONNECTING (outgoing, not yet established), OPEN, CLOSING (flushing a last frame), CLOSED. */
     public enum State { CONNECTING, OPEN, CLOSING, CLOSED }
@@ -56,31 +48,25 @@ public final class Connection {
     private final InetSocketAddress remote;
     private final Limits limits;
     private final FrameDecoder decoder;
-    private final ArrayDeque<Data> outbound = new ArrayDeque<>();
+    private final OutboundBuffer outbound;
     SelectionKey key;
     Acceptor acceptor;
     /** The address its acceptor counted it under, released on close. */
     java.net.InetAddress acceptedFrom;
-    TokenBucket uploadCap;
 
     private State state;
     private ByteBuffer readBuffer;
     private final int initialReadBufferBytes;
-    private long pendingBytes;
-    private long drainThresholdBytes;
     private long idleTimeoutNanos;
     long lastActivityNanos;
     private final FrameRateLimit frameRate;
-    private boolean readPaused;
-    private boolean aboveHighWatermark;
     private boolean autoReadOff;
     private boolean inFrame;
-    private boolean writeRetryScheduled;
+    private boolean paced;
+    /** The selection key's interest set as last asked for, so unchanged sets are not asked for again. */
+    private int interestOps = -1;
     private ByteBuffer drainBuffer;
-    /** The last queued item while small frames may still be appended to it. */
-    private BufferData appendTo;
     private long bytesRead;
-    private long bytesWritten;
     private String closeReason;
 
     Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, Limits limits,
@@ -92,6 +78,8 @@ public final class Connection {
         this.remote = remote;
         this.state = state;
         this.decoder = new FrameDecoder(limits.maxFrameBytes());
+        this.outbound = new OutboundBuffer(limits.highWatermarkBytes(), limits.lowWatermarkBytes(), channel,
+                new Backpressure());
         int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
         this.initialReadBufferBytes = Math.min(initial, limits.maxFrameBytes() + 4);
         this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
@@ -118,11 +106,11 @@ public final class Connection {
 
     /** Pending bytes are below the high watermark: more may be queued. */
     public boolean isWritable() {
-        return pendingBytes < limits.highWatermarkBytes();
+        return outbound.isWritable();
     }
 
     public long pendingBytes() {
-        return pendingBytes;
+        return outbound.pendingBytes();
     }
 
     public long bytesRead() {
@@ -130,7 +118,7 @@ public final class Connection {
     }
 
     public long bytesWritten() {
-        return bytesWritten;
+        return outbound.writtenBytes();
     }
 
     /** Why the connection closed, or null while it is not closed. */
@@ -150,23 +138,19 @@ public final class Connection {
 
     /** Caps this connection's upload with a shared bucket; null removes the cap. */
     public void uploadCap(TokenBucket bucket) {
-        this.uploadCap = bucket;
+        outbound.uploadCap(bucket);
     }
 
     /** Queues a message as one frame. Ignored once the connection is closing. */
     public void send(Message message) {
-        int frameBytes = Frames.HEADER_BYTES + message.payloadLength();
-        if (outbound.isEmpty() || state == State.CLOSING || state == State.CLOSED || frameBytes > COALESCE_BUFFER_BYTES / 4) {
-            send(BufferData.of(Frames.encode(message))); // usually written at once: no buffer to share
+        if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        if (outbound.peekLast() != appendTo || !appendTo.append(message)) {
-            appendTo = BufferData.appendable(COALESCE_BUFFER_BYTES);
-            appendTo.append(message);
-            outbound.add(appendTo);
+        if (!outbound.coalesce(message)) {
+            send(BufferData.of(Frames.encode(message)));
+            return;
         }
-        pendingBytes += frameBytes;
-        pauseIfAboveHighWatermark();
+        outbound.checkHighWatermark();
     }
 
     /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */
@@ -175,20 +159,13 @@ public final class Connection {
             data.release();
             return;
         }
+        boolean writeNow = state == State.OPEN && outbound.isEmpty() && !paced;
         outbound.add(data);
-        pendingBytes += data.remaining();
-        if (state == State.OPEN && outbound.size() == 1 && !writeRetryScheduled) {
+        if (writeNow) {
             flush();
         }
         // after the flush: bytes the socket took at once leave no write event to resume reading on
-        pauseIfAboveHighWatermark();
-    }
-
-    private void pauseIfAboveHighWatermark() {
-        if (pendingBytes >= limits.highWatermarkBytes()) {
-            aboveHighWatermark = true;
-            pauseReading();
-        }
+        outbound.checkHighWatermark();
     }
 
     /**
@@ -200,11 +177,8 @@ public final class Connection {
             return;
         }
         autoReadOff = !on;
-        if (!on) {
-            pauseReading();
-        } else if (state == State.OPEN && !aboveHighWatermark) {
-            readPaused = false;
-            updateInterest();
+        updateInterest();
+        if (reading()) {
             loop.execute(this::decodeIfReading); // never re-enter a handler that is on the stack
         }
     }
@@ -226,12 +200,12 @@ public final class Connection {
         }
         state = State.CLOSING;
         closeReason = reason;
-        pauseReading();
+        updateInterest();
         if (outbound.isEmpty()) {
             finishClose();
         } else {
             loop.schedule(CLOSE_LINGER_MILLIS, () -> close(reason));
-            if (!writeRetryScheduled) {
+            if (!paced) {
                 flush();
             }
         }
@@ -254,11 +228,7 @@ public final class Connection {
         } catch (IOException e) {
             log.debug("{} close: {}", remote, e.toString());
         }
-        for (Data d : outbound) {
-            d.release(); // a file region may hold a lease on an open file
-        }
-        outbound.clear();
-        pendingBytes = 0;
+        outbound.releaseAll();
         loop.readBufferBytes(-readBuffer.capacity());
         readBuffer = ByteBuffer.allocate(0); // a closed connection someone still references (a timer, a handler) holds no direct memory
         if (acceptor != null) {
@@ -304,7 +274,7 @@ public final class Connection {
             drain();
             return;
         }
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.OPEN && !readPaused; i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
             int n;
             try {
                 n = channel.read(readBuffer);
@@ -357,7 +327,7 @@ public final class Connection {
         }
         readBuffer.flip();
         try {
-            while (state == State.OPEN && !readPaused) {
+            while (reading()) {
                 ByteBuffer payload = decoder.next(readBuffer);
                 if (payload == null) {
                     break;
@@ -415,11 +385,9 @@ public final class Connection {
         return b;
     }
 
-    private void pauseReading() {
-        if (!readPaused) {
-            readPaused = true;
-            updateInterest();
-        }
+    /** Frames are read while open, unless the handler turned reading off or the outbound side is backed up. */
+    private boolean reading() {
+        return state == State.OPEN && !autoReadOff && !outbound.isUnwritable();
     }
 
     /**
@@ -428,73 +396,73 @@ public final class Connection {
      * little ahead of the socket. Loop thread only.
      */
     public void onDrainedBelow(long bytes) {
-        drainThresholdBytes = bytes;
+        outbound.drainedBelow(bytes);
     }
 
     private void resumeIfDrained() {
-        if (state == State.OPEN && drainThresholdBytes > 0 && pendingBytes < drainThresholdBytes && !aboveHighWatermark) {
-            drainThresholdBytes = 0;
-            handler.onWritable();
-        }
-        if (state != State.OPEN || !aboveHighWatermark || pendingBytes > limits.lowWatermarkBytes()) {
-            return;
-        }
-        aboveHighWatermark = false;
-        readPaused = autoReadOff;
-        updateInterest();
-        handler.onWritable();
-        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
-            decodeBuffered(); // requests that arrived before the pause
+        if (state == State.OPEN) {
+            outbound.checkDrained();
         }
     }
 
     private void decodeIfReading() {
-        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
+        if (reading() && readBuffer.position() > 0) {
             decodeBuffered();
+        }
+    }
+
+    /** What the connection does when its outbound side crosses a watermark. */
+    private final class Backpressure implements OutboundBuffer.Listener {
+        @Override
+        public void onUnwritable() {
+            updateInterest();
+        }
+
+        @Override
+        public void onWritable() {
+            if (state != State.OPEN) {
+                return;
+            }
+            updateInterest();
+            handler.onWritable();
+            decodeIfReading(); // requests that arrived before the pause
+        }
+
+        @Override
+        public void onDrained() {
+            if (state == State.OPEN) {
+                handler.onWritable();
+            }
         }
     }
 
     // ---- writing ----
 
     private void flush() {
-        writeRetryScheduled = false;
+        paced = false;
+        long before = outbound.writtenBytes();
+        OutboundBuffer.Flush result;
         try {
-            while (!outbound.isEmpty()) {
-                Data head = outbound.peek();
-                long allowed = Long.MAX_VALUE;
-                if (uploadCap != null) {
-                    long wanted = Math.min(head.remaining(), RATE_GRANT_BYTES);
-                    allowed = uploadCap.take(wanted);
-                    if (allowed < wanted) {
-                        // the bucket refills continuously: taking slivers would spin this loop a few bytes at a time
-                        uploadCap.giveBack(allowed);
-                        scheduleWriteRetry(uploadCap.nanosUntil(wanted));
-                        return;
-                    }
-                }
-                long written = head.writeTo(channel, allowed);
-                pendingBytes -= written;
-                bytesWritten += written;
-                if (written > 0) {
-                    // a peer that reads slowly is alive: only silence in both directions is idleness
-                    lastActivityNanos = loop.nanoTime();
-                }
-                if (uploadCap != null && written < allowed) {
-                    uploadCap.giveBack(allowed - written);
-                }
-                if (head.remaining() == 0) {
-                    outbound.poll();
-                } else if (written < allowed) {
-                    setWriteInterest(true); // socket buffer full: wait for OP_WRITE
-                    return;
-                }
-            }
+            result = outbound.write();
         } catch (IOException e) {
             close("write failed: " + e.getMessage());
             return;
         }
-        setWriteInterest(false);
-        if (state == State.CLOSING) {
+        if (outbound.writtenBytes() != before) {
+            // a peer that reads slowly is alive: only silence in both directions is idleness
+            lastActivityNanos = loop.nanoTime();
+        }
+        if (result == OutboundBuffer.Flush.PACED) {
+            paced = true;
+            loop.schedule(Math.max(1, outbound.pacedNanos() / 1_000_000), () -> {
+                if (state == State.OPEN || state == State.CLOSING) {
+                    flush();
+                    resumeIfDrained();
+                }
+            });
+        }
+        updateInterest(); // OP_WRITE only while the channel is full
+        if (result == OutboundBuffer.Flush.EMPTY && state == State.CLOSING) {
             finishClose();
         }
     }
@@ -525,7 +493,6 @@ public final class Connection {
             close(closeReason);
             return;
         }
-        readPaused = false;
         updateInterest();
         loop.schedule(CLOSE_LINGER_MILLIS, () -> close(closeReason));
     }
@@ -549,32 +516,16 @@ public final class Connection {
         }
     }
 
-    private void scheduleWriteRetry(long nanos) {
-        writeRetryScheduled = true;
-        setWriteInterest(false);
-        loop.schedule(Math.max(1, nanos / 1_000_000), () -> {
-            if (state == State.OPEN || state == State.CLOSING) {
-                flush();
-                resumeIfDrained();
-            }
-        });
-    }
-
-    private boolean writeInterest;
-
-    private void setWriteInterest(boolean on) {
-        if (writeInterest != on) {
-            writeInterest = on;
-            updateInterest();
-        }
-    }
-
     private void updateInterest() {
         if (key == null || !key.isValid() || state == State.CONNECTING) {
             return;
         }
-        int ops = (readPaused ? 0 : SelectionKey.OP_READ) | (writeInterest ? SelectionKey.OP_WRITE : 0);
-        key.interestOps(ops);
+        boolean write = !outbound.isEmpty() && !paced;
+        int ops = (reading() || drainBuffer != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
     }
 
     @Override

@@ -126,7 +126,7 @@ public final class EventLoop implements AutoCloseable {
         Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN);
         c.acceptor = acceptor;
         c.acceptedFrom = acceptedFrom;
-        c.uploadCap = uploadCap;
+        c.uploadCap(uploadCap);
         c.key = channel.register(selector, SelectionKey.OP_READ, c);
         c.onOpened();
         return c;
