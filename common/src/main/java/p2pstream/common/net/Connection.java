@@ -13,14 +13,14 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
-import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 
 /**
- * One TCP connection on an {@link EventLoop}: a bounded read buffer split into frames for its
- * {@link ConnectionHandler}, and an {@link OutboundBuffer} of {@link Data}. Above the outbound high watermark
- * it stops reading, so a peer that sends requests but never reads the answers waits in TCP, not in our heap.
- * Every method must be called on the loop thread.
+ * One TCP connection on an {@link EventLoop}: its socket, a {@link Transport} over it, a bounded read buffer
+ * whose bytes an {@link Inbound} takes (frames for its {@link ConnectionHandler}, unless told otherwise), an
+ * {@link OutboundBuffer} of {@link Data}, and its lifecycle. Above the outbound high watermark it stops reading,
+ * so a peer that sends requests but never reads the answers waits in TCP, not in our heap. Every method must be
+ * called on the loop thread.
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -47,8 +47,10 @@ public final class Connection {
     private final ConnectionHandler handler;
     private final InetSocketAddress remote;
     private final Limits limits;
-    private final FrameDecoder decoder;
+    private final Transport transport;
+    private final FrameInbound frames;
     private final OutboundBuffer outbound;
+    private Inbound inbound;
     SelectionKey key;
     Acceptor acceptor;
     /** The address its acceptor counted it under, released on close. */
@@ -59,9 +61,9 @@ public final class Connection {
     private final int initialReadBufferBytes;
     private long idleTimeoutNanos;
     long lastActivityNanos;
-    private final FrameRateLimit frameRate;
     private boolean autoReadOff;
-    private boolean inFrame;
+    /** An inbound call is on the stack: bytes that arrive meanwhile wait until it returns. */
+    private boolean inInbound;
     private boolean paced;
     /** The selection key's interest set as last asked for, so unchanged sets are not asked for again. */
     private int interestOps = -1;
@@ -70,22 +72,23 @@ public final class Connection {
     private String closeReason;
 
     Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, Limits limits,
-               InetSocketAddress remote, State state) {
+               InetSocketAddress remote, State state, Transport transport) {
         this.loop = loop;
         this.channel = channel;
         this.handler = handler;
         this.limits = limits;
         this.remote = remote;
         this.state = state;
-        this.decoder = new FrameDecoder(limits.maxFrameBytes());
-        this.outbound = new OutboundBuffer(limits.highWatermarkBytes(), limits.lowWatermarkBytes(), channel,
+        this.transport = transport;
+        this.outbound = new OutboundBuffer(limits.highWatermarkBytes(), limits.lowWatermarkBytes(), transport, channel,
                 new Backpressure());
         int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
         this.initialReadBufferBytes = Math.min(initial, limits.maxFrameBytes() + 4);
         this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
-        this.frameRate = new FrameRateLimit(limits.maxFramesPerSecond(), lastActivityNanos);
+        this.frames = new FrameInbound(this, handler, limits, lastActivityNanos);
+        this.inbound = frames;
     }
 
     public EventLoop loop() {
@@ -128,7 +131,15 @@ public final class Connection {
 
     /** Raises or lowers the largest frame accepted from now on (e.g. once the chunk size is known). */
     public void maxFrameBytes(int bytes) {
-        decoder.maxFrameBytes(bytes);
+        frames.maxFrameBytes(bytes);
+    }
+
+    /**
+     * Hands the bytes received from now on, and those received but not yet taken, to {@code next} instead of
+     * splitting them into frames: for a connection that speaks another protocol (HTTP).
+     */
+    public void inbound(Inbound next) {
+        this.inbound = next;
     }
 
     /** Changes the idle timeout, counted from the last byte received (e.g. longer once HELLO arrived). */
@@ -277,7 +288,7 @@ public final class Connection {
         for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
             int n;
             try {
-                n = channel.read(readBuffer);
+                n = transport.read(channel, readBuffer);
             } catch (IOException e) {
                 close("read failed: " + e.getMessage());
                 return;
@@ -322,31 +333,23 @@ public final class Connection {
     // ---- reading ----
 
     private void decodeBuffered() {
-        if (inFrame) {
+        if (inInbound) {
             return; // a handler call is on the stack; it will loop on when it returns
         }
         readBuffer.flip();
         try {
-            while (reading()) {
-                ByteBuffer payload = decoder.next(readBuffer);
-                if (payload == null) {
-                    break;
-                }
-                frameRate.onFrame(lastActivityNanos);
-                if (decoder.type() == MessageType.ERROR.code()) {
-                    // the peer is leaving and says why: no handler needs more, and nobody answers an ERROR
-                    ErrorMessage e = ErrorMessage.decode(payload);
-                    close("peer error " + e.codeName() + ": " + e.message());
-                    break;
-                }
-                inFrame = true;
+            boolean taken = true;
+            while (taken && reading()) {
+                inInbound = true;
                 try {
-                    handler.onFrame(decoder.type(), payload);
+                    taken = inbound.next(readBuffer);
                 } finally {
-                    inFrame = false;
+                    inInbound = false;
                 }
             }
-            growIfNeeded();
+            if (state != State.CLOSED) {
+                growIfNeeded();
+            }
         } catch (ProtocolException e) {
             fail(e);
         } finally {
@@ -361,7 +364,7 @@ public final class Connection {
      * control buffer back once it is empty. Memory follows the bytes received, not the lengths announced.
      */
     private void growIfNeeded() throws ProtocolException {
-        int need = decoder.frameBytes(readBuffer);
+        int need = inbound.nextUnitBytes(readBuffer);
         int capacity = readBuffer.capacity();
         if (need > capacity && readBuffer.remaining() == capacity) {
             replaceReadBuffer((int) Math.min(need, 2L * capacity));

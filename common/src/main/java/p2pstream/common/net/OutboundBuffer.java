@@ -10,7 +10,8 @@ import p2pstream.common.wire.Message;
 
 /**
  * A connection's outbound queue of {@link Data}: counts the bytes pending, packs small frames queued behind
- * others into shared buffers, writes the queue to its channel a part at a time (within an upload cap), tells its
+ * others into shared buffers, writes the queue through its {@link Transport} to its channel a part at a time
+ * (within an upload cap), tells its
  * {@link Listener} when pending bytes cross the watermarks, and releases what it drops. The caller decides when
  * crossings are checked ({@link #checkHighWatermark}, {@link #checkDrained}), so a write that goes out at once
  * never calls back into the code that queued it. Loop thread only.
@@ -51,6 +52,7 @@ final class OutboundBuffer {
     private final ArrayDeque<Data> queue = new ArrayDeque<>();
     private final long highWatermarkBytes;
     private final long lowWatermarkBytes;
+    private final Transport transport;
     private final WritableByteChannel channel;
     private final Listener listener;
     private TokenBucket uploadCap;
@@ -62,10 +64,11 @@ final class OutboundBuffer {
     private long pacedNanos;
     private boolean unwritable;
 
-    OutboundBuffer(long highWatermarkBytes, long lowWatermarkBytes, WritableByteChannel channel,
+    OutboundBuffer(long highWatermarkBytes, long lowWatermarkBytes, Transport transport, WritableByteChannel channel,
                    Listener listener) {
         this.highWatermarkBytes = highWatermarkBytes;
         this.lowWatermarkBytes = lowWatermarkBytes;
+        this.transport = transport;
         this.channel = channel;
         this.listener = listener;
     }
@@ -146,7 +149,7 @@ final class OutboundBuffer {
                     return Flush.PACED;
                 }
             }
-            long written = head.writeTo(channel, allowed);
+            long written = transport.write(head, channel, allowed);
             pendingBytes -= written;
             writtenBytes += written;
             if (uploadCap != null && written < allowed) {

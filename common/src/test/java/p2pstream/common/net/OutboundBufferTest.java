@@ -37,7 +37,7 @@ class OutboundBufferTest {
 
     private final FakeChannel channel = new FakeChannel();
     private final Events events = new Events();
-    private final OutboundBuffer buffer = new OutboundBuffer(HIGH, LOW, channel, events);
+    private final OutboundBuffer buffer = new OutboundBuffer(HIGH, LOW, Transport.PLAINTEXT, channel, events);
 
     /**
      * Takes at most {@code perWrite} bytes a call (0: none), and {@code room} bytes in all (a socket's send buffer),
