@@ -60,6 +60,8 @@ public final class Connection {
     private ByteBuffer readBuffer;
     private final int initialReadBufferBytes;
     private long idleTimeoutNanos;
+    /** Closes the connection unless the handler accepts a HELLO first; null when met or not asked for. */
+    private Timeout helloDeadline;
     long lastActivityNanos;
     private boolean autoReadOff;
     /** An inbound call is on the stack: bytes that arrive meanwhile wait until it returns. */
@@ -147,6 +149,18 @@ public final class Connection {
         idleTimeoutNanos = millis * 1_000_000L;
     }
 
+    /** The handler accepted the peer's HELLO: the HELLO deadline of its {@link Limits} is met. */
+    public void helloAccepted() {
+        cancelHelloDeadline();
+    }
+
+    private void cancelHelloDeadline() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel();
+            helloDeadline = null;
+        }
+    }
+
     /** Caps this connection's upload with a shared bucket; null removes the cap. */
     public void uploadCap(TokenBucket bucket) {
         outbound.uploadCap(bucket);
@@ -231,6 +245,7 @@ public final class Connection {
             closeReason = reason;
         }
         state = State.CLOSED;
+        cancelHelloDeadline();
         if (key != null) {
             key.cancel();
         }
@@ -269,7 +284,7 @@ public final class Connection {
         state = State.OPEN;
         lastActivityNanos = loop.nanoTime();
         updateInterest(); // OP_READ unless sends queued while connecting already passed the high watermark
-        handler.onOpen(this);
+        onOpened();
         if (state == State.OPEN && !outbound.isEmpty()) {
             flush();
             resumeIfDrained();
@@ -277,6 +292,12 @@ public final class Connection {
     }
 
     void onOpened() {
+        long helloMillis = limits.helloTimeoutMillis();
+        if (helloMillis > 0) {
+            // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
+            helloDeadline = loop.schedule(helloMillis, () -> fail(new ProtocolException(ErrorCode.TIMEOUT,
+                    "hello: none within " + helloMillis + " ms (expected: HELLO first)")));
+        }
         handler.onOpen(this);
     }
 
