@@ -24,19 +24,9 @@ import p2pstream.common.wire.ProtocolException;
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    /**
-     * Control frames are small: a connection starts with a small buffer and grows it (doubling) only as the bytes
-     * of a larger frame arrive, never on the length prefix alone: 5,000 connections each announcing a 64 KiB
-     * frame then cost 5,000 small buffers, not 320 MiB of direct memory.
-     */
-    static final int INITIAL_READ_BUFFER_BYTES = 2 * 1024;
     /** A peer that does not answer a connect within this is not worth a slot. */
     private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
-    /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
-    private static final int BULK_READ_BUFFER_BYTES = 1024 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
-    /** Input discarded per read while a closing connection waits for the peer to close too. */
-    private static final int DRAIN_READ_BYTES = 8 * 1024;
     private static final int MAX_READS_PER_EVENT = 16;
 
     /** Lifecycle: CONNECTING (outgoing, not yet established), OPEN, CLOSING (flushing a last frame), CLOSED. */
@@ -57,8 +47,7 @@ public final class Connection {
     java.net.InetAddress acceptedFrom;
 
     private State state;
-    private ByteBuffer readBuffer;
-    private final int initialReadBufferBytes;
+    private final ReadBuffer readBuffer;
     private long idleTimeoutNanos;
     /** Closes the connection unless the handler accepts a HELLO first; null when met or not asked for. */
     private Timeout helloDeadline;
@@ -69,7 +58,8 @@ public final class Connection {
     private boolean paced;
     /** The selection key's interest set as last asked for, so unchanged sets are not asked for again. */
     private int interestOps = -1;
-    private ByteBuffer drainBuffer;
+    /** Discards input once a closing connection has written everything, until the peer closes; else null. */
+    private Drain drain;
     private long bytesRead;
     private String closeReason;
 
@@ -84,9 +74,7 @@ public final class Connection {
         this.transport = transport;
         this.outbound = new OutboundBuffer(limits.highWatermarkBytes(), limits.lowWatermarkBytes(), transport, channel,
                 new Backpressure());
-        int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
-        this.initialReadBufferBytes = Math.min(initial, limits.maxFrameBytes() + 4);
-        this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
+        this.readBuffer = new ReadBuffer(loop, limits.maxFrameBytes());
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
         this.frames = new FrameInbound(this, handler, limits, lastActivityNanos);
@@ -255,8 +243,7 @@ public final class Connection {
             log.debug("{} close: {}", remote, e.toString());
         }
         outbound.releaseAll();
-        loop.readBufferBytes(-readBuffer.capacity());
-        readBuffer = ByteBuffer.allocate(0); // a closed connection someone still references (a timer, a handler) holds no direct memory
+        readBuffer.release();
         if (acceptor != null) {
             acceptor.onConnectionClosed(acceptedFrom);
         }
@@ -302,14 +289,16 @@ public final class Connection {
     }
 
     void onReadable() {
-        if (drainBuffer != null) {
-            drain();
+        if (drain != null) {
+            if (state == State.CLOSING && drain.peerClosed(channel, MAX_READS_PER_EVENT)) {
+                close(closeReason);
+            }
             return;
         }
         for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
             int n;
             try {
-                n = transport.read(channel, readBuffer);
+                n = transport.read(channel, readBuffer.bytes());
             } catch (IOException e) {
                 close("read failed: " + e.getMessage());
                 return;
@@ -322,7 +311,7 @@ public final class Connection {
                 bytesRead += n;
                 lastActivityNanos = loop.nanoTime();
             }
-            boolean full = !readBuffer.hasRemaining();
+            boolean full = !readBuffer.bytes().hasRemaining();
             decodeBuffered();
             if (n == 0 || !full) {
                 return;
@@ -357,56 +346,27 @@ public final class Connection {
         if (inInbound) {
             return; // a handler call is on the stack; it will loop on when it returns
         }
-        readBuffer.flip();
+        ByteBuffer in = readBuffer.bytes().flip();
         try {
             boolean taken = true;
             while (taken && reading()) {
                 inInbound = true;
                 try {
-                    taken = inbound.next(readBuffer);
+                    taken = inbound.next(in);
                 } finally {
                     inInbound = false;
                 }
             }
             if (state != State.CLOSED) {
-                growIfNeeded();
+                readBuffer.fit(inbound.nextUnitBytes(in)); // memory follows the bytes received
             }
         } catch (ProtocolException e) {
             fail(e);
         } finally {
             if (state != State.CLOSED) {
-                readBuffer.compact();
+                readBuffer.bytes().compact();
             }
         }
-    }
-
-    /**
-     * Doubles the read buffer, up to the next frame's size, when that frame's bytes fill it; shrinks a grown
-     * control buffer back once it is empty. Memory follows the bytes received, not the lengths announced.
-     */
-    private void growIfNeeded() throws ProtocolException {
-        int need = inbound.nextUnitBytes(readBuffer);
-        int capacity = readBuffer.capacity();
-        if (need > capacity && readBuffer.remaining() == capacity) {
-            replaceReadBuffer((int) Math.min(need, 2L * capacity));
-        } else if (!readBuffer.hasRemaining() && capacity > initialReadBufferBytes
-                && initialReadBufferBytes < BULK_READ_BUFFER_BYTES) {
-            replaceReadBuffer(initialReadBufferBytes);
-        }
-    }
-
-    private void replaceReadBuffer(int capacity) {
-        ByteBuffer next = allocateReadBuffer(capacity);
-        next.put(readBuffer);
-        next.flip();
-        loop.readBufferBytes(-readBuffer.capacity());
-        readBuffer = next;
-    }
-
-    private ByteBuffer allocateReadBuffer(int capacity) {
-        ByteBuffer b = ByteBuffer.allocateDirect(capacity);
-        loop.readBufferBytes(capacity);
-        return b;
     }
 
     /** Frames are read while open, unless the handler turned reading off or the outbound side is backed up. */
@@ -430,7 +390,7 @@ public final class Connection {
     }
 
     private void decodeIfReading() {
-        if (reading() && readBuffer.position() > 0) {
+        if (reading() && readBuffer.bytes().position() > 0) {
             decodeBuffered();
         }
     }
@@ -493,27 +453,13 @@ public final class Connection {
 
     // ---- closing ----
 
-    /**
-     * Ends a closing connection whose queued bytes are written. Closing a socket that still has unread input
-     * makes the kernel send a reset and drop what it has not yet sent, our ERROR included: a peer flooding us
-     * would see "connection reset", not why. So while input keeps coming, half-close (FIN after the ERROR)
-     * and discard input until the peer closes too, within the linger time.
-     */
+    /** Ends a closing connection whose queued bytes are written, at once or after a {@link Drain}. */
     private void finishClose() {
-        if (drainBuffer != null || state != State.CLOSING) {
+        if (drain != null || state != State.CLOSING) {
             return;
         }
-        drainBuffer = ByteBuffer.allocate(DRAIN_READ_BYTES);
-        int n;
-        try {
-            n = channel.read(drainBuffer);
-            if (n > 0) {
-                channel.shutdownOutput();
-            }
-        } catch (IOException e) {
-            n = -1;
-        }
-        if (n <= 0) {
+        drain = Drain.start(channel);
+        if (drain == null) {
             close(closeReason);
             return;
         }
@@ -521,31 +467,12 @@ public final class Connection {
         loop.schedule(CLOSE_LINGER_MILLIS, () -> close(closeReason));
     }
 
-    private void drain() {
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.CLOSING; i++) {
-            drainBuffer.clear();
-            int n;
-            try {
-                n = channel.read(drainBuffer);
-            } catch (IOException e) {
-                n = -1;
-            }
-            if (n < 0) {
-                close(closeReason);
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-        }
-    }
-
     private void updateInterest() {
         if (key == null || !key.isValid() || state == State.CONNECTING) {
             return;
         }
         boolean write = !outbound.isEmpty() && !paced;
-        int ops = (reading() || drainBuffer != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        int ops = (reading() || drain != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
