@@ -154,6 +154,15 @@ public final class Connection {
         outbound.uploadCap(bucket);
     }
 
+    /**
+     * Calls the handler's {@code onWritable} once, as soon as fewer than {@code bytes} are pending: for a
+     * handler that keeps its own queue (where it can still reorder or cancel) and feeds the connection only a
+     * little ahead of the socket. Loop thread only.
+     */
+    public void onDrainedBelow(long bytes) {
+        outbound.drainedBelow(bytes);
+    }
+
     /** Queues a message as one frame. Ignored once the connection is closing. */
     public void send(Message message) {
         if (state == State.CLOSING || state == State.CLOSED) {
@@ -192,7 +201,7 @@ public final class Connection {
         autoReadOff = !on;
         updateInterest();
         if (reading()) {
-            loop.execute(this::decodeIfReading); // never re-enter a handler that is on the stack
+            loop.execute(this::takeIfReading); // never re-enter a handler that is on the stack
         }
     }
 
@@ -312,7 +321,7 @@ public final class Connection {
                 lastActivityNanos = loop.nanoTime();
             }
             boolean full = !readBuffer.bytes().hasRemaining();
-            decodeBuffered();
+            takeBuffered();
             if (n == 0 || !full) {
                 return;
             }
@@ -342,7 +351,7 @@ public final class Connection {
 
     // ---- reading ----
 
-    private void decodeBuffered() {
+    private void takeBuffered() {
         if (inInbound) {
             return; // a handler call is on the stack; it will loop on when it returns
         }
@@ -374,24 +383,15 @@ public final class Connection {
         return state == State.OPEN && !autoReadOff && !outbound.isUnwritable();
     }
 
-    /**
-     * Calls the handler's {@code onWritable} once, as soon as fewer than {@code bytes} are pending: for a
-     * handler that keeps its own queue (where it can still reorder or cancel) and feeds the connection only a
-     * little ahead of the socket. Loop thread only.
-     */
-    public void onDrainedBelow(long bytes) {
-        outbound.drainedBelow(bytes);
-    }
-
     private void resumeIfDrained() {
         if (state == State.OPEN) {
             outbound.checkDrained();
         }
     }
 
-    private void decodeIfReading() {
+    private void takeIfReading() {
         if (reading() && readBuffer.bytes().position() > 0) {
-            decodeBuffered();
+            takeBuffered();
         }
     }
 
@@ -409,7 +409,7 @@ public final class Connection {
             }
             updateInterest();
             handler.onWritable();
-            decodeIfReading(); // requests that arrived before the pause
+            takeIfReading(); // requests that arrived before the pause
         }
 
         @Override

@@ -139,7 +139,8 @@ public final class EventLoop implements AutoCloseable {
                                 java.net.InetAddress acceptedFrom, TokenBucket uploadCap, Transport transport)
             throws IOException {
         configure(channel);
-        Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN, transport);
+        Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN,
+                transport);
         c.acceptor = acceptor;
         c.acceptedFrom = acceptedFrom;
         c.uploadCap(uploadCap);

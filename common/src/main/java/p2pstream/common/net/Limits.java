@@ -25,8 +25,8 @@ public record Limits(int maxFrameBytes, long idleTimeoutMillis, int maxFramesPer
             1024 * 1024, 256 * 1024, 0);
 
     public Limits {
-        if (maxFrameBytes < 1 || lowWatermarkBytes > highWatermarkBytes || idleTimeoutMillis <= 0 || maxFramesPerSecond <= 0
-                || helloTimeoutMillis < 0) {
+        if (maxFrameBytes < 1 || lowWatermarkBytes > highWatermarkBytes || idleTimeoutMillis <= 0
+                || maxFramesPerSecond <= 0 || helloTimeoutMillis < 0) {
             throw new IllegalArgumentException("limits: " + maxFrameBytes + "/" + idleTimeoutMillis + "/" + maxFramesPerSecond
                     + "/" + highWatermarkBytes + "/" + lowWatermarkBytes + "/" + helloTimeoutMillis
                     + " (expected: positive, low <= high watermark, hello timeout >= 0)");

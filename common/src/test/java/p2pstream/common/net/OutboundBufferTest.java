@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.data.FileData;
+import p2pstream.common.data.TrickleChannel;
 import p2pstream.common.net.OutboundBuffer.Flush;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.Message;
 
-/** The outbound queue on a fake channel that takes at most N bytes per write, like Netty's ChannelOutboundBuffer tests. */
+/** The outbound queue on a channel that takes at most N bytes a write, like Netty's ChannelOutboundBuffer tests. */
 class OutboundBufferTest {
     private static final long HIGH = 100;
     private static final long LOW = 40;
@@ -35,40 +34,9 @@ class OutboundBufferTest {
     @TempDir
     Path dir;
 
-    private final FakeChannel channel = new FakeChannel();
+    private final TrickleChannel channel = new TrickleChannel(Integer.MAX_VALUE);
     private final Events events = new Events();
     private final OutboundBuffer buffer = new OutboundBuffer(HIGH, LOW, Transport.PLAINTEXT, channel, events);
-
-    /**
-     * Takes at most {@code perWrite} bytes a call (0: none), and {@code room} bytes in all (a socket's send buffer),
-     * and keeps what it took.
-     */
-    static final class FakeChannel implements WritableByteChannel {
-        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
-        int perWrite = Integer.MAX_VALUE;
-        long room = Long.MAX_VALUE;
-        int writes;
-
-        @Override
-        public int write(ByteBuffer src) {
-            writes++;
-            int n = (int) Math.min(Math.min(src.remaining(), perWrite), room);
-            room -= n;
-            byte[] bytes = new byte[n];
-            src.get(bytes);
-            taken.writeBytes(bytes);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     /** Counts each callback. */
     static final class Events implements OutboundBuffer.Listener {
@@ -119,7 +87,7 @@ class OutboundBufferTest {
         assertFalse(buffer.isWritable());
         assertTrue(buffer.isUnwritable());
 
-        channel.perWrite = 50;
+        channel.perCall = 50;
         assertEquals(Flush.CHANNEL_FULL, buffer.write());
         buffer.checkDrained();
         assertEquals(80, buffer.pendingBytes());
@@ -144,7 +112,7 @@ class OutboundBufferTest {
         buffer.add(bytes(10, 1));
         buffer.add(bytes(20, 2));
         buffer.add(bytes(30, 3));
-        channel.perWrite = 7;
+        channel.perCall = 7;
         int passes = 0;
         while (buffer.write() == Flush.CHANNEL_FULL) {
             passes++;
@@ -169,18 +137,18 @@ class OutboundBufferTest {
         try (FileChannel f = FileChannel.open(file)) {
             buffer.add(bytes(10, 1));
             buffer.add(new FileData(f, 0, 1_000));
-            channel.perWrite = 0;
+            channel.perCall = 0;
             assertEquals(Flush.CHANNEL_FULL, buffer.write(), "no error: a file region refused is not a truncated file");
             assertEquals(Flush.CHANNEL_FULL, buffer.write());
             assertEquals(1_010, buffer.pendingBytes());
             assertEquals(0, buffer.writtenBytes());
             assertEquals(2, buffer.size());
 
-            channel.perWrite = 10;
+            channel.perCall = 10;
             assertEquals(Flush.CHANNEL_FULL, buffer.write(), "the header leaves whole, the region in part");
             assertEquals(1, buffer.size());
             assertEquals(990, buffer.pendingBytes());
-            channel.perWrite = Integer.MAX_VALUE;
+            channel.perCall = Integer.MAX_VALUE;
             assertEquals(Flush.EMPTY, buffer.write());
             assertEquals(1_010, channel.taken.size());
         }
@@ -208,7 +176,7 @@ class OutboundBufferTest {
 
         long frames = (long) (perBuffer + 2) * Frames.HEADER_BYTES + OutboundBuffer.MAX_COALESCED_FRAME_BYTES;
         assertEquals(10 + 3 + frames, buffer.pendingBytes());
-        channel.perWrite = 1_000;
+        channel.perCall = 1_000;
         while (buffer.write() != Flush.EMPTY) {
             assertTrue(buffer.coalesce(EmptyMessage.PONG), "appended while the queue drains");
             frames += Frames.HEADER_BYTES;
@@ -249,7 +217,7 @@ class OutboundBufferTest {
         buffer.drainedBelow(50);
         buffer.checkDrained();
         assertEquals(0, events.drained, "90 bytes pending");
-        channel.perWrite = 41;
+        channel.perCall = 41;
         buffer.write();
         buffer.checkDrained();
         buffer.checkDrained();
@@ -263,7 +231,7 @@ class OutboundBufferTest {
         buffer.drainedBelow(200);
         buffer.checkDrained();
         assertEquals(0, events.drained, "backed up: only the low watermark tells");
-        channel.perWrite = 120;
+        channel.perCall = 120;
         buffer.write();
         buffer.checkDrained();
         assertEquals(1, events.writable);
@@ -283,7 +251,7 @@ class OutboundBufferTest {
         assertTrue(buffer.pacedNanos() > 0);
 
         now.addAndGet(buffer.pacedNanos() + 1_000_000); // and a millisecond: 1,000 bytes more than the grant
-        channel.perWrite = 1_000;
+        channel.perCall = 1_000;
         assertEquals(Flush.CHANNEL_FULL, buffer.write());
         assertEquals(64 * 1024 + 1_000, buffer.writtenBytes());
         assertEquals(36 * 1024, cap.take(Long.MAX_VALUE), "the grant's unwritten part went back to the cap");

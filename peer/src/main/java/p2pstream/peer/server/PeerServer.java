@@ -40,8 +40,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * fast client sends one REQUEST per chunk (thousands a second); floods of them are bounded by the request
      * queue and backpressure, so the frame rate limit only stops absurd senders.
      */
-    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024).withMaxFramesPerSecond(50_000)
-            .withHelloTimeoutMillis(HELLO_TIMEOUT_MILLIS);
+    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024)
+            .withMaxFramesPerSecond(50_000).withHelloTimeoutMillis(HELLO_TIMEOUT_MILLIS);
     /** Connections one IP address may hold (a NAT may hide a few viewers), so one host cannot take every slot. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
 
@@ -147,7 +147,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
             TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
             this.acceptor = Acceptor.open(group, config.bind(),
                     () -> new ServerSession(this, config.sessionIdleMillis()),
-                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis()).withHelloTimeoutMillis(config.helloTimeoutMillis()),
+                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
+                            .withHelloTimeoutMillis(config.helloTimeoutMillis()),
                     config.maxConnections(), config.maxConnectionsPerAddress(), cap);
         } catch (IOException e) {
             group.close();
