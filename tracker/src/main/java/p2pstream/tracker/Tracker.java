@@ -101,7 +101,8 @@ public final class Tracker implements AutoCloseable {
         this.config = config;
         this.registry = new Registry(config.maxEntries(), config.maxRegistryBytes());
         this.group = new EventLoopGroup("tracker", config.threads());
-        Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis());
+        Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis())
+                .withHelloTimeoutMillis(config.helloTimeoutMillis());
         try {
             this.acceptor = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
                     config.maxConnections(), config.maxConnectionsPerAddress(), null);
@@ -196,10 +197,6 @@ public final class Tracker implements AutoCloseable {
 
     long sessionTimeoutMillis() {
         return config.sessionTimeoutMillis();
-    }
-
-    long helloTimeoutMillis() {
-        return config.helloTimeoutMillis();
     }
 
     private <T> T query(Supplier<T> q) {

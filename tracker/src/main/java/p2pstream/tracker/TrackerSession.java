@@ -43,14 +43,6 @@ final class TrackerSession implements ConnectionHandler {
     public void onOpen(Connection c) {
         this.connection = c;
         log.debug("{} connected", c.remoteAddress());
-        // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
-        long helloMillis = tracker.helloTimeoutMillis();
-        c.loop().schedule(helloMillis, () -> {
-            if (peer == null) {
-                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + helloMillis
-                        + " ms (expected: HELLO first)"));
-            }
-        });
     }
 
     @Override
@@ -104,6 +96,7 @@ final class TrackerSession implements ConnectionHandler {
         }
         InetSocketAddress remote = connection.remoteAddress();
         peer = new Peer(tracker.nextSessionId(), hello.peerId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
+        connection.helloAccepted();
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));

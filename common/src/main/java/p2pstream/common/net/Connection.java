@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.data.BufferData;
@@ -14,38 +13,21 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
-import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 
 /**
- * One TCP connection on an {@link EventLoop}: a bounded read buffer split into frames for its
- * {@link ConnectionHandler}, and an outbound queue of {@link Data} with watermarks. Above the high
- * watermark it stops reading, so a peer that sends requests but never reads the answers waits in TCP,
- * not in our heap. Every method must be called on the loop thread.
+ * One TCP connection on an {@link EventLoop}: its socket, a {@link Transport} over it, a bounded read buffer
+ * whose bytes an {@link Inbound} takes (frames for its {@link ConnectionHandler}, unless told otherwise), an
+ * {@link OutboundBuffer} of {@link Data}, and its lifecycle. Above the outbound high watermark it stops reading,
+ * so a peer that sends requests but never reads the answers waits in TCP, not in our heap. Every method must be
+ * called on the loop thread.
  */
 public final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    /**
-     * Control frames are small: a connection starts with a small buffer and grows it (doubling) only as the bytes
-     * of a larger frame arrive, never on the length prefix alone: 5,000 connections each announcing a 64 KiB
-     * frame then cost 5,000 small buffers, not 320 MiB of direct memory.
-     */
-    static final int INITIAL_READ_BUFFER_BYTES = 2 * 1024;
     /** A peer that does not answer a connect within this is not worth a slot. */
     private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
-    /** Connections that receive bulk frames read in large gulps: fewer system calls per byte. */
-    private static final int BULK_READ_BUFFER_BYTES = 1024 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
-    /** Input discarded per read while a closing connection waits for the peer to close too. */
-    private static final int DRAIN_READ_BYTES = 8 * 1024;
     private static final int MAX_READS_PER_EVENT = 16;
-    /**
-     * Small frames queued behind others share buffers of this size: a peer that never reads answers to a flood
-     * of PINGs then costs about its queued bytes of heap, not an object per 5-byte frame (20 times more).
-     */
-    private static final int COALESCE_BUFFER_BYTES = 4 * 1024;
-    /** Grant size taken from an upload cap at a time, so capped connections share it fairly. */
-    private static final long RATE_GRANT_BYTES = 64 * 1024;
 
     /** Lifecycle: CONNECTING (outgoing, not yet established), OPEN, CLOSING (flushing a last frame), CLOSED. */
     public enum State { CONNECTING, OPEN, CLOSING, CLOSED }
@@ -55,50 +37,48 @@ public final class Connection {
     private final ConnectionHandler handler;
     private final InetSocketAddress remote;
     private final Limits limits;
-    private final FrameDecoder decoder;
-    private final ArrayDeque<Data> outbound = new ArrayDeque<>();
+    private final Transport transport;
+    private final FrameInbound frames;
+    private final OutboundBuffer outbound;
+    private Inbound inbound;
     SelectionKey key;
     Acceptor acceptor;
     /** The address its acceptor counted it under, released on close. */
     java.net.InetAddress acceptedFrom;
-    TokenBucket uploadCap;
 
     private State state;
-    private ByteBuffer readBuffer;
-    private final int initialReadBufferBytes;
-    private long pendingBytes;
-    private long drainThresholdBytes;
+    private final ReadBuffer readBuffer;
     private long idleTimeoutNanos;
+    /** Closes the connection unless the handler accepts a HELLO first; null when met or not asked for. */
+    private Timeout helloDeadline;
     long lastActivityNanos;
-    private long rateWindowStartNanos;
-    private int framesInWindow;
-    private boolean readPaused;
-    private boolean aboveHighWatermark;
     private boolean autoReadOff;
-    private boolean inFrame;
-    private boolean writeRetryScheduled;
-    private ByteBuffer drainBuffer;
-    /** The last queued item while small frames may still be appended to it. */
-    private BufferData appendTo;
+    /** An inbound call is on the stack: bytes that arrive meanwhile wait until it returns. */
+    private boolean inInbound;
+    private boolean paced;
+    /** The selection key's interest set as last asked for, so unchanged sets are not asked for again. */
+    private int interestOps = -1;
+    /** Discards input once a closing connection has written everything, until the peer closes; else null. */
+    private Drain drain;
     private long bytesRead;
-    private long bytesWritten;
     private String closeReason;
 
     Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, Limits limits,
-               InetSocketAddress remote, State state) {
+               InetSocketAddress remote, State state, Transport transport) {
         this.loop = loop;
         this.channel = channel;
         this.handler = handler;
         this.limits = limits;
         this.remote = remote;
         this.state = state;
-        this.decoder = new FrameDecoder(limits.maxFrameBytes());
-        int initial = limits.maxFrameBytes() > BULK_READ_BUFFER_BYTES ? BULK_READ_BUFFER_BYTES : INITIAL_READ_BUFFER_BYTES;
-        this.initialReadBufferBytes = Math.min(initial, limits.maxFrameBytes() + 4);
-        this.readBuffer = allocateReadBuffer(initialReadBufferBytes);
+        this.transport = transport;
+        this.outbound = new OutboundBuffer(limits.highWatermarkBytes(), limits.lowWatermarkBytes(), transport, channel,
+                new Backpressure());
+        this.readBuffer = new ReadBuffer(loop, limits.maxFrameBytes());
         this.idleTimeoutNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.lastActivityNanos = loop.nanoTime();
-        this.rateWindowStartNanos = lastActivityNanos;
+        this.frames = new FrameInbound(this, handler, limits, lastActivityNanos);
+        this.inbound = frames;
     }
 
     public EventLoop loop() {
@@ -119,11 +99,11 @@ public final class Connection {
 
     /** Pending bytes are below the high watermark: more may be queued. */
     public boolean isWritable() {
-        return pendingBytes < limits.highWatermarkBytes();
+        return outbound.isWritable();
     }
 
     public long pendingBytes() {
-        return pendingBytes;
+        return outbound.pendingBytes();
     }
 
     public long bytesRead() {
@@ -131,7 +111,7 @@ public final class Connection {
     }
 
     public long bytesWritten() {
-        return bytesWritten;
+        return outbound.writtenBytes();
     }
 
     /** Why the connection closed, or null while it is not closed. */
@@ -141,7 +121,15 @@ public final class Connection {
 
     /** Raises or lowers the largest frame accepted from now on (e.g. once the chunk size is known). */
     public void maxFrameBytes(int bytes) {
-        decoder.maxFrameBytes(bytes);
+        frames.maxFrameBytes(bytes);
+    }
+
+    /**
+     * Hands the bytes received from now on, and those received but not yet taken, to {@code next} instead of
+     * splitting them into frames: for a connection that speaks another protocol (HTTP).
+     */
+    public void inbound(Inbound next) {
+        this.inbound = next;
     }
 
     /** Changes the idle timeout, counted from the last byte received (e.g. longer once HELLO arrived). */
@@ -149,25 +137,42 @@ public final class Connection {
         idleTimeoutNanos = millis * 1_000_000L;
     }
 
+    /** The handler accepted the peer's HELLO: the HELLO deadline of its {@link Limits} is met. */
+    public void helloAccepted() {
+        cancelHelloDeadline();
+    }
+
+    private void cancelHelloDeadline() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel();
+            helloDeadline = null;
+        }
+    }
+
     /** Caps this connection's upload with a shared bucket; null removes the cap. */
     public void uploadCap(TokenBucket bucket) {
-        this.uploadCap = bucket;
+        outbound.uploadCap(bucket);
+    }
+
+    /**
+     * Calls the handler's {@code onWritable} once, as soon as fewer than {@code bytes} are pending: for a
+     * handler that keeps its own queue (where it can still reorder or cancel) and feeds the connection only a
+     * little ahead of the socket. Loop thread only.
+     */
+    public void onDrainedBelow(long bytes) {
+        outbound.drainedBelow(bytes);
     }
 
     /** Queues a message as one frame. Ignored once the connection is closing. */
     public void send(Message message) {
-        int frameBytes = Frames.HEADER_BYTES + message.payloadLength();
-        if (outbound.isEmpty() || state == State.CLOSING || state == State.CLOSED || frameBytes > COALESCE_BUFFER_BYTES / 4) {
-            send(BufferData.of(Frames.encode(message))); // usually written at once: no buffer to share
+        if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        if (outbound.peekLast() != appendTo || !appendTo.append(message)) {
-            appendTo = BufferData.appendable(COALESCE_BUFFER_BYTES);
-            appendTo.append(message);
-            outbound.add(appendTo);
+        if (!outbound.coalesce(message)) {
+            send(BufferData.of(Frames.encode(message)));
+            return;
         }
-        pendingBytes += frameBytes;
-        pauseIfAboveHighWatermark();
+        outbound.checkHighWatermark();
     }
 
     /** Queues bytes to write after everything queued before. Ignored once the connection is closing. */
@@ -176,20 +181,13 @@ public final class Connection {
             data.release();
             return;
         }
+        boolean writeNow = state == State.OPEN && outbound.isEmpty() && !paced;
         outbound.add(data);
-        pendingBytes += data.remaining();
-        if (state == State.OPEN && outbound.size() == 1 && !writeRetryScheduled) {
+        if (writeNow) {
             flush();
         }
         // after the flush: bytes the socket took at once leave no write event to resume reading on
-        pauseIfAboveHighWatermark();
-    }
-
-    private void pauseIfAboveHighWatermark() {
-        if (pendingBytes >= limits.highWatermarkBytes()) {
-            aboveHighWatermark = true;
-            pauseReading();
-        }
+        outbound.checkHighWatermark();
     }
 
     /**
@@ -201,12 +199,9 @@ public final class Connection {
             return;
         }
         autoReadOff = !on;
-        if (!on) {
-            pauseReading();
-        } else if (state == State.OPEN && !aboveHighWatermark) {
-            readPaused = false;
-            updateInterest();
-            loop.execute(this::decodeIfReading); // never re-enter a handler that is on the stack
+        updateInterest();
+        if (reading()) {
+            loop.execute(this::takeIfReading); // never re-enter a handler that is on the stack
         }
     }
 
@@ -227,12 +222,12 @@ public final class Connection {
         }
         state = State.CLOSING;
         closeReason = reason;
-        pauseReading();
+        updateInterest();
         if (outbound.isEmpty()) {
             finishClose();
         } else {
             loop.schedule(CLOSE_LINGER_MILLIS, () -> close(reason));
-            if (!writeRetryScheduled) {
+            if (!paced) {
                 flush();
             }
         }
@@ -247,6 +242,7 @@ public final class Connection {
             closeReason = reason;
         }
         state = State.CLOSED;
+        cancelHelloDeadline();
         if (key != null) {
             key.cancel();
         }
@@ -255,13 +251,8 @@ public final class Connection {
         } catch (IOException e) {
             log.debug("{} close: {}", remote, e.toString());
         }
-        for (Data d : outbound) {
-            d.release(); // a file region may hold a lease on an open file
-        }
-        outbound.clear();
-        pendingBytes = 0;
-        loop.readBufferBytes(-readBuffer.capacity());
-        readBuffer = ByteBuffer.allocate(0); // a closed connection someone still references (a timer, a handler) holds no direct memory
+        outbound.releaseAll();
+        readBuffer.release();
         if (acceptor != null) {
             acceptor.onConnectionClosed(acceptedFrom);
         }
@@ -289,7 +280,7 @@ public final class Connection {
         state = State.OPEN;
         lastActivityNanos = loop.nanoTime();
         updateInterest(); // OP_READ unless sends queued while connecting already passed the high watermark
-        handler.onOpen(this);
+        onOpened();
         if (state == State.OPEN && !outbound.isEmpty()) {
             flush();
             resumeIfDrained();
@@ -297,18 +288,26 @@ public final class Connection {
     }
 
     void onOpened() {
+        long helloMillis = limits.helloTimeoutMillis();
+        if (helloMillis > 0) {
+            // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
+            helloDeadline = loop.schedule(helloMillis, () -> fail(new ProtocolException(ErrorCode.TIMEOUT,
+                    "hello: none within " + helloMillis + " ms (expected: HELLO first)")));
+        }
         handler.onOpen(this);
     }
 
     void onReadable() {
-        if (drainBuffer != null) {
-            drain();
+        if (drain != null) {
+            if (state == State.CLOSING && drain.peerClosed(channel, MAX_READS_PER_EVENT)) {
+                close(closeReason);
+            }
             return;
         }
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.OPEN && !readPaused; i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
             int n;
             try {
-                n = channel.read(readBuffer);
+                n = transport.read(channel, readBuffer.bytes());
             } catch (IOException e) {
                 close("read failed: " + e.getMessage());
                 return;
@@ -321,8 +320,8 @@ public final class Connection {
                 bytesRead += n;
                 lastActivityNanos = loop.nanoTime();
             }
-            boolean full = !readBuffer.hasRemaining();
-            decodeBuffered();
+            boolean full = !readBuffer.bytes().hasRemaining();
+            takeBuffered();
             if (n == 0 || !full) {
                 return;
             }
@@ -352,242 +351,132 @@ public final class Connection {
 
     // ---- reading ----
 
-    private void decodeBuffered() {
-        if (inFrame) {
+    private void takeBuffered() {
+        if (inInbound) {
             return; // a handler call is on the stack; it will loop on when it returns
         }
-        readBuffer.flip();
+        ByteBuffer in = readBuffer.bytes().flip();
         try {
-            while (state == State.OPEN && !readPaused) {
-                ByteBuffer payload = decoder.next(readBuffer);
-                if (payload == null) {
-                    break;
-                }
-                countFrame();
-                if (decoder.type() == MessageType.ERROR.code()) {
-                    // the peer is leaving and says why: no handler needs more, and nobody answers an ERROR
-                    ErrorMessage e = ErrorMessage.decode(payload);
-                    close("peer error " + e.codeName() + ": " + e.message());
-                    break;
-                }
-                inFrame = true;
+            boolean taken = true;
+            while (taken && reading()) {
+                inInbound = true;
                 try {
-                    handler.onFrame(decoder.type(), payload);
+                    taken = inbound.next(in);
                 } finally {
-                    inFrame = false;
+                    inInbound = false;
                 }
             }
-            growIfNeeded();
+            if (state != State.CLOSED) {
+                readBuffer.fit(inbound.nextUnitBytes(in)); // memory follows the bytes received
+            }
         } catch (ProtocolException e) {
             fail(e);
         } finally {
             if (state != State.CLOSED) {
-                readBuffer.compact();
+                readBuffer.bytes().compact();
             }
         }
     }
 
-    private void countFrame() throws ProtocolException {
-        long now = lastActivityNanos;
-        if (now - rateWindowStartNanos >= 1_000_000_000L) {
-            rateWindowStartNanos = now;
-            framesInWindow = 0;
-        }
-        if (++framesInWindow > limits.maxFramesPerSecond()) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                    "frames per second: " + framesInWindow + " (expected: <= " + limits.maxFramesPerSecond() + ")");
-        }
-    }
-
-    /**
-     * Doubles the read buffer, up to the next frame's size, when that frame's bytes fill it; shrinks a grown
-     * control buffer back once it is empty. Memory follows the bytes received, not the lengths announced.
-     */
-    private void growIfNeeded() throws ProtocolException {
-        int need = decoder.frameBytes(readBuffer);
-        int capacity = readBuffer.capacity();
-        if (need > capacity && readBuffer.remaining() == capacity) {
-            replaceReadBuffer((int) Math.min(need, 2L * capacity));
-        } else if (!readBuffer.hasRemaining() && capacity > initialReadBufferBytes
-                && initialReadBufferBytes < BULK_READ_BUFFER_BYTES) {
-            replaceReadBuffer(initialReadBufferBytes);
-        }
-    }
-
-    private void replaceReadBuffer(int capacity) {
-        ByteBuffer next = allocateReadBuffer(capacity);
-        next.put(readBuffer);
-        next.flip();
-        loop.readBufferBytes(-readBuffer.capacity());
-        readBuffer = next;
-    }
-
-    private ByteBuffer allocateReadBuffer(int capacity) {
-        ByteBuffer b = ByteBuffer.allocateDirect(capacity);
-        loop.readBufferBytes(capacity);
-        return b;
-    }
-
-    private void pauseReading() {
-        if (!readPaused) {
-            readPaused = true;
-            updateInterest();
-        }
-    }
-
-    /**
-     * Calls the handler's {@code onWritable} once, as soon as fewer than {@code bytes} are pending: for a
-     * handler that keeps its own queue (where it can still reorder or cancel) and feeds the connection only a
-     * little ahead of the socket. Loop thread only.
-     */
-    public void onDrainedBelow(long bytes) {
-        drainThresholdBytes = bytes;
+    /** Frames are read while open, unless the handler turned reading off or the outbound side is backed up. */
+    private boolean reading() {
+        return state == State.OPEN && !autoReadOff && !outbound.isUnwritable();
     }
 
     private void resumeIfDrained() {
-        if (state == State.OPEN && drainThresholdBytes > 0 && pendingBytes < drainThresholdBytes && !aboveHighWatermark) {
-            drainThresholdBytes = 0;
-            handler.onWritable();
-        }
-        if (state != State.OPEN || !aboveHighWatermark || pendingBytes > limits.lowWatermarkBytes()) {
-            return;
-        }
-        aboveHighWatermark = false;
-        readPaused = autoReadOff;
-        updateInterest();
-        handler.onWritable();
-        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
-            decodeBuffered(); // requests that arrived before the pause
+        if (state == State.OPEN) {
+            outbound.checkDrained();
         }
     }
 
-    private void decodeIfReading() {
-        if (state == State.OPEN && !readPaused && readBuffer.position() > 0) {
-            decodeBuffered();
+    private void takeIfReading() {
+        if (reading() && readBuffer.bytes().position() > 0) {
+            takeBuffered();
+        }
+    }
+
+    /** What the connection does when its outbound side crosses a watermark. */
+    private final class Backpressure implements OutboundBuffer.Listener {
+        @Override
+        public void onUnwritable() {
+            updateInterest();
+        }
+
+        @Override
+        public void onWritable() {
+            if (state != State.OPEN) {
+                return;
+            }
+            updateInterest();
+            handler.onWritable();
+            takeIfReading(); // requests that arrived before the pause
+        }
+
+        @Override
+        public void onDrained() {
+            if (state == State.OPEN) {
+                handler.onWritable();
+            }
         }
     }
 
     // ---- writing ----
 
     private void flush() {
-        writeRetryScheduled = false;
+        paced = false;
+        long before = outbound.writtenBytes();
+        OutboundBuffer.Flush result;
         try {
-            while (!outbound.isEmpty()) {
-                Data head = outbound.peek();
-                long allowed = Long.MAX_VALUE;
-                if (uploadCap != null) {
-                    long wanted = Math.min(head.remaining(), RATE_GRANT_BYTES);
-                    allowed = uploadCap.take(wanted);
-                    if (allowed < wanted) {
-                        // the bucket refills continuously: taking slivers would spin this loop a few bytes at a time
-                        uploadCap.giveBack(allowed);
-                        scheduleWriteRetry(uploadCap.nanosUntil(wanted));
-                        return;
-                    }
-                }
-                long written = head.writeTo(channel, allowed);
-                pendingBytes -= written;
-                bytesWritten += written;
-                if (written > 0) {
-                    // a peer that reads slowly is alive: only silence in both directions is idleness
-                    lastActivityNanos = loop.nanoTime();
-                }
-                if (uploadCap != null && written < allowed) {
-                    uploadCap.giveBack(allowed - written);
-                }
-                if (head.remaining() == 0) {
-                    outbound.poll();
-                } else if (written < allowed) {
-                    setWriteInterest(true); // socket buffer full: wait for OP_WRITE
-                    return;
-                }
-            }
+            result = outbound.write();
         } catch (IOException e) {
             close("write failed: " + e.getMessage());
             return;
         }
-        setWriteInterest(false);
-        if (state == State.CLOSING) {
+        if (outbound.writtenBytes() != before) {
+            // a peer that reads slowly is alive: only silence in both directions is idleness
+            lastActivityNanos = loop.nanoTime();
+        }
+        if (result == OutboundBuffer.Flush.PACED) {
+            paced = true;
+            loop.schedule(Math.max(1, outbound.pacedNanos() / 1_000_000), () -> {
+                if (state == State.OPEN || state == State.CLOSING) {
+                    flush();
+                    resumeIfDrained();
+                }
+            });
+        }
+        updateInterest(); // OP_WRITE only while the channel is full
+        if (result == OutboundBuffer.Flush.EMPTY && state == State.CLOSING) {
             finishClose();
         }
     }
 
     // ---- closing ----
 
-    /**
-     * Ends a closing connection whose queued bytes are written. Closing a socket that still has unread input
-     * makes the kernel send a reset and drop what it has not yet sent, our ERROR included: a peer flooding us
-     * would see "connection reset", not why. So while input keeps coming, half-close (FIN after the ERROR)
-     * and discard input until the peer closes too, within the linger time.
-     */
+    /** Ends a closing connection whose queued bytes are written, at once or after a {@link Drain}. */
     private void finishClose() {
-        if (drainBuffer != null || state != State.CLOSING) {
+        if (drain != null || state != State.CLOSING) {
             return;
         }
-        drainBuffer = ByteBuffer.allocate(DRAIN_READ_BYTES);
-        int n;
-        try {
-            n = channel.read(drainBuffer);
-            if (n > 0) {
-                channel.shutdownOutput();
-            }
-        } catch (IOException e) {
-            n = -1;
-        }
-        if (n <= 0) {
+        drain = Drain.start(channel);
+        if (drain == null) {
             close(closeReason);
             return;
         }
-        readPaused = false;
         updateInterest();
         loop.schedule(CLOSE_LINGER_MILLIS, () -> close(closeReason));
-    }
-
-    private void drain() {
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == State.CLOSING; i++) {
-            drainBuffer.clear();
-            int n;
-            try {
-                n = channel.read(drainBuffer);
-            } catch (IOException e) {
-                n = -1;
-            }
-            if (n < 0) {
-                close(closeReason);
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-        }
-    }
-
-    private void scheduleWriteRetry(long nanos) {
-        writeRetryScheduled = true;
-        setWriteInterest(false);
-        loop.schedule(Math.max(1, nanos / 1_000_000), () -> {
-            if (state == State.OPEN || state == State.CLOSING) {
-                flush();
-                resumeIfDrained();
-            }
-        });
-    }
-
-    private boolean writeInterest;
-
-    private void setWriteInterest(boolean on) {
-        if (writeInterest != on) {
-            writeInterest = on;
-            updateInterest();
-        }
     }
 
     private void updateInterest() {
         if (key == null || !key.isValid() || state == State.CONNECTING) {
             return;
         }
-        int ops = (readPaused ? 0 : SelectionKey.OP_READ) | (writeInterest ? SelectionKey.OP_WRITE : 0);
-        key.interestOps(ops);
+        boolean write = !outbound.isEmpty() && !paced;
+        int ops = (reading() || drain != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
     }
 
     @Override

@@ -117,18 +117,34 @@ public final class EventLoop implements AutoCloseable {
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
-        return register(channel, handler, limits, null, null, null);
+        return register(channel, handler, limits, Transport.PLAINTEXT);
+    }
+
+    /** The same, its bytes carried by {@code transport}. */
+    Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Transport transport)
+            throws IOException {
+        Connection c = register(channel, handler, limits, null, null, null, transport);
+        c.onOpened();
+        return c;
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
                         java.net.InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
+        Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap, Transport.PLAINTEXT);
+        c.onOpened();
+        return c;
+    }
+
+    private Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
+                                java.net.InetAddress acceptedFrom, TokenBucket uploadCap, Transport transport)
+            throws IOException {
         configure(channel);
-        Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN);
+        Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN,
+                transport);
         c.acceptor = acceptor;
         c.acceptedFrom = acceptedFrom;
-        c.uploadCap = uploadCap;
+        c.uploadCap(uploadCap);
         c.key = channel.register(selector, SelectionKey.OP_READ, c);
-        c.onOpened();
         return c;
     }
 
@@ -143,7 +159,8 @@ public final class EventLoop implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open socket", e);
         }
-        Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING);
+        Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
+                Transport.PLAINTEXT);
         try {
             configure(channel);
             boolean connected = channel.connect(remote);

@@ -3,40 +3,10 @@ package p2pstream.common.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import org.junit.jupiter.api.Test;
 
 class BufferDataTest {
-
-    /** A channel that takes at most {@code perCall} bytes a call, like a socket with a small free buffer. */
-    static final class TrickleChannel implements WritableByteChannel {
-        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
-        int perCall;
-
-        TrickleChannel(int perCall) {
-            this.perCall = perCall;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = Math.min(perCall, src.remaining());
-            for (int i = 0; i < n; i++) {
-                taken.write(src.get());
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     static byte[] pattern(int n) {
         byte[] b = new byte[n];

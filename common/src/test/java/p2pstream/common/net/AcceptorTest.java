@@ -71,8 +71,8 @@ class AcceptorTest {
             await("every prefix read", () -> bytesRead(loop, handlers) == 4L * count);
             long held = onLoop(loop, loop::readBufferBytes);
             trial.record("read-buffer KiB held per connection", held / 1024.0 / count);
-            assertTrue(held <= (long) count * Connection.INITIAL_READ_BUFFER_BYTES,
-                    "read buffers: " + held + " bytes (expected: <= " + count + " x " + Connection.INITIAL_READ_BUFFER_BYTES + ")");
+            assertTrue(held <= (long) count * ReadBuffer.INITIAL_BYTES,
+                    "read buffers: " + held + " bytes (expected: <= " + count + " x " + ReadBuffer.INITIAL_BYTES + ")");
             for (SocketChannel c : clients) {
                 c.close();
             }

@@ -34,13 +34,14 @@ import p2pstream.peer.store.SharedDirectory;
 public final class PeerServer implements Catalog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerServer.class);
     public static final int DEFAULT_PORT = 2050;
+    static final long HELLO_TIMEOUT_MILLIS = 10_000;
     /**
      * Pending outbound bytes per connection are mostly file regions, so the watermarks can be generous. A
      * fast client sends one REQUEST per chunk (thousands a second); floods of them are bounded by the request
      * queue and backpressure, so the frame rate limit only stops absurd senders.
      */
-    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024).withMaxFramesPerSecond(50_000);
-    static final long HELLO_TIMEOUT_MILLIS = 10_000;
+    static final Limits LIMITS = Limits.CONTROL.withWatermarks(8 * 1024 * 1024, 4 * 1024 * 1024)
+            .withMaxFramesPerSecond(50_000).withHelloTimeoutMillis(HELLO_TIMEOUT_MILLIS);
     /** Connections one IP address may hold (a NAT may hide a few viewers), so one host cannot take every slot. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
 
@@ -145,8 +146,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
         try {
             TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
             this.acceptor = Acceptor.open(group, config.bind(),
-                    () -> new ServerSession(this, config.helloTimeoutMillis(), config.sessionIdleMillis()),
-                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis()), config.maxConnections(), config.maxConnectionsPerAddress(), cap);
+                    () -> new ServerSession(this, config.sessionIdleMillis()),
+                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
+                            .withHelloTimeoutMillis(config.helloTimeoutMillis()),
+                    config.maxConnections(), config.maxConnectionsPerAddress(), cap);
         } catch (IOException e) {
             group.close();
             throw e;

@@ -32,7 +32,6 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     static final long JOIN_GRACE_NANOS = 1_000_000_000L;
 
     private final Catalog catalog;
-    private final long helloTimeoutMillis;
     private final long idleMillis;
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
@@ -45,17 +44,19 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private volatile long subscribedNanos;
 
     public ServerSession(Catalog catalog) {
-        this(catalog, PeerServer.HELLO_TIMEOUT_MILLIS, SESSION_IDLE_MILLIS);
+        this(catalog, SESSION_IDLE_MILLIS);
     }
 
-    /** With its own deadlines for HELLO and for silence after it. */
-    public ServerSession(Catalog catalog, long helloTimeoutMillis, long idleMillis) {
+    /** With its own deadline for silence after HELLO (the deadline for HELLO is its connection's {@link Limits}). */
+    public ServerSession(Catalog catalog, long idleMillis) {
         this.catalog = catalog;
-        this.helloTimeoutMillis = helloTimeoutMillis;
         this.idleMillis = idleMillis;
     }
 
-    /** Serving connections: pending bytes are mostly file regions, so the watermarks can be generous. */
+    /**
+     * Serving connections: pending bytes are mostly file regions, so the watermarks can be generous; HELLO is due
+     * within {@link PeerServer#HELLO_TIMEOUT_MILLIS}.
+     */
     public static final Limits LIMITS = PeerServer.LIMITS;
 
     /** True once the connection has closed. */
@@ -83,13 +84,6 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     @Override
     public void onOpen(Connection c) {
         this.connection = c;
-        // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
-        c.loop().schedule(helloTimeoutMillis, () -> {
-            if (stream == null) {
-                c.fail(new ProtocolException(ErrorCode.TIMEOUT, "hello: none within " + helloTimeoutMillis
-                        + " ms (expected: HELLO first)"));
-            }
-        });
     }
 
     @Override
@@ -192,6 +186,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                     + " (expected: a stream this peer serves)");
         }
         stream = s;
+        connection.helloAccepted();
         java.net.InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":" + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
         connection.idleTimeoutMillis(idleMillis);

@@ -1,0 +1,47 @@
+package p2pstream.common.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import p2pstream.common.data.Data;
+
+/**
+ * The layer between a connection's socket and the rest of it: received bytes pass through it on their way to the
+ * connection's {@link Inbound}, queued {@link Data} on its way to the socket. {@link #PLAINTEXT} passes both
+ * through untouched; an encrypted, authenticated record layer is the other kind to come. Loop thread only.
+ */
+interface Transport {
+
+    /** Bytes as they are: reads go straight into the read buffer, file regions out with sendfile. */
+    Transport PLAINTEXT = new Transport() {
+        @Override
+        public int read(ReadableByteChannel socket, ByteBuffer into) throws IOException {
+            return socket.read(into);
+        }
+
+        @Override
+        public long write(Data data, WritableByteChannel socket, long maxBytes) throws IOException {
+            return data.writeTo(socket, maxBytes);
+        }
+
+        @Override
+        public String toString() {
+            return "plaintext";
+        }
+    };
+
+    /**
+     * Reads what the socket has and puts the bytes it carries into {@code into}.
+     *
+     * @return bytes put into {@code into}, 0 when none are there yet, -1 once the peer has closed
+     */
+    int read(ReadableByteChannel socket, ByteBuffer into) throws IOException;
+
+    /**
+     * Writes at most {@code maxBytes} of {@code data} to the socket, advancing {@code data} past what was taken.
+     *
+     * @return bytes of {@code data} taken, 0 when the socket takes nothing now
+     */
+    long write(Data data, WritableByteChannel socket, long maxBytes) throws IOException;
+}
