@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import p2pstream.peer.client.Download;
-import p2pstream.peer.client.DownloadException;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.client.Watch;
+import p2pstream.peer.client.WatchException;
 import p2pstream.peer.server.PeerServer;
 import p2pstream.tracker.Tracker;
 
@@ -87,7 +87,7 @@ public final class SwarmBench {
             System.exit(2);
         }
         int status = new Run(viewers, bitrate, size, dir.toAbsolutePath()).call();
-        // a viewer whose Download.run never returned (Run gives up at a deadline) leaves its loop threads behind
+        // a viewer whose Watch.run never returned (Run gives up at a deadline) leaves its loop threads behind
         System.exit(status);
     }
 
@@ -182,13 +182,13 @@ public final class SwarmBench {
         private CompletableFuture<Viewer> startViewer(int index, long joinedAt, InetSocketAddress tracker, Path out, String expected) {
             CompletableFuture<Viewer> result = new CompletableFuture<>();
             Thread t = new Thread(() -> {
-                Download.Config config = Download.Config.of(tracker, STREAM)
+                Watch.Config config = Watch.Config.of(tracker, STREAM)
                         .withPacing(bitrate, BUFFER_MILLIS).withHashOutput(false).withOutputFile(out);
                 Stats stats = null;
                 String error = null;
                 try {
-                    stats = Download.run(config);
-                } catch (DownloadException e) {
+                    stats = Watch.run(config);
+                } catch (WatchException e) {
                     error = "exit status " + e.exitStatus() + ": " + e.getMessage();
                     stats = e.stats();
                 } catch (InterruptedException e) {

@@ -29,8 +29,8 @@ import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Streams;
-import p2pstream.common.wire.Withdraw;
 import p2pstream.common.wire.Wire;
+import p2pstream.common.wire.Withdraw;
 
 /**
  * Bad framing against a real tracker: length prefixes out of range, unknown type bytes, frames cut short by a

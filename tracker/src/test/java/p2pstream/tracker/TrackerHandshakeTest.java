@@ -27,8 +27,8 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
-import p2pstream.common.wire.Withdraw;
 import p2pstream.common.wire.Wire;
+import p2pstream.common.wire.Withdraw;
 
 /**
  * The tracker's handshake under bad input: requests before HELLO, a second HELLO, frames of the wrong direction

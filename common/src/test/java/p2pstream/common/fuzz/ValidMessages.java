@@ -14,9 +14,9 @@ import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
-import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
+import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -25,8 +25,8 @@ import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
-import p2pstream.common.wire.Withdraw;
 import p2pstream.common.wire.Wire;
+import p2pstream.common.wire.Withdraw;
 
 /**
  * Valid values of every wire message and field, drawn from a {@link Draw}: the starting points the fuzz tests

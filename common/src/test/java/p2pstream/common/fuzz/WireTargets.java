@@ -25,8 +25,8 @@ import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
-import p2pstream.common.wire.Withdraw;
 import p2pstream.common.wire.Wire;
+import p2pstream.common.wire.Withdraw;
 
 /**
  * Every decoder of the common module as a {@link FuzzTarget}: each message's payload codec, the CHUNK header, the

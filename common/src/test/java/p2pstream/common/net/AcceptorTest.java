@@ -17,12 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.io.TempDir;
-import p2pstream.common.wire.Wire;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.Loopback.EchoHandler;
+import p2pstream.common.wire.Wire;
 
 /** The listening side: what a bind failure says, what a flood of length prefixes costs, a loop's death. */
 @Timeout(30)

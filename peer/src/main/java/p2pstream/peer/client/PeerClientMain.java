@@ -1,6 +1,5 @@
 package p2pstream.peer.client;
 
-import p2pstream.peer.tracker.TrackerClient;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -28,6 +27,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
+import p2pstream.peer.tracker.TrackerClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -178,7 +178,7 @@ public final class PeerClientMain implements Callable<Integer> {
         OutputCheck.check(file, force, toStdout && isTerminal(1));
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
-        Download.Config config = Download.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
+        Watch.Config config = Watch.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
@@ -204,17 +204,17 @@ public final class PeerClientMain implements Callable<Integer> {
             Stats stats;
             if (toStdout) {
                 try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
-                    stats = Download.run(config, out);
+                    stats = Watch.run(config, out);
                 }
             } else {
-                stats = Download.run(config.withOutputFile(file));
+                stats = Watch.run(config.withOutputFile(file));
                 if (!keepRecord) {
                     Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
                 }
             }
             report(stats);
             return 0;
-        } catch (DownloadException e) {
+        } catch (WatchException e) {
             if (e.stats() != null) {
                 report(e.stats());
             } else {
@@ -224,7 +224,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
                 Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
             }
-            boolean resumable = e.exitStatus() == DownloadException.INTERRUPTED && file != null && e.stats() != null;
+            boolean resumable = e.exitStatus() == WatchException.INTERRUPTED && file != null && e.stats() != null;
             if (e.exitStatus() != 0 || !logs.quiet()) {
                 System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
             }
@@ -247,8 +247,8 @@ public final class PeerClientMain implements Callable<Integer> {
             try {
                 streams = client.list(new ListStreams(filter, Wire.MAX_STREAMS_PER_LIST)).get(15, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
-                System.err.println("peer-client: " + DownloadSession.rootMessage(e));
-                return DownloadException.UNREACHABLE;
+                System.err.println("peer-client: " + p2pstream.peer.swarm.StreamFailure.rootMessage(e));
+                return WatchException.UNREACHABLE;
             } finally {
                 client.close();
             }

@@ -2,6 +2,9 @@ package p2pstream.peer.client;
 
 import java.io.PrintStream;
 import java.util.ArrayDeque;
+import p2pstream.peer.client.file.FileStream;
+import p2pstream.peer.client.live.LiveStream;
+import p2pstream.peer.playback.FilePlayer;
 import p2pstream.peer.playback.LivePlayer;
 
 /**
@@ -29,7 +32,9 @@ final class Progress {
     }
 
     /** Draws a file stream's line, or the resume check's while it lasts, when due. */
-    void showFile(long now, DownloadSession session, String name, long total, long played, long paceRate) {
+    void showFile(long now, FileStream session, long total, FilePlayer player, long paceRate, long uploaded) {
+        String name = session.name();
+        long played = player.bytes();
         int checked = session.storedChunksChecked();
         int recorded = session.storedChunksRecorded();
         if (checked < recorded) {
@@ -39,16 +44,17 @@ final class Progress {
         } else if (due(now, Kind.FILE)) {
             long fetchRate = rate(now, session.fetchedBytes());
             draw(now, Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(name, total, Math.min(total, session.inPlaceBytes()),
-                    played, fetchRate, paceRate, session.bufferedBytes(), session.readyPeers(), session.uploadedBytes())));
+                    played, fetchRate, paceRate, (long) player.buffered() * session.manifest().chunkSize(), session.readyPeers(),
+                    uploaded)));
         }
     }
 
     /** Draws a live stream's line when due. */
-    void showLive(long now, LiveSession live, LivePlayer player) {
+    void showLive(long now, LiveStream live, LivePlayer player, long uploaded) {
         if (due(now, Kind.LIVE)) {
             long bitsPerSecond = rate(now, player.bytes()) * 8;
             draw(now, Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(live.name(), live.joined(), player.lastLatencyMillis(),
-                    bitsPerSecond, player.chunks(), live.figures().skipped(), live.readyPeers(), live.uploadedBytes())));
+                    bitsPerSecond, player.chunks(), live.counts().skipped(), live.readyPeers(), uploaded)));
         }
     }
 

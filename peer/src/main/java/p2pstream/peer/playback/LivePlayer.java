@@ -15,7 +15,7 @@ import p2pstream.peer.store.LiveChunk;
  * written. The live session decides order and skips; this thread only writes, so a slow output never blocks
  * the network loop. {@link #offer} and {@link #finish} from the loop thread; {@link #run} on its own thread.
  */
-public final class LivePlayer implements Runnable {
+public final class LivePlayer implements Runnable, LiveReader {
     private static final Item END = new Item(null, false, false);
     /** Chunks searched for a key frame before giving up: a stream that never marks one would otherwise go silent. */
     static final int MAX_RESYNC_CHUNKS = 64;
@@ -33,7 +33,8 @@ public final class LivePlayer implements Runnable {
     }
 
     private final BlockingQueue<Item> queue;
-    private final Output output;
+    private final Sink output;
+    private final Clock clock;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private final Latencies latencies = new Latencies();
     private volatile int chunks;
@@ -47,21 +48,20 @@ public final class LivePlayer implements Runnable {
      * @param capacity   chunks that may wait for the output; beyond it {@link #offer} refuses (the chunk is skipped)
      * @param hashOutput compute the SHA-256 of everything written
      */
-    public LivePlayer(WritableByteChannel out, int capacity, boolean hashOutput) {
-        this.output = new Output(out, Clock.SYSTEM, hashOutput);
+    public LivePlayer(WritableByteChannel out, int capacity, boolean hashOutput, Clock clock) {
+        this.clock = clock;
+        this.output = new Sink(out, clock, hashOutput);
         this.queue = new ArrayBlockingQueue<>(capacity + 1); // + 1: the end always fits
     }
 
-    /**
-     * Hands a chunk to the output; false when the output is that far behind. {@code measured}: count its latency.
-     * {@code resync}: the stream does not continue from what was written before (a late join, a skipped chunk),
-     * so MPEG-TS output restarts at the next key frame, after the stream's PAT and PMT.
-     */
+    /** Queues a chunk for the output; false when the output is that far behind. */
+    @Override
     public boolean offer(LiveChunk chunk, boolean measured, boolean resync) {
         return queue.remainingCapacity() > 1 && queue.offer(new Item(chunk, measured, resync));
     }
 
     /** No more chunks: the player writes what it holds and completes. */
+    @Override
     public void finish() {
         queue.offer(END);
     }
@@ -105,7 +105,7 @@ public final class LivePlayer implements Runnable {
                     break;
                 }
                 play(item);
-                long latency = System.currentTimeMillis() - item.chunk().publishMicros() / 1000;
+                long latency = (clock.epochMicros() - item.chunk().publishMicros()) / 1000;
                 if (item.measured()) {
                     latencies.add(latency);
                 }

@@ -36,6 +36,14 @@ public final class Mp4PipeCheck implements WritableByteChannel {
         return n;
     }
 
+    /**
+     * Where bytes may go past this check: the output itself once the first bytes decided (so a zero-copy
+     * transfer can go straight to it), this check while it still watches.
+     */
+    public WritableByteChannel target() {
+        return layout == null ? out : this;
+    }
+
     @Override
     public boolean isOpen() {
         return out.isOpen();

@@ -6,7 +6,7 @@ import p2pstream.common.wire.Role;
 
 /**
  * The streams a serving process offers, as its {@link ServerSession}s see them: a peer-server's shared
- * directory, or the one stream a viewer is watching. Called on serving loop threads.
+ * directory, or the streams a viewer has open. Called on serving loop threads.
  */
 public interface Catalog {
 
@@ -24,8 +24,8 @@ public interface Catalog {
         return Role.SERVER;
     }
 
-    /** A peer we now serve says it serves too, at {@code address}: a viewer may fetch from it in turn. */
-    default void onServingPeer(java.net.InetSocketAddress address) {
+    /** A peer we now serve {@code id} says it serves too, at {@code address}: a viewer may fetch from it in turn. */
+    default void onServingPeer(ContentId id, java.net.InetSocketAddress address) {
     }
 
     /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */

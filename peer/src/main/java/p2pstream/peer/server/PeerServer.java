@@ -21,10 +21,10 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
-import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.SharedDirectory;
+import p2pstream.peer.tracker.TrackerClient;
 
 /**
  * A peer-server: shares every file of a directory, serves chunks on an {@link EventLoopGroup} with

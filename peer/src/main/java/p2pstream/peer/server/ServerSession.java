@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
-import p2pstream.common.net.Limits;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.net.Limits;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
@@ -195,7 +195,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         subscribedNanos = System.nanoTime();
         s.sendAvailability(connection, this);
         if (hello.listenPort() != 0) {
-            catalog.onServingPeer(new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));
+            catalog.onServingPeer(hello.contentId(), new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));
         }
         log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.name(), hello.role(), hello.peerId());
     }

@@ -1,6 +1,5 @@
 package p2pstream.peer.client;
 
-import p2pstream.peer.tracker.TrackerClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +21,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.server.PeerServer;
+import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.tracker.Tracker;
 
 /** A content id the user typed is a promise: a tracker or peer that offers other content is refused. */
@@ -43,9 +43,9 @@ class ContentIdPromiseTest {
             Peers b = lookUp(tracker, "b.bin");
             try (FakeTracker liar = new FakeTracker(lookup -> b)) {
                 Path out = dir.resolve("out.bin");
-                DownloadException e = assertThrows(DownloadException.class, () -> TestSwarm.download(
-                        Download.Config.of(liar.address(), a.contentId().hex()).withNoPeerTimeoutMillis(5_000), out));
-                assertEquals(DownloadException.MISMATCH, e.exitStatus(), e.getMessage());
+                WatchException e = assertThrows(WatchException.class, () -> TestSwarm.download(
+                        Watch.Config.of(liar.address(), a.contentId().hex()).withNoPeerTimeoutMillis(5_000), out));
+                assertEquals(WatchException.MISMATCH, e.exitStatus(), e.getMessage());
                 assertTrue(e.getMessage().contains(a.contentId().hex()), e.getMessage());
                 assertFalse(Files.exists(out) && Files.size(out) > 0, "bytes of the other stream were written");
                 trial.record("substituted streams accepted", 0);
@@ -66,10 +66,10 @@ class ContentIdPromiseTest {
             Peers b = lookUp(tracker, "b.bin");
             try (FakeTracker liar = new FakeTracker(lookup -> b)) {
                 Path out = dir.resolve("out.bin");
-                DownloadException e = assertThrows(DownloadException.class, () -> TestSwarm.download(
-                        Download.Config.of(liar.address(), a.contentId().hex()).withNoPeerTimeoutMillis(5_000)
+                WatchException e = assertThrows(WatchException.class, () -> TestSwarm.download(
+                        Watch.Config.of(liar.address(), a.contentId().hex()).withNoPeerTimeoutMillis(5_000)
                                 .withPeerAddresses(List.of(server.address())), out));
-                assertEquals(DownloadException.MISMATCH, e.exitStatus(), e.getMessage());
+                assertEquals(WatchException.MISMATCH, e.exitStatus(), e.getMessage());
                 assertFalse(Files.exists(out) && Files.size(out) > 0, "bytes of the other stream were written");
             }
         }

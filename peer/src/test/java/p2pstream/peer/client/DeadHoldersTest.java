@@ -75,7 +75,7 @@ class DeadHoldersTest {
                 Path out = dir.resolve("out-" + i + ".bin");
                 viewers.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return TestSwarm.download(Download.Config.of(swarm.tracker.address(), "d.bin"), out);
+                        return TestSwarm.download(Watch.Config.of(swarm.tracker.address(), "d.bin"), out);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }

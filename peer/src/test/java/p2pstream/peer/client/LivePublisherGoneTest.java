@@ -44,8 +44,8 @@ class LivePublisherGoneTest {
             live.awaitChunks(live.published.size() + 8, 10_000);
             live.server.close(); // no signed end: as if the process were killed
             ExecutionException e = assertThrows(ExecutionException.class, () -> viewer.get(30, TimeUnit.SECONDS));
-            DownloadException d = (DownloadException) e.getCause().getCause();
-            assertEquals(DownloadException.UNREACHABLE, d.exitStatus());
+            WatchException d = (WatchException) e.getCause().getCause();
+            assertEquals(WatchException.UNREACHABLE, d.exitStatus());
             assertTrue(d.getMessage().contains("no new chunk for 2000 ms"), d.getMessage());
             assertTrue(d.stats() != null && d.stats().live() != null && !d.stats().live().ended(), "figures: " + d.stats());
             assertTrue(d.stats().bytes() > 0 && d.stats().live().chunks() > 0, "the viewer wrote what it had before the publisher"
@@ -59,7 +59,7 @@ class LivePublisherGoneTest {
         return watch(live, live.config());
     }
 
-    private static TestLive.Watched watch(TestLive live, Download.Config config) {
+    private static TestLive.Watched watch(TestLive live, Watch.Config config) {
         try {
             return TestLive.watch(config);
         } catch (Exception e) {

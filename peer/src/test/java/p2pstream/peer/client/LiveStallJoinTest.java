@@ -61,7 +61,7 @@ class LiveStallJoinTest {
         try (StalledPublisher publisher = new StalledPublisher(key, manifest, now - STALL_MICROS);
              FakeTracker tracker = new FakeTracker(lookup -> new Peers(manifest.contentId(), "stalled", -1, CHUNK,
                      List.of(new Peers.Entry(publisher.address(), PeerId.random(), true))))) {
-            TestLive.Watched w = TestLive.watch(Download.Config.of(tracker.address(), "stalled")
+            TestLive.Watched w = TestLive.watch(Watch.Config.of(tracker.address(), "stalled")
                     .withPeerAddresses(List.of(publisher.address())).withNoPeerTimeoutMillis(20_000));
             assertTrue(publisher.resumed.get(), "the stream never resumed: nothing was tested");
             byte[] fresh = publisher.bytes(OLD, OLD + FRESH);

@@ -63,14 +63,14 @@ class LyingTrackerAddressesTest {
             Peers answer = new Peers(m.contentId(), "s.bin", size, m.chunkSize(), entries);
             try (FakeTracker liar = new FakeTracker(lookup -> answer)) {
                 Path out = dir.resolve("out.bin");
-                Stats stats = TestSwarm.download(Download.Config.of(liar.address(), "s.bin"), out);
+                Stats stats = TestSwarm.download(Watch.Config.of(liar.address(), "s.bin"), out);
                 assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
                 int max = accepts.stream().mapToInt(AtomicInteger::get).max().orElse(0);
                 int total = accepts.stream().mapToInt(AtomicInteger::get).sum();
                 assertTrue(liar.lookups.get() > 1, "one lookup only: the viewer had no chance to retry anything");
                 assertTrue(max <= 1, "an HTTP server was connected to " + max + " times (expected: once at most)");
-                assertTrue(total <= DownloadSession.LOOKUP_PEERS, total + " HTTP servers tried (expected: at most the "
-                        + DownloadSession.LOOKUP_PEERS + " peers a lookup asks for)");
+                assertTrue(total <= p2pstream.peer.swarm.Swarm.LOOKUP_PEERS, total + " HTTP servers tried (expected: at most the "
+                        + p2pstream.peer.swarm.Swarm.LOOKUP_PEERS + " peers a lookup asks for)");
                 trial.record("connections to the 199 HTTP servers", total);
                 trial.record("lookups answered during the download", liar.lookups.get());
                 trial.record("seconds to complete", stats.millis() / 1000.0);

@@ -35,9 +35,9 @@ class OutputFaultTest {
         Path source = TestSwarm.randomFile(dir, "source.bin", 4 * 1024 * 1024, 61);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "clip.bin", 1, 0)) {
             Path out = Files.createSymbolicLink(dir.resolve("out.bin"), full);
-            DownloadException e = assertThrows(DownloadException.class,
+            WatchException e = assertThrows(WatchException.class,
                     () -> TestSwarm.download(swarm.config("clip.bin").withUpload(false), out));
-            assertEquals(DownloadException.FAILED, e.exitStatus(), e.getMessage());
+            assertEquals(WatchException.FAILED, e.exitStatus(), e.getMessage());
             assertTrue(e.getMessage().startsWith("output: cannot write chunk "), e.getMessage());
             assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("No space left on device"),
                     e.getMessage());
@@ -66,14 +66,14 @@ class OutputFaultTest {
         Path source = TestSwarm.randomFile(dir, "source.bin", 1024 * 1024, 62);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "clip.bin", 1, 0)) {
             Path missing = dir.resolve("no-such-dir").resolve("out.bin");
-            DownloadException e = assertThrows(DownloadException.class,
+            WatchException e = assertThrows(WatchException.class,
                     () -> TestSwarm.download(swarm.config("clip.bin").withUpload(false), missing));
-            assertEquals(DownloadException.FAILED, e.exitStatus());
+            assertEquals(WatchException.FAILED, e.exitStatus());
             assertEquals("output: cannot open " + missing + ": no such file or directory (expected: a writable file"
                     + " in an existing directory)", e.getMessage());
 
             Path underAFile = source.resolve("out.bin");
-            e = assertThrows(DownloadException.class,
+            e = assertThrows(WatchException.class,
                     () -> TestSwarm.download(swarm.config("clip.bin").withUpload(false), underAFile));
             assertEquals("output: cannot open " + underAFile + ": Not a directory (expected: a writable file in an"
                     + " existing directory)", e.getMessage());

@@ -38,7 +38,7 @@ class PacedSwarmTest {
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1)); // viewers join a second apart: the scenario, not a wait
                 }
                 Path out = dir.resolve("viewer-" + v + ".ts");
-                Download.Config config = swarm.config("live-event.ts").withPacing(BITRATE, 2_000).withNoPeerTimeoutMillis(30_000);
+                Watch.Config config = swarm.config("live-event.ts").withPacing(BITRATE, 2_000).withNoPeerTimeoutMillis(30_000);
                 viewers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return TestSwarm.download(config, out);
@@ -97,7 +97,7 @@ class PacedSwarmTest {
         }
     }
 
-    private static Stats fetch(Download.Config config, Path out) {
+    private static Stats fetch(Watch.Config config, Path out) {
         try {
             return TestSwarm.download(config, out);
         } catch (Exception e) {

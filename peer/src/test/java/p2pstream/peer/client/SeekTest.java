@@ -30,7 +30,7 @@ class SeekTest {
         try (TestSwarm swarm = TestSwarm.start(dir, source, "match.ts", 2, 0)) {
             Manifest m = swarm.servers.get(0).manifests().get(0);
             ByteArrayOutputStream played = new ByteArrayOutputStream();
-            Stats stats = Download.run(swarm.config("match.ts").withStartOffset(offset), Channels.newChannel(played));
+            Stats stats = Watch.run(swarm.config("match.ts").withStartOffset(offset), Channels.newChannel(played));
 
             byte[] tail = Arrays.copyOfRange(bytes, (int) offset, bytes.length);
             assertTrue(Arrays.equals(tail, played.toByteArray()), "played bytes differ from the stream after the offset");

@@ -1,6 +1,5 @@
 package p2pstream.peer.client;
 
-import p2pstream.peer.tracker.TrackerClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +20,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
+import p2pstream.peer.tracker.TrackerClient;
 
 /** Peers that shake hands and then deliver nothing cost a few seconds, never the download. */
 class TarpitTest {
@@ -53,7 +53,7 @@ class TarpitTest {
             Path out = dir.resolve("out.bin");
             long start = System.nanoTime();
             // the tarpit first, so it is connected and asked before the seed
-            Stats stats = TestSwarm.download(Download.Config.of(swarm.tracker.address(), "t.bin").withPeerAddresses(
+            Stats stats = TestSwarm.download(Watch.Config.of(swarm.tracker.address(), "t.bin").withPeerAddresses(
                     List.of(tarpit.address(), swarm.servers.get(0).address())), out);
             double seconds = (System.nanoTime() - start) / 1e9;
 
@@ -91,7 +91,7 @@ class TarpitTest {
                 Path out = dir.resolve("out-" + i + ".bin");
                 viewers.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return TestSwarm.download(Download.Config.of(swarm.tracker.address(), "t.bin"), out);
+                        return TestSwarm.download(Watch.Config.of(swarm.tracker.address(), "t.bin"), out);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }

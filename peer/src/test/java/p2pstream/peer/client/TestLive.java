@@ -77,8 +77,8 @@ final class TestLive implements AutoCloseable {
         return live;
     }
 
-    Download.Config config() {
-        return Download.Config.of(tracker.address(), manifest.name()).withNoPeerTimeoutMillis(5_000).withLatencyMillis(2_000);
+    Watch.Config config() {
+        return Watch.Config.of(tracker.address(), manifest.name()).withNoPeerTimeoutMillis(5_000).withLatencyMillis(2_000);
     }
 
     /** Waits until {@code count} chunks are published. */
@@ -178,10 +178,10 @@ final class TestLive implements AutoCloseable {
     }
 
     /** Runs a viewer to the end of the stream, writing into memory. */
-    static Watched watch(Download.Config config) throws Exception {
+    static Watched watch(Watch.Config config) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long startMillis = System.currentTimeMillis();
-        Stats stats = Download.run(config, Channels.newChannel(out));
+        Stats stats = Watch.run(config, Channels.newChannel(out));
         return new Watched(stats, out.toByteArray(), startMillis);
     }
 

@@ -43,8 +43,8 @@ final class TestSwarm implements AutoCloseable {
         return swarm;
     }
 
-    Download.Config config(String stream) {
-        return Download.Config.of(tracker.address(), stream).withNoPeerTimeoutMillis(5_000);
+    Watch.Config config(String stream) {
+        return Watch.Config.of(tracker.address(), stream).withNoPeerTimeoutMillis(5_000);
     }
 
     @Override
@@ -75,7 +75,7 @@ final class TestSwarm implements AutoCloseable {
     }
 
     /** Streams into the file {@code out} (which is also the viewer's store) and returns the figures. */
-    static Stats download(Download.Config config, Path out) throws Exception {
-        return Download.run(config.withOutputFile(out));
+    static Stats download(Watch.Config config, Path out) throws Exception {
+        return Watch.run(config.withOutputFile(out));
     }
 }

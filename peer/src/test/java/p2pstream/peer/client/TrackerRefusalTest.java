@@ -1,6 +1,5 @@
 package p2pstream.peer.client;
 
-import p2pstream.peer.tracker.TrackerClient;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,7 @@ import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.tracker.Tracker;
 
 /** A request the tracker refuses fails that request at once; the session is not treated as lost. */

@@ -39,7 +39,7 @@ class TrackerRestartTest {
                 assertEquals(1, second.streamCount(), "the peer-server did not announce to the restarted tracker");
 
                 Path out = dir.resolve("out.bin");
-                TestSwarm.download(Download.Config.of(address, "clip.bin"), out);
+                TestSwarm.download(Watch.Config.of(address, "clip.bin"), out);
                 assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
             }
         }

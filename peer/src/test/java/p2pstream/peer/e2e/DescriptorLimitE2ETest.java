@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Trial;
-import p2pstream.peer.client.Download;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.client.Watch;
 
 /**
  * Issue 10 #8: a peer-server sharing more files than it may open descriptors kept each open from its start and
@@ -74,7 +74,7 @@ class DescriptorLimitE2ETest {
         int fetched = 0;
         for (int i = 0; i < FILES; i += 10) {
             Path file = dir.resolve("out-" + i + ".bin");
-            Stats s = Download.run(Download.Config.of(tracker, "f" + i + ".bin").withUpload(false).withOutputFile(file));
+            Stats s = Watch.run(Watch.Config.of(tracker, "f" + i + ".bin").withUpload(false).withOutputFile(file));
             assertEquals(hashes[i], s.sha256(), "f" + i + ".bin");
             fetched++;
         }

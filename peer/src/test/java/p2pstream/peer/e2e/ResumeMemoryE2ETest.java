@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Trial;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resuming re-hashes what an earlier run stored through a bounded window: a stream four times the heap resumes.

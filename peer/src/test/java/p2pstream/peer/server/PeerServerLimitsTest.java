@@ -30,8 +30,8 @@ import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Reject;
-import p2pstream.peer.client.Download;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.client.Watch;
 import p2pstream.peer.store.Manifest;
 
 /**
@@ -63,7 +63,7 @@ class PeerServerLimitsTest extends PeerServerFixture {
                 peerHello(holder, m);
                 CompletableFuture<Stats> viewer = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return Download.run(Download.Config.of(tracker.address(), "movie.bin").withUpload(false)
+                        return Watch.run(Watch.Config.of(tracker.address(), "movie.bin").withUpload(false)
                                 .withOutputFile(dir.resolve("viewer.bin")));
                     } catch (Exception e) {
                         throw new CompletionException(e);

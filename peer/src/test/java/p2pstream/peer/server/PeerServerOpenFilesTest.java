@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import p2pstream.peer.client.Download;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.client.Watch;
 import p2pstream.tracker.Tracker;
 
 /**
@@ -91,7 +91,7 @@ class PeerServerOpenFilesTest {
 
     private Stats download(Tracker tracker, int file, String run) throws Exception {
         Path out = Files.createDirectories(tmp.resolve(run)).resolve("f" + file + ".bin");
-        return Download.run(Download.Config.of(tracker.address(), "f" + file + ".bin").withUpload(false)
+        return Watch.run(Watch.Config.of(tracker.address(), "f" + file + ".bin").withUpload(false)
                 .withOutputFile(out));
     }
 }

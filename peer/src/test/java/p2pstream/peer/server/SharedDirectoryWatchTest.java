@@ -27,8 +27,8 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Peers;
-import p2pstream.peer.client.Download;
 import p2pstream.peer.client.Stats;
+import p2pstream.peer.client.Watch;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
@@ -77,7 +77,7 @@ class SharedDirectoryWatchTest {
         Files.createDirectories(shared.resolve("new/dir"));
         Files.write(shared.resolve("new/dir/added.bin"), added);
         await("added.bin announced", () -> holders(Lookup.byName("new/dir/added.bin", 10)) == 1);
-        Stats s = Download.run(Download.Config.of(tracker.address(), "new/dir/added.bin").withUpload(false)
+        Stats s = Watch.run(Watch.Config.of(tracker.address(), "new/dir/added.bin").withUpload(false)
                 .withOutputFile(tmp.resolve("added.out")));
         assertEquals(sha256(added), s.sha256(), "the added file's bytes");
 
@@ -92,7 +92,7 @@ class SharedDirectoryWatchTest {
         ContentId fresh = idOf("first.bin", shared.resolve("first.bin"));
         await("the new content announced", () -> holders(Lookup.byContentId(fresh, 10)) == 1);
         await("the old content withdrawn", () -> holders(Lookup.byContentId(old, 10)) == 0);
-        Stats c = Download.run(Download.Config.of(tracker.address(), "first.bin").withUpload(false)
+        Stats c = Watch.run(Watch.Config.of(tracker.address(), "first.bin").withUpload(false)
                 .withOutputFile(tmp.resolve("first.out")));
         assertEquals(sha256(changed), c.sha256(), "the changed file's bytes");
     }

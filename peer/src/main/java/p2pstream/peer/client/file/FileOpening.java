@@ -1,0 +1,145 @@
+package p2pstream.peer.client.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reject;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.store.Manifest;
+import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.swarm.StreamHost;
+import p2pstream.peer.swarm.StreamRequest;
+import p2pstream.peer.swarm.Swarm;
+
+/**
+ * A file stream being opened: connects to the peers its resolution named until one sends a manifest that
+ * verifies against the content id, then opens the store and builds the {@link FileStream} on it, handing over
+ * every link. Fails when no peer delivers a manifest for the no-peer time. Loop thread only.
+ */
+public final class FileOpening implements FilePeer.Owner {
+    private static final Logger log = LoggerFactory.getLogger(FileOpening.class);
+
+    private final StreamHost host;
+    private final EventLoop loop;
+    private final StreamRequest request;
+    private final ContentId contentId;
+    /** The name the tracker gave, or null (asked by content id of given peers: the manifest names it). */
+    private final String name;
+    private final Swarm<FilePeer> swarm;
+    private final CompletableFuture<FileStream> result = new CompletableFuture<>();
+    private final long startNanos;
+    private int nextSlot;
+    private FileStream stream;
+
+    /** @param found the tracker's answer about the stream, or null when no tracker was asked */
+    public FileOpening(StreamHost host, StreamRequest request, ContentId contentId, Peers found) {
+        this.host = host;
+        this.loop = host.loop();
+        this.request = request;
+        this.contentId = contentId;
+        this.name = found == null ? null : found.name();
+        this.swarm = new Swarm<>(loop, host.tracker(), contentId, request.maxPeers(), request.peers(), host.timings(),
+                a -> new FilePeer(a, host.hello(contentId), loop.clock(), nextSlot++, this));
+        this.startNanos = loop.nanoTime();
+        if (found != null) {
+            swarm.onFirstLookup(found);
+            log.info("{} is {} ({} bytes): {} peers", request.stream(), contentId.shortHex(), found.size(), found.peers().size());
+        }
+    }
+
+    /** Completes with the stream once a manifest verified, or exceptionally with a {@link StreamFailure}. */
+    public CompletableFuture<FileStream> start() {
+        swarm.connectMore();
+        loop.schedule(host.timings().fileTickMillis(), this::tick);
+        return result;
+    }
+
+    @Override
+    public int onManifest(FilePeer peer, byte[] encoded) throws ProtocolException {
+        if (stream != null) {
+            return stream.onManifest(peer, encoded);
+        }
+        Manifest m = Manifest.decode(encoded, contentId);
+        if (request.startOffset() > 0 && request.startOffset() >= m.size()) {
+            fail(StreamFailure.FAILED, "output: start: " + request.startOffset() + " (expected: 0.." + Math.max(0, m.size() - 1) + ")");
+            return ChunkHeader.BYTES + m.chunkSize();
+        }
+        ChunkStore store;
+        try {
+            store = request.storeFile() != null ? ChunkStore.open(m, request.storeFile()) : ChunkStore.temporary(m);
+        } catch (IOException e) {
+            fail(StreamFailure.FAILED, "output: " + e.getMessage());
+            return ChunkHeader.BYTES + m.chunkSize();
+        }
+        String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
+        stream = new FileStream(host, request, swarm, m, streamName, store, nextSlot);
+        for (FilePeer p : swarm.peers()) {
+            p.owner(stream);
+        }
+        log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", streamName, peer, m.chunkCount(), m.chunkSize(),
+                FileStream.window(request, m));
+        stream.start();
+        result.complete(stream);
+        return ChunkHeader.BYTES + m.chunkSize();
+    }
+
+    @Override
+    public int chunkCount() {
+        throw new IllegalStateException("chunk count: unknown before the manifest");
+    }
+
+    @Override
+    public void onPeerReady(FilePeer peer) {
+        throw new IllegalStateException(peer + " ready before the manifest");
+    }
+
+    @Override
+    public void onHave(FilePeer peer, int index) {
+        throw new IllegalStateException(peer + " HAVE before the manifest");
+    }
+
+    @Override
+    public void onChunk(FilePeer peer, int index, ByteBuffer payload) {
+        throw new IllegalStateException(peer + " CHUNK before the manifest");
+    }
+
+    @Override
+    public void onReject(FilePeer peer, int index, Reject.Reason reason) {
+        throw new IllegalStateException(peer + " REJECT before the manifest");
+    }
+
+    @Override
+    public void onPeerClosed(FilePeer peer, FilePeer.Phase was, String reason) {
+        swarm.onClosed(peer, was, reason);
+    }
+
+    private void tick() {
+        if (result.isDone()) {
+            return; // the stream ticks from here on
+        }
+        long now = loop.nanoTime();
+        swarm.tick(now);
+        if (now - startNanos > request.noPeerTimeoutMillis() * 1_000_000) {
+            fail(StreamFailure.UNREACHABLE, "no peer delivered " + (name != null ? name : request.stream()) + " for "
+                    + request.noPeerTimeoutMillis() + " ms (expected: a reachable peer holding the missing chunks; banned: "
+                    + swarm.bannedCount() + ")");
+            return;
+        }
+        loop.schedule(host.timings().fileTickMillis(), this::tick);
+    }
+
+    /** Gives up: every link closes. Loop thread. */
+    public void fail(int status, String message) {
+        if (!result.isDone()) {
+            swarm.stop("download failed");
+            result.completeExceptionally(new StreamFailure(status, message));
+        }
+    }
+}

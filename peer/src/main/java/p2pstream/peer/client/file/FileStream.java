@@ -1,0 +1,479 @@
+package p2pstream.peer.client.file;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reject;
+import p2pstream.peer.playback.Arrivals;
+import p2pstream.peer.playback.Reader;
+import p2pstream.peer.schedule.Scheduler;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.store.Manifest;
+import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.swarm.StreamHost;
+import p2pstream.peer.swarm.StreamRequest;
+import p2pstream.peer.swarm.Swarm;
+import p2pstream.peer.swarm.ViewerStream;
+
+/**
+ * One file stream of a viewer, built once its manifest is verified: asks the {@link Scheduler} what to request
+ * of each peer of its {@link Swarm}, verifies every chunk against the manifest, stores good ones, serves them to
+ * other viewers and tells its readers they arrived. Readers read from the store at their own playheads; the
+ * union of their windows is what is fetched. Peers that fail, stall or lie are dropped and their chunks
+ * re-queued. Everything here runs on the viewer's loop thread, but for the reader calls, which hop to it.
+ */
+public final class FileStream implements ViewerStream, FilePeer.Owner {
+    private static final Logger log = LoggerFactory.getLogger(FileStream.class);
+
+    private final StreamHost host;
+    private final EventLoop loop;
+    private final StreamRequest request;
+    private final Swarm<FilePeer> swarm;
+    private final Manifest manifest;
+    private final String name;
+    private final ChunkStore store;
+    private final Scheduler scheduler;
+    private final Requester requester;
+    private final StoreHolding holding;
+    private final ChunkVerifier verifier;
+    private final Resume resume;
+    private final Arrivals arrivals;
+    private final ChunkBuffers buffers;
+    private final CompletableFuture<Void> failure = new CompletableFuture<>();
+    /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
+    private final BitSet verifying = new BitSet();
+    private final List<Reader> readers = new ArrayList<>();
+    private final AtomicBoolean movePosted = new AtomicBoolean();
+    private int[] heads = new int[1];
+    private int nextSlot;
+    private int hashFailures;
+    /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
+    private long fetchedBytes;
+    private long lastPeerNanos;
+    private int lastDoneCount = -1;
+    private boolean finished;
+    private Runnable onTick = () -> { };
+
+    /**
+     * Takes over {@code swarm}'s links from the opening (the caller moves their owner here). Until a reader
+     * attaches, the chunk of the request's start offset counts as a playhead, so fetching starts at once.
+     *
+     * @param firstSlot the slot number of the next link (the opening numbered those before)
+     */
+    FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name, ChunkStore store,
+               int firstSlot) {
+        this.host = host;
+        this.loop = host.loop();
+        this.request = request;
+        this.swarm = swarm;
+        this.manifest = manifest;
+        this.name = name;
+        this.store = store;
+        int window = window(request, manifest);
+        // paced, the urgent part is what the player needs within its start-up buffer's worth of time
+        long pacedChunks = request.rateBytesPerSecond() <= 0 ? 0
+                : (long) Math.ceil(request.rateBytesPerSecond() * (request.bufferMillis() / 1000.0) / manifest.chunkSize());
+        int urgent = (int) Math.max(1, Math.min(window, Math.max(Math.max(4, window / 8), pacedChunks)));
+        this.scheduler = new Scheduler(manifest.chunkCount(), window, urgent);
+        scheduler.playhead(startIndex());
+        this.requester = new Requester(scheduler, swarm.peers(), loop.clock(), manifest.chunkSize());
+        this.verifier = new ChunkVerifier(host.verifiers(), loop);
+        this.arrivals = new Arrivals(manifest.chunkCount());
+        this.buffers = new ChunkBuffers(manifest.chunkSize());
+        this.holding = new StoreHolding(store);
+        host.catalog().serve(manifest.contentId(), holding);
+        this.resume = new Resume(manifest, scheduler, holding, verifier, new Resume.Listener() {
+            @Override
+            public void onStoredChunk(int index, boolean good) {
+                if (good) {
+                    arrivals.add(index);
+                    announceProgress();
+                }
+                pumpAll();
+            }
+
+            @Override
+            public void onResumeFailed(String message) {
+                fail(StreamFailure.FAILED, message);
+            }
+        });
+        this.lastPeerNanos = loop.nanoTime();
+        this.nextSlot = firstSlot;
+        swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId()), loop.clock(), nextSlot++, this));
+        swarm.onChanged(this::pumpAll);
+    }
+
+    /** Chunks fetched ahead of each reader: the request's window, no more than the stream has. */
+    static int window(StreamRequest request, Manifest m) {
+        return Math.max(1, Math.min(request.windowChunks(), Math.max(1, m.chunkCount())));
+    }
+
+    /** Starts re-checking what an earlier run stored, and the periodic work. */
+    void start() {
+        resume.start();
+        loop.schedule(host.timings().fileTickMillis(), this::tick);
+    }
+
+    // ---- what readers and figures see ----
+
+    @Override
+    public ContentId contentId() {
+        return manifest.contentId();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public ChunkStore store() {
+        return store;
+    }
+
+    public Arrivals arrivals() {
+        return arrivals;
+    }
+
+    /** The chunk of the request's start offset. */
+    public int startIndex() {
+        return manifest.chunkCount() == 0 ? 0 : (int) Math.min(manifest.chunkCount() - 1, request.startOffset() / manifest.chunkSize());
+    }
+
+    /** Chunks fetched ahead of each reader. */
+    public int window() {
+        return scheduler.window();
+    }
+
+    @Override
+    public CompletableFuture<Void> failure() {
+        return failure;
+    }
+
+    /** Runs every tick while the stream runs: time to draw a progress line. */
+    public void onTick(Runnable r) {
+        this.onTick = r;
+    }
+
+    public int hashFailures() {
+        return hashFailures;
+    }
+
+    public long fetchedBytes() {
+        return fetchedBytes;
+    }
+
+    public long resumedBytes() {
+        return resume.resumedBytes();
+    }
+
+    /** Bytes verified and stored: fetched, or kept from an earlier run. */
+    public long inPlaceBytes() {
+        return fetchedBytes + resume.resumedBytes();
+    }
+
+    /** Stored chunks of an earlier run checked so far, and to check in all (0 without a record). */
+    public int storedChunksChecked() {
+        return resume.checkedChunks();
+    }
+
+    public int storedChunksRecorded() {
+        return resume.recordedChunks();
+    }
+
+    public int readyPeers() {
+        return swarm.readyCount();
+    }
+
+    public long connectionAttempts() {
+        return swarm.attempts();
+    }
+
+    // ---- readers (any thread: each call hops to the loop) ----
+
+    /** {@code r} reads from now on: its window becomes urgent. */
+    public void addReader(Reader r) {
+        loop.execute(() -> {
+            readers.add(r);
+            onReadersMoved();
+        });
+    }
+
+    /** {@code r} is gone: its window is no longer fetched. */
+    public void removeReader(Reader r) {
+        loop.execute(() -> {
+            readers.remove(r);
+            onReadersMoved();
+        });
+    }
+
+    /** A reader's playhead moved. */
+    public void onReaderMoved() {
+        if (movePosted.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                movePosted.set(false);
+                onReadersMoved();
+            });
+        }
+    }
+
+    private void onReadersMoved() {
+        if (readers.isEmpty()) {
+            return; // the start offset stands in until a reader comes, and stays for one that left
+        }
+        if (heads.length < readers.size()) {
+            heads = new int[readers.size()];
+        }
+        for (int i = 0; i < readers.size(); i++) {
+            heads[i] = readers.get(i).playhead();
+        }
+        scheduler.playheads(heads, readers.size());
+        resume.onPlayheadMoved();
+        pumpAll();
+    }
+
+    // ---- events from peers ----
+
+    @Override
+    public int onManifest(FilePeer peer, byte[] encoded) throws ProtocolException {
+        if (!Arrays.equals(encoded, manifest.encoded())) {
+            throw ProtocolException.malformed("manifest: differs from the verified one (expected: content id "
+                    + manifest.contentId().shortHex() + ")");
+        }
+        return ChunkHeader.BYTES + manifest.chunkSize();
+    }
+
+    @Override
+    public int chunkCount() {
+        return manifest.chunkCount();
+    }
+
+    @Override
+    public void onPeerReady(FilePeer peer) {
+        lastPeerNanos = loop.nanoTime();
+        if (peer.held == null) {
+            scheduler.addSeed();
+        } else {
+            scheduler.addViewer();
+            for (int i = peer.held.nextSetBit(0); i >= 0; i = peer.held.nextSetBit(i + 1)) {
+                scheduler.addHolder(i);
+            }
+        }
+        host.catalog().traffic().peerReady(peer.name);
+        log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
+        pump(peer);
+    }
+
+    @Override
+    public void onHave(FilePeer peer, int index) {
+        if (peer.held != null && !peer.held.get(index)) {
+            peer.held.set(index);
+            scheduler.addHolder(index);
+            pump(peer);
+        }
+    }
+
+    @Override
+    public void onChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
+        if (index >= manifest.chunkCount()) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + manifest.chunkCount() + ")");
+        }
+        Long askedAt = peer.outstanding.remove(index);
+        peer.markDelivery(loop.nanoTime());
+        if (askedAt == null) {
+            if (peer.cancelled.get(index)) {
+                peer.cancelled.clear(index); // crossed our CANCEL on the wire
+                return;
+            }
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "chunk: " + index + " (expected: a requested chunk)");
+        }
+        int expected = manifest.chunkLength(index);
+        if (payload.remaining() != expected) {
+            throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
+        }
+        if (scheduler.isDone(index)) {
+            return; // a duplicate that lost the race
+        }
+        if (verifying.get(index)) {
+            // the other copy is being checked; if it fails, this request must not linger in the count
+            scheduler.unrequested(index);
+            return;
+        }
+        verifying.set(index);
+        ByteBuffer copy = buffers.acquire();
+        copy.put(payload).flip();
+        verifier.submit(manifest, index, copy, store, verdict -> onVerified(peer, index, copy, verdict));
+    }
+
+    private void onVerified(FilePeer peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
+        verifying.clear(index);
+        int length = chunk.remaining();
+        buffers.recycle(chunk); // hashed and stored: readers read the store
+        if (finished) {
+            return;
+        }
+        if (verdict.writeError() != null) {
+            fail(StreamFailure.FAILED, "output: " + verdict.writeError());
+            return;
+        }
+        if (!verdict.good()) {
+            hashFailures++;
+            scheduler.unrequested(index);
+            if (swarm.ban(peer.address)) {
+                log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);
+            }
+            peer.close("bad chunk " + index + ": SHA-256 mismatch");
+            pumpAll();
+            return;
+        }
+        if (!scheduler.completed(index)) {
+            return; // another copy won
+        }
+        fetchedBytes += length;
+        arrivals.add(index);
+        holding.add(index);
+        announceProgress();
+        host.catalog().traffic().received(peer.name, length);
+        swarm.delivered(peer.address);
+        requester.cancelDuplicates(index, peer);
+        pump(peer);
+    }
+
+    @Override
+    public void onReject(FilePeer peer, int index, Reject.Reason reason) throws ProtocolException {
+        if (peer.outstanding.remove(index) == null) {
+            if (peer.cancelled.get(index)) {
+                peer.cancelled.clear(index);
+                return;
+            }
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "reject: " + index + " (expected: a requested chunk)");
+        }
+        peer.markDelivery(loop.nanoTime());
+        scheduler.unrequested(index);
+        if (reason != Reject.Reason.OVERLOADED && peer.holds(index)) {
+            notHeld(peer, index);
+        }
+        log.debug("{} rejected chunk {}: {}", peer, index, reason);
+        pumpAll();
+    }
+
+    @Override
+    public void onPeerClosed(FilePeer peer, FilePeer.Phase was, String reason) {
+        if (was == FilePeer.Phase.READY) {
+            for (int index : peer.outstanding.keySet()) {
+                scheduler.unrequested(index);
+            }
+            if (peer.held == null) {
+                scheduler.removeSeed();
+            } else {
+                scheduler.removeViewer();
+                scheduler.removeHolder(peer.held);
+            }
+        }
+        peer.outstanding.clear();
+        swarm.onClosed(peer, was, reason);
+    }
+
+    /** A peer said it lacks a chunk: a seed becomes a partial holder of everything else. */
+    private void notHeld(FilePeer peer, int index) {
+        if (peer.held == null) {
+            peer.held = new BitSet();
+            peer.held.set(0, manifest.chunkCount());
+            scheduler.removeSeed();
+            scheduler.addViewer();
+            for (int i = 0; i < manifest.chunkCount(); i++) {
+                scheduler.addHolder(i);
+            }
+        }
+        peer.held.clear(index);
+        BitSet one = new BitSet();
+        one.set(index);
+        scheduler.removeHolder(one);
+    }
+
+    // ---- requesting and upkeep ----
+
+    private void pumpAll() {
+        if (!finished) {
+            requester.pumpAll();
+        }
+    }
+
+    private void pump(FilePeer peer) {
+        if (!finished) {
+            requester.pump(peer);
+        }
+    }
+
+    private void announceProgress() {
+        if (host.catalog().listenPort() != 0 && host.tracker() != null) {
+            holding.announceIfDue(host.tracker(), loop.nanoTime(), host.timings().announceIntervalMillis());
+        }
+    }
+
+    private void tick() {
+        if (finished) {
+            return;
+        }
+        long now = loop.nanoTime();
+        long tickMillis = host.timings().fileTickMillis();
+        for (FilePeer p : new ArrayList<>(swarm.peers())) {
+            if (p.isReady()) {
+                p.onTick(now, tickMillis / 1000.0, manifest.chunkSize(), host.timings().minStallMillis());
+            }
+        }
+        swarm.tick(now);
+        if (swarm.readyCount() > 0 && progressed()) {
+            lastPeerNanos = now;
+        }
+        if (now - lastPeerNanos > request.noPeerTimeoutMillis() * 1_000_000) {
+            // no usable peer, or peers that deliver nothing: either way the stream cannot go on
+            fail(StreamFailure.UNREACHABLE, "no peer delivered " + name + " for " + request.noPeerTimeoutMillis()
+                    + " ms (expected: a reachable peer holding the missing chunks; banned: " + swarm.bannedCount() + ")");
+            return;
+        }
+        pumpAll();
+        onTick.run();
+        loop.schedule(tickMillis, this::tick);
+    }
+
+    /** True when a chunk was verified (or nothing is missing where readers need it) since the last check. */
+    private boolean progressed() {
+        int done = scheduler.doneCount();
+        // nothing missing in the window (a paced player is behind): waiting is not a lack of peers
+        boolean progressed = done != lastDoneCount || scheduler.isComplete() || !scheduler.missingInWindow();
+        lastDoneCount = done;
+        return progressed;
+    }
+
+    private void fail(int status, String message) {
+        if (finished) {
+            return;
+        }
+        stop("download failed");
+        StreamFailure f = new StreamFailure(status, message);
+        arrivals.fail(f);
+        failure.completeExceptionally(f);
+    }
+
+    @Override
+    public void stop(String reason) {
+        finished = true;
+        resume.stop();
+        swarm.stop(reason);
+    }
+}

@@ -1,0 +1,182 @@
+package p2pstream.peer.swarm;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Peers;
+import p2pstream.peer.tracker.TrackerClient;
+
+/**
+ * The peer addresses a download may still try: those the tracker named, minus the banned (they sent a bad
+ * chunk) and, for a while, those that just failed; and the tracker lookups that refill them, at most one in
+ * flight and one every lookup interval. Confined to the download's loop thread.
+ */
+public final class Candidates {
+    private static final Logger log = LoggerFactory.getLogger(Candidates.class);
+    /** The retry delay doubles at most this many times: 2 s, 4, 8, up to 16 s at the default delay. */
+    static final int MAX_BACKOFF_DOUBLINGS = 3;
+    /**
+     * Bounds on what a tracker's answers can make a viewer do: addresses queued at once, and connection
+     * attempts per second across all addresses (a burst of {@link #ATTEMPT_BURST} at start, then this rate).
+     * A lying tracker naming 200 ports every lookup gets a few attempts a second, not hundreds.
+     */
+    static final int MAX_QUEUED = 200;
+    static final int ATTEMPTS_PER_SECOND = 20;
+    static final int ATTEMPT_BURST = 32;
+    /** Past this many addresses with a retry time, the expired ones are forgotten. */
+    private static final int MAX_REMEMBERED = 4_096;
+    private double attemptTokens = ATTEMPT_BURST;
+    private long tokensNanos = Long.MIN_VALUE;
+    private long attempts;
+    private final Random random = new Random();
+    private final long retryDelayNanos;
+    private boolean lookupInFlight;
+    private long lookupNanos = Long.MIN_VALUE / 2;
+    private final ArrayDeque<InetSocketAddress> queue = new ArrayDeque<>();
+    private final Set<InetSocketAddress> banned = new HashSet<>();
+    private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
+    /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
+    private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
+
+    Candidates(long retryDelayMillis) {
+        this.retryDelayNanos = retryDelayMillis * 1_000_000;
+    }
+
+    /**
+     * Adds the peers of a tracker answer about stream {@code id} (an answer about another stream adds nothing):
+     * no more than the lookup asked for, in random order (a tracker cannot line its picks up in front).
+     */
+    void addAll(Peers found, ContentId id) {
+        if (found.contentId() != null && found.contentId().equals(id)) {
+            List<Peers.Entry> entries = new ArrayList<>(found.peers());
+            if (entries.size() > Swarm.LOOKUP_PEERS) {
+                entries = entries.subList(0, Swarm.LOOKUP_PEERS); // more than asked for: the rest is a lie
+            }
+            Collections.shuffle(entries, random);
+            for (Peers.Entry e : entries) {
+                add(e.address());
+            }
+        }
+    }
+
+    /**
+     * Asks the tracker for more holders of {@code id} unless a lookup is in flight or one was made within
+     * {@code intervalMillis}; {@code onAdded} runs on the loop once the answer's peers are added.
+     */
+    void lookUpIfDue(TrackerClient tracker, EventLoop loop, ContentId id, long intervalMillis, Runnable onAdded) {
+        long now = loop.nanoTime();
+        if (lookupInFlight || now - lookupNanos <= intervalMillis * 1_000_000) {
+            return;
+        }
+        lookupInFlight = true;
+        lookupNanos = now;
+        tracker.lookup(Lookup.byContentId(id, Swarm.LOOKUP_PEERS)).whenComplete((found, error) -> loop.execute(() -> {
+            lookupInFlight = false;
+            if (error != null) {
+                log.debug("lookup failed: {}", StreamFailure.rootMessage(error));
+                return;
+            }
+            addAll(found, id);
+            onAdded.run();
+        }));
+    }
+
+    /** The first lookup is being made now: the next one waits an interval. */
+    void lookedUp(long nowNanos) {
+        lookupNanos = nowNanos;
+    }
+
+    /** Adds an address the tracker named, unless it is banned, already queued or the queue is full. */
+    void add(InetSocketAddress address) {
+        if (queue.size() < MAX_QUEUED && !banned.contains(address) && !queue.contains(address)) {
+            queue.add(address);
+        }
+    }
+
+    /** Connection attempts made so far (every address {@link #next} returned). */
+    long attempts() {
+        return attempts;
+    }
+
+    /** Never try {@code address} again in this download. Returns false if it was banned already. */
+    boolean ban(InetSocketAddress address) {
+        queue.remove(address);
+        return banned.add(address);
+    }
+
+    int bannedCount() {
+        return banned.size();
+    }
+
+    /**
+     * The connection to {@code address} ended: it may be tried again after the retry delay, doubled for each
+     * failure in a row up to {@link #MAX_BACKOFF_DOUBLINGS} times, so a tarpit or a dead address costs less
+     * and less while an honest peer that restarts is soon back.
+     */
+    void failed(InetSocketAddress address, long nowNanos) {
+        if (!banned.contains(address)) {
+            int n = failures.merge(address, 1, Integer::sum);
+            retryAfterNanos.put(address, nowNanos + (retryDelayNanos << Math.min(n - 1, MAX_BACKOFF_DOUBLINGS)));
+            if (retryAfterNanos.size() > MAX_REMEMBERED) {
+                forgetExpired(nowNanos);
+            }
+        }
+    }
+
+    private void forgetExpired(long nowNanos) {
+        retryAfterNanos.entrySet().removeIf(e -> {
+            boolean expired = e.getValue() - nowNanos <= 0 && !queue.contains(e.getKey());
+            if (expired) {
+                failures.remove(e.getKey());
+            }
+            return expired;
+        });
+    }
+
+    /** {@code address} delivered a verified chunk: its next failure starts the back-off afresh. */
+    void delivered(InetSocketAddress address) {
+        failures.remove(address);
+    }
+
+    /**
+     * The next address worth a connection now, skipping {@code connected} ones; null when none is, or when
+     * the attempts of the last second have used up the rate.
+     */
+    InetSocketAddress next(long nowNanos, Predicate<InetSocketAddress> connected) {
+        if (tokensNanos != Long.MIN_VALUE) {
+            attemptTokens = Math.min(ATTEMPT_BURST, attemptTokens + (nowNanos - tokensNanos) * ATTEMPTS_PER_SECOND / 1e9);
+        }
+        tokensNanos = nowNanos;
+        if (attemptTokens < 1) {
+            return null;
+        }
+        for (int tries = queue.size(); tries > 0; tries--) {
+            InetSocketAddress a = queue.poll();
+            if (connected.test(a)) {
+                continue; // already in use: drop it
+            }
+            Long retry = retryAfterNanos.get(a);
+            if (retry != null && retry - nowNanos > 0) {
+                queue.add(a); // failed recently: later
+                continue;
+            }
+            attemptTokens--;
+            attempts++;
+            return a;
+        }
+        return null;
+    }
+}

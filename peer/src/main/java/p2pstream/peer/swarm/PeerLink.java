@@ -1,0 +1,199 @@
+package p2pstream.peer.swarm;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import p2pstream.common.net.Clock;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.Limits;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ManifestMessage;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Wire;
+
+/**
+ * A viewer's connection to one peer it fetches from, up to where file and live links differ: our HELLO, the
+ * peer's HELLO for the same content, its MANIFEST (after which no frame may exceed the stream's chunk), PING
+ * answered, a PING when we have been quiet, and the handshake deadline. Subclasses take the frames from there on.
+ * Loop thread only.
+ */
+public abstract class PeerLink implements ConnectionHandler {
+    /** Peers send chunk frames (up to the largest chunk) and answer many requests a second. */
+    public static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
+            .withIdleTimeoutMillis(60_000).withMaxFramesPerSecond(100_000);
+
+    /** Where a link is: CONNECTING until TCP connects, READY once the peer said what it holds. */
+    public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
+
+    /** The address the peer serves on. */
+    public final InetSocketAddress address;
+    /** {@code ip:port}, as logs and stats show it. */
+    public final String name;
+    protected final Clock clock;
+    private final Hello hello;
+    private final long createdNanos;
+    protected Connection connection;
+    protected Phase phase = Phase.CONNECTING;
+    private PeerId peerId;
+    private boolean server;
+    private long lastSentNanos;
+
+    /** @param hello what we say first: our id, the port we serve on, the content wanted */
+    protected PeerLink(InetSocketAddress address, Hello hello, Clock clock) {
+        this.address = address;
+        this.name = address.getAddress().getHostAddress() + ":" + address.getPort();
+        this.hello = hello;
+        this.clock = clock;
+        this.createdNanos = clock.nanoTime();
+    }
+
+    public final Phase phase() {
+        return phase;
+    }
+
+    public final boolean isReady() {
+        return phase == Phase.READY;
+    }
+
+    /** True when the peer said it is a server (a peer-server: seed or publisher); viewers say they are clients. */
+    public final boolean isServer() {
+        return server;
+    }
+
+    public final PeerId peerId() {
+        return peerId;
+    }
+
+    public final Connection connection() {
+        return connection;
+    }
+
+    /** Connects this link on the loop. */
+    public final void connect(p2pstream.common.net.EventLoop loop) {
+        connection = loop.connect(address, this, LIMITS);
+    }
+
+    /** Sends {@code m}; the link is not quiet for a ping interval from now. */
+    public final void send(Message m) {
+        lastSentNanos = clock.nanoTime();
+        connection.send(m);
+    }
+
+    public final void close(String reason) {
+        if (connection != null) {
+            connection.close(reason);
+        }
+    }
+
+    /** True when the peer has not become READY within {@code handshakeMillis} of the attempt to connect. */
+    public final boolean handshakeOverdue(long now, long handshakeMillis) {
+        return phase != Phase.READY && phase != Phase.CLOSED && now - createdNanos > handshakeMillis * 1_000_000;
+    }
+
+    /** PINGs the peer when we sent nothing for {@code intervalMillis}, so neither side takes the link for idle. */
+    public final void pingIfQuiet(long now, long intervalMillis) {
+        if (connection != null && now - lastSentNanos > intervalMillis * 1_000_000) {
+            send(EmptyMessage.PING);
+        }
+    }
+
+    /**
+     * Asked of a link closed while awaiting HELLO: true when it answered, but not in this protocol: bytes came,
+     * and they were neither a HELLO nor an ERROR (Connection reports an ERROR frame as "peer error ..."): an HTTP
+     * server, say. Such an address is not worth another try.
+     */
+    public final boolean spokeAnotherProtocol(String reason) {
+        return connection != null && connection.bytesRead() > 0 && (reason == null || !reason.startsWith("peer error"));
+    }
+
+    @Override
+    public final void onOpen(Connection c) {
+        this.connection = c;
+        phase = Phase.AWAIT_HELLO;
+        // our listen port, so the peer can tell us apart from the ephemeral port this connection comes from
+        send(hello);
+        onOpened();
+    }
+
+    @Override
+    public final void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+        MessageType t = MessageType.of(type);
+        onAnyFrame(t, payload);
+        switch (phase) {
+            case AWAIT_HELLO -> {
+                t.expect(MessageType.HELLO);
+                Hello theirs = Hello.decode(payload);
+                theirs.expectContent(hello.contentId());
+                peerId = theirs.peerId();
+                server = theirs.role() == Role.SERVER;
+                phase = Phase.AWAIT_MANIFEST;
+            }
+            case AWAIT_MANIFEST -> {
+                t.expect(MessageType.MANIFEST);
+                int chunkFrameBytes = onManifest(ManifestMessage.decode(payload).encoded());
+                if (phase != Phase.CLOSED) {
+                    // the manifest was the one large frame: from now on nothing may exceed a chunk (or a bitfield)
+                    connection.maxFrameBytes(Math.max(Wire.MAX_CONTROL_FRAME_BYTES, chunkFrameBytes));
+                    onManifestAccepted();
+                }
+            }
+            case AWAIT_HAVE, READY -> {
+                if (t == MessageType.PING) {
+                    EmptyMessage.decode(t, payload);
+                    connection.send(EmptyMessage.PONG);
+                } else if (t == MessageType.PONG) {
+                    EmptyMessage.decode(t, payload);
+                    onPong();
+                } else {
+                    onStreamFrame(t, payload);
+                }
+            }
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " in phase " + phase);
+        }
+    }
+
+    @Override
+    public final void onClose(String reason) {
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        onClosed(was, reason);
+    }
+
+    /** Right after our HELLO went out. */
+    protected void onOpened() {
+    }
+
+    /** Every frame, before it is handled: for figures that count what arrives. */
+    protected void onAnyFrame(MessageType t, ByteBuffer payload) {
+    }
+
+    /**
+     * The peer's MANIFEST: check it against the content id (or the one verified before); returns the largest
+     * chunk frame the stream can have, which becomes the link's frame limit.
+     */
+    protected abstract int onManifest(byte[] encoded) throws ProtocolException;
+
+    /** The manifest was accepted: move on (a file link awaits what the peer holds, a live one is ready). */
+    protected abstract void onManifestAccepted();
+
+    /** A frame after the manifest other than PING and PONG. */
+    protected abstract void onStreamFrame(MessageType t, ByteBuffer payload) throws ProtocolException;
+
+    /** The answer to a PING of ours. */
+    protected void onPong() {
+    }
+
+    /** The connection ended; {@code was} is the phase it was in. */
+    protected abstract void onClosed(Phase was, String reason);
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,41 @@
+package p2pstream.peer.swarm;
+
+/**
+ * Why a stream could not be opened or went on no further, with the exit status the command line reports for
+ * it. Thread-safe (immutable).
+ */
+public final class StreamFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    /** The reader of stdout closed it (the player quit): the end the user asked for. */
+    public static final int READER_CLOSED = 0;
+    /** The stream failed part-way (output error, peers lost for good). */
+    public static final int FAILED = 1;
+    /** The tracker knows no stream by that name or content id. */
+    public static final int NOT_FOUND = 3;
+    /** Neither the tracker nor any peer could be reached. */
+    public static final int UNREACHABLE = 4;
+    /** The user asked by content id and the tracker offered another content: refused, never delivered. */
+    public static final int MISMATCH = 5;
+    /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
+    public static final int INTERRUPTED = 130;
+
+    private final int exitStatus;
+
+    public StreamFailure(int exitStatus, String message) {
+        super(message, null, false, false);
+        this.exitStatus = exitStatus;
+    }
+
+    public int exitStatus() {
+        return exitStatus;
+    }
+
+    /** The innermost message of {@code t}, through the wrappers futures add. */
+    public static String rootMessage(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

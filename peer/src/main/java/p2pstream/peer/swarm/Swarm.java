@@ -1,0 +1,195 @@
+package p2pstream.peer.swarm;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Peers;
+import p2pstream.peer.tracker.TrackerClient;
+
+/**
+ * The peers one stream fetches from: up to K connected at once, refilled from {@link Candidates} (the tracker's
+ * answers, the peers the user named, viewers that connect to us), with failed addresses retried after a back-off,
+ * liars banned for the stream's life, handshakes that take too long cut short, and the tracker asked again while
+ * peers are lacking. The same for file and live streams; what a link does once ready is its stream's business.
+ * Loop thread only.
+ *
+ * @param <P> the stream's kind of link
+ */
+public final class Swarm<P extends PeerLink> {
+    private static final Logger log = LoggerFactory.getLogger(Swarm.class);
+    /** Peers asked of the tracker per lookup. */
+    public static final int LOOKUP_PEERS = 50;
+
+    private final EventLoop loop;
+    private final TrackerClient tracker;
+    private final ContentId contentId;
+    private final int maxPeers;
+    /** The user named the peers: the tracker is not asked for others. */
+    private final boolean fixedPeers;
+    private final Timings timings;
+    private final Candidates candidates;
+    private final List<P> peers = new ArrayList<>();
+    private Function<InetSocketAddress, P> links;
+    private Runnable onChanged = () -> { };
+    private boolean stopped;
+
+    /**
+     * @param tracker null when none is asked
+     * @param links   makes the link to an address (not yet connected)
+     */
+    public Swarm(EventLoop loop, TrackerClient tracker, ContentId contentId, int maxPeers, List<InetSocketAddress> fixed,
+                 Timings timings, Function<InetSocketAddress, P> links) {
+        this.loop = loop;
+        this.tracker = tracker;
+        this.contentId = contentId;
+        this.maxPeers = maxPeers;
+        this.fixedPeers = !fixed.isEmpty();
+        this.timings = timings;
+        this.candidates = new Candidates(timings.retryDelayMillis());
+        this.links = links;
+        fixed.forEach(candidates::add);
+    }
+
+    /** The tracker's first answer about the stream: its peers become candidates (unless the user named them). */
+    public void onFirstLookup(Peers found) {
+        candidates.lookedUp(loop.nanoTime());
+        if (!fixedPeers) {
+            candidates.addAll(found, contentId);
+        }
+    }
+
+    /** From now on new links are made by {@code links} (the stream that takes over from its resolution). */
+    public void links(Function<InetSocketAddress, P> links) {
+        this.links = links;
+    }
+
+    /** Runs after peers left or joined: time to ask the links for more. */
+    public void onChanged(Runnable r) {
+        this.onChanged = r;
+    }
+
+    public List<P> peers() {
+        return peers;
+    }
+
+    public int readyCount() {
+        int n = 0;
+        for (P p : peers) {
+            n += p.isReady() ? 1 : 0;
+        }
+        return n;
+    }
+
+    public ContentId contentId() {
+        return contentId;
+    }
+
+    /** Connection attempts so far. */
+    public long attempts() {
+        return candidates.attempts();
+    }
+
+    public int bannedCount() {
+        return candidates.bannedCount();
+    }
+
+    /** Never tries {@code address} again for this stream; false when it was banned already. */
+    public boolean ban(InetSocketAddress address) {
+        return candidates.ban(address);
+    }
+
+    /** {@code address} delivered a verified chunk: its next failure starts the back-off afresh. */
+    public void delivered(InetSocketAddress address) {
+        candidates.delivered(address);
+    }
+
+    /** A peer worth fetching from (a viewer that fetches from us, say): tried when there is room. */
+    public void offer(InetSocketAddress address) {
+        if (!fixedPeers && !stopped) {
+            candidates.add(address);
+            connectMore();
+        }
+    }
+
+    /** Opens links until K are connected or no candidate is worth a try now. */
+    public void connectMore() {
+        long now = loop.nanoTime();
+        while (peers.size() < maxPeers && !stopped) {
+            InetSocketAddress a = candidates.next(now, this::isConnected);
+            if (a == null) {
+                return;
+            }
+            P p = links.apply(a);
+            peers.add(p);
+            p.connect(loop);
+        }
+    }
+
+    /**
+     * A link closed: forgets it, bans an address that answered in another protocol, backs the address off, and
+     * opens others. Its stream has already taken back what the link owed.
+     */
+    public void onClosed(P peer, PeerLink.Phase was, String reason) {
+        peers.remove(peer);
+        if (was == PeerLink.Phase.AWAIT_HELLO && peer.spokeAnotherProtocol(reason) && candidates.ban(peer.address)) {
+            log.info("{} does not speak p2pstream ({}): not tried again", peer, reason);
+        }
+        if (stopped) {
+            return;
+        }
+        log.info("{} {}: {}", peer, was == PeerLink.Phase.READY ? "left" : "not usable", reason);
+        candidates.failed(peer.address, loop.nanoTime());
+        connectMore();
+        onChanged.run();
+    }
+
+    /**
+     * Periodic upkeep: links that did not become ready in time are closed, and while fewer than K are connected,
+     * more are opened and the tracker is asked again (at most every lookup interval).
+     */
+    public void tick(long now) {
+        for (P p : new ArrayList<>(peers)) {
+            if (p.handshakeOverdue(now, timings.handshakeMillis())) {
+                p.close("no handshake within " + timings.handshakeMillis() + " ms");
+            } else if (p.isReady()) {
+                p.pingIfQuiet(now, timings.pingIntervalMillis());
+            }
+        }
+        if (peers.size() < maxPeers && !stopped) {
+            connectMore();
+            if (peers.size() < maxPeers && !fixedPeers && tracker != null) {
+                candidates.lookUpIfDue(tracker, loop, contentId, timings.lookupIntervalMillis(), () -> {
+                    if (!stopped) {
+                        connectMore();
+                    }
+                });
+            }
+        }
+    }
+
+    /** Closes every link; no more are opened. */
+    public void stop(String reason) {
+        stopped = true;
+        for (P p : new ArrayList<>(peers)) {
+            p.close(reason);
+        }
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    private boolean isConnected(InetSocketAddress a) {
+        for (P p : peers) {
+            if (p.address.equals(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
