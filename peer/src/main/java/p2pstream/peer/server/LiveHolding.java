@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import p2pstream.common.data.BufferData;
+import p2pstream.common.net.Clock;
 import p2pstream.common.net.Connection;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.LiveChunkHeader;
@@ -21,6 +22,7 @@ import p2pstream.peer.store.LiveWindow;
  * window's adder thread and serving loops call it.
  */
 public final class LiveHolding implements Holding, LiveWindow.Listener {
+    private final Clock clock;
     private final LiveManifest manifest;
     private final ManifestMessage manifestMessage;
     private final LiveWindow window;
@@ -32,6 +34,12 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
     private int turn;
 
     public LiveHolding(LiveManifest manifest, LiveWindow window, int fanout, long revealDelayMillis) {
+        this(manifest, window, fanout, revealDelayMillis, Clock.SYSTEM);
+    }
+
+    /** @param clock the reveal's time: when a chunk was added and its first copy left */
+    public LiveHolding(LiveManifest manifest, LiveWindow window, int fanout, long revealDelayMillis, Clock clock) {
+        this.clock = clock;
         this.manifest = manifest;
         this.manifestMessage = new ManifestMessage(manifest.encoded());
         this.window = window;
@@ -95,7 +103,7 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
         c.send(BufferData.of(chunk.frameHead()));
         c.send(BufferData.of(chunk.bytes()));
         if (reveal != null) {
-            reveal.onSent(index, System.nanoTime());
+            reveal.onSent(index, clock.nanoTime());
         }
         return LiveChunkHeader.BYTES + chunk.length();
     }
@@ -116,7 +124,7 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
 
     @Override
     public long revealWaitNanos(int index) {
-        return reveal == null ? 0 : reveal.waitNanos(index, System.nanoTime());
+        return reveal == null ? 0 : reveal.waitNanos(index, clock.nanoTime());
     }
 
     @Override
@@ -132,7 +140,7 @@ public final class LiveHolding implements Holding, LiveWindow.Listener {
     @Override
     public void onAdded(LiveChunk chunk) {
         if (reveal != null) {
-            reveal.onAdded(chunk.index(), System.nanoTime());
+            reveal.onAdded(chunk.index(), clock.nanoTime());
         }
         Subscriber[] all = subscribers.toArray(new Subscriber[0]);
         boolean[] now = new boolean[all.length];

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import p2pstream.common.cli.Cli;
+import p2pstream.common.net.Clock;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.LiveWindow;
@@ -49,7 +50,7 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         }
         Path keyPath = keyFile != null ? keyFile : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
         PublisherKey key = PublisherKey.loadOrCreate(keyPath);
-        LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey(), System.currentTimeMillis() * 1000);
+        LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey(), Clock.SYSTEM.epochMicros());
         LiveWindow window = new LiveWindow(windowChunks);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, revealDelayMillis);
         InputStream in = input == null ? System.in : Files.newInputStream(input);
@@ -94,8 +95,8 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
     }
 
     private static void linger(PeerServer server, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+        long deadline = Clock.SYSTEM.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (server.connectionCount() > 0 && Clock.SYSTEM.nanoTime() < deadline) {
             Thread.sleep(50); // the peers' goodbyes are their closed connections; nothing to wait on but the count
         }
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Clock;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
 import p2pstream.peer.store.LiveChunk;
@@ -28,6 +29,7 @@ import p2pstream.peer.store.PublisherKey;
  * {@link #stop} from any thread.
  */
 public final class LivePublisher {
+    private final Clock clock;
     private static final Logger log = LoggerFactory.getLogger(LivePublisher.class);
     static final int READ_BYTES = 64 * 1024;
     /** Reads waiting to be cut: bounds memory when the cutter falls behind (the pipe then blocks the encoder). */
@@ -52,6 +54,13 @@ public final class LivePublisher {
     private long lastMicros;
 
     public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window, long intervalMillis) {
+        this(input, manifest, key, window, intervalMillis, Clock.SYSTEM);
+    }
+
+    /** @param clock when a pending chunk is due, and the publish times signed into each chunk */
+    public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window, long intervalMillis,
+                         Clock clock) {
+        this.clock = clock;
         this.input = input;
         this.manifest = manifest;
         this.key = key;
@@ -120,7 +129,7 @@ public final class LivePublisher {
     private void cut() {
         try {
             while (true) {
-                long wait = pending.position() == 0 ? intervalNanos : pendingSinceNanos + intervalNanos - System.nanoTime();
+                long wait = pending.position() == 0 ? intervalNanos : pendingSinceNanos + intervalNanos - clock.nanoTime();
                 ByteBuffer piece = reads.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
                 if (piece == END_OF_INPUT || (piece == null && stopped)) {
                     flush(true);
@@ -130,7 +139,7 @@ public final class LivePublisher {
                 if (piece != null) {
                     take(piece);
                 }
-                if (pending.position() > 0 && System.nanoTime() - pendingSinceNanos >= intervalNanos) {
+                if (pending.position() > 0 && clock.nanoTime() - pendingSinceNanos >= intervalNanos) {
                     flush(false);
                 }
             }
@@ -146,7 +155,7 @@ public final class LivePublisher {
     private void take(ByteBuffer piece) {
         while (piece.hasRemaining()) {
             if (pending.position() == 0) {
-                pendingSinceNanos = System.nanoTime();
+                pendingSinceNanos = clock.nanoTime();
             }
             int n = Math.min(piece.remaining(), pending.remaining());
             pending.put(piece.array(), piece.position(), n);
@@ -160,7 +169,7 @@ public final class LivePublisher {
     /** Publishes the pending bytes, whole packets only unless the input has ended; the rest stays pending. */
     private void flush(boolean last) {
         if (align == 0 && pending.position() <= TS_PACKET_BYTES && !last) {
-            pendingSinceNanos = System.nanoTime(); // too little to tell MPEG-TS from anything else yet
+            pendingSinceNanos = clock.nanoTime(); // too little to tell MPEG-TS from anything else yet
             return;
         }
         if (align == 0) {
@@ -172,14 +181,14 @@ public final class LivePublisher {
         int unit = Math.max(align, 1);
         int length = last ? pending.position() : pending.position() / unit * unit;
         if (length == 0) {
-            pendingSinceNanos = System.nanoTime(); // less than a packet: wait for the rest, without spinning
+            pendingSinceNanos = clock.nanoTime(); // less than a packet: wait for the rest, without spinning
             return;
         }
         byte[] bytes = Arrays.copyOf(pending.array(), length);
         pending.flip().position(length);
         pending.compact();
         if (pending.position() > 0) {
-            pendingSinceNanos = System.nanoTime();
+            pendingSinceNanos = clock.nanoTime();
         }
         long micros = now();
         int index = nextIndex++;
@@ -190,7 +199,7 @@ public final class LivePublisher {
 
     /** Publish times never go back, even if the clock is stepped back: viewers check them for order. */
     private long now() {
-        lastMicros = Math.max(lastMicros, System.currentTimeMillis() * 1000);
+        lastMicros = Math.max(lastMicros, clock.epochMicros());
         return lastMicros;
     }
 

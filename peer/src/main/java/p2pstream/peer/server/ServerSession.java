@@ -142,7 +142,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
     @Override
     public boolean isJoined() {
-        return asked || System.nanoTime() - subscribedNanos > JOIN_GRACE_NANOS;
+        return asked || connection.loop().nanoTime() - subscribedNanos > JOIN_GRACE_NANOS;
     }
 
     /** A delayed HAVE falls due: the holding may hold it back longer (its first copy has not left yet). */
@@ -192,7 +192,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.idleTimeoutMillis(idleMillis);
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
-        subscribedNanos = System.nanoTime();
+        subscribedNanos = connection.loop().nanoTime();
         s.sendAvailability(connection, this);
         if (hello.listenPort() != 0) {
             catalog.onServingPeer(hello.contentId(), new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));

@@ -64,7 +64,7 @@ public final class FileOpening implements FilePeer.Owner {
     @Override
     public int onManifest(FilePeer peer, byte[] encoded) throws ProtocolException {
         if (stream != null) {
-            return stream.onManifest(peer, encoded);
+            return stream.fetcher().onManifest(peer, encoded);
         }
         Manifest m = Manifest.decode(encoded, contentId);
         if (request.startOffset() > 0 && request.startOffset() >= m.size()) {
@@ -81,7 +81,7 @@ public final class FileOpening implements FilePeer.Owner {
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
         stream = new FileStream(host, request, swarm, m, streamName, store, nextSlot);
         for (FilePeer p : swarm.peers()) {
-            p.owner(stream);
+            p.owner(stream.fetcher());
         }
         log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", streamName, peer, m.chunkCount(), m.chunkSize(),
                 FileStream.window(request, m));

@@ -33,7 +33,7 @@ import p2pstream.peer.swarm.ViewerStream;
  * union of their windows is what is fetched. Peers that fail, stall or lie are dropped and their chunks
  * re-queued. Everything here runs on the viewer's loop thread, but for the reader calls, which hop to it.
  */
-public final class FileStream implements ViewerStream, FilePeer.Owner {
+public final class FileStream implements ViewerStream {
     private static final Logger log = LoggerFactory.getLogger(FileStream.class);
 
     private final StreamHost host;
@@ -44,22 +44,16 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
     private final String name;
     private final ChunkStore store;
     private final Scheduler scheduler;
-    private final Requester requester;
     private final StoreHolding holding;
     private final ChunkVerifier verifier;
+    private final FileFetcher fetcher;
     private final Resume resume;
     private final Arrivals arrivals;
-    private final ChunkBuffers buffers;
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
-    /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
-    private final BitSet verifying = new BitSet();
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicBoolean movePosted = new AtomicBoolean();
     private int[] heads = new int[1];
     private int nextSlot;
-    private int hashFailures;
-    /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
-    private long fetchedBytes;
     private long lastPeerNanos;
     private int lastDoneCount = -1;
     private boolean finished;
@@ -87,11 +81,10 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
         int urgent = (int) Math.max(1, Math.min(window, Math.max(Math.max(4, window / 8), pacedChunks)));
         this.scheduler = new Scheduler(manifest.chunkCount(), window, urgent);
         scheduler.playhead(startIndex());
-        this.requester = new Requester(scheduler, swarm.peers(), loop.clock(), manifest.chunkSize());
         this.verifier = new ChunkVerifier(host.verifiers(), loop);
         this.arrivals = new Arrivals(manifest.chunkCount());
-        this.buffers = new ChunkBuffers(manifest.chunkSize());
         this.holding = new StoreHolding(store);
+        this.fetcher = new FileFetcher(this, host, manifest, store, scheduler, swarm, holding, arrivals, verifier);
         host.catalog().serve(manifest.contentId(), holding);
         this.resume = new Resume(manifest, scheduler, holding, verifier, new Resume.Listener() {
             @Override
@@ -100,7 +93,7 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
                     arrivals.add(index);
                     announceProgress();
                 }
-                pumpAll();
+                fetcher.pumpAll();
             }
 
             @Override
@@ -110,8 +103,8 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
         });
         this.lastPeerNanos = loop.nanoTime();
         this.nextSlot = firstSlot;
-        swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId()), loop.clock(), nextSlot++, this));
-        swarm.onChanged(this::pumpAll);
+        swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId()), loop.clock(), nextSlot++, fetcher));
+        swarm.onChanged(fetcher::pumpAll);
     }
 
     /** Chunks fetched ahead of each reader: the request's window, no more than the stream has. */
@@ -170,11 +163,11 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
     }
 
     public int hashFailures() {
-        return hashFailures;
+        return fetcher.hashFailures();
     }
 
     public long fetchedBytes() {
-        return fetchedBytes;
+        return fetcher.fetchedBytes();
     }
 
     public long resumedBytes() {
@@ -183,7 +176,7 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
 
     /** Bytes verified and stored: fetched, or kept from an earlier run. */
     public long inPlaceBytes() {
-        return fetchedBytes + resume.resumedBytes();
+        return fetcher.fetchedBytes() + resume.resumedBytes();
     }
 
     /** Stored chunks of an earlier run checked so far, and to check in all (0 without a record). */
@@ -243,183 +236,24 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
         }
         scheduler.playheads(heads, readers.size());
         resume.onPlayheadMoved();
-        pumpAll();
+        fetcher.pumpAll();
     }
 
-    // ---- events from peers ----
-
-    @Override
-    public int onManifest(FilePeer peer, byte[] encoded) throws ProtocolException {
-        if (!Arrays.equals(encoded, manifest.encoded())) {
-            throw ProtocolException.malformed("manifest: differs from the verified one (expected: content id "
-                    + manifest.contentId().shortHex() + ")");
-        }
-        return ChunkHeader.BYTES + manifest.chunkSize();
+    /** The links' owner: the opening hands each link over to it. */
+    FilePeer.Owner fetcher() {
+        return fetcher;
     }
 
-    @Override
-    public int chunkCount() {
-        return manifest.chunkCount();
-    }
-
-    @Override
-    public void onPeerReady(FilePeer peer) {
+    /** A link became ready: the no-peer clock restarts. */
+    void onPeerReady() {
         lastPeerNanos = loop.nanoTime();
-        if (peer.held == null) {
-            scheduler.addSeed();
-        } else {
-            scheduler.addViewer();
-            for (int i = peer.held.nextSetBit(0); i >= 0; i = peer.held.nextSetBit(i + 1)) {
-                scheduler.addHolder(i);
-            }
-        }
-        host.catalog().traffic().peerReady(peer.name);
-        log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
-        pump(peer);
     }
 
-    @Override
-    public void onHave(FilePeer peer, int index) {
-        if (peer.held != null && !peer.held.get(index)) {
-            peer.held.set(index);
-            scheduler.addHolder(index);
-            pump(peer);
-        }
+    boolean isFinished() {
+        return finished;
     }
 
-    @Override
-    public void onChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
-        if (index >= manifest.chunkCount()) {
-            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + manifest.chunkCount() + ")");
-        }
-        Long askedAt = peer.outstanding.remove(index);
-        peer.markDelivery(loop.nanoTime());
-        if (askedAt == null) {
-            if (peer.cancelled.get(index)) {
-                peer.cancelled.clear(index); // crossed our CANCEL on the wire
-                return;
-            }
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "chunk: " + index + " (expected: a requested chunk)");
-        }
-        int expected = manifest.chunkLength(index);
-        if (payload.remaining() != expected) {
-            throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
-        }
-        if (scheduler.isDone(index)) {
-            return; // a duplicate that lost the race
-        }
-        if (verifying.get(index)) {
-            // the other copy is being checked; if it fails, this request must not linger in the count
-            scheduler.unrequested(index);
-            return;
-        }
-        verifying.set(index);
-        ByteBuffer copy = buffers.acquire();
-        copy.put(payload).flip();
-        verifier.submit(manifest, index, copy, store, verdict -> onVerified(peer, index, copy, verdict));
-    }
-
-    private void onVerified(FilePeer peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
-        verifying.clear(index);
-        int length = chunk.remaining();
-        buffers.recycle(chunk); // hashed and stored: readers read the store
-        if (finished) {
-            return;
-        }
-        if (verdict.writeError() != null) {
-            fail(StreamFailure.FAILED, "output: " + verdict.writeError());
-            return;
-        }
-        if (!verdict.good()) {
-            hashFailures++;
-            scheduler.unrequested(index);
-            if (swarm.ban(peer.address)) {
-                log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);
-            }
-            peer.close("bad chunk " + index + ": SHA-256 mismatch");
-            pumpAll();
-            return;
-        }
-        if (!scheduler.completed(index)) {
-            return; // another copy won
-        }
-        fetchedBytes += length;
-        arrivals.add(index);
-        holding.add(index);
-        announceProgress();
-        host.catalog().traffic().received(peer.name, length);
-        swarm.delivered(peer.address);
-        requester.cancelDuplicates(index, peer);
-        pump(peer);
-    }
-
-    @Override
-    public void onReject(FilePeer peer, int index, Reject.Reason reason) throws ProtocolException {
-        if (peer.outstanding.remove(index) == null) {
-            if (peer.cancelled.get(index)) {
-                peer.cancelled.clear(index);
-                return;
-            }
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "reject: " + index + " (expected: a requested chunk)");
-        }
-        peer.markDelivery(loop.nanoTime());
-        scheduler.unrequested(index);
-        if (reason != Reject.Reason.OVERLOADED && peer.holds(index)) {
-            notHeld(peer, index);
-        }
-        log.debug("{} rejected chunk {}: {}", peer, index, reason);
-        pumpAll();
-    }
-
-    @Override
-    public void onPeerClosed(FilePeer peer, FilePeer.Phase was, String reason) {
-        if (was == FilePeer.Phase.READY) {
-            for (int index : peer.outstanding.keySet()) {
-                scheduler.unrequested(index);
-            }
-            if (peer.held == null) {
-                scheduler.removeSeed();
-            } else {
-                scheduler.removeViewer();
-                scheduler.removeHolder(peer.held);
-            }
-        }
-        peer.outstanding.clear();
-        swarm.onClosed(peer, was, reason);
-    }
-
-    /** A peer said it lacks a chunk: a seed becomes a partial holder of everything else. */
-    private void notHeld(FilePeer peer, int index) {
-        if (peer.held == null) {
-            peer.held = new BitSet();
-            peer.held.set(0, manifest.chunkCount());
-            scheduler.removeSeed();
-            scheduler.addViewer();
-            for (int i = 0; i < manifest.chunkCount(); i++) {
-                scheduler.addHolder(i);
-            }
-        }
-        peer.held.clear(index);
-        BitSet one = new BitSet();
-        one.set(index);
-        scheduler.removeHolder(one);
-    }
-
-    // ---- requesting and upkeep ----
-
-    private void pumpAll() {
-        if (!finished) {
-            requester.pumpAll();
-        }
-    }
-
-    private void pump(FilePeer peer) {
-        if (!finished) {
-            requester.pump(peer);
-        }
-    }
-
-    private void announceProgress() {
+    void announceProgress() {
         if (host.catalog().listenPort() != 0 && host.tracker() != null) {
             holding.announceIfDue(host.tracker(), loop.nanoTime(), host.timings().announceIntervalMillis());
         }
@@ -446,7 +280,7 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
                     + " ms (expected: a reachable peer holding the missing chunks; banned: " + swarm.bannedCount() + ")");
             return;
         }
-        pumpAll();
+        fetcher.pumpAll();
         onTick.run();
         loop.schedule(tickMillis, this::tick);
     }
@@ -460,7 +294,7 @@ public final class FileStream implements ViewerStream, FilePeer.Owner {
         return progressed;
     }
 
-    private void fail(int status, String message) {
+    void fail(int status, String message) {
         if (finished) {
             return;
         }

@@ -38,11 +38,6 @@ import p2pstream.peer.swarm.ViewerStream;
  */
 public final class LiveStream implements ViewerStream, LivePeer.Owner {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
-    /**
-     * A validly signed chunk published longer ago than this (by our clock, so clocks must agree to within it)
-     * is an old one replayed, however consistent with its neighbours: live chunks are wanted seconds after.
-     */
-    static final long MAX_CHUNK_AGE_MILLIS = 60_000;
 
     private final StreamHost host;
     private final EventLoop loop;
@@ -53,23 +48,17 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     private final String name;
     private final LiveWindow window;
     private final LiveHolding holding;
-    private final LiveVerifier verifier;
     private final LiveJoin join;
     private final LivePlayhead playhead;
     private final LiveRequests requests;
-    private final Set<Integer> verifying = new HashSet<>();
+    private final LiveIntake intake;
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
-    private LiveEnd end;
-    /** A verified end that arrived before any chunk: accepted once a chunk shows it is not an old one replayed. */
-    private LiveEnd pendingEnd;
-    private LivePeer pendingEndPeer;
     private boolean pumpPosted;
     private boolean finished;
     private boolean announced;
     private long lastChunkNanos;
     private int fromPublisher;
     private int fromViewers;
-    private int signatureFailures;
     private Runnable onTick = () -> { };
 
     /** Takes over {@code swarm}'s links from the opening (the caller moves their owner here). */
@@ -82,11 +71,27 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         this.contentId = manifest.contentId();
         this.name = name;
         this.window = new LiveWindow(request.windowChunks());
-        this.holding = new LiveHolding(manifest, window, 0, 0); // a relay tells everyone at once: it has no upload to save
-        this.verifier = new LiveVerifier(host.verifiers(), loop);
+        this.holding = new LiveHolding(manifest, window, 0, 0, loop.clock()); // a relay tells all at once: no upload to save
         this.join = new LiveJoin(request.latencyMillis(), loop.clock());
         this.playhead = new LivePlayhead(join, request.latencyMillis());
         this.requests = new LiveRequests(swarm.peers());
+        this.intake = new LiveIntake(manifest, window, new LiveVerifier(host.verifiers(), loop), swarm, loop.clock(),
+                request.latencyMillis(), new LiveIntake.Listener() {
+                    @Override
+                    public void onKept(LivePeer peer, LiveChunk chunk, long delayMicros) {
+                        LiveStream.this.onKept(peer, chunk, delayMicros);
+                    }
+
+                    @Override
+                    public void onEnded(LiveEnd end) {
+                        LiveStream.this.onEnded(end);
+                    }
+
+                    @Override
+                    public void onRefused() {
+                        schedulePump();
+                    }
+                });
         this.lastChunkNanos = loop.nanoTime();
         host.catalog().serve(contentId, holding);
         host.catalog().onServingPeers(contentId, this::onServingPeer);
@@ -158,11 +163,12 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     }
 
     public boolean ended() {
-        return end != null;
+        return intake.end() != null;
     }
 
+    /** Chunks and ends refused: bad signatures, replays. */
     public int signatureFailures() {
-        return signatureFailures;
+        return intake.refused();
     }
 
     // ---- events from peers ----
@@ -244,39 +250,18 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
             throw ProtocolException.malformed("live chunk " + index + " length: " + payload.remaining() + " (expected: <= "
                     + manifest.chunkSize() + ")");
         }
-        if (window.holds(index) || verifying.contains(index)) {
-            return; // the other copy won or is being checked
-        }
-        verifying.add(index);
-        verifier.submit(manifest, header, payload, (chunk, good) -> onVerified(peer, chunk, good));
+        intake.onChunk(peer, header, payload);
     }
 
-    private void onVerified(LivePeer peer, LiveChunk chunk, boolean good) {
+    @Override
+    public void onEnd(LivePeer peer, LiveEnd e) {
+        intake.onEnd(peer, e);
+    }
+
+    /** A chunk passed every check: the reader, the links and the tracker hear of it. */
+    private void onKept(LivePeer peer, LiveChunk chunk, long delayMicros) {
         int index = chunk.index();
-        verifying.remove(index);
-        if (finished) {
-            return;
-        }
-        long nowMicros = loop.clock().epochMicros();
-        long delayMicros = nowMicros - chunk.publishMicros();
-        long maxAgeMillis = maxAgeMillis();
-        boolean stale = good && delayMicros > maxAgeMillis * 1000 && !holdsChunkWithin(nowMicros, maxAgeMillis);
-        if (stale && !peer.isPublisher()) {
-            // old, and nothing fresher held: the publisher's input may be stalled, so this is no proof of a
-            // replay; a relay's old chunk is refused and the relay tried again later, not banned
-            signatureFailures++;
-            peer.close("live chunk " + index + ": published " + delayMicros / 1000 + " ms ago and nothing fresher held");
-            return;
-        }
-        // from the publisher itself, an old chunk while nothing fresher is held is its stalled input's edge
-        String problem = !good ? "live chunk " + index + ": signature does not verify"
-                : LiveVerifier.replayProblem(chunk, window, end, delayMicros, stale ? Long.MAX_VALUE / 1000 : maxAgeMillis);
-        if (problem != null) {
-            drop(peer, problem);
-            return;
-        }
         join.onArrival(index, delayMicros);
-        window.add(chunk); // relayed from here: the holding tells those we serve
         playhead.onReceived(index);
         if (peer.isPublisher()) {
             fromPublisher++;
@@ -290,59 +275,18 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
             announced = true;
             host.tracker().announce(new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0));
         }
-        if (pendingEnd != null) {
-            LiveEnd e = pendingEnd;
-            pendingEnd = null;
-            onEnd(pendingEndPeer, e);
-        }
         advance();
         schedulePump();
     }
 
-    @Override
-    public void onEnd(LivePeer peer, LiveEnd e) {
-        if (end != null) {
-            return;
-        }
-        if (window.newest() < 0 && e.chunkCount() > 0) {
-            pendingEnd = e; // checked once a chunk is there to check it against
-            pendingEndPeer = peer;
-            return;
-        }
-        String problem = LiveVerifier.endProblem(e, manifest, window, maxAgeMillis(), loop.clock().epochMicros());
-        if (problem != null) {
-            drop(peer, problem);
-            return;
-        }
-        end = e;
+    private void onEnded(LiveEnd e) {
         playhead.onEnd(loop.nanoTime());
-        window.end(e);
-        log.info("{}: the publisher ended the stream after {} chunks", name, e.chunkCount());
         advance();
-    }
-
-    private long maxAgeMillis() {
-        return Math.max(MAX_CHUNK_AGE_MILLIS, 10 * request.latencyMillis());
-    }
-
-    /** True when the newest chunk held was published within {@code maxAgeMillis}: the stream is fresh. */
-    private boolean holdsChunkWithin(long nowMicros, long maxAgeMillis) {
-        LiveChunk newest = window.newest() < 0 ? null : window.get(window.newest());
-        return newest != null && nowMicros - newest.publishMicros() <= maxAgeMillis * 1000;
-    }
-
-    private void drop(LivePeer peer, String why) {
-        signatureFailures++;
-        if (swarm.ban(peer.address)) {
-            log.warn("{} sent {}: dropping it for this session", peer, why);
-        }
-        peer.close(why);
-        schedulePump();
     }
 
     /** Hands chunks in order to the reader; once the stream is over, lets the reader finish. */
     private void advance() {
-        if (!finished && playhead.advance(window, swarm.peers(), end, loop.nanoTime())) {
+        if (!finished && playhead.advance(window, swarm.peers(), intake.end(), loop.nanoTime())) {
             finished = true;
             playhead.finish();
         }
@@ -351,7 +295,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     // ---- requesting ----
 
     private boolean isWanted(int index) {
-        return !window.holds(index) && !verifying.contains(index) && (end == null || index < end.chunkCount());
+        LiveEnd end = intake.end();
+        return !window.holds(index) && !intake.isVerifying(index) && (end == null || index < end.chunkCount());
     }
 
     private void schedulePump() {
@@ -420,6 +365,7 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     @Override
     public void stop(String reason) {
         finished = true;
+        intake.stop();
         swarm.stop(reason);
     }
 }
