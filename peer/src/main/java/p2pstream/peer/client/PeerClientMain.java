@@ -172,14 +172,7 @@ public final class PeerClientMain implements Callable<Integer> {
         if (latencyMillis <= 0 || latencyMillis > 3_600_000) {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
-        List<InetSocketAddress> fixedPeers = new ArrayList<>();
-        for (String p : peerAddresses) {
-            InetSocketAddress a = Endpoint.parse(p, 0);
-            if (a.getPort() <= 0) {
-                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
-            }
-            fixedPeers.add(a);
-        }
+        List<InetSocketAddress> fixedPeers = fixedPeers();
         if (json && !list) {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
@@ -210,6 +203,27 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withUpload(!noUpload).withListenPort(port)
                 .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
                 .withPipeWarnings(toStdout && isPipe(1) ? System.err : null);
+        return watch(config, toStdout, file);
+    }
+
+    /** The --peer addresses, each HOST:PORT. */
+    private List<InetSocketAddress> fixedPeers() {
+        List<InetSocketAddress> fixedPeers = new ArrayList<>();
+        for (String p : peerAddresses) {
+            InetSocketAddress a = Endpoint.parse(p, 0);
+            if (a.getPort() <= 0) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
+            }
+            fixedPeers.add(a);
+        }
+        return fixedPeers;
+    }
+
+    /**
+     * Streams into stdout or {@code file}, reports the figures and returns the exit status; Ctrl-C or SIGTERM ends the
+     * stream the normal way first.
+     */
+    private int watch(Watch.Config config, boolean toStdout, Path file) throws IOException, InterruptedException {
         boolean existed = file != null && Files.exists(file);
         // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
         CompletableFuture<String> interrupt = new CompletableFuture<>();
@@ -223,15 +237,15 @@ public final class PeerClientMain implements Callable<Integer> {
             }
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        config = config.withInterrupt(interrupt);
+        Watch.Config interruptible = config.withInterrupt(interrupt);
         try {
             Stats stats;
             if (toStdout) {
                 try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
-                    stats = Watch.run(config, out);
+                    stats = Watch.run(interruptible, out);
                 }
             } else {
-                stats = Watch.run(config.withOutputFile(file));
+                stats = Watch.run(interruptible.withOutputFile(file));
                 if (!keepRecord) {
                     Files.deleteIfExists(ChunkStore.recordPathFor(file));
                 }
