@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -133,10 +134,11 @@ public final class SwarmBench {
             Files.createDirectories(runDir);
 
             double streamSeconds = size / (double) bitrate;
-            System.out.printf(Locale.ROOT, "swarm: %d viewers joining %d ms apart, bitrate %d B/s, stream %d bytes (%.1f s),"
-                            + " origin capped at %d B/s, %d-ms buffer, %d cores, max heap %d MiB%n", viewers, JOIN_MILLIS, bitrate,
-                    size, streamSeconds, 2 * bitrate, BUFFER_MILLIS, Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf(Locale.ROOT,
+                    "swarm: %d viewers joining %d ms apart, bitrate %d B/s, stream %d bytes (%.1f s),"
+                            + " origin capped at %d B/s, %d-ms buffer, %d cores, max heap %d MiB%n",
+                    viewers, JOIN_MILLIS, bitrate, size, streamSeconds, 2 * bitrate, BUFFER_MILLIS,
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
             List<Viewer> results = new ArrayList<>();
             long originUploaded;
@@ -179,7 +181,8 @@ public final class SwarmBench {
             }
         }
 
-        private CompletableFuture<Viewer> startViewer(int index, long joinedAt, InetSocketAddress tracker, Path out, String expected) {
+        private CompletableFuture<Viewer> startViewer(int index, long joinedAt, InetSocketAddress tracker, Path out,
+                                                      String expected) {
             CompletableFuture<Viewer> result = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 Watch.Config config = Watch.Config.of(tracker, STREAM)
@@ -200,7 +203,8 @@ public final class SwarmBench {
                 try {
                     match = Files.isRegularFile(out) && Files.size(out) == size && expected.equals(sha256(out));
                     if (!match && error == null) {
-                        error = "output differs from the source (" + (Files.isRegularFile(out) ? Files.size(out) + " bytes" : "missing") + ")";
+                        error = "output differs from the source ("
+                                + (Files.isRegularFile(out) ? Files.size(out) + " bytes" : "missing") + ")";
                     }
                 } catch (IOException e) {
                     error = error != null ? error : "cannot read the output: " + e;
@@ -228,14 +232,18 @@ public final class SwarmBench {
                     usedPeers += p.bytes() > 0 ? 1 : 0;
                 }
             }
-            return String.format(Locale.ROOT, "viewer %2d (joined %5d ms): %s, continuity %.3f, start-up %d ms, %d stalls (%d ms),"
+            return String.format(Locale.ROOT,
+                    "viewer %2d (joined %5d ms): %s, continuity %.3f, start-up %d ms, %d stalls (%d ms),"
                             + " %.1f MiB from the origin, %.1f MiB from %d viewers, uploaded %.1f MiB, %.1f s%s",
-                    r.index(), r.joinedAtMillis(), s.complete() ? (r.bytesMatch() ? "complete, bytes match" : "complete, BYTES DIFFER") : "INCOMPLETE",
-                    s.continuity(), s.startupMillis(), s.stalls(), s.stallMillis(), fromOrigin / 1048576.0, fromPeers / 1048576.0,
-                    usedPeers, s.bytesUploaded() / 1048576.0, s.millis() / 1000.0, r.error() == null ? "" : ": FAILED: " + r.error());
+                    r.index(), r.joinedAtMillis(),
+                    s.complete() ? (r.bytesMatch() ? "complete, bytes match" : "complete, BYTES DIFFER") : "INCOMPLETE",
+                    s.continuity(), s.startupMillis(), s.stalls(), s.stallMillis(), fromOrigin / 1048576.0,
+                    fromPeers / 1048576.0, usedPeers, s.bytesUploaded() / 1048576.0, s.millis() / 1000.0,
+                    r.error() == null ? "" : ": FAILED: " + r.error());
         }
 
-        private int report(List<Viewer> results, String originAddress, long originUploaded, long wallMillis, Path runDir) throws IOException {
+        private int report(List<Viewer> results, String originAddress, long originUploaded, long wallMillis,
+                           Path runDir) throws IOException {
             List<Double> continuity = new ArrayList<>();
             List<Long> startup = new ArrayList<>();
             long stalls = 0;
@@ -267,29 +275,35 @@ public final class SwarmBench {
             startup.sort(Comparator.naturalOrder());
             double minContinuity = continuity.get(0);
             double medianContinuity = median(continuity);
-            long medianStartup = startup.isEmpty() ? -1 : Math.round(median(startup.stream().map(Long::doubleValue).toList()));
+            long medianStartup = startup.isEmpty() ? -1
+                    : Math.round(median(startup.stream().map(Long::doubleValue).toList()));
             long maxStartup = startup.isEmpty() ? -1 : startup.get(startup.size() - 1);
             double copies = originUploaded / (double) size;
             double offload = received == 0 ? 0 : fromPeers / (double) received;
             int atTarget = (int) results.stream().filter(r -> r.ok() && r.stats().continuity() >= 0.99).count();
 
-            System.out.printf(Locale.ROOT, "summary: %d viewers, %d failed, continuity min %.3f median %.3f (%d of %d >= 0.99),"
-                            + " %d stalls (%d ms), origin uploaded %.2f copies, offload %.3f, viewers uploaded %.2f copies,"
-                            + " start-up median %d ms max %d ms, %.1f s%n", results.size(), failed, minContinuity, medianContinuity,
-                    atTarget, results.size(), stalls, stallMillis, copies, offload, viewersUploaded / (double) size, medianStartup,
-                    maxStartup, wallMillis / 1000.0);
+            System.out.printf(Locale.ROOT,
+                    "summary: %d viewers, %d failed, continuity min %.3f median %.3f (%d of %d >= 0.99),"
+                            + " %d stalls (%d ms), origin uploaded %.2f copies, offload %.3f,"
+                            + " viewers uploaded %.2f copies, start-up median %d ms max %d ms, %.1f s%n",
+                    results.size(), failed, minContinuity, medianContinuity, atTarget, results.size(), stalls,
+                    stallMillis, copies, offload, viewersUploaded / (double) size, medianStartup, maxStartup,
+                    wallMillis / 1000.0);
             System.out.printf(Locale.ROOT, "row: | %d | %.3f | %.3f | %d of %d | %d | %.2f | %.3f | %s | %s | %s |%n",
                     results.size(), minContinuity, medianContinuity, atTarget, results.size(), stalls, copies, offload,
                     medianStartup < 0 ? "n/a" : medianStartup, maxStartup < 0 ? "n/a" : maxStartup,
                     failed == 0 ? "all complete, SHA-256 match" : failed + " FAILED");
             System.out.printf(Locale.ROOT, "json: {\"viewers\": %d, \"bitrate\": %d, \"size\": %d, \"failed\": %d,"
-                            + " \"continuityMin\": %.4f, \"continuityMedian\": %.4f, \"atTarget\": %d, \"stalls\": %d, \"stallMillis\": %d,"
-                            + " \"originUploadedBytes\": %d, \"originCopies\": %.3f, \"offload\": %.4f, \"viewersUploadedBytes\": %d,"
+                            + " \"continuityMin\": %.4f, \"continuityMedian\": %.4f, \"atTarget\": %d, \"stalls\": %d,"
+                            + " \"stallMillis\": %d, \"originUploadedBytes\": %d, \"originCopies\": %.3f,"
+                            + " \"offload\": %.4f, \"viewersUploadedBytes\": %d,"
                             + " \"startupMedianMillis\": %d, \"startupMaxMillis\": %d, \"wallMillis\": %d}%n",
-                    results.size(), bitrate, size, failed, minContinuity, medianContinuity, atTarget, stalls, stallMillis, originUploaded,
-                    copies, offload, viewersUploaded, medianStartup, maxStartup, wallMillis);
+                    results.size(), bitrate, size, failed, minContinuity, medianContinuity, atTarget, stalls,
+                    stallMillis, originUploaded, copies, offload, viewersUploaded, medianStartup, maxStartup,
+                    wallMillis);
             if (failed > 0) {
-                System.err.printf("FAILED: %d of %d viewers did not deliver the exact stream:%n", failed, results.size());
+                System.err.printf("FAILED: %d of %d viewers did not deliver the exact stream:%n",
+                        failed, results.size());
                 for (Viewer r : results) {
                     if (!r.ok()) {
                         System.err.printf("  viewer %d: %s%n", r.index(), r.error() != null ? r.error() : "incomplete");
@@ -330,7 +344,7 @@ public final class SwarmBench {
                 left -= n;
             }
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     static String sha256(Path file) throws IOException {

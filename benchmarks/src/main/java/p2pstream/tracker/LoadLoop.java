@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import p2pstream.common.net.EventLoop;
 
 /**
@@ -40,7 +42,7 @@ final class LoadLoop {
     }
 
     /** Runs {@code task} on the loop and waits for its result. Main thread. */
-    <T> T call(java.util.function.Supplier<T> task) throws Exception {
+    <T> T call(Supplier<T> task) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
             try {
@@ -49,7 +51,7 @@ final class LoadLoop {
                 f.completeExceptionally(e);
             }
         });
-        return f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        return f.get(60, TimeUnit.SECONDS);
     }
 
     void connectAll() {

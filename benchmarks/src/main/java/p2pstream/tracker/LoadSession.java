@@ -25,7 +25,8 @@ import p2pstream.common.wire.Streams;
  */
 final class LoadSession implements ConnectionHandler {
     /** The generator reads every answer at once; its own limits must never be what is measured. */
-    static final Limits LIMITS = Limits.CONTROL.withIdleTimeoutMillis(600_000).withMaxFramesPerSecond(Integer.MAX_VALUE);
+    static final Limits LIMITS = Limits.CONTROL.withIdleTimeoutMillis(600_000)
+            .withMaxFramesPerSecond(Integer.MAX_VALUE);
     static final int MAX_WINDOW = 64;
     /**
      * Frames a session sends per second at most: the tracker closes a session sending more than 2000 in a
@@ -117,7 +118,8 @@ final class LoadSession implements ConnectionHandler {
                     listing.complete(Streams.decode(payload));
                 }
             }
-            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: WELCOME, PONG, PEERS, STREAMS)");
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
+                    + " (expected: WELCOME, PONG, PEERS, STREAMS)");
         }
     }
 
@@ -190,7 +192,8 @@ final class LoadSession implements ConnectionHandler {
             count = payload.getShort(p + 1 + 32 + 2 + nameBytes + 8 + 4) & 0xffff;
         }
         // a LOOKUP gets a full sample of the others; an ANNOUNCE's confirming LOOKUP (max 0) finds the stream
-        int expected = stream >= 0 ? Math.min(Workload.LOOKUP_PEERS, work.holders(stream) - (work.holdStream(index) == stream ? 1 : 0)) : 0;
+        int expected = stream >= 0 ? Math.min(Workload.LOOKUP_PEERS,
+                work.holders(stream) - (work.holdStream(index) == stream ? 1 : 0)) : 0;
         owner.onCompleted(latency, count == expected ? null
                 : "session " + index + ": PEERS with " + count + " peers (expected: " + expected + ", -1 = not found)");
         // answers come in bursts (one read, several frames): refill once after the burst, in one write

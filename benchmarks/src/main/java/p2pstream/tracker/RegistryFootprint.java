@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import p2pstream.common.wire.Announce;
@@ -23,7 +25,8 @@ import p2pstream.common.wire.PeerId;
  * fixed heap so the figures are comparable:
  *
  * <pre>
- * java -Xms2g -Xmx2g -cp dist/benchmarks.jar p2pstream.tracker.RegistryFootprint [SHAPE...] [--sessions N] [--name-bytes N]
+ * java -Xms2g -Xmx2g -cp dist/benchmarks.jar p2pstream.tracker.RegistryFootprint [SHAPE...]
+ *     [--sessions N] [--name-bytes N]
  *   SHAPE         STREAMSxPEERS, e.g. 10000x100 (default: 10000x100 1000x1000 100000x10 1000000x1)
  *   --sessions    sessions holding the entries (default 10000); a shape's entries are spread evenly over them
  *   --name-bytes  pad every stream name to this many characters (default: ~25, a short path)
@@ -44,7 +47,7 @@ public final class RegistryFootprint {
 
     public static void main(String[] args) throws Exception {
         int sessions = 10_000;
-        java.util.List<int[]> shapes = new java.util.ArrayList<>();
+        List<int[]> shapes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--sessions") && i + 1 < args.length) {
                 sessions = Integer.parseInt(args[++i]);
@@ -65,7 +68,8 @@ public final class RegistryFootprint {
             shapes.add(new int[] {1_000_000, 1});
         }
         System.out.printf(Locale.ROOT, "registry footprint: %d sessions, max heap %d MiB, %s %s%n", sessions,
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
         TrackerSession.Peer[] peers = peers(sessions);
         for (int[] shape : shapes) {
             measure(shape[0], shape[1], peers);
@@ -75,7 +79,8 @@ public final class RegistryFootprint {
     private static void measure(int streams, int perStream, TrackerSession.Peer[] peers) throws UnknownHostException {
         long entries = (long) streams * perStream;
         int sessions = peers.length;
-        if (entries % sessions != 0 || entries / sessions > streams || entries / sessions > Registry.MAX_STREAMS_PER_SESSION) {
+        if (entries % sessions != 0 || entries / sessions > streams
+                || entries / sessions > Registry.MAX_STREAMS_PER_SESSION) {
             throw new IllegalArgumentException("shape " + streams + "x" + perStream + " over " + sessions
                     + " sessions: entries must divide evenly, at most one per (session, stream)");
         }
@@ -113,14 +118,16 @@ public final class RegistryFootprint {
         for (int i = 0; i < lookups; i++) {
             int s = random.nextInt(streams);
             // encoded as the tracker sends it; the peer count is the u16 before the entries
-            ByteBuffer frame = Frames.encode(registry.lookup(contentId(s), null, LOOKUP_PEERS, peers[random.nextInt(sessions)].sessionId()));
+            ByteBuffer frame = Frames.encode(registry.lookup(contentId(s), null, LOOKUP_PEERS,
+                    peers[random.nextInt(sessions)].sessionId()));
             int nameBytes = frame.getShort(Frames.HEADER_BYTES + 1 + ContentId.BYTES) & 0xffff;
             found += frame.getShort(Frames.HEADER_BYTES + 1 + ContentId.BYTES + 2 + nameBytes + 8 + 4) & 0xffff;
         }
         long lookupNanos = System.nanoTime() - t1;
         long expectPerLookup = Math.min(LOOKUP_PEERS, perStream - 1);
         if (found < (long) lookups * expectPerLookup) {
-            throw new IllegalStateException("lookups found " + found + " peers (expected: at least " + lookups * expectPerLookup + ")");
+            throw new IllegalStateException("lookups found " + found + " peers (expected: at least "
+                    + lookups * expectPerLookup + ")");
         }
 
         long t2 = System.nanoTime();
@@ -136,9 +143,9 @@ public final class RegistryFootprint {
         Reference.reachabilityFence(registry);
 
         String shape = streams + " streams x " + perStream + " peers";
-        System.out.printf(Locale.ROOT, "%s = %d entries: %.1f bytes/entry (%.1f MiB); fill %.0f entries/s, lookup(max %d) %.0f/s,"
-                        + " remove %.0f entries/s; %+.1f MiB left after removing every session; names of %d characters,"
-                        + " the registry's estimate %.1f MiB (%.0f%% of measured)%n",
+        System.out.printf(Locale.ROOT, "%s = %d entries: %.1f bytes/entry (%.1f MiB); fill %.0f entries/s,"
+                        + " lookup(max %d) %.0f/s, remove %.0f entries/s; %+.1f MiB left after removing every session;"
+                        + " names of %d characters, the registry's estimate %.1f MiB (%.0f%% of measured)%n",
                 shape, entries, perEntry, (after - before) / 1048576.0, entries / (fillNanos / 1e9), LOOKUP_PEERS,
                 lookups / (lookupNanos / 1e9), entries / (removeNanos / 1e9), (emptied - before) / 1048576.0,
                 name(0).length(), estimated / 1048576.0, 100.0 * estimated / (after - before));

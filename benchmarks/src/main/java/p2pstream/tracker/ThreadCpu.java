@@ -3,6 +3,7 @@ package p2pstream.tracker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -48,13 +49,13 @@ final class ThreadCpu {
         if (after.isEmpty()) {
             return "n/a";
         }
-        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%.2f cores",
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f cores",
                 (after.getOrDefault("total", 0.0) - before.getOrDefault("total", 0.0)) / seconds));
         String sep = " (";
         for (Map.Entry<String, Double> e : after.entrySet()) {
             double used = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / seconds;
             if (!e.getKey().equals("total") && used >= 0.01) {
-                b.append(sep).append(String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), used));
+                b.append(sep).append(String.format(Locale.ROOT, "%s %.2f", e.getKey(), used));
                 sep = ", ";
             }
         }

@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import p2pstream.common.cli.Endpoint;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.wire.Streams;
@@ -62,7 +64,8 @@ public final class TrackerLoad {
         this.sessions = Integer.parseInt(o.getOrDefault("sessions", "10000"));
         this.active = Math.min(sessions, Integer.parseInt(o.getOrDefault("active", "384")));
         // an ANNOUNCE op is two frames: more sessions keep each well under the tracker's frame rate
-        this.announceActive = Math.min(sessions, Integer.parseInt(o.getOrDefault("announce-active", Integer.toString(2 * active))));
+        this.announceActive = Math.min(sessions,
+                Integer.parseInt(o.getOrDefault("announce-active", Integer.toString(2 * active))));
         this.window = Integer.parseInt(o.getOrDefault("window", "6"));
         this.warmupMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("warmup-seconds", "5")));
         this.measureMillis = (long) (1000 * Double.parseDouble(o.getOrDefault("seconds", "10")));
@@ -76,15 +79,16 @@ public final class TrackerLoad {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
-        Map<String, String> o = new java.util.HashMap<>();
+        Map<String, String> o = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].startsWith("--") && i + 1 < args.length) {
                 o.put(args[i].substring(2), args[++i]);
             } else if (!o.containsKey("tracker") && !args[i].startsWith("-")) {
                 o.put("tracker", args[i]);
             } else {
-                System.err.println("usage: TrackerLoad HOST:PORT [--sessions N] [--streams N] [--active N] [--announce-active N]"
-                        + " [--window N] [--warmup-seconds S] [--seconds S] [--ping-seconds S] [--threads N] [--tracker-pid PID] [--go-file PATH]");
+                System.err.println("usage: TrackerLoad HOST:PORT [--sessions N] [--streams N] [--active N]"
+                        + " [--announce-active N] [--window N] [--warmup-seconds S] [--seconds S] [--ping-seconds S]"
+                        + " [--threads N] [--tracker-pid PID] [--go-file PATH]");
                 System.exit(2);
             }
         }
@@ -107,8 +111,9 @@ public final class TrackerLoad {
             LoadLoop l = loops.get(i % loops.size());
             l.sessions.add(new LoadSession(l, work, i));
         }
-        System.out.printf(Locale.ROOT, "tracker load: %s, %d sessions on %d streams, %d (LOOKUP) and %d (ANNOUNCE) active x %d in flight,"
-                + " %d generator loops%n", Tracker.hostPort(tracker), sessions, work.holdStreams(), active, announceActive, window, loops.size());
+        System.out.printf(Locale.ROOT, "tracker load: %s, %d sessions on %d streams, %d (LOOKUP) and %d (ANNOUNCE)"
+                        + " active x %d in flight, %d generator loops%n", Tracker.hostPort(tracker), sessions,
+                work.holdStreams(), active, announceActive, window, loops.size());
 
         long t0 = System.nanoTime();
         for (LoadLoop l : loops) {
@@ -125,7 +130,8 @@ public final class TrackerLoad {
         long heldSince = System.nanoTime();
         int ready = sum(l -> l.ready);
         long counted = countedByTracker(ready);
-        System.out.printf(Locale.ROOT, "held: %d of %d sessions in %.1f s (%.0f sessions/s); the tracker lists %d holders%s%n",
+        System.out.printf(Locale.ROOT,
+                "held: %d of %d sessions in %.1f s (%.0f sessions/s); the tracker lists %d holders%s%n",
                 ready, sessions, openSeconds, ready / openSeconds, counted, firstClose());
         if (ready < sessions || counted != ready) {
             failed = true;
@@ -138,21 +144,23 @@ public final class TrackerLoad {
             }
         }
 
-        measure(LoadSession.Op.LOOKUP, active, "LOOKUP (by content id, " + Workload.LOOKUP_PEERS + " peers wanted of " + work.holders(0) + " holders)");
+        measure(LoadSession.Op.LOOKUP, active, "LOOKUP (by content id, " + Workload.LOOKUP_PEERS + " peers wanted of "
+                + work.holders(0) + " holders)");
         measure(LoadSession.Op.ANNOUNCE, announceActive, "ANNOUNCE + confirming LOOKUP (0 peers)");
 
         int held = sum(l -> l.ready);
         int dropped = sum(l -> l.closedAfterReady);
         long counted2 = countedByTracker(held);
         double heldSeconds = (System.nanoTime() - heldSince) / 1e9;
-        System.out.printf(Locale.ROOT, "after %.0f s more with PINGs every %.1f s (session timeout: see the tracker): %d of %d sessions"
-                + " held, %d dropped since the start, the tracker lists %d holders%s%n", heldSeconds, pingMillis / 1000.0, held, sessions,
-                dropped, counted2, firstClose());
+        System.out.printf(Locale.ROOT, "after %.0f s more with PINGs every %.1f s (session timeout: see the tracker):"
+                        + " %d of %d sessions held, %d dropped since the start, the tracker lists %d holders%s%n",
+                heldSeconds, pingMillis / 1000.0, held, sessions, dropped, counted2, firstClose());
         if (dropped > 0 || held < sessions || counted2 != held) {
             failed = true;
         }
-        rows.add(0, String.format(Locale.ROOT, "row: | sessions held | %d of %d, %d dropped, %.0f s after the last opened"
-                        + " | opened at %.0f sessions/s | | | %s |", held, sessions, dropped, heldSeconds, ready / openSeconds,
+        rows.add(0, String.format(Locale.ROOT, "row: | sessions held | %d of %d, %d dropped, %.0f s after the last"
+                        + " opened | opened at %.0f sessions/s | | | %s |", held, sessions, dropped, heldSeconds,
+                ready / openSeconds,
                 counted2 == held ? "the tracker lists every one" : "the tracker lists " + counted2));
         rows.forEach(System.out::println);
         System.out.println(failed ? "FAILED" : "OK");
@@ -219,17 +227,19 @@ public final class TrackerLoad {
         double opsPerSecond = all.length / seconds;
         String trackerCpu = ThreadCpu.describe(trackerBefore, trackerAfter, seconds);
         String selfCpu = ThreadCpu.describe(selfBefore, selfAfter, seconds);
-        System.out.printf(Locale.ROOT, "%s: %.0f ops/s over %.1f s, latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms;"
-                        + " %d wrong answers%s; %d times a session held back (%d frames/s each at most); tracker CPU %s;"
-                        + " generator CPU %s%n", label, opsPerSecond, seconds, ms(all, 0.50), ms(all, 0.99), ms(all, 0.999),
-                ms(all, 1.0), errors, firstError == null ? "" : " (" + firstError + ")", paced, LoadSession.MAX_FRAMES_PER_SECOND,
-                trackerCpu, selfCpu);
+        System.out.printf(Locale.ROOT, "%s: %.0f ops/s over %.1f s, latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"
+                        + " max %.2f ms; %d wrong answers%s; %d times a session held back (%d frames/s each at most);"
+                        + " tracker CPU %s; generator CPU %s%n", label, opsPerSecond, seconds, ms(all, 0.50),
+                ms(all, 0.99), ms(all, 0.999), ms(all, 1.0), errors, firstError == null ? "" : " (" + firstError + ")",
+                paced, LoadSession.MAX_FRAMES_PER_SECOND, trackerCpu, selfCpu);
         if (errors > 0 || all.length == 0) {
             failed = true;
         }
-        rows.add(String.format(Locale.ROOT, "row: | %s | %.0f ops/s | %d sessions x %d in flight | %.2f | %.2f | tracker %s;"
-                        + " generator %s%s |", label, opsPerSecond, activeSessions, window, ms(all, 0.50), ms(all, 0.99), trackerCpu, selfCpu,
-                paced == 0 ? "" : String.format(Locale.ROOT, "; sessions held back %d times at %d frames/s: more sessions needed",
+        rows.add(String.format(Locale.ROOT, "row: | %s | %.0f ops/s | %d sessions x %d in flight | %.2f | %.2f"
+                        + " | tracker %s; generator %s%s |", label, opsPerSecond, activeSessions, window, ms(all, 0.50),
+                ms(all, 0.99), trackerCpu, selfCpu,
+                paced == 0 ? "" : String.format(Locale.ROOT,
+                        "; sessions held back %d times at %d frames/s: more sessions needed",
                         paced, LoadSession.MAX_FRAMES_PER_SECOND)));
     }
 
@@ -270,7 +280,7 @@ public final class TrackerLoad {
         return "";
     }
 
-    private int sum(java.util.function.ToIntFunction<LoadLoop> f) throws Exception {
+    private int sum(ToIntFunction<LoadLoop> f) throws Exception {
         int n = 0;
         for (LoadLoop l : loops) {
             n += l.call(() -> f.applyAsInt(l));

@@ -1,6 +1,7 @@
 package p2pstream.tracker;
 
 import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Frames;
@@ -39,8 +40,8 @@ final class Workload {
         lookup = new byte[holdStreams][];
         for (int s = 0; s < holdStreams; s++) {
             ContentId id = contentId(1, s);
-            announceHold[s] = encode(new Announce(id, String.format("%shold-%05d.ts", PREFIX, s), (long) CHUNKS * CHUNK_BYTES,
-                    CHUNK_BYTES, CHUNKS, CHUNKS));
+            announceHold[s] = encode(new Announce(id, String.format("%shold-%05d.ts", PREFIX, s),
+                    (long) CHUNKS * CHUNK_BYTES, CHUNK_BYTES, CHUNKS, CHUNKS));
             lookup[s] = encode(Lookup.byContentId(id, LOOKUP_PEERS));
         }
         announceChurn = new byte[churnStreams][CHUNKS + 1][];
@@ -111,7 +112,7 @@ final class Workload {
 
     /** Random-looking, as SHA-256 ids are (patterned ids would crowd a few of the tracker's hash buckets). */
     private static ContentId contentId(int kind, int s) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(((long) kind << 32) + s);
+        SplittableRandom r = new SplittableRandom(((long) kind << 32) + s);
         return new ContentId(r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong());
     }
 

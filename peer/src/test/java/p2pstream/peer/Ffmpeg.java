@@ -27,7 +27,8 @@ public final class Ffmpeg {
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int status = p.waitFor();
-        Assumptions.assumeTrue(status != 3, "skipped: ffmpeg is missing and cannot be installed here: " + output.trim());
+        Assumptions.assumeTrue(status != 3,
+                "skipped: ffmpeg is missing and cannot be installed here: " + output.trim());
         assertEquals(0, status, "ensure-tools.sh: " + output);
     }
 
@@ -36,8 +37,8 @@ public final class Ffmpeg {
      * ffmpeg does by default, or first with {@code faststart}.
      */
     public static Path mp4(Path file, int seconds, boolean faststart) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                "testsrc=size=320x240:rate=25", "-t", Integer.toString(seconds), "-c:v", "mpeg4", "-q:v", "5"));
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(seconds), "-c:v", "mpeg4", "-q:v", "5"));
         if (faststart) {
             cmd.addAll(List.of("-movflags", "+faststart"));
         }

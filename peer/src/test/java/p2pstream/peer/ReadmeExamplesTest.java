@@ -23,7 +23,8 @@ class ReadmeExamplesTest {
 
     /** The first code block after "## Using it". */
     private static List<String> usingIt() throws Exception {
-        String readme = Files.readString(Path.of(System.getProperty("p2pstream.scripts", "../scripts")).resolve("../README.md"));
+        String readme = Files.readString(Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
+                .resolve("../README.md"));
         int section = readme.indexOf("## Using it");
         assertTrue(section >= 0, "README: no \"## Using it\"");
         int open = readme.indexOf("```\n", section) + 4;

@@ -1,6 +1,7 @@
 package p2pstream.tracker;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 /**
  * A table of objects addressed by small int handles, reusing freed handles first, so that compact int arrays
@@ -13,7 +14,7 @@ final class Handles<T> {
     private int next;
 
     /** Makes an item for a free handle with {@code factory} and stores it there; returns the item. */
-    T add(java.util.function.IntFunction<T> factory) {
+    T add(IntFunction<T> factory) {
         int h;
         if (freeCount > 0) {
             h = free[--freeCount];

@@ -62,7 +62,8 @@ final class ListScan {
                 continue;
             }
             for (StreamEntry s = first; s != null; s = s.nextWithSameName) {
-                Streams.Entry e = new Streams.Entry(s.contentId, s.name, s.size, s.chunkSize, s.holderCount(), s.seedCount());
+                Streams.Entry e = new Streams.Entry(s.contentId, s.name, s.size, s.chunkSize, s.holderCount(),
+                        s.seedCount());
                 bytesLeft -= Streams.entryBytes(e);
                 if (found.size() >= max || bytesLeft < 0) {
                     return true;

@@ -77,7 +77,8 @@ final class Registry {
         StreamEntry stream = streams.get(a.contentId());
         if (stream != null && !stream.matches(a)) {
             return "announce " + a.contentId().shortHex() + ": size/chunk size/name differ from earlier announcements"
-                    + " (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize + "-byte chunks)";
+                    + " (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize
+                    + "-byte chunks)";
         }
         SessionHoldings mine = bySession.get(peer.sessionId());
         int index = mine == null || stream == null ? -1 : mine.indexIn(stream.handle);
@@ -171,7 +172,8 @@ final class Registry {
             Arrays.fill(sampleMarks, 0);
             sampleGeneration = 1;
         }
-        int k = stream.sample(Math.min(max, Wire.MAX_PEERS_PER_LOOKUP), skip, random, sample, sampleMarks, sampleGeneration);
+        int k = stream.sample(Math.min(max, Wire.MAX_PEERS_PER_LOOKUP), skip, random, sample, sampleMarks,
+                sampleGeneration);
         byte[][] peers = new byte[k][];
         for (int i = 0; i < k; i++) {
             SessionHoldings holder = sessionHandles.get(stream.sessionAt(sample[i]));
@@ -180,7 +182,9 @@ final class Registry {
         return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
     }
 
-    /** Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame: all in one go. */
+    /**
+     * Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame: all in one go.
+     */
     Streams list(String filter, int limit) {
         ListScan scan = new ListScan(filter, limit);
         while (!scan.step(byName)) {

@@ -2,6 +2,7 @@ package p2pstream.tracker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,7 +52,8 @@ public final class Tracker implements AutoCloseable {
      *                             it are refused
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
-                         long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress, long maxRegistryBytes) {
+                         long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress,
+                         long maxRegistryBytes) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                       long helloTimeoutMillis, long maxEntries) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
@@ -59,7 +61,8 @@ public final class Tracker implements AutoCloseable {
         }
 
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
-            this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, Registry.DEFAULT_MAX_ENTRIES);
+            this(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS,
+                    Registry.DEFAULT_MAX_ENTRIES);
         }
 
         public static Config loopback() {
@@ -68,8 +71,8 @@ public final class Tracker implements AutoCloseable {
 
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
-            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries, maxConnectionsPerAddress,
-                    maxRegistryBytes);
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries,
+                    maxConnectionsPerAddress, maxRegistryBytes);
         }
 
         public Config withMaxEntries(long entries) {
@@ -148,7 +151,10 @@ public final class Tracker implements AutoCloseable {
         return acceptor.connectionCount();
     }
 
-    /** From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any thread. */
+    /**
+     * From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any
+     * thread.
+     */
     public void exitOnLoopDeath(String program) {
         FatalExit.onLoopDeath(group, program);
     }
@@ -215,17 +221,19 @@ public final class Tracker implements AutoCloseable {
      */
     @picocli.CommandLine.Command(name = "tracker", mixinStandardHelpOptions = true, version = "p2pstream tracker 0.1",
             description = "Keeps, in memory, which peers hold which streams, and answers peers' lookups.")
-    static final class Command implements java.util.concurrent.Callable<Integer> {
+    static final class Command implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on, e.g. 127.0.0.1")
         String address;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         LogOptions logs = new LogOptions();
 
-        @Option(names = "--port", paramLabel = "N", description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+        @Option(names = "--port", paramLabel = "N",
+                description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
         int port = DEFAULT_PORT;
 
-        @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
+        @Option(names = "--threads", paramLabel = "N",
+                description = "event loop threads (default: available processors)")
         int threads = EventLoopGroup.defaultThreads();
 
         @Option(names = "--max-connections", paramLabel = "N", description = "open connections at most (default: "
@@ -237,8 +245,8 @@ public final class Tracker implements AutoCloseable {
         int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
         @Option(names = "--session-timeout", paramLabel = "DURATION",
-                description = "drop a session silent this long, with its entries, e.g. 90s or 2m (default: ${DEFAULT-VALUE};"
-                        + " a bare number counts seconds)")
+                description = "drop a session silent this long, with its entries, e.g. 90s or 2m"
+                        + " (default: ${DEFAULT-VALUE}; a bare number counts seconds)")
         String sessionTimeout = "60s";
 
         @Option(names = "--max-entries", paramLabel = "N",
@@ -255,16 +263,19 @@ public final class Tracker implements AutoCloseable {
         public Integer call() throws Exception {
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
-            int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 90);
+            int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections,
+                    DEFAULT_MAX_CONNECTIONS, 90);
             Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
-            long sessionTimeoutMillis = Cli.positive("--session-timeout", Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
+            long sessionTimeoutMillis = Cli.positive("--session-timeout",
+                    Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
             long maxRegistryBytes = Cli.positive("--max-memory", Quantity.size("--max-memory", maxMemory));
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
-            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis, HELLO_TIMEOUT_MILLIS, maxEntries)
+            Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis,
+                    HELLO_TIMEOUT_MILLIS, maxEntries)
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + hostPort(tracker.address()));

@@ -95,7 +95,8 @@ final class TrackerSession implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.BAD_HELLO, "role: TRACKER (expected: SERVER or CLIENT)");
         }
         InetSocketAddress remote = connection.remoteAddress();
-        peer = new Peer(tracker.nextSessionId(), hello.peerId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
+        peer = new Peer(tracker.nextSessionId(), hello.peerId(),
+                new InetSocketAddress(remote.getAddress(), hello.listenPort()));
         connection.helloAccepted();
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);

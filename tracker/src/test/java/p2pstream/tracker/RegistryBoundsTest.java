@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ class RegistryBoundsTest {
         try {
             return new TrackerSession.Peer(session, new PeerId(session, -session),
                     new InetSocketAddress(InetAddress.getByName(host), 4000 + (int) session));
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }
@@ -87,7 +88,8 @@ class RegistryBoundsTest {
             switch (random.nextInt(4)) {
                 case 0, 1 -> {
                     boolean complete = random.nextBoolean();
-                    assertNull(registry.announce(p, new Announce(id, "s/" + stream, 4L * CHUNK, CHUNK, 4, complete ? 4 : 1)));
+                    assertNull(registry.announce(p,
+                            new Announce(id, "s/" + stream, 4L * CHUNK, CHUNK, 4, complete ? 4 : 1)));
                     held.computeIfAbsent(session, s -> new HashMap<>()).put(stream, complete);
                 }
                 case 2 -> {
@@ -116,8 +118,10 @@ class RegistryBoundsTest {
                     }
                 }
                 StreamEntry entry = registry.entry(new ContentId(9, s, 9, 9));
-                assertEquals(holding.size(), entry == null ? 0 : entry.hostHolders, "hosts holding stream " + s + " after op " + op);
-                assertEquals(seeding.size(), entry == null ? 0 : entry.hostSeeds, "hosts seeding stream " + s + " after op " + op);
+                assertEquals(holding.size(), entry == null ? 0 : entry.hostHolders,
+                        "hosts holding stream " + s + " after op " + op);
+                assertEquals(seeding.size(), entry == null ? 0 : entry.hostSeeds,
+                        "hosts seeding stream " + s + " after op " + op);
             }
         }
     }
@@ -140,7 +144,8 @@ class RegistryBoundsTest {
         assertTrue(registry.bytes() <= maxBytes, registry.bytes() + " bytes held");
         assertTrue(registry.isFull());
         long perStream = maxBytes / accepted;
-        assertTrue(perStream > Wire.MAX_NAME_BYTES, "a long-named stream is counted with its name: " + perStream + " B each");
+        assertTrue(perStream > Wire.MAX_NAME_BYTES,
+                "a long-named stream is counted with its name: " + perStream + " B each");
         assertNotNull(registry.announce(peer(2, "127.0.0.2"), seed(new ContentId(6, 0, 0, 0), "new/" + longName)),
                 "a new long-named stream is refused while full");
         registry.removeSession(1);
@@ -157,7 +162,8 @@ class RegistryBoundsTest {
             String name = "a".repeat(990) + "-" + i + (i % 100 == 0 ? "b" : "");
             assertNull(registry.announce(p, seed(new ContentId(3, i, 3, 3), name)));
         }
-        String filter = "A".repeat(500) + "-39"; // -39, -390..-399: a near-miss at every other position, in another case
+        // -39, -390..-399: a near-miss at every other position, in another case
+        String filter = "A".repeat(500) + "-39";
         ListScan scan = new ListScan(filter, 1000);
         int steps = 0;
         while (!registry.step(scan)) {
@@ -196,7 +202,8 @@ class RegistryBoundsTest {
         Registry registry = new Registry();
         TrackerSession.Peer p = peer(1, "127.0.0.1");
         for (int i = 0; i < 400; i++) {
-            assertNull(registry.announce(p, seed(new ContentId(4, i, 4, 4), String.format("%03d-", i) + "z".repeat(1000))));
+            assertNull(registry.announce(p,
+                    seed(new ContentId(4, i, 4, 4), String.format("%03d-", i) + "z".repeat(1000))));
         }
         ListScan scan = new ListScan("99-" + "z".repeat(500), 1000); // 099, 199, 299, 399
         assertFalse(registry.step(scan), "400 long names take more than one step");

@@ -42,7 +42,8 @@ class RegistryTest {
     }
 
     private static TrackerSession.Peer peer(long session) {
-        return new TrackerSession.Peer(session, new PeerId(session, -session), new InetSocketAddress("127.0.0.1", 1000 + (int) session));
+        return new TrackerSession.Peer(session, new PeerId(session, -session),
+                new InetSocketAddress("127.0.0.1", 1000 + (int) session));
     }
 
     /** The registry's answer as a peer gets it: encoded as a frame, decoded by the PEERS codec. */
@@ -79,7 +80,8 @@ class RegistryTest {
             } else if (what < 60) {
                 // a conflicting announcement (other size) is refused when the stream is known, and changes nothing
                 boolean known = model.values().stream().anyMatch(m -> m.containsKey(stream));
-                String refused = registry.announce(peer(session), new Announce(id(stream), "s/" + stream, 8L * CHUNK, CHUNK, 8, 8));
+                String refused = registry.announce(peer(session),
+                        new Announce(id(stream), "s/" + stream, 8L * CHUNK, CHUNK, 8, 8));
                 if (known) {
                     assertNotNull(refused);
                 } else {
@@ -98,7 +100,8 @@ class RegistryTest {
                 live.remove(session);
                 live.add(nextSession++);
             }
-            assertEquals(model.values().stream().mapToLong(Map::size).sum(), registry.entryCount(), "entries after op " + op);
+            assertEquals(model.values().stream().mapToLong(Map::size).sum(), registry.entryCount(),
+                    "entries after op " + op);
             if (op % 97 == 0) {
                 assertSameAsModel(registry, model, streams, nextSession + 1000);
             }
@@ -112,7 +115,8 @@ class RegistryTest {
         assertEquals(List.of(), registry.list("", 1000).streams());
     }
 
-    private static void assertSameAsModel(Registry registry, Map<Long, Map<Integer, Boolean>> model, int streams, long stranger) {
+    private static void assertSameAsModel(Registry registry, Map<Long, Map<Integer, Boolean>> model, int streams,
+                                          long stranger) {
         Map<Integer, Map<Long, Boolean>> holders = new HashMap<>();
         model.forEach((session, held) -> held.forEach((stream, complete) ->
                 holders.computeIfAbsent(stream, k -> new HashMap<>()).put(session, complete)));

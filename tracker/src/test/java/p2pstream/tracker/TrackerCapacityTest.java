@@ -9,6 +9,7 @@ import static p2pstream.common.net.Await.await;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class TrackerCapacityTest extends TrackerFixture {
                 Frames.encode(announce(new ContentId(99, 0, 0, i), String.format("flood/%04d.ts", i)), flood);
             }
             Frames.encode(EmptyMessage.PING, flood);
-            byte[] bytes = java.util.Arrays.copyOf(flood.array(), flood.position());
+            byte[] bytes = Arrays.copyOf(flood.array(), flood.position());
 
             CountDownLatch busy = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);

@@ -20,6 +20,7 @@ import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
@@ -54,7 +55,7 @@ class TrackerConnectionFuzzTest extends TrackerFixture {
         return frames;
     }
 
-    static void checkAnswer(RawClient.Frame f) throws p2pstream.common.wire.ProtocolException {
+    static void checkAnswer(RawClient.Frame f) throws ProtocolException {
         MessageType t = MessageType.of(f.type());
         switch (t) {
             case WELCOME -> Welcome.decode(f.buffer());

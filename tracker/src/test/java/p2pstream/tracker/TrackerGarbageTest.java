@@ -106,7 +106,8 @@ class TrackerGarbageTest extends TrackerFixture {
             if (type == MessageType.PING.code()) {
                 type = MessageType.PONG.code(); // a PING would answer PONG itself and confuse the probe
             }
-            String what = "mutation " + i + ": type 0x" + Integer.toHexString(type) + " payload " + Arrays.toString(body);
+            String what = "mutation " + i + ": type 0x" + Integer.toHexString(type) + " payload "
+                    + Arrays.toString(body);
             try (RawClient c = connect()) {
                 c.trackerHello(LISTEN_PORT);
                 boolean taken = PingProbe.takes(c, frame(type, body), INPUT_ERRORS, what, f -> assertTrue(

@@ -43,8 +43,8 @@ import p2pstream.common.wire.Wire;
 class TrackerLimitsTest extends TrackerFixture {
 
     @HostileCase(value = "Frame flood: 2001 PINGs in one burst after HELLO (tracker, 2000 frames/s)",
-            expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; nothing left behind; good sessions served",
-            section = HostileCase.FLOODS)
+            expect = "PONGs up to the limit, then ERROR RATE_LIMITED then EOF; nothing left behind; good sessions"
+                    + " served", section = HostileCase.FLOODS)
     @Timeout(30)
     void floodOfPingsBeyondTheFrameRateGetsRateLimitedThenClose(Trial trial) throws Exception {
         try (RawClient c = connect()) {
@@ -92,7 +92,8 @@ class TrackerLimitsTest extends TrackerFixture {
             assertTrue(answers < burst - 2000, "answers before the limit: " + answers);
             trial.record("PEERS answers before ERROR RATE_LIMITED", answers);
             calm.send(Lookup.byContentId(ID, 50));
-            assertEquals(1, calm.expect(MessageType.PEERS, Peers::decode).peers().size(), "the calm asker is still answered");
+            assertEquals(1, calm.expect(MessageType.PEERS, Peers::decode).peers().size(),
+                    "the calm asker is still answered");
         }
         awaitNoConnectionsAndNoEntries();
     }
@@ -113,7 +114,8 @@ class TrackerLimitsTest extends TrackerFixture {
             Streams all = a.expect(MessageType.STREAMS, Streams::decode);
             assertTrue(all.streams().size() > 10 && all.streams().size() < streams,
                     "as many as fit one frame: " + all.streams().size());
-            assertTrue(Frames.HEADER_BYTES + all.payloadLength() <= Wire.LENGTH_FIELD_BYTES + Wire.MAX_CONTROL_FRAME_BYTES);
+            assertTrue(Frames.HEADER_BYTES + all.payloadLength()
+                    <= Wire.LENGTH_FIELD_BYTES + Wire.MAX_CONTROL_FRAME_BYTES);
             Streams one = a.expect(MessageType.STREAMS, Streams::decode);
             assertEquals(1, one.streams().size(), "the filter is a substring match");
             assertEquals(streams, tracker.entryCount());
@@ -128,8 +130,8 @@ class TrackerLimitsTest extends TrackerFixture {
      * in flight on the registry loop.
      */
     @HostileCase(value = "Never reading: 1990 LISTs of ~64 KiB answers pipelined (tracker)",
-            expect = "the session stops reading at the outbound watermark: heap growth under 32 MiB; another asker answered",
-            section = HostileCase.FLOODS)
+            expect = "the session stops reading at the outbound watermark: heap growth under 32 MiB; another asker"
+                    + " answered", section = HostileCase.FLOODS)
     @Timeout(60)
     void clientThatPipelinesListsAndNeverReadsIsHeldToTheOutboundWatermarkNotTheHeap(Trial trial) throws Exception {
         try (RawClient seed = connect();
@@ -138,7 +140,8 @@ class TrackerLimitsTest extends TrackerFixture {
             seed.trackerHello(LISTEN_PORT);
             List<Message> batch = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                batch.add(announce(new ContentId(88, 0, 0, i), String.format("%04d/", i) + "n".repeat(Wire.MAX_NAME_BYTES - 5)));
+                batch.add(announce(new ContentId(88, 0, 0, i),
+                        String.format("%04d/", i) + "n".repeat(Wire.MAX_NAME_BYTES - 5)));
             }
             seed.send(batch.toArray(new Message[0]));
             seed.send(new ListStreams("", 1000));
@@ -176,8 +179,8 @@ class TrackerLimitsTest extends TrackerFixture {
     }
 
     @HostileCase(value = "Connections beyond the limit: 5 over 3 (tracker)",
-            expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the 3 sessions stay served; a freed slot is reused",
-            section = HostileCase.FLOODS)
+            expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the 3 sessions stay served; a freed slot"
+                    + " is reused", section = HostileCase.FLOODS)
     @Timeout(30)
     void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndTheOthersStayUsable(Trial trial) throws Exception {
         try (Tracker small = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 3, 60_000))) {
@@ -246,7 +249,8 @@ class TrackerLimitsTest extends TrackerFixture {
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(timeout / 2), "not dropped early");
             await("the silent session's entry removed", () -> quick.entryCount() == 1);
             pinging.send(Lookup.byContentId(ID, 10));
-            assertTrue(pinging.expect(MessageType.PEERS, Peers::decode).peers().isEmpty(), "only the asker holds it now");
+            assertTrue(pinging.expect(MessageType.PEERS, Peers::decode).peers().isEmpty(),
+                    "only the asker holds it now");
             assertEquals(1, quick.connectionCount());
         }
     }

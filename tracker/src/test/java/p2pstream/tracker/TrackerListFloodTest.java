@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
@@ -30,7 +32,8 @@ class TrackerListFloodTest extends TrackerFixture {
     private static final int LISTS = RegistryRequests.MAX_QUERIES_IN_FLIGHT;
     private static final int FLOODERS = 2;
 
-    @HostileCase(value = "LIST flood: 2 sessions x 8 LISTs with a 501-character filter over 19,000 names of ~1,000 characters (tracker)",
+    @HostileCase(value = "LIST flood: 2 sessions x 8 LISTs with a 501-character filter over 19,000 names of"
+            + " ~1,000 characters (tracker)",
             expect = "another session's LOOKUP is answered while the LISTs are still scanning, before the last LIST's"
                     + " answer; every LIST is answered", section = HostileCase.FLOODS)
     @Timeout(120)
@@ -54,7 +57,7 @@ class TrackerListFloodTest extends TrackerFixture {
             List<CompletableFuture<Long>> lastAnswers = new ArrayList<>();
             // 500 a's then b: every position of every name matches up to 500 characters, then fails
             Message[] lists = new Message[LISTS];
-            java.util.Arrays.fill(lists, new ListStreams("a".repeat(500) + "b", 100));
+            Arrays.fill(lists, new ListStreams("a".repeat(500) + "b", 100));
             long floodStart = System.nanoTime();
             for (int f = 0; f < FLOODERS; f++) {
                 RawClient flooder = connect();
@@ -68,7 +71,7 @@ class TrackerListFloodTest extends TrackerFixture {
                         }
                         return System.nanoTime();
                     } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
+                        throw new CompletionException(e);
                     }
                 }));
             }

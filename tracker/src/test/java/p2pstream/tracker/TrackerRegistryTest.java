@@ -99,7 +99,8 @@ class TrackerRegistryTest extends TrackerFixture {
             assertEquals(a.peerId, p.peers().get(0).peerId());
             assertEquals(1, tracker.entryCount());
             a.send(new Withdraw(ID), new ListStreams("", 10));
-            assertEquals(List.of(), a.expect(MessageType.STREAMS, Streams::decode).streams(), "own withdraw removes it");
+            assertEquals(List.of(), a.expect(MessageType.STREAMS, Streams::decode).streams(),
+                    "own withdraw removes it");
             assertEquals(0, tracker.entryCount());
         }
     }

@@ -38,7 +38,8 @@ class TrackerTimeoutsTest {
     }
 
     @HostileCase(value = "No HELLO: silent connection (tracker, HELLO deadline 1 s)",
-            expect = "ERROR TIMEOUT then EOF at the deadline; a good session stays served", section = HostileCase.FLOODS)
+            expect = "ERROR TIMEOUT then EOF at the deadline; a good session stays served",
+            section = HostileCase.FLOODS)
     @Timeout(30)
     void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
         try (RawClient good = RawClient.connect(tracker.address())) {

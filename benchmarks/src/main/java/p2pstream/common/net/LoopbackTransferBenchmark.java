@@ -103,7 +103,8 @@ public class LoopbackTransferBenchmark {
         // a benchmark client may request far more than a viewer's 2000 frames/s: lift that bound only
         Limits serverLimits = Limits.CONTROL.withMaxFramesPerSecond(Integer.MAX_VALUE).withIdleTimeoutMillis(600_000);
         serverGroup = new EventLoopGroup("bench-server", 1);
-        acceptor = Acceptor.open(serverGroup, new InetSocketAddress("127.0.0.1", 0), Server::new, serverLimits, 16, null);
+        acceptor = Acceptor.open(serverGroup, new InetSocketAddress("127.0.0.1", 0), Server::new,
+                serverLimits, 16, null);
 
         Limits clientLimits = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
                 .withMaxFramesPerSecond(Integer.MAX_VALUE).withIdleTimeoutMillis(600_000);
@@ -163,7 +164,8 @@ public class LoopbackTransferBenchmark {
             }
             int index = IndexMessage.decode(t, payload).index();
             if (index >= chunkCount) {
-                throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + chunkCount + ")");
+                throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < "
+                        + chunkCount + ")");
             }
             long offset = (long) index * chunkBytes;
             int length = (int) Math.min(chunkBytes, FILE_BYTES - offset);

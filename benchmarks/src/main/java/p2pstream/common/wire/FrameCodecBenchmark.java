@@ -61,8 +61,8 @@ public class FrameCodecBenchmark {
         List<Peers.Entry> entries = new ArrayList<>(peers);
         for (int i = 0; i < peers; i++) {
             InetAddress ip = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 8), (byte) i, (byte) (1 + i % 250)});
-            entries.add(new Peers.Entry(new InetSocketAddress(ip, 20_000 + i), new PeerId(random.nextLong(), random.nextLong()),
-                    i % 3 == 0));
+            entries.add(new Peers.Entry(new InetSocketAddress(ip, 20_000 + i),
+                    new PeerId(random.nextLong(), random.nextLong()), i % 3 == 0));
         }
         peersMessage = new Peers(id, announce.name(), size, chunkSize, entries);
     }

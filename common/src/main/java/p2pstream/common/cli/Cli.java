@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.util.function.Supplier;
+import p2pstream.common.net.Descriptors;
 import picocli.CommandLine;
 
 /**
@@ -48,12 +49,12 @@ public final class Cli {
      * hold it), or when none is given {@code wanted} cut to {@code sharePercent} of what the limit leaves.
      */
     public static int maxConnections(String option, Integer given, int wanted, int sharePercent) {
-        long limit = p2pstream.common.net.Descriptors.limit();
+        long limit = Descriptors.limit();
         if (given == null) {
-            return p2pstream.common.net.Descriptors.connectionsWithin(wanted, limit, sharePercent);
+            return Descriptors.connectionsWithin(wanted, limit, sharePercent);
         }
         positive(option, given);
-        if (given > p2pstream.common.net.Descriptors.connectionsWithin(given, limit, 100)) {
+        if (given > Descriptors.connectionsWithin(given, limit, 100)) {
             System.err.println("warning: " + option + " " + given + " is more than the open-file limit (ulimit -n "
                     + limit + ") allows; connections past it fail to be accepted");
         }

@@ -3,6 +3,7 @@ package p2pstream.common.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -20,13 +21,15 @@ public final class LogOptions {
     static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
     @Option(names = "--log-level", paramLabel = "LEVEL",
-            description = "log lines at this level and above: trace, debug, info, warn, error or off (default: info; peer-client: warn)")
+            description = "log lines at this level and above: trace, debug, info, warn, error or off (default: info;"
+                    + " peer-client: warn)")
     String level;
 
     @Option(names = {"-q", "--quiet"}, description = "log warnings and errors only (--log-level warn)")
     boolean quiet;
 
-    @Option(names = "--log-file", paramLabel = "FILE", description = "write log lines to FILE, replaced at start, instead of stderr")
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "write log lines to FILE, replaced at start, instead of stderr")
     Path file;
 
     /** True when the user chose a level ({@code --log-level} or {@code -q}). */
@@ -47,14 +50,16 @@ public final class LogOptions {
      * The slf4j-simple system properties for these options: timestamps on every line, the chosen level (else
      * {@code defaultLevel}), and the log file when one was given.
      *
-     * @throws IllegalArgumentException for an unknown level, {@code -q} with another level, or a file that cannot be written
+     * @throws IllegalArgumentException for an unknown level, {@code -q} with another level, or a file that cannot be
+     *                                  written
      */
     Map<String, String> properties(String defaultLevel) {
         String chosen = defaultLevel;
         if (level != null) {
             chosen = level();
             if (!LEVELS.contains(chosen)) {
-                throw new IllegalArgumentException("--log-level: " + level + " (expected: one of " + String.join(", ", LEVELS) + ")");
+                throw new IllegalArgumentException("--log-level: " + level + " (expected: one of "
+                        + String.join(", ", LEVELS) + ")");
             }
             if (quiet && !chosen.equals("warn")) {
                 throw new IllegalArgumentException("-q: with --log-level " + level + " (expected: one of them)");
@@ -70,7 +75,8 @@ public final class LogOptions {
         p.put("org.slf4j.simpleLogger.showThreadName", "false");
         if (file != null) {
             // slf4j-simple falls back to stderr with a stack trace when it cannot open the file: say why, once, instead
-            try (OutputStream probe = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            try (OutputStream probe = Files.newOutputStream(file, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND)) {
                 probe.flush();
             } catch (IOException | UnsupportedOperationException e) {
                 throw new IllegalArgumentException("--log-file: " + file + " cannot be written: " + reason(e)
@@ -87,7 +93,7 @@ public final class LogOptions {
     }
 
     private static String reason(Exception e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such directory";
         }
         return e instanceof IOException io ? Cli.reason(io) : e.toString();

@@ -105,7 +105,8 @@ public final class Quantity {
         };
         double bytes = value * factor;
         if (bytes < min || bytes > Long.MAX_VALUE / 2) {
-            throw new IllegalArgumentException(what + ": " + text + " (expected: " + expected + ", at least " + min + ")");
+            throw new IllegalArgumentException(what + ": " + text + " (expected: " + expected
+                    + ", at least " + min + ")");
         }
         return (long) bytes;
     }

@@ -1,6 +1,7 @@
 package p2pstream.common.net;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -60,7 +61,8 @@ public final class Acceptor implements AutoCloseable {
     private boolean failureLogged;
 
     private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
-                     Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap) throws IOException {
+                     Limits limits, int maxConnections, int maxConnectionsPerAddress,
+                     TokenBucket uploadCap) throws IOException {
         this.group = group;
         this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.acceptLoop = group.loops().get(0);
@@ -92,8 +94,8 @@ public final class Acceptor implements AutoCloseable {
                                 Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap)
             throws IOException {
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
-            throw new IllegalArgumentException("connections: " + maxConnections + " at most, " + maxConnectionsPerAddress
-                    + " per address (expected: >= 1)");
+            throw new IllegalArgumentException("connections: " + maxConnections + " at most, "
+                    + maxConnectionsPerAddress + " per address (expected: >= 1)");
         }
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
@@ -131,7 +133,7 @@ public final class Acceptor implements AutoCloseable {
         try {
             server.bind(address, 1024);
         } catch (IOException e) {
-            java.net.BindException named = new java.net.BindException("cannot listen on " + hostPort(address) + ": " + e.getMessage());
+            BindException named = new BindException("cannot listen on " + hostPort(address) + ": " + e.getMessage());
             named.initCause(e);
             throw named;
         }
@@ -229,7 +231,8 @@ public final class Acceptor implements AutoCloseable {
         acceptPauseMillis = acceptPauseMillis == 0 ? FIRST_ACCEPT_PAUSE_MILLIS
                 : Math.min(MAX_ACCEPT_PAUSE_MILLIS, 2 * acceptPauseMillis);
         long now = acceptLoop.nanoTime();
-        if (!failureLogged || now - lastFailureLogNanos >= TimeUnit.MILLISECONDS.toNanos(ACCEPT_FAILURE_LOG_INTERVAL_MILLIS)) {
+        if (!failureLogged
+                || now - lastFailureLogNanos >= TimeUnit.MILLISECONDS.toNanos(ACCEPT_FAILURE_LOG_INTERVAL_MILLIS)) {
             log.warn("accept on {} failed {} time(s) since the last report: {}; pausing accepts up to {} ms at a time",
                     hostPort(localAddress), acceptFailuresUnlogged, e.getMessage(), MAX_ACCEPT_PAUSE_MILLIS);
             acceptFailuresUnlogged = 0;

@@ -1,6 +1,7 @@
 package p2pstream.common.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -44,7 +45,7 @@ public final class Connection {
     SelectionKey key;
     Acceptor acceptor;
     /** The address its acceptor counted it under, released on close. */
-    java.net.InetAddress acceptedFrom;
+    InetAddress acceptedFrom;
 
     private State state;
     private final ReadBuffer readBuffer;
@@ -344,7 +345,8 @@ public final class Connection {
         }
         if (state == State.OPEN) {
             fail(new ProtocolException(ErrorCode.TIMEOUT,
-                    "idle: " + (now - lastActivityNanos) / 1_000_000 + " ms (expected: <= " + idleTimeoutNanos / 1_000_000 + ")"));
+                    "idle: " + (now - lastActivityNanos) / 1_000_000 + " ms (expected: <= "
+                    + idleTimeoutNanos / 1_000_000 + ")"));
         }
         return true;
     }

@@ -1,5 +1,6 @@
 package p2pstream.common.net;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -15,7 +16,7 @@ public final class Descriptors {
 
     /** The open-file limit, or Long.MAX_VALUE where the platform does not say. */
     public static long limit() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
             long max = unix.getMaxFileDescriptorCount();
             return max > 0 ? max : Long.MAX_VALUE;
         }

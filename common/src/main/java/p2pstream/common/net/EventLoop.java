@@ -1,16 +1,21 @@
 package p2pstream.common.net;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,7 +44,7 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timeout> timers = new PriorityQueue<>();
     private final List<Connection> sweepScratch = new ArrayList<>();
-    private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean running;
     private volatile Thread thread;
     private long timerSequence;
@@ -106,7 +111,10 @@ public final class EventLoop implements AutoCloseable {
         return t;
     }
 
-    /** Capacity of the read buffers its connections hold now: what a flood of length prefixes must not grow. Loop thread only. */
+    /**
+     * Capacity of the read buffers its connections hold now: what a flood of length prefixes must not grow. Loop thread
+     * only.
+     */
     public long readBufferBytes() {
         return readBufferBytes;
     }
@@ -129,14 +137,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                        java.net.InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
+                        InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
         Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap, Transport.PLAINTEXT);
         c.onOpened();
         return c;
     }
 
     private Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                                java.net.InetAddress acceptedFrom, TokenBucket uploadCap, Transport transport)
+                                InetAddress acceptedFrom, TokenBucket uploadCap, Transport transport)
             throws IOException {
         configure(channel);
         Connection c = new Connection(this, channel, handler, limits, remoteOf(channel), Connection.State.OPEN,
@@ -157,7 +165,7 @@ public final class EventLoop implements AutoCloseable {
         try {
             channel = SocketChannel.open();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open socket", e);
+            throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
                 Transport.PLAINTEXT);
@@ -212,7 +220,7 @@ public final class EventLoop implements AutoCloseable {
      * Completes when the loop's thread has ended: normally after {@link #close}, exceptionally when an
      * {@link Error} (out of memory, say) killed it, so owners can fail instead of waiting forever. Any thread.
      */
-    public java.util.concurrent.CompletableFuture<Void> terminated() {
+    public CompletableFuture<Void> terminated() {
         return terminated;
     }
 
@@ -277,7 +285,7 @@ public final class EventLoop implements AutoCloseable {
             if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
                 c.onReadable();
             }
-        } catch (java.nio.channels.CancelledKeyException e) {
+        } catch (CancelledKeyException e) {
             c.close("cancelled");
         } catch (RuntimeException e) {
             // one connection's bug must not take down everyone else on this loop
@@ -377,7 +385,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /** Registers a listening channel's acceptor. Loop thread only. */
-    SelectionKey registerAcceptor(java.nio.channels.ServerSocketChannel server, Acceptor acceptor) throws IOException {
+    SelectionKey registerAcceptor(ServerSocketChannel server, Acceptor acceptor) throws IOException {
         return server.register(selector, SelectionKey.OP_ACCEPT, acceptor);
     }
 

@@ -8,8 +8,8 @@ import p2pstream.common.wire.Wire;
  * Thread-safe (immutable).
  *
  * @param maxFrameBytes     largest accepted frame length (type + payload); larger ones close the connection
- * @param idleTimeoutMillis a connection that neither sends a byte nor takes one for this long is closed; handlers usually start
- *                          with a short pre-HELLO timeout and lengthen it after HELLO
+ * @param idleTimeoutMillis a connection that neither sends a byte nor takes one for this long is closed; handlers
+ *                          usually start with a short pre-HELLO timeout and lengthen it after HELLO
  * @param maxFramesPerSecond a connection sending more frames in one second is closed with RATE_LIMITED
  * @param highWatermarkBytes above this many pending outbound bytes the connection stops reading
  * @param lowWatermarkBytes  at or below this many it reads again
@@ -27,8 +27,8 @@ public record Limits(int maxFrameBytes, long idleTimeoutMillis, int maxFramesPer
     public Limits {
         if (maxFrameBytes < 1 || lowWatermarkBytes > highWatermarkBytes || idleTimeoutMillis <= 0
                 || maxFramesPerSecond <= 0 || helloTimeoutMillis < 0) {
-            throw new IllegalArgumentException("limits: " + maxFrameBytes + "/" + idleTimeoutMillis + "/" + maxFramesPerSecond
-                    + "/" + highWatermarkBytes + "/" + lowWatermarkBytes + "/" + helloTimeoutMillis
+            throw new IllegalArgumentException("limits: " + maxFrameBytes + "/" + idleTimeoutMillis + "/"
+                    + maxFramesPerSecond + "/" + highWatermarkBytes + "/" + lowWatermarkBytes + "/" + helloTimeoutMillis
                     + " (expected: positive, low <= high watermark, hello timeout >= 0)");
         }
     }

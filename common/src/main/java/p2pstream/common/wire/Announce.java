@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * A peer tells the tracker it holds (part of) a stream. Sent again to update {@code held}. A live stream
  * has size -1 and chunk count 0. Thread-safe (immutable).
  *
- * <pre>ANNOUNCE: &lt;len&gt;&lt;type=0x10&gt;&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;chunk count:u32&gt;&lt;held:u32&gt;</pre>
+ * <pre>ANNOUNCE: &lt;len&gt;&lt;type=0x10&gt;&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
+ *           &lt;chunk size:u32&gt;&lt;chunk count:u32&gt;&lt;held:u32&gt;</pre>
  */
 public record Announce(ContentId contentId, String name, long size, int chunkSize, int chunkCount, int held)
         implements Message {

@@ -7,7 +7,8 @@ import java.util.BitSet;
  * Which chunks the sender holds: bit i (most significant bit first) is chunk i; spare bits are zero.
  * Thread-safe (immutable view of a copied set).
  *
- * <pre>BITFIELD: &lt;len=1+ceil(n/8)&gt;&lt;type=0x22&gt;&lt;bits:ceil(n/8) bytes&gt;   (n = the manifest's chunk count)</pre>
+ * <pre>BITFIELD: &lt;len=1+ceil(n/8)&gt;&lt;type=0x22&gt;&lt;bits:ceil(n/8) bytes&gt;
+ *           (n = the manifest's chunk count)</pre>
  */
 public record Bitfield(BitSet chunks, int chunkCount) implements Message {
 
@@ -57,7 +58,8 @@ public record Bitfield(BitSet chunks, int chunkCount) implements Message {
                 if ((v & (0x80 >>> bit)) != 0) {
                     int index = b * 8 + bit;
                     if (index >= chunkCount) {
-                        throw ProtocolException.malformed("bitfield: spare bit " + index + " set (expected: < " + chunkCount + ")");
+                        throw ProtocolException.malformed("bitfield: spare bit " + index + " set (expected: < "
+                                + chunkCount + ")");
                     }
                     set.set(index);
                 }

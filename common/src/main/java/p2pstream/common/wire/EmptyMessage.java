@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * A message that is only its type: PING, PONG, HAVE_ALL. Thread-safe (immutable).
  *
- * <pre>PING: &lt;len=1&gt;&lt;type=0x04&gt;   PONG: &lt;len=1&gt;&lt;type=0x05&gt;   HAVE_ALL: &lt;len=1&gt;&lt;type=0x21&gt;</pre>
+ * <pre>PING: &lt;len=1&gt;&lt;type=0x04&gt;   PONG: &lt;len=1&gt;&lt;type=0x05&gt;
+ * HAVE_ALL: &lt;len=1&gt;&lt;type=0x21&gt;</pre>
  */
 public record EmptyMessage(MessageType type) implements Message {
     public static final EmptyMessage PING = new EmptyMessage(MessageType.PING);

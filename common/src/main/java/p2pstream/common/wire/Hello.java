@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * First frame on every connection, in both directions. On a peer connection it names the content wanted;
  * on a tracker connection it carries none. Thread-safe (immutable).
  *
- * <pre>HELLO: &lt;len&gt;&lt;type=0x01&gt;&lt;magic:u32 "P2PS"&gt;&lt;version:u8&gt;&lt;role:u8&gt;&lt;peer id:16&gt;&lt;listen port:u16&gt;&lt;has content:u8 0|1&gt;[&lt;content id:32&gt;]</pre>
+ * <pre>HELLO: &lt;len&gt;&lt;type=0x01&gt;&lt;magic:u32 "P2PS"&gt;&lt;version:u8&gt;&lt;role:u8&gt;&lt;peer id:16&gt;
+ *        &lt;listen port:u16&gt;&lt;has content:u8 0|1&gt;[&lt;content id:32&gt;]</pre>
  *
  * @param listenPort port the sender serves on, 0 when it does not serve
  * @param contentId  the stream a peer connection is about, or null
@@ -51,7 +52,8 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         }
         int version = in.get() & 0xff;
         if (version != Wire.VERSION) {
-            throw new ProtocolException(ErrorCode.BAD_HELLO, "version: " + version + " (expected: " + Wire.VERSION + ")");
+            throw new ProtocolException(ErrorCode.BAD_HELLO, "version: " + version + " (expected: "
+                    + Wire.VERSION + ")");
         }
         Role role = Role.of(Wire.getU8(in, "role"));
         PeerId peerId = PeerId.decode(in);
@@ -68,8 +70,8 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
     /** Throws UNEXPECTED unless this HELLO is about {@code expected}: a peer connection is about one stream. */
     public void expectContent(ContentId expected) throws ProtocolException {
         if (!expected.equals(contentId)) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: " + (contentId == null ? "none" : contentId.shortHex())
-                    + " (expected: " + expected.shortHex() + ")");
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "hello content id: "
+                    + (contentId == null ? "none" : contentId.shortHex()) + " (expected: " + expected.shortHex() + ")");
         }
     }
 }

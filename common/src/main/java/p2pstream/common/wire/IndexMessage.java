@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * A message that names one chunk: HAVE, REQUEST, CANCEL. The receiver checks the index against the
  * manifest's chunk count. Thread-safe (immutable).
  *
- * <pre>HAVE: &lt;len=5&gt;&lt;type=0x23&gt;&lt;index:u32&gt;   REQUEST: &lt;len=5&gt;&lt;type=0x24&gt;&lt;index:u32&gt;   CANCEL: &lt;len=5&gt;&lt;type=0x25&gt;&lt;index:u32&gt;</pre>
+ * <pre>HAVE: &lt;len=5&gt;&lt;type=0x23&gt;&lt;index:u32&gt;   REQUEST: &lt;len=5&gt;&lt;type=0x24&gt;&lt;index:u32&gt;
+ * CANCEL: &lt;len=5&gt;&lt;type=0x25&gt;&lt;index:u32&gt;</pre>
  */
 public record IndexMessage(MessageType type, int index) implements Message {
 

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * reads only the head. The receiver verifies the signature before using or relaying the bytes.
  * Thread-safe (immutable).
  *
- * <pre>LIVE_CHUNK: &lt;len=77+n&gt;&lt;type=0x28&gt;&lt;index:u32&gt;&lt;publish time micros:i64&gt;&lt;signature:64&gt;&lt;chunk bytes:n, n &gt;= 1&gt;</pre>
+ * <pre>LIVE_CHUNK: &lt;len=77+n&gt;&lt;type=0x28&gt;&lt;index:u32&gt;&lt;publish time micros:i64&gt;
+ *             &lt;signature:64&gt;&lt;chunk bytes:n, n &gt;= 1&gt;</pre>
  */
 public record LiveChunkHeader(int index, long publishMicros, byte[] signature) {
     public static final int SIGNATURE_BYTES = 64;

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * The publisher ended a live stream after {@code chunkCount} chunks (indexes 0..chunkCount-1), signed like a
  * chunk so that no relay can end a stream early. Relayed as received. Thread-safe (immutable).
  *
- * <pre>LIVE_END: &lt;len=77&gt;&lt;type=0x29&gt;&lt;chunk count:u32&gt;&lt;end time micros:i64&gt;&lt;signature:64&gt;</pre>
+ * <pre>LIVE_END: &lt;len=77&gt;&lt;type=0x29&gt;&lt;chunk count:u32&gt;&lt;end time micros:i64&gt;
+ *           &lt;signature:64&gt;</pre>
  */
 public record LiveEnd(int chunkCount, long endMicros, byte[] signature) implements Message {
 

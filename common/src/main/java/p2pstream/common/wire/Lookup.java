@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * Asks the tracker for peers holding a stream, named either by name or by content id (exactly one is
  * set). Thread-safe (immutable).
  *
- * <pre>LOOKUP: &lt;len&gt;&lt;type=0x14&gt;&lt;by:u8 1=name 2=content id&gt;(&lt;name:str&gt;|&lt;content id:32&gt;)&lt;max peers:u16&gt;</pre>
+ * <pre>LOOKUP: &lt;len&gt;&lt;type=0x14&gt;&lt;by:u8 1=name 2=content id&gt;(&lt;name:str&gt;|&lt;content id:32&gt;)
+ *         &lt;max peers:u16&gt;</pre>
  */
 public record Lookup(String name, ContentId contentId, int maxPeers) implements Message {
 

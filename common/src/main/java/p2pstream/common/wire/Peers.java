@@ -9,7 +9,8 @@ import java.util.List;
  * The tracker's answer to LOOKUP: the stream found (found=0 and nothing else when it knows none) and a
  * random sample of the peers holding it, never the asker. Thread-safe (immutable).
  *
- * <pre>PEERS: &lt;len&gt;&lt;type=0x15&gt;&lt;found:u8&gt;[&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;complete:u8&gt;}*count]</pre>
+ * <pre>PEERS: &lt;len&gt;&lt;type=0x15&gt;&lt;found:u8&gt;[&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
+ *        &lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;complete:u8&gt;}*count]</pre>
  * where {@code <address>} is {@code <family:u8 4|16><ip><port:u16>}.
  */
 public record Peers(ContentId contentId, String name, long size, int chunkSize, List<Entry> peers) implements Message {
@@ -72,12 +73,14 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
      */
     public static Message ofEncoded(ContentId contentId, String name, long size, int chunkSize, byte[][] entries) {
         if (entries.length > Wire.MAX_PEERS_PER_LOOKUP) {
-            throw new IllegalArgumentException("peers: " + entries.length + " (expected: <= " + Wire.MAX_PEERS_PER_LOOKUP + ")");
+            throw new IllegalArgumentException("peers: " + entries.length + " (expected: <= "
+                    + Wire.MAX_PEERS_PER_LOOKUP + ")");
         }
         return new Encoded(contentId, name, size, chunkSize, entries);
     }
 
-    private record Encoded(ContentId contentId, String name, long size, int chunkSize, byte[][] entries) implements Message {
+    private record Encoded(ContentId contentId, String name, long size, int chunkSize, byte[][] entries)
+            implements Message {
         @Override
         public MessageType type() {
             return MessageType.PEERS;
@@ -102,7 +105,8 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
         }
     }
 
-    private static void putHeader(ByteBuffer out, ContentId contentId, String name, long size, int chunkSize, int count) {
+    private static void putHeader(ByteBuffer out, ContentId contentId, String name, long size, int chunkSize,
+                                  int count) {
         contentId.encode(out);
         Wire.putString(out, name);
         out.putLong(size).putInt(chunkSize).putShort((short) count);
@@ -129,7 +133,8 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
         int chunkSize = Wire.getU31(in, "chunk size");
         int count = Wire.getU16(in, "peer count");
         if (count > Wire.MAX_PEERS_PER_LOOKUP) {
-            throw ProtocolException.malformed("peer count: " + count + " (expected: <= " + Wire.MAX_PEERS_PER_LOOKUP + ")");
+            throw ProtocolException.malformed("peer count: " + count + " (expected: <= "
+                    + Wire.MAX_PEERS_PER_LOOKUP + ")");
         }
         List<Entry> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

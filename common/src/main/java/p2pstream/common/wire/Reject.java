@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * A server will not send a requested chunk; the client asks another peer. Thread-safe (immutable).
  *
- * <pre>REJECT: &lt;len=6&gt;&lt;type=0x27&gt;&lt;index:u32&gt;&lt;reason:u8 1=not held 2=overloaded 3=unavailable&gt;</pre>
+ * <pre>REJECT: &lt;len=6&gt;&lt;type=0x27&gt;&lt;index:u32&gt;
+ *         &lt;reason:u8 1=not held 2=overloaded 3=unavailable&gt;</pre>
  */
 public record Reject(int index, Reason reason) implements Message {
 

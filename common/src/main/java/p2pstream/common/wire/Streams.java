@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The tracker's answer to LIST. Thread-safe (immutable).
  *
- * <pre>STREAMS: &lt;len&gt;&lt;type=0x13&gt;&lt;count:u16&gt;{&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;peers:u32&gt;&lt;seeds:u32&gt;}*count</pre>
+ * <pre>STREAMS: &lt;len&gt;&lt;type=0x13&gt;&lt;count:u16&gt;{&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
+ *          &lt;chunk size:u32&gt;&lt;peers:u32&gt;&lt;seeds:u32&gt;}*count</pre>
  */
 public record Streams(List<Entry> streams) implements Message {
 
@@ -54,7 +55,8 @@ public record Streams(List<Entry> streams) implements Message {
     public static Streams decode(ByteBuffer in) throws ProtocolException {
         int count = Wire.getU16(in, "stream count");
         if (count > Wire.MAX_STREAMS_PER_LIST) {
-            throw ProtocolException.malformed("stream count: " + count + " (expected: <= " + Wire.MAX_STREAMS_PER_LIST + ")");
+            throw ProtocolException.malformed("stream count: " + count + " (expected: <= "
+                    + Wire.MAX_STREAMS_PER_LIST + ")");
         }
         List<Entry> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

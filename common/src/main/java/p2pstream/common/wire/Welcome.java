@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
  * The tracker's answer to HELLO: the session id it assigned and the address it will hand out for this peer
  * (the address it sees, with the listen port from HELLO). Thread-safe (immutable).
  *
- * <pre>WELCOME: &lt;len&gt;&lt;type=0x02&gt;&lt;session id:i64&gt;&lt;address family:u8 4|16&gt;&lt;address&gt;&lt;port:u16&gt;</pre>
+ * <pre>WELCOME: &lt;len&gt;&lt;type=0x02&gt;&lt;session id:i64&gt;&lt;address family:u8 4|16&gt;&lt;address&gt;
+ *          &lt;port:u16&gt;</pre>
  */
 public record Welcome(long sessionId, InetSocketAddress observedAddress) implements Message {
 

@@ -1,5 +1,6 @@
 package p2pstream.common.wire;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -154,7 +155,7 @@ public final class Wire {
     /** Bytes an address takes: family byte (4 or 16), the address, uint16 port. */
     public static int addressBytes(InetSocketAddress a) {
         // not getAddress().length: that copies the address, and a tracker sizes 200 of them per PEERS answer
-        return 1 + (a.getAddress() instanceof java.net.Inet4Address ? 4 : 16) + 2;
+        return 1 + (a.getAddress() instanceof Inet4Address ? 4 : 16) + 2;
     }
 
     public static void putAddress(ByteBuffer out, InetSocketAddress a) {
@@ -181,7 +182,7 @@ public final class Wire {
         }
         // Java turns an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into IPv4, which encodes as family 4: one
         // address, one encoding
-        if ((address instanceof java.net.Inet4Address ? 4 : 16) != length) {
+        if ((address instanceof Inet4Address ? 4 : 16) != length) {
             throw ProtocolException.malformed(field + ": IPv4-mapped IPv6 " + address.getHostAddress()
                     + " (expected: family 4 for an IPv4 address)");
         }
@@ -204,7 +205,8 @@ public final class Wire {
                 n += 1;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {

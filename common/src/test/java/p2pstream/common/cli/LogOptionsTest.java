@@ -49,7 +49,8 @@ class LogOptionsTest {
 
     @Test
     void anUnknownLevelOrQuietWithAnotherLevelIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--log-level", "loud").properties("info"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--log-level", "loud").properties("info"));
         assertEquals("--log-level: loud (expected: one of trace, debug, info, warn, error, off)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("-q", "--log-level", "debug").properties("info"));
         assertEquals("-q: with --log-level debug (expected: one of them)", e.getMessage());
@@ -58,13 +59,14 @@ class LogOptionsTest {
     @Test
     void aLogFileIsCreatedAtOnceAndOneThatCannotBeIsRefused() {
         Path file = dir.resolve("p.log");
-        assertEquals(file.toString(), parse("--log-file", file.toString()).properties("info").get("org.slf4j.simpleLogger.logFile"));
+        assertEquals(file.toString(),
+                parse("--log-file", file.toString()).properties("info").get("org.slf4j.simpleLogger.logFile"));
         assertTrue(Files.exists(file));
         Path missing = dir.resolve("no-such-dir/p.log");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("--log-file", missing.toString()).properties("info"));
-        assertEquals("--log-file: " + missing + " cannot be written: no such directory (expected: a file in an existing,"
-                + " writable directory)", e.getMessage());
+        assertEquals("--log-file: " + missing + " cannot be written: no such directory"
+                + " (expected: a file in an existing, writable directory)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("--log-file", dir.toString()).properties("info"));
         assertTrue(e.getMessage().startsWith("--log-file: " + dir + " cannot be written: "), e.getMessage());
     }

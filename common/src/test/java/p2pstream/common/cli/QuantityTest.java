@@ -22,7 +22,8 @@ class QuantityTest {
     @Test
     void aRateWithASingleLetterIsAmbiguousAndRefusedWithTheAcceptedForms() {
         for (String bad : new String[] {"4M", "4m", "500K", "2G", "4M/s"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quantity.rate("--rate", bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Quantity.rate("--rate", bad), bad);
             assertEquals("--rate: " + bad + " (expected: a rate such as 4Mbit/s, 500kB/s, 25MiB/s or bytes per second)",
                     e.getMessage());
         }
@@ -39,7 +40,8 @@ class QuantityTest {
     @Test
     void malformedQuantitiesAreRefusedWithTheExpectedForm() {
         for (String bad : new String[] {"", "fast", "-5MB/s", "25 parsecs", "0", "MB/s"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quantity.rate("--rate", bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Quantity.rate("--rate", bad), bad);
             assertTrue(e.getMessage().startsWith("--rate: ") && e.getMessage().contains("expected"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> Quantity.size("--start", "25MB/s"));

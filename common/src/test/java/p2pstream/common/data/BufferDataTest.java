@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BufferDataTest {
@@ -70,6 +71,6 @@ class BufferDataTest {
         assertEquals(30, data.remaining());
         TrickleChannel channel = new TrickleChannel(Integer.MAX_VALUE);
         assertEquals(30, data.writeTo(channel));
-        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 10, 40), channel.taken.toByteArray());
+        assertArrayEquals(Arrays.copyOfRange(bytes, 10, 40), channel.taken.toByteArray());
     }
 }

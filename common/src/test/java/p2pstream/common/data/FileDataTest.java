@@ -34,7 +34,8 @@ class FileDataTest {
     void writesAFileRegionToAFileChannelExactly() throws IOException {
         byte[] bytes = writeFile(dir.resolve("src"), 300_000);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             FileData data = new FileData(src, 1_234, 250_000);
             assertEquals(250_000, data.remaining());
             while (data.remaining() > 0) {
@@ -50,7 +51,8 @@ class FileDataTest {
         writeFile(dir.resolve("src"), 10_000);
         int[] released = new int[2];
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             FileData written = new FileData(src, 0, 5_000, () -> released[0]++);
             written.writeTo(dst, 4_000);
             assertEquals(0, released[0], "released while bytes remain");
@@ -70,7 +72,8 @@ class FileDataTest {
     void writesAtMostMaxBytes() throws IOException {
         byte[] bytes = writeFile(dir.resolve("src"), 10_000);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             FileData data = new FileData(src, 100, 5_000);
             assertEquals(1_000, data.writeTo(dst, 1_000));
             assertEquals(4_000, data.remaining());
@@ -130,7 +133,8 @@ class FileDataTest {
     void failsInsteadOfSpinningWhenTheFileIsTruncatedMidway() throws IOException {
         byte[] bytes = writeFile(dir.resolve("src"), 200_000);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             FileData data = new FileData(src, 0, 200_000);
             try (FileChannel truncator = FileChannel.open(dir.resolve("src"), StandardOpenOption.WRITE)) {
                 truncator.truncate(50_000);
@@ -154,7 +158,8 @@ class FileDataTest {
     void failsAtOnceWhenTheRegionStartsPastTheEnd() throws IOException {
         writeFile(dir.resolve("src"), 1_000);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             FileData data = new FileData(src, 0, 1_000);
             try (FileChannel truncator = FileChannel.open(dir.resolve("src"), StandardOpenOption.WRITE)) {
                 truncator.truncate(0);
@@ -168,7 +173,8 @@ class FileDataTest {
     void rejectsNegativeRegionsAndWritesNothingForAnEmptyOne() throws IOException {
         writeFile(dir.resolve("src"), 10);
         try (FileChannel src = FileChannel.open(dir.resolve("src"));
-             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             FileChannel dst = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
             assertThrows(IllegalArgumentException.class, () -> new FileData(src, -1, 5));
             assertThrows(IllegalArgumentException.class, () -> new FileData(src, 0, -5));
             FileData empty = new FileData(src, 10, 0);

@@ -1,5 +1,6 @@
 package p2pstream.common.fuzz;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -36,8 +37,7 @@ public final class DecodeCheck {
     /** The same under Jazzer, whose hooks on String and charset methods allocate too: about 70 per byte seen. */
     public static final int INSTRUMENTED_BYTES_PER_INPUT_BYTE = 160;
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /** Executions of one target, and how they ended. */
     static final class Tally {
@@ -51,7 +51,10 @@ public final class DecodeCheck {
     private final int allocationBytesPerInputByte;
     private final Map<String, Tally> tallies = new LinkedHashMap<>();
 
-    /** @param allocationBytesPerInputByte {@link #PLAIN_BYTES_PER_INPUT_BYTE} or {@link #INSTRUMENTED_BYTES_PER_INPUT_BYTE} */
+    /**
+     * @param allocationBytesPerInputByte {@link #PLAIN_BYTES_PER_INPUT_BYTE} or
+     *                                    {@link #INSTRUMENTED_BYTES_PER_INPUT_BYTE}
+     */
     public DecodeCheck(List<FuzzTarget<?>> targets, int allocationBytesPerInputByte) {
         this.targets = List.copyOf(targets);
         this.allocationBytesPerInputByte = allocationBytesPerInputByte;
@@ -75,7 +78,8 @@ public final class DecodeCheck {
         }
         for (FuzzTarget<?> t : targets) {
             if (check.runs(t.name()) < runsPerTarget / 2) {
-                throw new AssertionError(t.name() + " ran " + check.runs(t.name()) + " times (expected: about " + runsPerTarget + ")");
+                throw new AssertionError(t.name() + " ran " + check.runs(t.name()) + " times (expected: about "
+                        + runsPerTarget + ")");
             }
         }
         return check;
@@ -159,8 +163,8 @@ public final class DecodeCheck {
         } catch (AssertionError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new AssertionError(target.name() + ": decoding threw " + e + " (expected: ProtocolException or a value): "
-                    + describe(input), e);
+            throw new AssertionError(target.name() + ": decoding threw " + e
+                    + " (expected: ProtocolException or a value): " + describe(input), e);
         }
         return new Outcome<>(value, refused, THREADS.getCurrentThreadAllocatedBytes() - start);
     }

@@ -41,7 +41,8 @@ public final class Mutator {
             }
             case SET_BYTE -> {
                 if (n > 0) {
-                    b[draw.below(n)] = (byte) draw.pick(0x00, 0xff, 0x7f, 0x80, 0x01, 0x2f, 0x2e, 0x20, draw.below(256));
+                    b[draw.below(n)] = (byte) draw.pick(0x00, 0xff, 0x7f, 0x80, 0x01, 0x2f, 0x2e, 0x20,
+                            draw.below(256));
                 }
                 return b;
             }
@@ -84,7 +85,8 @@ public final class Mutator {
                 return splice(b, at, draw.between(0, n - at), piece, maxBytes);
             }
             case RANDOM -> {
-                return draw.bytes(draw.oneIn(4) ? draw.between(0, Math.min(maxBytes, 65536)) : draw.between(0, Math.max(n, 1)));
+                return draw.bytes(draw.oneIn(4) ? draw.between(0, Math.min(maxBytes, 65536))
+                        : draw.between(0, Math.max(n, 1)));
             }
             default -> throw new AssertionError(kind);
         }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import p2pstream.common.wire.Announce;
@@ -92,7 +93,7 @@ public final class ValidMessages {
         byte[] ip = draw.bytes(draw.bool() ? 4 : 16);
         if (ip.length == 16) {
             if (draw.bool()) {
-                java.util.Arrays.fill(ip, 0, draw.pick(12, 15, 16), (byte) 0);
+                Arrays.fill(ip, 0, draw.pick(12, 15, 16), (byte) 0);
             } else {
                 ip[0] = 0x20;
             }

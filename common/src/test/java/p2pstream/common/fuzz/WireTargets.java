@@ -71,7 +71,8 @@ public final class WireTargets {
 
     /** A message's payload codec: {@link Message#encodePayload} against its {@code decode}. */
     public static <M extends Message> FuzzTarget<M> message(String name, int maxPayloadBytes,
-                                                            FuzzTarget.Generator<M> valid, FuzzTarget.Decoder<M> decode) {
+                                                            FuzzTarget.Generator<M> valid,
+                                                            FuzzTarget.Decoder<M> decode) {
         return FuzzTarget.of(name, maxPayloadBytes, valid, WireBytes::payload, decode);
     }
 
@@ -114,7 +115,8 @@ public final class WireTargets {
                 c -> {
                     ByteBuffer header = c.header().encode(c.bytes().length);
                     header.position(Frames.HEADER_BYTES);
-                    return ByteBuffer.allocate(header.remaining() + c.bytes().length).put(header).put(c.bytes()).array();
+                    return ByteBuffer.allocate(header.remaining() + c.bytes().length)
+                            .put(header).put(c.bytes()).array();
                 },
                 (base, in) -> {
                     LiveChunkHeader header = LiveChunkHeader.decode(in);

@@ -8,6 +8,7 @@ import static p2pstream.common.net.Loopback.ANY_PORT;
 import static p2pstream.common.net.Loopback.onLoop;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.Loopback.EchoHandler;
+import p2pstream.common.wire.EmptyMessage;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Wire;
 
 /** The listening side: what a bind failure says, what a flood of length prefixes costs, a loop's death. */
@@ -77,7 +81,8 @@ class AcceptorTest {
                 c.close();
             }
             await("every connection closed", () -> acceptor.connectionCount() == 0);
-            assertEquals(0L, (long) onLoop(loop, loop::readBufferBytes), "read buffers held once every connection closed");
+            assertEquals(0L, (long) onLoop(loop, loop::readBufferBytes),
+                    "read buffers held once every connection closed");
         } finally {
             for (SocketChannel c : clients) {
                 c.close();
@@ -87,7 +92,8 @@ class AcceptorTest {
 
     private static long bytesRead(EventLoop loop, List<Loopback.Recorder> handlers) {
         try {
-            return onLoop(loop, () -> handlers.stream().mapToLong(h -> h.connection == null ? 0 : h.connection.bytesRead()).sum());
+            return onLoop(loop, () -> handlers.stream()
+                    .mapToLong(h -> h.connection == null ? 0 : h.connection.bytesRead()).sum());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -104,6 +110,7 @@ class AcceptorTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process still runs 30 s after its loop died");
             String output = Files.readString(err);
             assertEquals(FatalExit.STATUS, p.exitValue(), output);
+            // CHECKSTYLE.SUPPRESS: FullyQualifiedName (the class name is the text of the log line, not code)
             assertTrue(output.contains("event loop dying-0 died: java.lang.OutOfMemoryError"), output);
         } finally {
             p.destroyForcibly();
@@ -137,27 +144,28 @@ class AcceptorTest {
         int perAddress = 8;
         int extras = 10;
         List<RawClient> held = new ArrayList<>();
-        try (Acceptor acceptor = Acceptor.open(group, ANY_PORT, Loopback.EchoHandler::new, Limits.CONTROL, 100, perAddress, null)) {
+        try (Acceptor acceptor = Acceptor.open(group, ANY_PORT, Loopback.EchoHandler::new, Limits.CONTROL, 100,
+                perAddress, null)) {
             InetSocketAddress at = acceptor.localAddress();
             for (int i = 0; i < perAddress; i++) {
                 RawClient c = RawClient.connect(at);
                 held.add(c);
-                c.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+                c.send(EmptyMessage.PING).expect(MessageType.PONG, b -> b);
             }
             for (int i = 0; i < extras; i++) {
                 try (RawClient extra = RawClient.connect(at)) {
-                    extra.expectErrorThenEof(p2pstream.common.wire.ErrorCode.TOO_MANY_CONNECTIONS);
+                    extra.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
                 }
             }
             trial.record("extras from one address refused with TOO_MANY_CONNECTIONS then EOF", extras);
-            try (RawClient other = RawClient.connectFrom(java.net.InetAddress.getByName("127.0.0.2"), at)) {
-                other.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+            try (RawClient other = RawClient.connectFrom(InetAddress.getByName("127.0.0.2"), at)) {
+                other.send(EmptyMessage.PING).expect(MessageType.PONG, b -> b);
             }
             held.remove(0).close();
             await("the closed connection's slot is free", () -> acceptor.connectionCount() == perAddress - 1);
             RawClient again = RawClient.connect(at);
             held.add(again);
-            again.send(p2pstream.common.wire.EmptyMessage.PING).expect(p2pstream.common.wire.MessageType.PONG, b -> b);
+            again.send(EmptyMessage.PING).expect(MessageType.PONG, b -> b);
         } finally {
             for (RawClient c : held) {
                 c.close();

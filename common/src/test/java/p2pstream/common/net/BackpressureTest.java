@@ -7,9 +7,9 @@ import static p2pstream.common.net.Await.await;
 import static p2pstream.common.net.Loopback.ANY_PORT;
 import static p2pstream.common.net.Loopback.onLoop;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -144,7 +144,7 @@ class BackpressureTest {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @Test

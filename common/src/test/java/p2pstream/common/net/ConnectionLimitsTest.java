@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -174,7 +175,7 @@ class ConnectionLimitsTest {
         InetSocketAddress server = serve(Limits.CONTROL.withMaxFramesPerSecond(max), 10);
         try (RawClient flood = RawClient.connect(server); RawClient calm = RawClient.connect(server)) {
             EmptyMessage[] pings = new EmptyMessage[max + 1];
-            java.util.Arrays.fill(pings, EmptyMessage.PING);
+            Arrays.fill(pings, EmptyMessage.PING);
             flood.send(pings);
             for (int i = 0; i < max; i++) {
                 assertEquals(MessageType.PONG.code(), flood.read().type(), "frame " + i + " is within the limit");
@@ -198,7 +199,7 @@ class ConnectionLimitsTest {
         try (RawClient flood = RawClient.connect(server, Wire.MAX_CONTROL_FRAME_BYTES, 4 * 1024)) {
             flood.sendFrame(MessageType.MANIFEST.code(), big);
             EmptyMessage[] pings = new EmptyMessage[10_000]; // 50 KB: far more than the server reads once limited
-            java.util.Arrays.fill(pings, EmptyMessage.PING);
+            Arrays.fill(pings, EmptyMessage.PING);
             flood.send(pings);
             await("the server to close the flood", () -> servers.stream().anyMatch(h -> h.closeReason != null));
             assertEquals(MessageType.MANIFEST.code(), flood.read().type());

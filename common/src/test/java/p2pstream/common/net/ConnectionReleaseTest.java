@@ -6,7 +6,6 @@ import static p2pstream.common.net.Await.await;
 import static p2pstream.common.net.Loopback.ANY_PORT;
 import static p2pstream.common.net.Loopback.onLoop;
 
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

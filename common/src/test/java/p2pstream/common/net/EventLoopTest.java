@@ -11,6 +11,7 @@ import static p2pstream.common.net.Loopback.onLoop;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -104,6 +105,7 @@ class EventLoopTest {
             loop.schedule(10, () -> fired.add("10a"));
             loop.schedule(20, () -> fired.add("20"));
             loop.schedule(10, () -> fired.add("10b"));
+            // CHECKSTYLE.SUPPRESS: FullyQualifiedName (the loop's Timeout; JUnit's @Timeout is imported)
             p2pstream.common.net.Timeout cancelled = loop.schedule(15, () -> fired.add("15"));
             loop.schedule(0, () -> fired.add("0"));
             cancelled.cancel();
@@ -136,6 +138,7 @@ class EventLoopTest {
                 loop.schedule(20, () -> fired.add(20));
                 loop.schedule(1, () -> fired.add(1));
                 loop.schedule(5, () -> fired.add(5)).cancel();
+                // CHECKSTYLE.SUPPRESS: FullyQualifiedName (the loop's Timeout; JUnit's @Timeout is imported)
                 p2pstream.common.net.Timeout late = loop.schedule(40, () -> fired.add(40));
                 loop.schedule(10, late::cancel);
             });
@@ -172,10 +175,10 @@ class EventLoopTest {
             Frame first = client.take();
             assertEquals(MessageType.REQUEST.code(), first.type());
             assertEquals(IndexMessage.request(1),
-                    IndexMessage.decode(MessageType.REQUEST, java.nio.ByteBuffer.wrap(first.payload())));
+                    IndexMessage.decode(MessageType.REQUEST, ByteBuffer.wrap(first.payload())));
             Frame second = client.take();
             assertEquals(MessageType.LIST.code(), second.type());
-            assertEquals(new ListStreams("bunny", 2), ListStreams.decode(java.nio.ByteBuffer.wrap(second.payload())));
+            assertEquals(new ListStreams("bunny", 2), ListStreams.decode(ByteBuffer.wrap(second.payload())));
             Frame third = client.take();
             assertEquals(MessageType.MANIFEST.code(), third.type());
             assertArrayEquals(big, third.payload());

@@ -8,6 +8,7 @@ import static p2pstream.common.net.Loopback.ANY_PORT;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,7 +79,7 @@ class InboundTest {
         }
     }
 
-    private RawClient connect(java.util.function.Supplier<ConnectionHandler> handlers) throws Exception {
+    private RawClient connect(Supplier<ConnectionHandler> handlers) throws Exception {
         group = new EventLoopGroup("inbound", 1);
         Acceptor acceptor = Acceptor.open(group, ANY_PORT, handlers, Limits.CONTROL.withMaxFrameBytes(MAX_LINE_BYTES),
                 10, null);

@@ -49,7 +49,8 @@ public final class PingProbe {
             }
             if (f.type() == MessageType.ERROR.code()) {
                 ErrorMessage e = ErrorMessage.decode(f.buffer());
-                assertTrue(codes.contains(ErrorCode.of(e.code())), what + ": ERROR " + e.codeName() + " " + e.message());
+                assertTrue(codes.contains(ErrorCode.of(e.code())),
+                        what + ": ERROR " + e.codeName() + " " + e.message());
                 assertTrue(c.readUntilClosed(true).frames().isEmpty(), what + ": frames after ERROR");
                 return false;
             }

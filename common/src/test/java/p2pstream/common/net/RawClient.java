@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -122,12 +123,12 @@ public final class RawClient implements AutoCloseable {
     }
 
     /** From {@code from} (e.g. 127.0.0.2: all of loopback's /8 is local), as another host on this machine would. */
-    public static RawClient connectFrom(java.net.InetAddress from, InetSocketAddress address) throws IOException {
+    public static RawClient connectFrom(InetAddress from, InetSocketAddress address) throws IOException {
         return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from);
     }
 
     private static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes,
-                                     java.net.InetAddress from) throws IOException {
+                                     InetAddress from) throws IOException {
         Socket s = new Socket();
         try {
             if (from != null) {
@@ -250,7 +251,8 @@ public final class RawClient implements AutoCloseable {
     /** Reads one frame, which must be an ERROR with one of {@code codes}. */
     public ErrorMessage expectError(ErrorCode... codes) throws IOException, ProtocolException {
         Frame f = read();
-        assertEquals(MessageType.ERROR.code(), f.type(), () -> "expected ERROR " + List.of(codes) + ", got " + f.describe());
+        assertEquals(MessageType.ERROR.code(), f.type(),
+                () -> "expected ERROR " + List.of(codes) + ", got " + f.describe());
         ErrorMessage e = ErrorMessage.decode(f.buffer());
         assertTrue(List.of(codes).contains(ErrorCode.of(e.code())),
                 () -> "expected ERROR " + List.of(codes) + ", got " + e.codeName() + " \"" + e.message() + "\"");
@@ -263,7 +265,8 @@ public final class RawClient implements AutoCloseable {
         try {
             b = in.read();
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("server kept the connection open for " + READ_TIMEOUT_MILLIS + " ms (expected: EOF)", e);
+            throw new AssertionError("server kept the connection open for " + READ_TIMEOUT_MILLIS
+                    + " ms (expected: EOF)", e);
         }
         assertEquals(-1, b, "expected EOF after the ERROR, got more bytes");
     }

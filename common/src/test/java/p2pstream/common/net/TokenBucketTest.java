@@ -46,7 +46,8 @@ class TokenBucketTest {
         assertEquals(0, bucket.nanosUntil(1_000));
         bucket.take(Long.MAX_VALUE);
         assertEquals(SECOND / 10, bucket.nanosUntil(10_000));
-        assertEquals(64 * 1024 * SECOND / 100_000, bucket.nanosUntil(Long.MAX_VALUE), "never waits for more than a burst");
+        assertEquals(64 * 1024 * SECOND / 100_000, bucket.nanosUntil(Long.MAX_VALUE),
+                "never waits for more than a burst");
         now.addAndGet(SECOND / 10);
         assertEquals(0, bucket.nanosUntil(10_000));
         assertEquals(10_000, bucket.take(10_000));

@@ -7,6 +7,8 @@ import static p2pstream.common.wire.MessageCodecTest.PEER;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -56,7 +58,8 @@ class InvalidMessageTest {
                 new BadName("lone continuation", new byte[] {(byte) 0x80}, ErrorCode.MALFORMED),
                 new BadName("overlong NUL", new byte[] {(byte) 0xc0, (byte) 0x80}, ErrorCode.MALFORMED),
                 new BadName("cut multibyte", new byte[] {'a', (byte) 0xe2, (byte) 0x82}, ErrorCode.MALFORMED),
-                new BadName("encoded surrogate", new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, ErrorCode.MALFORMED),
+                new BadName("encoded surrogate", new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+                        ErrorCode.MALFORMED),
                 new BadName("absolute", "/etc/passwd".getBytes(StandardCharsets.UTF_8), ErrorCode.BAD_NAME),
                 new BadName("backslash", "a\\b".getBytes(StandardCharsets.UTF_8), ErrorCode.BAD_NAME),
                 new BadName("drive letter", "C:x".getBytes(StandardCharsets.UTF_8), ErrorCode.BAD_NAME),
@@ -152,7 +155,8 @@ class InvalidMessageTest {
         assertRejected(ErrorCode.MALFORMED, ANNOUNCE, announce(a, -2, chunk, 0, 0));
         assertRejected(ErrorCode.MALFORMED, ANNOUNCE, announce(a, Long.MIN_VALUE, chunk, 0, 0));
         assertRejected(ErrorCode.MALFORMED, ANNOUNCE, announce(a, Long.MAX_VALUE, chunk, 0, 0));
-        assertRejected(ErrorCode.MALFORMED, ANNOUNCE, announce(a, Long.MAX_VALUE, Wire.MAX_CHUNK_BYTES, Integer.MAX_VALUE, 0));
+        assertRejected(ErrorCode.MALFORMED, ANNOUNCE,
+                announce(a, Long.MAX_VALUE, Wire.MAX_CHUNK_BYTES, Integer.MAX_VALUE, 0));
         int tooMany = Wire.MAX_CHUNK_COUNT + 1;
         assertRejected(ErrorCode.MALFORMED, ANNOUNCE, announce(a, (long) tooMany * chunk, chunk, tooMany, 0));
         // the boundaries that are fine
@@ -169,15 +173,15 @@ class InvalidMessageTest {
 
     @Test
     void rejectsBitfieldOfWrongLength() {
-        Bitfield like = new Bitfield(new java.util.BitSet(), 10);
+        Bitfield like = new Bitfield(new BitSet(), 10);
         assertRejected(ErrorCode.MALFORMED, like, new byte[1]);
         assertRejected(ErrorCode.MALFORMED, like, new byte[3]);
-        assertRejected(ErrorCode.MALFORMED, new Bitfield(new java.util.BitSet(), 0), new byte[1]);
+        assertRejected(ErrorCode.MALFORMED, new Bitfield(new BitSet(), 0), new byte[1]);
     }
 
     @Test
     void rejectsBitfieldWithSpareBitsSet() throws ProtocolException {
-        Bitfield like = new Bitfield(new java.util.BitSet(), 10);
+        Bitfield like = new Bitfield(new BitSet(), 10);
         for (int spare = 10; spare < 16; spare++) {
             byte[] p = new byte[2];
             p[1] = (byte) (0x80 >>> (spare - 8));
@@ -202,7 +206,7 @@ class InvalidMessageTest {
             b.put((byte) family).put(new byte[family == 16 ? 16 : 4]).putShort((short) i).putLong(i).putLong(i)
                     .put((byte) complete);
         }
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     @Test

@@ -40,7 +40,8 @@ class LiveCodecTest {
         byte[] withByte = Arrays.copyOf(payload, payload.length + 1);
         for (int n = 0; n < withByte.length; n++) {
             ByteBuffer cut = ByteBuffer.wrap(withByte, 0, n);
-            ProtocolException e = assertThrows(ProtocolException.class, () -> LiveChunkHeader.decode(cut), "length " + n);
+            ProtocolException e = assertThrows(ProtocolException.class, () -> LiveChunkHeader.decode(cut),
+                    "length " + n);
             assertEquals(ErrorCode.MALFORMED, e.code());
         }
     }

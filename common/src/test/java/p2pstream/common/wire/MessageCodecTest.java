@@ -183,7 +183,8 @@ class MessageCodecTest {
             ByteBuffer p = ByteBuffer.wrap(new byte[cut]);
             assertRejected(ErrorCode.MALFORMED, () -> ChunkHeader.decodeIndex(p));
         }
-        assertRejected(ErrorCode.MALFORMED, () -> ChunkHeader.decodeIndex(ByteBuffer.wrap(new byte[] {(byte) 0x80, 0, 0, 0})));
+        assertRejected(ErrorCode.MALFORMED,
+                () -> ChunkHeader.decodeIndex(ByteBuffer.wrap(new byte[] {(byte) 0x80, 0, 0, 0})));
     }
 
     @Test

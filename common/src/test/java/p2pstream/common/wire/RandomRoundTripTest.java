@@ -5,13 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import p2pstream.common.fuzz.Draw;
 import p2pstream.common.fuzz.ValidMessages;
 
-/** Random valid messages (fixed seeds) encode then decode to equal values; random damage never escapes as anything but ProtocolException. */
+/**
+ * Random valid messages (fixed seeds) encode then decode to equal values; random damage never escapes as anything but
+ * ProtocolException.
+ */
 class RandomRoundTripTest {
     private static final int ITERATIONS = 3000;
 
@@ -65,8 +70,8 @@ class RandomRoundTripTest {
             byte[][] entries = p.peers().stream().map(Peers::encodeEntry).toArray(byte[][]::new);
             Message encoded = Peers.ofEncoded(p.contentId(), p.name(), p.size(), p.chunkSize(), entries);
             assertEquals(MessageType.PEERS, encoded.type());
-            assertEquals(java.util.HexFormat.of().formatHex(Codec.payloadBytes(p)),
-                    java.util.HexFormat.of().formatHex(Codec.payloadBytes(encoded)));
+            assertEquals(HexFormat.of().formatHex(Codec.payloadBytes(p)),
+                    HexFormat.of().formatHex(Codec.payloadBytes(encoded)));
             found++;
         }
         assertTrue(found > ITERATIONS / 2, "found answers compared: " + found);
@@ -84,7 +89,7 @@ class RandomRoundTripTest {
                             p[random.nextInt(p.length)] ^= (byte) (1 + random.nextInt(255));
                         }
                     }
-                    case 1 -> p = java.util.Arrays.copyOf(p, random.nextInt(p.length + 8));
+                    case 1 -> p = Arrays.copyOf(p, random.nextInt(p.length + 8));
                     default -> random.nextBytes(p);
                 }
                 try {

@@ -17,7 +17,8 @@ import p2pstream.common.fuzz.WireTargets;
  */
 class WireFuzzTest {
     private static final int SEEDED_RUNS_PER_DECODER = 300;
-    private static final DecodeCheck JAZZER = new DecodeCheck(WireTargets.all(), DecodeCheck.INSTRUMENTED_BYTES_PER_INPUT_BYTE);
+    private static final DecodeCheck JAZZER =
+            new DecodeCheck(WireTargets.all(), DecodeCheck.INSTRUMENTED_BYTES_PER_INPUT_BYTE);
     private static final long START_NANOS = System.nanoTime();
 
     @FuzzTest(maxDuration = "8s")

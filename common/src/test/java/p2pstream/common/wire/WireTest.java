@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class WireTest {
             ContentId id = ContentId.of(sha);
             String hex = id.hex();
             assertEquals(64, hex.length());
-            assertEquals(hex.toLowerCase(java.util.Locale.ROOT), hex);
+            assertEquals(hex.toLowerCase(Locale.ROOT), hex);
             assertEquals(Wire.hex(sha), hex);
             assertEquals(id, ContentId.parse(hex));
             assertArrayEquals(sha, id.bytes());
@@ -38,7 +39,7 @@ class WireTest {
     @Test
     void parsesUppercaseHexToTheSameId() {
         String hex = "00ff10ab".repeat(8);
-        assertEquals(ContentId.parse(hex), ContentId.parse(hex.toUpperCase(java.util.Locale.ROOT)));
+        assertEquals(ContentId.parse(hex), ContentId.parse(hex.toUpperCase(Locale.ROOT)));
         assertEquals(new ContentId(0x00ff10ab00ff10abL, 0x00ff10ab00ff10abL, 0x00ff10ab00ff10abL, 0x00ff10ab00ff10abL),
                 ContentId.parse(hex));
     }
@@ -112,7 +113,8 @@ class WireTest {
     void rejectsIpv4MappedIpv6AddressesWhichWouldReencodeAsIpv4() {
         byte[] mapped = ByteBuffer.allocate(1 + 16 + 2).put((byte) 16).put(new byte[10]).put((byte) 0xff)
                 .put((byte) 0xff).put(new byte[] {127, 0, 0, 1}).putShort((short) 80).array();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> Wire.getAddress(ByteBuffer.wrap(mapped), "a"));
+        ProtocolException e =
+                assertThrows(ProtocolException.class, () -> Wire.getAddress(ByteBuffer.wrap(mapped), "a"));
         assertEquals(ErrorCode.MALFORMED, e.code());
         assertTrue(e.getMessage().contains("IPv4-mapped"), e.getMessage());
         byte[] compatible = mapped.clone();

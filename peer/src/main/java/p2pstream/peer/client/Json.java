@@ -1,6 +1,9 @@
 package p2pstream.peer.client;
 
-/** Writes JSON strings into a {@link StringBuilder}: quoted, with quotes, backslashes and control characters escaped. Any thread (stateless). */
+/**
+ * Writes JSON strings into a {@link StringBuilder}: quoted, with quotes, backslashes and control characters escaped.
+ * Any thread (stateless).
+ */
 final class Json {
     private Json() {
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
@@ -27,6 +28,8 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.TrackerClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +40,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "peer-client", mixinStandardHelpOptions = true, version = "p2pstream peer-client 0.1",
         description = {"Streams a stream from every peer that has it, verifying each chunk, into a file or a player.",
                 "A live stream is joined near its live edge and followed until its publisher ends it.",
-                "Exit status: 0 delivered and verified (live: ended by its publisher), 1 failed part-way, 2 bad command line,",
+                "Exit status: 0 delivered and verified (live: ended by its publisher), 1 failed part-way,"
+                        + " 2 bad command line,",
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
                 "5 the tracker offered other content than the content id asked for."})
 public final class PeerClientMain implements Callable<Integer> {
@@ -45,43 +49,50 @@ public final class PeerClientMain implements Callable<Integer> {
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
-    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT
-            + "); - for none, with --peer and a content id (which never contact the tracker)")
+    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port "
+            + TRACKER_PORT + "); - for none, with --peer and a content id (which never contact the tracker)")
     String tracker;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
     String stream;
 
-    @Option(names = "--list", description = "list the streams the tracker knows (name, size, peers, content id) and exit")
+    @Option(names = "--list",
+            description = "list the streams the tracker knows (name, size, peers, content id) and exit")
     boolean list;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "with --list: only names containing TEXT")
     String filter = "";
 
-    @Option(names = "--json", description = "with --list: print one JSON document (fields in the README) instead of a table")
+    @Option(names = "--json",
+            description = "with --list: print one JSON document (fields in the README) instead of a table")
     boolean json;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|-",
-            description = "where to write the stream; - for stdout (default: the stream name's last part, in the current directory)")
+            description = "where to write the stream; - for stdout (default: the stream name's last part,"
+                    + " in the current directory)")
     String output;
 
-    @Option(names = "--force", description = "overwrite an existing output file that is not this stream's resumable download")
+    @Option(names = "--force",
+            description = "overwrite an existing output file that is not this stream's resumable download")
     boolean force;
 
-    @Option(names = "--keep-record", description = "keep the FILE.p2ps resume record once the stream is complete (default: delete it)")
+    @Option(names = "--keep-record",
+            description = "keep the FILE.p2ps resume record once the stream is complete (default: delete it)")
     boolean keepRecord;
 
     @Option(names = "--peers", paramLabel = "K", description = "peers to use at once (default: ${DEFAULT-VALUE})")
     int peers = 8;
 
-    @Option(names = "--window", paramLabel = "N", description = "chunks fetched ahead of the player; bounds memory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--window", paramLabel = "N",
+            description = "chunks fetched ahead of the player; bounds memory (default: ${DEFAULT-VALUE})")
     int window = 128;
 
     @Option(names = "--stats-json", paramLabel = "FILE", description = "write the figures as JSON when the client ends")
     Path statsJson;
 
-    @Option(names = "--sha256", negatable = true, description = "compute the SHA-256 of everything written (default: with"
-            + " --stats-json); every chunk is verified against the manifest either way")
+    @Option(names = "--sha256", negatable = true,
+            description = "compute the SHA-256 of everything written (default: with --stats-json);"
+                    + " every chunk is verified against the manifest either way")
     Boolean sha256;
 
     @Option(names = "--progress", negatable = true,
@@ -89,7 +100,8 @@ public final class PeerClientMain implements Callable<Integer> {
     Boolean progress;
 
     @Option(names = "--no-peer-timeout", paramLabel = "DURATION",
-            description = "give up after this long without a usable peer, e.g. 30s or 2m (default: ${DEFAULT-VALUE}; a bare number counts seconds)")
+            description = "give up after this long without a usable peer, e.g. 30s or 2m (default: ${DEFAULT-VALUE};"
+                    + " a bare number counts seconds)")
     String noPeerTimeout = "20s";
 
     @Option(names = "--port", paramLabel = "N", description = "port to serve other viewers on (default: 0, a free one)")
@@ -99,26 +111,31 @@ public final class PeerClientMain implements Callable<Integer> {
     boolean noUpload;
 
     @Option(names = "--upload-limit", paramLabel = "RATE",
-            description = "cap on serving other viewers: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second (default: none)")
+            description = "cap on serving other viewers: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second"
+                    + " (default: none)")
     String uploadLimit;
 
     @Option(names = "--rate", paramLabel = "BITRATE",
-            description = "consume like a player at this bitrate (e.g. 4Mbit/s) after the start-up buffer (default: as fast as chunks arrive)")
+            description = "consume like a player at this bitrate (e.g. 4Mbit/s) after the start-up buffer (default:"
+                    + " as fast as chunks arrive)")
     String rate;
 
-    @Option(names = "--buffer", paramLabel = "DURATION", description = "with --rate: content buffered before playback starts (default: ${DEFAULT-VALUE})")
+    @Option(names = "--buffer", paramLabel = "DURATION",
+            description = "with --rate: content buffered before playback starts (default: ${DEFAULT-VALUE})")
     String buffer = "2s";
 
-    @Option(names = "--start", paramLabel = "OFFSET", description = "start at this byte of the stream, e.g. 100M (default: 0)")
+    @Option(names = "--start", paramLabel = "OFFSET",
+            description = "start at this byte of the stream, e.g. 100M (default: 0)")
     String start;
 
     @Option(names = "--latency", paramLabel = "DURATION",
-            description = "live streams: join this far behind the live edge, and skip a chunk once a later one has waited this long (default: ${DEFAULT-VALUE})")
+            description = "live streams: join this far behind the live edge, and skip a chunk once a later one has"
+                    + " waited this long (default: ${DEFAULT-VALUE})")
     String latency = "2s";
 
     @Option(names = "--peer", paramLabel = "HOST:PORT",
-            description = "fetch from this peer only (repeatable), instead of the peers the tracker names; with a content id"
-                    + " the tracker is not contacted at all")
+            description = "fetch from this peer only (repeatable), instead of the peers the tracker names;"
+                    + " with a content id the tracker is not contacted at all")
     List<String> peerAddresses = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events (--log-level info)")
@@ -136,38 +153,36 @@ public final class PeerClientMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (verbose && logs.levelGiven()) {
-            throw new IllegalArgumentException("-v: with " + (logs.quiet() ? "-q" : "--log-level") + " (expected: one of them)");
+            throw new IllegalArgumentException("-v: with " + (logs.quiet() ? "-q" : "--log-level")
+                    + " (expected: one of them)");
         }
         boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
         if ("-".equals(tracker) && !byPeerOnly) {
-            throw new IllegalArgumentException("TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
+            throw new IllegalArgumentException(
+                    "TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
         }
         InetSocketAddress trackerAddress = "-".equals(tracker) ? null : Endpoint.parse(tracker, TRACKER_PORT);
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
-        long noPeerTimeoutMillis = Cli.positive("--no-peer-timeout", Quantity.durationMillis("--no-peer-timeout", noPeerTimeout, 1000));
+        long noPeerTimeoutMillis =
+                Cli.positive("--no-peer-timeout", Quantity.durationMillis("--no-peer-timeout", noPeerTimeout, 1000));
         long bufferMillis = Quantity.durationMillis("--buffer", buffer, 1000);
         long latencyMillis = Quantity.durationMillis("--latency", latency, 1000);
         Cli.port("--port", port);
         if (latencyMillis <= 0 || latencyMillis > 3_600_000) {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
-        List<InetSocketAddress> fixedPeers = new ArrayList<>();
-        for (String p : peerAddresses) {
-            InetSocketAddress a = Endpoint.parse(p, 0);
-            if (a.getPort() <= 0) {
-                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
-            }
-            fixedPeers.add(a);
-        }
+        List<InetSocketAddress> fixedPeers = fixedPeers();
         if (json && !list) {
-            throw new IllegalArgumentException("--json: without --list (expected: --list --json; the figures of a download are --stats-json FILE)");
+            throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
+                    + " the figures of a download are --stats-json FILE)");
         }
         if (list) {
             return list(trackerAddress);
         }
         if (stream == null) {
-            System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list; try --help)");
+            System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
+                    + " try --help)");
             return Cli.USAGE;
         }
         if (ContentId.parse(stream) == null && Wire.nameProblem(stream) != null) {
@@ -178,14 +193,37 @@ public final class PeerClientMain implements Callable<Integer> {
         OutputCheck.check(file, force, toStdout && isTerminal(1));
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
-        Watch.Config config = Watch.Config.of(byPeerOnly ? null : trackerAddress, stream).withMaxPeers(peers).withWindowChunks(window)
+        Watch.Config config = Watch.Config.of(byPeerOnly ? null : trackerAddress, stream)
+                .withMaxPeers(peers).withWindowChunks(window)
                 .withNoPeerTimeoutMillis(noPeerTimeoutMillis).withProgress(showProgress ? System.err : null)
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
                 .withStartOffset(start == null ? 0 : Quantity.size("--start", start))
                 .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
-                .withUpload(!noUpload).withListenPort(port).withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
+                .withUpload(!noUpload).withListenPort(port)
+                .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
                 .withPipeWarnings(toStdout && isPipe(1) ? System.err : null);
+        return watch(config, toStdout, file);
+    }
+
+    /** The --peer addresses, each HOST:PORT. */
+    private List<InetSocketAddress> fixedPeers() {
+        List<InetSocketAddress> fixedPeers = new ArrayList<>();
+        for (String p : peerAddresses) {
+            InetSocketAddress a = Endpoint.parse(p, 0);
+            if (a.getPort() <= 0) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
+            }
+            fixedPeers.add(a);
+        }
+        return fixedPeers;
+    }
+
+    /**
+     * Streams into stdout or {@code file}, reports the figures and returns the exit status; Ctrl-C or SIGTERM ends the
+     * stream the normal way first.
+     */
+    private int watch(Watch.Config config, boolean toStdout, Path file) throws IOException, InterruptedException {
         boolean existed = file != null && Files.exists(file);
         // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
         CompletableFuture<String> interrupt = new CompletableFuture<>();
@@ -199,17 +237,17 @@ public final class PeerClientMain implements Callable<Integer> {
             }
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        config = config.withInterrupt(interrupt);
+        Watch.Config interruptible = config.withInterrupt(interrupt);
         try {
             Stats stats;
             if (toStdout) {
                 try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
-                    stats = Watch.run(config, out);
+                    stats = Watch.run(interruptible, out);
                 }
             } else {
-                stats = Watch.run(config.withOutputFile(file));
+                stats = Watch.run(interruptible.withOutputFile(file));
                 if (!keepRecord) {
-                    Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
+                    Files.deleteIfExists(ChunkStore.recordPathFor(file));
                 }
             }
             report(stats);
@@ -222,11 +260,12 @@ public final class PeerClientMain implements Callable<Integer> {
             }
             if (e.stats() == null && file != null && !existed) {
                 Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
-                Files.deleteIfExists(p2pstream.peer.store.ChunkStore.recordPathFor(file));
+                Files.deleteIfExists(ChunkStore.recordPathFor(file));
             }
             boolean resumable = e.exitStatus() == WatchException.INTERRUPTED && file != null && e.stats() != null;
             if (e.exitStatus() != 0 || !logs.quiet()) {
-                System.err.println("peer-client: " + e.getMessage() + (resumable ? "; to resume, run the same command again" : ""));
+                System.err.println("peer-client: " + e.getMessage()
+                        + (resumable ? "; to resume, run the same command again" : ""));
             }
             return e.exitStatus();
         } finally {
@@ -241,13 +280,14 @@ public final class PeerClientMain implements Callable<Integer> {
 
     private int list(InetSocketAddress trackerAddress) throws Exception {
         try (EventLoop loop = new EventLoop("tracker-query").start()) {
-            TrackerClient client = new TrackerClient(loop, trackerAddress, new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+            TrackerClient client =
+                    new TrackerClient(loop, trackerAddress, new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
             client.start();
             Streams streams;
             try {
                 streams = client.list(new ListStreams(filter, Wire.MAX_STREAMS_PER_LIST)).get(15, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                System.err.println("peer-client: " + p2pstream.peer.swarm.StreamFailure.rootMessage(e));
+            } catch (ExecutionException e) {
+                System.err.println("peer-client: " + StreamFailure.rootMessage(e));
                 return WatchException.UNREACHABLE;
             } finally {
                 client.close();
@@ -273,7 +313,9 @@ public final class PeerClientMain implements Callable<Integer> {
         return last.isEmpty() || last.equals(".") || last.equals("..") ? "stream.out" : last;
     }
 
-    /** True when {@code fd} is a pipe, a FIFO or a socket: what reads it cannot seek back. On Linux the fd's mode says. */
+    /**
+     * True when {@code fd} is a pipe, a FIFO or a socket: what reads it cannot seek back. On Linux the fd's mode says.
+     */
     private static boolean isPipe(int fd) {
         try {
             int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & 0170000;

@@ -43,9 +43,9 @@ final class Progress {
             }
         } else if (due(now, Kind.FILE)) {
             long fetchRate = rate(now, session.fetchedBytes());
-            draw(now, Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(name, total, Math.min(total, session.inPlaceBytes()),
-                    played, fetchRate, paceRate, (long) player.buffered() * session.manifest().chunkSize(), session.readyPeers(),
-                    uploaded)));
+            draw(now, Kind.FILE, ProgressLine.file(new ProgressLine.FileFigures(name, total,
+                    Math.min(total, session.inPlaceBytes()), played, fetchRate, paceRate,
+                    (long) player.buffered() * session.manifest().chunkSize(), session.readyPeers(), uploaded)));
         }
     }
 
@@ -53,8 +53,9 @@ final class Progress {
     void showLive(long now, LiveStream live, LivePlayer player, long uploaded) {
         if (due(now, Kind.LIVE)) {
             long bitsPerSecond = rate(now, player.bytes()) * 8;
-            draw(now, Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(live.name(), live.joined(), player.lastLatencyMillis(),
-                    bitsPerSecond, player.chunks(), live.counts().skipped(), live.readyPeers(), uploaded)));
+            draw(now, Kind.LIVE, ProgressLine.live(new ProgressLine.LiveFigures(live.name(), live.joined(),
+                    player.lastLatencyMillis(), bitsPerSecond, player.chunks(), live.counts().skipped(),
+                    live.readyPeers(), uploaded)));
         }
     }
 
@@ -63,7 +64,10 @@ final class Progress {
         return lastKind != kind || now - lastDrawNanos >= INTERVAL_NANOS;
     }
 
-    /** Records {@code count} at {@code now}; returns its growth per second over the last {@link #RATE_WINDOW_NANOS}, 0 until two samples. */
+    /**
+     * Records {@code count} at {@code now}; returns its growth per second over the last {@link #RATE_WINDOW_NANOS}, 0
+     * until two samples.
+     */
     long rate(long now, long count) {
         samples.addLast(new long[] {now, count});
         while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {

@@ -23,8 +23,8 @@ final class ProgressLine {
      * @param paceRate      the player's rate in bytes per second ({@code --rate}); 0 when unpaced
      * @param bufferedBytes bytes in place from the output's position on, without a gap
      */
-    record FileFigures(String name, long total, long inPlace, long played, long fetchRate, long paceRate, long bufferedBytes,
-                       int peers, long sent) {
+    record FileFigures(String name, long total, long inPlace, long played, long fetchRate, long paceRate,
+                       long bufferedBytes, int peers, long sent) {
     }
 
     /**
@@ -33,8 +33,8 @@ final class ProgressLine {
      * @param latencyMillis from publish time to written, for the last chunk written; -1 before any
      * @param bitsPerSecond what the output has been written at lately
      */
-    record LiveFigures(String name, boolean joined, long latencyMillis, long bitsPerSecond, int chunks, int skipped, int peers,
-                       long sent) {
+    record LiveFigures(String name, boolean joined, long latencyMillis, long bitsPerSecond, int chunks, int skipped,
+                       int peers, long sent) {
     }
 
     private ProgressLine() {
@@ -49,14 +49,15 @@ final class ProgressLine {
         double fetchSeconds = toFetch == 0 ? 0 : f.fetchRate() <= 0 ? Double.NaN : (double) toFetch / f.fetchRate();
         String figures;
         if (f.paceRate() <= 0) {
-            figures = String.format(Locale.ROOT, "%s / %s (%s)  %s  ETA %s  peers %d  sent %s", Quantity.bytesText(f.inPlace()),
-                    Quantity.bytesText(f.total()), percent(f.inPlace(), f.total()), rate(f.fetchRate()), duration(fetchSeconds),
-                    f.peers(), Quantity.bytesText(f.sent()));
+            figures = String.format(Locale.ROOT, "%s / %s (%s)  %s  ETA %s  peers %d  sent %s",
+                    Quantity.bytesText(f.inPlace()), Quantity.bytesText(f.total()), percent(f.inPlace(), f.total()),
+                    rate(f.fetchRate()), duration(fetchSeconds), f.peers(), Quantity.bytesText(f.sent()));
         } else {
             // paced, the output ends when the last byte is played, however early the last one arrives; fetching
             // pauses while the window is full, so a rate of 0 then says nothing about the end
             double playSeconds = (double) Math.max(0, f.total() - f.played()) / f.paceRate();
-            figures = String.format(Locale.ROOT, "downloaded %s  played %s of %s  buffer %.1f s  %s  ETA %s  peers %d  sent %s",
+            figures = String.format(Locale.ROOT,
+                    "downloaded %s  played %s of %s  buffer %.1f s  %s  ETA %s  peers %d  sent %s",
                     percent(f.inPlace(), f.total()), percent(f.played(), f.total()), Quantity.bytesText(f.total()),
                     (double) f.bufferedBytes() / f.paceRate(), rate(f.fetchRate()),
                     duration(Double.isNaN(fetchSeconds) ? playSeconds : Math.max(fetchSeconds, playSeconds)), f.peers(),
@@ -65,20 +66,26 @@ final class ProgressLine {
         return fit(f.name(), figures);
     }
 
-    /** While an earlier run's chunks are checked: {@code film.mkv: verifying stored chunks 120 / 256 (46%)  peers 3}. */
+    /**
+     * While an earlier run's chunks are checked: {@code film.mkv: verifying stored chunks 120 / 256 (46%)  peers 3}.
+     */
     static String verifying(String name, int checked, int recorded, int peers) {
         return fit(name, String.format(Locale.ROOT, "verifying stored chunks %d / %d (%s)  peers %d", checked, recorded,
                 percent(checked, recorded), peers));
     }
 
-    /** {@code cam: live  latency 180 ms  1.15 Mbit/s  45 chunks  0 skipped  peers 3  sent 1.2 MiB}; before the join, {@code cam: live, joining  peers 2}. */
+    /**
+     * {@code cam: live  latency 180 ms  1.15 Mbit/s  45 chunks  0 skipped  peers 3  sent 1.2 MiB}; before the join,
+     * {@code cam: live, joining  peers 2}.
+     */
     static String live(LiveFigures f) {
         if (!f.joined()) {
             return fit(f.name(), "live, joining  peers " + f.peers());
         }
         String latency = f.latencyMillis() < 0 ? "-" : f.latencyMillis() < 1000 ? f.latencyMillis() + " ms"
                 : String.format(Locale.ROOT, "%.1f s", f.latencyMillis() / 1000.0);
-        return fit(f.name(), String.format(Locale.ROOT, "live  latency %s  %.2f Mbit/s  %d chunks  %d skipped  peers %d  sent %s",
+        return fit(f.name(), String.format(Locale.ROOT,
+                "live  latency %s  %.2f Mbit/s  %d chunks  %d skipped  peers %d  sent %s",
                 latency, f.bitsPerSecond() / 1e6, f.chunks(), f.skipped(), f.peers(), Quantity.bytesText(f.sent())));
     }
 
@@ -101,7 +108,10 @@ final class ProgressLine {
         return String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
     }
 
-    /** {@code name: figures}, the name shortened from the left ({@code ...} + its end) when the line would pass {@link #WIDTH}. */
+    /**
+     * {@code name: figures}, the name shortened from the left ({@code ...} + its end) when the line would pass
+     * {@link #WIDTH}.
+     */
     static String fit(String name, String figures) {
         int room = WIDTH - figures.length() - 2;
         if (name.length() > room && name.length() > MIN_NAME) {

@@ -2,6 +2,7 @@ package p2pstream.peer.client;
 
 import java.util.List;
 import java.util.Locale;
+import p2pstream.common.cli.Quantity;
 
 /**
  * The figures of one finished (or failed) download: what the summary prints and {@code --stats-json}
@@ -35,21 +36,21 @@ public record Stats(String name, String contentId, long size, boolean complete, 
      * @param backlog          chunks handed to the output at once on joining
      * @param ended            the publisher's signed end was received
      * @param resyncBytes      MPEG-TS bytes left out so that output starts (and restarts after a skip) on a key frame
-     * @param firstChunk       the chunk the output started at (where the viewer joined); -1 before the join. For a viewer
-     *                         that stayed to the end: firstChunk + chunks + skipped = the chunks published
+     * @param firstChunk       the chunk the output started at (where the viewer joined); -1 before the join. For a
+     *                         viewer that stayed to the end: firstChunk + chunks + skipped = the chunks published
      * @param beforeFirst      chunks received older than firstChunk (fetched while finding where to join), not written
      * @param skippedReceived  skipped chunks received all the same (too late, or while the output was too far behind).
      *                         For a viewer that stayed to the end: fromPublisher + fromViewers = chunks + beforeFirst +
      *                         skippedReceived
      */
-    public record Live(long latencyP50Millis, long latencyP99Millis, long latencyMaxMillis, int latencySamples, int chunks,
-                       int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended, long resyncBytes,
-                       int firstChunk, int beforeFirst, int skippedReceived) {
+    public record Live(long latencyP50Millis, long latencyP99Millis, long latencyMaxMillis, int latencySamples,
+                       int chunks, int skipped, int fromPublisher, int fromViewers, int backlog, boolean ended,
+                       long resyncBytes, int firstChunk, int beforeFirst, int skippedReceived) {
 
         /** These figures with what the player measured: latencies, chunks written, bytes left out to resync. */
         Live withPlayer(long p50, long p99, long max, int samples, int written, long resync) {
-            return new Live(p50, p99, max, samples, written, skipped, fromPublisher, fromViewers, backlog, ended, resync, firstChunk,
-                    beforeFirst, skippedReceived);
+            return new Live(p50, p99, max, samples, written, skipped, fromPublisher, fromViewers, backlog, ended,
+                    resync, firstChunk, beforeFirst, skippedReceived);
         }
     }
 
@@ -91,8 +92,8 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         if (live != null) {
             sb.append("  \"live\": true,\n");
             sb.append("  \"latencyMillis\": {\"p50\": ").append(live.latencyP50Millis()).append(", \"p99\": ")
-                    .append(live.latencyP99Millis()).append(", \"max\": ").append(live.latencyMaxMillis()).append(", \"samples\": ")
-                    .append(live.latencySamples()).append("},\n");
+                    .append(live.latencyP99Millis()).append(", \"max\": ").append(live.latencyMaxMillis())
+                    .append(", \"samples\": ").append(live.latencySamples()).append("},\n");
             sb.append("  \"chunks\": ").append(live.chunks()).append(",\n");
             sb.append("  \"skipped\": ").append(live.skipped()).append(",\n");
             sb.append("  \"chunksFromPublisher\": ").append(live.fromPublisher()).append(",\n");
@@ -108,7 +109,8 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         for (int i = 0; i < peers.size(); i++) {
             PeerBytes p = peers.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
-            Json.quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ").append(p.sent()).append('}');
+            Json.quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ")
+                    .append(p.sent()).append('}');
         }
         sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         return sb.toString();
@@ -119,11 +121,13 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         double seconds = Math.max(millis, 1) / 1000.0;
         StringBuilder sb = new StringBuilder();
         if (live != null) {
-            sb.append(String.format(Locale.ROOT, "%s: live %s, %d chunks (%s) in %.2f s, start-up %d ms, latency p50 %d ms p99 %d ms"
-                            + " max %d ms, %d skipped (continuity %.3f), chunks from publisher %d / viewers %d, %d rejected, %s uploaded%n",
+            sb.append(String.format(Locale.ROOT,
+                    "%s: live %s, %d chunks (%s) in %.2f s, start-up %d ms, latency p50 %d ms p99 %d ms"
+                            + " max %d ms, %d skipped (continuity %.3f), chunks from publisher %d / viewers %d,"
+                            + " %d rejected, %s uploaded%n",
                     live.ended() ? "ended" : "stopped", name, live.chunks(), bytesText(bytes), seconds, startupMillis,
-                    live.latencyP50Millis(), live.latencyP99Millis(), live.latencyMaxMillis(), live.skipped(), continuity, live.fromPublisher(),
-                    live.fromViewers(), hashFailures, bytesText(bytesUploaded)));
+                    live.latencyP50Millis(), live.latencyP99Millis(), live.latencyMaxMillis(), live.skipped(),
+                    continuity, live.fromPublisher(), live.fromViewers(), hashFailures, bytesText(bytesUploaded)));
             appendPeers(sb);
             return sb.toString();
         }
@@ -140,13 +144,13 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             sb.append("  sha256 ").append(sha256).append('\n');
         }
         for (PeerBytes p : peers) {
-            sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %s%n", p.address(), bytesText(p.bytes()),
-                    bytesText(p.sent())));
+            sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %s%n", p.address(),
+                    bytesText(p.bytes()), bytesText(p.sent())));
         }
     }
 
     static String bytesText(long bytes) {
-        return p2pstream.common.cli.Quantity.bytesText(bytes);
+        return Quantity.bytesText(bytes);
     }
 
     private static StringBuilder field(StringBuilder sb, String key, String value) {

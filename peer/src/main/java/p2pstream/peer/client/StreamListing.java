@@ -16,7 +16,9 @@ final class StreamListing {
     private StreamListing() {
     }
 
-    /** The table, a header line then one line per stream, each ending in a newline; a line saying so when there is none. */
+    /**
+     * The table, a header line then one line per stream, each ending in a newline; a line saying so when there is none.
+     */
     static String table(List<Streams.Entry> streams) {
         if (streams.isEmpty()) {
             return "no streams\n";
@@ -24,7 +26,8 @@ final class StreamListing {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "SIZE", "PEERS", "CONTENT ID"});
         for (Streams.Entry e : streams) {
-            rows.add(new String[] {e.name(), e.size() < 0 ? "live" : Quantity.bytesText(e.size()), peers(e), e.contentId().hex()});
+            rows.add(new String[] {e.name(), e.size() < 0 ? "live" : Quantity.bytesText(e.size()), peers(e),
+                    e.contentId().hex()});
         }
         int nameWidth = width(rows, 0);
         int sizeWidth = width(rows, 1);
@@ -49,9 +52,9 @@ final class StreamListing {
             Streams.Entry e = streams.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"name\": ");
             Json.quote(sb, e.name()).append(", \"contentId\": \"").append(e.contentId().hex()).append("\", \"live\": ")
-                    .append(e.size() < 0).append(", \"size\": ").append(e.size() < 0 ? -1 : e.size()).append(", \"chunkSize\": ")
-                    .append(e.chunkSize()).append(", \"peers\": ").append(e.peers()).append(", \"completePeers\": ")
-                    .append(e.seeds()).append('}');
+                    .append(e.size() < 0).append(", \"size\": ").append(e.size() < 0 ? -1 : e.size())
+                    .append(", \"chunkSize\": ").append(e.chunkSize()).append(", \"peers\": ").append(e.peers())
+                    .append(", \"completePeers\": ").append(e.seeds()).append('}');
         }
         return sb.append(streams.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
     }

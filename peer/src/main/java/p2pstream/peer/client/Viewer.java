@@ -50,8 +50,8 @@ public final class Viewer implements AutoCloseable {
      * @param upload               serve what this viewer holds to other peers
      * @param listenPort           the port to serve on; 0 picks a free one
      * @param uploadBytesPerSecond cap on serving, bytes per second; 0 for none
-     * @param near                 an address the viewer is reached from (the tracker's, or a peer's): a loopback one keeps
-     *                             the listener on loopback, anything else listens on every interface
+     * @param near                 an address the viewer is reached from (the tracker's, or a peer's): a loopback one
+     *                             keeps the listener on loopback, anything else listens on every interface
      */
     public record Config(InetSocketAddress tracker, boolean upload, int listenPort, long uploadBytesPerSecond,
                          InetAddress near, Timings timings) {
@@ -96,7 +96,8 @@ public final class Viewer implements AutoCloseable {
         InetAddress near = config.near();
         InetSocketAddress bind = near != null && near.isLoopbackAddress()
                 ? new InetSocketAddress(near, config.listenPort()) : new InetSocketAddress(config.listenPort());
-        TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
+        TokenBucket cap = config.uploadBytesPerSecond() > 0
+                ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
         return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS,
                 PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, cap);
     }
@@ -132,22 +133,27 @@ public final class Viewer implements AutoCloseable {
                 relay(new FileOpening(host, request, asked, null).start(), result);
                 return;
             }
-            Lookup lookup = asked != null ? Lookup.byContentId(asked, Swarm.LOOKUP_PEERS) : Lookup.byName(request.stream(), Swarm.LOOKUP_PEERS);
-            tracker.lookup(lookup).whenComplete((found, error) -> loop.execute(() -> onLookup(request, asked, found, error, result)));
+            Lookup lookup = asked != null ? Lookup.byContentId(asked, Swarm.LOOKUP_PEERS)
+                    : Lookup.byName(request.stream(), Swarm.LOOKUP_PEERS);
+            tracker.lookup(lookup)
+                    .whenComplete((found, error) -> loop.execute(() -> onLookup(request, asked, found, error, result)));
         });
         return result;
     }
 
-    private void onLookup(StreamRequest request, ContentId asked, Peers found, Throwable error, CompletableFuture<ViewerStream> result) {
+    private void onLookup(StreamRequest request, ContentId asked, Peers found, Throwable error,
+                          CompletableFuture<ViewerStream> result) {
         if (error != null) {
-            result.completeExceptionally(new StreamFailure(StreamFailure.UNREACHABLE, StreamFailure.rootMessage(error)));
+            result.completeExceptionally(new StreamFailure(StreamFailure.UNREACHABLE,
+                    StreamFailure.rootMessage(error)));
         } else if (!found.found()) {
-            result.completeExceptionally(new StreamFailure(StreamFailure.NOT_FOUND, "stream not found: " + request.stream()
-                    + " (the tracker knows no such name or content id)"));
+            result.completeExceptionally(new StreamFailure(StreamFailure.NOT_FOUND, "stream not found: "
+                    + request.stream() + " (the tracker knows no such name or content id)"));
         } else if (asked != null && !asked.equals(found.contentId())) {
             // a content id the user typed is a promise: a tracker offering other bytes is lying or wrong
-            result.completeExceptionally(new StreamFailure(StreamFailure.MISMATCH, "content id: " + found.contentId().hex()
-                    + " offered by the tracker (expected: " + asked.hex() + ", the content id asked for)"));
+            result.completeExceptionally(new StreamFailure(StreamFailure.MISMATCH, "content id: "
+                    + found.contentId().hex() + " offered by the tracker (expected: " + asked.hex()
+                    + ", the content id asked for)"));
         } else if (found.size() < 0) {
             relay(new LiveOpening(host, request, found).start(), result);
         } else {
@@ -155,7 +161,8 @@ public final class Viewer implements AutoCloseable {
         }
     }
 
-    private static <S extends ViewerStream> void relay(CompletableFuture<S> opened, CompletableFuture<ViewerStream> result) {
+    private static <S extends ViewerStream> void relay(CompletableFuture<S> opened,
+                                                       CompletableFuture<ViewerStream> result) {
         opened.whenComplete((s, e) -> {
             if (e != null) {
                 result.completeExceptionally(e);

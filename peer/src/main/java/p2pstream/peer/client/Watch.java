@@ -190,15 +190,16 @@ public final class Watch {
 
         /** What the viewer is asked to open. */
         StreamRequest request() {
-            return new StreamRequest(stream, peerAddresses, maxPeers, windowChunks, noPeerTimeoutMillis, latencyMillis, outputFile,
-                    startOffset, rateBytesPerSecond, bufferMillis);
+            return new StreamRequest(stream, peerAddresses, maxPeers, windowChunks, noPeerTimeoutMillis, latencyMillis,
+                    outputFile, startOffset, rateBytesPerSecond, bufferMillis);
         }
 
         /** The viewer's own settings. */
         Viewer.Config viewer() {
             // serve where the tracker reaches us: loopback stays loopback, anything else listens on every interface
             InetSocketAddress near = tracker != null ? tracker : peerAddresses.isEmpty() ? null : peerAddresses.get(0);
-            return new Viewer.Config(tracker, upload, listenPort, uploadBytesPerSecond, near == null ? null : near.getAddress(), timings);
+            return new Viewer.Config(tracker, upload, listenPort, uploadBytesPerSecond,
+                    near == null ? null : near.getAddress(), timings);
         }
 
         /** Cap on upload, bytes per second; 0 for none. */
@@ -235,7 +236,8 @@ public final class Watch {
     /** Streams into {@code config}'s output file; returns the figures or throws with an exit status. */
     public static Stats run(Config config) throws WatchException, InterruptedException {
         if (config.outputFile == null) {
-            throw new IllegalArgumentException("output file: none (expected: Config.withOutputFile, or run(config, channel))");
+            throw new IllegalArgumentException(
+                    "output file: none (expected: Config.withOutputFile, or run(config, channel))");
         }
         return run(config, null);
     }

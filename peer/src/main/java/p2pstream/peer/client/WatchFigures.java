@@ -16,8 +16,11 @@ final class WatchFigures {
     private WatchFigures() {
     }
 
-    /** A file stream's figures so far; {@code s} is null when the stream never opened, {@code r} until the player ends. */
-    static Stats file(FileStream s, FilePlayer p, FilePlayer.Result r, Watch.Config config, Viewer viewer, long startNanos, long now) {
+    /**
+     * A file stream's figures so far; {@code s} is null when the stream never opened, {@code r} until the player ends.
+     */
+    static Stats file(FileStream s, FilePlayer p, FilePlayer.Result r, Watch.Config config, Viewer viewer,
+                      long startNanos, long now) {
         long bytes = r != null ? r.bytes() : p == null ? 0 : p.bytes();
         long first = r != null ? r.firstByteNanos() : p == null ? -1 : p.firstByteNanos();
         long expected = s == null ? -1 : s.manifest().size() - config.startOffset;
@@ -25,27 +28,29 @@ final class WatchFigures {
         if (r != null && s != null && !complete) {
             log.error("output has {} bytes (expected: {})", r.bytes(), expected);
         }
-        return new Stats(s != null ? s.name() : config.stream, s == null ? null : s.contentId().hex(), s == null ? -1 : s.manifest().size(),
-                complete, bytes, (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000,
-                r == null ? 0 : r.stalls(), r == null ? 0 : r.stallNanos() / 1_000_000, s == null ? 0 : s.hashFailures(),
-                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(), viewer.catalog().traffic().uploadedBytes(),
-                s == null ? 0 : s.resumedBytes(), peerBytes(viewer), null);
+        return new Stats(s != null ? s.name() : config.stream, s == null ? null : s.contentId().hex(),
+                s == null ? -1 : s.manifest().size(), complete, bytes, (now - startNanos) / 1_000_000,
+                first < 0 ? -1 : (first - startNanos) / 1_000_000, r == null ? 0 : r.stalls(),
+                r == null ? 0 : r.stallNanos() / 1_000_000, s == null ? 0 : s.hashFailures(),
+                r == null ? null : r.sha256(), r == null ? 0 : r.continuity(),
+                viewer.catalog().traffic().uploadedBytes(), s == null ? 0 : s.resumedBytes(), peerBytes(viewer), null);
     }
 
     /** A live stream's figures so far. */
     static Stats live(LiveStream l, LivePlayer p, Viewer viewer, long startNanos, long now) {
-        LivePlayer.Result r = p == null || !p.result().isDone() || p.result().isCompletedExceptionally() ? null : p.result().join();
+        LivePlayer.Result r = p == null || !p.result().isDone() || p.result().isCompletedExceptionally() ? null
+                : p.result().join();
         LivePlayhead.Counts c = l.counts();
-        Stats.Live f = new Stats.Live(-1, -1, -1, 0, 0, c.skipped(), l.fromPublisher(), l.fromViewers(), l.backlog(), l.ended(), 0,
-                c.first(), c.beforeFirst(), c.skippedReceived());
+        Stats.Live f = new Stats.Live(-1, -1, -1, 0, 0, c.skipped(), l.fromPublisher(), l.fromViewers(), l.backlog(),
+                l.ended(), 0, c.first(), c.beforeFirst(), c.skippedReceived());
         long first = p == null ? -1 : p.firstByteNanos();
         Stats.Live figures = r == null ? f.withPlayer(-1, -1, -1, 0, p == null ? 0 : p.chunks(), 0)
-                : f.withPlayer(r.latencies().percentile(50), r.latencies().percentile(99), r.latencies().max(), r.latencies().count(),
-                        r.chunks(), r.resyncBytes());
+                : f.withPlayer(r.latencies().percentile(50), r.latencies().percentile(99), r.latencies().max(),
+                        r.latencies().count(), r.chunks(), r.resyncBytes());
         return new Stats(l.name(), l.contentId().hex(), -1, r != null && f.ended(), p == null ? 0 : p.bytes(),
-                (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0, l.signatureFailures(),
-                r == null ? null : r.sha256(), continuity(figures), viewer.catalog().traffic().uploadedBytes(), 0, peerBytes(viewer),
-                figures);
+                (now - startNanos) / 1_000_000, first < 0 ? -1 : (first - startNanos) / 1_000_000, 0, 0,
+                l.signatureFailures(), r == null ? null : r.sha256(), continuity(figures),
+                viewer.catalog().traffic().uploadedBytes(), 0, peerBytes(viewer), figures);
     }
 
     /** Live: the share of the chunks due since joining that were written rather than skipped. */
@@ -55,6 +60,7 @@ final class WatchFigures {
     }
 
     private static List<Stats.PeerBytes> peerBytes(Viewer viewer) {
-        return viewer.catalog().traffic().peerBytes().stream().map(b -> new Stats.PeerBytes(b.address(), b.bytes(), b.sent())).toList();
+        return viewer.catalog().traffic().peerBytes().stream()
+                .map(b -> new Stats.PeerBytes(b.address(), b.bytes(), b.sent())).toList();
     }
 }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,7 +62,8 @@ final class WatchRun {
         }
         viewer.open(config.request()).whenComplete((s, e) -> {
             if (e != null) {
-                StreamFailure f = e instanceof StreamFailure sf ? sf : new StreamFailure(StreamFailure.FAILED, StreamFailure.rootMessage(e));
+                StreamFailure f = e instanceof StreamFailure sf ? sf
+                        : new StreamFailure(StreamFailure.FAILED, StreamFailure.rootMessage(e));
                 onFailed(f.exitStatus(), f.getMessage());
             } else {
                 loop.execute(() -> onOpened(s));
@@ -73,7 +75,7 @@ final class WatchRun {
     private void onOpened(ViewerStream s) {
         stream = s;
         s.failure().whenComplete((v, e) -> {
-            StreamFailure f = (StreamFailure) (e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
+            StreamFailure f = (StreamFailure) (e instanceof CompletionException ? e.getCause() : e);
             onFailed(f.exitStatus(), f.getMessage());
         });
         if (outcome.isDone()) {
@@ -100,8 +102,8 @@ final class WatchRun {
         }
         FilePlayer.Pacing pacing = new FilePlayer.Pacing(config.rateBytesPerSecond, config.bufferMillis * 1_000_000,
                 (int) (config.startOffset - m.chunkOffset(s.startIndex())));
-        FilePlayer p = new FilePlayer(m, s.store(), s.arrivals(), s.startIndex(), s.window(), s::onReaderMoved, sink, loop.clock(),
-                config.hashOutput, pacing);
+        FilePlayer p = new FilePlayer(m, s.store(), s.arrivals(), s.startIndex(), s.window(), s::onReaderMoved, sink,
+                loop.clock(), config.hashOutput, pacing);
         player = p;
         s.addReader(p);
         s.onTick(this::onTick);
@@ -170,8 +172,8 @@ final class WatchRun {
         if (s instanceof LiveStream l && livePlayer != null) {
             progress.showLive(loop.nanoTime(), l, livePlayer, viewer.catalog().traffic().uploadedBytes());
         } else if (s instanceof FileStream f && player != null) {
-            progress.showFile(loop.nanoTime(), f, f.manifest().size() - config.startOffset, player, config.rateBytesPerSecond,
-                    viewer.catalog().traffic().uploadedBytes());
+            progress.showFile(loop.nanoTime(), f, f.manifest().size() - config.startOffset, player,
+                    config.rateBytesPerSecond, viewer.catalog().traffic().uploadedBytes());
         }
     }
 
@@ -195,8 +197,10 @@ final class WatchRun {
             }
             // serving stops before the figures are taken: bytes sent after them would be uploaded yet not counted
             viewer.stopServing(ok ? "stream complete" : "download failed");
-            stats.complete(s instanceof LiveStream l ? WatchFigures.live(l, livePlayer, viewer, startNanos, loop.nanoTime())
-                    : WatchFigures.file((FileStream) s, player, (FilePlayer.Result) r, config, viewer, startNanos, loop.nanoTime()));
+            stats.complete(s instanceof LiveStream l
+                    ? WatchFigures.live(l, livePlayer, viewer, startNanos, loop.nanoTime())
+                    : WatchFigures.file((FileStream) s, player, (FilePlayer.Result) r, config, viewer, startNanos,
+                            loop.nanoTime()));
         });
         FileStream f = stream instanceof FileStream fs ? fs : null;
         if (failure != null) {
@@ -223,7 +227,8 @@ final class WatchRun {
         }
         if (readerClosed) {
             // the player quit (| head, mpv closed): the end the user asked for, not a failure
-            throw new WatchException(WatchException.READER_CLOSED, "output closed by the reader after " + s.bytes() + " bytes", s);
+            throw new WatchException(WatchException.READER_CLOSED, "output closed by the reader after " + s.bytes()
+                    + " bytes", s);
         }
         if (failure != null) {
             int status = failureStatus != 0 ? failureStatus : WatchException.FAILED;

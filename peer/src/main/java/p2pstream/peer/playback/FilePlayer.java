@@ -64,8 +64,8 @@ public final class FilePlayer implements Runnable, Reader {
      * @param onMoved    run on this thread each time the playhead moves (keep it short: post a task)
      * @param hashOutput compute the SHA-256 of everything written (else {@link Result#sha256()} is null)
      */
-    public FilePlayer(Manifest manifest, ChunkStore store, Arrivals arrivals, int startIndex, int window, Runnable onMoved,
-                      WritableByteChannel out, Clock clock, boolean hashOutput, Pacing pacing) {
+    public FilePlayer(Manifest manifest, ChunkStore store, Arrivals arrivals, int startIndex, int window,
+                      Runnable onMoved, WritableByteChannel out, Clock clock, boolean hashOutput, Pacing pacing) {
         this.manifest = manifest;
         this.store = store;
         this.arrivals = arrivals;
@@ -111,7 +111,8 @@ public final class FilePlayer implements Runnable, Reader {
                 playUnpaced();
             }
             double continuity = chunks == 0 ? 1.0 : (double) onTime / chunks;
-            result.complete(new Result(sink.bytes(), sink.firstByteNanos(), stalls, stallNanos, sink.sha256(), chunks, continuity));
+            result.complete(new Result(sink.bytes(), sink.firstByteNanos(), stalls, stallNanos, sink.sha256(),
+                    chunks, continuity));
         } catch (IOException e) {
             result.completeExceptionally(new IOException("output: " + e.getMessage(), e));
         } catch (PlaybackException e) {
@@ -144,7 +145,8 @@ public final class FilePlayer implements Runnable, Reader {
 
     private void playPaced() throws IOException, InterruptedException, PlaybackException {
         long rate = pacing.bytesPerSecond();
-        int bufferChunks = (int) Math.max(1, (long) Math.ceil(rate * (pacing.bufferNanos() / 1e9) / manifest.chunkSize()));
+        int bufferChunks =
+                (int) Math.max(1, (long) Math.ceil(rate * (pacing.bufferNanos() / 1e9) / manifest.chunkSize()));
         while (buffered() < bufferChunks && !endReachedFromPlayhead(buffered())) {
             await(); // start-up: fill the buffer first, as a player would
             if (buffered() < bufferChunks) {

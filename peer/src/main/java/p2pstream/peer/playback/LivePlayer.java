@@ -26,7 +26,8 @@ public final class LivePlayer implements Runnable, LiveReader {
      * @param latencies publish-to-written latency of the chunks published after the viewer joined
      * @param sha256    of everything written, or null when not computed
      */
-    public record Result(long bytes, int chunks, long firstByteNanos, Latencies latencies, String sha256, long resyncBytes) {
+    public record Result(long bytes, int chunks, long firstByteNanos, Latencies latencies, String sha256,
+                         long resyncBytes) {
     }
 
     private record Item(LiveChunk chunk, boolean measured, boolean resync) {
@@ -112,9 +113,11 @@ public final class LivePlayer implements Runnable, LiveReader {
                 lastLatencyMillis = latency;
                 chunks++;
             }
-            result.complete(new Result(output.bytes(), chunks, output.firstByteNanos(), latencies, output.sha256(), resyncBytes));
+            result.complete(new Result(output.bytes(), chunks, output.firstByteNanos(), latencies,
+                    output.sha256(), resyncBytes));
         } catch (IOException e) {
-            result.completeExceptionally(new IOException("output: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
+            result.completeExceptionally(
+                    new IOException("output: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             result.completeExceptionally(e);

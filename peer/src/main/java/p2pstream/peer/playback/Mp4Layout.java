@@ -41,7 +41,9 @@ final class Mp4Layout {
         return verdict;
     }
 
-    /** Reads {@code bytes} (their remaining part; the buffer's position is left as it is); returns the verdict so far. */
+    /**
+     * Reads {@code bytes} (their remaining part; the buffer's position is left as it is); returns the verdict so far.
+     */
     Verdict feed(ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate();
         while (b.hasRemaining() && verdict == Verdict.UNDECIDED) {

@@ -11,7 +11,8 @@ import java.util.Set;
  * late, or skips a chunk, writes those tables and then the stream from that packet, so the output decodes
  * without errors. Not thread-safe: the player thread only.
  *
- * <pre>packet: &lt;0x47&gt;&lt;PUSI:1 PID:13 (with 2 other bits)&gt;&lt;scrambling:2 adaptation:2 counter:4&gt;[&lt;af length&gt;&lt;flags: 0x40 = random access&gt;...]&lt;payload&gt;</pre>
+ * <pre>packet: &lt;0x47&gt;&lt;PUSI:1 PID:13 (with 2 other bits)&gt;&lt;scrambling:2 adaptation:2 counter:4&gt;
+ *         [&lt;af length&gt;&lt;flags: 0x40 = random access&gt;...]&lt;payload&gt;</pre>
  */
 final class TransportStream {
     static final int PACKET_BYTES = 188;
@@ -57,7 +58,8 @@ final class TransportStream {
         }
         for (int at = chunk.position(); at + PACKET_BYTES <= chunk.limit(); at += PACKET_BYTES) {
             int pid = pid(chunk, at);
-            if ((videoPids.isEmpty() || videoPids.contains(pid)) && payloadStart(chunk, at) && randomAccess(chunk, at)) {
+            if ((videoPids.isEmpty() || videoPids.contains(pid)) && payloadStart(chunk, at)
+                    && randomAccess(chunk, at)) {
                 return at - chunk.position();
             }
         }
@@ -84,7 +86,9 @@ final class TransportStream {
         return adaptation && (b.get(at + 4) & 0xff) > 0 && (b.get(at + 5) & 0x40) != 0;
     }
 
-    /** Where a table section starts in a packet with a payload start: after the header, adaptation field and pointer. */
+    /**
+     * Where a table section starts in a packet with a payload start: after the header, adaptation field and pointer.
+     */
     private static int sectionStart(ByteBuffer b, int at) {
         int p = at + 4;
         if ((b.get(at + 3) & 0x20) != 0) {

@@ -46,7 +46,10 @@ public final class LiveRequests {
         this.peers = peers;
     }
 
-    /** Requests the chunks of {@code [from, to]} that are {@code wanted}; a second copy once one is {@code hedgeNanos} late. */
+    /**
+     * Requests the chunks of {@code [from, to]} that are {@code wanted}; a second copy once one is {@code hedgeNanos}
+     * late.
+     */
     public void pump(int from, int to, IntPredicate wanted, long now, long hedgeNanos) {
         heardAt.keySet().removeIf(i -> i < from);
         for (int i = from; i <= to; i++) {
@@ -57,7 +60,8 @@ public final class LiveRequests {
             int copies = inFlight.getOrDefault(i, 0);
             Long heard = heardAt.get(i);
             boolean waitedLong = heard != null && now - heard > hedgeNanos;
-            Peer p = copies == 0 ? pick(i, waitedLong) : copies == 1 && overdue(i, now, hedgeNanos) ? pick(i, true) : null;
+            Peer p = copies == 0 ? pick(i, waitedLong)
+                    : copies == 1 && overdue(i, now, hedgeNanos) ? pick(i, true) : null;
             if (p != null) {
                 p.request(i, now);
                 inFlight.merge(i, 1, Integer::sum);
@@ -100,7 +104,10 @@ public final class LiveRequests {
         return false;
     }
 
-    /** The least loaded viewer with room that holds {@code index}; else the publisher, when no viewer holds it or {@code anyHolder}. */
+    /**
+     * The least loaded viewer with room that holds {@code index}; else the publisher, when no viewer holds it or
+     * {@code anyHolder}.
+     */
     private Peer pick(int index, boolean anyHolder) {
         Peer viewer = null;
         Peer publisher = null;

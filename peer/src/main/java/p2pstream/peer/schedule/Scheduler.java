@@ -37,8 +37,8 @@ public final class Scheduler {
      */
     public Scheduler(int chunkCount, int window, int urgent) {
         if (chunkCount < 0 || window < 1 || urgent < 1 || urgent > window) {
-            throw new IllegalArgumentException("scheduler: " + chunkCount + " chunks, window " + window + ", urgent " + urgent
-                    + " (expected: count >= 0, 1 <= urgent <= window)");
+            throw new IllegalArgumentException("scheduler: " + chunkCount + " chunks, window " + window + ", urgent "
+                    + urgent + " (expected: count >= 0, 1 <= urgent <= window)");
         }
         this.chunkCount = chunkCount;
         this.window = window;

@@ -1,5 +1,6 @@
 package p2pstream.peer.server;
 
+import java.net.InetSocketAddress;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
@@ -25,7 +26,7 @@ public interface Catalog {
     }
 
     /** A peer we now serve {@code id} says it serves too, at {@code address}: a viewer may fetch from it in turn. */
-    default void onServingPeer(ContentId id, java.net.InetSocketAddress address) {
+    default void onServingPeer(ContentId id, InetSocketAddress address) {
     }
 
     /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */

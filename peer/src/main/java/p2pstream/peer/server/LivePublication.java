@@ -36,19 +36,21 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
             throw new IllegalArgumentException("--live: " + problem);
         }
         if (chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("--chunk-size: " + chunkSize + " (expected: " + Wire.MIN_CHUNK_BYTES + ".." + Wire.MAX_CHUNK_BYTES + ")");
+            throw new IllegalArgumentException("--chunk-size: " + chunkSize + " (expected: " + Wire.MIN_CHUNK_BYTES
+                    + ".." + Wire.MAX_CHUNK_BYTES + ")");
         }
         Cli.positive("--chunk-interval", intervalMillis);
         Cli.positive("--window", windowChunks);
         if (fanout < 0 || revealDelayMillis < 0 || lingerMillis < 0) {
-            throw new IllegalArgumentException("--fanout, --reveal-delay, --linger: " + fanout + ", " + revealDelayMillis + ", "
-                    + lingerMillis + " (expected: >= 0)");
+            throw new IllegalArgumentException("--fanout, --reveal-delay, --linger: " + fanout + ", "
+                    + revealDelayMillis + ", " + lingerMillis + " (expected: >= 0)");
         }
         if (revealDelayMillis > MAX_REVEAL_DELAY_MILLIS) {
-            throw new IllegalArgumentException("--reveal-delay: " + revealDelayMillis + " (expected: <= " + MAX_REVEAL_DELAY_MILLIS
-                    + "; later than a minute is past every viewer's latency)");
+            throw new IllegalArgumentException("--reveal-delay: " + revealDelayMillis + " (expected: <= "
+                    + MAX_REVEAL_DELAY_MILLIS + "; later than a minute is past every viewer's latency)");
         }
-        Path keyPath = keyFile != null ? keyFile : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
+        Path keyPath = keyFile != null ? keyFile
+                : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
         PublisherKey key = PublisherKey.loadOrCreate(keyPath);
         LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey(), Clock.SYSTEM.epochMicros());
         LiveWindow window = new LiveWindow(windowChunks);
@@ -60,8 +62,8 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         Thread hook = new Thread(() -> stop(publisher, server, 2_000), "peer-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         InetSocketAddress a = server.address();
-        System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort() + ", publishing live "
-                + name + " as " + manifest.contentId().hex() + " (key " + keyPath + ")");
+        System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                + ", publishing live " + name + " as " + manifest.contentId().hex() + " (key " + keyPath + ")");
         System.out.flush();
         publisher.start();
         int chunks;
@@ -72,8 +74,8 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
             return 1;
         }
         linger(server, lingerMillis);
-        System.out.println("live " + name + " ended: " + chunks + " chunks, " + publisher.publishedBytes() + " bytes published, "
-                + server.uploadedBytes() + " bytes uploaded");
+        System.out.println("live " + name + " ended: " + chunks + " chunks, " + publisher.publishedBytes()
+                + " bytes published, " + server.uploadedBytes() + " bytes uploaded");
         System.out.flush();
         Runtime.getRuntime().removeShutdownHook(hook);
         server.close();

@@ -53,13 +53,14 @@ public final class LivePublisher {
     private long pendingSinceNanos;
     private long lastMicros;
 
-    public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window, long intervalMillis) {
+    public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window,
+                         long intervalMillis) {
         this(input, manifest, key, window, intervalMillis, Clock.SYSTEM);
     }
 
     /** @param clock when a pending chunk is due, and the publish times signed into each chunk */
-    public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window, long intervalMillis,
-                         Clock clock) {
+    public LivePublisher(InputStream input, LiveManifest manifest, PublisherKey key, LiveWindow window,
+                         long intervalMillis, Clock clock) {
         this.clock = clock;
         this.input = input;
         this.manifest = manifest;
@@ -129,7 +130,8 @@ public final class LivePublisher {
     private void cut() {
         try {
             while (true) {
-                long wait = pending.position() == 0 ? intervalNanos : pendingSinceNanos + intervalNanos - clock.nanoTime();
+                long wait = pending.position() == 0 ? intervalNanos
+                        : pendingSinceNanos + intervalNanos - clock.nanoTime();
                 ByteBuffer piece = reads.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
                 if (piece == END_OF_INPUT || (piece == null && stopped)) {
                     flush(true);
@@ -174,9 +176,10 @@ public final class LivePublisher {
         }
         if (align == 0) {
             byte[] a = pending.array();
-            align = pending.position() > TS_PACKET_BYTES && a[0] == 0x47 && a[TS_PACKET_BYTES] == 0x47 ? TS_PACKET_BYTES : 1;
-            log.info("live {}: input {}", manifest.name(), align == TS_PACKET_BYTES ? "is MPEG-TS: chunks end on 188-byte packets"
-                    : "is not MPEG-TS: chunks end anywhere");
+            align = pending.position() > TS_PACKET_BYTES && a[0] == 0x47 && a[TS_PACKET_BYTES] == 0x47
+                    ? TS_PACKET_BYTES : 1;
+            log.info("live {}: input {}", manifest.name(), align == TS_PACKET_BYTES
+                    ? "is MPEG-TS: chunks end on 188-byte packets" : "is not MPEG-TS: chunks end anywhere");
         }
         int unit = Math.max(align, 1);
         int length = last ? pending.position() : pending.position() / unit * unit;

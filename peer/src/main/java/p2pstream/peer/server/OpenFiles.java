@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Descriptors;
 
 /**
  * The shared files a peer-server has open, at most {@code capacity} at once: a file is opened when a chunk of it
@@ -43,7 +44,7 @@ final class OpenFiles implements AutoCloseable {
      * is for sockets, the selectors and the JVM's own files.
      */
     static int defaultCapacity() {
-        long limit = p2pstream.common.net.Descriptors.limit();
+        long limit = Descriptors.limit();
         return (int) Math.max(1, Math.min(DEFAULT_CAPACITY, limit / 4));
     }
 

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -55,9 +57,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
                          Sharing sharing, int maxConnectionsPerAddress) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
-                      int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis, Sharing sharing) {
-            this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis, sessionIdleMillis,
-                    sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+                      int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
+                      Sharing sharing) {
+            this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
         }
 
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
@@ -119,7 +122,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     private final PeerId peerId = PeerId.random();
-    private final java.util.concurrent.atomic.LongAdder uploaded = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder uploaded = new LongAdder();
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
     /** By name; changed by the directory watch on the first loop, read from any thread. */
     private final Map<String, ServedStream> files = new ConcurrentSkipListMap<>();
@@ -144,7 +147,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
         this.group = new EventLoopGroup("peer-server", config.threads());
         try {
-            TokenBucket cap = config.uploadBytesPerSecond() > 0 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
+            TokenBucket cap = config.uploadBytesPerSecond() > 0
+                    ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
             this.acceptor = Acceptor.open(group, config.bind(),
                     () -> new ServerSession(this, config.sessionIdleMillis()),
                     LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
@@ -271,7 +275,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     /** Completes when the tracker has registered every announcement made so far. */
-    public java.util.concurrent.CompletableFuture<Void> announced() {
+    public CompletableFuture<Void> announced() {
         return trackerClient.synced();
     }
 
@@ -285,7 +289,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return acceptor.connectionCount();
     }
 
-    /** From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any thread. */
+    /**
+     * From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any
+     * thread.
+     */
     public void exitOnLoopDeath(String program) {
         FatalExit.onLoopDeath(group, program);
     }

@@ -30,20 +30,25 @@ public final class PeerServerMain implements Callable<Integer> {
     /** The default connection limit where the open-file limit allows it (see Cli.maxConnections). */
     static final int DEFAULT_MAX_CONNECTIONS = 1_000;
 
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on and announce, e.g. 127.0.0.1")
+    @Parameters(index = "0", paramLabel = "ADDRESS",
+            description = "IP address to listen on and announce, e.g. 127.0.0.1")
     String address;
 
-    @Option(names = "--port", paramLabel = "N", description = "port to serve on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    @Option(names = "--port", paramLabel = "N",
+            description = "port to serve on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port = PeerServer.DEFAULT_PORT;
 
-    @Option(names = "--tracker", paramLabel = "HOST[:PORT]", description = "tracker (default: ADDRESS:" + TRACKER_PORT + ")")
+    @Option(names = "--tracker", paramLabel = "HOST[:PORT]",
+            description = "tracker (default: ADDRESS:" + TRACKER_PORT + ")")
     String tracker;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "directory to share, recursively (default: the current directory)")
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "directory to share, recursively (default: the current directory)")
     Path dir = Path.of(".");
 
     @Option(names = "--upload-limit", paramLabel = "RATE",
-            description = "cap on this process's total upload: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second (default: none)")
+            description = "cap on this process's total upload: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second"
+                    + " (default: none)")
     String uploadLimit;
 
     @Option(names = "--threads", paramLabel = "N", description = "event loop threads (default: available processors)")
@@ -57,36 +62,43 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
     int maxConnectionsPerAddress = PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
-    @Option(names = "--live", paramLabel = "NAME", description = "publish a live stream of this name, read from standard input or --input")
+    @Option(names = "--live", paramLabel = "NAME",
+            description = "publish a live stream of this name, read from standard input or --input")
     String live;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "live: read this file or FIFO instead of standard input")
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "live: read this file or FIFO instead of standard input")
     Path input;
 
     @Option(names = "--chunk-interval", paramLabel = "DURATION",
-            description = "live: cut a shorter chunk when its first byte has waited this long, e.g. 250ms (default: ${DEFAULT-VALUE};"
-                    + " a bare number counts milliseconds)")
+            description = "live: cut a shorter chunk when its first byte has waited this long, e.g. 250ms"
+                    + " (default: ${DEFAULT-VALUE}; a bare number counts milliseconds)")
     String chunkInterval = LivePublication.DEFAULT_INTERVAL_MILLIS + "ms";
 
     @Option(names = "--chunk-size", paramLabel = "SIZE", description = "live: largest chunk, 16K..4M (default: 64K)")
     String chunkSize;
 
     @Option(names = "--key", paramLabel = "FILE",
-            description = "live: the publisher's Ed25519 key, created on first use (default: ~/.p2pstream/publisher.key)")
+            description = "live: the publisher's Ed25519 key, created on first use"
+                    + " (default: ~/.p2pstream/publisher.key)")
     Path key;
 
-    @Option(names = "--window", paramLabel = "CHUNKS", description = "live: recent chunks kept in memory to serve (default: ${DEFAULT-VALUE})")
+    @Option(names = "--window", paramLabel = "CHUNKS",
+            description = "live: recent chunks kept in memory to serve (default: ${DEFAULT-VALUE})")
     int windowChunks = LivePublication.DEFAULT_WINDOW_CHUNKS;
 
     @Option(names = "--fanout", paramLabel = "N",
-            description = "live: peers told of a new chunk at once; the others hear of it --reveal-delay later (default: ${DEFAULT-VALUE}; 0: all at once)")
+            description = "live: peers told of a new chunk at once; the others hear of it --reveal-delay later"
+                    + " (default: ${DEFAULT-VALUE}; 0: all at once)")
     int fanout = LivePublication.DEFAULT_FANOUT;
 
-    @Option(names = "--reveal-delay", paramLabel = "DURATION", description = "live: see --fanout (default: ${DEFAULT-VALUE})")
+    @Option(names = "--reveal-delay", paramLabel = "DURATION",
+            description = "live: see --fanout (default: ${DEFAULT-VALUE})")
     String revealDelay = LivePublication.DEFAULT_REVEAL_DELAY_MILLIS + "ms";
 
     @Option(names = "--linger", paramLabel = "DURATION",
-            description = "live: after the input ends, keep serving the tail until no peer is connected or this long (default: ${DEFAULT-VALUE})")
+            description = "live: after the input ends, keep serving the tail until no peer is connected or this long"
+                    + " (default: ${DEFAULT-VALUE})")
     String linger = LivePublication.DEFAULT_LINGER_MILLIS + "ms";
 
     @Mixin
@@ -106,19 +118,23 @@ public final class PeerServerMain implements Callable<Integer> {
         int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 50);
         Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
-        InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
+        InetSocketAddress trackerAddress =
+                Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         if (live != null) {
-            LivePublication options = new LivePublication(live, input, chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
-                    : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
+            LivePublication options = new LivePublication(live, input,
+                    chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
+                            : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
                     Quantity.durationMillis("--chunk-interval", chunkInterval, 1), key, windowChunks, fanout,
-                    Quantity.durationMillis("--reveal-delay", revealDelay, 1), Quantity.durationMillis("--linger", linger, 1));
+                    Quantity.durationMillis("--reveal-delay", revealDelay, 1),
+                    Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
                 .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
         }
         checkDir(dir);
-        PeerServer server = PeerServer.start(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
+        PeerServer server = PeerServer.start(
+                new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
+                        .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
         server.exitOnLoopDeath("peer-server");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * {@code delay} after the chunk's first copy went into a connection, so the viewer that fetched it has had that
  * long to pass it on before anyone asks the publisher. A copy asked for but still waiting in the publisher's
  * queues holds the others back (more requests would only deepen the queue it waits in), up to {@code 3 x delay}
- * after the chunk was added; a chunk nobody asks for (or whose askers cancelled or left) is told {@code delay} after
- * it was added. Remembers the last {@code capacity} chunks. Thread-safe: serving loops and the publisher's thread call it.
+ * after the chunk was added; a chunk nobody asks for (or whose askers cancelled or left) is told {@code delay}
+ * after it was added. Remembers the last {@code capacity} chunks. Thread-safe: serving loops and the publisher's
+ * thread call it.
  */
 final class Reveal {
     /** How long a first copy asked for may wait in the queues before the others are told anyway, in delays. */

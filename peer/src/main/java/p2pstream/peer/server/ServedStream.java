@@ -62,7 +62,8 @@ final class ServedStream implements FileHolding, AutoCloseable {
         try {
             lease = files.lease(path);
         } catch (IOException e) {
-            FileHolding.Log.LOG.warn("{}: cannot open {}: {}: chunk {} unavailable", manifest.name(), path, e.toString(), index);
+            FileHolding.Log.LOG.warn("{}: cannot open {}: {}: chunk {} unavailable", manifest.name(), path,
+                    e.toString(), index);
             // out of descriptors passes; a file gone or unreadable does not
             return String.valueOf(e.getMessage()).contains("Too many open files") ? OVERLOADED : -1;
         }

@@ -1,5 +1,6 @@
 package p2pstream.peer.server;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         return connection != null && connection.state() == Connection.State.CLOSED;
     }
 
-    /** The served peer as {@code ip:port} of where it serves in turn (its HELLO's listen port), or null before HELLO. */
+    /**
+     * The served peer as {@code ip:port} of where it serves in turn (its HELLO's listen port), or null before HELLO.
+     */
     public String peerName() {
         return peerName;
     }
@@ -110,7 +113,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             case PONG -> EmptyMessage.decode(t, payload);
             case HAVE_ALL -> EmptyMessage.decode(t, notLive(t, payload));
             case BITFIELD -> Bitfield.decode(notLive(t, payload), stream.indexLimit());
-            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: REQUEST, CANCEL or PING)");
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
+                    + " (expected: REQUEST, CANCEL or PING)");
         }
     }
 
@@ -169,7 +173,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         if (stream != null) {
             stream.unsubscribe(this);
             while (!queue.isEmpty()) {
-                stream.onUnasked(queue.poll()); // a publisher must not hold a chunk back for a request that left with us
+                // a publisher must not hold a chunk back for a request that left with us
+                stream.onUnasked(queue.poll());
             }
             log.info("{} done with {}: {} chunks sent, {} bytes ({})", connection.remoteAddress(),
                     stream.name(), chunksSent, connection.bytesWritten(), reason);
@@ -187,15 +192,16 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
         stream = s;
         connection.helloAccepted();
-        java.net.InetSocketAddress remote = connection.remoteAddress();
-        peerName = remote.getAddress().getHostAddress() + ":" + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
+        InetSocketAddress remote = connection.remoteAddress();
+        peerName = remote.getAddress().getHostAddress() + ":"
+                + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
         connection.idleTimeoutMillis(idleMillis);
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         connection.send(s.manifestMessage());
         subscribedNanos = connection.loop().nanoTime();
         s.sendAvailability(connection, this);
         if (hello.listenPort() != 0) {
-            catalog.onServingPeer(hello.contentId(), new java.net.InetSocketAddress(remote.getAddress(), hello.listenPort()));
+            catalog.onServingPeer(hello.contentId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
         }
         log.debug("{} wants {} ({} peer {})", connection.remoteAddress(), s.name(), hello.role(), hello.peerId());
     }
@@ -211,7 +217,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private int checkIndex(int index) throws ProtocolException {
         int count = stream.indexLimit();
         if (index >= count) {
-            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + count + ")");
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < "
+                    + count + ")");
         }
         return index;
     }
@@ -235,7 +242,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
     private void pump() {
         long ahead = stream.sendAheadBytes();
-        while (connection.isOpen() && connection.isWritable() && connection.pendingBytes() < ahead && !queue.isEmpty()) {
+        while (connection.isOpen() && connection.isWritable() && connection.pendingBytes() < ahead
+                && !queue.isEmpty()) {
             send(queue.poll());
         }
         if (!queue.isEmpty() && connection.isWritable()) {

@@ -80,8 +80,8 @@ final class SharedFiles implements AutoCloseable {
         for (String name : names) {
             totalBytes += sizeOf(name);
         }
-        log.info("hashing {} files ({}) in {}; cached manifests are reused", names.size(), Quantity.bytesText(totalBytes),
-                dir.root());
+        log.info("hashing {} files ({}) in {}; cached manifests are reused", names.size(),
+                Quantity.bytesText(totalBytes), dir.root());
         List<Future<ServedStream>> futures = new ArrayList<>();
         for (String name : names) {
             futures.add(hash(name));

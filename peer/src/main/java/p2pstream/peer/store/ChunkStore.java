@@ -19,7 +19,8 @@ import p2pstream.common.wire.ContentId;
  * is missing. Chunk and record writes are positional: any thread may {@link #write}; reads for serving use
  * {@link #channel()} with positional transfers.
  *
- * <pre>record: &lt;magic "P2PR":u32&gt;&lt;format:u8=1&gt;&lt;content id:32&gt;&lt;chunk count:u32&gt;&lt;verified:u8 0|1&gt;*count</pre>
+ * <pre>record: &lt;magic "P2PR":u32&gt;&lt;format:u8=1&gt;&lt;content id:32&gt;&lt;chunk count:u32&gt;
+ *         &lt;verified:u8 0|1&gt;*count</pre>
  */
 public final class ChunkStore implements AutoCloseable {
     static final int MAGIC = 0x50325052;
@@ -66,7 +67,8 @@ public final class ChunkStore implements AutoCloseable {
         return open(manifest, data, recordPathFor(data), true);
     }
 
-    private static ChunkStore open(Manifest manifest, Path dataPath, Path recordPath, boolean temporary) throws IOException {
+    private static ChunkStore open(Manifest manifest, Path dataPath, Path recordPath, boolean temporary)
+            throws IOException {
         FileChannel data = openForWriting(dataPath, false);
         FileChannel record = null;
         try {
@@ -193,9 +195,10 @@ public final class ChunkStore implements AutoCloseable {
         }
         try {
             return nofollow
-                    ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS)
-                    : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new IOException("cannot open " + path + ": " + reason(e)
                     + " (expected: a writable file in an existing directory)", e);

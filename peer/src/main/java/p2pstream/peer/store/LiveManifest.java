@@ -17,10 +17,12 @@ import p2pstream.common.wire.Wire;
  * name: only the key's holder can publish chunks that verify under it. The start time makes every run its own
  * stream, so chunk 5 of yesterday's run can never pass for chunk 5 of today's. Thread-safe (immutable).
  *
- * <pre>live manifest: &lt;format:u8=2&gt;&lt;name:str&gt;&lt;chunk size:u32&gt;&lt;ed25519 public key:32&gt;&lt;run started micros:i64&gt;</pre>
+ * <pre>live manifest: &lt;format:u8=2&gt;&lt;name:str&gt;&lt;chunk size:u32&gt;&lt;ed25519 public key:32&gt;
+ *                &lt;run started micros:i64&gt;</pre>
  *
  * <p>What the publisher signs, for a chunk (tag 1) and for the end of the stream (tag 2, count and zero hash):
- * <pre>&lt;tag:u8&gt;&lt;content id:32&gt;&lt;index or chunk count:u32&gt;&lt;time micros:i64&gt;&lt;sha-256 of the chunk bytes:32&gt;</pre>
+ * <pre>&lt;tag:u8&gt;&lt;content id:32&gt;&lt;index or chunk count:u32&gt;&lt;time micros:i64&gt;
+ * &lt;sha-256 of the chunk bytes:32&gt;</pre>
  */
 public final class LiveManifest {
     public static final int FORMAT = 2;
@@ -41,10 +43,12 @@ public final class LiveManifest {
 
     public LiveManifest(String name, int chunkSize, byte[] publicKey, long startedMicros) {
         String problem = Wire.nameProblem(name);
-        if (problem != null || chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES || publicKey.length != KEY_BYTES) {
-            throw new IllegalArgumentException("live manifest: name " + (problem != null ? problem : "ok") + ", chunk size " + chunkSize
-                    + ", key " + publicKey.length + " bytes (expected: a valid name, chunk size " + Wire.MIN_CHUNK_BYTES + ".."
-                    + Wire.MAX_CHUNK_BYTES + ", a " + KEY_BYTES + "-byte Ed25519 key)");
+        if (problem != null || chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES
+                || publicKey.length != KEY_BYTES) {
+            throw new IllegalArgumentException("live manifest: name " + (problem != null ? problem : "ok")
+                    + ", chunk size " + chunkSize + ", key " + publicKey.length + " bytes (expected: a valid name,"
+                    + " chunk size " + Wire.MIN_CHUNK_BYTES + ".." + Wire.MAX_CHUNK_BYTES + ", a " + KEY_BYTES
+                    + "-byte Ed25519 key)");
         }
         this.name = name;
         this.chunkSize = chunkSize;
@@ -67,7 +71,8 @@ public final class LiveManifest {
     public static LiveManifest decode(byte[] bytes, ContentId expected) throws ProtocolException {
         ContentId actual = ContentId.of(Manifest.sha256().digest(bytes));
         if (!actual.equals(expected)) {
-            throw ProtocolException.malformed("manifest: sha-256 " + actual.shortHex() + " (expected: " + expected.shortHex() + ")");
+            throw ProtocolException.malformed("manifest: sha-256 " + actual.shortHex() + " (expected: "
+                    + expected.shortHex() + ")");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         int format = Wire.getU8(in, "manifest format");
@@ -77,8 +82,8 @@ public final class LiveManifest {
         String name = Wire.getName(in, "manifest name");
         int chunkSize = Wire.getU31(in, "manifest chunk size");
         if (chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES) {
-            throw ProtocolException.malformed("manifest chunk size: " + chunkSize + " (expected: " + Wire.MIN_CHUNK_BYTES + ".."
-                    + Wire.MAX_CHUNK_BYTES + ")");
+            throw ProtocolException.malformed("manifest chunk size: " + chunkSize + " (expected: "
+                    + Wire.MIN_CHUNK_BYTES + ".." + Wire.MAX_CHUNK_BYTES + ")");
         }
         Wire.need(in, KEY_BYTES, "manifest public key");
         byte[] publicKey = new byte[KEY_BYTES];
@@ -120,7 +125,9 @@ public final class LiveManifest {
         return startedMicros;
     }
 
-    /** True when {@code signature} is the publisher's over chunk {@code index} with this time and SHA-256. Any thread. */
+    /**
+     * True when {@code signature} is the publisher's over chunk {@code index} with this time and SHA-256. Any thread.
+     */
     public boolean verifiesChunk(int index, long publishMicros, byte[] sha256, byte[] signature) {
         return verify(signed(CHUNK_TAG, contentId, index, publishMicros, sha256), signature);
     }
@@ -155,14 +162,17 @@ public final class LiveManifest {
         try {
             return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("public key: " + e.getMessage() + " (expected: 32 raw Ed25519 bytes)", e);
+            throw new IllegalArgumentException("public key: " + e.getMessage()
+                    + " (expected: 32 raw Ed25519 bytes)", e);
         }
     }
 
     static byte[] rawPublicKey(PublicKey key) {
         byte[] spki = key.getEncoded();
-        if (spki.length != X509_PREFIX.length + KEY_BYTES || !Arrays.equals(spki, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
-            throw new IllegalArgumentException("public key: " + spki.length + " bytes of " + key.getAlgorithm() + " (expected: Ed25519)");
+        if (spki.length != X509_PREFIX.length + KEY_BYTES
+                || !Arrays.equals(spki, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
+            throw new IllegalArgumentException("public key: " + spki.length + " bytes of " + key.getAlgorithm()
+                    + " (expected: Ed25519)");
         }
         return Arrays.copyOfRange(spki, X509_PREFIX.length, spki.length);
     }

@@ -13,13 +13,15 @@ import p2pstream.common.wire.Wire;
  * of its encoding, so a manifest received from anyone can be checked against the id asked for.
  * Thread-safe (immutable; the hash array is never handed out).
  *
- * <pre>manifest: &lt;format:u8=1&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;chunk count:u32&gt;&lt;chunk sha-256:32&gt;*count</pre>
+ * <pre>manifest: &lt;format:u8=1&gt;&lt;name:str&gt;&lt;size:i64&gt;&lt;chunk size:u32&gt;&lt;chunk count:u32&gt;
+ *           &lt;chunk sha-256:32&gt;*count</pre>
  */
 public final class Manifest {
     public static final int FORMAT = 1;
     public static final int HASH_BYTES = 32;
     /** Encoding of the largest manifest: header, longest name, every hash. */
-    public static final int MAX_ENCODED_BYTES = 1 + 2 + Wire.MAX_NAME_BYTES + 8 + 4 + 4 + HASH_BYTES * Wire.MAX_CHUNK_COUNT;
+    public static final int MAX_ENCODED_BYTES = 1 + 2 + Wire.MAX_NAME_BYTES + 8 + 4 + 4
+            + HASH_BYTES * Wire.MAX_CHUNK_COUNT;
 
     private final String name;
     private final long size;
@@ -37,7 +39,8 @@ public final class Manifest {
         checkName(name);
         int count = chunkCount(size, chunkSize);
         if (hashes.length != count * HASH_BYTES) {
-            throw new IllegalArgumentException("hashes: " + hashes.length + " bytes (expected: " + count * HASH_BYTES + ")");
+            throw new IllegalArgumentException("hashes: " + hashes.length + " bytes (expected: "
+                    + count * HASH_BYTES + ")");
         }
         this.name = name;
         this.size = size;
@@ -68,7 +71,8 @@ public final class Manifest {
         }
         long count = ceilDiv(size, chunkSize);
         if (count > Wire.MAX_CHUNK_COUNT) {
-            throw new IllegalArgumentException("chunk count: " + count + " (expected: <= " + Wire.MAX_CHUNK_COUNT + ")");
+            throw new IllegalArgumentException("chunk count: " + count + " (expected: <= "
+                    + Wire.MAX_CHUNK_COUNT + ")");
         }
         return (int) count;
     }
@@ -91,16 +95,19 @@ public final class Manifest {
                         + " at " + i + " (expected: printable text)");
             }
             if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                if (Character.isHighSurrogate(c) && i + 1 < name.length()
+                        && Character.isLowSurrogate(name.charAt(i + 1))) {
                     i++;
                 } else {
-                    throw new IllegalArgumentException("manifest name: lone surrogate at " + i + " (expected: valid UTF-16)");
+                    throw new IllegalArgumentException("manifest name: lone surrogate at " + i
+                            + " (expected: valid UTF-16)");
                 }
             }
         }
         int bytes = Wire.stringBytes(name) - 2;
         if (bytes > Wire.MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("manifest name: " + bytes + " UTF-8 bytes (expected: <= " + Wire.MAX_NAME_BYTES + ")");
+            throw new IllegalArgumentException("manifest name: " + bytes + " UTF-8 bytes (expected: <= "
+                    + Wire.MAX_NAME_BYTES + ")");
         }
         String problem = Wire.nameProblem(name);
         if (problem != null) {
@@ -155,7 +162,8 @@ public final class Manifest {
     public static Manifest decode(byte[] bytes, ContentId expected) throws ProtocolException {
         ContentId actual = ContentId.of(sha256().digest(bytes));
         if (!actual.equals(expected)) {
-            throw ProtocolException.malformed("manifest: sha-256 " + actual.shortHex() + " (expected: " + expected.shortHex() + ")");
+            throw ProtocolException.malformed("manifest: sha-256 " + actual.shortHex() + " (expected: "
+                    + expected.shortHex() + ")");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         int format = Wire.getU8(in, "manifest format");
@@ -176,7 +184,8 @@ public final class Manifest {
             throw ProtocolException.malformed("manifest chunk count: " + count + " (expected: " + expectedCount + ")");
         }
         if (in.remaining() != count * HASH_BYTES) {
-            throw ProtocolException.malformed("manifest hashes: " + in.remaining() + " bytes (expected: " + count * HASH_BYTES + ")");
+            throw ProtocolException.malformed("manifest hashes: " + in.remaining() + " bytes (expected: "
+                    + count * HASH_BYTES + ")");
         }
         byte[] hashes = new byte[count * HASH_BYTES];
         in.get(hashes);
@@ -202,6 +211,7 @@ public final class Manifest {
 
     @Override
     public String toString() {
-        return "Manifest[" + name + ", " + size + " bytes, " + chunkCount() + " x " + chunkSize + ", " + contentId.shortHex() + "]";
+        return "Manifest[" + name + ", " + size + " bytes, " + chunkCount() + " x " + chunkSize + ", "
+                + contentId.shortHex() + "]";
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -65,7 +66,7 @@ public final class PublisherKey {
                 // not a POSIX file system
             }
             Files.writeString(temp, text, StandardCharsets.UTF_8);
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException e) {
             return load(file); // another publisher created it meanwhile
         } finally {
@@ -86,7 +87,8 @@ public final class PublisherKey {
             }
         }
         if (privateText == null || publicText == null) {
-            throw new IOException("key file " + file + ": no private or public line (expected: a p2pstream publisher key)");
+            throw new IOException("key file " + file
+                    + ": no private or public line (expected: a p2pstream publisher key)");
         }
         try {
             PrivateKey priv = KeyFactory.getInstance("Ed25519")
@@ -96,12 +98,15 @@ public final class PublisherKey {
             // a key file whose halves do not match would publish chunks nobody can verify
             LiveManifest probe = new LiveManifest("probe", 16 * 1024, pub, 0);
             byte[] zero = new byte[32];
-            if (!probe.verifiesChunk(0, 0, zero, key.sign(LiveManifest.signed(LiveManifest.CHUNK_TAG, probe.contentId(), 0, 0, zero)))) {
-                throw new IOException("key file " + file + ": public key does not match (expected: the private key's own)");
+            if (!probe.verifiesChunk(0, 0, zero,
+                    key.sign(LiveManifest.signed(LiveManifest.CHUNK_TAG, probe.contentId(), 0, 0, zero)))) {
+                throw new IOException("key file " + file
+                        + ": public key does not match (expected: the private key's own)");
             }
             return key;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException("key file " + file + ": " + e.getMessage() + " (expected: a p2pstream publisher key)", e);
+            throw new IOException("key file " + file + ": " + e.getMessage()
+                    + " (expected: a p2pstream publisher key)", e);
         }
     }
 

@@ -184,7 +184,8 @@ public final class SharedDirectory {
                         + " (expected: '/' as the only separator)");
             }
             if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                if (Character.isHighSurrogate(c) && i + 1 < name.length()
+                        && Character.isLowSurrogate(name.charAt(i + 1))) {
                     i++;
                 } else {
                     throw new IllegalArgumentException("name: " + shown + " has a lone surrogate at " + i
@@ -194,13 +195,16 @@ public final class SharedDirectory {
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > Wire.MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("name: " + bytes + " UTF-8 bytes (expected: <= " + Wire.MAX_NAME_BYTES + ")");
+            throw new IllegalArgumentException("name: " + bytes + " UTF-8 bytes (expected: <= "
+                    + Wire.MAX_NAME_BYTES + ")");
         }
         if (name.charAt(0) == '/') {
-            throw new IllegalArgumentException("name: " + shown + " is absolute (expected: a path relative to the shared directory)");
+            throw new IllegalArgumentException("name: " + shown
+                    + " is absolute (expected: a path relative to the shared directory)");
         }
         if (name.length() >= 2 && name.charAt(1) == ':' && isAsciiLetter(name.charAt(0))) {
-            throw new IllegalArgumentException("name: " + shown + " starts with a drive letter (expected: a path relative to the shared directory)");
+            throw new IllegalArgumentException("name: " + shown
+                    + " starts with a drive letter (expected: a path relative to the shared directory)");
         }
         String[] segments = name.split("/", -1);
         for (String segment : segments) {

@@ -157,7 +157,8 @@ public final class Candidates {
      */
     InetSocketAddress next(long nowNanos, Predicate<InetSocketAddress> connected) {
         if (tokensNanos != Long.MIN_VALUE) {
-            attemptTokens = Math.min(ATTEMPT_BURST, attemptTokens + (nowNanos - tokensNanos) * ATTEMPTS_PER_SECOND / 1e9);
+            attemptTokens =
+                    Math.min(ATTEMPT_BURST, attemptTokens + (nowNanos - tokensNanos) * ATTEMPTS_PER_SECOND / 1e9);
         }
         tokensNanos = nowNanos;
         if (attemptTokens < 1) {

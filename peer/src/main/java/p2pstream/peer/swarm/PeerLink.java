@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.Limits;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
@@ -75,7 +76,7 @@ public abstract class PeerLink implements ConnectionHandler {
     }
 
     /** Connects this link on the loop. */
-    public final void connect(p2pstream.common.net.EventLoop loop) {
+    public final void connect(EventLoop loop) {
         connection = loop.connect(address, this, LIMITS);
     }
 

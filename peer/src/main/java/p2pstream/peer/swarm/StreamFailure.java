@@ -1,5 +1,8 @@
 package p2pstream.peer.swarm;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
  * Why a stream could not be opened or went on no further, with the exit status the command line reports for
  * it. Thread-safe (immutable).
@@ -32,7 +35,7 @@ public final class StreamFailure extends Exception {
 
     /** The innermost message of {@code t}, through the wrappers futures add. */
     public static String rootMessage(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        while ((t instanceof CompletionException || t instanceof ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }

@@ -12,7 +12,8 @@ import p2pstream.peer.tracker.TrackerClient;
  * verifier pool that hashes and checks signatures beside the loop, its tracker session (null when none is
  * asked), the catalog it serves from, and the timers. Thread-safe (immutable); the parts keep their own rules.
  */
-public record StreamHost(EventLoop loop, Executor verifiers, TrackerClient tracker, ViewerCatalog catalog, Timings timings) {
+public record StreamHost(EventLoop loop, Executor verifiers, TrackerClient tracker, ViewerCatalog catalog,
+                         Timings timings) {
     /** Hashing runs beside the network loop and the players; more threads than cores would only contend. */
     public static final int VERIFIER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
 

@@ -25,9 +25,9 @@ public record StreamRequest(String stream, List<InetSocketAddress> peers, int ma
     public StreamRequest {
         peers = List.copyOf(peers);
         if (maxPeers < 1 || windowChunks < 1 || noPeerTimeoutMillis < 1 || latencyMillis < 1 || startOffset < 0) {
-            throw new IllegalArgumentException("stream request: " + maxPeers + " peers, window " + windowChunks + ", no-peer timeout "
-                    + noPeerTimeoutMillis + " ms, latency " + latencyMillis + " ms, start " + startOffset
-                    + " (expected: all at least 1, start at least 0)");
+            throw new IllegalArgumentException("stream request: " + maxPeers + " peers, window " + windowChunks
+                    + ", no-peer timeout " + noPeerTimeoutMillis + " ms, latency " + latencyMillis + " ms, start "
+                    + startOffset + " (expected: all at least 1, start at least 0)");
         }
     }
 

@@ -42,8 +42,8 @@ public final class Swarm<P extends PeerLink> {
      * @param tracker null when none is asked
      * @param links   makes the link to an address (not yet connected)
      */
-    public Swarm(EventLoop loop, TrackerClient tracker, ContentId contentId, int maxPeers, List<InetSocketAddress> fixed,
-                 Timings timings, Function<InetSocketAddress, P> links) {
+    public Swarm(EventLoop loop, TrackerClient tracker, ContentId contentId, int maxPeers,
+                 List<InetSocketAddress> fixed, Timings timings, Function<InetSocketAddress, P> links) {
         this.loop = loop;
         this.tracker = tracker;
         this.contentId = contentId;

@@ -16,14 +16,16 @@ package p2pstream.peer.swarm;
  * @param announceIntervalMillis a viewer tells the tracker how much it holds at most this often
  */
 public record Timings(long fileTickMillis, long liveTickMillis, long handshakeMillis, long pingIntervalMillis,
-                      long minStallMillis, long retryDelayMillis, long lookupIntervalMillis, long announceIntervalMillis) {
+                      long minStallMillis, long retryDelayMillis, long lookupIntervalMillis,
+                      long announceIntervalMillis) {
     public static final Timings DEFAULT = new Timings(250, 100, 5_000, 15_000, 3_000, 2_000, 2_000, 2_000);
     /** A tenth of the defaults, for tests that wait on stalls, retries or lookups. */
     public static final Timings SHORT = new Timings(25, 10, 500, 1_500, 300, 200, 200, 200);
 
     public Timings {
-        if (fileTickMillis < 1 || liveTickMillis < 1 || handshakeMillis < 1 || pingIntervalMillis < 1 || minStallMillis < 1
-                || retryDelayMillis < 1 || lookupIntervalMillis < 1 || announceIntervalMillis < 1) {
+        if (fileTickMillis < 1 || liveTickMillis < 1 || handshakeMillis < 1 || pingIntervalMillis < 1
+                || minStallMillis < 1 || retryDelayMillis < 1 || lookupIntervalMillis < 1
+                || announceIntervalMillis < 1) {
             throw new IllegalArgumentException("timings: " + this + " (expected: every one at least 1 ms)");
         }
     }

@@ -20,7 +20,9 @@ import p2pstream.peer.server.ServerSession;
  * the totals: a flood of connections costs nothing once they are gone.
  */
 public final class Traffic {
-    /** Peers named in the per-peer figures of sessions already closed; beyond it their bytes count in the total only. */
+    /**
+     * Peers named in the per-peer figures of sessions already closed; beyond it their bytes count in the total only.
+     */
     static final int MAX_CLOSED_PEERS_NAMED = 256;
 
     /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */

@@ -5,9 +5,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
@@ -47,7 +51,7 @@ public final class TrackerClient implements AutoCloseable {
     /** A tracker answers HELLO at once; silence this long after connecting means something else listens there. */
     static final long WELCOME_TIMEOUT_MILLIS = 5_000;
     /** ERROR codes that refuse one request (its content), not the session: see docs/PROTOCOL.md section 4. */
-    private static final java.util.Set<String> REFUSALS = java.util.Set.of(ErrorCode.BAD_NAME.name(),
+    private static final Set<String> REFUSALS = Set.of(ErrorCode.BAD_NAME.name(),
             ErrorCode.MALFORMED.name(), ErrorCode.OUT_OF_RANGE.name(), ErrorCode.NOT_FOUND.name());
     private static final String PEER_ERROR = "peer error ";
     static final int ANNOUNCES_PER_BATCH = 500;
@@ -145,7 +149,8 @@ public final class TrackerClient implements AutoCloseable {
         loop.execute(() -> {
             if (closed) {
                 // a query made after the address turned out not to be a tracker gets that reason, not "closed"
-                f.completeExceptionally(closedBecause != null ? closedBecause : new IOException("tracker client closed"));
+                f.completeExceptionally(closedBecause != null ? closedBecause
+                        : new IOException("tracker client closed"));
                 return;
             }
             Pending p = new Pending(request, answer, f, loop.nanoTime() + REQUEST_TIMEOUT_MILLIS * 1_000_000);
@@ -257,7 +262,8 @@ public final class TrackerClient implements AutoCloseable {
 
     private static boolean isRefusal(String reason) {
         int colon = reason.indexOf(':');
-        return reason.startsWith(PEER_ERROR) && colon > 0 && REFUSALS.contains(reason.substring(PEER_ERROR.length(), colon));
+        return reason.startsWith(PEER_ERROR) && colon > 0
+                && REFUSALS.contains(reason.substring(PEER_ERROR.length(), colon));
     }
 
     /**
@@ -265,7 +271,7 @@ public final class TrackerClient implements AutoCloseable {
      * it was made of ({@code "HTTP"} from a web server).
      */
     private static String describe(String reason) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("frame length: (\\d+)").matcher(reason);
+        Matcher m = Pattern.compile("frame length: (\\d+)").matcher(reason);
         if (m.find()) {
             long n = Long.parseLong(m.group(1));
             StringBuilder text = new StringBuilder();
@@ -280,7 +286,7 @@ public final class TrackerClient implements AutoCloseable {
 
     private void expireRequests() {
         long now = loop.nanoTime();
-        for (ArrayDeque<Pending> q : java.util.List.of(waiting, inflight)) {
+        for (ArrayDeque<Pending> q : List.of(waiting, inflight)) {
             while (!q.isEmpty() && q.peek().deadlineNanos - now < 0) {
                 Pending p = q.poll();
                 p.result.completeExceptionally(new TimeoutException("tracker " + tracker + ": no answer to "
@@ -293,7 +299,7 @@ public final class TrackerClient implements AutoCloseable {
     }
 
     private void failAll(Exception e) {
-        for (ArrayDeque<Pending> q : java.util.List.of(waiting, inflight)) {
+        for (ArrayDeque<Pending> q : List.of(waiting, inflight)) {
             for (Pending p; (p = q.poll()) != null; ) {
                 p.result.completeExceptionally(e);
             }
@@ -332,7 +338,8 @@ public final class TrackerClient implements AutoCloseable {
                 case PEERS -> answer(t, Peers.decode(payload));
                 case PING -> c.send(EmptyMessage.PONG);
                 case PONG -> EmptyMessage.decode(t, payload);
-                default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: a tracker answer)");
+                default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
+                        + " (expected: a tracker answer)");
             }
         }
 

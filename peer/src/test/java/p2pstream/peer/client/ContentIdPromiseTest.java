@@ -30,7 +30,8 @@ class ContentIdPromiseTest {
     Path dir;
 
     @HostileCase(value = "Tracker answers a LOOKUP by content id with another stream (fake tracker, in-JVM viewer)",
-            expect = "the viewer refuses the other stream: exit status 5, no byte of it written", section = HostileCase.FORGERIES)
+            expect = "the viewer refuses the other stream: exit status 5, no byte of it written",
+            section = HostileCase.FORGERIES)
     @Timeout(60)
     void aTrackerNamingAnotherStreamForTheAskedContentIdIsRefused(Trial trial) throws Exception {
         Path root = Files.createDirectories(dir.resolve("shared"));
@@ -77,7 +78,8 @@ class ContentIdPromiseTest {
 
     static Peers lookUp(Tracker tracker, String name) throws Exception {
         try (EventLoop loop = new EventLoop("lookup").start()) {
-            TrackerClient client = new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+            TrackerClient client =
+                    new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
             client.start();
             try {
                 Peers p = client.lookup(Lookup.byName(name, 10)).get(10, TimeUnit.SECONDS);

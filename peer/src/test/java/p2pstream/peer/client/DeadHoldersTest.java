@@ -35,9 +35,10 @@ class DeadHoldersTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "80 sessions from one address announce the honest stream with closed ports, beside two honest seeds;"
-            + " five viewers", expect = "the tracker takes at most 64 sessions from the address (the rest get ERROR"
-            + " TOO_MANY_CONNECTIONS); all five viewers complete with identical SHA-256", section = HostileCase.FLOODS)
+    @HostileCase(value = "80 sessions from one address announce the honest stream with closed ports, beside two honest"
+            + " seeds; five viewers", expect = "the tracker takes at most 64 sessions from the address (the rest get"
+            + " ERROR TOO_MANY_CONNECTIONS); all five viewers complete with identical SHA-256",
+            section = HostileCase.FLOODS)
     @Timeout(120)
     void viewersCompleteWhenMostListedHoldersAreUnreachable(Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", SIZE, 23);

@@ -47,12 +47,15 @@ class LiveCountsTest {
                 int written = field(json, "chunks");
                 int skipped = field(json, "skipped");
                 assertEquals(live.startOf(w.output()), first, "viewer " + i + ": the first chunk written: " + json);
-                assertEquals(published, first + written + skipped, "viewer " + i + ": start + written + skipped: " + json);
+                assertEquals(published, first + written + skipped,
+                        "viewer " + i + ": start + written + skipped: " + json);
                 int received = field(json, "chunksFromPublisher") + field(json, "chunksFromViewers");
                 assertEquals(received, written + field(json, "chunksBeforeFirst") + field(json, "skippedReceived"),
-                        "viewer " + i + ": received = written + fetched before the start + skipped yet received: " + json);
+                        "viewer " + i + ": received = written + fetched before the start + skipped yet received: "
+                        + json);
                 if (i == 0) {
-                    assertTrue(field(json, "chunksBeforeFirst") > 0, "looking back from the edge fetches past the start: " + json);
+                    assertTrue(field(json, "chunksBeforeFirst") > 0,
+                            "looking back from the edge fetches past the start: " + json);
                 }
             }
         } finally {

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,6 @@ import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
-import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
@@ -50,7 +50,9 @@ class LiveForgeryTest {
         WRONG_INDEX,
         /** A genuine chunk's signature and bytes under the index asked for. */
         ALTERED_INDEX,
-        /** The asked index, validly signed by the publisher's key, but published ten minutes ago: an old chunk replayed. */
+        /**
+         * The asked index, validly signed by the publisher's key, but published ten minutes ago: an old chunk replayed.
+         */
         STALE_REPLAY,
         /** Announces chunks far beyond the edge and never answers a request. */
         NEVER_DELIVERS,
@@ -58,11 +60,12 @@ class LiveForgeryTest {
         OVERSIZED
     }
 
-    private static final String EXPECT = "the liar is dropped (and banned) and contributes no byte; the viewer writes the"
-            + " publisher's true stream from where it joined, no chunk skipped, and ends with the stream";
+    private static final String EXPECT = "the liar is dropped (and banned) and contributes no byte;"
+            + " the viewer writes the publisher's true stream from where it joined, no chunk skipped,"
+            + " and ends with the stream";
 
-    @HostileCase(value = "Live chunk with a bad signature (one byte flipped) from a peer posing as a viewer", expect = EXPECT,
-            section = HostileCase.FORGERIES)
+    @HostileCase(value = "Live chunk with a bad signature (one byte flipped) from a peer posing as a viewer",
+            expect = EXPECT, section = HostileCase.FORGERIES)
     @Timeout(60)
     void aChunkWithABadSignatureIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
         watchWithLiar(Lie.BAD_SIGNATURE, trial);
@@ -75,29 +78,31 @@ class LiveForgeryTest {
         watchWithLiar(Lie.WRONG_INDEX, trial);
     }
 
-    @HostileCase(value = "Live chunk whose index was altered (a genuine signature and bytes of another index)", expect = EXPECT,
-            section = HostileCase.FORGERIES)
+    @HostileCase(value = "Live chunk whose index was altered (a genuine signature and bytes of another index)",
+            expect = EXPECT, section = HostileCase.FORGERIES)
     @Timeout(60)
     void aChunkWithAnAlteredIndexIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
         watchWithLiar(Lie.ALTERED_INDEX, trial);
     }
 
-    @HostileCase(value = "Live chunk replayed: the index asked for, signed by the publisher's key, published 10 minutes ago",
-            expect = EXPECT, section = HostileCase.FORGERIES)
+    @HostileCase(value = "Live chunk replayed: the index asked for, signed by the publisher's key, published 10 minutes"
+            + " ago", expect = EXPECT, section = HostileCase.FORGERIES)
     @Timeout(60)
     void aReplayedChunkIsRejectedAndItsSenderDropped(Trial trial) throws Exception {
         watchWithLiar(Lie.STALE_REPLAY, trial);
     }
 
-    @HostileCase(value = "Live peer announcing chunks 40 past the edge and never answering a request", expect = "its requests"
-            + " lapse and it is dropped; the viewer joins on what others hold; " + EXPECT, section = HostileCase.FORGERIES)
+    @HostileCase(value = "Live peer announcing chunks 40 past the edge and never answering a request",
+            expect = "its requests lapse and it is dropped; the viewer joins on what others hold; " + EXPECT,
+            section = HostileCase.FORGERIES)
     @Timeout(60)
     void aPeerThatAnnouncesAndNeverDeliversCannotHoldTheViewer(Trial trial) throws Exception {
         watchWithLiar(Lie.NEVER_DELIVERS, trial);
     }
 
-    @HostileCase(value = "Live frame claiming 2 MiB on a stream of 64 KiB chunks", expect = "ERROR FRAME_TOO_LARGE then EOF"
-            + " as soon as the length is read (nothing buffered for it); " + EXPECT, section = HostileCase.FORGERIES)
+    @HostileCase(value = "Live frame claiming 2 MiB on a stream of 64 KiB chunks", expect = "ERROR FRAME_TOO_LARGE then"
+            + " EOF as soon as the length is read (nothing buffered for it); " + EXPECT,
+            section = HostileCase.FORGERIES)
     @Timeout(60)
     void aFrameLargerThanTheStreamsChunksIsRefusedAtItsLength(Trial trial) throws Exception {
         watchWithLiar(Lie.OVERSIZED, trial);
@@ -116,9 +121,11 @@ class LiveForgeryTest {
             assertTrue(r.lies() >= 1, "the liar was never asked for a chunk");
             assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
             if (lie == Lie.WRONG_INDEX) {
-                assertEquals(ErrorCode.UNEXPECTED, r.error(), "an unrequested chunk is a protocol error; the liar's connection: " + r);
+                assertEquals(ErrorCode.UNEXPECTED, r.error(),
+                        "an unrequested chunk is a protocol error; the liar's connection: " + r);
             } else if (lie == Lie.OVERSIZED) {
-                assertEquals(ErrorCode.FRAME_TOO_LARGE, r.error(), "a frame above the stream's chunk size; the liar's connection: " + r);
+                assertEquals(ErrorCode.FRAME_TOO_LARGE, r.error(),
+                        "a frame above the stream's chunk size; the liar's connection: " + r);
             } else if (lie == Lie.NEVER_DELIVERS) {
                 assertEquals(0, w.stats().hashFailures(), "nothing was delivered to reject");
             } else {
@@ -137,7 +144,10 @@ class LiveForgeryTest {
         }
     }
 
-    /** How the liar's connection went: lies told, whether the viewer closed it, the viewer's ERROR, and the frames it sent. */
+    /**
+     * How the liar's connection went: lies told, whether the viewer closed it, the viewer's ERROR, and the frames it
+     * sent.
+     */
     record EvilReport(int lies, boolean closedOnIt, ErrorCode error, String ending, List<String> frames) {
     }
 
@@ -153,18 +163,21 @@ class LiveForgeryTest {
             readFrame(in); // the viewer's HELLO
             write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
             write(out, new ManifestMessage(live.manifest.encoded()));
-            Thread haves = new Thread(() -> live.announceAsPublished(out, 1, lie == Lie.NEVER_DELIVERS ? 40 : 0, false), "evil-haves");
+            Thread haves = new Thread(() -> live.announceAsPublished(out, 1, lie == Lie.NEVER_DELIVERS ? 40 : 0, false),
+                    "evil-haves");
             haves.setDaemon(true);
             haves.start();
             while (true) {
                 byte[] frame = readFrame(in);
                 int type = frame[0] & 0xff;
-                frames.add(MessageType.of(type) + (frame.length == 5 ? " " + ByteBuffer.wrap(frame, 1, 4).getInt() : ""));
+                frames.add(MessageType.of(type)
+                        + (frame.length == 5 ? " " + ByteBuffer.wrap(frame, 1, 4).getInt() : ""));
                 if (type == MessageType.ERROR.code()) {
                     error = ErrorCode.of(ErrorMessage.decode(ByteBuffer.wrap(frame, 1, frame.length - 1)).code());
                 } else if (type == MessageType.REQUEST.code() && lie == Lie.NEVER_DELIVERS) {
                     lies++;
-                } else if (type == MessageType.REQUEST.code() && (lie != Lie.WRONG_INDEX && lie != Lie.OVERSIZED || lies == 0)) {
+                } else if (type == MessageType.REQUEST.code()
+                        && (lie != Lie.WRONG_INDEX && lie != Lie.OVERSIZED || lies == 0)) {
                     // one unrequested chunk is enough: then only listen, so the viewer's ERROR is read, not lost
                     // to a reset while answering pipelined requests
                     int index = ByteBuffer.wrap(frame, 1, 4).getInt();
@@ -178,7 +191,7 @@ class LiveForgeryTest {
             }
         } catch (EOFException e) {
             return new EvilReport(lies, true, error, "EOF", frames);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return new EvilReport(lies, false, error, e.toString(), frames);
         } catch (IOException e) {
             // reset, or a broken pipe while still answering pipelined requests
@@ -200,18 +213,22 @@ class LiveForgeryTest {
                 writeChunk(out, asked.header(), b);
             }
             case WRONG_INDEX -> writeChunk(out, live.published.get(0).header(), array(live.published.get(0).bytes()));
-            case ALTERED_INDEX -> writeChunk(out, new LiveChunkHeader(index, other.publishMicros(), other.header().signature()),
+            case ALTERED_INDEX -> writeChunk(out,
+                    new LiveChunkHeader(index, other.publishMicros(), other.header().signature()),
                     array(other.bytes()));
             case STALE_REPLAY -> {
                 long old = System.currentTimeMillis() * 1000 - TimeUnit.MINUTES.toMicros(10);
                 byte[] b = array(asked.bytes());
-                byte[] signature = live.key.signChunk(live.manifest.contentId(), index, old, Manifest.sha256().digest(b));
+                byte[] signature = live.key.signChunk(live.manifest.contentId(), index, old,
+                        Manifest.sha256().digest(b));
                 writeChunk(out, new LiveChunkHeader(index, old, signature), b);
             }
             case NEVER_DELIVERS -> throw new IllegalStateException("a liar that never delivers sends no chunk");
             case OVERSIZED -> {
-                // the length of a frame never sent whole; in one write, since the viewer may close on reading the length
-                ByteBuffer head = ByteBuffer.allocate(9).putInt(2 * 1024 * 1024).put((byte) MessageType.LIVE_CHUNK.code()).putInt(index);
+                // the length of a frame never sent whole; in one write, since the viewer may close on reading
+                // the length
+                ByteBuffer head = ByteBuffer.allocate(9).putInt(2 * 1024 * 1024)
+                        .put((byte) MessageType.LIVE_CHUNK.code()).putInt(index);
                 synchronized (out) {
                     out.write(head.array());
                     out.flush();

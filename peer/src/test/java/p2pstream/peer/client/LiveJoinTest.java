@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Timeout;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
-import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -48,7 +47,8 @@ class LiveJoinTest {
 
             assertTrue(announced.get(30, TimeUnit.SECONDS) >= 30, "the relay's first burst of HAVEs");
             int start = live.startOf(w.output());
-            assertTrue(start > 0, "output is the stream from chunk " + start + " (expected: near the edge): " + live.explain(w.output()));
+            assertTrue(start > 0, "output is the stream from chunk " + start + " (expected: near the edge): "
+                    + live.explain(w.output()));
             long behind = w.startMillis() - live.published.get(start).publishMicros() / 1000;
             assertTrue(behind <= LATENCY_MILLIS + 500, "the first chunk written was published " + behind
                     + " ms before the viewer joined (expected: at most the latency, 2000 ms, and a margin)");
@@ -76,7 +76,8 @@ class LiveJoinTest {
             for (int i = 0; i < held; i++) {
                 write(out, IndexMessage.have(i));
                 burst++;
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(HAVE_GAP_MILLIS)); // pacing the burst is the scenario
+                // pacing the burst is the scenario
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(HAVE_GAP_MILLIS));
             }
             Thread news = new Thread(() -> live.announceAsPublished(out, held, 0, true), "relay-haves");
             news.setDaemon(true);

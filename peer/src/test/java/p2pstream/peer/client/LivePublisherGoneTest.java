@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Trial;
 
-/** How a live stream ends for its viewers: cleanly when the publisher ends it, with a clear failure when it vanishes. */
+/**
+ * How a live stream ends for its viewers: cleanly when the publisher ends it, with a clear failure when it vanishes.
+ */
 class LivePublisherGoneTest {
 
     @Test
@@ -23,7 +25,8 @@ class LivePublisherGoneTest {
             CompletableFuture<TestLive.Watched> a = CompletableFuture.supplyAsync(() -> watch(live));
             CompletableFuture<TestLive.Watched> b = CompletableFuture.supplyAsync(() -> watch(live));
             int chunks = live.publisher.ended().get(30, TimeUnit.SECONDS);
-            for (TestLive.Watched w : new TestLive.Watched[] {a.get(30, TimeUnit.SECONDS), b.get(30, TimeUnit.SECONDS)}) {
+            for (TestLive.Watched w : new TestLive.Watched[] {a.get(30, TimeUnit.SECONDS),
+                    b.get(30, TimeUnit.SECONDS)}) {
                 assertTrue(w.stats().live().ended(), w.stats().summary());
                 assertTrue(w.stats().complete());
                 assertTrue(live.startOf(w.output()) >= 0, live.explain(w.output()));
@@ -47,9 +50,10 @@ class LivePublisherGoneTest {
             WatchException d = (WatchException) e.getCause().getCause();
             assertEquals(WatchException.UNREACHABLE, d.exitStatus());
             assertTrue(d.getMessage().contains("no new chunk for 2000 ms"), d.getMessage());
-            assertTrue(d.stats() != null && d.stats().live() != null && !d.stats().live().ended(), "figures: " + d.stats());
-            assertTrue(d.stats().bytes() > 0 && d.stats().live().chunks() > 0, "the viewer wrote what it had before the publisher"
-                    + " vanished: " + d.stats().summary());
+            assertTrue(d.stats() != null && d.stats().live() != null && !d.stats().live().ended(),
+                    "figures: " + d.stats());
+            assertTrue(d.stats().bytes() > 0 && d.stats().live().chunks() > 0,
+                    "the viewer wrote what it had before the publisher vanished: " + d.stats().summary());
             trial.record("chunks written before the publisher vanished", d.stats().live().chunks());
             trial.record("viewers ended with exit status 4", 1);
         }

@@ -50,8 +50,8 @@ class LiveStallJoinTest {
     private static final long STALL_MICROS = TimeUnit.SECONDS.toMicros(67);
 
     @HostileCase(value = "Live viewer joining 67 s into the publisher's input stall (its newest chunk is 67 s old)",
-            expect = "the old edge is taken for the edge, not a replay: no honest peer banned, and once the input resumes"
-                    + " the viewer writes every chunk published after the stall and sees the signed end",
+            expect = "the old edge is taken for the edge, not a replay: no honest peer banned, and once the input"
+                    + " resumes the viewer writes every chunk published after the stall and sees the signed end",
             section = HostileCase.FORGERIES)
     @Timeout(60)
     void aViewerJoiningDuringAnInputStallGetsTheStreamOnceItResumes(Trial trial) throws Exception {
@@ -66,7 +66,8 @@ class LiveStallJoinTest {
             assertTrue(publisher.resumed.get(), "the stream never resumed: nothing was tested");
             byte[] fresh = publisher.bytes(OLD, OLD + FRESH);
             byte[] out = w.output();
-            assertTrue(out.length >= fresh.length, "wrote " + out.length + " bytes (expected: the " + FRESH + " chunks after the stall)");
+            assertTrue(out.length >= fresh.length, "wrote " + out.length + " bytes (expected: the " + FRESH
+                    + " chunks after the stall)");
             assertArrayEquals(fresh, Arrays.copyOfRange(out, out.length - fresh.length, out.length),
                     "the output does not end with the chunks published after the stall");
             assertTrue(w.stats().live().ended(), w.stats().summary());
@@ -162,7 +163,8 @@ class LiveStallJoinTest {
                 }
                 int count = OLD + FRESH;
                 long endMicros = System.currentTimeMillis() * 1000;
-                RawFrames.write(out, new LiveEnd(count, endMicros, key.signEnd(manifest.contentId(), count, endMicros)));
+                RawFrames.write(out,
+                        new LiveEnd(count, endMicros, key.signEnd(manifest.contentId(), count, endMicros)));
             } catch (IOException e) {
                 // the viewer left
             }

@@ -34,15 +34,16 @@ class LiveSwarmTest {
             StringBuilder all = new StringBuilder("; every viewer:");
             for (Future<TestLive.Watched> v : viewers) {
                 watched.add(v.get(60, TimeUnit.SECONDS));
-                all.append("\n  ").append(watched.get(watched.size() - 1).stats().summary().lines().findFirst().orElse(""));
+                all.append("\n  ").append(watched.get(watched.size() - 1).stats().summary().lines()
+                        .findFirst().orElse(""));
             }
             long fromViewers = 0;
             for (int i = 0; i < watched.size(); i++) {
                 TestLive.Watched w = watched.get(i);
                 Stats.Live f = w.stats().live();
                 int start = live.startOf(w.output());
-                assertTrue(start >= 0, "viewer " + i + ": output of " + w.output().length + " bytes is not the stream from a chunk on: "
-                        + live.explain(w.output()) + all);
+                assertTrue(start >= 0, "viewer " + i + ": output of " + w.output().length
+                        + " bytes is not the stream from a chunk on: " + live.explain(w.output()) + all);
                 assertEquals(chunks - start, f.chunks(), "viewer " + i + ": chunks written" + all);
                 assertEquals(0, f.skipped(), "viewer " + i + " skipped chunks" + all);
                 assertTrue(f.ended(), "viewer " + i + " was told the stream ended" + all);
@@ -51,8 +52,8 @@ class LiveSwarmTest {
             }
             long uploaded = live.server.uploadedBytes();
             long published = live.publishedBytes();
-            assertTrue(uploaded < 3 * published, "publisher uploaded " + uploaded + " bytes for " + published + " published: "
-                    + (double) uploaded / published + " copies (expected: far less than 6)");
+            assertTrue(uploaded < 3 * published, "publisher uploaded " + uploaded + " bytes for " + published
+                    + " published: " + (double) uploaded / published + " copies (expected: far less than 6)");
             assertTrue(fromViewers > 0, "viewers relayed nothing to each other");
         } finally {
             pool.shutdownNow();
@@ -69,7 +70,8 @@ class LiveSwarmTest {
             assertTrue(start > 0, "started at chunk " + start);
             long startPublishedMillis = live.published.get(start).publishMicros() / 1000;
             long behind = w.startMillis() - startPublishedMillis;
-            assertTrue(behind <= LATENCY_MILLIS + 500, "first chunk played was published " + behind + " ms before joining");
+            assertTrue(behind <= LATENCY_MILLIS + 500, "first chunk played was published " + behind
+                    + " ms before joining");
             assertTrue(live.published.get(start - 1).publishMicros() / 1000 < w.startMillis() - LATENCY_MILLIS + 500,
                     "a chunk within the latency was left out before the start");
             assertEquals(0, w.stats().live().skipped());

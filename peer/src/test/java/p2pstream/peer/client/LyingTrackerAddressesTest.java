@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import p2pstream.common.wire.Peers;
 import p2pstream.peer.server.PeerServer;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
+import p2pstream.peer.swarm.Swarm;
 import p2pstream.tracker.Tracker;
 
 /** A tracker cannot aim a viewer at other hosts: addresses that do not speak the protocol are tried once. */
@@ -34,8 +36,8 @@ class LyingTrackerAddressesTest {
     Path dir;
 
     @HostileCase(value = "Tracker names 199 HTTP servers and one real seed in every PEERS answer (fake tracker)",
-            expect = "each non-p2pstream address is tried once and never again; the download completes identical from the seed",
-            section = HostileCase.FLOODS)
+            expect = "each non-p2pstream address is tried once and never again; the download completes identical"
+                    + " from the seed", section = HostileCase.FLOODS)
     @Timeout(90)
     void addressesThatAnswerAnotherProtocolAreNeverRetried(Trial trial) throws Exception {
         Path root = Files.createDirectories(dir.resolve("shared"));
@@ -46,7 +48,8 @@ class LyingTrackerAddressesTest {
         List<AtomicInteger> accepts = new ArrayList<>();
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              // capped, so the download lasts several lookups: long enough for a viewer to retry what it should not
-             PeerServer seed = PeerServer.start(PeerServer.Config.loopback(tracker.address(), root).withUploadLimit(4_000_000))) {
+             PeerServer seed = PeerServer.start(PeerServer.Config.loopback(tracker.address(), root)
+                     .withUploadLimit(4_000_000))) {
             seed.announced().get(10, TimeUnit.SECONDS);
             List<Peers.Entry> entries = new ArrayList<>();
             for (int i = 0; i < HTTP_SERVERS; i++) {
@@ -57,7 +60,8 @@ class LyingTrackerAddressesTest {
                 Thread t = new Thread(() -> answerHttp(s, n), "http-" + i);
                 t.setDaemon(true);
                 t.start();
-                entries.add(new Peers.Entry(new java.net.InetSocketAddress(s.getInetAddress(), s.getLocalPort()), PeerId.random(), true));
+                entries.add(new Peers.Entry(new InetSocketAddress(s.getInetAddress(), s.getLocalPort()),
+                        PeerId.random(), true));
             }
             entries.add(40, new Peers.Entry(seed.address(), PeerId.random(), true)); // within the 50 a viewer asks for
             Peers answer = new Peers(m.contentId(), "s.bin", size, m.chunkSize(), entries);
@@ -69,8 +73,8 @@ class LyingTrackerAddressesTest {
                 int total = accepts.stream().mapToInt(AtomicInteger::get).sum();
                 assertTrue(liar.lookups.get() > 1, "one lookup only: the viewer had no chance to retry anything");
                 assertTrue(max <= 1, "an HTTP server was connected to " + max + " times (expected: once at most)");
-                assertTrue(total <= p2pstream.peer.swarm.Swarm.LOOKUP_PEERS, total + " HTTP servers tried (expected: at most the "
-                        + p2pstream.peer.swarm.Swarm.LOOKUP_PEERS + " peers a lookup asks for)");
+                assertTrue(total <= Swarm.LOOKUP_PEERS, total + " HTTP servers tried (expected: at most the "
+                        + Swarm.LOOKUP_PEERS + " peers a lookup asks for)");
                 trial.record("connections to the 199 HTTP servers", total);
                 trial.record("lookups answered during the download", liar.lookups.get());
                 trial.record("seconds to complete", stats.millis() / 1000.0);

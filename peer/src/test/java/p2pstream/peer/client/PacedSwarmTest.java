@@ -35,10 +35,12 @@ class PacedSwarmTest {
             List<CompletableFuture<Stats>> viewers = new ArrayList<>();
             for (int v = 0; v < VIEWERS; v++) {
                 if (v > 0) {
-                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1)); // viewers join a second apart: the scenario, not a wait
+                    // viewers join a second apart: the scenario, not a wait
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
                 }
                 Path out = dir.resolve("viewer-" + v + ".ts");
-                Watch.Config config = swarm.config("live-event.ts").withPacing(BITRATE, 2_000).withNoPeerTimeoutMillis(30_000);
+                Watch.Config config = swarm.config("live-event.ts").withPacing(BITRATE, 2_000)
+                        .withNoPeerTimeoutMillis(30_000);
                 viewers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return TestSwarm.download(config, out);
@@ -54,7 +56,8 @@ class PacedSwarmTest {
                 assertTrue(s.complete(), "viewer " + v);
                 assertEquals(expected, s.sha256(), "viewer " + v);
                 assertEquals(expected, TestSwarm.sha256(dir.resolve("viewer-" + v + ".ts")), "viewer " + v);
-                assertTrue(s.continuity() >= 0.99, "viewer " + v + " continuity " + s.continuity() + ": " + s.summary());
+                assertTrue(s.continuity() >= 0.99, "viewer " + v + " continuity " + s.continuity() + ": "
+                        + s.summary());
                 String origin = "127.0.0.1:" + swarm.servers.get(0).address().getPort();
                 for (Stats.PeerBytes p : s.peers()) {
                     total += p.bytes();
@@ -73,27 +76,31 @@ class PacedSwarmTest {
     void viewerLeavingMidStreamDoesNotStallThoseFetchingFromIt() throws Exception {
         int size = 8 * 1024 * 1024;
         Path source = TestSwarm.randomFile(dir, "source.bin", size, 32);
-        // the origin's cap is 4x the watcher's rate: the leaver, at full speed, takes about 3x of it and soon holds chunks
-        // the watcher has yet to ask for (at 2x it moved no faster than the watcher's window, which the watcher fills
-        // at once, and in about one run in five the watcher never had a chunk to ask of it)
+        // the origin's cap is 4x the watcher's rate: the leaver, at full speed, takes about 3x of it and soon holds
+        // chunks the watcher has yet to ask for (at 2x it moved no faster than the watcher's window, which the watcher
+        // fills at once, and in about one run in five the watcher never had a chunk to ask of it)
         try (TestSwarm swarm = TestSwarm.start(dir, source, "talk.ts", 1, 4 * BITRATE)) {
             // the leaver fetches at full speed and stops serving once it is done; the watcher is paced behind it
-            CompletableFuture<Stats> leaver = CompletableFuture.supplyAsync(() -> fetch(swarm.config("talk.ts"), dir.resolve("leaver.ts")));
+            CompletableFuture<Stats> leaver =
+                    CompletableFuture.supplyAsync(() -> fetch(swarm.config("talk.ts"), dir.resolve("leaver.ts")));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (swarm.tracker.entryCount() < 2 && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(5_000_000);
             }
             assertEquals(2, swarm.tracker.entryCount(), "the leaver never announced what it holds");
-            // a short window keeps the watcher fetching as it plays, so the leaver goes away while it still needs chunks
-            Stats watcher = fetch(swarm.config("talk.ts").withPacing(BITRATE, 1_000).withWindowChunks(8), dir.resolve("watcher.ts"));
+            // a short window keeps the watcher fetching as it plays, so the leaver goes away while it still
+            // needs chunks
+            Stats watcher = fetch(swarm.config("talk.ts").withPacing(BITRATE, 1_000).withWindowChunks(8),
+                    dir.resolve("watcher.ts"));
             leaver.get(60, TimeUnit.SECONDS);
 
             assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(dir.resolve("watcher.ts")));
             assertTrue(watcher.continuity() >= 0.99, watcher.summary());
             String origin = "127.0.0.1:" + swarm.servers.get(0).address().getPort();
-            long fromLeaver = watcher.peers().stream().filter(p -> !p.address().equals(origin)).mapToLong(Stats.PeerBytes::bytes).sum();
-            assertTrue(fromLeaver > 0 && fromLeaver < size, "the watcher should have fetched part of the stream from the leaver: "
-                    + watcher.peers());
+            long fromLeaver = watcher.peers().stream().filter(p -> !p.address().equals(origin))
+                    .mapToLong(Stats.PeerBytes::bytes).sum();
+            assertTrue(fromLeaver > 0 && fromLeaver < size,
+                    "the watcher should have fetched part of the stream from the leaver: " + watcher.peers());
         }
     }
 

@@ -26,13 +26,15 @@ class PeerClientOptionsTest {
         err = run("127.0.0.1:1", "--latency", "2h");
         assertTrue(err.contains("--latency: 2h (expected: more than 0, at most 1h)"), err);
         err = run("127.0.0.1:1", "--buffer", "5x");
-        assertTrue(err.contains("--buffer: 5x (expected: a duration such as 500ms, 5s or 2m, or a bare number of seconds)"), err);
+        assertTrue(err.contains("--buffer: 5x (expected: a duration such as 500ms, 5s or 2m,"
+                + " or a bare number of seconds)"), err);
     }
 
     @Test
     void aRateWithABareLetterIsAmbiguousAndRefusedWithTheAcceptedForms() {
         String err = run("127.0.0.1:1", "x.bin", "-o", dir.resolve("x.bin").toString(), "--rate", "4M");
-        assertTrue(err.contains("--rate: 4M (expected: a rate such as 4Mbit/s, 500kB/s, 25MiB/s or bytes per second)"), err);
+        assertTrue(err.contains("--rate: 4M (expected: a rate such as 4Mbit/s, 500kB/s, 25MiB/s or bytes per second)"),
+                err);
     }
 
     static String run(String... args) {

@@ -3,12 +3,15 @@ package p2pstream.peer.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +36,11 @@ class PeerFaultTest {
         try (TestSwarm swarm = TestSwarm.start(dir, source, "live-ish.bin", 3, 10 * MB)) {
             Path out = dir.resolve("out.bin");
             PeerServer victim = swarm.servers.get(0);
-            java.util.concurrent.atomic.AtomicBoolean downloaded = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean downloaded = new AtomicBoolean();
             CompletableFuture<Boolean> killer = CompletableFuture.supplyAsync(() -> {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (sizeOf(out) < 4 * 1024 * 1024 && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // poll the condition politely
+                    LockSupport.parkNanos(5_000_000); // poll the condition politely
                 }
                 boolean midStream = !downloaded.get();
                 victim.close();
@@ -45,7 +48,8 @@ class PeerFaultTest {
             });
             Stats stats = TestSwarm.download(swarm.config("live-ish.bin"), out);
             downloaded.set(true);
-            assertTrue(killer.get(10, TimeUnit.SECONDS), "the server was stopped after the download ended: nothing was tested");
+            assertTrue(killer.get(10, TimeUnit.SECONDS),
+                    "the server was stopped after the download ended: nothing was tested");
 
             assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
             assertTrue(stats.complete());
@@ -104,7 +108,7 @@ class PeerFaultTest {
     private static long sizeOf(Path p) {
         try {
             return Files.exists(p) ? Files.size(p) : 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
     }

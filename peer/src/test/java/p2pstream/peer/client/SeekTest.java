@@ -33,12 +33,14 @@ class SeekTest {
             Stats stats = Watch.run(swarm.config("match.ts").withStartOffset(offset), Channels.newChannel(played));
 
             byte[] tail = Arrays.copyOfRange(bytes, (int) offset, bytes.length);
-            assertTrue(Arrays.equals(tail, played.toByteArray()), "played bytes differ from the stream after the offset");
+            assertTrue(Arrays.equals(tail, played.toByteArray()),
+                    "played bytes differ from the stream after the offset");
             assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tail)), stats.sha256());
             assertTrue(stats.complete());
             long fetched = stats.peers().stream().mapToLong(Stats.PeerBytes::bytes).sum();
             int first = (int) (offset / m.chunkSize());
-            assertEquals(m.size() - m.chunkOffset(first), fetched, "only chunks from the start position on are fetched");
+            assertEquals(m.size() - m.chunkOffset(first), fetched,
+                    "only chunks from the start position on are fetched");
         }
     }
 }

@@ -31,7 +31,6 @@ import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
-import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.server.PeerServer;
@@ -39,7 +38,8 @@ import p2pstream.peer.store.Manifest;
 
 /**
  * A peer-server's shared file truncated or deleted while a viewer streams from it and a second server: the
- * viewer completes with identical bytes, the server keeps running, and its directory watch re-shares or withdraws the file.
+ * viewer completes with identical bytes, the server keeps running, and its directory watch re-shares or withdraws the
+ * file.
  */
 class SharedFileChangeTest {
     private static final int FILE_BYTES = 16 * 1024 * 1024;
@@ -49,10 +49,12 @@ class SharedFileChangeTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "Shared file truncated to half while a viewer streams from it and from a second server (peer-server)",
-            expect = "requests for the lost half get REJECT (or the transfer in flight is cut); the server keeps running;"
-                    + " the viewer completes with identical SHA-256; once the file holds still the server withdraws the old"
-                    + " content id and shares the half as a stream of its own", section = HostileCase.FAULTS)
+    @HostileCase(value = "Shared file truncated to half while a viewer streams from it and from a second server"
+            + " (peer-server)",
+            expect = "requests for the lost half get REJECT (or the transfer in flight is cut); the server keeps"
+                    + " running; the viewer completes with identical SHA-256; once the file holds still the server"
+                    + " withdraws the old content id and shares the half as a stream of its own",
+            section = HostileCase.FAULTS)
     @Timeout(90)
     void truncatedFileGetsRejectsWhileTheViewerCompletesFromTheOtherServer(Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", FILE_BYTES, 71);
@@ -101,7 +103,8 @@ class SharedFileChangeTest {
             Stats stats = streamWhile(swarm, () -> Files.delete(victimFile));
             assertEquals(TestSwarm.sha256(source), stats.sha256());
             trial.record("viewer streams completed with identical SHA-256", 1);
-            trial.record("MiB the viewer got from the server whose file was deleted", bytesFrom(stats, victim) / 1048576.0);
+            trial.record("MiB the viewer got from the server whose file was deleted",
+                    bytesFrom(stats, victim) / 1048576.0);
 
             await("the deleted file withdrawn", () -> victim.manifests().isEmpty() && victim.streamCount() == 0);
             try (RawClient t = RawClient.connect(swarm.tracker.address())) {

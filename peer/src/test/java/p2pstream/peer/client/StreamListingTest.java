@@ -33,7 +33,8 @@ class StreamListingTest {
     @Test
     void aLongNameWidensItsColumnInsteadOfPushingOneRowOutOfLine() {
         String longName = "series/season-01/episode-01-the-one-with-a-very-long-title.mkv";
-        String table = StreamListing.table(List.of(entry(A, longName, 20L * 1024 * 1024, 1, 1), entry(B, "x", 2048, 2, 0)));
+        String table =
+                StreamListing.table(List.of(entry(A, longName, 20L * 1024 * 1024, 1, 1), entry(B, "x", 2048, 2, 0)));
         String[] lines = table.split("\n");
         int column = lines[0].indexOf("CONTENT ID");
         assertEquals(longName.length() + 2 + "20.0 MiB".length() + 2 + "1 (1 complete)".length() + 2, column);
@@ -53,8 +54,8 @@ class StreamListingTest {
     void jsonIsOneDocumentWithStableFieldNamesAndEscapedNames() {
         String json = StreamListing.json(List.of(entry(A, "say \"hi\".mp4", 1000, 3, 2), entry(C, "cam", -1, 1, 0)));
         assertEquals("{\n  \"streams\": [\n"
-                + "    {\"name\": \"say \\\"hi\\\".mp4\", \"contentId\": \"" + A + "\", \"live\": false, \"size\": 1000,"
-                + " \"chunkSize\": 262144, \"peers\": 3, \"completePeers\": 2},\n"
+                + "    {\"name\": \"say \\\"hi\\\".mp4\", \"contentId\": \"" + A + "\", \"live\": false,"
+                + " \"size\": 1000, \"chunkSize\": 262144, \"peers\": 3, \"completePeers\": 2},\n"
                 + "    {\"name\": \"cam\", \"contentId\": \"" + C + "\", \"live\": true, \"size\": -1,"
                 + " \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 0}\n"
                 + "  ]\n}\n", json);

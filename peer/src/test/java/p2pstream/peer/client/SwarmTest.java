@@ -35,13 +35,15 @@ class SwarmTest {
             assertEquals(2, swarm.tracker.entryCount(), "the first viewer never announced what it holds");
             // the second viewer plays at 2 MB/s: beyond its urgent chunks it fetches ahead from the first viewer,
             // which the 6 MB/s origin keeps ahead of it
-            Stats second = TestSwarm.download(swarm.config("show.bin").withPacing(2 * MB, 1_000), dir.resolve("second.bin"));
+            Stats second = TestSwarm.download(swarm.config("show.bin").withPacing(2 * MB, 1_000),
+                    dir.resolve("second.bin"));
             Stats firstStats = first.get(60, TimeUnit.SECONDS);
 
             String expected = TestSwarm.sha256(source);
             assertEquals(expected, TestSwarm.sha256(dir.resolve("first.bin")));
             assertEquals(expected, TestSwarm.sha256(dir.resolve("second.bin")));
-            long fromViewer = second.peers().stream().filter(p -> !p.address().equals(origin)).mapToLong(Stats.PeerBytes::bytes).sum();
+            long fromViewer = second.peers().stream().filter(p -> !p.address().equals(origin))
+                    .mapToLong(Stats.PeerBytes::bytes).sum();
             assertTrue(fromViewer > 0, "second viewer's peers: " + second.peers());
             assertTrue(firstStats.bytesUploaded() >= fromViewer, "first viewer uploaded " + firstStats.bytesUploaded()
                     + " bytes (expected: at least the " + fromViewer + " the second received from it)");

@@ -3,7 +3,6 @@ package p2pstream.peer.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +29,16 @@ class TarpitTest {
     Path dir;
 
     @HostileCase(value = "Tarpit peer: real handshake, then a PING every second and no chunk (one tarpit, one seed)",
-            expect = "the viewer drops the tarpit, re-asks its chunks from the seed and completes with identical SHA-256",
-            section = HostileCase.FLOODS)
+            expect = "the viewer drops the tarpit, re-asks its chunks from the seed and completes with"
+                    + " identical SHA-256", section = HostileCase.FLOODS)
     @Timeout(60)
     void aPeerThatOnlyPingsIsDroppedAndItsChunksReAsked(Trial trial) throws Exception {
         oneTarpitBesideOneSeed(TarpitPeer.Kind.PING_EVERY_SECOND, trial);
     }
 
     @HostileCase(value = "Tarpit peer: real handshake, then the first chunk at a byte a second (one tarpit, one seed)",
-            expect = "the viewer drops the tarpit, re-asks its chunks from the seed and completes with identical SHA-256",
-            section = HostileCase.FLOODS)
+            expect = "the viewer drops the tarpit, re-asks its chunks from the seed and completes with"
+                    + " identical SHA-256", section = HostileCase.FLOODS)
     @Timeout(60)
     void aPeerThatTricklesAChunkIsDroppedAndItsChunksReAsked(Trial trial) throws Exception {
         oneTarpitBesideOneSeed(TarpitPeer.Kind.BYTE_A_SECOND, trial);
@@ -76,13 +75,14 @@ class TarpitTest {
              EventLoop loop = new EventLoop("tarpit-announcer").start()) {
             List<TrackerClient> sessions = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                TarpitPeer t = new TarpitPeer(manifest, i % 2 == 0 ? TarpitPeer.Kind.PING_EVERY_SECOND : TarpitPeer.Kind.BYTE_A_SECOND);
+                TarpitPeer t = new TarpitPeer(manifest,
+                        i % 2 == 0 ? TarpitPeer.Kind.PING_EVERY_SECOND : TarpitPeer.Kind.BYTE_A_SECOND);
                 tarpits.add(t);
                 TrackerClient c = new TrackerClient(loop, swarm.tracker.address(),
                         new Hello(Role.SERVER, PeerId.random(), t.address().getPort(), null), true);
                 c.start();
-                c.announce(new Announce(manifest.contentId(), "t.bin", SIZE, manifest.chunkSize(), manifest.chunkCount(),
-                        manifest.chunkCount()));
+                c.announce(new Announce(manifest.contentId(), "t.bin", SIZE, manifest.chunkSize(),
+                        manifest.chunkCount(), manifest.chunkCount()));
                 c.synced().get(10, TimeUnit.SECONDS);
                 sessions.add(c);
             }

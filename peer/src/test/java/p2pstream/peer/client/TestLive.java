@@ -36,8 +36,8 @@ final class TestLive implements AutoCloseable {
     final List<LiveChunk> published = new CopyOnWriteArrayList<>();
     final PacedInput input;
 
-    private TestLive(Tracker tracker, PeerServer server, LivePublisher publisher, LiveManifest manifest, LiveWindow window,
-                     PublisherKey key, PacedInput input) {
+    private TestLive(Tracker tracker, PeerServer server, LivePublisher publisher, LiveManifest manifest,
+                     LiveWindow window, PublisherKey key, PacedInput input) {
         this.tracker = tracker;
         this.server = server;
         this.publisher = publisher;
@@ -51,13 +51,15 @@ final class TestLive implements AutoCloseable {
      * Publishes {@code name} at {@code bytesPerSecond} for {@code millis}, with the publisher's upload capped at
      * {@code uploadLimit} (0: none).
      */
-    static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout) throws Exception {
+    static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout)
+            throws Exception {
         Tracker tracker = Tracker.start(Tracker.Config.loopback());
         PublisherKey key = PublisherKey.generate();
         LiveManifest manifest = new LiveManifest(name, 64 * 1024, key.publicKey(), System.currentTimeMillis() * 1000);
         LiveWindow window = new LiveWindow(256);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, 1_000);
-        PeerServer server = PeerServer.startLive(PeerServer.Config.loopback(tracker.address(), null).withUploadLimit(uploadLimit), holding);
+        PeerServer server = PeerServer.startLive(
+                PeerServer.Config.loopback(tracker.address(), null).withUploadLimit(uploadLimit), holding);
         PacedInput input = new PacedInput(bytesPerSecond, millis, 7);
         LivePublisher publisher = new LivePublisher(input, manifest, key, window, 250);
         TestLive live = new TestLive(tracker, server, publisher, manifest, window, key, input);
@@ -78,7 +80,8 @@ final class TestLive implements AutoCloseable {
     }
 
     Watch.Config config() {
-        return Watch.Config.of(tracker.address(), manifest.name()).withNoPeerTimeoutMillis(5_000).withLatencyMillis(2_000);
+        return Watch.Config.of(tracker.address(), manifest.name()).withNoPeerTimeoutMillis(5_000)
+                .withLatencyMillis(2_000);
     }
 
     /** Waits until {@code count} chunks are published. */
@@ -92,7 +95,9 @@ final class TestLive implements AutoCloseable {
         }
     }
 
-    /** The index of the chunk a viewer's output starts with, if the output is exactly the stream from there on; else -1. */
+    /**
+     * The index of the chunk a viewer's output starts with, if the output is exactly the stream from there on; else -1.
+     */
     int startOf(byte[] output) {
         List<LiveChunk> all = published;
         long total = 0;
@@ -128,12 +133,14 @@ final class TestLive implements AutoCloseable {
         while (out.hasRemaining() && i < all.size()) {
             ByteBuffer c = all.get(i).bytes();
             if (out.remaining() < c.remaining() || !out.slice().limit(c.remaining()).equals(c)) {
-                return sb.append(", departs at chunk ").append(i).append(" (byte ").append(out.position()).append(")").toString();
+                return sb.append(", departs at chunk ").append(i).append(" (byte ").append(out.position())
+                        .append(")").toString();
             }
             out.position(out.position() + c.remaining());
             i++;
         }
-        return sb.append(", ends at chunk ").append(i).append(" of ").append(all.size()).append(out.hasRemaining() ? " with bytes left" : "").toString();
+        return sb.append(", ends at chunk ").append(i).append(" of ").append(all.size())
+                .append(out.hasRemaining() ? " with bytes left" : "").toString();
     }
 
     private static boolean matches(List<LiveChunk> all, int from, byte[] output) {

@@ -32,7 +32,8 @@ final class TestSwarm implements AutoCloseable {
                 Files.createDirectories(target.getParent());
                 Files.copy(source, target);
                 swarm.dirs.add(dir);
-                PeerServer server = PeerServer.start(PeerServer.Config.loopback(swarm.tracker.address(), dir).withUploadLimit(uploadLimit));
+                PeerServer server = PeerServer.start(PeerServer.Config.loopback(swarm.tracker.address(), dir)
+                        .withUploadLimit(uploadLimit));
                 swarm.servers.add(server);
                 server.announced().get(10, TimeUnit.SECONDS);
             }

@@ -24,7 +24,8 @@ class TrackerRefusalTest {
     void aRefusedLookupFailsAtOnceAndLaterLookupsAreAnswered() throws Exception {
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              EventLoop loop = new EventLoop("refusal-test").start()) {
-            TrackerClient client = new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+            TrackerClient client =
+                    new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
             client.start();
             try {
                 long t0 = System.nanoTime();
@@ -33,7 +34,8 @@ class TrackerRefusalTest {
                         () -> client.lookup(Lookup.byName("dir/", 10)).get(20, TimeUnit.SECONDS));
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 assertTrue(e.getCause().getMessage().contains("refused LOOKUP: BAD_NAME"), e.getCause().getMessage());
-                assertTrue(millis < 3_000, "refusal took " + millis + " ms (expected: at once, not the request timeout)");
+                assertTrue(millis < 3_000, "refusal took " + millis
+                        + " ms (expected: at once, not the request timeout)");
 
                 Peers after = client.lookup(Lookup.byName("no-such.bin", 10)).get(10, TimeUnit.SECONDS);
                 assertTrue(!after.found(), "an unknown name is answered, not found");

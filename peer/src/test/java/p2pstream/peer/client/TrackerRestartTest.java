@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class TrackerRestartTest {
             try (Tracker second = Tracker.start(new Tracker.Config(address, 2, 10_000, 60_000))) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (second.streamCount() == 0 && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // poll the condition politely
+                    LockSupport.parkNanos(5_000_000); // poll the condition politely
                 }
                 assertEquals(1, second.streamCount(), "the peer-server did not announce to the restarted tracker");
 

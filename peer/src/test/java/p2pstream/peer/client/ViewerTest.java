@@ -10,8 +10,10 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +39,8 @@ class ViewerTest {
         Path source = TestSwarm.randomFile(dir, "movie.bin", 4 << 20, 31);
         try (TestLive live = TestLive.start("cam", 256_000, 2_500, 0, 1);
              PeerServer seed = PeerServer.start(PeerServer.Config.loopback(live.tracker.address(), dir));
-             Viewer viewer = new Viewer(new Viewer.Config(live.tracker.address(), true, 0, 0, InetAddress.getLoopbackAddress(),
-                     Timings.DEFAULT))) {
+             Viewer viewer = new Viewer(new Viewer.Config(live.tracker.address(), true, 0, 0,
+                     InetAddress.getLoopbackAddress(), Timings.DEFAULT))) {
             seed.announced().get(10, TimeUnit.SECONDS);
             CompletableFuture<ViewerStream> file = viewer.open(StreamRequest.of("movie.bin"));
             CompletableFuture<ViewerStream> cam = viewer.open(StreamRequest.of("cam"));
@@ -60,8 +62,8 @@ class ViewerTest {
             assertTrue(liveBytes.length > 0 && start >= 0, "the live output is the stream from some chunk to its end: "
                     + live.explain(liveBytes));
             assertTrue(onLoop(viewer, l::ended), "the live stream saw its signed end");
-            assertTrue(viewer.catalog().holding(f.contentId()) != null && viewer.catalog().holding(l.contentId()) != null,
-                    "the viewer serves both");
+            assertTrue(viewer.catalog().holding(f.contentId()) != null
+                    && viewer.catalog().holding(l.contentId()) != null, "the viewer serves both");
         }
     }
 
@@ -72,9 +74,10 @@ class ViewerTest {
         Path source = TestSwarm.randomFile(dir, "film.bin", size, 32);
         byte[] bytes = Files.readAllBytes(source);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "film.bin", 1, 0);
-             Viewer viewer = new Viewer(new Viewer.Config(swarm.tracker.address(), false, 0, 0, InetAddress.getLoopbackAddress(),
-                     Timings.DEFAULT))) {
-            StreamRequest request = new StreamRequest("film.bin", java.util.List.of(), 8, window, 20_000, 2_000, null, 0, 0, 2_000);
+             Viewer viewer = new Viewer(new Viewer.Config(swarm.tracker.address(), false, 0, 0,
+                     InetAddress.getLoopbackAddress(), Timings.DEFAULT))) {
+            StreamRequest request = new StreamRequest("film.bin", List.of(), 8, window, 20_000, 2_000,
+                    null, 0, 0, 2_000);
             FileStream f = (FileStream) viewer.open(request).get(10, TimeUnit.SECONDS);
             Manifest m = f.manifest();
             assertTrue(m.chunkCount() >= 4 * window, "chunks: " + m.chunkCount() + " (expected: windows apart)");
@@ -87,9 +90,10 @@ class ViewerTest {
             a.result().get(30, TimeUnit.SECONDS);
             b.result().get(30, TimeUnit.SECONDS);
             assertArrayEquals(bytes, fromStart.toByteArray(), "the reader from the start");
-            assertArrayEquals(Arrays.copyOfRange(bytes, (int) m.chunkOffset(middle), bytes.length), fromMiddle.toByteArray(),
-                    "the reader from the middle");
-            assertEquals((long) bytes.length, (long) onLoop(viewer, f::fetchedBytes), "every chunk fetched once, none twice");
+            assertArrayEquals(Arrays.copyOfRange(bytes, (int) m.chunkOffset(middle), bytes.length),
+                    fromMiddle.toByteArray(), "the reader from the middle");
+            assertEquals((long) bytes.length, (long) onLoop(viewer, f::fetchedBytes),
+                    "every chunk fetched once, none twice");
             long received = onLoop(viewer, () -> viewer.catalog().traffic().peerBytes().stream()
                     .mapToLong(p -> p.bytes()).sum());
             assertEquals(bytes.length, received, "bytes received from the seed: the file once");
@@ -105,7 +109,7 @@ class ViewerTest {
         return p;
     }
 
-    private static <T> T onLoop(Viewer viewer, java.util.function.Supplier<T> query) throws Exception {
+    private static <T> T onLoop(Viewer viewer, Supplier<T> query) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         viewer.loop().execute(() -> f.complete(query.get()));
         return f.get(10, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -102,11 +103,12 @@ class WatchTest {
     @Timeout(30)
     void unreachableTrackerFailsAtOnce() throws Exception {
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         WatchException e = assertThrows(WatchException.class,
-                () -> TestSwarm.download(Watch.Config.of(new InetSocketAddress("127.0.0.1", port), "x.bin"), dir.resolve("out")));
+                () -> TestSwarm.download(Watch.Config.of(new InetSocketAddress("127.0.0.1", port), "x.bin"),
+                        dir.resolve("out")));
         assertEquals(WatchException.UNREACHABLE, e.exitStatus());
         assertTrue(e.getMessage().contains("127.0.0.1"), e.getMessage());
     }
@@ -115,19 +117,22 @@ class WatchTest {
     @Timeout(30)
     void peersThatCannotBeReachedFailWithUnreachable() throws Exception {
         int deadPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             deadPort = s.getLocalPort();
         }
-        try (Tracker tracker = Tracker.start(Tracker.Config.loopback()); EventLoop loop = new EventLoop("fake-peer").start()) {
+        try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
+             EventLoop loop = new EventLoop("fake-peer").start()) {
             // a peer that announces a stream and then never answers on its port
-            TrackerClient liar = new TrackerClient(loop, tracker.address(), new Hello(Role.SERVER, PeerId.random(), deadPort, null), false);
+            TrackerClient liar = new TrackerClient(loop, tracker.address(),
+                    new Hello(Role.SERVER, PeerId.random(), deadPort, null), false);
             ContentId id = ContentId.of(new byte[32]);
             liar.announce(new Announce(id, "ghost.bin", 1 << 20, 1 << 18, 4, 4));
             liar.start();
             liar.synced().get(10, TimeUnit.SECONDS);
 
             WatchException e = assertThrows(WatchException.class, () -> TestSwarm.download(
-                    Watch.Config.of(tracker.address(), "ghost.bin").withNoPeerTimeoutMillis(1_000), dir.resolve("out")));
+                    Watch.Config.of(tracker.address(), "ghost.bin").withNoPeerTimeoutMillis(1_000),
+                    dir.resolve("out")));
             assertEquals(WatchException.UNREACHABLE, e.exitStatus());
             liar.close();
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +46,10 @@ class AcceptUnderDescriptorLimitE2ETest {
         processes.close();
     }
 
-    @HostileCase(value = "Out of file descriptors: 150 connections to a tracker under ulimit -n 100 with --max-connections 1000 (built jar)",
-            expect = "accepts pause instead of spinning: under 0.5 s of CPU in 2 s and at most 2 log lines about it; once"
-                    + " connections close, a new session is welcomed", section = HostileCase.FLOODS)
+    @HostileCase(value = "Out of file descriptors: 150 connections to a tracker under ulimit -n 100 with"
+            + " --max-connections 1000 (built jar)",
+            expect = "accepts pause instead of spinning: under 0.5 s of CPU in 2 s and at most 2 log lines about it;"
+                    + " once connections close, a new session is welcomed", section = HostileCase.FLOODS)
     @Timeout(120)
     void pausesAcceptingWhenOutOfDescriptorsInsteadOfSpinning(Trial trial) throws Exception {
         Tracker t = startTracker("--max-connections", "1000", "--max-connections-per-address", "1000");
@@ -83,8 +85,8 @@ class AcceptUnderDescriptorLimitE2ETest {
     }
 
     @HostileCase(value = "150 connections to a tracker under ulimit -n 100 at its default connection limit (built jar)",
-            expect = "the default limit fits the descriptors: the connections past it get ERROR TOO_MANY_CONNECTIONS then"
-                    + " EOF, none fails to be accepted", section = HostileCase.FLOODS)
+            expect = "the default limit fits the descriptors: the connections past it get ERROR TOO_MANY_CONNECTIONS"
+                    + " then EOF, none fails to be accepted", section = HostileCase.FLOODS)
     @Timeout(120)
     void derivesItsDefaultConnectionLimitFromTheDescriptorLimit(Trial trial) throws Exception {
         Tracker t = startTracker("--max-connections-per-address", "1000");
@@ -97,7 +99,8 @@ class AcceptUnderDescriptorLimitE2ETest {
                 clients.add(c);
                 RawClient.Frame f = firstAnswer(c);
                 if (f != null && f.type() == MessageType.ERROR.code()) {
-                    assertEquals(ErrorCode.TOO_MANY_CONNECTIONS, ErrorCode.of(ErrorMessage.decode(f.buffer()).code()), f.describe());
+                    assertEquals(ErrorCode.TOO_MANY_CONNECTIONS, ErrorCode.of(ErrorMessage.decode(f.buffer()).code()),
+                            f.describe());
                     refused++;
                 } else {
                     assertTrue(f != null && f.type() == MessageType.WELCOME.code(),
@@ -125,7 +128,7 @@ class AcceptUnderDescriptorLimitE2ETest {
         c.soTimeout(300);
         try {
             return c.readOrEof();
-        } catch (java.net.SocketTimeoutException accepted) {
+        } catch (SocketTimeoutException accepted) {
             c.soTimeout(RawClient.READ_TIMEOUT_MILLIS);
             c.send(new Hello(Role.CLIENT, c.peerId, 0, null));
             return c.readOrEof();
@@ -139,7 +142,8 @@ class AcceptUnderDescriptorLimitE2ETest {
         Process p = processes.startWithDescriptorLimit(DESCRIPTORS, "tracker.jar", args.toArray(String[]::new));
         Tracker t = new Tracker(p, Processes.awaitPort(p, "tracker"));
         Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader err =
+                    new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = err.readLine()) != null; ) {
                     t.log.add(line);
                 }

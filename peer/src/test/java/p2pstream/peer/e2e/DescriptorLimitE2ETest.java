@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -42,8 +41,8 @@ class DescriptorLimitE2ETest {
     }
 
     @HostileCase(value = "A peer-server sharing 400 files under ulimit -n 200 (built jars)",
-            expect = "it starts and shares all 400 (at most 50 open at once); every 10th file, fetched in turn by a viewer,"
-                    + " is SHA-256 identical", section = HostileCase.FAULTS)
+            expect = "it starts and shares all 400 (at most 50 open at once); every 10th file, fetched in turn by"
+                    + " a viewer, is SHA-256 identical", section = HostileCase.FAULTS)
     @Timeout(180)
     void sharesMoreFilesThanItHasDescriptors(Trial trial) throws Exception {
         Path media = dir.resolve("media");

@@ -36,8 +36,8 @@ class DiskFullE2ETest {
 
     @HostileCase(value = "Disk full mid-stream: the viewer may write 4 MiB of a 16 MiB stream (ulimit -f; built jars)",
             expect = "exit status 1 with 'cannot write chunk N to FILE: File too large'; every chunk recorded before is"
-                    + " intact; the same command with room resumes them, fetches only the missing bytes, output identical",
-            section = HostileCase.FAULTS)
+                    + " intact; the same command with room resumes them, fetches only the missing bytes, output"
+                    + " identical", section = HostileCase.FAULTS)
     @Timeout(180)
     void fullDiskEndsWithStatusOneAndTheVerifiedChunksResume(Trial trial) throws Exception {
         Path media = dir.resolve("media");

@@ -47,14 +47,15 @@ class JarsE2ETest {
 
         Path out = dir.resolve("out.bin");
         Path stats = dir.resolve("stats.json");
-        Process client = processes.start("peer-client.jar", "127.0.0.1:" + trackerPort, "sample.bin", "-o", out.toString(),
-                "--stats-json", stats.toString());
+        Process client = processes.start("peer-client.jar", "127.0.0.1:" + trackerPort, "sample.bin", "-o",
+                out.toString(), "--stats-json", stats.toString());
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> Processes.stderr(client));
         assertTrue(client.waitFor(120, TimeUnit.SECONDS), "client did not finish");
         assertEquals(0, client.exitValue(), err.get());
 
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        assertEquals(expected, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))));
+        assertEquals(expected,
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))));
         String json = Files.readString(stats);
         assertTrue(json.contains("\"sha256\": \"" + expected + "\""), json);
         assertTrue(json.contains("\"bytes\": " + data.length), json);

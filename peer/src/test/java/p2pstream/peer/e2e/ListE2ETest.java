@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 9: {@code peer-client TRACKER --list} as a user reads it (human sizes, aligned columns) and as a script does ({@code --json}). */
+/**
+ * Issue 9: {@code peer-client TRACKER --list} as a user reads it (human sizes, aligned columns) and as a script does
+ * ({@code --json}).
+ */
 class ListE2ETest {
-    private static final String LONG_NAME = "series/season-01/episode-01-the-one-where-the-name-is-longer-than-forty.bin";
+    private static final String LONG_NAME =
+            "series/season-01/episode-01-the-one-where-the-name-is-longer-than-forty.bin";
     private final Processes processes = new Processes();
 
     @TempDir
@@ -29,9 +33,11 @@ class ListE2ETest {
     private String swarm() throws Exception {
         Path media = dir.resolve("media");
         Processes.randomFile(media, "clip.bin", 1536 * 1024, 1);
-        Processes.randomFile(media.resolve("series/season-01"), LONG_NAME.substring(LONG_NAME.lastIndexOf('/') + 1), 5000, 2);
+        Processes.randomFile(media.resolve("series/season-01"), LONG_NAME.substring(LONG_NAME.lastIndexOf('/') + 1),
+                5000, 2);
         String tracker = "127.0.0.1:" + processes.startTracker();
-        processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker, "--dir", media.toString());
+        processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker, "--dir",
+                media.toString());
         processes.awaitListed(tracker, "clip.bin", LONG_NAME);
         return tracker;
     }
@@ -60,8 +66,8 @@ class ListE2ETest {
         Processes.Ended r = processes.client(swarm(), "--list", "--json");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.out().startsWith("{\n  \"streams\": [\n") && r.out().endsWith("\n  ]\n}\n"), r.out());
-        Matcher clip = Pattern.compile("\\{\"name\": \"clip.bin\", \"contentId\": \"[0-9a-f]{64}\", \"live\": false, \"size\": 1572864,"
-                + " \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 1}").matcher(r.out());
+        Matcher clip = Pattern.compile("\\{\"name\": \"clip.bin\", \"contentId\": \"[0-9a-f]{64}\", \"live\": false,"
+                + " \"size\": 1572864, \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 1}").matcher(r.out());
         assertTrue(clip.find(), r.out());
         assertTrue(r.out().contains("{\"name\": \"" + LONG_NAME + "\", "), r.out());
 

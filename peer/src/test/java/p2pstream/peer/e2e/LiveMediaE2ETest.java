@@ -40,8 +40,8 @@ class LiveMediaE2ETest {
         int trackerPort = processes.startTracker();
         String tracker = "127.0.0.1:" + trackerPort;
         ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
-                "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(SECONDS), "-c:v", "mpeg2video", "-b:v", "600k",
-                "-f", "mpegts", "-").redirectError(dir.resolve("ffmpeg.err").toFile());
+                "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(SECONDS), "-c:v", "mpeg2video", "-b:v",
+                "600k", "-f", "mpegts", "-").redirectError(dir.resolve("ffmpeg.err").toFile());
         ProcessBuilder publisher = Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker,
                 "--live", "pattern", "--key", dir.resolve("publisher.key").toString(), "--linger", "5000")
                 .redirectError(dir.resolve("publisher.err").toFile());
@@ -57,12 +57,13 @@ class LiveMediaE2ETest {
         String json = Files.readString(stats);
         assertTrue(json.contains("\"ended\": true") && json.contains("\"skipped\": 0"), json);
 
-        Run probe = run("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1",
-                out.toString());
+        Run probe = run("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                "default=noprint_wrappers=1:nokey=1", out.toString());
         assertEquals(0, probe.status(), probe.err());
         double duration = Double.parseDouble(probe.out().trim());
         // joined about --latency (2 s) behind the edge, a second or so after the encoder started
-        assertTrue(duration >= SECONDS - 4.5 && duration <= SECONDS + 0.5, "duration " + duration + " s of a " + SECONDS + " s pattern");
+        assertTrue(duration >= SECONDS - 4.5 && duration <= SECONDS + 0.5,
+                "duration " + duration + " s of a " + SECONDS + " s pattern");
         Run decode = run("ffmpeg", "-v", "error", "-i", out.toString(), "-f", "null", "-");
         assertEquals(0, decode.status(), decode.err());
         assertEquals("", decode.err().trim(), "decoding errors");
@@ -70,7 +71,8 @@ class LiveMediaE2ETest {
 
     private Process startViewerWhenListed(String tracker, Path out, Path stats) throws Exception {
         processes.awaitListed(tracker, "pattern");
-        return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json", stats.toString());
+        return processes.start("peer-client.jar", tracker, "pattern", "-o", out.toString(), "--stats-json",
+                stats.toString());
     }
 
     private record Run(int status, String out, String err) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoggingE2ETest {
     /** slf4j-simple's line as the programs configure it: {@code 12:34:56.789 INFO Tracker - ...}. */
-    private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
+    private static final Pattern LOG_LINE =
+            Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
     /** slf4j-simple's line when nobody configured it: {@code [main] INFO p2pstream.tracker.Tracker - ...}. */
     private static final Pattern UNCONFIGURED_LINE = Pattern.compile("^\\[[^]]+\\] (TRACE|DEBUG|INFO|WARN|ERROR) .*");
     private final Processes processes = new Processes();
@@ -81,7 +82,8 @@ class LoggingE2ETest {
 
     private static void assertNoUnconfiguredLine(String what, String text) {
         for (String line : text.split("\n")) {
-            assertFalse(UNCONFIGURED_LINE.matcher(line).matches(), what + ": logged before logging was configured: " + line);
+            assertFalse(UNCONFIGURED_LINE.matcher(line).matches(),
+                    what + ": logged before logging was configured: " + line);
         }
     }
 
@@ -120,11 +122,13 @@ class LoggingE2ETest {
         Server tracker = tracker("-q");
         Server server = peerServer(tracker.port(), media, "-q");
         Path out = dir.resolve("q.bin");
-        Processes.Ended viewer = viewerOnceListed(tracker.port(), "q.bin", "-q", "-o", out.toString(), "--stats-json", dir.resolve("q.json").toString());
+        Processes.Ended viewer = viewerOnceListed(tracker.port(), "q.bin", "-q", "-o", out.toString(), "--stats-json",
+                dir.resolve("q.json").toString());
         assertEquals(0, viewer.status(), viewer.stderr());
         assertArrayEquals(data, Files.readAllBytes(out));
         assertEquals("", viewer.stderr(), "peer-client -q: no summary, no progress");
-        assertTrue(Files.readString(dir.resolve("q.json")).contains("\"complete\": true"), "the figures are still written");
+        assertTrue(Files.readString(dir.resolve("q.json")).contains("\"complete\": true"),
+                "the figures are still written");
         assertEquals("", stop(server), "peer-server -q: no INFO lines (hashing, listening)");
         assertEquals("", stop(tracker), "tracker -q: no INFO lines (listening, sessions)");
     }
@@ -139,8 +143,8 @@ class LoggingE2ETest {
         Path viewerLog = dir.resolve("viewer.log");
         Server tracker = tracker("--log-level", "debug", "--log-file", trackerLog.toString());
         Server server = peerServer(tracker.port(), media, "--log-file", serverLog.toString());
-        Processes.Ended viewer = viewerOnceListed(tracker.port(), "f.bin", "--log-level", "INFO", "--log-file", viewerLog.toString(),
-                "-o", dir.resolve("f.bin").toString());
+        Processes.Ended viewer = viewerOnceListed(tracker.port(), "f.bin", "--log-level", "INFO", "--log-file",
+                viewerLog.toString(), "-o", dir.resolve("f.bin").toString());
         assertEquals(0, viewer.status(), viewer.stderr());
         assertTrue(viewer.stderr().startsWith("done: f.bin"), "only the summary on stderr: " + viewer.stderr());
         assertEveryLineIsATimestampedLogLine("peer-client --log-file", Files.readString(viewerLog));
@@ -148,7 +152,8 @@ class LoggingE2ETest {
 
         assertEquals("", stop(server), "peer-server --log-file: nothing on stderr");
         assertEveryLineIsATimestampedLogLine("peer-server --log-file", Files.readString(serverLog));
-        assertTrue(Files.readString(serverLog).contains("INFO SharedFiles - hashing 1 files"), Files.readString(serverLog));
+        assertTrue(Files.readString(serverLog).contains("INFO SharedFiles - hashing 1 files"),
+                Files.readString(serverLog));
 
         assertEquals("", stop(tracker), "tracker --log-file: nothing on stderr");
         String log = Files.readString(trackerLog);
@@ -164,11 +169,14 @@ class LoggingE2ETest {
             String first = jar.equals("peer-client.jar") ? "127.0.0.1:1" : "127.0.0.1";
             Processes.Ended loud = processes.runToEnd(Processes.java(jar, first, "--port", "0", "--log-level", "loud"));
             assertEquals(2, loud.status(), jar + ": " + loud.stderr());
-            assertTrue(loud.stderr().contains("--log-level: loud (expected: one of trace, debug, info, warn, error, off)"),
+            assertTrue(loud.stderr().contains(
+                    "--log-level: loud (expected: one of trace, debug, info, warn, error, off)"),
                     jar + ": " + loud.stderr());
-            Processes.Ended file = processes.runToEnd(Processes.java(jar, first, "--port", "0", "--log-file", noDir.toString()));
+            Processes.Ended file =
+                    processes.runToEnd(Processes.java(jar, first, "--port", "0", "--log-file", noDir.toString()));
             assertEquals(2, file.status(), jar + ": " + file.stderr());
-            assertTrue(file.stderr().contains("--log-file: " + noDir + " cannot be written: no such directory"), jar + ": " + file.stderr());
+            assertTrue(file.stderr().contains("--log-file: " + noDir + " cannot be written: no such directory"),
+                    jar + ": " + file.stderr());
             assertNoUnconfiguredLine(jar, file.stderr());
         }
     }

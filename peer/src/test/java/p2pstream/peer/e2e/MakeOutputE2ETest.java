@@ -26,7 +26,8 @@ class MakeOutputE2ETest {
     }
 
     private Run makeBuild(int mavenStatus) throws Exception {
-        Path root = Path.of(System.getProperty("p2pstream.scripts", "../scripts")).toAbsolutePath().normalize().getParent();
+        Path root = Path.of(System.getProperty("p2pstream.scripts", "../scripts")).toAbsolutePath()
+                .normalize().getParent();
         assumeTrue(Files.exists(root.resolve("Makefile")), "no Makefile at " + root);
         Path maven = dir.resolve("mvn");
         // what Maven 3.8.7 -q -B -Dstyle.color=never prints on a build without warnings, plus one real line

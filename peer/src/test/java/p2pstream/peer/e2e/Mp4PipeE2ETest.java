@@ -20,7 +20,8 @@ import p2pstream.peer.Ffmpeg;
  * with what works instead. ffmpeg is installed where missing; the test is skipped, saying why, where it cannot be.
  */
 class Mp4PipeE2ETest {
-    private static final String WARNING = "warning: plain.mp4 is an MP4 whose index (moov) comes after its media (mdat)";
+    private static final String WARNING =
+            "warning: plain.mp4 is an MP4 whose index (moov) comes after its media (mdat)";
     private final Processes processes = new Processes();
 
     @TempDir
@@ -38,7 +39,8 @@ class Mp4PipeE2ETest {
         Ffmpeg.mp4(media.resolve("plain.mp4"), 4, false);
         Ffmpeg.mp4(media.resolve("faststart.mp4"), 4, true);
         String tracker = "127.0.0.1:" + processes.startTracker();
-        processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker, "--dir", media.toString());
+        processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker, "--dir",
+                media.toString());
         processes.awaitListed(tracker, "plain.mp4", "faststart.mp4");
         return tracker;
     }
@@ -49,10 +51,12 @@ class Mp4PipeE2ETest {
         String tracker = swarm();
         Processes.Ended plain = processes.client(tracker, "plain.mp4", "-o", "-");
         assertEquals(0, plain.status(), plain.stderr());
-        assertArrayEquals(Files.readAllBytes(dir.resolve("media/plain.mp4")), plain.stdout(), "the stream is still written whole");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("media/plain.mp4")), plain.stdout(),
+                "the stream is still written whole");
         assertTrue(plain.stderr().contains("peer-client: " + WARNING), plain.stderr());
         assertEquals(plain.stderr().indexOf(WARNING), plain.stderr().lastIndexOf(WARNING), "once: " + plain.stderr());
-        assertTrue(plain.stderr().contains("-o plain.mp4") && plain.stderr().contains("ffmpeg -i plain.mp4 -c copy -movflags +faststart"),
+        assertTrue(plain.stderr().contains("-o plain.mp4")
+                && plain.stderr().contains("ffmpeg -i plain.mp4 -c copy -movflags +faststart"),
                 "what works instead: " + plain.stderr());
         assertFalse(plain.stderr().contains("gateway"), "no HTTP gateway to offer yet: " + plain.stderr());
 

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,7 +60,7 @@ final class Processes implements AutoCloseable {
     /** Writes {@code bytes} random bytes (seeded) to {@code dir/name}, creating {@code dir}; returns them. */
     static byte[] randomFile(Path dir, String name, int bytes, long seed) throws IOException {
         byte[] data = new byte[bytes];
-        new java.util.Random(seed).nextBytes(data);
+        new Random(seed).nextBytes(data);
         Files.createDirectories(dir);
         Files.write(dir.resolve(name), data);
         return data;
@@ -141,14 +143,16 @@ final class Processes implements AutoCloseable {
         return runToEnd(java("peer-client.jar", args));
     }
 
-    /** Waits (30 s at most) until the tracker at {@code tracker} lists every one of {@code names}; returns the listing. */
+    /**
+     * Waits (30 s at most) until the tracker at {@code tracker} lists every one of {@code names}; returns the listing.
+     */
     String awaitListed(String tracker, String... names) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String listing = "";
         while (System.nanoTime() < deadline) {
             listing = client(tracker, "--list").out();
             String shown = listing;
-            if (java.util.Arrays.stream(names).allMatch(n -> shown.contains(n + " "))) {
+            if (Arrays.stream(names).allMatch(n -> shown.contains(n + " "))) {
                 return listing;
             }
         }

@@ -51,7 +51,10 @@ class ProgressE2ETest {
         return new Run(e.status(), e.stderr());
     }
 
-    /** A tracker and a capped peer-server sharing {@code bytes} random bytes as {@code name}; returns the tracker once it lists the file. */
+    /**
+     * A tracker and a capped peer-server sharing {@code bytes} random bytes as {@code name}; returns the tracker once
+     * it lists the file.
+     */
     private Swarm swarm(String name, int bytes, String uploadLimit) throws Exception {
         Path media = dir.resolve("media");
         byte[] data = Processes.randomFile(media, name, bytes, bytes);
@@ -73,8 +76,8 @@ class ProgressE2ETest {
         Run r = client(swarm.tracker(), "a.bin", "-o", out.toString(), "--progress");
         assertEquals(0, r.status(), r.stderr());
         assertArrayEquals(swarm.data(), Files.readAllBytes(out));
-        assertTrue(r.shows(Pattern.compile("a\\.bin: [0-9.]+ (B|KiB|MiB) / 3\\.0 MiB \\(\\d{1,3}%\\)  [0-9.]+ MB/s  ETA (\\d+:\\d\\d|--:--)"
-                + "  peers 1  sent 0 B")), r.stderr());
+        assertTrue(r.shows(Pattern.compile("a\\.bin: [0-9.]+ (B|KiB|MiB) / 3\\.0 MiB \\(\\d{1,3}%\\)  [0-9.]+ MB/s  ETA"
+                + " (\\d+:\\d\\d|--:--)  peers 1  sent 0 B")), r.stderr());
         assertTrue(r.shows(Pattern.compile("a\\.bin: .* \\([1-9]\\d?%\\)  [1-9][0-9.]* MB/s  ETA \\d+:\\d\\d  .*")),
                 "a rate and a time left once it is under way: " + r.stderr());
     }
@@ -85,11 +88,12 @@ class ProgressE2ETest {
         Swarm swarm = swarm("paced.bin", 4 * 1024 * 1024, "8MB/s");
         Path out = dir.resolve("paced.bin");
         // played at 1 MB/s after a second's buffer: downloaded runs well ahead of played
-        Run r = client(swarm.tracker(), "paced.bin", "-o", out.toString(), "--progress", "--rate", "8Mbit/s", "--buffer", "1s");
+        Run r = client(swarm.tracker(), "paced.bin", "-o", out.toString(), "--progress", "--rate", "8Mbit/s",
+                "--buffer", "1s");
         assertEquals(0, r.status(), r.stderr());
         assertArrayEquals(swarm.data(), Files.readAllBytes(out));
-        Pattern paced = Pattern.compile("paced\\.bin: downloaded (\\d+)%  played (\\d+)% of 4\\.0 MiB  buffer \\d+\\.\\d s  [0-9.]+ MB/s"
-                + "  ETA \\d+:\\d\\d  peers 1  sent 0 B");
+        Pattern paced = Pattern.compile("paced\\.bin: downloaded (\\d+)%  played (\\d+)% of 4\\.0 MiB  buffer"
+                + " \\d+\\.\\d s  [0-9.]+ MB/s  ETA \\d+:\\d\\d  peers 1  sent 0 B");
         assertTrue(r.shows(paced), r.stderr());
         assertTrue(r.lines().stream().map(l -> paced.matcher(l.stripTrailing())).anyMatch(m -> m.matches()
                 && Integer.parseInt(m.group(1)) > Integer.parseInt(m.group(2)) && !m.group(2).equals("0")),
@@ -101,7 +105,8 @@ class ProgressE2ETest {
     void aLiveViewerShowsLatencyBitrateAndPeers() throws Exception {
         String tracker = "127.0.0.1:" + processes.startTracker();
         // about 4 s of a 1.3 Mbit/s feed, in 16 kB writes: the publisher cuts chunks every 250 ms
-        ProcessBuilder feed = new ProcessBuilder("bash", "-c", "for i in $(seq 40); do head -c 16000 /dev/urandom; sleep 0.1; done");
+        ProcessBuilder feed =
+                new ProcessBuilder("bash", "-c", "for i in $(seq 40); do head -c 16000 /dev/urandom; sleep 0.1; done");
         ProcessBuilder publisher = Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker,
                 "--live", "cam", "--key", dir.resolve("publisher.key").toString(), "--linger", "2s")
                 .redirectError(dir.resolve("publisher.err").toFile());
@@ -109,14 +114,15 @@ class ProgressE2ETest {
         processes.awaitListed(tracker, "cam");
         Run r = client(tracker, "cam", "-o", dir.resolve("cam.out").toString(), "--progress");
         assertEquals(0, r.status(), r.stderr());
-        assertTrue(r.shows(Pattern.compile("cam: live  latency (\\d+ ms|\\d+\\.\\d s)  [0-9]+\\.\\d\\d Mbit/s  \\d+ chunks  0 skipped"
-                + "  peers \\d  sent .*")), r.stderr());
+        assertTrue(r.shows(Pattern.compile("cam: live  latency (\\d+ ms|\\d+\\.\\d s)  [0-9]+\\.\\d\\d Mbit/s  \\d+"
+                + " chunks  0 skipped  peers \\d  sent .*")), r.stderr());
     }
 
     @Test
     @Timeout(180)
     void theResumeCheckSaysStoredChunksAreBeingVerified() throws Exception {
-        Swarm swarm = swarm("film.bin", 16 * 1024 * 1024 + 5, "4MB/s"); // slow: the viewer is surely mid-stream when killed
+        // slow: the viewer is surely mid-stream when killed
+        Swarm swarm = swarm("film.bin", 16 * 1024 * 1024 + 5, "4MB/s");
         Path out = dir.resolve("film.bin");
         Path record = dir.resolve("film.bin.p2ps");
         Process first = processes.start("peer-client.jar", swarm.tracker(), "film.bin", "-o", out.toString());
@@ -131,9 +137,10 @@ class ProgressE2ETest {
         Run again = client(swarm.tracker(), "film.bin", "-o", out.toString(), "--progress");
         assertEquals(0, again.status(), again.stderr());
         assertArrayEquals(swarm.data(), Files.readAllBytes(out));
-        assertTrue(again.shows(Pattern.compile("film\\.bin: verifying stored chunks \\d+ / " + stored + " \\(\\d+%\\)  peers \\d")),
-                again.stderr());
-        assertFalse(again.lines().get(0).contains(" 0 B / "), "the first line is the check, not a frozen 0 B: " + again.stderr());
+        assertTrue(again.shows(Pattern.compile("film\\.bin: verifying stored chunks \\d+ / " + stored
+                + " \\(\\d+%\\)  peers \\d")), again.stderr());
+        assertFalse(again.lines().get(0).contains(" 0 B / "),
+                "the first line is the check, not a frozen 0 B: " + again.stderr());
     }
 
     @Test
@@ -141,9 +148,11 @@ class ProgressE2ETest {
     void theLineIsDrawnOnATerminalAndNotIntoAPipeUnlessAsked() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) gives the client a terminal");
         String tracker = swarm("t.bin", 2 * 1024 * 1024, "2MB/s").tracker();
-        List<String> cmd = Processes.java("peer-client.jar", tracker, "t.bin", "-o", dir.resolve("t1.bin").toString()).command();
+        List<String> cmd = Processes.java("peer-client.jar", tracker, "t.bin", "-o", dir.resolve("t1.bin").toString())
+                .command();
         // script runs the command on a pseudo-terminal (stderr included) and exits with its status (-e)
-        Process onTerminal = processes.start(new ProcessBuilder("/usr/bin/script", "-qec", String.join(" ", cmd), "/dev/null"));
+        Process onTerminal =
+                processes.start(new ProcessBuilder("/usr/bin/script", "-qec", String.join(" ", cmd), "/dev/null"));
         String terminal = new String(onTerminal.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(onTerminal.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, onTerminal.exitValue(), terminal);

@@ -42,12 +42,14 @@ class ResumeE2ETest {
         while (ViewerFiles.verified(record).cardinality() < 8 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000); // poll the record until a few chunks are verified
         }
-        assertTrue(ViewerFiles.verified(record).cardinality() >= 8, "the first run verified too little before the kill");
+        assertTrue(ViewerFiles.verified(record).cardinality() >= 8,
+                "the first run verified too little before the kill");
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no chance to tidy up
         int before = ViewerFiles.verified(record).cardinality();
 
         Path stats = dir.resolve("stats.json");
-        Process second = processes.start("peer-client.jar", tracker, "film.bin", "-o", out.toString(), "--stats-json", stats.toString());
+        Process second = processes.start("peer-client.jar", tracker, "film.bin", "-o", out.toString(), "--stats-json",
+                stats.toString());
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> Processes.stderr(second));
         assertTrue(second.waitFor(120, TimeUnit.SECONDS), "the second run did not finish");
         assertEquals(0, second.exitValue(), err.get());
@@ -55,8 +57,10 @@ class ResumeE2ETest {
         assertTrue(Arrays.equals(data, Files.readAllBytes(out)), "output differs from the stream");
         String json = Files.readString(stats);
         long resumed = ViewerFiles.number(json, "resumedBytes");
-        assertTrue(resumed >= (long) before * 256 * 1024 - 256 * 1024, "resumed " + resumed + " bytes, record had " + before + " chunks: " + json);
-        assertEquals(data.length - resumed, ViewerFiles.fetchedBytes(json), "fetched more than what was missing: " + json);
+        assertTrue(resumed >= (long) before * 256 * 1024 - 256 * 1024, "resumed " + resumed + " bytes, record had "
+                + before + " chunks: " + json);
+        assertEquals(data.length - resumed, ViewerFiles.fetchedBytes(json),
+                "fetched more than what was missing: " + json);
         assertTrue(json.contains(ViewerFiles.sha256(data)), json);
     }
 }

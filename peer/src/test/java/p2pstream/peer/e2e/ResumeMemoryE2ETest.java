@@ -48,7 +48,8 @@ class ResumeMemoryE2ETest {
         Process first = processes.start("peer-client.jar", tracker, "big.bin", "-o", out.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         int chunks = SIZE / (256 * 1024);
-        while (ViewerFiles.verified(record).cardinality() < chunks * 3 / 4 && first.isAlive() && System.nanoTime() < deadline) {
+        while (ViewerFiles.verified(record).cardinality() < chunks * 3 / 4 && first.isAlive()
+                && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000); // poll the record until most of the stream is stored
         }
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: the record stays as it was
@@ -64,7 +65,8 @@ class ResumeMemoryE2ETest {
         assertEquals(0, second.exitValue(), err.get());
         assertTrue(Arrays.equals(data, Files.readAllBytes(out)), "output differs from the stream");
         long resumed = ViewerFiles.number(Files.readString(stats), "resumedBytes");
-        assertTrue(resumed >= (long) before * 256 * 1024 - 256 * 1024, "resumed " + resumed + " bytes of " + before + " chunks");
+        assertTrue(resumed >= (long) before * 256 * 1024 - 256 * 1024, "resumed " + resumed + " bytes of "
+                + before + " chunks");
         trial.record("MiB resumed (stored before the kill) under a 64 MiB heap", resumed / 1048576.0);
         trial.recordSecondsSince("seconds for the resumed run", resumeStart);
     }

@@ -37,7 +37,8 @@ class TrackerRestartE2ETest {
 
     @HostileCase(value = "Tracker killed (SIGKILL) and restarted on its port while a viewer streams (built jars)",
             expect = "the viewer's stream goes on from its peers and completes with identical bytes; both peer-servers"
-                    + " register again on their own; a new viewer finds them and completes", section = HostileCase.FAULTS)
+                    + " register again on their own; a new viewer finds them and completes",
+            section = HostileCase.FAULTS)
     @Timeout(180)
     void viewerKeepsStreamingAndServersRegisterAgainAfterTheTrackerRestarts(Trial trial) throws Exception {
         Path media = dir.resolve("media");

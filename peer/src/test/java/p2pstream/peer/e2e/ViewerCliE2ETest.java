@@ -16,8 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -67,7 +69,7 @@ class ViewerCliE2ETest {
 
     private static byte[] random(int bytes) {
         byte[] data = new byte[bytes];
-        new java.util.Random(bytes).nextBytes(data);
+        new Random(bytes).nextBytes(data);
         return data;
     }
 
@@ -78,7 +80,8 @@ class ViewerCliE2ETest {
         for (String name : List.of("movies/", "./a.bin", "/a.bin")) {
             Outcome o = run("127.0.0.1:" + trackerPort, name, "-o", dir.resolve("out").toString());
             assertEquals(2, o.status(), o.stderr());
-            assertTrue(o.stderr().contains("STREAM: \"" + name + "\"") && o.stderr().contains("(expected: "), o.stderr());
+            assertTrue(o.stderr().contains("STREAM: \"" + name + "\"")
+                    && o.stderr().contains("(expected: "), o.stderr());
             assertFalse(o.stderr().contains("reconnecting"), o.stderr());
         }
     }
@@ -107,7 +110,8 @@ class ViewerCliE2ETest {
         Outcome forced = run("127.0.0.1:" + trackerPort, "clip.bin", "-o", out.toString(), "--force");
         assertEquals(0, forced.status(), forced.stderr());
         assertArrayEquals(data, Files.readAllBytes(out));
-        assertFalse(Files.exists(dir.resolve("clip.bin.p2ps")), "the record of a finished download is deleted by default");
+        assertFalse(Files.exists(dir.resolve("clip.bin.p2ps")),
+                "the record of a finished download is deleted by default");
 
         Path kept = dir.resolve("kept.bin");
         Outcome keep = run("127.0.0.1:" + trackerPort, "clip.bin", "-o", kept.toString(), "--keep-record");
@@ -140,7 +144,8 @@ class ViewerCliE2ETest {
             t.start();
             Outcome o = run("127.0.0.1:" + web.getLocalPort(), "a.bin", "-o", dir.resolve("a.bin").toString());
             assertEquals(4, o.status(), o.stderr());
-            assertTrue(o.stderr().contains("127.0.0.1:" + web.getLocalPort() + " is not a p2pstream tracker (it answered")
+            assertTrue(o.stderr().contains("127.0.0.1:" + web.getLocalPort()
+                            + " is not a p2pstream tracker (it answered")
                     && o.stderr().contains("HTTP"), o.stderr());
             assertFalse(o.stderr().contains("no answer to LOOKUP"), o.stderr());
         }
@@ -148,13 +153,14 @@ class ViewerCliE2ETest {
             // accepts (the backlog does) and never answers, as a web server waiting for a request line
             Outcome o = run("127.0.0.1:" + silent.getLocalPort(), "a.bin", "-o", dir.resolve("a.bin").toString());
             assertEquals(4, o.status(), o.stderr());
-            assertTrue(o.stderr().contains("is not a p2pstream tracker (it answered nothing within 5000 ms)"), o.stderr());
+            assertTrue(o.stderr().contains("is not a p2pstream tracker (it answered nothing within 5000 ms)"),
+                    o.stderr());
             assertTrue(o.millis() < 9_000, o.millis() + " ms (the LOOKUP's own timeout is 10 s)");
         }
         Path media = Files.createDirectories(dir.resolve("media"));
         Files.write(media.resolve("a.bin"), random(20_000));
-        int peerPort = processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", "127.0.0.1:1",
-                "--dir", media.toString());
+        int peerPort = processes.startAndAwaitPort("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker",
+                "127.0.0.1:1", "--dir", media.toString());
         Outcome o = run("127.0.0.1:" + peerPort, "a.bin", "-o", dir.resolve("b.bin").toString());
         assertEquals(4, o.status(), o.stderr());
         assertTrue(o.stderr().contains("is not a p2pstream tracker"), o.stderr());
@@ -167,7 +173,8 @@ class ViewerCliE2ETest {
                 InputStream in = s.getInputStream();
                 in.read(new byte[256]); // whatever came first: a web server answers what it cannot parse with 400
                 OutputStream out = s.getOutputStream();
-                out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             } catch (IOException e) {
                 return;
@@ -234,7 +241,7 @@ class ViewerCliE2ETest {
         Process client = processes.start(pb);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (storedBytes(tmp) == 0 && System.nanoTime() < deadline && client.isAlive()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll until chunks are in the store
+            LockSupport.parkNanos(50_000_000); // poll until chunks are in the store
         }
         assertTrue(storedBytes(tmp) > 0, "no temporary store filled: " + Files.readString(dir.resolve("client.err")));
         client.destroy(); // SIGTERM
@@ -246,7 +253,8 @@ class ViewerCliE2ETest {
 
     private static long storedBytes(Path tmp) throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
-            return s.filter(p -> p.getFileName().toString().equals("stream.data")).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(p -> p.getFileName().toString().equals("stream.data"))
+                    .mapToLong(p -> p.toFile().length()).sum();
         }
     }
 

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import p2pstream.peer.Ffmpeg;
 import p2pstream.peer.playback.Mp4Layout.Verdict;
 
-/** The top-level box walk that tells whether an MP4's index (moov) comes before its media (mdat), on crafted and real files. */
+/**
+ * The top-level box walk that tells whether an MP4's index (moov) comes before its media (mdat), on crafted and real
+ * files.
+ */
 class Mp4LayoutTest {
     @TempDir
     Path dir;
@@ -32,7 +35,8 @@ class Mp4LayoutTest {
 
         /** A box with a 64-bit size: size field 1, then the size counting the 16-byte header. */
         Boxes largeBox(String type, long size, int bodyBytesWritten) {
-            ByteBuffer h = ByteBuffer.allocate(16).putInt(1).put(type.getBytes(StandardCharsets.ISO_8859_1)).putLong(size);
+            ByteBuffer h = ByteBuffer.allocate(16).putInt(1).put(type.getBytes(StandardCharsets.ISO_8859_1))
+                    .putLong(size);
             out.writeBytes(h.array());
             out.writeBytes(new byte[bodyBytesWritten]);
             return this;
@@ -103,7 +107,8 @@ class Mp4LayoutTest {
 
     @Test
     void hostileHeadersEndTheWalkWithoutAVerdict() {
-        ByteBuffer tooSmall = ByteBuffer.allocate(16).putInt(3).put("ftyp".getBytes(StandardCharsets.ISO_8859_1)).putLong(0);
+        ByteBuffer tooSmall = ByteBuffer.allocate(16).putInt(3).put("ftyp".getBytes(StandardCharsets.ISO_8859_1))
+                .putLong(0);
         assertEquals(Verdict.OTHER, walk(tooSmall.array()), "a 32-bit size under 8");
         assertEquals(Verdict.OTHER, walk(new Boxes().box("ftyp", 8).largeBox("free", 8, 0).box("moov", 0).bytes()),
                 "a 64-bit size under its 16-byte header");
@@ -111,7 +116,8 @@ class Mp4LayoutTest {
                 "a 64-bit size above 2^63");
         assertEquals(Verdict.OTHER, walk(new Boxes().box("ftyp", 8).largeBox("free", Long.MAX_VALUE, 0).bytes()),
                 "a box reaching beyond what is looked at");
-        assertEquals(Verdict.OTHER, walk(new Boxes().box("ftyp", 8).raw(new byte[] {0, 0, 0, 8, 'f', 'r', 0x01, 'e'}).bytes()),
+        assertEquals(Verdict.OTHER,
+                walk(new Boxes().box("ftyp", 8).raw(new byte[] {0, 0, 0, 8, 'f', 'r', 0x01, 'e'}).bytes()),
                 "a type with a control character");
         ByteBuffer toEnd = ByteBuffer.allocate(8).putInt(0).put("free".getBytes(StandardCharsets.ISO_8859_1));
         assertEquals(Verdict.OTHER, walk(new Boxes().box("ftyp", 8).raw(toEnd.array()).box("moov", 0).bytes()),

@@ -9,8 +9,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.wire.LiveEnd;
@@ -45,7 +47,7 @@ class LivePublisherTest {
     @Timeout(20)
     void cutsFullChunksSignsEachAndSignsTheEnd() throws Exception {
         byte[] input = new byte[40_000];
-        new java.util.Random(3).nextBytes(input);
+        new Random(3).nextBytes(input);
         input[0] = 0; // not MPEG-TS: cut anywhere
         LivePublisher p = new LivePublisher(new ByteArrayInputStream(input), manifest, key, window, 10_000).start();
         assertEquals(3, p.ended().get(10, TimeUnit.SECONDS));
@@ -57,7 +59,8 @@ class LivePublisherTest {
             byte[] b = new byte[c.length()];
             c.bytes().get(b);
             joined.write(b);
-            assertTrue(manifest.verifiesChunk(i, c.publishMicros(), Manifest.sha256().digest(b), c.header().signature()), "chunk " + i);
+            assertTrue(manifest.verifiesChunk(i, c.publishMicros(), Manifest.sha256().digest(b),
+                    c.header().signature()), "chunk " + i);
         }
         assertArrayEquals(input, joined.toByteArray());
         LiveEnd end = ends.get(0);
@@ -100,7 +103,7 @@ class LivePublisherTest {
     private void awaitChunks(int n) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (chunks.size() < n && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            LockSupport.parkNanos(2_000_000);
         }
         assertTrue(chunks.size() >= n, "chunks: " + chunks.size());
     }

@@ -10,6 +10,7 @@ import static p2pstream.peer.server.PeerSteps.peerHello;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -44,9 +45,11 @@ class PeerServerConnectionFuzzTest extends PeerServerFixture {
         int count = manifest.chunkCount();
         List<byte[]> frames = new ArrayList<>();
         if (!draw.oneIn(8)) {
-            ContentId wanted = draw.oneIn(8) ? ValidMessages.contentId(draw) : draw.oneIn(16) ? null : manifest.contentId();
+            ContentId wanted = draw.oneIn(8) ? ValidMessages.contentId(draw)
+                    : draw.oneIn(16) ? null : manifest.contentId();
             Role role = draw.oneIn(8) ? Role.SERVER : Role.CLIENT;
-            frames.add(WireBytes.encoded(new Hello(role, ValidMessages.peerId(draw), ValidMessages.port(draw), wanted)));
+            frames.add(
+                    WireBytes.encoded(new Hello(role, ValidMessages.peerId(draw), ValidMessages.port(draw), wanted)));
         }
         for (int i = draw.between(0, 6); i > 0; i--) {
             int index = draw.oneIn(8) ? ValidMessages.u31(draw) : draw.between(0, count);
@@ -78,7 +81,7 @@ class PeerServerConnectionFuzzTest extends PeerServerFixture {
         MessageType t = MessageType.of(f.type());
         switch (t) {
             case HELLO -> Hello.decode(f.buffer());
-            case MANIFEST -> assertTrue(java.util.Arrays.equals(manifest.encoded(), ManifestMessage.decode(f.buffer()).encoded()),
+            case MANIFEST -> assertTrue(Arrays.equals(manifest.encoded(), ManifestMessage.decode(f.buffer()).encoded()),
                     "MANIFEST is the shared stream's");
             case HAVE_ALL, PONG -> EmptyMessage.decode(t, f.buffer());
             case CHUNK -> checkChunk(f, manifest, file);

@@ -64,8 +64,9 @@ class PeerServerGarbageTest extends PeerServerFixture {
         byte[] bits = new byte[(n + 7) / 8];
         bits[0] = (byte) 0x80;
         List<byte[]> bases = List.of(encoded(IndexMessage.request(0)), encoded(IndexMessage.request(n - 1)),
-                encoded(IndexMessage.cancel(1)), encoded(IndexMessage.have(2)), frame(MessageType.BITFIELD.code(), bits),
-                encoded(EmptyMessage.HAVE_ALL), encoded(EmptyMessage.PONG), encoded(hello(manifest.contentId())));
+                encoded(IndexMessage.cancel(1)), encoded(IndexMessage.have(2)),
+                frame(MessageType.BITFIELD.code(), bits), encoded(EmptyMessage.HAVE_ALL), encoded(EmptyMessage.PONG),
+                encoded(hello(manifest.contentId())));
         int accepted = 0;
         int refused = 0;
         try (RawClient good = connect()) {
@@ -88,7 +89,8 @@ class PeerServerGarbageTest extends PeerServerFixture {
                 if (type == MessageType.PING.code()) {
                     type = MessageType.PONG.code();
                 }
-                String what = "mutation " + i + ": type 0x" + Integer.toHexString(type) + " payload " + Arrays.toString(body);
+                String what = "mutation " + i + ": type 0x" + Integer.toHexString(type) + " payload "
+                        + Arrays.toString(body);
                 try (RawClient c = connect()) {
                     peerHello(c, manifest);
                     boolean taken = PingProbe.takes(c, frame(type, body), INPUT_ERRORS, what, r -> {

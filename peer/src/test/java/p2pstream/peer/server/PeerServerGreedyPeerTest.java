@@ -28,7 +28,6 @@ import p2pstream.common.net.Trial;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ProtocolException;
-import p2pstream.common.wire.Wire;
 
 /**
  * A peer that pipelines 100,000 REQUESTs and never reads: its serving connection stops reading once its queue
@@ -76,7 +75,8 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
 
     @HostileCase(value = "Never reading: 100,000 REQUESTs pipelined (peer-server)",
             expect = "the server stops reading it at the 8 MiB watermark: queued bytes, heap and direct memory bounded;"
-                    + " another client on the same loop gets the file with identical bytes", section = HostileCase.FLOODS)
+                    + " another client on the same loop gets the file with identical bytes",
+            section = HostileCase.FLOODS)
     @Timeout(60)
     void peerThatPipelinesRequestsAndNeverReadsIsHeldAtTheWatermarkWhileAnotherIsServed(Trial trial) throws Exception {
         List<Watched> sessions = new CopyOnWriteArrayList<>();
@@ -127,7 +127,8 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
                 trial.record("rounds of the file another client got with identical bytes", rounds);
 
                 long bound = PeerServer.LIMITS.highWatermarkBytes() + manifest.chunkSize() + 64 * 1024;
-                assertTrue(peak <= bound, "queued for the greedy peer: " + peak + " bytes (expected: <= " + bound + ")");
+                assertTrue(peak <= bound, "queued for the greedy peer: " + peak + " bytes (expected: <= "
+                        + bound + ")");
                 assertTrue(read < burst.capacity() / 10, "REQUEST bytes read: " + read + " of " + burst.capacity());
                 assertTrue(heapGrowth < 16 * MiB, "heap growth: " + heapGrowth + " bytes");
                 assertTrue(directGrowth < 16 * MiB, "direct memory growth: " + directGrowth + " bytes");

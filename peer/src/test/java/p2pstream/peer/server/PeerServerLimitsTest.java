@@ -2,10 +2,8 @@ package p2pstream.peer.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static p2pstream.common.net.Await.await;
 import static p2pstream.common.wire.ErrorCode.RATE_LIMITED;
-import static p2pstream.peer.server.PeerSteps.checkChunk;
 import static p2pstream.peer.server.PeerSteps.fetchAll;
 import static p2pstream.peer.server.PeerSteps.peerHello;
 
@@ -18,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.HostileSends;
@@ -27,9 +24,7 @@ import p2pstream.common.net.Trial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Frames;
-import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.Reject;
 import p2pstream.peer.client.Stats;
 import p2pstream.peer.client.Watch;
 import p2pstream.peer.store.Manifest;
@@ -47,9 +42,11 @@ class PeerServerLimitsTest extends PeerServerFixture {
      */
     @HostileCase(value = "Connections beyond the limit: 20 over 2 while a viewer streams (peer-server)",
             expect = "each extra gets ERROR TOO_MANY_CONNECTIONS then EOF; the viewer's stream completes with identical"
-                    + " SHA-256; the raw client keeps getting chunks; a freed slot is reused", section = HostileCase.FLOODS)
+                    + " SHA-256; the raw client keeps getting chunks; a freed slot is reused",
+            section = HostileCase.FLOODS)
     @Timeout(60)
-    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndAStreamingViewerCompletes(Trial trial) throws Exception {
+    void connectionsBeyondTheLimitGetTooManyConnectionsThenCloseAndAStreamingViewerCompletes(Trial trial)
+            throws Exception {
         PeerServer.Config small = PeerServer.Config.loopback(tracker.address(), dir).withMaxConnections(2)
                 .withUploadLimit(FILE_BYTES); // about a second for the viewer's stream
         server.close(); // the fixture's: the capped one below announces the same file

@@ -5,6 +5,7 @@ import static p2pstream.common.net.Await.await;
 import static p2pstream.peer.server.PeerSteps.fetchAll;
 import static p2pstream.peer.server.PeerSteps.peerHello;
 
+import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
@@ -31,7 +32,8 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
     }
 
     @HostileCase(value = "No HELLO: silent connection (peer-server, HELLO deadline 1 s)",
-            expect = "ERROR TIMEOUT then EOF at the deadline; a good client keeps getting chunks", section = HostileCase.FLOODS)
+            expect = "ERROR TIMEOUT then EOF at the deadline; a good client keeps getting chunks",
+            section = HostileCase.FLOODS)
     @Timeout(30)
     void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
         try (RawClient good = connect()) {
@@ -49,8 +51,8 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
     }
 
     @HostileCase(value = "No HELLO: HELLO dribbled a byte every 100 ms, never idle (peer-server, HELLO deadline 1 s)",
-            expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete; a good client keeps getting chunks",
-            section = HostileCase.FLOODS)
+            expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete;"
+                    + " a good client keeps getting chunks", section = HostileCase.FLOODS)
     @Timeout(30)
     void helloDribbledAByteAtATimeIsCutOffAtTheHelloDeadline(Trial trial) throws Exception {
         byte[] hello = Frames.encode(hello(manifest.contentId())).array();
@@ -70,7 +72,8 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
     }
 
     @HostileCase(value = "Idle after HELLO: silent session (peer-server, idle timeout 2 s)",
-            expect = "ERROR TIMEOUT then EOF after the idle time; a client that keeps fetching stays", section = HostileCase.FLOODS)
+            expect = "ERROR TIMEOUT then EOF after the idle time; a client that keeps fetching stays",
+            section = HostileCase.FLOODS)
     @Timeout(30)
     void sessionSilentAfterHelloGetsTimeoutAfterTheIdleTime(Trial trial) throws Exception {
         try (RawClient good = connect(); RawClient idle = connect()) {
@@ -85,8 +88,9 @@ class PeerServerTimeoutsTest extends PeerServerFixture {
                 try {
                     idle.expectError(ErrorCode.TIMEOUT);
                     break;
-                } catch (java.net.SocketTimeoutException notYet) {
-                    assertTrue(System.nanoTime() - start < 10 * IDLE_MILLIS * 1_000_000, "the idle session was never closed");
+                } catch (SocketTimeoutException notYet) {
+                    assertTrue(System.nanoTime() - start < 10 * IDLE_MILLIS * 1_000_000,
+                            "the idle session was never closed");
                 }
             }
             idle.soTimeout(RawClient.READ_TIMEOUT_MILLIS);

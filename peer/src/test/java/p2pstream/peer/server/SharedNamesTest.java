@@ -25,10 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.Manifest;
@@ -216,7 +218,7 @@ class SharedNamesTest {
         for (String name : new String[] {"dir/link-to-secret", "abs-link-to-secret", "dir/rel-link-to-secret"}) {
             Manifest forged = new Manifest(name, secretBytes.length, chunk, hash);
             try (RawClient c = PeerSteps.connect(server.address())) {
-                c.send(new p2pstream.common.wire.Hello(p2pstream.common.wire.Role.CLIENT, c.peerId, 0, forged.contentId()));
+                c.send(new Hello(Role.CLIENT, c.peerId, 0, forged.contentId()));
                 c.expectErrorThenEof(ErrorCode.NOT_FOUND);
             }
         }

@@ -17,7 +17,8 @@ class ChunkStoreLinkTest {
     @TempDir
     Path dir;
 
-    @HostileCase(value = "A symbolic link placed where a viewer's resume record FILE.p2ps goes, pointing at another file",
+    @HostileCase(value = "A symbolic link placed where a viewer's resume record FILE.p2ps goes, pointing at another"
+            + " file",
             expect = "the store refuses to open it, naming the link; the link's target is left byte for byte as it was",
             section = HostileCase.FAULTS)
     void aLinkInPlaceOfTheRecordIsRefusedAndItsTargetLeftAlone(Trial trial) throws Exception {

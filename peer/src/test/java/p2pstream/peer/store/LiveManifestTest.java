@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,15 +40,19 @@ class LiveManifestTest {
     void theContentIdDependsOnKeyAndName() {
         PublisherKey a = PublisherKey.generate();
         PublisherKey b = PublisherKey.generate();
-        assertEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("x", 65536, a.publicKey(), 1L).contentId());
-        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("x", 65536, b.publicKey(), 1L).contentId());
-        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(), new LiveManifest("y", 65536, a.publicKey(), 1L).contentId());
+        assertEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(),
+                new LiveManifest("x", 65536, a.publicKey(), 1L).contentId());
+        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(),
+                new LiveManifest("x", 65536, b.publicKey(), 1L).contentId());
+        assertNotEquals(new LiveManifest("x", 65536, a.publicKey(), 1L).contentId(),
+                new LiveManifest("y", 65536, a.publicKey(), 1L).contentId());
     }
 
     @Test
     void everyRunOfAStreamIsItsOwnStream() {
         byte[] key = PublisherKey.generate().publicKey();
-        assertNotEquals(new LiveManifest("x", 65536, key, 1L).contentId(), new LiveManifest("x", 65536, key, 2L).contentId(),
+        assertNotEquals(new LiveManifest("x", 65536, key, 1L).contentId(),
+                new LiveManifest("x", 65536, key, 2L).contentId(),
                 "a chunk of an earlier run must never verify as one of this run");
     }
 
@@ -56,16 +62,19 @@ class LiveManifestTest {
         byte[] e = m.encoded();
         for (int n = 0; n < e.length; n++) {
             byte[] cut = Arrays.copyOf(e, n);
-            assertThrows(ProtocolException.class, () -> LiveManifest.decode(cut, ContentId.of(Manifest.sha256().digest(cut))), "length " + n);
+            assertThrows(ProtocolException.class,
+                    () -> LiveManifest.decode(cut, ContentId.of(Manifest.sha256().digest(cut))), "length " + n);
         }
         byte[] longer = Arrays.copyOf(e, e.length + 1);
-        assertThrows(ProtocolException.class, () -> LiveManifest.decode(longer, ContentId.of(Manifest.sha256().digest(longer))));
+        assertThrows(ProtocolException.class,
+                () -> LiveManifest.decode(longer, ContentId.of(Manifest.sha256().digest(longer))));
     }
 
     @Test
     void aFileManifestIsNotALiveOne() {
         Manifest file = new Manifest("f", 10, 16384, new byte[32]);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> LiveManifest.decode(file.encoded(), file.contentId()));
+        ProtocolException e =
+                assertThrows(ProtocolException.class, () -> LiveManifest.decode(file.encoded(), file.contentId()));
         assertTrue(e.getMessage().contains("format"), e.getMessage());
     }
 
@@ -84,7 +93,8 @@ class LiveManifestTest {
         LiveManifest otherStream = new LiveManifest("cam2", 65536, key.publicKey(), 1L);
         assertFalse(otherStream.verifiesChunk(7, 1_000, SHA, sig), "another stream of the same key");
         LiveManifest otherKey = new LiveManifest("cam", 65536, PublisherKey.generate().publicKey(), 1L);
-        assertFalse(otherKey.verifiesChunk(7, 1_000, SHA, key.signChunk(otherKey.contentId(), 7, 1_000, SHA)), "another key");
+        assertFalse(otherKey.verifiesChunk(7, 1_000, SHA, key.signChunk(otherKey.contentId(), 7, 1_000, SHA)),
+                "another key");
         assertTrue(m.verifiesEnd(9, 5, key.signEnd(m.contentId(), 9, 5)));
         assertFalse(m.verifiesChunk(7, 1_000, SHA, new byte[64]), "garbage signature");
     }
@@ -95,7 +105,7 @@ class LiveManifestTest {
         PublisherKey first = PublisherKey.loadOrCreate(file);
         PublisherKey again = PublisherKey.loadOrCreate(file);
         assertArrayEquals(first.publicKey(), again.publicKey());
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         LiveManifest m = new LiveManifest("cam", 65536, again.publicKey(), 1L);
         assertTrue(m.verifiesChunk(1, 2, SHA, again.signChunk(m.contentId(), 1, 2, SHA)));
     }
@@ -104,7 +114,7 @@ class LiveManifestTest {
     void aDamagedKeyFileIsAClearError() throws Exception {
         Path file = dir.resolve("bad.key");
         Files.writeString(file, "private: AAAA\npublic: AAAA\n");
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> PublisherKey.loadOrCreate(file));
+        IOException e = assertThrows(IOException.class, () -> PublisherKey.loadOrCreate(file));
         assertTrue(e.getMessage().startsWith("key file " + file), e.getMessage());
     }
 }

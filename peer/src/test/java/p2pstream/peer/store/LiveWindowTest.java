@@ -15,7 +15,8 @@ import p2pstream.common.wire.LiveEnd;
 class LiveWindowTest {
 
     private static LiveChunk chunk(int index) {
-        return new LiveChunk(new LiveChunkHeader(index, index * 1000L, new byte[64]), ByteBuffer.wrap(new byte[] {(byte) index}));
+        return new LiveChunk(new LiveChunkHeader(index, index * 1000L, new byte[64]),
+                ByteBuffer.wrap(new byte[] {(byte) index}));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ class ManifestCacheTest {
         Path file = file("movie.mp4", 100_000, 6);
         Manifest before = new ManifestCache(cacheDir()).manifestFor("movie.mp4", file);
         FileTime mtime = Files.getLastModifiedTime(file);
-        Files.write(file, new byte[10], java.nio.file.StandardOpenOption.APPEND);
+        Files.write(file, new byte[10], StandardOpenOption.APPEND);
         Files.setLastModifiedTime(file, mtime); // same mtime: the size alone must be enough
 
         ManifestCache cache = new ManifestCache(cacheDir());
@@ -250,7 +251,8 @@ class ManifestCacheTest {
     @Test
     void truncatedCacheFileIsRecomputed() throws IOException {
         byte[] stored = storedBytes();
-        for (int length : new int[] {3, ManifestCache.HEADER_BYTES, ManifestCache.HEADER_BYTES + 10, stored.length - 1}) {
+        for (int length : new int[] {3, ManifestCache.HEADER_BYTES, ManifestCache.HEADER_BYTES + 10,
+                stored.length - 1}) {
             assertRecomputedAfterCorruption(Arrays.copyOf(stored, length));
         }
     }
@@ -350,7 +352,8 @@ class ManifestCacheTest {
                 int index = i % files;
                 Manifest m = results.get(i).get(30, TimeUnit.SECONDS);
                 assertEquals("f" + index, m.name());
-                assertEquals(ManifestCache.compute("f" + index, paths.get(index), m.chunkSize()).contentId(), m.contentId());
+                assertEquals(ManifestCache.compute("f" + index, paths.get(index), m.chunkSize()).contentId(),
+                        m.contentId());
             }
         } finally {
             pool.shutdownNow();

@@ -23,8 +23,8 @@ import p2pstream.common.wire.Wire;
 class ManifestFuzzTest {
     static final List<FuzzTarget<?>> TARGETS = List.of(fileManifest(), liveManifest());
     /** Real Ed25519 keys, made once: generating one per input would dominate the run. */
-    private static final List<byte[]> KEYS = List.of(PublisherKey.generate().publicKey(), PublisherKey.generate().publicKey(),
-            PublisherKey.generate().publicKey());
+    private static final List<byte[]> KEYS = List.of(PublisherKey.generate().publicKey(),
+            PublisherKey.generate().publicKey(), PublisherKey.generate().publicKey());
 
     private static final int SEEDED_RUNS_PER_DECODER = 400;
     private static final DecodeCheck JAZZER = new DecodeCheck(TARGETS, DecodeCheck.INSTRUMENTED_BYTES_PER_INPUT_BYTE);
@@ -54,15 +54,18 @@ class ManifestFuzzTest {
                     long size = count == 0 ? 0 : (long) (count - 1) * chunkSize + draw.between(1, chunkSize);
                     FileManifest m = new FileManifest(ValidMessages.name(draw, Wire.MAX_NAME_BYTES), size, chunkSize,
                             draw.bytes(count * Manifest.HASH_BYTES), null);
-                    return draw.oneIn(16) ? new FileManifest(m.name(), size, chunkSize, m.hashes(), m.manifest().contentId()) : m;
+                    return draw.oneIn(16)
+                            ? new FileManifest(m.name(), size, chunkSize, m.hashes(), m.manifest().contentId()) : m;
                 },
                 m -> m.manifest().encoded(),
                 (base, in) -> {
                     byte[] bytes = new byte[in.remaining()];
                     in.get(bytes);
-                    ContentId id = base.expected() != null ? base.expected() : ContentId.of(Manifest.sha256().digest(bytes));
+                    ContentId id = base.expected() != null ? base.expected()
+                            : ContentId.of(Manifest.sha256().digest(bytes));
                     Manifest m = Manifest.decode(bytes, id);
-                    byte[] hashes = Arrays.copyOfRange(bytes, bytes.length - m.chunkCount() * Manifest.HASH_BYTES, bytes.length);
+                    byte[] hashes = Arrays.copyOfRange(bytes, bytes.length - m.chunkCount() * Manifest.HASH_BYTES,
+                            bytes.length);
                     byte[] hash = new byte[Manifest.HASH_BYTES];
                     for (int i = 0; i < m.chunkCount(); i++) {
                         System.arraycopy(hashes, i * Manifest.HASH_BYTES, hash, 0, hash.length);

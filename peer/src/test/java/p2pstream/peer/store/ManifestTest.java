@@ -237,7 +237,8 @@ class ManifestTest {
         new Manifest("a".repeat(Wire.MAX_NAME_BYTES), 0, CHUNK, new byte[0]);
         // decode refuses path tricks with BAD_NAME: such a manifest would have a content id no peer can decode
         for (String pathTrick : new String[] {"a//b", "../x", "a/./b", "/abs", "a\\b", "dir/"}) {
-            assertThrows(IllegalArgumentException.class, () -> new Manifest(pathTrick, 0, CHUNK, new byte[0]), pathTrick);
+            assertThrows(IllegalArgumentException.class, () -> new Manifest(pathTrick, 0, CHUNK, new byte[0]),
+                    pathTrick);
         }
     }
 
@@ -255,7 +256,8 @@ class ManifestTest {
         assertEquals(Wire.DEFAULT_CHUNK_BYTES, Manifest.chunkSizeFor(0));
         assertEquals(Wire.DEFAULT_CHUNK_BYTES, Manifest.chunkSizeFor(1));
         assertEquals(Wire.DEFAULT_CHUNK_BYTES, Manifest.chunkSizeFor(10 * GIB));
-        assertEquals(Wire.DEFAULT_CHUNK_BYTES, Manifest.chunkSizeFor((long) Wire.DEFAULT_CHUNK_BYTES * Wire.MAX_CHUNK_COUNT));
+        assertEquals(Wire.DEFAULT_CHUNK_BYTES,
+                Manifest.chunkSizeFor((long) Wire.DEFAULT_CHUNK_BYTES * Wire.MAX_CHUNK_COUNT));
     }
 
     @Test
@@ -285,7 +287,8 @@ class ManifestTest {
     @Test
     void chunkCountRejectsHugeSizesInsteadOfOverflowing() {
         assertThrows(IllegalArgumentException.class, () -> Manifest.chunkCount(Long.MAX_VALUE, Wire.MIN_CHUNK_BYTES));
-        assertThrows(IllegalArgumentException.class, () -> Manifest.chunkCount(Long.MAX_VALUE - 1, Wire.MAX_CHUNK_BYTES));
+        assertThrows(IllegalArgumentException.class,
+                () -> Manifest.chunkCount(Long.MAX_VALUE - 1, Wire.MAX_CHUNK_BYTES));
         assertThrows(IllegalArgumentException.class, () -> Manifest.chunkCount(-1, CHUNK));
         assertThrows(IllegalArgumentException.class, () -> Manifest.chunkCount(0, Wire.MIN_CHUNK_BYTES - 1));
         assertEquals(0, Manifest.chunkCount(0, CHUNK));

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -149,7 +150,8 @@ class SharedDirectoryTest {
         "./a", "a/./b", "a/", "a\\b", "..\\..\\windows", "C:/windows/system.ini", "c:x", "a\u0000b", "a\nb",
         "a\tb", "a\u007fb", "a\u0085b", ".p2pstream/manifests/x.manifest", ".P2PSTREAM/x", "a\ud800b"})
     void checkNameRejectsUnsafeNames(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedDirectory.checkName(name));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SharedDirectory.checkName(name));
         assertTrue(e.getMessage().startsWith("name: ") && e.getMessage().contains("(expected: "), e.getMessage());
     }
 
@@ -163,7 +165,8 @@ class SharedDirectoryTest {
     @Test
     void checkNameLimitsTheUtf8LengthNotTheCharCount() {
         SharedDirectory.checkName("a".repeat(Wire.MAX_NAME_BYTES));
-        assertThrows(IllegalArgumentException.class, () -> SharedDirectory.checkName("a".repeat(Wire.MAX_NAME_BYTES + 1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> SharedDirectory.checkName("a".repeat(Wire.MAX_NAME_BYTES + 1)));
         // 342 three-byte characters: 342 chars but 1026 bytes
         String wide = "\u65e5".repeat(342);
         assertEquals(1026, wide.getBytes(StandardCharsets.UTF_8).length);
@@ -280,7 +283,7 @@ class SharedDirectoryTest {
         try {
             write(root.resolve("back\\slash"), "x");
             write(root.resolve("new\nline"), "x");
-        } catch (IOException | java.nio.file.InvalidPathException e) {
+        } catch (IOException | InvalidPathException e) {
             throw new TestAbortedException("file system refuses these names: " + e);
         }
         assertEquals(List.of("ok"), new SharedDirectory(root).names());

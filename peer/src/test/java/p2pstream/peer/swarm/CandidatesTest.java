@@ -97,8 +97,10 @@ class CandidatesTest {
             }
         }
         assertEquals(Swarm.LOOKUP_PEERS, tried.size(), "no more than a lookup asks for");
-        assertTrue(tried.stream().allMatch(a -> a.getPort() < 2000 + Swarm.LOOKUP_PEERS), "the first ones of the answer");
-        assertFalse(order.equals(order.stream().sorted((x, y) -> x.getPort() - y.getPort()).toList()), "in random order");
+        assertTrue(tried.stream().allMatch(a -> a.getPort() < 2000 + Swarm.LOOKUP_PEERS),
+                "the first ones of the answer");
+        assertFalse(order.equals(order.stream().sorted((x, y) -> x.getPort() - y.getPort()).toList()),
+                "in random order");
     }
 
     @Test

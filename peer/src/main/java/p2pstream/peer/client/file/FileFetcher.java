@@ -46,8 +46,8 @@ final class FileFetcher implements FilePeer.Owner {
     /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
     private long fetchedBytes;
 
-    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, ChunkStore store, Scheduler scheduler, Swarm<FilePeer> swarm,
-                StoreHolding holding, Arrivals arrivals, ChunkVerifier verifier) {
+    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, ChunkStore store, Scheduler scheduler,
+                Swarm<FilePeer> swarm, StoreHolding holding, Arrivals arrivals, ChunkVerifier verifier) {
         this.stream = stream;
         this.host = host;
         this.loop = host.loop();
@@ -112,7 +112,8 @@ final class FileFetcher implements FilePeer.Owner {
     @Override
     public void onChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
         if (index >= manifest.chunkCount()) {
-            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < " + manifest.chunkCount() + ")");
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < "
+                    + manifest.chunkCount() + ")");
         }
         Long askedAt = peer.outstanding.remove(index);
         peer.markDelivery(loop.nanoTime());
@@ -125,7 +126,8 @@ final class FileFetcher implements FilePeer.Owner {
         }
         int expected = manifest.chunkLength(index);
         if (payload.remaining() != expected) {
-            throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: " + expected + ")");
+            throw ProtocolException.malformed("chunk " + index + " length: " + payload.remaining() + " (expected: "
+                    + expected + ")");
         }
         if (scheduler.isDone(index)) {
             return; // a duplicate that lost the race

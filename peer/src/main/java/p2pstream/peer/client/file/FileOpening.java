@@ -50,7 +50,8 @@ public final class FileOpening implements FilePeer.Owner {
         this.startNanos = loop.nanoTime();
         if (found != null) {
             swarm.onFirstLookup(found);
-            log.info("{} is {} ({} bytes): {} peers", request.stream(), contentId.shortHex(), found.size(), found.peers().size());
+            log.info("{} is {} ({} bytes): {} peers", request.stream(), contentId.shortHex(), found.size(),
+                    found.peers().size());
         }
     }
 
@@ -68,7 +69,8 @@ public final class FileOpening implements FilePeer.Owner {
         }
         Manifest m = Manifest.decode(encoded, contentId);
         if (request.startOffset() > 0 && request.startOffset() >= m.size()) {
-            fail(StreamFailure.FAILED, "output: start: " + request.startOffset() + " (expected: 0.." + Math.max(0, m.size() - 1) + ")");
+            fail(StreamFailure.FAILED, "output: start: " + request.startOffset() + " (expected: 0.."
+                    + Math.max(0, m.size() - 1) + ")");
             return ChunkHeader.BYTES + m.chunkSize();
         }
         ChunkStore store;
@@ -83,8 +85,8 @@ public final class FileOpening implements FilePeer.Owner {
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }
-        log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", streamName, peer, m.chunkCount(), m.chunkSize(),
-                FileStream.window(request, m));
+        log.info("{}: manifest verified from {}: {} chunks of {} bytes, window {}", streamName, peer, m.chunkCount(),
+                m.chunkSize(), FileStream.window(request, m));
         stream.start();
         result.complete(stream);
         return ChunkHeader.BYTES + m.chunkSize();
@@ -128,8 +130,8 @@ public final class FileOpening implements FilePeer.Owner {
         swarm.tick(now);
         if (now - startNanos > request.noPeerTimeoutMillis() * 1_000_000) {
             fail(StreamFailure.UNREACHABLE, "no peer delivered " + (name != null ? name : request.stream()) + " for "
-                    + request.noPeerTimeoutMillis() + " ms (expected: a reachable peer holding the missing chunks; banned: "
-                    + swarm.bannedCount() + ")");
+                    + request.noPeerTimeoutMillis() + " ms (expected: a reachable peer holding the missing chunks;"
+                    + " banned: " + swarm.bannedCount() + ")");
             return;
         }
         loop.schedule(host.timings().fileTickMillis(), this::tick);

@@ -196,11 +196,13 @@ public final class FilePeer extends PeerLink implements Requester.Link {
             case HAVE -> {
                 int index = IndexMessage.decode(t, payload).index();
                 if (index >= owner.chunkCount()) {
-                    throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "have: " + index + " (expected: < " + owner.chunkCount() + ")");
+                    throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "have: " + index + " (expected: < "
+                            + owner.chunkCount() + ")");
                 }
                 owner.onHave(this, index);
             }
-            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: CHUNK, REJECT or HAVE)");
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
+                    + " (expected: CHUNK, REJECT or HAVE)");
         }
     }
 

@@ -1,20 +1,13 @@
 package p2pstream.peer.client.file;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
-import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ProtocolException;
-import p2pstream.common.wire.Reject;
 import p2pstream.peer.playback.Arrivals;
 import p2pstream.peer.playback.Reader;
 import p2pstream.peer.schedule.Scheduler;
@@ -65,8 +58,8 @@ public final class FileStream implements ViewerStream {
      *
      * @param firstSlot the slot number of the next link (the opening numbered those before)
      */
-    FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name, ChunkStore store,
-               int firstSlot) {
+    FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
+               ChunkStore store, int firstSlot) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -77,7 +70,8 @@ public final class FileStream implements ViewerStream {
         int window = window(request, manifest);
         // paced, the urgent part is what the player needs within its start-up buffer's worth of time
         long pacedChunks = request.rateBytesPerSecond() <= 0 ? 0
-                : (long) Math.ceil(request.rateBytesPerSecond() * (request.bufferMillis() / 1000.0) / manifest.chunkSize());
+                : (long) Math.ceil(
+                        request.rateBytesPerSecond() * (request.bufferMillis() / 1000.0) / manifest.chunkSize());
         int urgent = (int) Math.max(1, Math.min(window, Math.max(Math.max(4, window / 8), pacedChunks)));
         this.scheduler = new Scheduler(manifest.chunkCount(), window, urgent);
         scheduler.playhead(startIndex());
@@ -144,7 +138,8 @@ public final class FileStream implements ViewerStream {
 
     /** The chunk of the request's start offset. */
     public int startIndex() {
-        return manifest.chunkCount() == 0 ? 0 : (int) Math.min(manifest.chunkCount() - 1, request.startOffset() / manifest.chunkSize());
+        return manifest.chunkCount() == 0 ? 0
+                : (int) Math.min(manifest.chunkCount() - 1, request.startOffset() / manifest.chunkSize());
     }
 
     /** Chunks fetched ahead of each reader. */
@@ -277,7 +272,8 @@ public final class FileStream implements ViewerStream {
         if (now - lastPeerNanos > request.noPeerTimeoutMillis() * 1_000_000) {
             // no usable peer, or peers that deliver nothing: either way the stream cannot go on
             fail(StreamFailure.UNREACHABLE, "no peer delivered " + name + " for " + request.noPeerTimeoutMillis()
-                    + " ms (expected: a reachable peer holding the missing chunks; banned: " + swarm.bannedCount() + ")");
+                    + " ms (expected: a reachable peer holding the missing chunks; banned: "
+                    + swarm.bannedCount() + ")");
             return;
         }
         fetcher.pumpAll();

@@ -55,8 +55,8 @@ final class LiveIntake {
     private int refused;
     private boolean stopped;
 
-    LiveIntake(LiveManifest manifest, LiveWindow window, LiveVerifier verifier, Swarm<LivePeer> swarm, Clock clock, long latencyMillis,
-               Listener listener) {
+    LiveIntake(LiveManifest manifest, LiveWindow window, LiveVerifier verifier, Swarm<LivePeer> swarm, Clock clock,
+               long latencyMillis, Listener listener) {
         this.manifest = manifest;
         this.window = window;
         this.verifier = verifier;
@@ -108,12 +108,14 @@ final class LiveIntake {
             // old, and nothing fresher held: the publisher's input may be stalled, so this is no proof of a
             // replay; a relay's old chunk is refused and the relay tried again later, not banned
             refused++;
-            peer.close("live chunk " + index + ": published " + delayMicros / 1000 + " ms ago and nothing fresher held");
+            peer.close("live chunk " + index + ": published " + delayMicros / 1000
+                    + " ms ago and nothing fresher held");
             return;
         }
         // from the publisher itself, an old chunk while nothing fresher is held is its stalled input's edge
         String problem = !good ? "live chunk " + index + ": signature does not verify"
-                : LiveVerifier.replayProblem(chunk, window, end, delayMicros, stale ? Long.MAX_VALUE / 1000 : maxAgeMillis);
+                : LiveVerifier.replayProblem(chunk, window, end, delayMicros,
+                        stale ? Long.MAX_VALUE / 1000 : maxAgeMillis);
         if (problem != null) {
             drop(peer, problem);
             return;

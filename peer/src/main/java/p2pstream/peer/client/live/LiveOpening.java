@@ -118,7 +118,8 @@ public final class LiveOpening implements LivePeer.Owner {
         swarm.tick(now);
         if (now - startNanos > request.noPeerTimeoutMillis() * 1_000_000) {
             // the same words as a stream that stops sending: to the user, no manifest is no new chunk
-            fail(StreamFailure.UNREACHABLE, "live stream " + name + ": no new chunk for " + request.noPeerTimeoutMillis()
+            fail(StreamFailure.UNREACHABLE,
+                    "live stream " + name + ": no new chunk for " + request.noPeerTimeoutMillis()
                     + " ms (expected: the publisher or a relay to keep sending; has the publisher stopped?)");
             return;
         }

@@ -137,7 +137,8 @@ public final class LivePeer extends PeerLink implements LiveRequests.Peer {
             bytesReadAtTick = read;
         }
         if (!outstanding.isEmpty() && now - lastByteNanos > stallMillis * 1_000_000) {
-            close("stalled: nothing for " + (now - lastByteNanos) / 1_000_000 + " ms with " + outstanding.size() + " chunks owed");
+            close("stalled: nothing for " + (now - lastByteNanos) / 1_000_000 + " ms with " + outstanding.size()
+                    + " chunks owed");
             return;
         }
         for (Iterator<Map.Entry<Integer, Long>> it = outstanding.entrySet().iterator(); it.hasNext(); ) {

@@ -3,9 +3,7 @@ package p2pstream.peer.client.live;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +69,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         this.contentId = manifest.contentId();
         this.name = name;
         this.window = new LiveWindow(request.windowChunks());
-        this.holding = new LiveHolding(manifest, window, 0, 0, loop.clock()); // a relay tells all at once: no upload to save
+        // a relay tells all at once: no upload to save
+        this.holding = new LiveHolding(manifest, window, 0, 0, loop.clock());
         this.join = new LiveJoin(request.latencyMillis(), loop.clock());
         this.playhead = new LivePlayhead(join, request.latencyMillis());
         this.requests = new LiveRequests(swarm.peers());
@@ -100,7 +99,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     }
 
     void start() {
-        log.info("{} is live ({}): joining about {} ms behind the edge", name, contentId.shortHex(), request.latencyMillis());
+        log.info("{} is live ({}): joining about {} ms behind the edge", name, contentId.shortHex(),
+                request.latencyMillis());
         loop.schedule(host.timings().liveTickMillis(), this::tick);
     }
 
@@ -176,7 +176,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     @Override
     public int onManifest(LivePeer peer, byte[] encoded) throws ProtocolException {
         if (!Arrays.equals(encoded, manifest.encoded())) {
-            throw ProtocolException.malformed("manifest: differs from the verified one (expected: content id " + contentId.shortHex() + ")");
+            throw ProtocolException.malformed("manifest: differs from the verified one (expected: content id "
+                    + contentId.shortHex() + ")");
         }
         return LiveChunkHeader.BYTES + manifest.chunkSize();
     }
@@ -242,13 +243,14 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
                 peer.cancelled.remove(index); // crossed our CANCEL on the wire
                 return;
             }
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "live chunk: " + index + " (expected: a requested chunk)");
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "live chunk: " + index
+                    + " (expected: a requested chunk)");
         }
         requests.landed(index);
         peer.lapsed = 0;
         if (payload.remaining() > manifest.chunkSize()) {
-            throw ProtocolException.malformed("live chunk " + index + " length: " + payload.remaining() + " (expected: <= "
-                    + manifest.chunkSize() + ")");
+            throw ProtocolException.malformed("live chunk " + index + " length: " + payload.remaining()
+                    + " (expected: <= " + manifest.chunkSize() + ")");
         }
         intake.onChunk(peer, header, payload);
     }
@@ -315,7 +317,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         }
         int top = -1;
         for (LivePeer p : swarm.peers()) {
-            // before the join, only a peer whose first HAVEs are all in: the first of them is its oldest chunk, not its edge
+            // before the join, only a peer whose first HAVEs are all in: the first of them is its oldest chunk,
+            // not its edge
             if (playhead.playhead() >= 0 ? p.isReady() : p.isAnnounced()) {
                 top = Math.max(top, p.held.top());
             }
@@ -323,7 +326,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         int from = playhead.playhead() >= 0 ? playhead.playhead() : join.from(top);
         if (from >= 0) {
             long hedgeNanos = Math.max(200, request.latencyMillis() / 4) * 1_000_000;
-            requests.pump(from, Math.min(top, from + window.capacity() - 1), this::isWanted, loop.nanoTime(), hedgeNanos);
+            requests.pump(from, Math.min(top, from + window.capacity() - 1), this::isWanted,
+                    loop.nanoTime(), hedgeNanos);
         }
     }
 
@@ -345,7 +349,8 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
             return;
         }
         if (now - lastChunkNanos > request.noPeerTimeoutMillis() * 1_000_000) {
-            fail(StreamFailure.UNREACHABLE, "live stream " + name + ": no new chunk for " + request.noPeerTimeoutMillis()
+            fail(StreamFailure.UNREACHABLE,
+                    "live stream " + name + ": no new chunk for " + request.noPeerTimeoutMillis()
                     + " ms (expected: the publisher or a relay to keep sending; has the publisher stopped?)");
             return;
         }

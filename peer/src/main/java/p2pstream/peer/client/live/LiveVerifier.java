@@ -26,12 +26,13 @@ final class LiveVerifier {
     }
 
     /** Copies the chunk's bytes, checks its signature on the pool, and runs {@code onVerdict} on the loop. */
-    void submit(LiveManifest manifest, LiveChunkHeader header, ByteBuffer payload, BiConsumer<LiveChunk, Boolean> onVerdict) {
+    void submit(LiveManifest manifest, LiveChunkHeader header, ByteBuffer payload,
+                BiConsumer<LiveChunk, Boolean> onVerdict) {
         ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
         copy.put(payload).flip();
         pool.execute(() -> {
-            boolean good = manifest.verifiesChunk(header.index(), header.publishMicros(), Manifest.sha256().digest(copy.array()),
-                    header.signature());
+            boolean good = manifest.verifiesChunk(header.index(), header.publishMicros(),
+                    Manifest.sha256().digest(copy.array()), header.signature());
             loop.execute(() -> onVerdict.accept(new LiveChunk(header, copy), good));
         });
     }
@@ -43,7 +44,8 @@ final class LiveVerifier {
     static String replayProblem(LiveChunk chunk, LiveWindow window, LiveEnd end, long delayMicros, long maxAgeMillis) {
         int index = chunk.index();
         if (delayMicros > maxAgeMillis * 1000) {
-            return "live chunk " + index + ": published " + delayMicros / 1000 + " ms ago (expected: within " + maxAgeMillis + " ms; a replay)";
+            return "live chunk " + index + ": published " + delayMicros / 1000 + " ms ago (expected: within "
+                    + maxAgeMillis + " ms; a replay)";
         }
         int floor = Math.max(0, window.newest() - window.capacity() + 1);
         for (int i = index - 1; i >= floor; i--) {
@@ -62,12 +64,15 @@ final class LiveVerifier {
             }
         }
         if (end != null && end.endMicros() < chunk.publishMicros()) {
-            return "live chunk " + index + ": published " + chunk.publishMicros() + " (expected: before the end at " + end.endMicros() + "; a replay)";
+            return "live chunk " + index + ": published " + chunk.publishMicros() + " (expected: before the end at "
+                    + end.endMicros() + "; a replay)";
         }
         return null;
     }
 
-    /** Why a received end is forged or a replay, or null: it must verify, be recent, and come after every chunk held. */
+    /**
+     * Why a received end is forged or a replay, or null: it must verify, be recent, and come after every chunk held.
+     */
     static String endProblem(LiveEnd end, LiveManifest manifest, LiveWindow window, long maxAgeMillis, long nowMicros) {
         if (!manifest.verifiesEnd(end.chunkCount(), end.endMicros(), end.signature())) {
             return "live end: signature does not verify";
@@ -78,13 +83,15 @@ final class LiveVerifier {
         }
         LiveChunk newest = window.newest() < 0 ? null : window.get(window.newest());
         if (newest != null && (end.chunkCount() <= newest.index() || end.endMicros() < newest.publishMicros())) {
-            return "live end after " + end.chunkCount() + " chunks: before chunk " + newest.index() + " (expected: after every chunk; a replay)";
+            return "live end after " + end.chunkCount() + " chunks: before chunk " + newest.index()
+                    + " (expected: after every chunk; a replay)";
         }
         return null;
     }
 
     private static String outOfOrder(LiveChunk chunk, LiveChunk neighbour) {
-        return "live chunk " + chunk.index() + ": published " + chunk.publishMicros() + " (expected: in index order with chunk "
-                + neighbour.index() + " published " + neighbour.publishMicros() + "; a replay)";
+        return "live chunk " + chunk.index() + ": published " + chunk.publishMicros()
+                + " (expected: in index order with chunk " + neighbour.index() + " published "
+                + neighbour.publishMicros() + "; a replay)";
     }
 }

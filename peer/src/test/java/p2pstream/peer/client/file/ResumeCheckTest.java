@@ -56,20 +56,21 @@ class ResumeCheckTest {
             Scheduler scheduler = new Scheduler(CHUNKS, CHUNKS, 4);
             scheduler.playhead(12); // a reader starts at chunk 12
             StoreHolding holding = new StoreHolding(store);
-            Resume resume = new Resume(m, scheduler, holding, new ChunkVerifier(Runnable::run, loop), new Resume.Listener() {
-                @Override
-                public void onStoredChunk(int index, boolean good) {
-                    order.add(index);
-                    if (!good) {
-                        bad.add(index);
-                    }
-                }
+            Resume resume = new Resume(m, scheduler, holding, new ChunkVerifier(Runnable::run, loop),
+                    new Resume.Listener() {
+                        @Override
+                        public void onStoredChunk(int index, boolean good) {
+                            order.add(index);
+                            if (!good) {
+                                bad.add(index);
+                            }
+                        }
 
-                @Override
-                public void onResumeFailed(String message) {
-                    throw new AssertionError(message);
-                }
-            });
+                        @Override
+                        public void onResumeFailed(String message) {
+                            throw new AssertionError(message);
+                        }
+                    });
             resume.start();
             assertEquals(CHUNKS, resume.recordedChunks());
             for (int turn = 0; turn < 1_000 && resume.checkedChunks() < CHUNKS; turn++) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
+import p2pstream.peer.client.Viewer;
 import p2pstream.peer.server.LiveHolding;
 import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.ChunkStore;
@@ -38,6 +40,7 @@ import p2pstream.peer.store.LiveWindow;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
 import p2pstream.peer.store.PublisherKey;
+import p2pstream.peer.swarm.ViewerCatalog;
 
 /**
  * A viewer's serving side under connection churn: every connection it accepted and that closed is forgotten at
@@ -49,7 +52,7 @@ class ViewerServingFloodTest {
     private static final int HELLO_CYCLES = 500;
     private final EventLoopGroup group = new EventLoopGroup("viewer", 1);
     private final EventLoop loop = group.loops().get(0);
-    private final p2pstream.peer.swarm.ViewerCatalog catalog = new p2pstream.peer.swarm.ViewerCatalog(PeerId.random());
+    private final ViewerCatalog catalog = new ViewerCatalog(PeerId.random());
 
     @AfterEach
     void stop() {
@@ -62,7 +65,7 @@ class ViewerServingFloodTest {
     @Timeout(120)
     void churnAgainstAFileViewerLeavesNoSessionsAndItStillServes(Trial trial, @TempDir Path dir) throws Exception {
         byte[] bytes = new byte[600 * 1024];
-        new java.util.Random(10).nextBytes(bytes);
+        new Random(10).nextBytes(bytes);
         Path file = Files.write(dir.resolve("movie.bin"), bytes);
         Manifest m = ManifestCache.compute("movie.bin", file, 64 * 1024);
         try (ChunkStore store = ChunkStore.open(m, dir.resolve("viewer.bin"))) {
@@ -110,8 +113,8 @@ class ViewerServingFloodTest {
 
     /** The viewer's listener, as a download opens it. */
     private Acceptor listen() throws Exception {
-        return Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), catalog::newServerSession,
-                ServerSession.LIMITS, p2pstream.peer.client.Viewer.MAX_SERVED_CONNECTIONS, null);
+        return Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                catalog::newServerSession, ServerSession.LIMITS, Viewer.MAX_SERVED_CONNECTIONS, null);
     }
 
     private void churn(Acceptor acceptor, ContentId id, Trial trial) throws Exception {

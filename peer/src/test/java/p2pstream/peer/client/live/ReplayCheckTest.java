@@ -41,7 +41,8 @@ class ReplayCheckTest {
 
     @Test
     void aChunkOlderThanTheMaximumAgeIsAReplay() {
-        String why = LiveVerifier.replayProblem(chunk(11, NOW - 61_000_000), holding(), null, 61_000_000, MAX_AGE_MILLIS);
+        String why = LiveVerifier.replayProblem(chunk(11, NOW - 61_000_000), holding(), null, 61_000_000,
+                MAX_AGE_MILLIS);
         assertNotNull(why);
         assertTrue(why.contains("published 61000 ms ago"), why);
     }
@@ -78,6 +79,7 @@ class ReplayCheckTest {
         assertTrue(why != null && why.contains("70000 ms ago"), "an end 70 s old: " + why);
 
         LiveEnd early = new LiveEnd(5, NOW - 1_000_000, key.signEnd(m.contentId(), 5, NOW - 1_000_000));
-        assertNotNull(LiveVerifier.endProblem(early, m, w, MAX_AGE_MILLIS, NOW), "an end before chunk 5, which is held");
+        assertNotNull(LiveVerifier.endProblem(early, m, w, MAX_AGE_MILLIS, NOW),
+                "an end before chunk 5, which is held");
     }
 }
