@@ -1,6 +1,7 @@
 package p2pstream.common.http;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.data.BufferData;
@@ -20,6 +21,7 @@ import p2pstream.common.wire.ProtocolException;
  */
 final class HttpConnection implements ConnectionHandler, Inbound {
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
+    private static final byte[] HEAD_METHOD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServer server;
     private final RequestParser parser = new RequestParser();
@@ -92,7 +94,7 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         try {
             request = parser.parse(in);
         } catch (HttpException e) {
-            refuse(e.status(), e.getMessage());
+            refuse(e.status(), e.getMessage(), isHead(in));
             return true;
         }
         if (request == null) {
@@ -102,7 +104,7 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         cancelTimer();
         if (server.checksLoopbackHost() && !LoopbackHosts.accepts(request.header("Host"))) {
             refuse(HttpStatus.FORBIDDEN, "host: " + HttpException.shown(request.header("Host"))
-                    + " (expected: localhost, 127.0.0.1 or [::1] on a loopback server)");
+                    + " (expected: localhost, 127.0.0.1 or [::1] on a loopback server)", request.isHead());
             return true;
         }
         exchange = new HttpExchange(this, connection, request);
@@ -147,12 +149,29 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         connection.autoRead(true); // takes a pipelined head, if one waits
     }
 
-    /** Answers a request the server will not take with a short text and closes. */
-    private void refuse(int status, String why) {
+    /** Answers a request the server will not take with a short text (none for HEAD) and closes. */
+    private void refuse(int status, String why, boolean head) {
         log.info("{} refused: {} {}", connection.remoteAddress(), status, why);
         cancelTimer();
-        connection.send(BufferData.of(ResponseWriter.refusal(status, why)));
+        connection.send(BufferData.of(ResponseWriter.refusal(status, why, head)));
         connection.closeAfterFlush(status + ": " + why);
+    }
+
+    /** The refused head in {@code in} is a HEAD request, after any empty lines before it. */
+    private static boolean isHead(ByteBuffer in) {
+        int at = in.position();
+        while (at + 1 < in.limit() && in.get(at) == '\r' && in.get(at + 1) == '\n') {
+            at += 2;
+        }
+        if (in.limit() - at < HEAD_METHOD.length) {
+            return false;
+        }
+        for (int i = 0; i < HEAD_METHOD.length; i++) {
+            if (in.get(at + i) != HEAD_METHOD[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void arm(long millis, boolean keepAlive) {
@@ -168,7 +187,7 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         }
         if (headStarted) {
             refuse(HttpStatus.REQUEST_TIMEOUT, "head: incomplete after " + millis
-                    + " ms (expected: a whole head within " + millis + " ms)");
+                    + " ms (expected: a whole head within " + millis + " ms)", false);
         } else {
             connection.close(keptAlive ? "kept alive " + millis + " ms without a request"
                     : "no request within " + millis + " ms");

@@ -48,6 +48,11 @@ final class ResponseWriter {
      * saying why, {@code Connection: close} (and {@code Allow} for a 405).
      */
     static ByteBuffer refusal(int status, String why) {
+        return refusal(status, why, false);
+    }
+
+    /** The same; for a HEAD request ({@code headOnly}) without the text, which a HEAD answer never carries. */
+    static ByteBuffer refusal(int status, String why, boolean headOnly) {
         byte[] body = (status + " " + HttpStatus.reason(status) + ": " + why + "\n").getBytes(StandardCharsets.UTF_8);
         HttpHeaders fields = new HttpHeaders().addChecked("Content-Type", TEXT)
                 .addChecked("Content-Length", Integer.toString(body.length)).addChecked("Connection", "close");
@@ -55,6 +60,9 @@ final class ResponseWriter {
             fields.addChecked("Allow", ALLOWED_METHODS);
         }
         ByteBuffer head = head(status, fields);
+        if (headOnly) {
+            return head;
+        }
         return ByteBuffer.allocate(head.remaining() + body.length).put(head).put(body).flip();
     }
 }

@@ -211,6 +211,20 @@ class HttpServerTest extends HttpFixture {
     }
 
     @Test
+    void aRefusedHeadRequestGetsItsStatusWithoutText() throws Exception {
+        startDemo();
+        for (String head : List.of(RawHttpClient.request("HEAD", "/files/%2e%2e/x"),
+                "HEAD /hello HTTP/1.1\r\nHost: evil.example\r\n\r\n")) {
+            try (RawHttpClient c = connect()) {
+                RawHttpClient.Response r = c.send(head).read(true);
+                assertTrue(r.status() == 400 || r.status() == 403, head);
+                assertTrue(Integer.parseInt(r.header("Content-Length")) > 0, "the length a GET would get");
+                c.expectEof(); // and not a byte of it
+            }
+        }
+    }
+
+    @Test
     void pathsThatEscapeAreRefused() throws Exception {
         startDemo();
         for (String target : List.of("/files/../etc/passwd", "/files/%2e%2e/etc/passwd", "/files/%2E%2e/x",
