@@ -77,17 +77,30 @@ public final class HttpHeaders {
         return fields.get(2 * index + 1);
     }
 
+    /** Compares in place: a long hostile value costs no copy. */
     private static boolean listsToken(String list, String token) {
         int start = 0;
         while (start <= list.length()) {
             int comma = list.indexOf(',', start);
             int end = comma < 0 ? list.length() : comma;
-            if (list.substring(start, end).trim().equalsIgnoreCase(token)) {
+            int from = start;
+            int to = end;
+            while (from < to && isBlank(list.charAt(from))) {
+                from++;
+            }
+            while (to > from && isBlank(list.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
                 return true;
             }
             start = end + 1;
         }
         return false;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
     }
 
     static boolean isToken(CharSequence s) {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -68,7 +69,20 @@ final class RawHttpClient implements AutoCloseable {
 
     /** Connects with a receive buffer of {@code receiveBufferBytes} (0: the system's), set before connecting. */
     static RawHttpClient connect(InetSocketAddress address, int receiveBufferBytes) throws IOException {
+        return connect(address, receiveBufferBytes, null);
+    }
+
+    /** From {@code from} (e.g. 127.0.0.2: all of loopback's /8 is local), as another host would. */
+    static RawHttpClient connectFrom(InetAddress from, InetSocketAddress address) throws IOException {
+        return connect(address, 0, from);
+    }
+
+    private static RawHttpClient connect(InetSocketAddress address, int receiveBufferBytes, InetAddress from)
+            throws IOException {
         Socket s = new Socket();
+        if (from != null) {
+            s.bind(new InetSocketAddress(from, 0));
+        }
         if (receiveBufferBytes > 0) {
             s.setReceiveBufferSize(receiveBufferBytes);
         }
@@ -113,7 +127,12 @@ final class RawHttpClient implements AutoCloseable {
 
     /** Reads a status line and header fields. */
     Response readHead() throws IOException {
-        String status = line();
+        return readHead(-1);
+    }
+
+    /** The same, after the status line's first byte {@code first} was read already (-1: none was). */
+    Response readHead(int first) throws IOException {
+        String status = (first < 0 ? "" : String.valueOf((char) first)) + line();
         assertTrue(status.matches("HTTP/1\\.1 [1-5][0-9][0-9] [^\r\n]*"), "status line: " + status);
         List<String> fields = new ArrayList<>();
         for (String line = line(); !line.isEmpty(); line = line()) {
