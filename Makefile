@@ -13,8 +13,8 @@
 #                 tenth on the HTTP request-head parser, a fifth on the manifest decoder, the rest FUZZ_TRIES damaged
 #                 sessions each against a real tracker, peer-server and HTTP server (FUZZ_SEED=N repeats a run;
 #                 default a new seed, printed). `make test` runs them briefly
-#   make robustness  run every hostile case (floods, slow and greedy peers, the tracker killed, a full disk,
-#                 shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
+#   make robustness  run every hostile case (floods, slow and greedy peers, hostile HTTP clients, the tracker killed,
+#                 a full disk, shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
 #                 from what the runs measured (scripts/robustness.sh); about 4 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 

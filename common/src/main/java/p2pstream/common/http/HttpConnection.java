@@ -117,9 +117,15 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         return RequestParser.MAX_HEAD_BYTES; // heads carry no length: the read buffer may grow to the largest
     }
 
-    /** An idle or stalled connection closes without a word: no request to answer, or a body cannot be cut into. */
+    /**
+     * An idle or stalled connection closes without a word: there is no request to answer, or a body cannot be cut
+     * into. An exchange under way is over at once, not when the last queued bytes have been given up on.
+     */
     @Override
     public Data failureNotice(ProtocolException e) {
+        if (exchange != null) {
+            exchange.closed();
+        }
         return null;
     }
 

@@ -140,33 +140,6 @@ class HttpBodyTest extends HttpFixture {
         }
     }
 
-    /** Streams {@link #PIECE_BYTES} pieces while writable and records the most bytes ever queued. */
-    static final class Pump implements Runnable {
-        final HttpExchange ex;
-        final AtomicLong maxPending;
-        final AtomicBoolean waiting;
-        final AtomicInteger rounds;
-
-        Pump(HttpExchange ex, AtomicLong maxPending, AtomicBoolean waiting, AtomicInteger rounds) {
-            this.ex = ex;
-            this.maxPending = maxPending;
-            this.waiting = waiting;
-            this.rounds = rounds;
-        }
-
-        @Override
-        public void run() {
-            waiting.set(false);
-            rounds.incrementAndGet();
-            while (ex.isWritable()) {
-                ex.send(BufferData.of(ByteBuffer.allocate(PIECE_BYTES)));
-                maxPending.accumulateAndGet(ex.pendingBytes(), Math::max);
-            }
-            ex.onWritable(this);
-            waiting.set(ex.isOpen());
-        }
-    }
-
     @Test
     void aClientThatDoesNotReadHoldsAtMostTheHighWatermarkAndAPiece() throws Exception {
         AtomicLong maxPending = new AtomicLong();
@@ -176,7 +149,7 @@ class HttpBodyTest extends HttpFixture {
         start(new Router().exact("/endless", ex -> {
             ex.respond(200, new HttpHeaders().add("Content-Type", "video/mp2t"), -1);
             ex.onClose(over::countDown);
-            new Pump(ex, maxPending, waiting, rounds).run();
+            new BodyPump(ex, PIECE_BYTES, maxPending, waiting, rounds).run();
         }), SMALL_WATERMARKS);
         long bound = SMALL_WATERMARKS.highWatermarkBytes() + PIECE_BYTES + 64;
         try (RawHttpClient c = RawHttpClient.connect(server.localAddress(), 16 * 1024)) {
