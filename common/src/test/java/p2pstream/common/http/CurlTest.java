@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.data.BufferData;
+import p2pstream.common.tools.Tools;
 
 /**
  * The server against a real client, curl (installed with scripts/ensure-tools.sh where missing; skipped, saying
@@ -33,7 +33,7 @@ class CurlTest extends HttpFixture {
 
     @BeforeEach
     void startWithCurl() throws Exception {
-        ensureCurl(dir);
+        Tools.ensure(dir, "curl:curl");
         Files.writeString(dir.resolve("clip.webm"), "0123456789");
         Router router = DemoRoutes.router(dir).exact("/pieces", ex -> {
             ex.respond(200, new HttpHeaders().add("Content-Type", "text/plain"), -1);
@@ -50,18 +50,6 @@ class CurlTest extends HttpFixture {
         });
         start(router);
         base = "http://127.0.0.1:" + server.localAddress().getPort();
-    }
-
-    /** Makes sure curl is there: installs it where it can, else skips the test saying why. */
-    static void ensureCurl(Path logDir) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
-                .resolve("ensure-tools.sh").toString(), "curl:curl").redirectErrorStream(true);
-        pb.environment().put("OUT", logDir.toString());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int status = p.waitFor();
-        Assumptions.assumeTrue(status != 3, "skipped: curl is missing and cannot be installed here: " + output.trim());
-        assertEquals(0, status, "ensure-tools.sh: " + output);
     }
 
     /** Runs curl with {@code args}, returns its standard output (raw bytes); fails unless it exits 0. */
