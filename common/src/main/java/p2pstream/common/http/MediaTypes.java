@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The Content-Type of a stream or page from its name's extension: video and audio containers players and browsers
  * take (Matroska as {@code video/webm}, which Chromium then plays), HLS playlists and segments, images, and the text
- * types of web pages; {@link #DEFAULT} for the rest. Stateless.
+ * types of web pages; {@link #DEFAULT} for the rest. Stateless; any thread.
  */
 public final class MediaTypes {
     public static final String DEFAULT = "application/octet-stream";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,12 @@ class HttpDeadlineTest extends HttpFixture {
         Loopback.onLoop(loop, () -> null);
     }
 
-    private boolean allOpen() throws Exception {
-        return Loopback.onLoop(loop, () -> server.connections().stream().allMatch(c -> c.connection().isOpen()));
+    /** Moves the clock to 1 ms before {@code millis} from now, checks nothing closed, then moves it the last 1 ms. */
+    private void openUntil(long millis, String what) throws Exception {
+        advance(millis - 1);
+        assertTrue(Loopback.onLoop(loop, () -> server.connections().stream().allMatch(c -> c.connection().isOpen())),
+                "1 ms before " + what);
+        advance(1);
     }
 
     /** Bytes the server read on its one connection. */
@@ -68,15 +73,13 @@ class HttpDeadlineTest extends HttpFixture {
     void aHeadDribbledByteByByteGets408AtTheDeadlineNotBefore() throws Exception {
         try (RawHttpClient c = open()) {
             c.send("GET /hello HTTP/1.1\r\n");
-            byte[] rest = "Host: localhost\r\n".getBytes();
+            byte[] rest = "Host: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
             long limit = HttpLimits.HEAD_TIMEOUT_MILLIS;
             for (int i = 0; i < 9; i++) {
                 c.sendBytes(new byte[] {rest[i]});
                 advance(limit / 10); // a byte a second: never idle, never done
             }
-            advance(limit / 10 - 1);
-            assertTrue(allOpen(), "1 ms before the deadline");
-            advance(1);
+            openUntil(limit / 10, "the deadline");
             RawHttpClient.Response r = c.read(false);
             assertEquals(408, r.status());
             assertEquals("close", r.header("Connection"));
@@ -87,9 +90,7 @@ class HttpDeadlineTest extends HttpFixture {
     @Test
     void aConnectionThatSendsNothingIsClosedSilentlyAtTheDeadline() throws Exception {
         try (RawHttpClient c = open()) {
-            advance(HttpLimits.HEAD_TIMEOUT_MILLIS - 1);
-            assertTrue(allOpen());
-            advance(1);
+            openUntil(HttpLimits.HEAD_TIMEOUT_MILLIS, "the deadline");
             c.expectEof(); // no 408: there was no request to answer
         }
     }
@@ -99,9 +100,7 @@ class HttpDeadlineTest extends HttpFixture {
         try (RawHttpClient c = open()) {
             assertEquals("hello", c.get("/hello").text());
             settle();
-            advance(HttpLimits.KEEP_ALIVE_MILLIS - 1);
-            assertTrue(allOpen(), "within the keep-alive time");
-            advance(1);
+            openUntil(HttpLimits.KEEP_ALIVE_MILLIS, "the end of the keep-alive time");
             c.expectEof();
         }
     }
@@ -115,9 +114,7 @@ class HttpDeadlineTest extends HttpFixture {
             long before = bytesRead();
             c.send("GET /hel");
             await("the first bytes taken", () -> bytesRead() == before + 8);
-            advance(HttpLimits.HEAD_TIMEOUT_MILLIS - 1);
-            assertTrue(allOpen(), "the keep-alive wait ended with the first byte; the head deadline is later");
-            advance(1);
+            openUntil(HttpLimits.HEAD_TIMEOUT_MILLIS, "the head deadline (the keep-alive wait ended)");
             assertEquals(408, c.read(false).status());
             c.expectEof();
         }
