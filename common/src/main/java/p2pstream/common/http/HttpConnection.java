@@ -16,8 +16,9 @@ import p2pstream.common.wire.ProtocolException;
  * One HTTP connection: on open it takes the connection's received bytes ({@link Inbound}), parses request heads one
  * at a time, checks the Host of a loopback server, hands each request to the server's handler as an
  * {@link HttpExchange}, and reads the next one (pipelined or kept alive) only once that response has ended. A head
- * must be complete within the head timeout of its first byte (else 408), a kept-alive connection must start its
- * next request within the keep-alive time (else it closes). Loop thread only.
+ * must be complete within the head timeout of the connection's opening, or of its first byte on a kept-alive
+ * connection (else 408); a kept-alive connection must start its next request within the keep-alive time (else it
+ * closes). Loop thread only.
  */
 final class HttpConnection implements ConnectionHandler, Inbound {
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);

@@ -16,7 +16,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.tools.Tools;
 
@@ -27,8 +26,6 @@ import p2pstream.common.tools.Tools;
 class CurlTest extends HttpFixture {
     private static final List<String> PIECES = List.of("one ", "two ", "three");
 
-    @TempDir
-    Path dir;
     private String base;
 
     @BeforeEach

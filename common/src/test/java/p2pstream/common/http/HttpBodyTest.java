@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.data.FileData;
 import p2pstream.common.net.Await;
@@ -40,9 +39,6 @@ import p2pstream.common.net.Loopback;
 class HttpBodyTest extends HttpFixture {
     private static final int PIECE_BYTES = 64 * 1024;
     private static final HttpLimits SMALL_WATERMARKS = HttpLimits.DEFAULTS.withWatermarks(256 * 1024, 64 * 1024);
-
-    @TempDir
-    Path dir;
 
     private Path randomFile(String name, int bytes) throws IOException {
         byte[] content = new byte[bytes];

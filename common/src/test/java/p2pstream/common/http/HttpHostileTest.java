@@ -7,14 +7,12 @@ import static p2pstream.common.net.Await.await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.Await;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.HostileCase;
@@ -32,9 +30,6 @@ class HttpHostileTest extends HttpFixture {
     private static final long IDLE_MILLIS = 2_000;
     private static final int HIGH_WATERMARK_BYTES = 1024 * 1024;
     private static final int PIECE_BYTES = 64 * 1024;
-
-    @TempDir
-    Path dir;
 
     private void startDemo(HttpLimits limits) throws IOException {
         start(DemoRoutes.router(dir).exact("/endless", this::endless), limits);
