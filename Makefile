@@ -9,11 +9,12 @@
 #                 32 paced viewers against one capped nginx, live latency through 1-3 relay hops, and the tracker at
 #                 scale (scripts/bench.sh, swarm-bench.sh, live-bench.sh, tracker-bench.sh; BENCH_SWARM=0,
 #                 BENCH_LIVE=0, BENCH_TRACKER=0 skip parts); about 12 minutes on 2 cores
-#   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): half of it Jazzer on every wire decoder, a fifth
-#                 on the manifest decoder, the rest FUZZ_TRIES damaged sessions each against a real tracker and
-#                 peer-server (FUZZ_SEED=N repeats a run; default a new seed, printed). `make test` runs them briefly
-#   make robustness  run every hostile case (floods, slow and greedy peers, the tracker killed, a full disk,
-#                 shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
+#   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): two fifths of it Jazzer on every wire decoder, a
+#                 tenth on the HTTP request-head parser, a fifth on the manifest decoder, the rest FUZZ_TRIES damaged
+#                 sessions each against a real tracker, peer-server and HTTP server (FUZZ_SEED=N repeats a run;
+#                 default a new seed, printed). `make test` runs them briefly
+#   make robustness  run every hostile case (floods, slow and greedy peers, hostile HTTP clients, the tracker killed,
+#                 a full disk, shared files changed) RUNS times (default 5) against real servers and write docs/ROBUSTNESS.md
 #                 from what the runs measured (scripts/robustness.sh); about 4 minutes on 2 cores
 #   make clean    remove build output, dist/, demo/ and bench-out/
 
@@ -53,14 +54,15 @@ test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
 
 # `make fuzz` budget, in whole minutes. A connection fuzz try takes about 1.5 ms here, so FUZZ_TRIES defaults to
-# about 15% of the budget for each of the two connection tests
+# about 10% of the budget for each of the three connection tests
 FUZZ_MINUTES ?= 10
-FUZZ_TRIES ?= $(shell echo $$(( $(FUZZ_MINUTES) * 6000 )))
+FUZZ_TRIES ?= $(shell echo $$(( $(FUZZ_MINUTES) * 4000 )))
 FUZZ_SEED ?= random
 
 fuzz:
-	$(MVN) $(MVN_FLAGS) -Pfuzz verify -Dfuzz.wire.seconds=$$(( $(FUZZ_MINUTES) * 30 )) \
-		-Dfuzz.manifest.seconds=$$(( $(FUZZ_MINUTES) * 12 )) -Dfuzz.connection.tries=$(FUZZ_TRIES) \
+	$(MVN) $(MVN_FLAGS) -Pfuzz verify -Dfuzz.wire.seconds=$$(( $(FUZZ_MINUTES) * 24 )) \
+		-Dfuzz.http.seconds=$$(( $(FUZZ_MINUTES) * 6 )) -Dfuzz.manifest.seconds=$$(( $(FUZZ_MINUTES) * 12 )) \
+		-Dfuzz.connection.tries=$(FUZZ_TRIES) \
 		-Dfuzz.seed=$(FUZZ_SEED) -Dsurefire.timeout.seconds=$$(( $(FUZZ_MINUTES) * 60 + 600 )) 2>&1 | $(TEST_FILTER)
 
 demo: build

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every hostile case RUNS times against real servers on loopback and writes docs/ROBUSTNESS.md from what
-# the runs measured. The cases are the tests marked @HostileCase (JUnit tag "hostile") in the tracker and peer
-# modules: floods of connections and frames, slow, silent and greedy peers, the tracker killed and restarted,
-# a full disk, shared files truncated or deleted. Each run appends its outcome and figures to
+# the runs measured. The cases are the tests marked @HostileCase (JUnit tag "hostile") in every module: floods of
+# connections and frames, slow, silent and greedy peers, hostile HTTP clients (slowloris, oversized heads, floods,
+# never reading), the tracker killed and restarted, a full disk, shared files truncated or deleted. Each run appends its outcome and figures to
 # target/robustness/*.tsv; scripts/RobustnessTable.java turns them into the table.
 #
 # Run by `make robustness`. Knobs (environment): RUNS (5), ROBUSTNESS_OUT (docs/ROBUSTNESS.md). Exits 1 when a

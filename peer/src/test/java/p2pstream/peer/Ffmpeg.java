@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import p2pstream.common.tools.Tools;
 
 /**
  * ffmpeg for tests that need real media: installed with scripts/ensure-tools.sh where missing (the test is skipped,
@@ -21,15 +21,7 @@ public final class Ffmpeg {
 
     /** Makes sure ffmpeg and ffprobe are there; apt-get's log goes to {@code logDir}. */
     public static void ensure(Path logDir) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
-                .resolve("ensure-tools.sh").toString(), "ffmpeg:ffmpeg", "ffprobe:ffmpeg").redirectErrorStream(true);
-        pb.environment().put("OUT", logDir.toString());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int status = p.waitFor();
-        Assumptions.assumeTrue(status != 3,
-                "skipped: ffmpeg is missing and cannot be installed here: " + output.trim());
-        assertEquals(0, status, "ensure-tools.sh: " + output);
+        Tools.ensure(logDir, "ffmpeg:ffmpeg", "ffprobe:ffmpeg");
     }
 
     /**

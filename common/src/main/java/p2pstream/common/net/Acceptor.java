@@ -26,7 +26,8 @@ import p2pstream.common.wire.Frames;
  * A listening socket: accepts on the group's first loop and hands each connection to the group's next loop
  * with a fresh handler. Beyond {@code maxConnections} open connections, or beyond
  * {@code maxConnectionsPerAddress} from one IP address (so one host cannot take every slot), a new one gets an
- * ERROR (TOO_MANY_CONNECTIONS) and is closed at once. {@link #open} and {@link #close} may be called from any thread.
+ * ERROR (TOO_MANY_CONNECTIONS), or what its {@link Refusal} says (an HTTP 503), and is closed at once.
+ * {@link #open} and {@link #close} may be called from any thread.
  */
 public final class Acceptor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
@@ -39,6 +40,19 @@ public final class Acceptor implements AutoCloseable {
     static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
     /** Failed accepts are logged at most once in this time, with the count since the last line. */
     static final long ACCEPT_FAILURE_LOG_INTERVAL_MILLIS = 10_000;
+    /** What a frame connection over a limit is told: ERROR TOO_MANY_CONNECTIONS. */
+    public static final Refusal ERROR_FRAME = why -> Frames.encode(
+            new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(), why));
+
+    /**
+     * The bytes a connection refused for being over a limit is sent before it is closed, in its own protocol.
+     * Called on the accept loop; must be thread-safe.
+     */
+    @FunctionalInterface
+    public interface Refusal {
+        /** The whole answer for a connection refused because {@code why}; a fresh buffer, in read mode. */
+        ByteBuffer bytes(String why);
+    }
 
     private final EventLoopGroup group;
     private final EventLoop acceptLoop;
@@ -48,6 +62,7 @@ public final class Acceptor implements AutoCloseable {
     private final int maxConnections;
     private final TokenBucket uploadCap;
     private final int maxConnectionsPerAddress;
+    private final Refusal refusal;
     private final AtomicInteger open = new AtomicInteger();
     /** Open connections per remote address; counted on the accept loop, released on each connection's loop. */
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
@@ -61,9 +76,10 @@ public final class Acceptor implements AutoCloseable {
     private boolean failureLogged;
 
     private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
-                     Limits limits, int maxConnections, int maxConnectionsPerAddress,
-                     TokenBucket uploadCap) throws IOException {
+                     Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap,
+                     Refusal refusal) throws IOException {
         this.group = group;
+        this.refusal = refusal;
         this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.acceptLoop = group.loops().get(0);
         this.server = server;
@@ -93,6 +109,19 @@ public final class Acceptor implements AutoCloseable {
     public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
                                 Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap)
             throws IOException {
+        return open(group, address, handlers, limits, maxConnections, maxConnectionsPerAddress, uploadCap, ERROR_FRAME);
+    }
+
+    /**
+     * Binds {@code address} (port 0 picks a free port) and starts accepting, at most
+     * {@code maxConnectionsPerAddress} of the connections from one IP address; a connection over a limit gets
+     * {@code refusal}'s bytes (for a protocol other than frames).
+     *
+     * @param uploadCap shared cap on every accepted connection's upload, or null
+     */
+    public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
+                                Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap,
+                                Refusal refusal) throws IOException {
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("connections: " + maxConnections + " at most, "
                     + maxConnectionsPerAddress + " per address (expected: >= 1)");
@@ -103,7 +132,7 @@ public final class Acceptor implements AutoCloseable {
             bind(server, address);
             server.configureBlocking(false);
             Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, maxConnectionsPerAddress,
-                    uploadCap);
+                    uploadCap, refusal);
             CompletableFuture<Void> registered = new CompletableFuture<>();
             acceptor.acceptLoop.execute(() -> {
                 try {
@@ -275,8 +304,7 @@ public final class Acceptor implements AutoCloseable {
     private void refuse(SocketChannel channel, String why) {
         try {
             channel.configureBlocking(false);
-            ByteBuffer frame = Frames.encode(new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(), why));
-            channel.write(frame); // best effort: a fresh socket's buffer takes a small frame
+            channel.write(refusal.bytes(why)); // best effort: a fresh socket's buffer takes a small answer
             log.info("{} refused: {}", channel.getRemoteAddress(), why);
         } catch (IOException e) {
             log.debug("refuse: {}", e.toString());

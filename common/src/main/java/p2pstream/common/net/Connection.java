@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.data.Data;
 import p2pstream.common.wire.ErrorCode;
-import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.ProtocolException;
@@ -206,13 +205,19 @@ public final class Connection {
         }
     }
 
-    /** Answers a protocol violation: sends ERROR with its code and message, then closes. */
+    /**
+     * Answers a protocol violation or a timeout: sends what the inbound says for it (ERROR with its code and
+     * message, for frames), then closes.
+     */
     public void fail(ProtocolException e) {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
         log.info("{} closing: {} {}", remote, e.code(), e.getMessage());
-        send(ErrorMessage.of(e));
+        Data notice = inbound.failureNotice(e);
+        if (notice != null) {
+            send(notice);
+        }
         closeAfterFlush(e.code() + ": " + e.getMessage());
     }
 

@@ -1,6 +1,10 @@
 package p2pstream.common.net;
 
 import java.nio.ByteBuffer;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.data.Data;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.ProtocolException;
 
 /**
@@ -26,4 +30,12 @@ public interface Inbound {
      * @throws ProtocolException when the next unit is too large to take
      */
     int nextUnitBytes(ByteBuffer in) throws ProtocolException;
+
+    /**
+     * What the peer is sent before the connection closes for {@code e} (a timeout, a broken rule): an ERROR frame
+     * by default; another protocol says it in its own terms, or answers null to close without a word.
+     */
+    default Data failureNotice(ProtocolException e) {
+        return BufferData.of(Frames.encode(ErrorMessage.of(e)));
+    }
 }

@@ -63,7 +63,7 @@ public final class ConnectionFuzz {
     }
 
     /** {@code -Dfuzz.seed}: a number, or "random" for a new one each run (printed); a fixed one by default. */
-    static long seed() {
+    public static long seed() {
         String s = System.getProperty("fuzz.seed", "20261124");
         return s.equals("random") ? new Random().nextLong() : Long.parseLong(s);
     }

@@ -19,7 +19,8 @@ import p2pstream.common.wire.Wire;
  *   <li>fails only with {@link ProtocolException} (with a code and a message), never anything else;</li>
  *   <li>allocates at most {@link #ALLOCATION_SLACK_BYTES} plus a fixed number of bytes per input byte, so a declared
  *       length or count can never make it allocate in proportion to anything but the bytes actually there;</li>
- *   <li>when it succeeds, re-encodes to exactly the input: one encoding per value, nothing ignored.</li>
+ *   <li>when it succeeds, re-encodes to exactly the input: one encoding per value, nothing ignored;</li>
+ *   <li>holds the target's own {@link FuzzTarget#property}, if it has one (checked outside the allocation count).</li>
  * </ul>
  * Keeps a tally per target for the run's report. Fuzz thread only.
  */
@@ -126,6 +127,15 @@ public final class DecodeCheck {
             }
         }
         tally.maxAllocatedBytes = Math.max(tally.maxAllocatedBytes, outcome.allocated());
+        if (target.property() != null) {
+            try {
+                target.property().check(base, place(input, before, after));
+            } catch (RuntimeException x) {
+                throw new AssertionError(target.name() + ": property check threw " + x + ": " + describe(input), x);
+            } catch (AssertionError x) {
+                throw new AssertionError(target.name() + ": " + x.getMessage() + ": " + describe(input), x);
+            }
+        }
         ProtocolException e = outcome.refused();
         if (e != null) {
             if (e.code() == null || e.getMessage() == null || e.getMessage().isEmpty()) {

@@ -15,8 +15,11 @@ import p2pstream.common.wire.ProtocolException;
  * @param encode        the value's exact bytes (a payload, a whole frame, a manifest...)
  * @param decode        decodes bytes; {@code base} is the valid value the bytes were mutated from, for decoders that
  *                      need context the receiver knows (a bitfield's chunk count, a message type)
+ * @param property      a further property checked on each input after decoding, outside the allocation measurement
+ *                      (a parser fed the bytes in parts must give what it gives whole); null for none
  */
-public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode, Decoder<T> decode) {
+public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode, Decoder<T> decode,
+                            Property<T> property) {
 
     /** Makes a valid value. */
     @FunctionalInterface
@@ -36,8 +39,20 @@ public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, 
         T decode(T base, ByteBuffer in) throws ProtocolException;
     }
 
+    /** Checks {@code in} (position to limit) for a property of the decoder; throws AssertionError when it fails. */
+    @FunctionalInterface
+    public interface Property<T> {
+        void check(T base, ByteBuffer in);
+    }
+
     public static <T> FuzzTarget<T> of(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode,
                                        Decoder<T> decode) {
-        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode);
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, null);
+    }
+
+    /** A target whose decoder has a {@code property} beyond those {@link DecodeCheck} checks. */
+    public static <T> FuzzTarget<T> of(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode,
+                                       Decoder<T> decode, Property<T> property) {
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, property);
     }
 }

@@ -19,16 +19,27 @@ public final class HostileSends {
     private HostileSends() {
     }
 
+    /** Where hostile bytes go: a frame client's socket, an HTTP client's. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(byte[] bytes) throws IOException;
+    }
+
     /**
      * Sends {@code bytes} one at a time, {@code nanosPerByte} apart, on a daemon thread, until they are all
      * sent or the server closes; returns the count of bytes sent so far.
      */
     public static AtomicInteger dribble(RawClient client, byte[] bytes, long nanosPerByte) {
+        return dribble(client::sendBytes, bytes, nanosPerByte);
+    }
+
+    /** The same through any {@link Sender}. */
+    public static AtomicInteger dribble(Sender client, byte[] bytes, long nanosPerByte) {
         AtomicInteger sent = new AtomicInteger();
         Thread feeder = new Thread(() -> {
             try {
                 for (byte b : bytes) {
-                    client.sendBytes(new byte[] {b});
+                    client.send(new byte[] {b});
                     sent.incrementAndGet();
                     LockSupport.parkNanos(nanosPerByte); // the attack's pace, not a wait for a condition
                 }
@@ -46,11 +57,16 @@ public final class HostileSends {
      * test does); returns the count of bytes sent so far.
      */
     public static AtomicLong flood(RawClient client, byte[] batch) {
+        return flood(client::sendBytes, batch);
+    }
+
+    /** The same through any {@link Sender}. */
+    public static AtomicLong flood(Sender client, byte[] batch) {
         AtomicLong sent = new AtomicLong();
         Thread flooder = new Thread(() -> {
             try {
                 while (true) {
-                    client.sendBytes(batch);
+                    client.send(batch);
                     sent.addAndGet(batch.length);
                 }
             } catch (IOException closed) {
