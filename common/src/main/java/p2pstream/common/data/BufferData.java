@@ -13,19 +13,29 @@ import p2pstream.common.wire.Message;
  */
 public final class BufferData implements Data {
     private final ByteBuffer buffer;
+    private Runnable onRelease;
 
-    private BufferData(ByteBuffer buffer) {
+    private BufferData(ByteBuffer buffer, Runnable onRelease) {
         this.buffer = buffer;
+        this.onRelease = onRelease;
     }
 
     /** Wraps the buffer's remaining bytes; the caller gives up the buffer. */
     public static BufferData of(ByteBuffer buffer) {
-        return new BufferData(buffer);
+        return new BufferData(buffer, null);
+    }
+
+    /**
+     * Wraps a view of bytes someone else owns (a stored chunk shared with readers): {@code onRelease} runs once,
+     * when the connection is done with it (written, or dropped by a close), so the owner may reuse the bytes.
+     */
+    public static BufferData shared(ByteBuffer view, Runnable onRelease) {
+        return new BufferData(view, onRelease);
     }
 
     /** An empty buffer of {@code capacity} bytes that frames are {@link #append}ed to. */
     public static BufferData appendable(int capacity) {
-        return new BufferData(ByteBuffer.allocate(capacity).limit(0));
+        return new BufferData(ByteBuffer.allocate(capacity).limit(0), null);
     }
 
     /** Adds {@code message}'s frame after what remains; false (and nothing added) when it does not fit. */
@@ -49,15 +59,35 @@ public final class BufferData implements Data {
 
     @Override
     public long writeTo(WritableByteChannel channel, long maxBytes) throws IOException {
+        long written;
         if (maxBytes >= buffer.remaining()) {
-            return channel.write(buffer);
+            written = channel.write(buffer);
+        } else {
+            int limit = buffer.limit();
+            buffer.limit(buffer.position() + (int) maxBytes);
+            try {
+                written = channel.write(buffer);
+            } finally {
+                buffer.limit(limit);
+            }
         }
-        int limit = buffer.limit();
-        buffer.limit(buffer.position() + (int) maxBytes);
-        try {
-            return channel.write(buffer);
-        } finally {
-            buffer.limit(limit);
+        if (!buffer.hasRemaining() && onRelease != null) {
+            release(); // written in full: the owner may reuse the bytes
+        }
+        return written;
+    }
+
+    /** The bytes that remain, without consuming them. */
+    public ByteBuffer view() {
+        return buffer.duplicate();
+    }
+
+    @Override
+    public void release() {
+        Runnable r = onRelease;
+        onRelease = null;
+        if (r != null) {
+            r.run();
         }
     }
 

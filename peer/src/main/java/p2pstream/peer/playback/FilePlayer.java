@@ -6,9 +6,13 @@ import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.data.Data;
 import p2pstream.common.net.Clock;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.MemoryStore;
+import p2pstream.peer.store.Store;
 
 /**
  * A reader of a file stream that plays it out: waits for each chunk in order to be verified and stored, then
@@ -43,7 +47,7 @@ public final class FilePlayer implements Runnable, Reader {
     }
 
     private final Manifest manifest;
-    private final ChunkStore store;
+    private final Store store;
     private final Arrivals arrivals;
     private final int window;
     private final Runnable onMoved;
@@ -64,7 +68,7 @@ public final class FilePlayer implements Runnable, Reader {
      * @param onMoved    run on this thread each time the playhead moves (keep it short: post a task)
      * @param hashOutput compute the SHA-256 of everything written (else {@link Result#sha256()} is null)
      */
-    public FilePlayer(Manifest manifest, ChunkStore store, Arrivals arrivals, int startIndex, int window,
+    public FilePlayer(Manifest manifest, Store store, Arrivals arrivals, int startIndex, int window,
                       Runnable onMoved, WritableByteChannel out, Clock clock, boolean hashOutput, Pacing pacing) {
         this.manifest = manifest;
         this.store = store;
@@ -191,17 +195,26 @@ public final class FilePlayer implements Runnable, Reader {
     private void play(boolean inPlace) throws IOException {
         int index = playhead;
         int skip = chunks == 0 ? Math.min(pacing.skipBytes(), manifest.chunkLength(index)) : 0;
-        long position = manifest.chunkOffset(index) + skip;
         int length = manifest.chunkLength(index) - skip;
-        if (sink.needsBytes() || (chunks == 0 && sink.hasChannel())) {
+        if (store instanceof MemoryStore) {
+            Data d = store.data(index);
+            if (d == null) {
+                throw new IOException("stored chunk " + index + ": no longer held (expected: a reader within the window)");
+            }
+            try {
+                sink.write(((BufferData) d).view().position(skip)); // from where it was verified: no copy
+            } finally {
+                d.release();
+            }
+        } else if (sink.needsBytes() || (chunks == 0 && sink.hasChannel())) {
             // hashed, or the first chunk (an output that watches its first bytes sees them written)
             ByteBuffer b = chunkBuffer();
             if (!store.read(index, b)) {
                 throw new IOException("stored chunk " + index + ": cannot be read back");
             }
             sink.write(b.position(skip));
-        } else if (sink.hasChannel()) {
-            sink.transfer(store.channel(), position, length);
+        } else if (sink.hasChannel() && store instanceof ChunkStore file) {
+            sink.transfer(file.channel(), manifest.chunkOffset(index) + skip, length);
         } else {
             sink.counted(length);
         }

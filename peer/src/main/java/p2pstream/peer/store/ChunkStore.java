@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import p2pstream.common.data.Data;
+import p2pstream.common.data.FileData;
 import p2pstream.common.wire.ContentId;
 
 /**
@@ -22,7 +24,7 @@ import p2pstream.common.wire.ContentId;
  * <pre>record: &lt;magic "P2PR":u32&gt;&lt;format:u8=1&gt;&lt;content id:32&gt;&lt;chunk count:u32&gt;
  *         &lt;verified:u8 0|1&gt;*count</pre>
  */
-public final class ChunkStore implements AutoCloseable {
+public final class ChunkStore implements Store {
     static final int MAGIC = 0x50325052;
     static final int FORMAT = 1;
     static final int HEADER_BYTES = 4 + 1 + ContentId.BYTES + 4;
@@ -92,6 +94,7 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
+    @Override
     public Manifest manifest() {
         return manifest;
     }
@@ -117,6 +120,7 @@ public final class ChunkStore implements AutoCloseable {
      * Writes verified chunk {@code index} at its offset, then records it. Any thread; chunks do not overlap.
      * A failed write (disk full, file size limit) leaves the chunk unrecorded and says which file and why.
      */
+    @Override
     public void write(int index, ByteBuffer chunk) throws IOException {
         ByteBuffer src = chunk.duplicate();
         long position = manifest.chunkOffset(index);
@@ -142,6 +146,18 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     /** Reads chunk {@code index} into {@code dst} (cleared first) and flips it; false if the file is short. */
+    @Override
+    public boolean retains() {
+        return false;
+    }
+
+    /** A region of the data file: sent with sendfile, played with a zero-copy transfer. */
+    @Override
+    public Data data(int index) {
+        return new FileData(data, manifest.chunkOffset(index), manifest.chunkLength(index));
+    }
+
+    @Override
     public boolean read(int index, ByteBuffer dst) throws IOException {
         dst.clear().limit(manifest.chunkLength(index));
         long position = manifest.chunkOffset(index);

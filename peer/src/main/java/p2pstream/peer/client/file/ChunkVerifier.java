@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import p2pstream.common.net.EventLoop;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.Store;
 
 /**
  * Checks chunks against the manifest on a worker pool, so hashing (the costliest step of a download) runs
@@ -54,7 +55,7 @@ final class ChunkVerifier {
      * Hashes {@code chunk} (left unconsumed); a good one is written to {@code store} (if any) before the
      * verdict runs on the loop, so a chunk is never announced before its bytes can be served.
      */
-    void submit(Manifest manifest, int index, ByteBuffer chunk, ChunkStore store, Consumer<Verdict> onVerdict) {
+    void submit(Manifest manifest, int index, ByteBuffer chunk, Store store, Consumer<Verdict> onVerdict) {
         pool.execute(() -> {
             MessageDigest digest = digests.get();
             digest.update(chunk.duplicate());

@@ -12,8 +12,8 @@ import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.peer.playback.Arrivals;
 import p2pstream.peer.schedule.Scheduler;
-import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.Store;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamHost;
 import p2pstream.peer.swarm.Swarm;
@@ -32,7 +32,7 @@ final class FileFetcher implements FilePeer.Owner {
     private final StreamHost host;
     private final EventLoop loop;
     private final Manifest manifest;
-    private final ChunkStore store;
+    private final Store store;
     private final Scheduler scheduler;
     private final Swarm<FilePeer> swarm;
     private final StoreHolding holding;
@@ -46,7 +46,7 @@ final class FileFetcher implements FilePeer.Owner {
     /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
     private long fetchedBytes;
 
-    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, ChunkStore store, Scheduler scheduler,
+    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, Store store, ChunkBuffers buffers, Scheduler scheduler,
                 Swarm<FilePeer> swarm, StoreHolding holding, Arrivals arrivals, ChunkVerifier verifier) {
         this.stream = stream;
         this.host = host;
@@ -59,7 +59,7 @@ final class FileFetcher implements FilePeer.Owner {
         this.arrivals = arrivals;
         this.verifier = verifier;
         this.requester = new Requester(scheduler, swarm.peers(), loop.clock(), manifest.chunkSize());
-        this.buffers = new ChunkBuffers(manifest.chunkSize());
+        this.buffers = buffers;
     }
 
     int hashFailures() {
@@ -146,7 +146,9 @@ final class FileFetcher implements FilePeer.Owner {
     private void onVerified(FilePeer peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
         verifying.clear(index);
         int length = chunk.remaining();
-        buffers.recycle(chunk); // hashed and stored: readers read the store
+        if (!store.retains() || !verdict.good() || verdict.writeError() != null) {
+            buffers.recycle(chunk); // written out (or refused): a store that keeps buffers gives this one back itself
+        }
         if (stream.isFinished()) {
             return;
         }

@@ -13,6 +13,8 @@ import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.MemoryStore;
+import p2pstream.peer.store.Store;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamHost;
 import p2pstream.peer.swarm.StreamRequest;
@@ -73,15 +75,18 @@ public final class FileOpening implements FilePeer.Owner {
                     + Math.max(0, m.size() - 1) + ")");
             return ChunkHeader.BYTES + m.chunkSize();
         }
-        ChunkStore store;
+        ChunkBuffers buffers = new ChunkBuffers(m.chunkSize());
+        Store store;
         try {
-            store = request.storeFile() != null ? ChunkStore.open(m, request.storeFile()) : ChunkStore.temporary(m);
+            // no file named: a pipe's store is memory, bounded by the readers' windows
+            store = request.storeFile() != null ? ChunkStore.open(m, request.storeFile())
+                    : new MemoryStore(m, buffers::recycle);
         } catch (IOException e) {
             fail(StreamFailure.FAILED, "output: " + e.getMessage());
             return ChunkHeader.BYTES + m.chunkSize();
         }
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
-        stream = new FileStream(host, request, swarm, m, streamName, store, nextSlot);
+        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot);
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }

@@ -13,6 +13,7 @@ import p2pstream.peer.playback.Reader;
 import p2pstream.peer.schedule.Scheduler;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.Store;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamHost;
 import p2pstream.peer.swarm.StreamRequest;
@@ -35,7 +36,7 @@ public final class FileStream implements ViewerStream {
     private final Swarm<FilePeer> swarm;
     private final Manifest manifest;
     private final String name;
-    private final ChunkStore store;
+    private final Store store;
     private final Scheduler scheduler;
     private final StoreHolding holding;
     private final ChunkVerifier verifier;
@@ -59,7 +60,7 @@ public final class FileStream implements ViewerStream {
      * @param firstSlot the slot number of the next link (the opening numbered those before)
      */
     FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
-               ChunkStore store, int firstSlot) {
+               Store store, ChunkBuffers buffers, int firstSlot) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -78,23 +79,10 @@ public final class FileStream implements ViewerStream {
         this.verifier = new ChunkVerifier(host.verifiers(), loop);
         this.arrivals = new Arrivals(manifest.chunkCount());
         this.holding = new StoreHolding(store);
-        this.fetcher = new FileFetcher(this, host, manifest, store, scheduler, swarm, holding, arrivals, verifier);
+        this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals, verifier);
         host.catalog().serve(manifest.contentId(), holding);
-        this.resume = new Resume(manifest, scheduler, holding, verifier, new Resume.Listener() {
-            @Override
-            public void onStoredChunk(int index, boolean good) {
-                if (good) {
-                    arrivals.add(index);
-                    announceProgress();
-                }
-                fetcher.pumpAll();
-            }
-
-            @Override
-            public void onResumeFailed(String message) {
-                fail(StreamFailure.FAILED, message);
-            }
-        });
+        this.resume = new Resume(manifest, scheduler, store instanceof ChunkStore file ? file : null, holding, verifier,
+                new Taken());
         this.lastPeerNanos = loop.nanoTime();
         this.nextSlot = firstSlot;
         swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId()), loop.clock(), nextSlot++, fetcher));
@@ -128,7 +116,7 @@ public final class FileStream implements ViewerStream {
         return manifest;
     }
 
-    public ChunkStore store() {
+    public Store store() {
         return store;
     }
 
@@ -231,6 +219,9 @@ public final class FileStream implements ViewerStream {
         }
         scheduler.playheads(heads, readers.size());
         resume.onPlayheadMoved();
+        int slowest = scheduler.playhead();
+        // what is kept below the slowest reader is for peers: a window's worth when serving, none otherwise
+        store.releaseBelow(slowest - (host.catalog().listenPort() != 0 ? scheduler.window() : 0));
         fetcher.pumpAll();
     }
 
@@ -305,5 +296,22 @@ public final class FileStream implements ViewerStream {
         finished = true;
         resume.stop();
         swarm.stop(reason);
+    }
+
+    /** What the stream does as stored chunks of an earlier run are taken over. */
+    private final class Taken implements Resume.Listener {
+        @Override
+        public void onStoredChunk(int index, boolean good) {
+            if (good) {
+                arrivals.add(index);
+                announceProgress();
+            }
+            fetcher.pumpAll();
+        }
+
+        @Override
+        public void onResumeFailed(String message) {
+            fail(StreamFailure.FAILED, message);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.BitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.peer.schedule.Scheduler;
+import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamHost;
 
@@ -30,6 +31,7 @@ final class Resume {
     private final Manifest manifest;
     private final Scheduler scheduler;
     private final StoreHolding holding;
+    private final ChunkStore store;
     private final ChunkVerifier verifier;
     private final Listener listener;
     /** Stored chunks being re-read and hashed at once: enough to keep the verifier pool busy, no more. */
@@ -45,7 +47,9 @@ final class Resume {
     private long resumedBytes;
     private boolean stopped;
 
-    Resume(Manifest manifest, Scheduler scheduler, StoreHolding holding, ChunkVerifier verifier, Listener listener) {
+    Resume(Manifest manifest, Scheduler scheduler, ChunkStore store, StoreHolding holding, ChunkVerifier verifier,
+           Listener listener) {
+        this.store = store;
         this.manifest = manifest;
         this.scheduler = scheduler;
         this.holding = holding;
@@ -53,9 +57,15 @@ final class Resume {
         this.listener = listener;
     }
 
-    /** Checks every chunk the store recorded, from the playhead on first, so playback starts soonest. */
+    /**
+     * Checks every chunk the store recorded, from the playhead on first, so playback starts soonest. A store
+     * with no record (memory: {@code store} null) has nothing to take over.
+     */
     void start() {
-        BitSet recorded = holding.store().recorded();
+        if (store == null) {
+            return;
+        }
+        BitSet recorded = store.recorded();
         long stored = storedBytes();
         for (int i = recorded.nextSetBit(0); i >= 0 && i < manifest.chunkCount(); i = recorded.nextSetBit(i + 1)) {
             if (manifest.chunkOffset(i) + manifest.chunkLength(i) > stored) {
@@ -98,7 +108,7 @@ final class Resume {
             checksInFlight++;
             int chunk = index;
             ByteBuffer used = into;
-            verifier.verifyStored(manifest, chunk, holding.store(), used, good -> {
+            verifier.verifyStored(manifest, chunk, store, used, good -> {
                 checksInFlight--;
                 checked++;
                 spare.push(used);
@@ -123,7 +133,7 @@ final class Resume {
 
     private void unrecord(int index) {
         try {
-            holding.store().unrecord(index);
+            store.unrecord(index);
         } catch (IOException e) {
             log.debug("unrecord {}: {}", index, e.toString());
         }
@@ -131,7 +141,7 @@ final class Resume {
 
     private long storedBytes() {
         try {
-            return holding.store().channel().size();
+            return store.channel().size();
         } catch (IOException e) {
             return 0;
         }

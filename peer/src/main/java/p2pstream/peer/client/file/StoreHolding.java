@@ -3,28 +3,33 @@ package p2pstream.peer.client.file;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.data.Data;
 import p2pstream.common.net.Connection;
 import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.peer.server.FileHolding;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.store.MemoryStore;
+import p2pstream.peer.store.Store;
 import p2pstream.peer.tracker.TrackerClient;
 
 /**
- * What a viewer holds of the stream it watches: the verified chunks in its {@link ChunkStore}, served to
- * other viewers and announced to them (HAVE) as they arrive. Confined to the viewer's loop thread, which is
+ * What a viewer holds of a file stream: the verified chunks in its {@link Store}, served to other viewers and
+ * announced to them (HAVE) as they arrive; from a memory store, only those it still keeps. Confined to the viewer's loop thread, which is
  * also the thread of every session serving it.
  */
 final class StoreHolding implements FileHolding {
-    private final ChunkStore store;
+    private final Store store;
     private final ManifestMessage manifestMessage;
     private final BitSet held = new BitSet();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private long lastAnnounceNanos;
     private int announced;
 
-    StoreHolding(ChunkStore store) {
+    StoreHolding(Store store) {
         this.store = store;
         this.manifestMessage = new ManifestMessage(store.manifest().encoded());
     }
@@ -63,7 +68,7 @@ final class StoreHolding implements FileHolding {
         }
     }
 
-    ChunkStore store() {
+    Store store() {
         return store;
     }
 
@@ -84,17 +89,35 @@ final class StoreHolding implements FileHolding {
 
     @Override
     public boolean holds(int index) {
-        return held.get(index);
+        return held.get(index) && (!(store instanceof MemoryStore memory) || memory.holds(index));
     }
 
     @Override
     public BitSet held() {
-        return (BitSet) held.clone();
+        BitSet copy = (BitSet) held.clone();
+        if (store instanceof MemoryStore memory) {
+            for (int i = copy.nextSetBit(0); i >= 0; i = copy.nextSetBit(i + 1)) {
+                if (!memory.holds(i)) {
+                    copy.clear(i); // dropped below the window: not to be offered any more
+                }
+            }
+        }
+        return copy;
     }
 
     @Override
     public long sendChunk(Connection c, int index) {
-        return FileHolding.sendRegion(c, manifest(), store.channel(), index, null);
+        if (store instanceof ChunkStore file) {
+            return FileHolding.sendRegion(c, manifest(), file.channel(), index, null);
+        }
+        Data d = store.data(index);
+        if (d == null) {
+            return -1; // dropped below the window since it was announced
+        }
+        int length = manifest().chunkLength(index);
+        c.send(BufferData.of(ChunkHeader.encode(index, length)));
+        c.send(d);
+        return ChunkHeader.BYTES + length;
     }
 
     @Override

@@ -56,7 +56,7 @@ class ResumeCheckTest {
             Scheduler scheduler = new Scheduler(CHUNKS, CHUNKS, 4);
             scheduler.playhead(12); // a reader starts at chunk 12
             StoreHolding holding = new StoreHolding(store);
-            Resume resume = new Resume(m, scheduler, holding, new ChunkVerifier(Runnable::run, loop),
+            Resume resume = new Resume(m, scheduler, store, holding, new ChunkVerifier(Runnable::run, loop),
                     new Resume.Listener() {
                         @Override
                         public void onStoredChunk(int index, boolean good) {
