@@ -138,6 +138,20 @@ public final class PeerClientMain implements Callable<Integer> {
                     + " with a content id the tracker is not contacted at all")
     List<String> peerAddresses = new ArrayList<>();
 
+    @Option(names = "--http", paramLabel = "[HOST:]PORT",
+            description = "run as a gateway: serve every stream the tracker knows to players and browsers at"
+                    + " http://HOST:PORT/stream/NAME (PORT alone: loopback only)")
+    String http;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "with --http: keep streams here, resumed after a restart (default: a temporary directory)")
+    Path cache;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE",
+            description = "with --http: evict streams no player uses beyond this, least recently used first"
+                    + " (default: 4G)")
+    String cacheSize = "4G";
+
     @Option(names = {"-v", "--verbose"}, description = "log peers and tracker events (--log-level info)")
     boolean verbose;
 
@@ -179,6 +193,15 @@ public final class PeerClientMain implements Callable<Integer> {
         }
         if (list) {
             return list(trackerAddress);
+        }
+        if (http != null) {
+            if (trackerAddress == null) {
+                throw new IllegalArgumentException("--http: without a tracker (expected: TRACKER to find streams by)");
+            }
+            return GatewayRun.run(trackerAddress, GatewayRun.httpAddress(http),
+                    GatewayRun.streams(fixedPeers, peers, window, noPeerTimeoutMillis, latencyMillis), cache,
+                    Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
+                    uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
         }
         if (stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.Timings;
+import p2pstream.peer.viewer.Viewer;
 
 /**
  * Watches one stream into a file or a channel, as the peer-client command does: a {@link Viewer} opens the stream
@@ -191,7 +192,7 @@ public final class Watch {
         /** What the viewer is asked to open. */
         StreamRequest request() {
             return new StreamRequest(stream, peerAddresses, maxPeers, windowChunks, noPeerTimeoutMillis, latencyMillis,
-                    outputFile, startOffset, rateBytesPerSecond, bufferMillis);
+                    outputFile, startOffset, rateBytesPerSecond, bufferMillis, null);
         }
 
         /** The viewer's own settings. */

@@ -8,6 +8,7 @@ import p2pstream.peer.client.live.LivePlayhead;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.FilePlayer;
 import p2pstream.peer.playback.LivePlayer;
+import p2pstream.peer.viewer.Viewer;
 
 /** Turns what a watch's stream, player and viewer measured into {@link Stats}. Stateless; the viewer's loop thread. */
 final class WatchFigures {

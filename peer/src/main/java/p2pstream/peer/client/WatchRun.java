@@ -20,6 +20,7 @@ import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.ViewerStream;
+import p2pstream.peer.viewer.Viewer;
 
 /**
  * One {@link Watch}: a viewer, the stream it opens, and the player that reads it out, turned into {@link Stats}

@@ -199,7 +199,8 @@ public final class FilePlayer implements Runnable, Reader {
         if (store instanceof MemoryStore) {
             Data d = store.data(index);
             if (d == null) {
-                throw new IOException("stored chunk " + index + ": no longer held (expected: a reader within the window)");
+                throw new IOException("stored chunk " + index
+                        + ": no longer held (expected: a reader within the window)");
             }
             try {
                 sink.write(((BufferData) d).view().position(skip)); // from where it was verified: no copy

@@ -17,8 +17,6 @@ import p2pstream.peer.store.LiveChunk;
  */
 public final class LivePlayer implements Runnable, LiveReader {
     private static final Item END = new Item(null, false, false);
-    /** Chunks searched for a key frame before giving up: a stream that never marks one would otherwise go silent. */
-    static final int MAX_RESYNC_CHUNKS = 64;
 
     /**
      * What the player did.
@@ -40,10 +38,7 @@ public final class LivePlayer implements Runnable, LiveReader {
     private final Latencies latencies = new Latencies();
     private volatile int chunks;
     private volatile long lastLatencyMillis = -1;
-    private final TransportStream ts = new TransportStream();
-    private boolean resyncing;
-    private int resyncChunks;
-    private long resyncBytes;
+    private final TsResync resync = new TsResync();
 
     /**
      * @param capacity   chunks that may wait for the output; beyond it {@link #offer} refuses (the chunk is skipped)
@@ -114,7 +109,7 @@ public final class LivePlayer implements Runnable, LiveReader {
                 chunks++;
             }
             result.complete(new Result(output.bytes(), chunks, output.firstByteNanos(), latencies,
-                    output.sha256(), resyncBytes));
+                    output.sha256(), resync.skippedBytes()));
         } catch (IOException e) {
             result.completeExceptionally(
                     new IOException("output: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
@@ -128,30 +123,11 @@ public final class LivePlayer implements Runnable, LiveReader {
     }
 
     private void play(Item item) throws IOException {
-        ByteBuffer b = item.chunk().bytes();
-        boolean isTs = TransportStream.isTransportStream(b);
-        if (isTs) {
-            ts.observe(b);
-        }
-        if (item.resync() && !resyncing) {
-            resyncing = true;
-            resyncChunks = 0;
-        }
-        if (resyncing) {
-            if (!isTs || ++resyncChunks > MAX_RESYNC_CHUNKS) {
-                resyncing = false; // not MPEG-TS, or no key frame marked: the bytes go out as they are
-            } else {
-                int start = ts.startOffset(b);
-                if (start < 0) {
-                    resyncBytes += b.remaining();
-                    return;
-                }
-                resyncing = false;
-                resyncBytes += start;
-                output.write(ts.tables());
-                b.position(b.position() + start);
+        ByteBuffer[] out = resync.next(item.chunk().bytes(), item.resync());
+        if (out != null) {
+            for (ByteBuffer b : out) {
+                output.write(b);
             }
         }
-        output.write(b);
     }
 }

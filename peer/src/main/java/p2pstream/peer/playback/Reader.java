@@ -8,4 +8,11 @@ package p2pstream.peer.playback;
 public interface Reader {
     /** The next chunk this reader needs; the chunk count once it needs none. Any thread. */
     int playhead();
+
+    /**
+     * Chunk {@code index} is verified and in the store; on the stream's loop thread. A reader on that loop (an
+     * HTTP response) goes on from here; one on a thread of its own waits on the stream's {@link Arrivals} instead.
+     */
+    default void onArrived(int index) {
+    }
 }

@@ -158,6 +158,11 @@ public final class ChunkStore implements Store {
     }
 
     @Override
+    public Data data(int index, int from, int length) {
+        return new FileData(data, manifest.chunkOffset(index) + from, length);
+    }
+
+    @Override
     public boolean read(int index, ByteBuffer dst) throws IOException {
         dst.clear().limit(manifest.chunkLength(index));
         long position = manifest.chunkOffset(index);

@@ -87,6 +87,17 @@ public final class MemoryStore implements Store {
     }
 
     @Override
+    public Data data(int index, int from, int length) {
+        Held h = chunks.get(index);
+        if (h == null || !h.acquire()) {
+            return null;
+        }
+        ByteBuffer view = h.buffer.asReadOnlyBuffer();
+        view.position(view.position() + from).limit(view.position() + length);
+        return BufferData.shared(view, () -> h.release(recycle));
+    }
+
+    @Override
     public boolean read(int index, ByteBuffer dst) {
         Data d = data(index);
         if (d == null) {

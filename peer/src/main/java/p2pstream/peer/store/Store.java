@@ -28,6 +28,12 @@ public sealed interface Store extends AutoCloseable permits ChunkStore, MemorySt
      */
     Data data(int index);
 
+    /**
+     * Bytes {@code [from, from + length)} of chunk {@code index} (offsets within the chunk), as {@link #data}: a
+     * response to a range request starts and ends inside chunks.
+     */
+    Data data(int index, int from, int length);
+
     /** Copies chunk {@code index} into {@code dst} (cleared first) and flips it; false when it is not held. */
     boolean read(int index, ByteBuffer dst) throws IOException;
 

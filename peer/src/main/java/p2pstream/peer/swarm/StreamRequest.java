@@ -18,10 +18,12 @@ import java.util.List;
  * @param startOffset         the first byte wanted: chunks before its chunk are not fetched until a reader asks
  * @param rateBytesPerSecond  the bitrate the reader consumes at (0: as fast as chunks come): sizes the urgent part
  * @param bufferMillis        with a rate: content the reader buffers before it starts
+ * @param storeDir            with no store file: keep the stream in this directory, in a file named by its content
+ *                            id (resumable, as a cache is); null to keep it in memory
  */
 public record StreamRequest(String stream, List<InetSocketAddress> peers, int maxPeers, int windowChunks,
                             long noPeerTimeoutMillis, long latencyMillis, Path storeFile, long startOffset,
-                            long rateBytesPerSecond, long bufferMillis) {
+                            long rateBytesPerSecond, long bufferMillis, Path storeDir) {
     public StreamRequest {
         peers = List.copyOf(peers);
         if (maxPeers < 1 || windowChunks < 1 || noPeerTimeoutMillis < 1 || latencyMillis < 1 || startOffset < 0) {
@@ -33,6 +35,18 @@ public record StreamRequest(String stream, List<InetSocketAddress> peers, int ma
 
     /** Defaults: 8 peers, a 128-chunk window, 20 s without a peer, 2 s of latency, a temporary store. */
     public static StreamRequest of(String stream) {
-        return new StreamRequest(stream, List.of(), 8, 128, 20_000, 2_000, null, 0, 0, 2_000);
+        return new StreamRequest(stream, List.of(), 8, 128, 20_000, 2_000, null, 0, 0, 2_000, null);
+    }
+
+    /** The same, kept in {@code dir} under its content id. */
+    public StreamRequest withStoreDir(Path dir) {
+        return new StreamRequest(stream, peers, maxPeers, windowChunks, noPeerTimeoutMillis, latencyMillis, storeFile,
+                startOffset, rateBytesPerSecond, bufferMillis, dir);
+    }
+
+    /** The same, fetching {@code chunks} ahead of each reader. */
+    public StreamRequest withWindowChunks(int chunks) {
+        return new StreamRequest(stream, peers, maxPeers, chunks, noPeerTimeoutMillis, latencyMillis, storeFile,
+                startOffset, rateBytesPerSecond, bufferMillis, storeDir);
     }
 }

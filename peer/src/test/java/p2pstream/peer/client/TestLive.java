@@ -26,14 +26,14 @@ import p2pstream.tracker.Tracker;
  * A tracker and a live publisher on 127.0.0.1 port 0 in this JVM, fed by a paced generator; every chunk
  * published is recorded so viewers' outputs can be checked against it.
  */
-final class TestLive implements AutoCloseable {
-    final Tracker tracker;
+public final class TestLive implements AutoCloseable {
+    public final Tracker tracker;
     final PeerServer server;
-    final LivePublisher publisher;
+    public final LivePublisher publisher;
     final LiveManifest manifest;
     final LiveWindow window;
     final PublisherKey key;
-    final List<LiveChunk> published = new CopyOnWriteArrayList<>();
+    public final List<LiveChunk> published = new CopyOnWriteArrayList<>();
     final PacedInput input;
 
     private TestLive(Tracker tracker, PeerServer server, LivePublisher publisher, LiveManifest manifest,
@@ -51,7 +51,7 @@ final class TestLive implements AutoCloseable {
      * Publishes {@code name} at {@code bytesPerSecond} for {@code millis}, with the publisher's upload capped at
      * {@code uploadLimit} (0: none).
      */
-    static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout)
+    public static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout)
             throws Exception {
         Tracker tracker = Tracker.start(Tracker.Config.loopback());
         PublisherKey key = PublisherKey.generate();
@@ -85,7 +85,7 @@ final class TestLive implements AutoCloseable {
     }
 
     /** Waits until {@code count} chunks are published. */
-    void awaitChunks(int count, long timeoutMillis) {
+    public void awaitChunks(int count, long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (published.size() < count && System.nanoTime() < deadline) {
             LockSupport.parkNanos(5_000_000);
@@ -98,7 +98,7 @@ final class TestLive implements AutoCloseable {
     /**
      * The index of the chunk a viewer's output starts with, if the output is exactly the stream from there on; else -1.
      */
-    int startOf(byte[] output) {
+    public int startOf(byte[] output) {
         List<LiveChunk> all = published;
         long total = 0;
         for (LiveChunk c : all) {
@@ -115,7 +115,7 @@ final class TestLive implements AutoCloseable {
     }
 
     /** Where a viewer's output departs from the stream: for failure messages. */
-    String explain(byte[] output) {
+    public String explain(byte[] output) {
         List<LiveChunk> all = published;
         ByteBuffer out = ByteBuffer.wrap(output);
         int first = -1;

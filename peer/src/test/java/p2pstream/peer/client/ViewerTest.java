@@ -27,6 +27,7 @@ import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.Timings;
 import p2pstream.peer.swarm.ViewerStream;
+import p2pstream.peer.viewer.Viewer;
 
 /** One viewer, many streams, many readers: the shape the HTTP gateway builds on. */
 @Timeout(60)
@@ -77,7 +78,7 @@ class ViewerTest {
              Viewer viewer = new Viewer(new Viewer.Config(swarm.tracker.address(), false, 0, 0,
                      InetAddress.getLoopbackAddress(), Timings.DEFAULT))) {
             StreamRequest request = new StreamRequest("film.bin", List.of(), 8, window, 20_000, 2_000,
-                    null, 0, 0, 2_000);
+                    null, 0, 0, 2_000, null);
             FileStream f = (FileStream) viewer.open(request).get(10, TimeUnit.SECONDS);
             Manifest m = f.manifest();
             assertTrue(m.chunkCount() >= 4 * window, "chunks: " + m.chunkCount() + " (expected: windows apart)");

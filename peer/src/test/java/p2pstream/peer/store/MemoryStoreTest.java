@@ -32,7 +32,8 @@ class MemoryStoreTest {
     private final List<ByteBuffer> recycled = new ArrayList<>();
 
     private MemoryStore store(int chunks) throws Exception {
-        Manifest m = ManifestCache.compute("m.bin", Files.write(dir.resolve("m.bin"), new byte[chunks * CHUNK + 100]), CHUNK);
+        Path file = Files.write(dir.resolve("m.bin"), new byte[chunks * CHUNK + 100]);
+        Manifest m = ManifestCache.compute("m.bin", file, CHUNK);
         return new MemoryStore(m, recycled::add);
     }
 

@@ -46,7 +46,8 @@ final class FileFetcher implements FilePeer.Owner {
     /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
     private long fetchedBytes;
 
-    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, Store store, ChunkBuffers buffers, Scheduler scheduler,
+    FileFetcher(FileStream stream, StreamHost host, Manifest manifest, Store store, ChunkBuffers buffers,
+                Scheduler scheduler,
                 Swarm<FilePeer> swarm, StoreHolding holding, Arrivals arrivals, ChunkVerifier verifier) {
         this.stream = stream;
         this.host = host;
@@ -170,7 +171,7 @@ final class FileFetcher implements FilePeer.Owner {
             return; // another copy won
         }
         fetchedBytes += length;
-        arrivals.add(index);
+        stream.onArrived(index);
         holding.add(index);
         stream.announceProgress();
         host.catalog().traffic().received(peer.name, length);

@@ -80,6 +80,7 @@ public final class FileOpening implements FilePeer.Owner {
         try {
             // no file named: a pipe's store is memory, bounded by the readers' windows
             store = request.storeFile() != null ? ChunkStore.open(m, request.storeFile())
+                    : request.storeDir() != null ? ChunkStore.open(m, request.storeDir().resolve(m.contentId().hex()))
                     : new MemoryStore(m, buffers::recycle);
         } catch (IOException e) {
             fail(StreamFailure.FAILED, "output: " + e.getMessage());

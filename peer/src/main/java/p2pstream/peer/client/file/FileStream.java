@@ -79,7 +79,8 @@ public final class FileStream implements ViewerStream {
         this.verifier = new ChunkVerifier(host.verifiers(), loop);
         this.arrivals = new Arrivals(manifest.chunkCount());
         this.holding = new StoreHolding(store);
-        this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals, verifier);
+        this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals,
+                verifier);
         host.catalog().serve(manifest.contentId(), holding);
         this.resume = new Resume(manifest, scheduler, store instanceof ChunkStore file ? file : null, holding, verifier,
                 new Taken());
@@ -225,6 +226,14 @@ public final class FileStream implements ViewerStream {
         fetcher.pumpAll();
     }
 
+    /** Chunk {@code index} is verified and stored: the readers hear of it. */
+    void onArrived(int index) {
+        arrivals.add(index);
+        for (int i = 0; i < readers.size(); i++) {
+            readers.get(i).onArrived(index);
+        }
+    }
+
     /** The links' owner: the opening hands each link over to it. */
     FilePeer.Owner fetcher() {
         return fetcher;
@@ -303,7 +312,7 @@ public final class FileStream implements ViewerStream {
         @Override
         public void onStoredChunk(int index, boolean good) {
             if (good) {
-                arrivals.add(index);
+                FileStream.this.onArrived(index);
                 announceProgress();
             }
             fetcher.pumpAll();

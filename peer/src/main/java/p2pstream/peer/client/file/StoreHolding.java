@@ -18,7 +18,8 @@ import p2pstream.peer.tracker.TrackerClient;
 
 /**
  * What a viewer holds of a file stream: the verified chunks in its {@link Store}, served to other viewers and
- * announced to them (HAVE) as they arrive; from a memory store, only those it still keeps. Confined to the viewer's loop thread, which is
+ * announced to them (HAVE) as they arrive; from a memory store, only those it still keeps. Confined to the
+ * viewer's loop thread, which is
  * also the thread of every session serving it.
  */
 final class StoreHolding implements FileHolding {

@@ -31,7 +31,6 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
-import p2pstream.peer.client.Viewer;
 import p2pstream.peer.server.LiveHolding;
 import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.store.ChunkStore;
@@ -41,6 +40,7 @@ import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
 import p2pstream.peer.store.PublisherKey;
 import p2pstream.peer.swarm.ViewerCatalog;
+import p2pstream.peer.viewer.Viewer;
 
 /**
  * A viewer's serving side under connection churn: every connection it accepted and that closed is forgotten at

@@ -1,8 +1,10 @@
-package p2pstream.peer.client;
+package p2pstream.peer.viewer;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +66,8 @@ public final class Viewer implements AutoCloseable {
     private final Acceptor acceptor;
     private final TrackerClient tracker;
     private final StreamHost host;
+    /** Streams open or opening, by content id: a content asked again (by name or by id) is the same stream. */
+    private final Map<ContentId, CompletableFuture<ViewerStream>> opened = new HashMap<>();
 
     /** Starts the loop and, when uploading, listens. Throws when the listener cannot bind. */
     public Viewer(Config config) throws StreamFailure {
@@ -104,6 +108,11 @@ public final class Viewer implements AutoCloseable {
 
     public EventLoop loop() {
         return loop;
+    }
+
+    /** The viewer's one-loop group: an HTTP server of the viewer's runs on it, beside its streams. */
+    public EventLoopGroup group() {
+        return group;
     }
 
     public ViewerCatalog catalog() {
@@ -154,11 +163,33 @@ public final class Viewer implements AutoCloseable {
             result.completeExceptionally(new StreamFailure(StreamFailure.MISMATCH, "content id: "
                     + found.contentId().hex() + " offered by the tracker (expected: " + asked.hex()
                     + ", the content id asked for)"));
-        } else if (found.size() < 0) {
-            relay(new LiveOpening(host, request, found).start(), result);
         } else {
-            relay(new FileOpening(host, request, found.contentId(), found).start(), result);
+            CompletableFuture<ViewerStream> open = opened.get(found.contentId());
+            if (open == null) {
+                open = new CompletableFuture<>();
+                opened.put(found.contentId(), open);
+                CompletableFuture<ViewerStream> mine = open;
+                mine.whenComplete((s, e) -> {
+                    if (e != null) {
+                        loop.execute(() -> opened.remove(found.contentId(), mine)); // asked again, tried again
+                    } else {
+                        s.failure().whenComplete((v, f) -> loop.execute(() -> opened.remove(found.contentId(), mine)));
+                    }
+                });
+                if (found.size() < 0) {
+                    relay(new LiveOpening(host, request, found).start(), mine);
+                } else {
+                    relay(new FileOpening(host, request, found.contentId(), found).start(), mine);
+                }
+            }
+            relay(open, result);
         }
+    }
+
+    /** Forgets a stream that was stopped: it is not served any more, and asked again it is opened anew. Loop thread. */
+    public void forget(ViewerStream s) {
+        opened.remove(s.contentId());
+        catalog.withdraw(s.contentId());
     }
 
     private static <S extends ViewerStream> void relay(CompletableFuture<S> opened,

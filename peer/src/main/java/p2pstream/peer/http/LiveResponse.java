@@ -1,0 +1,66 @@
+package p2pstream.peer.http;
+
+import java.nio.ByteBuffer;
+import p2pstream.common.data.BufferData;
+import p2pstream.common.http.HttpExchange;
+import p2pstream.peer.playback.LiveReader;
+import p2pstream.peer.playback.LiveReaders;
+import p2pstream.peer.playback.TsResync;
+import p2pstream.peer.store.LiveChunk;
+
+/**
+ * One HTTP response with a live stream: an endless chunked body, starting (and restarting after a chunk it had
+ * to drop) on a key frame with the stream's tables in front, so VLC, mpv and ffmpeg play it from any point. A
+ * client that reads too slowly loses chunks, never holds the stream back. The viewer's loop thread.
+ */
+final class LiveResponse implements LiveReader {
+    private final HttpExchange exchange;
+    private final LiveReaders readers;
+    private final TsResync resync = new TsResync();
+    private boolean resyncNext = true;
+    private boolean done;
+
+    LiveResponse(HttpExchange exchange, LiveReaders readers) {
+        this.exchange = exchange;
+        this.readers = readers;
+    }
+
+    void start() {
+        exchange.onClose(this::leave);
+        readers.add(this);
+    }
+
+    @Override
+    public boolean offer(LiveChunk chunk, boolean measured, boolean resync) {
+        if (done) {
+            return false;
+        }
+        if (!exchange.isWritable()) {
+            resyncNext = true; // dropped: what follows no longer continues what was sent
+            return false;
+        }
+        ByteBuffer[] out = this.resync.next(chunk.bytes(), resync || resyncNext);
+        resyncNext = false;
+        if (out != null) {
+            for (ByteBuffer b : out) {
+                exchange.send(BufferData.of(b));
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void finish() {
+        if (!done) {
+            exchange.end();
+            leave();
+        }
+    }
+
+    private void leave() {
+        if (!done) {
+            done = true;
+            readers.remove(this);
+        }
+    }
+}

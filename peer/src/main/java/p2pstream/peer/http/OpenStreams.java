@@ -1,0 +1,181 @@
+package p2pstream.peer.http;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.EventLoop;
+import p2pstream.peer.client.file.FileStream;
+import p2pstream.peer.client.live.LiveStream;
+import p2pstream.peer.playback.LiveReaders;
+import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.swarm.StreamRequest;
+import p2pstream.peer.swarm.ViewerStream;
+import p2pstream.peer.viewer.Viewer;
+
+/**
+ * The streams a gateway has open, by the name or content id they were asked by: each opened once however many
+ * requests share it, its file stream kept in the cache directory under its content id (so a restart resumes it).
+ * When the cache holds more than its size, streams no reader uses are closed and their files deleted, least
+ * recently used first. The viewer's loop thread.
+ */
+final class OpenStreams {
+    private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
+
+    /** An open (or opening) stream: what the gateway knows of it. */
+    static final class Entry {
+        final CompletableFuture<ViewerStream> stream;
+        /** Live streams only: the gateway's readers of it. */
+        final LiveReaders liveReaders = new LiveReaders();
+        int readers;
+        long lastUsedNanos;
+
+        Entry(CompletableFuture<ViewerStream> stream) {
+            this.stream = stream;
+        }
+    }
+
+    private final Viewer viewer;
+    private final EventLoop loop;
+    private final StreamRequest template;
+    private final Path cacheDir;
+    private final long cacheBytes;
+    private final Map<String, Entry> byKey = new HashMap<>();
+
+    /** @param template how each stream is fetched (window, peers, timeouts); its stream name is replaced */
+    OpenStreams(Viewer viewer, StreamRequest template, Path cacheDir, long cacheBytes) {
+        this.viewer = viewer;
+        this.loop = viewer.loop();
+        this.template = template;
+        this.cacheDir = cacheDir;
+        this.cacheBytes = cacheBytes;
+    }
+
+    /** The stream asked by {@code key} (a name or a content id), opened at the first request. */
+    Entry open(String key) {
+        Entry e = byKey.get(key);
+        if (e != null && !e.stream.isCompletedExceptionally()) {
+            e.lastUsedNanos = loop.nanoTime();
+            return e;
+        }
+        StreamRequest request = new StreamRequest(key, template.peers(), template.maxPeers(), template.windowChunks(),
+                template.noPeerTimeoutMillis(), template.latencyMillis(), null, 0, 0, 2_000, cacheDir);
+        CompletableFuture<ViewerStream> future = new CompletableFuture<>();
+        Entry fresh = new Entry(future);
+        fresh.lastUsedNanos = loop.nanoTime();
+        byKey.put(key, fresh);
+        viewer.open(request).whenComplete((s, error) -> loop.execute(() -> onOpened(key, fresh, s, error)));
+        return fresh;
+    }
+
+    private void onOpened(String key, Entry e, ViewerStream s, Throwable error) {
+        if (error != null) {
+            byKey.remove(key, e); // the next request tries again
+            e.stream.completeExceptionally(error);
+            return;
+        }
+        // a stream asked by name and by content id is one stream (the viewer opens each content once)
+        Entry same = byKey.values().stream()
+                .filter(o -> o != e && o.stream.isDone() && !o.stream.isCompletedExceptionally()
+                        && o.stream.join() == s)
+                .findFirst().orElse(null);
+        if (same != null) {
+            byKey.put(key, same);
+            e.stream.complete(s);
+            return;
+        }
+        if (s instanceof LiveStream live) {
+            live.reader(e.liveReaders);
+        }
+        s.failure().whenComplete((v, f) -> loop.execute(() -> byKey.values().removeIf(o -> o == e)));
+        e.stream.complete(s);
+        evict();
+    }
+
+    /** A response started or ended reading the stream. */
+    void onReader(Entry e, int delta) {
+        e.readers += delta;
+        e.lastUsedNanos = loop.nanoTime();
+        if (delta < 0) {
+            evict();
+        }
+    }
+
+    /** Open streams, for pages and figures. */
+    List<ViewerStream> streams() {
+        List<ViewerStream> out = new ArrayList<>();
+        for (Entry e : byKey.values()) {
+            if (e.stream.isDone() && !e.stream.isCompletedExceptionally() && !out.contains(e.stream.join())) {
+                out.add(e.stream.join());
+            }
+        }
+        return out;
+    }
+
+    /** Bytes the cache holds for the open file streams (their sizes). */
+    long cachedBytes() {
+        long total = 0;
+        for (ViewerStream s : streams()) {
+            if (s instanceof FileStream f) {
+                total += f.manifest().size();
+            }
+        }
+        return total;
+    }
+
+    /** Closes streams no reader uses, least recently used first, while the cache holds more than its size. */
+    private void evict() {
+        while (cachedBytes() > cacheBytes) {
+            Entry victim = null;
+            for (Entry e : byKey.values()) {
+                if (e.readers == 0 && e.stream.isDone() && !e.stream.isCompletedExceptionally()
+                        && e.stream.join() instanceof FileStream
+                        && (victim == null || e.lastUsedNanos < victim.lastUsedNanos)) {
+                    victim = e;
+                }
+            }
+            if (victim == null) {
+                return; // everything is being read: the cache grows until a reader leaves
+            }
+            close(victim);
+        }
+    }
+
+    private void close(Entry e) {
+        FileStream f = (FileStream) e.stream.join();
+        byKey.values().removeIf(o -> o == e);
+        f.stop("evicted from the cache");
+        viewer.forget(f);
+        try {
+            f.store().close();
+            if (f.store() instanceof ChunkStore file) {
+                Files.deleteIfExists(file.dataPath());
+                Files.deleteIfExists(ChunkStore.recordPathFor(file.dataPath()));
+            }
+        } catch (IOException ex) {
+            log.warn("evicting {}: {}", f.name(), ex.toString());
+        }
+        log.info("{} evicted from the cache ({} bytes)", f.name(), f.manifest().size());
+    }
+
+    /** Closes every stream (the gateway stops). */
+    void closeAll() {
+        for (ViewerStream s : streams()) {
+            s.stop("gateway stopped");
+            if (s instanceof FileStream f) {
+                try {
+                    f.store().close();
+                } catch (IOException ex) {
+                    log.warn("closing {}: {}", f.name(), ex.toString());
+                }
+            }
+        }
+        byKey.clear();
+    }
+}

@@ -1,0 +1,88 @@
+package p2pstream.peer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.tools.Tools;
+import p2pstream.peer.Ffmpeg;
+
+/**
+ * The built jars as a user runs them: {@code peer-client TRACKER --http PORT} serves a file to curl, whole and by
+ * range, and a live MPEG-TS stream that ffmpeg decodes.
+ */
+class GatewayE2ETest {
+    private final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        processes.close();
+    }
+
+    @Test
+    @Timeout(180)
+    void curlGetsAFileWholeAndByRangeAndFfmpegDecodesALiveStream() throws Exception {
+        Tools.ensure(dir, "curl:curl");
+        Ffmpeg.ensure(dir);
+        byte[] bytes = Processes.randomFile(dir.resolve("media"), "clip.bin", 6 << 20, 11);
+        int trackerPort = processes.startTracker();
+        String tracker = "127.0.0.1:" + trackerPort;
+        processes.startPeerServer(trackerPort, dir.resolve("media"), "50MB/s");
+        Processes.Listening gateway = processes.startListening("peer-client.jar", tracker, "--http", "0",
+                "--cache", dir.resolve("cache").toString());
+        String base = "http://127.0.0.1:" + gateway.port();
+
+        processes.awaitListed(tracker, "clip.bin");
+        Run whole = run("curl", "-sS", "--fail", base + "/stream/clip.bin");
+        assertEquals(0, whole.status(), new String(whole.err(), StandardCharsets.UTF_8));
+        assertArrayEquals(bytes, whole.out(), "the whole file through the gateway");
+        Run range = run("curl", "-sS", "--fail", "-r", "1000000-1000099", base + "/stream/clip.bin");
+        assertArrayEquals(Arrays.copyOfRange(bytes, 1_000_000, 1_000_100), range.out(), "100 bytes from 1,000,000");
+
+        ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+                "-i", "testsrc=size=320x240:rate=25", "-t", "20", "-c:v", "mpeg2video", "-b:v", "600k", "-f", "mpegts",
+                "-").redirectError(dir.resolve("ffmpeg.err").toFile());
+        ProcessBuilder publisher = Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker,
+                "--live", "pattern", "--key", dir.resolve("publisher.key").toString())
+                .redirectError(dir.resolve("publisher.err").toFile());
+        Process pub = processes.pipe(ffmpeg, publisher);
+        Processes.awaitPort(pub, "peer-server --live");
+        processes.awaitListed(tracker, "pattern");
+        Run decode = run("ffmpeg", "-v", "error", "-t", "4", "-i", base + "/stream/pattern", "-f", "null", "-");
+        String errors = new String(decode.err(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, decode.status(), errors);
+        assertEquals("", errors, "decoding errors in the live stream through the gateway");
+        assertTrue(gateway.process().isAlive(), "the gateway died");
+    }
+
+    private record Run(int status, byte[] out, byte[] err) {
+    }
+
+    private static Run run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(cmd)).start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                return e.toString().getBytes(StandardCharsets.UTF_8);
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " did not finish");
+        return new Run(p.exitValue(), out, err.join());
+    }
+}
