@@ -60,7 +60,8 @@ public final class Gateway implements AutoCloseable {
         Viewer viewer = new Viewer(config.viewer());
         try {
             OpenStreams streams = new OpenStreams(viewer, config.streams(), cache, config.cacheBytes());
-            Router router = new Router().prefix(StreamRoute.PREFIX, new StreamRoute(streams));
+            Router router = new Router().prefix(StreamRoute.PREFIX, new StreamRoute(streams))
+                    .prefix(HlsRoute.PREFIX, new HlsRoute(streams));
             HttpServer server = HttpServer.open(viewer.group(), config.http(), router, HttpLimits.DEFAULTS);
             log.info("http gateway on {}, cache {} ({} bytes at most)", server.localAddress(), cache,
                     config.cacheBytes());

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
 import p2pstream.peer.client.file.FileStream;
 import p2pstream.peer.client.live.LiveStream;
+import p2pstream.peer.playback.HlsSegmenter;
 import p2pstream.peer.playback.LiveReaders;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.swarm.StreamRequest;
@@ -31,8 +32,9 @@ final class OpenStreams {
     /** An open (or opening) stream: what the gateway knows of it. */
     static final class Entry {
         final CompletableFuture<ViewerStream> stream;
-        /** Live streams only: the gateway's readers of it. */
+        /** Live streams only: the gateway's readers of it, and its HLS segments once asked for. */
         final LiveReaders liveReaders = new LiveReaders();
+        HlsSegmenter hls;
         int readers;
         long lastUsedNanos;
 

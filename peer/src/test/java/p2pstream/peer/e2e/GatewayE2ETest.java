@@ -69,6 +69,42 @@ class GatewayE2ETest {
         assertTrue(gateway.process().isAlive(), "the gateway died");
     }
 
+    @Test
+    @Timeout(180)
+    void aLiveStreamIsServedAsHlsWhoseSegmentsEachDecodeOnTheirOwn() throws Exception {
+        Tools.ensure(dir, "curl:curl");
+        Ffmpeg.ensure(dir);
+        int trackerPort = processes.startTracker();
+        String tracker = "127.0.0.1:" + trackerPort;
+        ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+                "-i", "testsrc=size=320x240:rate=25", "-t", "30", "-c:v", "mpeg2video", "-g", "25", "-b:v", "600k",
+                "-f", "mpegts", "-").redirectError(dir.resolve("ffmpeg.err").toFile());
+        ProcessBuilder publisher = Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker,
+                "--live", "cam/main", "--key", dir.resolve("publisher.key").toString())
+                .redirectError(dir.resolve("publisher.err").toFile());
+        Process pub = processes.pipe(ffmpeg, publisher);
+        Processes.awaitPort(pub, "peer-server --live");
+        processes.awaitListed(tracker, "cam/main");
+        Processes.Listening gateway = processes.startListening("peer-client.jar", tracker, "--http", "0");
+        String base = "http://127.0.0.1:" + gateway.port();
+
+        Run playlist = run("curl", "-sS", "--fail", base + "/hls/cam/main.m3u8");
+        String text = new String(playlist.out(), StandardCharsets.UTF_8);
+        assertEquals(0, playlist.status(), new String(playlist.err(), StandardCharsets.UTF_8));
+        assertTrue(text.startsWith("#EXTM3U\n") && text.contains("#EXT-X-TARGETDURATION:"), text);
+        String segment = text.lines().filter(l -> l.endsWith(".ts")).findFirst()
+                .orElseThrow(() -> new AssertionError(text));
+        assertTrue(segment.startsWith("main/"), "segments are relative to the playlist: " + segment);
+        Path ts = dir.resolve("segment.ts");
+        Run fetch = run("curl", "-sS", "--fail", "-o", ts.toString(), base + "/hls/cam/" + segment);
+        assertEquals(0, fetch.status(), new String(fetch.err(), StandardCharsets.UTF_8));
+        Run decodeSegment = run("ffmpeg", "-v", "error", "-i", ts.toString(), "-f", "null", "-");
+        assertEquals("", new String(decodeSegment.err(), StandardCharsets.UTF_8).trim(),
+                "a segment decodes on its own");
+        Run decodeHls = run("ffmpeg", "-v", "error", "-t", "5", "-i", base + "/hls/cam/main.m3u8", "-f", "null", "-");
+        assertEquals(0, decodeHls.status(), new String(decodeHls.err(), StandardCharsets.UTF_8));
+    }
+
     private record Run(int status, byte[] out, byte[] err) {
     }
 
