@@ -1,0 +1,76 @@
+package p2pstream.peer.server;
+
+import java.util.Locale;
+import p2pstream.common.cli.Quantity;
+import p2pstream.common.http.HtmlPage;
+
+/**
+ * The peer-server's page ({@code /}): how far the hashing at start has got, then what it shares and serves: peers
+ * served now, bytes and chunks sent, rejected requests, and per shared file (as a filter picks them) and live
+ * publication what was served of it. Stateless; any thread.
+ */
+final class PeerServerPage {
+    private PeerServerPage() {
+    }
+
+    static String html(PeerServerStatus s) {
+        HtmlPage page = new HtmlPage("p2pstream peer-server", s.ready() ? s.address() + "  ·  peer " + s.peerId()
+                : "starting: hashing its files");
+        if (!s.ready() || s.startupFiles() > 0) {
+            page.meter(s.ready() ? "files hashed at start" : "hashing the shared files",
+                    s.startupBytes() == 0 ? (s.ready() ? 1 : 0) : (double) s.startupBytesDone() / s.startupBytes(),
+                    count(s.startupFilesDone()) + " of " + count(s.startupFiles()) + " files, "
+                            + Quantity.bytesText(s.startupBytesDone()) + " of " + Quantity.bytesText(s.startupBytes())
+                            + " (cached manifests are read, not hashed)");
+        }
+        page.tile("peers served now", count(s.sessions()), count(s.connections()) + " connections")
+                .tile("sent", Quantity.bytesText(s.sentBytes()), count(s.chunks()) + " chunks")
+                .tile("rejected requests", count(s.rejectedCount()), rejectedDetail(s))
+                .tile("shared files", count(s.files()), Quantity.bytesText(s.fileBytes()));
+        if (s.live() != null) {
+            PeerServerStatus.LiveRow l = s.live();
+            page.heading("Live publication");
+            page.table("name", "~content id", "#viewers", "#chunks published", "#sent", "#chunks served")
+                    .row(l.name(), l.contentId().shortHex(), count(l.viewers()), count(l.chunksPublished()),
+                            Quantity.bytesText(l.sentBytes()), count(l.chunksServed()))
+                    .end("");
+        }
+        if (s.live() == null || s.files() > 0) {
+            page.heading("Shared files");
+            page.filter(s.filter(), "filter by name", summary(s));
+            HtmlPage.Table table = page.table("name", "~content id", "#size", "#chunks", "#sent", "#requests served",
+                    "#peers now");
+            for (PeerServerStatus.FileRow r : s.shown()) {
+                table.row(r.name(), r.contentId().shortHex(), Quantity.bytesText(r.size()), count(r.chunks()),
+                        Quantity.bytesText(r.sentBytes()), count(r.chunksServed()), count(r.peers()));
+            }
+            table.end(!s.ready() ? "hashing..." : s.filter().isEmpty() ? "no files shared"
+                    : "no file name contains this");
+        }
+        page.note("Sent counts chunk frames queued to peers; requests served are chunks sent. Metrics for"
+                + " Prometheus: /metrics; these figures as JSON: /api/status.");
+        return page.html();
+    }
+
+    private static String summary(PeerServerStatus s) {
+        String what = s.filter().isEmpty() ? "" : " whose name contains \"" + s.filter() + "\"";
+        if (s.shown().size() < s.matching()) {
+            return "the first " + count(s.shown().size()) + " of " + count(s.matching()) + " files" + what;
+        }
+        return count(s.matching()) + (s.matching() == 1 ? " file" : " files") + what;
+    }
+
+    private static String rejectedDetail(PeerServerStatus s) {
+        StringBuilder sb = new StringBuilder();
+        s.rejected().forEach((why, n) -> {
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(why.replace('_', ' ')).append(' ').append(count(n));
+            }
+        });
+        return sb.length() == 0 ? "REJECT answers" : sb.toString();
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+}
