@@ -25,7 +25,8 @@ record TrackerStatus(String address, int sessions, int announcingSessions, int c
         return new TrackerStatus(Tracker.hostPort(tracker.address()), m.sessionsOpen(), r.sessionCount(),
                 tracker.connectionCount(), r.streamCount(), r.entryCount(), r.maxEntries(), r.bytes(), r.maxBytes(),
                 m.lookupsPerSecond(), m.lookups.value(), m.lists.value(), m.announces.value(), m.withdraws.value(),
-                Collections.unmodifiableMap(refusals), scan.filter(), scan.matching(), scan.liveMatching(), List.copyOf(scan.rows()));
+                Collections.unmodifiableMap(refusals), scan.filter(), scan.matching(), scan.liveMatching(),
+                List.copyOf(scan.rows()));
     }
 
     long refusalCount() {

@@ -9,7 +9,7 @@ public final class HttpStatusCounts {
 
     private final Counters counters;
 
-    /** Registers the counter {@code name} (ending in {@code _total}) with its label {@code status} in {@code metrics}. */
+    /** Registers the counter {@code name} (ending in _total), labelled {@code status}, in {@code metrics}. */
     public HttpStatusCounts(Metrics metrics, String name, String help) {
         this.counters = metrics.counters(name, help, "status", CLASSES);
     }

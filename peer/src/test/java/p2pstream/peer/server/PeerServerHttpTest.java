@@ -114,8 +114,8 @@ class PeerServerHttpTest extends PeerServerFixture {
             c.send(IndexMessage.request(last));
             assertEquals(Reject.Reason.UNAVAILABLE, c.expect(MessageType.REJECT, Reject::decode).reason());
         }
-        await("the reject counted", () -> metric("p2pstream_peer_server_requests_rejected_total{reason=\"unavailable\"}")
-                == 1);
+        await("the reject counted",
+                () -> metric("p2pstream_peer_server_requests_rejected_total{reason=\"unavailable\"}") == 1);
         assertEquals(0, metric("p2pstream_peer_server_requests_rejected_total{reason=\"not_held\"}"));
         assertEquals(1, status().get("rejected").get("unavailable").asInt());
     }
