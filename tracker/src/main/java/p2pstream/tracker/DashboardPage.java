@@ -17,7 +17,7 @@ final class DashboardPage {
         HtmlPage page = new HtmlPage("p2pstream tracker", s.address());
         page.tile("sessions", count(s.sessions()), s.announcingSessions() + " announcing, " + s.connections()
                         + " connections")
-                .tile("streams", count(s.streams()), "")
+                .tile("streams", count(s.streams()), s.filter().isEmpty() ? count(s.liveMatching()) + " live" : "")
                 .tile("entries", count(s.entries()), "(stream, peer) pairs")
                 .tile("lookups per second", String.format(Locale.ROOT, "%.1f", s.lookupsPerSecond()),
                         count(s.lookups()) + " since start")

@@ -27,7 +27,8 @@ public final class HtmlPage {
             "main { padding: 18px 28px 28px; }",
             "h2 { font-size: 15px; margin: 26px 0 10px; color: #3e4c59; text-transform: uppercase;"
                     + " letter-spacing: .04em; }",
-            ".tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; }",
+            ".tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px;"
+                    + " margin-top: 12px; }",
             ".tile { background: #fff; border: 1px solid #d9e2ec; border-radius: 8px; padding: 10px 14px; }",
             ".tile .label { color: #616e7c; font-size: 12px; }",
             ".tile .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }",
@@ -38,6 +39,7 @@ public final class HtmlPage {
             ".meter .fill { height: 100%; background: #3ebd93; }",
             ".meter .fill.high { background: #f0b429; }",
             ".meter .fill.full { background: #e12d39; }",
+            ".meter .fill.progress { background: #2186eb; }",
             "form { margin: 0 0 10px; display: flex; gap: 10px; align-items: center; color: #616e7c; }",
             "input[name=q] { font: inherit; padding: 5px 9px; border: 1px solid #bcccdc; border-radius: 6px;"
                     + " width: 280px; }",
@@ -94,15 +96,25 @@ public final class HtmlPage {
         return this;
     }
 
-    /** A bar filled to {@code fraction} (0..1; amber from 0.8, red from 0.95) with a label and its text. */
+    /** A use of a limit: a bar filled to {@code fraction} (0..1; amber from 0.8, red from 0.95), a label, a text. */
     public HtmlPage meter(String label, double fraction, String text) {
+        return bar(label, fraction, text, false);
+    }
+
+    /** Work under way: a bar filled to {@code fraction} (0..1) in one colour, a label, a text. */
+    public HtmlPage progress(String label, double fraction, String text) {
+        return bar(label, fraction, text, true);
+    }
+
+    private HtmlPage bar(String label, double fraction, String text, boolean progress) {
         endTiles();
         double f = Double.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
-        String level = f >= 0.95 ? " full" : f >= 0.8 ? " high" : "";
+        String level = progress ? " progress" : f >= 0.95 ? " full" : f >= 0.8 ? " high" : "";
         html.append("<div class=\"meter\"><div class=\"label\">");
         Html.escape(html, label).append("</div><div class=\"bar\"><div class=\"fill").append(level)
                 .append("\" style=\"width: ").append(String.format(Locale.ROOT, "%.1f", 100 * f))
-                .append("%\"></div></div><div class=\"detail\">");
+                .append(f > 0 ? "%; min-width: 3px" : "%") // a little use still shows
+                .append("\"></div></div><div class=\"detail\">");
         Html.escape(html, text).append("</div></div>\n");
         return this;
     }

@@ -1,5 +1,7 @@
 package p2pstream.common.metrics;
 
+import java.math.BigDecimal;
+
 /**
  * The Prometheus text exposition format 0.0.4, line by line: HELP and TYPE lines, samples with at most one label,
  * names checked, label values and help text escaped, numbers as Prometheus parses them. Stateless.
@@ -76,6 +78,8 @@ final class Exposition {
         }
     }
 
+    /** Below it a fraction is written with an exponent: a plain one would be long. */
+    private static final double PLAIN_MIN = 1e-6;
     /** What 2^53 and beyond lose: above it a double is not exactly a long. */
     private static final double EXACT_LONG_LIMIT = 9_007_199_254_740_992.0;
 
@@ -89,6 +93,9 @@ final class Exposition {
         }
         if (v == Math.rint(v) && Math.abs(v) < EXACT_LONG_LIMIT) {
             return Long.toString((long) v);
+        }
+        if (Math.abs(v) >= PLAIN_MIN && Math.abs(v) < EXACT_LONG_LIMIT) {
+            return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); // 0.0001, not 1.0E-4, as people write
         }
         return Double.toString(v);
     }

@@ -118,6 +118,8 @@ class MetricsTest {
         assertEquals("0", Exposition.number(0.0));
         assertEquals("-3", Exposition.number(-3.0));
         assertEquals("0.25", Exposition.number(0.25));
+        assertEquals("0.0001", Exposition.number(1e-4), "no exponent where people write none");
+        assertEquals("1.0E-7", Exposition.number(1e-7));
         assertEquals("+Inf", Exposition.number(Double.POSITIVE_INFINITY));
         assertEquals("-Inf", Exposition.number(Double.NEGATIVE_INFINITY));
         assertEquals("NaN", Exposition.number(Double.NaN));

@@ -16,12 +16,11 @@ final class PeerServerPage {
     static String html(PeerServerStatus s) {
         HtmlPage page = new HtmlPage("p2pstream peer-server", s.ready() ? s.address() + "  ·  peer " + s.peerId()
                 : "starting: hashing its files");
-        if (!s.ready() || s.startupFiles() > 0) {
-            page.meter(s.ready() ? "files hashed at start" : "hashing the shared files",
-                    s.startupBytes() == 0 ? (s.ready() ? 1 : 0) : (double) s.startupBytesDone() / s.startupBytes(),
-                    count(s.startupFilesDone()) + " of " + count(s.startupFiles()) + " files, "
-                            + Quantity.bytesText(s.startupBytesDone()) + " of " + Quantity.bytesText(s.startupBytes())
-                            + " (cached manifests are read, not hashed)");
+        if (!s.ready()) {
+            page.progress("hashing the shared files", s.startupBytes() == 0 ? 0
+                    : (double) s.startupBytesDone() / s.startupBytes(), count(s.startupFilesDone()) + " of "
+                    + count(s.startupFiles()) + " files, " + Quantity.bytesText(s.startupBytesDone()) + " of "
+                    + Quantity.bytesText(s.startupBytes()) + " (cached manifests are read, not hashed)");
         }
         page.tile("peers served now", count(s.sessions()), count(s.connections()) + " connections")
                 .tile("sent", Quantity.bytesText(s.sentBytes()), count(s.chunks()) + " chunks")
@@ -47,7 +46,9 @@ final class PeerServerPage {
             table.end(!s.ready() ? "hashing..." : s.filter().isEmpty() ? "no files shared"
                     : "no file name contains this");
         }
-        page.note("Sent counts chunk frames queued to peers; requests served are chunks sent. Metrics for"
+        page.note((s.ready() && s.startupFiles() > 0 ? count(s.startupFiles()) + " files ("
+                + Quantity.bytesText(s.startupBytes()) + ") were hashed or read from the manifest cache at start. "
+                : "") + "Sent counts chunk frames queued to peers; requests served are chunks sent. Metrics for"
                 + " Prometheus: /metrics; these figures as JSON: /api/status.");
         return page.html();
     }
