@@ -1,5 +1,7 @@
 package p2pstream.tracker;
 
+import static p2pstream.common.http.HtmlPage.count;
+
 import java.util.Locale;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.http.HtmlPage;
@@ -23,7 +25,7 @@ final class DashboardPage {
                         count(s.lookups()) + " since start")
                 .tile("announces", count(s.announces()), count(s.withdraws()) + " withdraws, " + count(s.lists())
                         + " lists")
-                .tile("refusals", count(s.refusalCount()), refusalDetail(s));
+                .tile("refusals", count(s.refusalCount()), HtmlPage.nonZero(s.refusals(), "announcements refused"));
         page.meter("registry entries", (double) s.entries() / s.entryLimit(), count(s.entries()) + " of "
                 + count(s.entryLimit()) + " (--max-entries)");
         page.meter("registry memory", (double) s.registryBytes() / s.registryLimitBytes(),
@@ -45,25 +47,7 @@ final class DashboardPage {
     }
 
     private static String summary(TrackerStatus s) {
-        String what = s.filter().isEmpty() ? "" : " whose name contains \"" + s.filter() + "\"";
         String live = s.liveMatching() == 0 ? "" : " (" + count(s.liveMatching()) + " live)";
-        if (s.rows().size() < s.matching()) {
-            return "the first " + count(s.rows().size()) + " of " + count(s.matching()) + " streams" + what + live;
-        }
-        return count(s.matching()) + (s.matching() == 1 ? " stream" : " streams") + what + live;
-    }
-
-    private static String refusalDetail(TrackerStatus s) {
-        StringBuilder sb = new StringBuilder();
-        s.refusals().forEach((why, n) -> {
-            if (n > 0) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(why.replace('_', ' ')).append(' ').append(count(n));
-            }
-        });
-        return sb.length() == 0 ? "announcements refused" : sb.toString();
-    }
-
-    private static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
+        return HtmlPage.shown(s.rows().size(), s.matching(), "stream", s.filter()) + live;
     }
 }

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A plain server-rendered page in the programs' one look (the tracker's dashboard, the peer-server's page): a title
@@ -144,6 +145,34 @@ public final class HtmlPage {
     public Table table(String... columns) {
         endTiles();
         return new Table(columns);
+    }
+
+    /** {@code n} with thousands separated: {@code 2,000,000}. */
+    public static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** The counts above 0 after their labels ({@code max entries 3, conflict 1}: "_" as " "), or {@code none}. */
+    public static String nonZero(Map<String, Long> counts, String none) {
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((label, n) -> {
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(label.replace('_', ' ')).append(' ').append(count(n));
+            }
+        });
+        return sb.length() == 0 ? none : sb.toString();
+    }
+
+    /**
+     * What a filtered table shows: {@code 3 streams}, {@code 1 stream whose name contains "x"}, or {@code the first
+     * 500 of 612 streams} when it shows fewer than match.
+     */
+    public static String shown(int shown, long matching, String noun, String filter) {
+        String what = filter.isEmpty() ? "" : " whose name contains \"" + filter + "\"";
+        if (shown < matching) {
+            return "the first " + count(shown) + " of " + count(matching) + " " + noun + "s" + what;
+        }
+        return count(matching) + " " + noun + (matching == 1 ? "" : "s") + what;
     }
 
     /** The whole page. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,11 +61,7 @@ public final class Metrics {
 
     /** A counter with one label, each value's count read from its supplier when written, in the map's order. */
     public void counters(String name, String help, String label, Map<String, LongSupplier> values) {
-        Map<String, LongSupplier> copy = new LinkedHashMap<>(values);
-        Exposition.checkLabel(label);
-        distinct(List.copyOf(copy.keySet()));
-        add(counterName(name), help, "counter", (out, n) -> copy.forEach((v, s) ->
-                Exposition.sample(out, n, label, v, Long.toString(s.getAsLong()))));
+        labelled(counterName(name), help, "counter", label, values, s -> Long.toString(s.getAsLong()));
     }
 
     /** A gauge read from {@code value} when written: a figure that goes up and down. */
@@ -75,11 +72,7 @@ public final class Metrics {
 
     /** A gauge with one label, each value read from its supplier when written, in the map's order. */
     public void gauges(String name, String help, String label, Map<String, DoubleSupplier> values) {
-        Map<String, DoubleSupplier> copy = new LinkedHashMap<>(values);
-        Exposition.checkLabel(label);
-        distinct(List.copyOf(copy.keySet()));
-        add(gaugeName(name), help, "gauge", (out, n) -> copy.forEach((v, s) ->
-                Exposition.sample(out, n, label, v, Exposition.number(s.getAsDouble()))));
+        labelled(gaugeName(name), help, "gauge", label, values, s -> Exposition.number(s.getAsDouble()));
     }
 
     /**
@@ -120,6 +113,16 @@ public final class Metrics {
             f.samples().write(out, f.name());
         }
         return out.toString();
+    }
+
+    /** A family with one label, a sample per value of {@code values}, each read and written with {@code number}. */
+    private <S> void labelled(String name, String help, String type, String label, Map<String, S> values,
+                              Function<S, String> number) {
+        Map<String, S> copy = new LinkedHashMap<>(values);
+        Exposition.checkLabel(label);
+        distinct(List.copyOf(copy.keySet()));
+        add(name, help, type, (out, n) -> copy.forEach((v, s) -> Exposition.sample(out, n, label, v,
+                number.apply(s))));
     }
 
     /** Registers a family written under {@code name} and under {@code name} + each of {@code suffixes}. */

@@ -1,6 +1,7 @@
 package p2pstream.peer.server;
 
-import java.util.Locale;
+import static p2pstream.common.http.HtmlPage.count;
+
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.http.HtmlPage;
 
@@ -24,7 +25,7 @@ final class PeerServerPage {
         }
         page.tile("peers served now", count(s.sessions()), count(s.connections()) + " connections")
                 .tile("sent", Quantity.bytesText(s.sentBytes()), count(s.chunks()) + " chunks")
-                .tile("rejected requests", count(s.rejectedCount()), rejectedDetail(s))
+                .tile("rejected requests", count(s.rejectedCount()), HtmlPage.nonZero(s.rejected(), "REJECT answers"))
                 .tile("shared files", count(s.files()), Quantity.bytesText(s.fileBytes()));
         if (s.live() != null) {
             PeerServerStatus.LiveRow l = s.live();
@@ -36,7 +37,8 @@ final class PeerServerPage {
         }
         if (s.live() == null || s.files() > 0) {
             page.heading("Shared files");
-            page.filter(s.filter(), "filter by name", summary(s));
+            page.filter(s.filter(), "filter by name",
+                    HtmlPage.shown(s.shown().size(), s.matching(), "file", s.filter()));
             HtmlPage.Table table = page.table("name", "~content id", "#size", "#chunks", "#sent", "#requests served",
                     "#peers now");
             for (PeerServerStatus.FileRow r : s.shown()) {
@@ -51,27 +53,5 @@ final class PeerServerPage {
                 : "") + "Sent counts chunk frames queued to peers; requests served are chunks sent. Metrics for"
                 + " Prometheus: /metrics; these figures as JSON: /api/status.");
         return page.html();
-    }
-
-    private static String summary(PeerServerStatus s) {
-        String what = s.filter().isEmpty() ? "" : " whose name contains \"" + s.filter() + "\"";
-        if (s.shown().size() < s.matching()) {
-            return "the first " + count(s.shown().size()) + " of " + count(s.matching()) + " files" + what;
-        }
-        return count(s.matching()) + (s.matching() == 1 ? " file" : " files") + what;
-    }
-
-    private static String rejectedDetail(PeerServerStatus s) {
-        StringBuilder sb = new StringBuilder();
-        s.rejected().forEach((why, n) -> {
-            if (n > 0) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(why.replace('_', ' ')).append(' ').append(count(n));
-            }
-        });
-        return sb.length() == 0 ? "REJECT answers" : sb.toString();
-    }
-
-    private static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
     }
 }
