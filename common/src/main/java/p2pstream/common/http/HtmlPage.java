@@ -188,7 +188,7 @@ public final class HtmlPage {
         }
     }
 
-    /** A table being written: rows of text cells, escaped. */
+    /** A table being written into its page: rows of text cells, escaped. The page's thread. */
     public final class Table {
         private final String[] classes;
         private int rows;
