@@ -34,6 +34,17 @@ final class Registry {
     /** Bounds the registry's estimated heap, names included: long names cost ~1 KiB a stream, not ~300 B. */
     static final long DEFAULT_MAX_BYTES = 512L << 20;
 
+    /** Why an announcement was refused, as the tracker's metrics label it. */
+    enum Refusal {
+        CONFLICT("conflict"), SESSION_LIMIT("session_limit"), MAX_ENTRIES("max_entries"), MAX_MEMORY("max_memory");
+
+        final String label;
+
+        Refusal(String label) {
+            this.label = label;
+        }
+    }
+
     private final long maxEntries;
     private final long maxBytes;
     /** Estimated heap of what the registry holds: STREAM_BYTES and the name per stream, ENTRY_BYTES per entry. */
@@ -51,6 +62,7 @@ final class Registry {
     private int[] sampleMarks = new int[64];
     private int sampleGeneration;
     private long entries;
+    private final long[] refusals = new long[Refusal.values().length];
 
     Registry() {
         this(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
@@ -76,6 +88,7 @@ final class Registry {
     String announce(TrackerSession.Peer peer, Announce a) {
         StreamEntry stream = streams.get(a.contentId());
         if (stream != null && !stream.matches(a)) {
+            refusals[Refusal.CONFLICT.ordinal()]++;
             return "announce " + a.contentId().shortHex() + ": size/chunk size/name differ from earlier announcements"
                     + " (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize
                     + "-byte chunks)";
@@ -89,13 +102,16 @@ final class Registry {
             return null;
         }
         if (mine != null && mine.size() >= MAX_STREAMS_PER_SESSION) {
+            refusals[Refusal.SESSION_LIMIT.ordinal()]++;
             return "streams announced: " + mine.size() + " (expected: <= " + MAX_STREAMS_PER_SESSION + ")";
         }
         if (entries >= maxEntries) {
+            refusals[Refusal.MAX_ENTRIES.ordinal()]++;
             return "tracker entries: " + entries + " (expected: < " + maxEntries + "; the tracker is full)";
         }
         long cost = ENTRY_BYTES + (stream == null ? streamBytes(a.name()) : 0);
         if (bytes + cost > maxBytes) {
+            refusals[Refusal.MAX_MEMORY.ordinal()]++;
             return "tracker memory: " + bytes + " bytes held, " + cost + " more asked (expected: <= " + maxBytes
                     + " in all; the tracker is full)";
         }
@@ -116,6 +132,9 @@ final class Registry {
             }
         }
         mine.put(stream.handle, stream.add(mine.handle, a.complete()));
+        if (mine.viewer) {
+            stream.viewers++;
+        }
         onHostChange(mine, stream, false, false, true, a.complete());
         entries++;
         bytes += cost;
@@ -193,8 +212,8 @@ final class Registry {
         return scan.answer();
     }
 
-    /** Takes one step of a LIST that may span several turns of the registry loop; true when it is complete. */
-    boolean step(ListScan scan) {
+    /** Takes one step of a LIST or another walk by name, which may span several registry turns; true when complete. */
+    boolean step(NameScan scan) {
         return scan.step(byName);
     }
 
@@ -223,6 +242,19 @@ final class Registry {
 
     int sessionCount() {
         return bySession.size();
+    }
+
+    long maxEntries() {
+        return maxEntries;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Announcements refused for {@code why} so far. */
+    long refusals(Refusal why) {
+        return refusals[why.ordinal()];
     }
 
     /** The name's stream held by the most distinct hosts as seeds, then as holders; the earliest on a tie. */
@@ -258,6 +290,9 @@ final class Registry {
 
     private void removeHolder(SessionHoldings mine, StreamEntry stream, int index) {
         onHostChange(mine, stream, true, stream.completeAt(index), false, false);
+        if (mine.viewer) {
+            stream.viewers--;
+        }
         int moved = stream.removeAt(index);
         if (moved >= 0) {
             sessionHandles.get(moved).put(stream.handle, index);

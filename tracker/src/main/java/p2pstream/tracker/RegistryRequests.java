@@ -26,6 +26,7 @@ final class RegistryRequests {
     static final int MAX_QUERIES_IN_FLIGHT = 8;
     /** An ANNOUNCE holds up to ~1 KiB of name until applied. */
     static final int MAX_UPDATES_IN_FLIGHT = 32;
+    private static final double NANOS_PER_SECOND = 1e9;
 
     /** Registry work; false asks to be run again on a later turn of the registry loop (a long LIST). */
     private interface Work {
@@ -121,6 +122,7 @@ final class RegistryRequests {
         }
         atRegistry = true;
         EventLoop loop = connection.loop();
+        long handedNanos = loop.nanoTime();
         Runnable apply = new Runnable() {
             private final List<Message> answers = new ArrayList<>(work.size());
             private int next;
@@ -139,9 +141,9 @@ final class RegistryRequests {
                     next++;
                 }
                 if (loop == tracker.registryLoop()) {
-                    onDone(answers, queries, updates);
+                    onDone(answers, queries, updates, handedNanos);
                 } else {
-                    loop.execute(() -> onDone(answers, queries, updates));
+                    loop.execute(() -> onDone(answers, queries, updates, handedNanos));
                 }
             }
         };
@@ -152,8 +154,10 @@ final class RegistryRequests {
         }
     }
 
-    private void onDone(List<Message> answers, int queries, int updates) {
+    private void onDone(List<Message> answers, int queries, int updates, long handedNanos) {
         atRegistry = false;
+        long waitedNanos = connection.loop().nanoTime() - handedNanos;
+        tracker.metrics().registryBatchSeconds.observe(waitedNanos / NANOS_PER_SECOND);
         if (!answers.isEmpty()) {
             int bytes = 0;
             for (Message m : answers) {

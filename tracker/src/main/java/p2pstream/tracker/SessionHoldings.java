@@ -19,6 +19,8 @@ final class SessionHoldings {
     final int handle;
     /** The IP address the session came from: holders are ranked by distinct hosts, not sessions. */
     final InetAddress host;
+    /** A viewer (a peer-client), not a peer-server. */
+    final boolean viewer;
 
     /** Slot i is table[2i] (stream handle, or EMPTY) and table[2i + 1] (index in that stream's holders). */
     private int[] table = emptyTable(INITIAL_SLOTS);
@@ -27,6 +29,7 @@ final class SessionHoldings {
     SessionHoldings(TrackerSession.Peer peer, int handle) {
         this.handle = handle;
         this.host = peer.address().getAddress();
+        this.viewer = peer.viewer();
         this.asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true));
         this.asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false));
     }

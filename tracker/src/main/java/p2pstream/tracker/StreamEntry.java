@@ -28,6 +28,8 @@ final class StreamEntry {
      */
     int hostHolders;
     int hostSeeds;
+    /** Holders that are viewers (peer-clients), not peer-servers: a live stream's audience. Kept by the registry. */
+    int viewers;
 
     private int[] holders = new int[INITIAL_HOLDERS];
     private int count;

@@ -50,14 +50,15 @@ public final class Tracker implements AutoCloseable {
      *                             every slot
      * @param maxRegistryBytes     the registry's estimated heap at most, names included; announcements beyond
      *                             it are refused
+     * @param http                 where to serve the dashboard and {@code /metrics} (port 0: a free one), or null
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                          long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress,
-                         long maxRegistryBytes) {
+                         long maxRegistryBytes, InetSocketAddress http) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                       long helloTimeoutMillis, long maxEntries) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES);
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES, null);
         }
 
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
@@ -72,28 +73,37 @@ public final class Tracker implements AutoCloseable {
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes);
+                    maxConnectionsPerAddress, maxRegistryBytes, http);
         }
 
         public Config withMaxEntries(long entries) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries,
-                    maxConnectionsPerAddress, maxRegistryBytes);
+                    maxConnectionsPerAddress, maxRegistryBytes, http);
         }
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max,
-                    maxRegistryBytes);
+                    maxRegistryBytes, http);
         }
 
         public Config withMaxRegistryBytes(long max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, max);
+                    maxConnectionsPerAddress, max, http);
+        }
+
+        /** The same, serving the dashboard and {@code /metrics} on {@code address} (port 0: a free one). */
+        public Config withHttp(InetSocketAddress address) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
+                    maxConnectionsPerAddress, maxRegistryBytes, address);
         }
     }
 
     private final Config config;
     private final EventLoopGroup group;
     private final Registry registry;
+    private final TrackerMetrics metrics;
+    /** Null without --http. */
+    private final TrackerHttp http;
     /** Registry loop only: when the last "tracker full" warning was logged. */
     private long lastFullWarningNanos;
     private long refusedSinceFullWarning;
@@ -103,13 +113,20 @@ public final class Tracker implements AutoCloseable {
     private Tracker(Config config) throws IOException {
         this.config = config;
         this.registry = new Registry(config.maxEntries(), config.maxRegistryBytes());
+        this.metrics = new TrackerMetrics(this, registry);
         this.group = new EventLoopGroup("tracker", config.threads());
         Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis())
                 .withHelloTimeoutMillis(config.helloTimeoutMillis());
+        Acceptor sessions = null;
         try {
-            this.acceptor = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
+            sessions = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
                     config.maxConnections(), config.maxConnectionsPerAddress(), null);
+            this.acceptor = sessions;
+            this.http = config.http() == null ? null : TrackerHttp.open(this, group, config.http());
         } catch (IOException e) {
+            if (sessions != null) {
+                sessions.close();
+            }
             group.close();
             throw e;
         }
@@ -151,6 +168,11 @@ public final class Tracker implements AutoCloseable {
         return acceptor.connectionCount();
     }
 
+    /** Where the dashboard and {@code /metrics} are served (the real port when 0 was asked for), or null. */
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
     /**
      * From now on an event loop that dies of an Error ends the process ({@link FatalExit}): for the main only. Any
      * thread.
@@ -161,6 +183,9 @@ public final class Tracker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         acceptor.close();
         group.close();
         log.info("tracker on {} stopped", address());
@@ -172,6 +197,10 @@ public final class Tracker implements AutoCloseable {
 
     Registry registry() {
         return registry;
+    }
+
+    TrackerMetrics metrics() {
+        return metrics;
     }
 
     /**
@@ -254,6 +283,11 @@ public final class Tracker implements AutoCloseable {
                         + " beyond it are refused (default: ${DEFAULT-VALUE})")
         int maxEntries = Registry.DEFAULT_MAX_ENTRIES;
 
+        @Option(names = "--http", paramLabel = "[HOST:]PORT",
+                description = "serve a dashboard (/), /api/status and Prometheus /metrics over HTTP here; HOST"
+                        + " defaults to loopback, PORT 0 picks a free one (default: no HTTP)")
+        String http;
+
         @Option(names = "--max-memory", paramLabel = "SIZE",
                 description = "the registry's heap at most, names included (estimated); announcements beyond it are"
                         + " refused (default: 512MiB)")
@@ -270,15 +304,21 @@ public final class Tracker implements AutoCloseable {
                     Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
             long maxRegistryBytes = Cli.positive("--max-memory", Quantity.size("--max-memory", maxMemory));
+            InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
             InetSocketAddress bind = Endpoint.parse(address, port);
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis,
                     HELLO_TIMEOUT_MILLIS, maxEntries)
-                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes));
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes)
+                    .withHttp(httpBind));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + hostPort(tracker.address()));
+            if (tracker.httpAddress() != null) {
+                // after the line above: scripts read the first "listening on" as the tracker's own address
+                System.out.println("http listening on " + TrackerHttp.url(tracker.httpAddress()));
+            }
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

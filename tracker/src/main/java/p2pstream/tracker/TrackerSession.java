@@ -26,8 +26,14 @@ import p2pstream.common.wire.Withdraw;
 final class TrackerSession implements ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(TrackerSession.class);
 
-    /** A registered peer as the registry sees it: the address it serves on is the one handed out. */
-    record Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
+    /**
+     * A registered peer as the registry sees it: the address it serves on is the one handed out; a viewer (a
+     * peer-client) or a peer-server.
+     */
+    record Peer(long sessionId, PeerId peerId, InetSocketAddress address, boolean viewer) {
+        Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
+            this(sessionId, peerId, address, false);
+        }
     }
 
     private final Tracker tracker;
@@ -56,15 +62,18 @@ final class TrackerSession implements ConnectionHandler {
             case ANNOUNCE -> onAnnounce(Announce.decode(payload));
             case WITHDRAW -> {
                 Withdraw w = Withdraw.decode(payload);
+                tracker.metrics().withdraws.inc();
                 long session = peer.sessionId();
                 requests.update(r -> r.withdraw(session, w.contentId()));
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
+                tracker.metrics().lists.inc();
                 requests.list(new ListScan(l.filter(), l.limit()));
             }
             case LOOKUP -> {
                 Lookup l = Lookup.decode(payload);
+                tracker.metrics().lookups.inc();
                 long session = peer.sessionId();
                 requests.query(r -> r.lookup(l.contentId(), l.name(), l.maxPeers(), session));
             }
@@ -81,6 +90,7 @@ final class TrackerSession implements ConnectionHandler {
     @Override
     public void onClose(String reason) {
         if (peer != null) {
+            tracker.metrics().onSessionClosed();
             requests.close();
             long session = peer.sessionId();
             onRegistryLoop(() -> tracker.registry().removeSession(session));
@@ -96,8 +106,9 @@ final class TrackerSession implements ConnectionHandler {
         }
         InetSocketAddress remote = connection.remoteAddress();
         peer = new Peer(tracker.nextSessionId(), hello.peerId(),
-                new InetSocketAddress(remote.getAddress(), hello.listenPort()));
+                new InetSocketAddress(remote.getAddress(), hello.listenPort()), hello.role() == Role.CLIENT);
         connection.helloAccepted();
+        tracker.metrics().onSessionOpened();
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
@@ -109,6 +120,7 @@ final class TrackerSession implements ConnectionHandler {
         if (peer.address().getPort() == 0) {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "announce: listen port 0 (expected: a peer that serves)");
         }
+        tracker.metrics().announces.inc();
         Peer p = peer;
         Connection c = connection;
         requests.update(r -> {

@@ -1,5 +1,6 @@
 package p2pstream.common.cli;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -39,6 +40,27 @@ public final class Endpoint {
             throw new IllegalArgumentException("address: " + text + " does not resolve (expected: a host name or IP)");
         }
         return address;
+    }
+
+    /**
+     * The address an option such as {@code --http [HOST:]PORT} binds: {@code PORT} alone is on the loopback address
+     * (nothing outside the machine can reach it), {@code HOST:PORT} and {@code [v6]:PORT} as given; 0 picks a port.
+     */
+    public static InetSocketAddress listen(String option, String text) {
+        String t = text.trim();
+        int colon = t.indexOf(':');
+        boolean portOnly = !t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9');
+        boolean hasPort = t.startsWith("[") ? t.contains("]:") : colon >= 0 && colon == t.lastIndexOf(':');
+        if (!portOnly && !hasPort) {
+            throw new IllegalArgumentException(option + ": " + text + " (expected: [HOST:]PORT, e.g. 8080 or"
+                    + " 0.0.0.0:8080)");
+        }
+        try {
+            return portOnly ? new InetSocketAddress(InetAddress.getLoopbackAddress(), parsePort(t, text))
+                    : parse(t, 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
     }
 
     private static int parsePort(String s, String text) {

@@ -142,6 +142,11 @@ final class HttpConnection implements ConnectionHandler, Inbound {
         }
     }
 
+    /** A response head with {@code status} is being sent. */
+    void onResponse(int status) {
+        server.onResponse(status);
+    }
+
     /** The exchange's response ended: close, or wait for the next request (perhaps already buffered). */
     void onExchangeDone(HttpExchange done, boolean close) {
         if (exchange != done) {
@@ -160,6 +165,7 @@ final class HttpConnection implements ConnectionHandler, Inbound {
     private void refuse(int status, String why, boolean head) {
         log.info("{} refused: {} {}", connection.remoteAddress(), status, why);
         cancelTimer();
+        server.onResponse(status);
         connection.send(BufferData.of(ResponseWriter.refusal(status, why, head)));
         connection.closeAfterFlush(status + ": " + why);
     }

@@ -96,6 +96,7 @@ public final class HttpExchange {
             framing.addChecked("Connection", "keep-alive");
         }
         connection.send(BufferData.of(ResponseWriter.head(status, given, framing)));
+        owner.onResponse(status);
         state = State.BODY;
         if (request.isHead() || contentLength == 0) {
             finish();
@@ -104,8 +105,13 @@ public final class HttpExchange {
 
     /** A whole response in one call: {@code body} as UTF-8 text of type {@code contentType}. */
     public void respond(int status, String contentType, String body) {
+        respond(status, new HttpHeaders().add("Content-Type", contentType), body);
+    }
+
+    /** A whole response in one call: {@code body} as UTF-8, with {@code headers} (its Content-Type among them). */
+    public void respond(int status, HttpHeaders headers, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        respond(status, new HttpHeaders().add("Content-Type", contentType), bytes.length);
+        respond(status, headers, bytes.length);
         send(BufferData.of(ByteBuffer.wrap(bytes)));
         end();
     }

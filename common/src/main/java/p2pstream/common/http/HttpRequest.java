@@ -1,5 +1,7 @@
 package p2pstream.common.http;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,6 +64,44 @@ public final class HttpRequest {
     /** The query as sent (still percent-encoded), without the '?'; null when the target has none. */
     public String query() {
         return query;
+    }
+
+    /**
+     * The first value of the query parameter {@code name} ({@code ?q=a+b} gives "a b"), decoded as a form would
+     * encode it; null when there is none. A malformed escape is kept as it was and bytes that are not UTF-8 become
+     * U+FFFD: a page filter is forgiving.
+     */
+    public String queryParameter(String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String key = decodeForm(eq < 0 ? pair : pair.substring(0, eq));
+            if (key.equals(name)) {
+                return eq < 0 ? "" : decodeForm(pair.substring(eq + 1));
+            }
+        }
+        return null;
+    }
+
+    private static String decodeForm(String s) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+            int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+            if (c == '%' && lo >= 0) {
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else if (c == '+') {
+                bytes.write(' ');
+            } else {
+                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(utf8, 0, utf8.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** "HTTP/1.0" or "HTTP/1.1". */

@@ -3,6 +3,7 @@ package p2pstream.peer.server;
 import java.net.InetSocketAddress;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 
 /**
@@ -29,7 +30,19 @@ public interface Catalog {
     default void onServingPeer(ContentId id, InetSocketAddress address) {
     }
 
-    /** A chunk of {@code bytes} (frame included) was queued to a peer: for upload figures. */
-    default void onChunkSent(long bytes) {
+    /** A session began serving {@code stream} to a peer (its HELLO asked for it): for figures. */
+    default void onServing(Holding stream) {
+    }
+
+    /** A session that was serving {@code stream} closed. */
+    default void onServingEnded(Holding stream) {
+    }
+
+    /** A chunk of {@code stream}, {@code bytes} with its frame, was queued to a peer: for upload figures. */
+    default void onChunkSent(Holding stream, long bytes) {
+    }
+
+    /** A REQUEST was answered with REJECT for {@code reason}. */
+    default void onRejected(Reject.Reason reason) {
     }
 }

@@ -64,7 +64,7 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         InetSocketAddress a = server.address();
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", publishing live " + name + " as " + manifest.contentId().hex() + " (key " + keyPath + ")");
-        System.out.flush();
+        PeerServerMain.printHttp(server);
         publisher.start();
         int chunks;
         try {

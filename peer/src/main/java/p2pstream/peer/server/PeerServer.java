@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -22,10 +22,10 @@ import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
-import p2pstream.peer.store.SharedDirectory;
 import p2pstream.peer.tracker.TrackerClient;
 
 /**
@@ -52,15 +52,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * @param helloTimeoutMillis   a connection without a complete HELLO this long after it opened is closed
      * @param sessionIdleMillis    a session after HELLO that neither sends nor takes a byte this long is closed
      * @param maxConnectionsPerAddress open connections from one IP address at most
+     * @param http                 where to serve the server's page and {@code /metrics} (port 0: a free one), or null
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
-                         Sharing sharing, int maxConnectionsPerAddress) {
+                         Sharing sharing, int maxConnectionsPerAddress, InetSocketAddress http) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
                       Sharing sharing) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null);
         }
 
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
@@ -75,18 +76,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withUploadLimit(long bytesPerSecond) {
             return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http);
         }
 
         public Config withMaxConnections(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
-                    idleMillis, sharing, maxConnectionsPerAddress);
+                    idleMillis, sharing, maxConnectionsPerAddress, http);
         }
 
         /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
@@ -101,12 +102,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, max);
+                    sessionIdleMillis, sharing, max, http);
+        }
+
+        /** The same, serving the server's page and {@code /metrics} on {@code address} (port 0: a free one). */
+        public Config withHttp(InetSocketAddress address) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, address);
         }
 
         private Config withSharing(Sharing s) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, s, maxConnectionsPerAddress);
+                    sessionIdleMillis, s, maxConnectionsPerAddress, http);
         }
     }
 
@@ -122,11 +129,15 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     private final PeerId peerId = PeerId.random();
-    private final LongAdder uploaded = new LongAdder();
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
     /** By name; changed by the directory watch on the first loop, read from any thread. */
     private final Map<String, ServedStream> files = new ConcurrentSkipListMap<>();
+    /** Null for a server of shared files. */
+    private final LiveHolding live;
     private final EventLoopGroup group;
+    private final PeerServerMetrics metrics;
+    /** Null without --http. */
+    private final PeerServerHttp http;
     private final Acceptor acceptor;
     private final TrackerClient trackerClient;
     /** Null for a live publisher, which shares no directory. */
@@ -134,30 +145,32 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final OpenFiles openFiles;
     private final DirectoryWatch watch;
 
-    private PeerServer(Config config, List<ServedStream> shared, LiveHolding live, SharedFiles hasher,
-                       OpenFiles openFiles) throws IOException {
+    /** Serves on {@code group}, which the caller closes if this throws ({@link PeerServerStartup}). */
+    PeerServer(Config config, EventLoopGroup group, PeerServerMetrics metrics, PeerServerHttp http,
+                       List<ServedStream> shared, LiveHolding live, SharedFiles hasher, OpenFiles openFiles)
+            throws IOException {
+        this.group = group;
+        this.metrics = metrics;
+        this.http = http;
+        this.live = live;
         this.hasher = hasher;
         this.openFiles = openFiles;
         for (ServedStream s : shared) {
             streams.put(s.manifest().contentId(), s);
             files.put(s.manifest().name(), s);
+            metrics.track(s);
         }
         if (live != null) {
             streams.put(live.manifest().contentId(), live);
+            metrics.track(live);
         }
-        this.group = new EventLoopGroup("peer-server", config.threads());
-        try {
-            TokenBucket cap = config.uploadBytesPerSecond() > 0
-                    ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
-            this.acceptor = Acceptor.open(group, config.bind(),
-                    () -> new ServerSession(this, config.sessionIdleMillis()),
-                    LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
-                            .withHelloTimeoutMillis(config.helloTimeoutMillis()),
-                    config.maxConnections(), config.maxConnectionsPerAddress(), cap);
-        } catch (IOException e) {
-            group.close();
-            throw e;
-        }
+        TokenBucket cap = config.uploadBytesPerSecond() > 0
+                ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
+        this.acceptor = Acceptor.open(group, config.bind(),
+                () -> new ServerSession(this, config.sessionIdleMillis()),
+                LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
+                        .withHelloTimeoutMillis(config.helloTimeoutMillis()),
+                config.maxConnections(), config.maxConnectionsPerAddress(), cap);
         Hello hello = new Hello(Role.SERVER, peerId, acceptor.localAddress().getPort(), null);
         this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), hello, false);
         for (ServedStream s : shared) {
@@ -189,11 +202,13 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     /** The directory watch found {@code added}, new or in place of {@code replaced}. First loop thread. */
     private void share(ServedStream added, ServedStream replaced) {
+        metrics.track(added);
         streams.put(added.manifest().contentId(), added);
         files.put(added.manifest().name(), added);
         trackerClient.announce(added.announcement());
         if (replaced != null) {
             streams.remove(replaced.manifest().contentId(), replaced);
+            metrics.forget(replaced);
             trackerClient.withdraw(replaced.manifest().contentId());
             replaced.close();
         }
@@ -203,33 +218,36 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private void unshare(ServedStream removed) {
         streams.remove(removed.manifest().contentId(), removed);
         files.remove(removed.manifest().name(), removed);
+        metrics.forget(removed);
         trackerClient.withdraw(removed.manifest().contentId());
         removed.close();
     }
 
-    /** Hashes (or reads the cached manifests of) every shared file, listens, and announces. */
+    /**
+     * Hashes (or reads the cached manifests of) every shared file, listens, and announces. With {@code --http} the
+     * page and {@code /metrics} are served from the start, so the hashing can be watched.
+     */
     public static PeerServer start(Config config) throws IOException {
-        SharedDirectory dir = new SharedDirectory(config.dir());
-        OpenFiles open = new OpenFiles(config.sharing().openFiles());
-        SharedFiles hasher = new SharedFiles(dir, Clock.SYSTEM, open);
-        PeerServer server;
-        try {
-            server = new PeerServer(config, hasher.hashAll(), null, hasher, open);
-        } catch (IOException | RuntimeException e) {
-            hasher.close();
-            throw e;
-        }
+        PeerServer server = PeerServerStartup.files(config);
         log.info("peer-server {} listening on {}, sharing {} files from {}, watching it for changes", server.peerId,
-                server.address(), server.files.size(), dir.root());
+                server.address(), server.files.size(), server.hasher.directory().root());
         return server;
     }
 
     /** Serves and announces one live stream (no directory): its publisher fills {@code live}'s window. */
     public static PeerServer startLive(Config config, LiveHolding live) throws IOException {
-        PeerServer server = new PeerServer(config, List.of(), live, null, null);
+        PeerServer server = PeerServerStartup.live(config, live);
         log.info("peer-server {} listening on {}, publishing live {} as {}", server.peerId, server.address(),
                 live.name(), live.manifest().contentId().hex());
         return server;
+    }
+
+    /** Once constructed: the pages and metrics read this server's figures from now on. */
+    void onStarted() {
+        metrics.onStarted(this);
+        if (http != null) {
+            http.onStarted(this);
+        }
     }
 
     public InetSocketAddress address() {
@@ -247,13 +265,33 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     @Override
-    public void onChunkSent(long bytes) {
-        uploaded.add(bytes);
+    public void onServing(Holding stream) {
+        metrics.onServing(stream);
+    }
+
+    @Override
+    public void onServingEnded(Holding stream) {
+        metrics.onServingEnded(stream);
+    }
+
+    @Override
+    public void onChunkSent(Holding stream, long bytes) {
+        metrics.onChunkSent(stream, bytes);
+    }
+
+    @Override
+    public void onRejected(Reject.Reason reason) {
+        metrics.onRejected(reason);
     }
 
     /** Bytes of chunk frames sent to peers so far. Any thread. */
     public long uploadedBytes() {
-        return uploaded.sum();
+        return metrics.sentBytes();
+    }
+
+    /** Where the page and {@code /metrics} are served (the real port when 0 was asked for), or null. Any thread. */
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
     }
 
     @Override
@@ -279,6 +317,20 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return trackerClient.synced();
     }
 
+    /** The shared files, by name. Any thread. */
+    Collection<ServedStream> files() {
+        return files.values();
+    }
+
+    /** The live stream published, or null. */
+    LiveHolding live() {
+        return live;
+    }
+
+    PeerServerMetrics metrics() {
+        return metrics;
+    }
+
     /** Shared files open now, and the most that were open at once: never above the configured bound. */
     int[] openFileCounts() {
         return openFiles == null ? new int[] {0, 0} : new int[] {openFiles.openCount(), openFiles.peakOpenCount()};
@@ -299,6 +351,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         if (watch != null) {
             watch.close();
         }

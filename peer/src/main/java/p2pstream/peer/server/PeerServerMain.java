@@ -62,6 +62,12 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "open connections from one IP address at most (default: ${DEFAULT-VALUE})")
     int maxConnectionsPerAddress = PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
+    @Option(names = "--http", paramLabel = "[HOST:]PORT",
+            description = "serve a page of what is shared and served (/), /api/status and Prometheus /metrics over"
+                    + " HTTP here, from the start (hashing included); HOST defaults to loopback, PORT 0 picks a free"
+                    + " one (default: no HTTP)")
+    String http;
+
     @Option(names = "--live", paramLabel = "NAME",
             description = "publish a live stream of this name, read from standard input or --input")
     String live;
@@ -121,6 +127,7 @@ public final class PeerServerMain implements Callable<Integer> {
         InetSocketAddress trackerAddress =
                 Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
+        InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
             LivePublication options = new LivePublication(live, input,
                     chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
@@ -129,12 +136,12 @@ public final class PeerServerMain implements Callable<Integer> {
                     Quantity.durationMillis("--reveal-delay", revealDelay, 1),
                     Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
+                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind));
         }
         checkDir(dir);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                        .withMaxConnectionsPerAddress(maxConnectionsPerAddress));
+                        .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind));
         server.exitOnLoopDeath("peer-server");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -149,9 +156,20 @@ public final class PeerServerMain implements Callable<Integer> {
         InetSocketAddress a = server.address();
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", sharing " + server.streamCount() + " files from " + dir.toAbsolutePath().normalize());
-        System.out.flush();
+        printHttp(server);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code http listening on http://HOST:PORT/} on stdout, with {@code --http}; after the "peer-server listening"
+     * line, which scripts read first as the server's own address. Flushes stdout.
+     */
+    static void printHttp(PeerServer server) {
+        if (server.httpAddress() != null) {
+            System.out.println("http listening on " + PeerServerHttp.url(server.httpAddress()));
+        }
+        System.out.flush();
     }
 
     /**

@@ -171,6 +171,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     @Override
     public void onClose(String reason) {
         if (stream != null) {
+            catalog.onServingEnded(stream);
             stream.unsubscribe(this);
             while (!queue.isEmpty()) {
                 // a publisher must not hold a chunk back for a request that left with us
@@ -191,6 +192,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                     + " (expected: a stream this peer serves)");
         }
         stream = s;
+        catalog.onServing(s);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":"
@@ -225,13 +227,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
     private void onRequest(int index) {
         if (!stream.holds(index)) {
-            connection.send(new Reject(index, Reject.Reason.NOT_HELD));
+            reject(index, Reject.Reason.NOT_HELD);
             return;
         }
         // one scan of the queue: a request already queued is ignored
         if (!queue.contains(index)) {
             if (!queue.offer(index)) {
-                connection.send(new Reject(index, Reject.Reason.OVERLOADED));
+                reject(index, Reject.Reason.OVERLOADED);
                 return;
             }
             stream.onAsked(index);
@@ -254,11 +256,15 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private void send(int index) {
         long bytes = stream.sendChunk(connection, index);
         if (bytes < 0) {
-            connection.send(new Reject(index, bytes == Holding.OVERLOADED ? Reject.Reason.OVERLOADED
-                    : Reject.Reason.UNAVAILABLE));
+            reject(index, bytes == Holding.OVERLOADED ? Reject.Reason.OVERLOADED : Reject.Reason.UNAVAILABLE);
             return;
         }
         chunksSent++;
-        catalog.onChunkSent(bytes);
+        catalog.onChunkSent(stream, bytes);
+    }
+
+    private void reject(int index, Reject.Reason reason) {
+        connection.send(new Reject(index, reason));
+        catalog.onRejected(reason);
     }
 }

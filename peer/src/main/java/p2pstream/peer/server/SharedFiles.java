@@ -75,11 +75,19 @@ final class SharedFiles implements AutoCloseable {
      * how many are done. A file that cannot be shared is logged and left out.
      */
     List<ServedStream> hashAll() throws IOException {
+        return hashAll(new HashProgress());
+    }
+
+    /** The same, telling {@code progress} how far it is (for the pages while the server starts). */
+    List<ServedStream> hashAll(HashProgress progress) throws IOException {
         List<String> names = dir.names();
+        long[] sizes = new long[names.size()];
         long totalBytes = 0;
-        for (String name : names) {
-            totalBytes += sizeOf(name);
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = sizeOf(names.get(i));
+            totalBytes += sizes[i];
         }
+        progress.onStart(names.size(), totalBytes);
         log.info("hashing {} files ({}) in {}; cached manifests are reused", names.size(),
                 Quantity.bytesText(totalBytes), dir.root());
         List<Future<ServedStream>> futures = new ArrayList<>();
@@ -89,21 +97,21 @@ final class SharedFiles implements AutoCloseable {
         List<ServedStream> shared = new ArrayList<>();
         long startNanos = clock.nanoTime();
         long nextProgressNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS);
-        long doneBytes = 0;
         try {
             for (int i = 0; i < futures.size(); ) {
                 try {
                     long waitNanos = Math.max(1, nextProgressNanos - clock.nanoTime());
                     ServedStream s = futures.get(i).get(waitNanos, TimeUnit.NANOSECONDS);
                     shared.add(s);
-                    doneBytes += s.manifest().size();
+                    progress.onFileDone(sizes[i]);
                     i++;
                 } catch (TimeoutException e) {
-                    log.info("hashing: {} of {} files done ({} of {})", i, names.size(), Quantity.bytesText(doneBytes),
-                            Quantity.bytesText(totalBytes));
+                    log.info("hashing: {} of {} files done ({} of {})", i, names.size(),
+                            Quantity.bytesText(progress.bytesDone()), Quantity.bytesText(totalBytes));
                     nextProgressNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS);
                 } catch (ExecutionException e) {
                     log.warn("not sharing {}: {}", names.get(i), e.getCause().toString());
+                    progress.onFileDone(sizes[i]);
                     i++;
                 }
             }
