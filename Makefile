@@ -1,6 +1,8 @@
 # p2pstream: the only commands a newcomer needs.
 #
-#   make          build dist/tracker.jar, dist/peer-server.jar, dist/peer-client.jar, dist/benchmarks.jar
+#   make          build dist/tracker.jar, dist/peer-server.jar, dist/peer-client.jar, dist/benchmarks.jar, and
+#                 dist/peer-client: a launcher running peer-client.jar with a class-data sharing archive made by a
+#                 training run (scripts/launcher.sh), for a shorter start
 #   make test     unit tests (surefire), then the *E2ETest end-to-end tests against the packaged jars (failsafe)
 #   make demo     build, then a tracker, three peer-servers and a client on loopback (scripts/demo.sh)
 #   make demo-live  build, then ffmpeg's test pattern published live and watched by three relaying viewers
@@ -49,6 +51,7 @@ all: build
 
 build:
 	$(MVN) -q $(MVN_FLAGS) install -DskipTests 2>&1 | $(ANSI_FILTER)
+	scripts/launcher.sh dist
 
 test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)

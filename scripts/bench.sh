@@ -1,33 +1,52 @@
 #!/usr/bin/env bash
-# p2pstream against the reference tools, on loopback, with one 256 MiB file:
-#   (a) 1 peer-server + peer-client   vs  nginx (sendfile on) + curl      output to /dev/null, and to a file
-#   (b) 4 peer-servers, each --upload-limit 25MB/s + peer-client
-#                                      vs  4 nginx servers, each limit_rate 25 MB/s + aria2c -x4 -s4 (4 mirrors)
+# p2pstream against the reference tools on loopback, the goals of issue 12, each side measured in turn in the same
+# run (reference, p2pstream, reference, ...) as wall time of the whole command, process start included:
+#   (1) 1 peer-server, peer-client -o - into /dev/null  vs  nginx (sendfile) + curl | openssl dgst -sha256, and
+#       vs raw nginx + curl -o /dev/null
+#   (2) 1 peer-server, peer-client -o FILE              vs  nginx + curl -o FILE
+#   (3) 4 peer-servers, peer-client -o FILE             vs  4 nginx + aria2c -x4 -s4 (4 mirrors), uncapped, and
+#       each server capped at 25 MB/s (peer-server --upload-limit, nginx limit_rate)
+#   (4) start-up: a 1 MiB stream, peer-client -o -      vs  curl of the same file + `java -version`
+#   (5) memory: a 10 GiB sparse file, peer-client -o - and -o FILE: the client's peak RSS against its bound
 # then the JMH benchmarks briefly, then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
 # origin capped at 2x the bitrate vs N curl viewers and one capped nginx), then live latency through 1, 2 and 3
 # relay hops (scripts/live-bench.sh), then the tracker at scale of issue 5 (scripts/tracker-bench.sh: sessions
 # held, LOOKUP/ANNOUNCE per second, heap per entry). Prints a table and writes it to bench-out/results.md.
 #
+# The client runs as `make` leaves it: dist/peer-client, the launcher with its class-data archive (rebuilt here
+# for the copy of dist/ the run uses); BENCH_CLIENT=jar runs `java -jar dist/peer-client.jar` instead. The
+# start-up case measures both. Every chunk is verified against the manifest; the client's own SHA-256 of the
+# whole output is off (--no-sha256); files written are checked with sha256sum afterwards, outside the timing.
+#
 # Run by `make bench` (after `make build`). Installs nginx, curl and aria2 with apt-get when they are missing
 # (root on Debian). Stops everything it started on exit, Ctrl-C included.
 #
-# Knobs (environment): BENCH_SIZE_MIB (256), BENCH_RUNS (3: the median is reported), BENCH_RATE_MB (25:
-# per-server cap in MB/s = 10^6 bytes/s, for both sides), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps
-# the temp dir), BENCH_OUT (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are
-# described in swarm-bench.sh), BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh),
-# BENCH_TRACKER (1; 0 skips the tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh).
+# Knobs (environment): BENCH_SIZE_MIB (1024), BENCH_RUNS (3: the median is reported), BENCH_RATE_MB (25:
+# per-server cap in MB/s = 10^6 bytes/s, for both sides), BENCH_START_KIB (1024: the start-up stream),
+# BENCH_MEM_GIB (10; 0 skips the memory case), BENCH_MEM_BOUND_MIB (256: the RSS bound it is held to),
+# BENCH_CLIENT (launcher; jar), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT
+# (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are described in swarm-bench.sh),
+# BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh), BENCH_TRACKER (1; 0 skips the
+# tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh).
 set -euo pipefail
+export LC_ALL=C # decimal points in printf and awk
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SIZE_MIB=${BENCH_SIZE_MIB:-256}
+SIZE_MIB=${BENCH_SIZE_MIB:-1024}
 RUNS=${BENCH_RUNS:-3}
 RATE_MB=${BENCH_RATE_MB:-25}
 RATE_BYTES=$(( RATE_MB * 1000000 ))
+START_KIB=${BENCH_START_KIB:-1024}
+MEM_GIB=${BENCH_MEM_GIB:-10}
+MEM_BOUND_MIB=${BENCH_MEM_BOUND_MIB:-256}
+CLIENT_MODE=${BENCH_CLIENT:-launcher}
 RUN_JMH=${BENCH_JMH:-1}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
 SIZE_BYTES=$(( SIZE_MIB * 1024 * 1024 ))
 NAME=bench.bin
+START_NAME=start.bin
+BIG_NAME=big.bin
 MIRRORS=4
 
 mkdir -p "$OUT"
@@ -49,27 +68,84 @@ clean_up_work_on_exit
 # have_cmd, ensure_tools and the nginx helpers (start_nginx, free_port, wait_nginx) are in lib.sh: the
 # swarm benchmark (swarm-bench.sh) uses them too.
 
-HAVE_NGINX=1 HAVE_CURL=1 HAVE_ARIA2=1
-ensure_tools nginx:nginx curl:curl aria2c:aria2 || true
+HAVE_NGINX=1 HAVE_CURL=1 HAVE_ARIA2=1 HAVE_OPENSSL=1
+ensure_tools nginx:nginx curl:curl aria2c:aria2 openssl:openssl || true
 have_cmd nginx || HAVE_NGINX=0
 have_cmd curl || HAVE_CURL=0
 have_cmd aria2c || HAVE_ARIA2=0
+have_cmd openssl || HAVE_OPENSSL=0
+[ -x /usr/bin/time ] || ensure_tools /usr/bin/time:time || true
 
-# ---------------------------------------------------------------- results
+# the client command: the launcher with its class-data archive, built for this copy of dist/ (the archive names
+# the jar's path), or the jar
+CLIENT_LAUNCHER=()
+if [ -z "$P2P_MISSING" ] && [ "$CLIENT_MODE" != jar ]; then
+    if "$REPO_ROOT/scripts/launcher.sh" "$DIST" >"$LOGS/launcher.log" 2>&1; then
+        CLIENT_LAUNCHER=("$DIST/peer-client")
+    else
+        log "scripts/launcher.sh failed (see bench-out/logs/launcher.log): the client runs as java -jar"
+    fi
+fi
+CLIENT_JAR=("$JAVA" -jar "$DIST/peer-client.jar")
+if [ ${#CLIENT_LAUNCHER[@]} -gt 0 ]; then
+    CLIENT=("${CLIENT_LAUNCHER[@]}")
+    CLIENT_LABEL="dist/peer-client"
+else
+    CLIENT=("${CLIENT_JAR[@]}")
+    CLIENT_LABEL="java -jar dist/peer-client.jar"
+fi
 
-declare -A REF=() P2P=() P2P_WALL=() NOTE=()
+# ---------------------------------------------------------------- figures
 
-# mbps BYTES MILLIS: decimal MB/s with one decimal
-mbps() {
-    awk -v b="$1" -v ms="$2" 'BEGIN { if (ms <= 0) ms = 1; printf "%.1f", b / (ms / 1000.0) / 1e6 }'
-}
+# per side of a case (g1.ref, g1.p2p, ...): wall-clock millis of each run, peak RSS in KiB, the client's own millis
+declare -A WALLS=() RSS=() OWN=() FAILED=() NOTE=()
 
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+largest() {
+    printf '%s\n' "$@" | sort -g | tail -n 1
+}
+
+# mbps BYTES MILLIS: decimal MB/s with one decimal
+mbps() {
+    awk -v b="$1" -v ms="$2" 'BEGIN { if (ms == "") { print "n/a"; exit } if (ms <= 0) ms = 1; printf "%.1f", b / (ms / 1000.0) / 1e6 }'
+}
+
+seconds() {
+    awk -v ms="$1" 'BEGIN { if (ms == "") print "n/a"; else printf "%.2f", ms / 1000.0 }'
+}
+
+# ratio A B: A / B with two decimals, n/a when either is missing
 ratio() {
-    awk -v p="$1" -v r="$2" 'BEGIN { if (p == "" || r == "" || r + 0 == 0) print "n/a"; else printf "%.2f", p / r }'
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
+}
+
+# run_side KEY LABEL FUNCTION ARGS...: one run of one side of a case; FUNCTION prints "WALL_MS [RSS_KIB
+# [CLIENT_MS]]". A side that failed once is not run again; its case notes why.
+run_side() {
+    local key=$1 label=$2 v wall rss own
+    shift 2
+    [ -z "${FAILED[$key]:-}" ] || return 0
+    if ! v=$("$@"); then
+        FAILED[$key]=1
+        NOTE[${key%%.*}]="${NOTE[${key%%.*}]:-}$label failed (logs: bench-out/logs); "
+        return 0
+    fi
+    read -r wall rss own <<<"$v"
+    WALLS[$key]="${WALLS[$key]:-} $wall"
+    [ -n "$rss" ] && RSS[$key]="${RSS[$key]:-} $rss"
+    [ -n "$own" ] && OWN[$key]="${OWN[$key]:-} $own"
+    local extra=""
+    [ -n "$rss" ] && extra=", peak RSS $(( rss / 1024 )) MiB"
+    [ -n "$own" ] && extra="$extra, the client's own $own ms"
+    log "  $label: $(seconds "$wall") s$extra"
+}
+
+wall_of() {
+    # shellcheck disable=SC2086 # a list of figures
+    [ -n "${WALLS[$1]:-}" ] && median ${WALLS[$1]} || true
 }
 
 # ---------------------------------------------------------------- data
@@ -82,31 +158,56 @@ fi
 
 DATA=$WORK/data
 mkdir -p "$DATA"
-log "generating $SIZE_MIB MiB of random data"
+log "generating $SIZE_MIB MiB and $START_KIB KiB of random data"
 head -c "$SIZE_BYTES" /dev/urandom >"$DATA/$NAME"
-chmod 644 "$DATA/$NAME"
-SOURCE_SHA=$(sha256_of "$DATA/$NAME")
+head -c $(( START_KIB * 1024 )) /dev/urandom >"$DATA/$START_NAME"
+chmod 644 "$DATA/$NAME" "$DATA/$START_NAME"
+declare -A SIZE_OF=() SHA_OF=()
+SIZE_OF[$NAME]=$SIZE_BYTES
+SIZE_OF[$START_NAME]=$(( START_KIB * 1024 ))
+SHA_OF[$NAME]=$(sha256_of "$DATA/$NAME")
+SHA_OF[$START_NAME]=$(sha256_of "$DATA/$START_NAME")
 
-# ---------------------------------------------------------------- reference side
+# ---------------------------------------------------------------- one run of each kind
 
-# curl_run OUT: one download to OUT; prints MB/s (curl's own total time, connect included)
-curl_run() {
-    local out=$1 port=${NGINX_PORTS[0]} result bytes secs
-    rm -f "$WORK/out.bin"
-    result=$(curl -sS --fail --max-time 600 -o "$out" -w '%{size_download} %{time_total}' "http://127.0.0.1:$port/$NAME")
-    bytes=${result% *}
-    secs=${result#* }
-    [ "$bytes" = "$SIZE_BYTES" ] || { log "curl got $bytes bytes (expected: $SIZE_BYTES)"; return 1; }
-    if [ "$out" != /dev/null ]; then
-        [ "$(sha256_of "$out")" = "$SOURCE_SHA" ] || { log "curl output differs from the source"; return 1; }
-    fi
-    awk -v b="$bytes" -v s="$secs" 'BEGIN { if (s <= 0) s = 0.001; printf "%.1f", b / s / 1e6 }'
+# curl_sha_run PORT NAME: curl | openssl dgst -sha256 of NAME from nginx, its digest checked; prints wall ms
+curl_sha_run() {
+    local port=$1 name=$2 start end digest
+    start=$(now_ms)
+    digest=$(curl -sS --fail --max-time 600 "http://127.0.0.1:$port/$name" | openssl dgst -sha256) || return 1
+    end=$(now_ms)
+    [ "${digest##* }" = "${SHA_OF[$name]}" ] || { log "curl | openssl: $digest (expected: ${SHA_OF[$name]})"; return 1; }
+    echo $(( end - start ))
 }
 
-# aria2_run: one download from the 4 limited mirrors into a file; prints MB/s (wall clock)
+# curl_run PORT NAME OUT: one curl download to OUT (/dev/null or a file, checked afterwards); prints wall ms
+curl_run() {
+    local port=$1 name=$2 out=$3 start end got
+    rm -f "$WORK/out.bin"
+    start=$(now_ms)
+    got=$(curl -sS --fail --max-time 600 -o "$out" -w '%{size_download}' "http://127.0.0.1:$port/$name") || return 1
+    end=$(now_ms)
+    [ "$got" = "${SIZE_OF[$name]}" ] || { log "curl got $got bytes (expected: ${SIZE_OF[$name]})"; return 1; }
+    if [ "$out" != /dev/null ]; then
+        [ "$(sha256_of "$out")" = "${SHA_OF[$name]}" ] || { log "curl output differs from the source"; return 1; }
+        rm -f "$out"
+    fi
+    echo $(( end - start ))
+}
+
+# java_version_run: the JVM's own start and exit; prints wall ms
+java_version_run() {
+    local start end
+    start=$(now_ms)
+    "$JAVA" -version 2>/dev/null || return 1
+    end=$(now_ms)
+    echo $(( end - start ))
+}
+
+# aria2_run PORT...: one aria2c -x4 -s4 download of NAME from the mirrors into a file, checked; prints wall ms
 aria2_run() {
     local urls=() p start end
-    for p in "${NGINX_PORTS[@]}"; do
+    for p in "$@"; do
         urls+=("http://127.0.0.1:$p/$NAME")
     done
     rm -f "$WORK/out.bin"
@@ -115,63 +216,26 @@ aria2_run() {
         --file-allocation=none --allow-overwrite=true --auto-file-renaming=false --max-tries=3 --retry-wait=1 \
         -d "$WORK" -o out.bin "${urls[@]}" >>"$LOGS/aria2c.log" 2>&1 || { log "aria2c failed: $(tail -n 2 "$LOGS/aria2c.log" | tr '\n' ' ')"; return 1; }
     end=$(now_ms)
-    [ "$(sha256_of "$WORK/out.bin")" = "$SOURCE_SHA" ] || { log "aria2c output differs from the source"; return 1; }
-    mbps "$SIZE_BYTES" $(( end - start ))
+    [ "$(sha256_of "$WORK/out.bin")" = "${SHA_OF[$NAME]}" ] || { log "aria2c output differs from the source"; return 1; }
+    rm -f "$WORK/out.bin"
+    echo $(( end - start ))
 }
 
-# measure KEY LABEL FUNCTION ARGS...: runs FUNCTION RUNS times, stores the median MB/s in REF[KEY]
-measure_ref() {
-    local key=$1 label=$2 i v values=()
-    shift 2
-    for (( i = 1; i <= RUNS; i++ )); do
-        v=$("$@") || { NOTE[$key]="${NOTE[$key]:-}$label failed; "; return 0; }
-        log "  $label run $i: $v MB/s"
-        values+=("$v")
-    done
-    REF[$key]=$(median "${values[@]}")
-}
-
-if [ "$HAVE_NGINX" = 1 ] && [ "$HAVE_CURL" = 1 ]; then
-    log "(a) nginx + curl"
-    if start_nginx nginx-a 0 1; then
-        measure_ref a-null "curl -> /dev/null" curl_run /dev/null
-        measure_ref a-file "curl -> file" curl_run "$WORK/out.bin"
-        stop_pid "$NGINX_PID" 10
-    else
-        NOTE[a-null]="nginx did not start; " NOTE[a-file]="nginx did not start; "
-    fi
-else
-    NOTE[a-null]="nginx or curl missing; " NOTE[a-file]="nginx or curl missing; "
-fi
-
-if [ "$HAVE_NGINX" = 1 ] && [ "$HAVE_ARIA2" = 1 ] && [ "$HAVE_CURL" = 1 ]; then
-    log "(b) $MIRRORS nginx servers at $RATE_MB MB/s + aria2c"
-    if start_nginx nginx-b "$RATE_BYTES" "$MIRRORS"; then
-        measure_ref b-file "aria2c -> file" aria2_run
-        stop_pid "$NGINX_PID" 10
-    else
-        NOTE[b-file]="nginx did not start; "
-    fi
-else
-    NOTE[b-file]="nginx, curl or aria2c missing; "
-fi
-
-# ---------------------------------------------------------------- p2pstream side
-
-# client_run OUT KEY: one peer-client download (OUT is a file, or "null" for stdout into /dev/null); prints
-# "MB/s wall-MB/s" where MB/s uses the client's own millis (start to end of output) and wall-MB/s includes
-# JVM start-up. The client runs as a viewer would: every chunk verified against the manifest, no second hash
-# of the whole output (--no-sha256); a file output is checked with sha256sum afterwards, outside the timing.
+# client_run MODE OUT NAME: one peer-client download (MODE: launcher or jar; OUT: a file, checked afterwards
+# unless NAME has no known digest, or "null" for -o - into /dev/null); prints "WALL_MS RSS_KIB CLIENT_MS", the
+# last being the client's own millis (its start to the end of its output, JVM start excluded)
 client_run() {
-    local out=$1 key=$2 stats=$WORK/stats.json start end rc=0 bytes millis sha
-    rm -f "$WORK/out.bin" "$WORK/out.bin.p2ps" "$stats"
+    local mode=$1 out=$2 name=$3 stats=$WORK/stats.json start end rc=0 bytes cmd=("${CLIENT[@]}")
+    [ "$mode" = jar ] && cmd=("${CLIENT_JAR[@]}")
+    rm -f "$WORK/out.bin" "$WORK/out.bin.p2ps" "$stats" "$WORK/time.txt"
     start=$(now_ms)
     if [ "$out" = null ]; then
-        timeout --foreground 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o - --no-progress --no-sha256 --stats-json "$stats" \
-            >/dev/null 2>>"$LOGS/peer-client.err" || rc=$?
+        /usr/bin/time -f %M -o "$WORK/time.txt" timeout --foreground 900 "${cmd[@]}" "$TRACKER" "$name" -o - \
+            --no-progress --no-sha256 --stats-json "$stats" >/dev/null 2>>"$LOGS/peer-client.err" || rc=$?
     else
-        timeout --foreground 900 "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" -o "$out" --no-progress --no-sha256 --stats-json "$stats" \
-            >>"$LOGS/peer-client.out" 2>>"$LOGS/peer-client.err" || rc=$?
+        /usr/bin/time -f %M -o "$WORK/time.txt" timeout --foreground 900 "${cmd[@]}" "$TRACKER" "$name" -o "$out" \
+            --no-progress --no-sha256 --stats-json "$stats" >>"$LOGS/peer-client.out" 2>>"$LOGS/peer-client.err" \
+            || rc=$?
     fi
     end=$(now_ms)
     if [ "$rc" != 0 ]; then
@@ -180,113 +244,244 @@ client_run() {
     fi
     [ -s "$stats" ] || { log "peer-client wrote no stats JSON"; return 1; }
     bytes=$(json_field bytes "$stats")
-    millis=$(json_field millis "$stats")
-    [ "$bytes" = "$SIZE_BYTES" ] || { log "peer-client delivered $bytes bytes (expected: $SIZE_BYTES)"; return 1; }
+    [ "$bytes" = "${SIZE_OF[$name]}" ] || { log "peer-client delivered $bytes bytes (expected: ${SIZE_OF[$name]})"; return 1; }
     [ "$(json_field complete "$stats")" = true ] || { log "peer-client did not report a complete stream"; return 1; }
+    [ "$(json_field hashFailures "$stats")" = 0 ] || { log "peer-client saw hash failures"; return 1; }
     if [ "$out" != null ]; then
-        [ "$(sha256_of "$out")" = "$SOURCE_SHA" ] || { log "peer-client's file differs from the source"; return 1; }
+        if [ -n "${SHA_OF[$name]:-}" ]; then
+            [ "$(sha256_of "$out")" = "${SHA_OF[$name]}" ] || { log "peer-client's file differs from the source"; return 1; }
+        fi
+        rm -f "$out"
     fi
-    echo "$(mbps "$bytes" "$millis") $(mbps "$bytes" $(( end - start )))"
+    echo "$(( end - start )) $(tail -n 1 "$WORK/time.txt") $(json_field millis "$stats")"
 }
 
-measure_p2p() {
-    local key=$1 label=$2 i v values=() walls=()
-    shift 2
-    for (( i = 1; i <= RUNS; i++ )); do
-        v=$("$@") || { NOTE[$key]="${NOTE[$key]:-}$label failed (logs: bench-out/logs); "; return 0; }
-        log "  $label run $i: ${v% *} MB/s (${v#* } MB/s with JVM start-up)"
-        values+=("${v% *}")
-        walls+=("${v#* }")
-    done
-    P2P[$key]=$(median "${values[@]}")
-    P2P_WALL[$key]=$(median "${walls[@]}")
-    # the note of the last run (a subshell cannot hand it back): recompute from its stats file
-    [ -s "$WORK/stats.json" ] || return 0
-    NOTE[$key]="${NOTE[$key]:-}p2pstream last run: startup $(json_field startupMillis "$WORK/stats.json") ms, stalls $(json_field stalls "$WORK/stats.json"), hash failures $(json_field hashFailures "$WORK/stats.json"), $(json_peers "$WORK/stats.json" | awk '$2 > 0' | wc -l | tr -d ' ') peers used; "
-}
-
-# share_dir N: a directory holding the data file for peer-server N (a hard link: same bytes, own manifest cache)
+# share_dir N FILE...: a directory holding the data files for peer-server N (hard links: same bytes, own manifest
+# cache)
 share_dir() {
-    local d=$WORK/share$1
+    local d=$WORK/share$1 f
+    shift
     mkdir -p "$d"
-    ln "$DATA/$NAME" "$d/$NAME" 2>/dev/null || cp "$DATA/$NAME" "$d/$NAME"
+    for f in "$@"; do
+        ln "$f" "$d/" 2>/dev/null || cp "$f" "$d/"
+    done
     echo "$d"
 }
 
-
-p2p_fail() {
-    local msg=$1 key
-    log "p2pstream: $msg"
-    for key in a-null a-file b-file; do
-        [ -n "${P2P[$key]:-}" ] || NOTE[$key]="${NOTE[$key]:-}p2pstream: $msg; "
+# start_peer_servers COUNT PREFIX FILE [ARGS...]: COUNT peer-servers sharing FILE; their pids in SERVER_PIDS
+start_peer_servers() {
+    local count=$1 prefix=$2 file=$3 n
+    shift 3
+    SERVER_PIDS=()
+    for (( n = 1; n <= count; n++ )); do
+        start_peer_server "$prefix$n" "$LOGS" "$(share_dir "$prefix$n" "$file")" "$@" || return 1
+        SERVER_PIDS+=("$SERVER_PID")
+        log "  peer-server on $SERVER_ADDRESS"
     done
 }
 
-run_p2p() {
+stop_peer_servers() {
+    local p
+    for p in "${SERVER_PIDS[@]}"; do
+        stop_pid "$p" 10
+    done
+    SERVER_PIDS=()
+}
+
+# ---------------------------------------------------------------- the cases
+
+# case_fail CASES MESSAGE: notes MESSAGE for each case
+case_fail() {
+    local msg=$1 c
+    shift
+    log "$msg"
+    for c in "$@"; do
+        NOTE[$c]="${NOTE[$c]:-}$msg; "
+    done
+}
+
+# (1), (2) and (4): one nginx and one peer-server, each serving the big and the start-up file
+one_source() {
+    local port i
+    start_nginx ref-1 0 1 || { case_fail "nginx did not start" g1 g2 g4; return 0; }
+    port=${NGINX_PORTS[0]}
+    start_peer_servers 1 peer-server-1- "$DATA/$NAME" || { case_fail "$START_ERROR" g1 g2 g4; return 0; }
+    ln "$DATA/$START_NAME" "$WORK/sharepeer-server-1-1/" 2>/dev/null || cp "$DATA/$START_NAME" "$WORK/sharepeer-server-1-1/"
+    if ! wait_for_peers "$NAME" 1 60 || ! wait_for_peers "$START_NAME" 1 60; then
+        case_fail "the tracker never listed the streams" g1 g2 g4
+        return 0
+    fi
+    log "(1) one source, to /dev/null"
+    for (( i = 1; i <= RUNS; i++ )); do
+        run_side g1.ref "curl | openssl dgst -sha256" curl_sha_run "$port" "$NAME"
+        run_side g1.raw "curl -o /dev/null" curl_run "$port" "$NAME" /dev/null
+        run_side g1.p2p "peer-client -o -" client_run launcher null "$NAME"
+    done
+    log "(2) one source, to a file"
+    for (( i = 1; i <= RUNS; i++ )); do
+        run_side g2.ref "curl -o FILE" curl_run "$port" "$NAME" "$WORK/out.bin"
+        run_side g2.p2p "peer-client -o FILE" client_run launcher "$WORK/out.bin" "$NAME"
+    done
+    log "(4) start-up: $START_KIB KiB"
+    for (( i = 1; i <= RUNS; i++ )); do
+        run_side g4.curl "curl -o /dev/null" curl_run "$port" "$START_NAME" /dev/null
+        run_side g4.java "java -version" java_version_run
+        run_side g4.p2p "$CLIENT_LABEL -o -" client_run launcher null "$START_NAME"
+        [ "$CLIENT_LABEL" = "${CLIENT_JAR[*]}" ] \
+            || run_side g4.jar "java -jar peer-client.jar -o -" client_run jar null "$START_NAME"
+    done
+    stop_peer_servers
+    stop_pid "$NGINX_PID" 10
+}
+
+# (3): four servers on each side, uncapped (g3u) or each capped at RATE_MB (g3c)
+four_sources() {
+    local key=$1 rate=$2 args=()
+    [ "$rate" -gt 0 ] && args=(--upload-limit "${RATE_MB}MB/s")
+    if [ "$HAVE_ARIA2" = 0 ]; then
+        case_fail "aria2c missing" "$key"
+        return 0
+    fi
+    start_nginx "ref-$key" "$rate" "$MIRRORS" || { case_fail "nginx did not start" "$key"; return 0; }
+    start_peer_servers "$MIRRORS" "peer-server-$key-" "$DATA/$NAME" "${args[@]}" \
+        || { case_fail "$START_ERROR" "$key"; stop_pid "$NGINX_PID" 10; return 0; }
+    if wait_for_peers "$NAME" "$MIRRORS" 60; then
+        local i
+        for (( i = 1; i <= RUNS; i++ )); do
+            run_side "$key.ref" "aria2c -x4 -s4" aria2_run "${NGINX_PORTS[@]}"
+            run_side "$key.p2p" "peer-client -o FILE" client_run launcher "$WORK/out.bin" "$NAME"
+        done
+    else
+        case_fail "the tracker never listed $MIRRORS peers" "$key"
+    fi
+    stop_peer_servers
+    stop_pid "$NGINX_PID" 10
+}
+
+# (5): a sparse file of MEM_GIB GiB (zeros: the chunks hash and travel like any others) to stdout and to a file
+memory() {
+    local big=$WORK/big/$BIG_NAME
+    mkdir -p "$WORK/big"
+    truncate -s "${MEM_GIB}G" "$big"
+    SIZE_OF[$BIG_NAME]=$(( MEM_GIB * 1024 * 1024 * 1024 ))
+    log "(5) memory: a $MEM_GIB GiB sparse file (the peer-server hashes it first)"
+    start_peer_servers 1 peer-server-mem- "$big" || { case_fail "$START_ERROR" g5; return 0; }
+    if wait_for_peers "$BIG_NAME" 1 600; then
+        run_side g5.pipe "peer-client -o - ($MEM_GIB GiB)" client_run launcher null "$BIG_NAME"
+        run_side g5.file "peer-client -o FILE ($MEM_GIB GiB)" client_run launcher "$WORK/out.bin" "$BIG_NAME"
+    else
+        case_fail "the tracker never listed $BIG_NAME" g5
+    fi
+    rm -f "$WORK/out.bin" "$WORK/out.bin.p2ps"
+    stop_peer_servers
+}
+
+run_cases() {
     if [ -n "$P2P_MISSING" ]; then
-        p2p_fail "missing$P2P_MISSING (run make build)"
+        case_fail "p2pstream: missing$P2P_MISSING (run make build)" g1 g2 g3u g3c g4 g5
+        return 0
+    fi
+    if [ "$HAVE_NGINX" = 0 ] || [ "$HAVE_CURL" = 0 ] || [ "$HAVE_OPENSSL" = 0 ]; then
+        case_fail "nginx, curl or openssl missing" g1 g2 g3u g3c g4
         return 0
     fi
     log "p2pstream: tracker"
-    start_tracker "$LOGS" || { p2p_fail "$START_ERROR"; return 0; }
+    start_tracker "$LOGS" || { case_fail "p2pstream: $START_ERROR" g1 g2 g3u g3c g4 g5; return 0; }
     log "  tracker on $TRACKER"
-
-    log "(a) 1 peer-server + peer-client"
-    start_peer_server peer-server-a "$LOGS" "$(share_dir 0)" || { p2p_fail "$START_ERROR"; return 0; }
-    local a_pid=$SERVER_PID
-    log "  peer-server on $SERVER_ADDRESS"
-    if wait_for_peers "$NAME" 1 60; then
-        measure_p2p a-null "peer-client -> /dev/null" client_run null a-null
-        measure_p2p a-file "peer-client -> file" client_run "$WORK/out.bin" a-file
-    else
-        NOTE[a-null]="${NOTE[a-null]:-}p2pstream: tracker never listed the stream; "
-        NOTE[a-file]="${NOTE[a-file]:-}p2pstream: tracker never listed the stream; "
-    fi
-    stop_pid "$a_pid" 10
-
-    log "(b) $MIRRORS peer-servers at ${RATE_MB}MB/s + peer-client"
-    local n
-    for (( n = 1; n <= MIRRORS; n++ )); do
-        start_peer_server "peer-server-b$n" "$LOGS" "$(share_dir "$n")" --upload-limit "${RATE_MB}MB/s" \
-            || { NOTE[b-file]="${NOTE[b-file]:-}p2pstream: $START_ERROR; "; return 0; }
-        log "  peer-server on $SERVER_ADDRESS"
-    done
-    if wait_for_peers "$NAME" "$MIRRORS" 60; then
-        measure_p2p b-file "peer-client -> file" client_run "$WORK/out.bin" b-file
-    else
-        NOTE[b-file]="${NOTE[b-file]:-}p2pstream: tracker never listed $MIRRORS peers; "
-    fi
+    one_source
+    log "(3) $MIRRORS sources, uncapped"
+    four_sources g3u 0
+    log "(3) $MIRRORS sources, each capped at $RATE_MB MB/s"
+    four_sources g3c "$RATE_BYTES"
+    [ "$MEM_GIB" -gt 0 ] && memory
+    return 0
 }
-run_p2p
+run_cases
 
 # ---------------------------------------------------------------- table
 
+# speed_row KEY GOAL CASE P2P_LABEL REF_LABEL REF_KEY GOAL_RATIO: the median walls of both sides, MB/s, and the
+# speed ratio (reference wall / p2pstream wall) against its goal
+speed_row() {
+    local key=$1 goal=$2 case_label=$3 p2p_label=$4 ref_label=$5 ref_key=$6 want=$7 p2p ref r met note
+    p2p=$(wall_of "$key.p2p")
+    ref=$(wall_of "$ref_key")
+    r=$(ratio "$ref" "$p2p")
+    met=$(awk -v r="$r" -v w="$want" 'BEGIN { if (r == "n/a") print "n/a"; else print (r + 0 >= w + 0) ? "yes" : "no" }')
+    note=${NOTE[$key]:-}
+    if [ -n "${OWN[$key.p2p]:-}" ]; then
+        # shellcheck disable=SC2086 # lists of figures
+        note="${note}the client's own time $(seconds "$(median ${OWN[$key.p2p]})") s, peak RSS $(( $(largest ${RSS[$key.p2p]}) / 1024 )) MiB; "
+    fi
+    note=${note%"; "}
+    echo "| $goal | $case_label | $p2p_label | $(seconds "$p2p") | $(mbps "$SIZE_BYTES" "$p2p") | $ref_label | $(seconds "$ref") | $(mbps "$SIZE_BYTES" "$ref") | $r | >= $want | $met | $note |"
+}
+
+# start_row KEY LABEL: the client's wall against curl's plus java -version's (their medians), goal <= 1.5x
+start_row() {
+    local key=$1 label=$2 p2p curl java ref r met note
+    p2p=$(wall_of "$key")
+    curl=$(wall_of g4.curl)
+    java=$(wall_of g4.java)
+    ref=$( [ -n "$curl" ] && [ -n "$java" ] && awk -v a="$curl" -v b="$java" 'BEGIN { print a + b }' || true)
+    r=$(ratio "$p2p" "$ref")
+    met=$(awk -v r="$r" 'BEGIN { if (r == "n/a") print "n/a"; else print (r + 0 <= 1.5) ? "yes" : "no" }')
+    note=${NOTE[g4]:-}
+    # shellcheck disable=SC2086 # lists of figures
+    [ -n "${OWN[$key]:-}" ] && note="${note}the client's own time $(seconds "$(median ${OWN[$key]})") s, peak RSS $(( $(largest ${RSS[$key]}) / 1024 )) MiB; "
+    note=${note%"; "}
+    echo "| 4 | start-up, $START_KIB KiB, -o - | $label | $(seconds "$p2p") | | curl $(seconds "$curl") s + java -version $(seconds "$java") s | $(seconds "$ref") | | $r | <= 1.5 | $met | $note |"
+}
+
+# memory_row KEY LABEL: the client's peak RSS against the bound
+memory_row() {
+    local key=$1 label=$2 rss met
+    # shellcheck disable=SC2086 # a list of figures
+    rss=$( [ -n "${RSS[$key]:-}" ] && echo $(( $(largest ${RSS[$key]}) / 1024 )) || true)
+    met=$( [ -n "$rss" ] && { [ "$rss" -le "$MEM_BOUND_MIB" ] && echo yes || echo no; } || echo n/a)
+    echo "| 5 | $MEM_GIB GiB sparse file, $label | ${rss:-n/a} | $MEM_BOUND_MIB | $met | $(seconds "$(wall_of "$key")") | ${NOTE[g5]:-} |"
+}
+
 RESULTS=$OUT/results.md
+LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 {
     echo "# p2pstream vs reference tools"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), $("$JAVA" -version 2>&1 | head -n 1)."
-    echo "Load average before the run: $LOAD_AT_START (anything well above 0 means other processes shared the cores)."
-    echo "Loopback (127.0.0.1), one $SIZE_MIB MiB random file in the page cache; median of $RUNS runs; MB/s = 10^6 bytes/s."
-    echo "curl: its own time_total; aria2c: wall clock; p2pstream: the client's \`millis\` (start to end of output),"
-    echo "and in brackets wall clock including JVM start-up. Caps in (b): $RATE_MB MB/s = $RATE_BYTES bytes/s per server on both sides"
-    echo "(nginx \`limit_rate $RATE_BYTES\` per connection, aria2c one connection per mirror; peer-server \`--upload-limit ${RATE_MB}MB/s\` per process)."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown cpu)), $(uname -r), $("$JAVA" -version 2>&1 | head -n 1)."
+    echo "Load average before the run: $LOAD_AT_START, after its cases: $LOAD_AT_END (anything well above 0 means other processes shared the cores)."
+    echo "Loopback (127.0.0.1), one $SIZE_MIB MiB random file in the page cache; each side run $RUNS times in turn with"
+    echo "the other, the median reported; wall clock of the whole command, process start included; MB/s = 10^6 bytes/s."
+    echo "p2pstream: \`$CLIENT_LABEL\`, every chunk verified against its manifest. Ratio: reference wall / p2pstream"
+    echo "wall (>= 1 is at least as fast); start-up: p2pstream wall / reference wall. Caps: $RATE_MB MB/s = $RATE_BYTES"
+    echo "bytes/s per server on both sides (nginx \`limit_rate\` per connection, aria2c one connection per mirror;"
+    echo "peer-server \`--upload-limit ${RATE_MB}MB/s\` per process)."
     echo
-    echo "| case | reference | MB/s | p2pstream | MB/s | p2pstream / reference | notes |"
-    echo "|---|---|---:|---|---:|---:|---|"
-    row() {
-        local key=$1 case_label=$2 ref_label=$3 p2p_label=$4 p2p
-        p2p=${P2P[$key]:-n/a}
-        [ -n "${P2P_WALL[$key]:-}" ] && p2p="$p2p (${P2P_WALL[$key]})"
-        local note=${NOTE[$key]:-}
-        note=${note%"; "}
-        echo "| $case_label | $ref_label | ${REF[$key]:-n/a} | $p2p_label | $p2p | $(ratio "${P2P[$key]:-}" "${REF[$key]:-}") | $note |"
-    }
-    row a-null "(a) 1 server, to /dev/null" "nginx + curl" "1 peer-server + peer-client"
-    row a-file "(a) 1 server, to a file" "nginx + curl" "1 peer-server + peer-client"
-    row b-file "(b) $MIRRORS servers x $RATE_MB MB/s, to a file" "$MIRRORS x nginx limit_rate + aria2c -x4 -s4" "$MIRRORS peer-servers + peer-client"
+    echo "| goal | case | p2pstream | wall s | MB/s | reference | wall s | MB/s | ratio | goal | met | notes |"
+    echo "|---|---|---|---:|---:|---|---:|---:|---:|---|---|---|"
+    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl \| openssl dgst -sha256" g1.ref 1.0
+    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl -o /dev/null (no hash)" g1.raw 0.3
+    speed_row g2 2 "1 source, to a file" "1 peer-server + peer-client" "nginx + curl -o FILE" g2.ref 1.0
+    speed_row g3u 3 "$MIRRORS sources, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx + aria2c -x4 -s4" g3u.ref 1.0
+    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx limit_rate + aria2c -x4 -s4" g3c.ref 1.0
+    # the caps allow at best SIZE / (MIRRORS x RATE): the p2pstream side against that
+    WALLS[g3c.cap]=$(awk -v b="$SIZE_BYTES" -v r="$(( MIRRORS * RATE_BYTES ))" 'BEGIN { printf "%d", b / r * 1000 }')
+    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "the sum of the caps, $MIRRORS x $RATE_MB MB/s" g3c.cap 0.95
+    start_row g4.p2p "$CLIENT_LABEL"
+    [ "$CLIENT_LABEL" = "${CLIENT_JAR[*]}" ] || start_row g4.jar "java -jar dist/peer-client.jar"
+    if [ "$MEM_GIB" -gt 0 ]; then
+        echo
+        echo "Memory: the client's peak RSS (\`/usr/bin/time -f %M\`, one run each) with its default window (128 chunks"
+        echo "of the stream's 256 KiB). The bound: the JVM and its heap (about 70 MiB for a 1 MiB stream) plus what the"
+        echo "window holds, two windows' worth of chunks with -o - (the chunks ahead of the player and those kept behind"
+        echo "it for peers: 64 MiB), and the connections' read buffers; compare the 1 GiB runs above."
+        echo
+        echo "| goal | case | peak RSS MiB | bound MiB | within | wall s | notes |"
+        echo "|---|---|---:|---:|---|---:|---|"
+        memory_row g5.pipe "-o - to /dev/null"
+        memory_row g5.file "-o FILE"
+    fi
     echo
-    echo "Versions: $("$NGINX" -v 2>&1 | head -n 1 || echo nginx missing); $(curl --version 2>/dev/null | head -n 1 | cut -d' ' -f1-2 || echo curl missing); $(aria2c --version 2>/dev/null | head -n 1 || echo aria2c missing)."
+    echo "Versions: $("$NGINX" -v 2>&1 | head -n 1 || echo nginx missing); $(curl --version 2>/dev/null | head -n 1 | cut -d' ' -f1-2 || echo curl missing); $(aria2c --version 2>/dev/null | head -n 1 || echo aria2c missing); $(openssl version 2>/dev/null || echo openssl missing)."
 } >"$RESULTS"
 
 # ---------------------------------------------------------------- JMH
