@@ -29,7 +29,8 @@ public final class Swarm<P extends PeerLink> {
     private final TrackerClient tracker;
     private final ContentId contentId;
     private final int maxPeers;
-    /** The user named the peers: the tracker is not asked for others. */
+    /** The peers the user named; when there are any, the tracker is not asked for others. */
+    private final List<InetSocketAddress> fixed;
     private final boolean fixedPeers;
     private final Timings timings;
     private final Candidates candidates;
@@ -48,6 +49,7 @@ public final class Swarm<P extends PeerLink> {
         this.tracker = tracker;
         this.contentId = contentId;
         this.maxPeers = maxPeers;
+        this.fixed = List.copyOf(fixed);
         this.fixedPeers = !fixed.isEmpty();
         this.timings = timings;
         this.candidates = new Candidates(timings.retryDelayMillis());
@@ -144,6 +146,11 @@ public final class Swarm<P extends PeerLink> {
         }
         log.info("{} {}: {}", peer, was == PeerLink.Phase.READY ? "left" : "not usable", reason);
         candidates.failed(peer.address, loop.nanoTime());
+        if (fixed.contains(peer.address)) {
+            // no lookup brings a named peer back: it stays a candidate, tried again after its back-off (a relay
+            // named before it listens, a peer that restarts)
+            candidates.add(peer.address);
+        }
         connectMore();
         onChanged.run();
     }

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,6 +108,41 @@ class PeerFaultTest {
             assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
             assertTrue(stats.hashFailures() >= 2, "hash failures: " + stats.hashFailures());
             assertEquals(1, stats.contributingPeers(), "bytes per peer: " + stats.peers());
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void aNamedPeerThatIsNotListeningYetIsTriedAgainUntilItServes() throws Exception {
+        Path source = TestSwarm.randomFile(dir, "source.bin", 4 * 1024 * 1024, 13);
+        try (TestSwarm swarm = TestSwarm.start(dir, source, "late.bin", 1, 0)) {
+            int port;
+            try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = reserve.getLocalPort(); // free again once closed: nothing listens there for now
+            }
+            InetSocketAddress late = new InetSocketAddress("127.0.0.1", port);
+            AtomicReference<PeerServer> lateServer = new AtomicReference<>();
+            CompletableFuture<Void> starter = CompletableFuture.runAsync(() -> {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_500)); // past the viewer's first attempt
+                PeerServer.Config c = PeerServer.Config.loopback(swarm.tracker.address(), swarm.dirs.get(0));
+                try {
+                    lateServer.set(PeerServer.start(new PeerServer.Config(late, c.tracker(), c.dir(), 0, 2, 1_000)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                Path out = dir.resolve("out.bin");
+                Stats stats = TestSwarm.download(swarm.config("late.bin").withNoPeerTimeoutMillis(20_000)
+                        .withPeerAddresses(List.of(late)), out);
+                starter.get(10, TimeUnit.SECONDS);
+                assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+                assertEquals(List.of("127.0.0.1:" + port),
+                        stats.peers().stream().filter(p -> p.bytes() > 0).map(Stats.PeerBytes::address).toList());
+            } finally {
+                starter.join();
+                lateServer.get().close();
+            }
         }
     }
 
