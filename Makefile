@@ -49,9 +49,12 @@ ANSI_FILTER = awk '{ raw = $$0; gsub(/\033\[[0-9;]*m/, "") } $$0 != "" || raw ==
 
 all: build
 
+# the peer-client launcher and its class-data archive, made from the jars just built (LAUNCHER=true skips it)
+LAUNCHER ?= scripts/launcher.sh dist
+
 build:
 	$(MVN) -q $(MVN_FLAGS) install -DskipTests 2>&1 | $(ANSI_FILTER)
-	scripts/launcher.sh dist
+	$(LAUNCHER)
 
 test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
