@@ -9,8 +9,9 @@
 #                 (scripts/demo-live.sh; installs ffmpeg where missing)
 #   make bench    build, then p2pstream against nginx+curl and aria2c, the JMH benchmarks, the swarm of 8, 16 and
 #                 32 paced viewers against one capped nginx, live latency through 1-3 relay hops, and the tracker at
-#                 scale (scripts/bench.sh, swarm-bench.sh, live-bench.sh, tracker-bench.sh; BENCH_SWARM=0,
-#                 BENCH_LIVE=0, BENCH_TRACKER=0 skip parts); about 12 minutes on 2 cores
+#                 scale, the HTTP gateway against nginx (scripts/bench.sh, gateway-bench.sh, swarm-bench.sh,
+#                 live-bench.sh, tracker-bench.sh; BENCH_GATEWAY=0, BENCH_SWARM=0, BENCH_LIVE=0, BENCH_TRACKER=0
+#                 skip parts); about 14 minutes on 2 cores
 #   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): two fifths of it Jazzer on every wire decoder, a
 #                 tenth on the HTTP request-head parser, a fifth on the manifest decoder, the rest FUZZ_TRIES damaged
 #                 sessions each against a real tracker, peer-server and HTTP server (FUZZ_SEED=N repeats a run;

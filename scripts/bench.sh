@@ -8,7 +8,9 @@
 #       each server capped at 25 MB/s (peer-server --upload-limit, nginx limit_rate)
 #   (4) start-up: a 1 MiB stream, peer-client -o -      vs  curl of the same file + `java -version`
 #   (5) memory: a 10 GiB sparse file, peer-client -o - and -o FILE: the client's peak RSS against its bound
-# then the JMH benchmarks briefly, then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
+# then the JMH benchmarks briefly, then the HTTP gateway of issue 13 against nginx, as curl sees both
+# (scripts/gateway-bench.sh: throughput fetching from one peer-server and from the gateway's cache, time to first
+# byte of a seek into the uncached file), then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
 # origin capped at 2x the bitrate vs N curl viewers and one capped nginx), then live latency through 1, 2 and 3
 # relay hops (scripts/live-bench.sh), then the tracker at scale of issue 5 (scripts/tracker-bench.sh: sessions
 # held, LOOKUP/ANNOUNCE per second, heap per entry). Prints a table and writes it to bench-out/results.md.
@@ -27,7 +29,8 @@
 # BENCH_CLIENT (launcher; jar), BENCH_JMH (1; 0 skips JMH), BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT
 # (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are described in swarm-bench.sh),
 # BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh), BENCH_TRACKER (1; 0 skips the
-# tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh).
+# tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh), BENCH_GATEWAY (1; 0 skips the
+# HTTP gateway against nginx, scripts/gateway-bench.sh).
 set -euo pipefail
 export LC_ALL=C # decimal points in printf and awk
 
@@ -517,6 +520,17 @@ if [ "$RUN_JMH" = 1 ]; then
     fi
 fi
 
+# ---------------------------------------------------------------- HTTP gateway (issue 13)
+
+# curl through the gateway (fetching from one peer-server, and from its cache) against nginx, and the time to first
+# byte of a seek into the uncached file (scripts/gateway-bench.sh, on the same data; about 2 minutes). It appends its
+# own section to the results.
+GATEWAY_RC=0
+if [ "${BENCH_GATEWAY:-1}" != 0 ]; then
+    BENCH_OUT=$OUT DIST=$DIST BENCH_GATEWAY_FILE=$DATA/$NAME BENCH_RUNS=$RUNS "$REPO_ROOT/scripts/gateway-bench.sh" \
+        || GATEWAY_RC=$?
+fi
+
 # ---------------------------------------------------------------- swarm (issue 3)
 
 # N paced viewers and one origin capped at 2x the bitrate, against one capped nginx (scripts/swarm-bench.sh;
@@ -550,6 +564,7 @@ echo
 cat "$RESULTS"
 echo
 log "written to ${RESULTS#"$REPO_ROOT"/}"
+[ "$GATEWAY_RC" = 0 ] || die "the gateway benchmark failed (exit $GATEWAY_RC): see bench-out/gateway-logs"
 [ "$SWARM_RC" = 0 ] || die "the swarm benchmark failed (exit $SWARM_RC): see bench-out/swarm-logs"
 [ "$LIVE_RC" = 0 ] || die "the live benchmark failed (exit $LIVE_RC): see bench-out/live-logs"
 [ "$TRACKER_RC" = 0 ] || die "the tracker benchmark failed (exit $TRACKER_RC): see bench-out/tracker-logs"

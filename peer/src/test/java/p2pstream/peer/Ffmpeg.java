@@ -29,11 +29,23 @@ public final class Ffmpeg {
      * ffmpeg does by default, or first with {@code faststart}.
      */
     public static Path mp4(Path file, int seconds, boolean faststart) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-                "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(seconds), "-c:v", "mpeg4", "-q:v", "5"));
+        List<String> codec = new ArrayList<>(List.of("-c:v", "mpeg4", "-q:v", "5"));
         if (faststart) {
-            cmd.addAll(List.of("-movflags", "+faststart"));
+            codec.addAll(List.of("-movflags", "+faststart"));
         }
+        return testPattern(file, seconds, "320x240", codec.toArray(String[]::new));
+    }
+
+    /**
+     * Writes {@code seconds} of ffmpeg's test pattern at {@code size} (such as 320x240), 25 frames a second, to
+     * {@code file}, encoded with {@code codecArgs} (such as {@code -c:v libvpx-vp9}); the container is the file's
+     * extension.
+     */
+    public static Path testPattern(Path file, int seconds, String size, String... codecArgs)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                "-i", "testsrc=size=" + size + ":rate=25", "-t", Integer.toString(seconds)));
+        cmd.addAll(List.of(codecArgs));
         cmd.add(file.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

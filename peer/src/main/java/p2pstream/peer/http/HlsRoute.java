@@ -16,13 +16,20 @@ import p2pstream.peer.swarm.StreamFailure;
  * HLS for live streams, so a browser's {@code <video>} plays them: {@code /hls/NAME.m3u8} is a sliding-window
  * playlist and {@code /hls/NAME/SEQ.ts} its segments, cut at key frames with the tables in front by an
  * {@link HlsSegmenter} that reads the stream beside the gateway's other readers. The first playlist of a stream
- * waits (a few seconds at most) for its first segment. The viewer's loop thread.
+ * waits (some seconds at most) until it lists {@link #FIRST_PLAYLIST_SEGMENTS} segments. The viewer's loop thread.
  */
 final class HlsRoute implements HttpHandler {
     static final String PREFIX = "/hls/";
     /** Segments last about this long: a player buffers two or three, so about the stream's latency again. */
     static final double TARGET_SECONDS = 2.0;
-    static final long FIRST_SEGMENT_WAIT_MILLIS = 10_000;
+    /**
+     * Segments the first playlist waits for: Chromium's native HLS player starts a live playlist some segments from
+     * its end and fails (DEMUXER_ERROR_COULD_NOT_PARSE, "Segment queue never had any data") on one of 1 or 2
+     * segments; it plays one of 3 (BrowserE2ETest). RFC 8216 6.3.3 has clients start 3 target durations from the end.
+     */
+    static final int FIRST_PLAYLIST_SEGMENTS = 3;
+    /** At most this long for them: 3 segments of at least TARGET_SECONDS each, cut at key frames after it. */
+    static final long FIRST_PLAYLIST_WAIT_MILLIS = 20_000;
     private static final long POLL_MILLIS = 100;
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 
@@ -80,8 +87,8 @@ final class HlsRoute implements HttpHandler {
         if (!ex.isOpen()) {
             return;
         }
-        boolean waited = ex.loop().nanoTime() - askedNanos > FIRST_SEGMENT_WAIT_MILLIS * 1_000_000;
-        if (hls.segmentCount() == 0 && hls.isTransportStream() && !waited) {
+        boolean waited = ex.loop().nanoTime() - askedNanos > FIRST_PLAYLIST_WAIT_MILLIS * 1_000_000;
+        if (hls.segmentCount() < FIRST_PLAYLIST_SEGMENTS && !hls.isEnded() && hls.isTransportStream() && !waited) {
             ex.loop().schedule(POLL_MILLIS, () -> playlist(ex, name, hls, askedNanos));
             return;
         }

@@ -105,6 +105,11 @@ public final class HlsSegmenter implements LiveReader {
         ended = true;
     }
 
+    /** True once the stream ended: no segment comes after the kept ones. */
+    public boolean isEnded() {
+        return ended;
+    }
+
     /** True when the stream is MPEG-TS as far as seen (else there is nothing to segment). */
     public boolean isTransportStream() {
         return transportStream;

@@ -95,6 +95,8 @@ class GatewayE2ETest {
         String segment = text.lines().filter(l -> l.endsWith(".ts")).findFirst()
                 .orElseThrow(() -> new AssertionError(text));
         assertTrue(segment.startsWith("main/"), "segments are relative to the playlist: " + segment);
+        assertTrue(text.lines().filter(l -> l.endsWith(".ts")).count() >= 3,
+                "the first playlist waits for 3 segments (Chromium's native HLS player fails on fewer): " + text);
         Path ts = dir.resolve("segment.ts");
         Run fetch = run("curl", "-sS", "--fail", "-o", ts.toString(), base + "/hls/cam/" + segment);
         assertEquals(0, fetch.status(), new String(fetch.err(), StandardCharsets.UTF_8));
