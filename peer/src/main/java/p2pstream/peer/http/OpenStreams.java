@@ -5,17 +5,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.metrics.RecentRate;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ContentId;
 import p2pstream.peer.client.file.FileStream;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.HlsSegmenter;
+import p2pstream.peer.playback.LiveReader;
 import p2pstream.peer.playback.LiveReaders;
 import p2pstream.peer.store.ChunkStore;
+import p2pstream.peer.store.LiveChunk;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.ViewerStream;
 import p2pstream.peer.viewer.Viewer;
@@ -24,19 +30,32 @@ import p2pstream.peer.viewer.Viewer;
  * The streams a gateway has open, by the name or content id they were asked by: each opened once however many
  * requests share it, its file stream kept in the cache directory under its content id (so a restart resumes it).
  * When the cache holds more than its size, streams no reader uses are closed and their files deleted, least
- * recently used first. The viewer's loop thread.
+ * recently used first. It keeps what the pages show of each (bytes sent to players, stalls, rates, live latency)
+ * and tells the gateway's metrics. The viewer's loop thread.
  */
 final class OpenStreams {
     private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
+
+    /** Rates span the last few seconds of samples, one a second. */
+    static final int RATE_SAMPLES = 6;
+    static final long SAMPLE_MILLIS = 1_000;
 
     /** An open (or opening) stream: what the gateway knows of it. */
     static final class Entry {
         final CompletableFuture<ViewerStream> stream;
         /** Live streams only: the gateway's readers of it, and its HLS segments once asked for. */
         final LiveReaders liveReaders = new LiveReaders();
+        final RecentRate received = new RecentRate(RATE_SAMPLES);
+        final RecentRate sent = new RecentRate(RATE_SAMPLES);
         HlsSegmenter hls;
         int readers;
         long lastUsedNanos;
+        /** Bytes of the stream sent to HTTP clients, and times a response waited for a chunk not yet here. */
+        long sentBytes;
+        int stalls;
+        /** Live streams only: the last chunk's latency from its publishing (-1 before one), and whether it is TS. */
+        long latencyMillis = -1;
+        Boolean transportStream;
 
         Entry(CompletableFuture<ViewerStream> stream) {
             this.stream = stream;
@@ -48,15 +67,19 @@ final class OpenStreams {
     private final StreamRequest template;
     private final Path cacheDir;
     private final long cacheBytes;
+    private final GatewayMetrics metrics;
     private final Map<String, Entry> byKey = new HashMap<>();
+    private boolean closed;
 
     /** @param template how each stream is fetched (window, peers, timeouts); its stream name is replaced */
-    OpenStreams(Viewer viewer, StreamRequest template, Path cacheDir, long cacheBytes) {
+    OpenStreams(Viewer viewer, StreamRequest template, Path cacheDir, long cacheBytes, GatewayMetrics metrics) {
         this.viewer = viewer;
         this.loop = viewer.loop();
         this.template = template;
         this.cacheDir = cacheDir;
         this.cacheBytes = cacheBytes;
+        this.metrics = metrics;
+        loop.execute(() -> loop.schedule(SAMPLE_MILLIS, this::sample));
     }
 
     /** The stream asked by {@code key} (a name or a content id), opened at the first request. */
@@ -92,8 +115,20 @@ final class OpenStreams {
             e.stream.complete(s);
             return;
         }
+        metrics.onStreamOpened(s instanceof LiveStream);
         if (s instanceof LiveStream live) {
-            live.reader(e.liveReaders);
+            live.reader(new LiveReader() {
+                @Override
+                public boolean offer(LiveChunk chunk, boolean measured, boolean resync) {
+                    onLiveChunk(e, chunk, measured);
+                    return e.liveReaders.offer(chunk, measured, resync);
+                }
+
+                @Override
+                public void finish() {
+                    e.liveReaders.finish();
+                }
+            });
         }
         s.failure().whenComplete((v, f) -> loop.execute(() -> byKey.values().removeIf(o -> o == e)));
         e.stream.complete(s);
@@ -109,6 +144,74 @@ final class OpenStreams {
         }
     }
 
+    private void onLiveChunk(Entry e, LiveChunk chunk, boolean measured) {
+        if (e.transportStream == null) {
+            e.transportStream = HlsSegmenter.isTransportStream(chunk.bytes());
+        }
+        if (measured) {
+            long micros = loop.clock().epochMicros() - chunk.publishMicros();
+            e.latencyMillis = micros / 1000;
+            metrics.onLiveLatency(micros / 1e6);
+        }
+    }
+
+    /** {@code bytes} of {@code e}'s stream went to an HTTP client. */
+    void onSent(Entry e, long bytes) {
+        e.sentBytes += bytes;
+        metrics.onSent(bytes);
+    }
+
+    /** A response to a player waits for a chunk that is not here yet. */
+    void onStall(Entry e) {
+        e.stalls++;
+        metrics.onStall();
+    }
+
+    /** A response asked at {@code askedNanos} (the loop's clock) sent its first byte of a stream now. */
+    void onFirstByte(long askedNanos) {
+        metrics.onFirstByte((loop.nanoTime() - askedNanos) / 1e9);
+    }
+
+    /** The open (or opening) entry of {@code key}, without opening it; null when there is none. */
+    Entry find(String key) {
+        Entry e = byKey.get(key);
+        if (e == null) {
+            ContentId id = ContentId.parse(key);
+            for (Entry o : byKey.values()) {
+                if (o.stream.isDone() && !o.stream.isCompletedExceptionally() && (o.stream.join().name().equals(key)
+                        || o.stream.join().contentId().equals(id))) {
+                    return o;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Each second: the rates of the open streams take a sample. */
+    private void sample() {
+        if (closed) {
+            return;
+        }
+        long now = loop.nanoTime();
+        for (Entry e : new HashSet<>(byKey.values())) {
+            if (e.stream.isDone() && !e.stream.isCompletedExceptionally()) {
+                e.received.sample(now, receivedBytes(e.stream.join()));
+                e.sent.sample(now, e.sentBytes);
+            }
+        }
+        loop.schedule(SAMPLE_MILLIS, this::sample);
+    }
+
+    /** Verified bytes of {@code s} fetched from peers (a file's resumed ones not among them). */
+    static long receivedBytes(ViewerStream s) {
+        return s instanceof FileStream f ? f.fetchedBytes() : ((LiveStream) s).receivedBytes();
+    }
+
+    /** Peers {@code s} fetches from now (links past their handshake). */
+    static long readyPeers(ViewerStream s) {
+        return s instanceof FileStream f ? f.readyPeers() : ((LiveStream) s).readyPeers();
+    }
+
     /** Open streams, for pages and figures. */
     List<ViewerStream> streams() {
         List<ViewerStream> out = new ArrayList<>();
@@ -118,6 +221,35 @@ final class OpenStreams {
             }
         }
         return out;
+    }
+
+    /** Verified bytes the cache holds for the open file streams. */
+    long heldBytes() {
+        long total = 0;
+        for (ViewerStream s : streams()) {
+            if (s instanceof FileStream f) {
+                total += f.inPlaceBytes();
+            }
+        }
+        return total;
+    }
+
+    /** The sum of {@code figure} over the open streams. */
+    long sum(ToLongFunction<ViewerStream> figure) {
+        long total = 0;
+        for (ViewerStream s : streams()) {
+            total += figure.applyAsLong(s);
+        }
+        return total;
+    }
+
+    /** Responses reading a stream now. */
+    int readers() {
+        int n = 0;
+        for (Entry e : new HashSet<>(byKey.values())) {
+            n += e.readers;
+        }
+        return n;
     }
 
     /** Bytes the cache holds for the open file streams (their sizes). */
@@ -146,6 +278,7 @@ final class OpenStreams {
                 return; // everything is being read: the cache grows until a reader leaves
             }
             close(victim);
+            metrics.onEvicted();
         }
     }
 
@@ -168,6 +301,7 @@ final class OpenStreams {
 
     /** Closes every stream (the gateway stops). */
     void closeAll() {
+        closed = true;
         for (ViewerStream s : streams()) {
             s.stop("gateway stopped");
             if (s instanceof FileStream f) {

@@ -37,6 +37,7 @@ final class StreamRoute implements HttpHandler {
             ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: /stream/NAME)\n");
             return;
         }
+        long askedNanos = ex.loop().nanoTime();
         OpenStreams.Entry entry = streams.open(key);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
@@ -45,14 +46,14 @@ final class StreamRoute implements HttpHandler {
             if (error != null) {
                 refuse(ex, key, error);
             } else if (s instanceof FileStream f) {
-                file(ex, entry, f);
+                file(ex, entry, f, askedNanos);
             } else {
-                live(ex, entry, (LiveStream) s);
+                live(ex, entry, (LiveStream) s, askedNanos);
             }
         }));
     }
 
-    private void file(HttpExchange ex, OpenStreams.Entry entry, FileStream s) {
+    private void file(HttpExchange ex, OpenStreams.Entry entry, FileStream s, long askedNanos) {
         Manifest m = s.manifest();
         long size = m.size();
         HttpHeaders headers = new HttpHeaders().add("Content-Type", MediaTypes.of(m.name()))
@@ -76,20 +77,21 @@ final class StreamRoute implements HttpHandler {
         if (first == 0 && indexMayBeAtTheEnd(m)) {
             prefetchTail(s);
         }
-        new FileResponse(s, ex, first, last).start();
+        new FileResponse(streams, entry, s, ex, first, last, askedNanos).start();
     }
 
-    private void live(HttpExchange ex, OpenStreams.Entry entry, LiveStream s) {
+    private void live(HttpExchange ex, OpenStreams.Entry entry, LiveStream s, long askedNanos) {
         ex.respond(200, new HttpHeaders().add("Content-Type", "video/mp2t").add("Cache-Control", "no-store"), -1);
         if (ex.request().isHead()) {
             return;
         }
         streams.onReader(entry, 1);
         ex.onClose(() -> streams.onReader(entry, -1));
-        new LiveResponse(ex, entry.liveReaders).start();
+        new LiveResponse(streams, entry, ex, askedNanos).start();
     }
 
-    private static void refuse(HttpExchange ex, String key, Throwable error) {
+    /** Answers a stream that could not be opened: 404 not found, 502 unreachable or another content, else 500. */
+    static void refuse(HttpExchange ex, String key, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         int status = cause instanceof StreamFailure f ? switch (f.exitStatus()) {
