@@ -38,10 +38,11 @@ final class PageStyle {
             "p.note { color: #7b8794; font-size: 12px; }",
             "a { color: #1f6feb; text-decoration: none; }",
             "a:hover { text-decoration: underline; }",
-            ".columns { display: grid; grid-template-columns: minmax(0, 1fr) 340px; gap: 20px; align-items: start;"
+            ".columns { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 20px; align-items: start;"
                     + " margin-top: 12px; }",
             "@media (max-width: 860px) { .columns { grid-template-columns: minmax(0, 1fr); } }",
             ".columns .tiles { grid-template-columns: 1fr 1fr; margin-top: 0; }",
+            ".columns .tile .value { font-size: 19px; white-space: nowrap; }",
             "video { display: block; width: 100%; max-height: 72vh; background: #000; border-radius: 8px; }",
             ".bar.ranges { position: relative; }",
             ".bar.ranges .fill { position: absolute; top: 0; }",

@@ -39,13 +39,13 @@ final class FigureTexts {
     static Map<String, String> of(StreamState s) {
         Map<String, String> t = new LinkedHashMap<>();
         t.put("rate", rate(s.receivedPerSecond()));
-        t.put("rate-detail", Quantity.bytesText(s.receivedBytes()) + " verified");
+        t.put("rate-detail", Quantity.bytesText(s.receivedBytes()) + " fetched and verified");
         t.put("peers", count(s.peers()));
         t.put("peers-detail", s.holders() < 0 ? "fetching from now" : count(s.holders()) + " hold it");
         if (s.live()) {
-            t.put("latency", s.latencyMillis() < 0 ? "–" : String.format(Locale.ROOT, "%.1f s",
-                    s.latencyMillis() / 1000.0));
-            t.put("latency-detail", "from publishing to here");
+            long ms = s.latencyMillis();
+            t.put("latency", ms < 0 ? "–" : ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0));
+            t.put("latency-detail", "from publishing to the gateway");
             t.put("skipped", count(s.skipped()));
             t.put("skipped-detail", "chunks that missed their moment");
         } else {

@@ -23,10 +23,11 @@ final class ListPage {
 
     static String html(Totals t, List<StreamState> rows, String filter, boolean limited) {
         HtmlPage page = new HtmlPage("p2pstream gateway", t.address());
-        page.tile("streams open", count(t.fileStreams() + t.liveStreams()), count(t.fileStreams()) + " files, "
-                        + count(t.liveStreams()) + " live")
+        page.tile("streams open", count(t.fileStreams() + t.liveStreams()), count(t.fileStreams())
+                        + (t.fileStreams() == 1 ? " file, " : " files, ") + count(t.liveStreams()) + " live")
                 .tile("readers", count(t.readers()), "responses reading a stream")
-                .tile("from peers", Quantity.bytesText(t.receivedBytes()), count(t.peers()) + " peers now")
+                .tile("from peers", Quantity.bytesText(t.receivedBytes()), count(t.peers())
+                        + (t.peers() == 1 ? " peer now" : " peers now"))
                 .tile("to players", Quantity.bytesText(t.httpSentBytes()), "over HTTP");
         page.meter("cache", t.limitBytes() == 0 ? 0 : (double) t.reservedBytes() / t.limitBytes(),
                 Quantity.bytesText(t.heldBytes()) + " here of " + Quantity.bytesText(t.reservedBytes())

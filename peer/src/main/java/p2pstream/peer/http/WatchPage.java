@@ -13,9 +13,12 @@ import p2pstream.common.http.PageScript;
  * {@code /api/streams/NAME} into the page every second. Stateless; any thread.
  */
 final class WatchPage {
-    /** The watch page's script: no markup, no eval; every text goes in with textContent. */
+    /**
+     * The watch page's script, run once the page is parsed (it sits in the head): no markup, no eval; every text
+     * goes in with textContent.
+     */
     static final PageScript SCRIPT = new PageScript(String.join("\n",
-            "(function () {",
+            "document.addEventListener('DOMContentLoaded', function () {",
             "  var v = document.getElementById('player');",
             "  if (!v) { return; }",
             "  var waits = 0, state = 'loading';",
@@ -58,7 +61,7 @@ final class WatchPage {
             "    }).catch(function () { }).then(function () { setTimeout(refresh, 1000); });",
             "  }",
             "  setTimeout(refresh, 1000);",
-            "})();"), "media-src 'self'; connect-src 'self'; ");
+            "});"), "media-src 'self'; connect-src 'self'; ");
 
     private WatchPage() {
     }
