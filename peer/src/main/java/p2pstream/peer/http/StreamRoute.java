@@ -2,6 +2,7 @@ package p2pstream.peer.http;
 
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import p2pstream.common.http.ByteRange;
 import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHandler;
@@ -12,6 +13,7 @@ import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.Reader;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.swarm.ViewerStream;
 
 /**
  * {@code GET|HEAD /stream/NAME}: NAME is a stream's name (its path segments URL-encoded) or its content id in hex.
@@ -32,12 +34,28 @@ final class StreamRoute implements HttpHandler {
 
     @Override
     public void onRequest(HttpExchange ex) {
-        String key = ex.request().path().substring(PREFIX.length());
+        long askedNanos = ex.loop().nanoTime();
+        withStream(streams, ex, PREFIX, (entry, s) -> {
+            if (s instanceof FileStream f) {
+                file(ex, entry, f, askedNanos);
+            } else {
+                live(ex, entry, (LiveStream) s, askedNanos);
+            }
+        });
+    }
+
+    /**
+     * Opens the stream named by the rest of the request's path after {@code prefix} (shared with the requests before)
+     * and runs {@code then} on the loop once it is open, while the client is still there; answers 404 for no name
+     * and {@link #refuse}s a stream that cannot be opened.
+     */
+    static void withStream(OpenStreams streams, HttpExchange ex, String prefix,
+                           BiConsumer<OpenStreams.Entry, ViewerStream> then) {
+        String key = ex.request().path().substring(prefix.length());
         if (key.isEmpty()) {
-            ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: /stream/NAME)\n");
+            ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: " + prefix + "NAME)\n");
             return;
         }
-        long askedNanos = ex.loop().nanoTime();
         OpenStreams.Entry entry = streams.open(key);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
@@ -45,10 +63,8 @@ final class StreamRoute implements HttpHandler {
             }
             if (error != null) {
                 refuse(ex, key, error);
-            } else if (s instanceof FileStream f) {
-                file(ex, entry, f, askedNanos);
             } else {
-                live(ex, entry, (LiveStream) s, askedNanos);
+                then.accept(entry, s);
             }
         }));
     }

@@ -33,23 +33,8 @@ final class WatchRoute implements HttpHandler {
 
     @Override
     public void onRequest(HttpExchange ex) {
-        String key = ex.request().path().substring(PREFIX.length());
-        if (key.isEmpty()) {
-            ex.respond(404, "text/plain; charset=utf-8", "watch: no stream named (expected: /watch/NAME)\n");
-            return;
-        }
         long askedNanos = ex.loop().nanoTime();
-        OpenStreams.Entry entry = streams.open(key);
-        entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
-            if (!ex.isOpen()) {
-                return;
-            }
-            if (error != null) {
-                StreamRoute.refuse(ex, key, error);
-            } else {
-                answer(ex, entry, s, askedNanos);
-            }
-        }));
+        StreamRoute.withStream(streams, ex, PREFIX, (entry, s) -> answer(ex, entry, s, askedNanos));
     }
 
     private void answer(HttpExchange ex, OpenStreams.Entry entry, ViewerStream s, long askedNanos) {

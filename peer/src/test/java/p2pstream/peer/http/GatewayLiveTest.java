@@ -3,6 +3,7 @@ package p2pstream.peer.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pstream.common.net.Await.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,16 +37,28 @@ class GatewayLiveTest {
     @TempDir
     Path dir;
 
+    private static JsonNode figures(String base) {
+        try {
+            return new ObjectMapper().readTree(Scrape.body(base + "/api/streams/stage/cam"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A gateway on loopback port 0 asking {@code live}'s tracker. */
+    private Gateway gateway(TestLive live) throws Exception {
+        Viewer.Config viewer = new Viewer.Config(live.tracker.address(), true, 0, 0, InetAddress.getLoopbackAddress(),
+                Timings.DEFAULT);
+        StreamRequest streams = new StreamRequest("-", List.of(), 8, 64, 10_000, 2_000, null, 0, 0, 2_000, null);
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return Gateway.start(new Gateway.Config(viewer, any, streams, dir.resolve("cache"), 1 << 30));
+    }
+
     @Test
     void aLiveStreamIsAnEndlessChunkedBodyOfThePublishedStreamFromAChunkOn() throws Exception {
         try (TestLive live = TestLive.start("cam", 200_000, 4_000, 0, 1)) {
             live.awaitChunks(2, 10_000);
-            Viewer.Config viewer = new Viewer.Config(live.tracker.address(), true, 0, 0,
-                    InetAddress.getLoopbackAddress(), Timings.DEFAULT);
-            StreamRequest streams = new StreamRequest("-", List.of(), 8, 64, 10_000, 2_000, null, 0, 0, 2_000, null);
-            InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            Gateway.Config config = new Gateway.Config(viewer, any, streams, dir.resolve("cache"), 1 << 30);
-            try (Gateway gateway = Gateway.start(config)) {
+            try (Gateway gateway = gateway(live)) {
                 HttpClient http = HttpClient.newBuilder().build();
                 URI uri = URI.create("http://127.0.0.1:" + gateway.address().getPort() + "/stream/cam");
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build();
@@ -70,12 +83,7 @@ class GatewayLiveTest {
     void aLiveStreamsWatchPageSaysWhenItIsNotMpegTsAndItsFiguresShowItsLatency() throws Exception {
         try (TestLive live = TestLive.start("stage/cam", 200_000, 60_000, 0, 1)) {
             live.awaitChunks(2, 10_000);
-            Viewer.Config viewer = new Viewer.Config(live.tracker.address(), true, 0, 0,
-                    InetAddress.getLoopbackAddress(), Timings.DEFAULT);
-            StreamRequest streams = new StreamRequest("-", List.of(), 8, 64, 10_000, 2_000, null, 0, 0, 2_000, null);
-            InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            Gateway.Config config = new Gateway.Config(viewer, any, streams, dir.resolve("cache"), 1 << 30);
-            try (Gateway gateway = Gateway.start(config)) {
+            try (Gateway gateway = gateway(live)) {
                 String base = "http://127.0.0.1:" + gateway.address().getPort();
                 String page = Scrape.body(base + "/watch/stage/cam");
                 assertTrue(page.contains("not MPEG-TS") && !page.contains("<video"), "random bytes cannot be cut"
@@ -85,12 +93,13 @@ class GatewayLiveTest {
                 for (String id : FigureTexts.LIVE_TILES) {
                     assertTrue(page.contains("id=\"" + id + "\""), id);
                 }
-                JsonNode s = new ObjectMapper().readTree(Scrape.body(base + "/api/streams/stage/cam"));
+                JsonNode s = figures(base);
                 assertTrue(s.get("live").asBoolean() && s.get("open").asBoolean(), s.toString());
                 assertFalse(s.get("transportStream").asBoolean());
                 assertEquals("/hls/stage/cam.m3u8", s.get("hls").asText());
-                assertTrue(s.get("latencyMillis").asLong() >= 0, "a chunk handed out, its latency measured: " + s);
                 assertTrue(s.get("receivedBytes").asLong() > 0, s.toString());
+                // the chunks after the join are measured: their latency from publishing is shown
+                await("a chunk's latency measured", () -> figures(base).get("latencyMillis").asLong() >= 0);
                 String metrics = Scrape.body(base + "/metrics");
                 assertTrue(Scrape.value(metrics, "p2pstream_gateway_live_latency_seconds_count") >= 1, metrics);
                 assertEquals(1, Scrape.value(metrics, "p2pstream_gateway_streams_open{kind=\"live\"}"));
