@@ -23,12 +23,12 @@ final class FileResponse implements Reader {
     private volatile int playhead;
     private boolean done;
     private final OpenStreams streams;
-    private final OpenStreams.Entry entry;
+    private final OpenStream entry;
     /** When the request came (the loop's clock), until the first byte went out; then -1. */
     private long askedNanos;
     private boolean stalled;
 
-    FileResponse(OpenStreams streams, OpenStreams.Entry entry, FileStream stream, HttpExchange exchange, long first,
+    FileResponse(OpenStreams streams, OpenStream entry, FileStream stream, HttpExchange exchange, long first,
                  long last, long askedNanos) {
         this.streams = streams;
         this.entry = entry;

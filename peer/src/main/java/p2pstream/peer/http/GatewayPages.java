@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import p2pstream.common.http.HtmlPage;
 import p2pstream.common.http.HttpExchange;
@@ -38,10 +39,10 @@ final class GatewayPages {
     private final Path cacheDir;
     private final long cacheBytes;
     private final Supplier<InetSocketAddress> address;
-    private final Supplier<Integer> connections;
+    private final IntSupplier connections;
 
     GatewayPages(Viewer viewer, OpenStreams streams, GatewayMetrics metrics, Path cacheDir, long cacheBytes,
-                 Supplier<InetSocketAddress> address, Supplier<Integer> connections) {
+                 Supplier<InetSocketAddress> address, IntSupplier connections) {
         this.viewer = viewer;
         this.streams = streams;
         this.metrics = metrics;
@@ -77,9 +78,8 @@ final class GatewayPages {
             }
             List<StreamState> rows = new ArrayList<>();
             for (Streams.Entry e : listed.streams()) {
-                OpenStreams.Entry open = streams.find(e.contentId().hex());
-                rows.add(StreamState.of(e, open != null && open.stream.isDone()
-                        && !open.stream.isCompletedExceptionally() ? open : null));
+                OpenStream open = streams.find(e.contentId().hex());
+                rows.add(StreamState.of(e, open != null && open.isOpen() ? open : null));
             }
             boolean limited = rows.size() >= MAX_SHOWN;
             if (json) {
@@ -114,7 +114,7 @@ final class GatewayPages {
         m.put("fileStreams", streams.sum(s -> s instanceof FileStream ? 1 : 0));
         m.put("liveStreams", streams.sum(s -> s instanceof LiveStream ? 1 : 0));
         m.put("readers", streams.readers());
-        m.put("httpConnections", connections.get());
+        m.put("httpConnections", connections.getAsInt());
         m.put("peers", streams.sum(OpenStreams::readyPeers));
         m.put("servedPeers", t.servingCount());
         m.put("receivedBytes", t.receivedBytes());

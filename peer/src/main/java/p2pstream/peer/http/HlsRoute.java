@@ -52,8 +52,8 @@ final class HlsRoute implements HttpHandler {
     }
 
     /** Runs {@code then} with the stream's segmenter once the stream is open (made at the first HLS request). */
-    private void withSegmenter(HttpExchange ex, String name, BiConsumer<OpenStreams.Entry, HlsSegmenter> then) {
-        OpenStreams.Entry entry = streams.open(name);
+    private void withSegmenter(HttpExchange ex, String name, BiConsumer<OpenStream, HlsSegmenter> then) {
+        OpenStream entry = streams.open(name);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return;
@@ -100,7 +100,7 @@ final class HlsRoute implements HttpHandler {
         streams.onFirstByte(askedNanos);
     }
 
-    private void segment(HttpExchange ex, OpenStreams.Entry entry, HlsSegmenter hls, long sequence) {
+    private void segment(HttpExchange ex, OpenStream entry, HlsSegmenter hls, long sequence) {
         HlsSegmenter.Segment s = hls.segment(sequence);
         if (s == null) {
             ex.respond(404, "text/plain; charset=utf-8", "segment " + sequence + ": not kept (expected: one of the"

@@ -20,11 +20,11 @@ final class LiveResponse implements LiveReader {
     private boolean resyncNext = true;
     private boolean done;
     private final OpenStreams streams;
-    private final OpenStreams.Entry entry;
+    private final OpenStream entry;
     /** When the request came (the loop's clock), until the first byte went out; then -1. */
     private long askedNanos;
 
-    LiveResponse(OpenStreams streams, OpenStreams.Entry entry, HttpExchange exchange, long askedNanos) {
+    LiveResponse(OpenStreams streams, OpenStream entry, HttpExchange exchange, long askedNanos) {
         this.streams = streams;
         this.entry = entry;
         this.exchange = exchange;

@@ -12,14 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import p2pstream.common.metrics.RecentRate;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
 import p2pstream.peer.client.file.FileStream;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.HlsSegmenter;
 import p2pstream.peer.playback.LiveReader;
-import p2pstream.peer.playback.LiveReaders;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.store.LiveChunk;
 import p2pstream.peer.swarm.StreamRequest;
@@ -36,39 +34,15 @@ import p2pstream.peer.viewer.Viewer;
 final class OpenStreams {
     private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
 
-    /** Rates span the last few seconds of samples, one a second. */
-    static final int RATE_SAMPLES = 6;
-    static final long SAMPLE_MILLIS = 1_000;
-
-    /** An open (or opening) stream: what the gateway knows of it. */
-    static final class Entry {
-        final CompletableFuture<ViewerStream> stream;
-        /** Live streams only: the gateway's readers of it, and its HLS segments once asked for. */
-        final LiveReaders liveReaders = new LiveReaders();
-        final RecentRate received = new RecentRate(RATE_SAMPLES);
-        final RecentRate sent = new RecentRate(RATE_SAMPLES);
-        HlsSegmenter hls;
-        int readers;
-        long lastUsedNanos;
-        /** Bytes of the stream sent to HTTP clients, and times a response waited for a chunk not yet here. */
-        long sentBytes;
-        int stalls;
-        /** Live streams only: the last chunk's latency from its publishing (-1 before one), and whether it is TS. */
-        long latencyMillis = -1;
-        Boolean transportStream;
-
-        Entry(CompletableFuture<ViewerStream> stream) {
-            this.stream = stream;
-        }
-    }
-
     private final Viewer viewer;
     private final EventLoop loop;
     private final StreamRequest template;
     private final Path cacheDir;
     private final long cacheBytes;
     private final GatewayMetrics metrics;
-    private final Map<String, Entry> byKey = new HashMap<>();
+    static final long SAMPLE_MILLIS = 1_000;
+
+    private final Map<String, OpenStream> byKey = new HashMap<>();
     private boolean closed;
 
     /** @param template how each stream is fetched (window, peers, timeouts); its stream name is replaced */
@@ -83,8 +57,8 @@ final class OpenStreams {
     }
 
     /** The stream asked by {@code key} (a name or a content id), opened at the first request. */
-    Entry open(String key) {
-        Entry e = byKey.get(key);
+    OpenStream open(String key) {
+        OpenStream e = byKey.get(key);
         if (e != null && !e.stream.isCompletedExceptionally()) {
             e.lastUsedNanos = loop.nanoTime();
             return e;
@@ -92,22 +66,22 @@ final class OpenStreams {
         StreamRequest request = new StreamRequest(key, template.peers(), template.maxPeers(), template.windowChunks(),
                 template.noPeerTimeoutMillis(), template.latencyMillis(), null, 0, 0, 2_000, cacheDir);
         CompletableFuture<ViewerStream> future = new CompletableFuture<>();
-        Entry fresh = new Entry(future);
+        OpenStream fresh = new OpenStream(future);
         fresh.lastUsedNanos = loop.nanoTime();
         byKey.put(key, fresh);
         viewer.open(request).whenComplete((s, error) -> loop.execute(() -> onOpened(key, fresh, s, error)));
         return fresh;
     }
 
-    private void onOpened(String key, Entry e, ViewerStream s, Throwable error) {
+    private void onOpened(String key, OpenStream e, ViewerStream s, Throwable error) {
         if (error != null) {
             byKey.remove(key, e); // the next request tries again
             e.stream.completeExceptionally(error);
             return;
         }
         // a stream asked by name and by content id is one stream (the viewer opens each content once)
-        Entry same = byKey.values().stream()
-                .filter(o -> o != e && o.stream.isDone() && !o.stream.isCompletedExceptionally()
+        OpenStream same = byKey.values().stream()
+                .filter(o -> o != e && o.isOpen()
                         && o.stream.join() == s)
                 .findFirst().orElse(null);
         if (same != null) {
@@ -136,7 +110,7 @@ final class OpenStreams {
     }
 
     /** A response started or ended reading the stream. */
-    void onReader(Entry e, int delta) {
+    void onReader(OpenStream e, int delta) {
         e.readers += delta;
         e.lastUsedNanos = loop.nanoTime();
         if (delta < 0) {
@@ -144,7 +118,7 @@ final class OpenStreams {
         }
     }
 
-    private void onLiveChunk(Entry e, LiveChunk chunk, boolean measured) {
+    private void onLiveChunk(OpenStream e, LiveChunk chunk, boolean measured) {
         if (e.transportStream == null) {
             e.transportStream = HlsSegmenter.isTransportStream(chunk.bytes());
         }
@@ -156,13 +130,13 @@ final class OpenStreams {
     }
 
     /** {@code bytes} of {@code e}'s stream went to an HTTP client. */
-    void onSent(Entry e, long bytes) {
+    void onSent(OpenStream e, long bytes) {
         e.sentBytes += bytes;
         metrics.onSent(bytes);
     }
 
     /** A response to a player waits for a chunk that is not here yet. */
-    void onStall(Entry e) {
+    void onStall(OpenStream e) {
         e.stalls++;
         metrics.onStall();
     }
@@ -173,12 +147,12 @@ final class OpenStreams {
     }
 
     /** The open (or opening) entry of {@code key}, without opening it; null when there is none. */
-    Entry find(String key) {
-        Entry e = byKey.get(key);
+    OpenStream find(String key) {
+        OpenStream e = byKey.get(key);
         if (e == null) {
             ContentId id = ContentId.parse(key);
-            for (Entry o : byKey.values()) {
-                if (o.stream.isDone() && !o.stream.isCompletedExceptionally() && (o.stream.join().name().equals(key)
+            for (OpenStream o : byKey.values()) {
+                if (o.isOpen() && (o.stream.join().name().equals(key)
                         || o.stream.join().contentId().equals(id))) {
                     return o;
                 }
@@ -193,8 +167,8 @@ final class OpenStreams {
             return;
         }
         long now = loop.nanoTime();
-        for (Entry e : new HashSet<>(byKey.values())) {
-            if (e.stream.isDone() && !e.stream.isCompletedExceptionally()) {
+        for (OpenStream e : new HashSet<>(byKey.values())) {
+            if (e.isOpen()) {
                 e.received.sample(now, receivedBytes(e.stream.join()));
                 e.sent.sample(now, e.sentBytes);
             }
@@ -215,8 +189,8 @@ final class OpenStreams {
     /** Open streams, for pages and figures. */
     List<ViewerStream> streams() {
         List<ViewerStream> out = new ArrayList<>();
-        for (Entry e : byKey.values()) {
-            if (e.stream.isDone() && !e.stream.isCompletedExceptionally() && !out.contains(e.stream.join())) {
+        for (OpenStream e : byKey.values()) {
+            if (e.isOpen() && !out.contains(e.stream.join())) {
                 out.add(e.stream.join());
             }
         }
@@ -246,7 +220,7 @@ final class OpenStreams {
     /** Responses reading a stream now. */
     int readers() {
         int n = 0;
-        for (Entry e : new HashSet<>(byKey.values())) {
+        for (OpenStream e : new HashSet<>(byKey.values())) {
             n += e.readers;
         }
         return n;
@@ -266,9 +240,9 @@ final class OpenStreams {
     /** Closes streams no reader uses, least recently used first, while the cache holds more than its size. */
     private void evict() {
         while (cachedBytes() > cacheBytes) {
-            Entry victim = null;
-            for (Entry e : byKey.values()) {
-                if (e.readers == 0 && e.stream.isDone() && !e.stream.isCompletedExceptionally()
+            OpenStream victim = null;
+            for (OpenStream e : byKey.values()) {
+                if (e.readers == 0 && e.isOpen()
                         && e.stream.join() instanceof FileStream
                         && (victim == null || e.lastUsedNanos < victim.lastUsedNanos)) {
                     victim = e;
@@ -282,7 +256,7 @@ final class OpenStreams {
         }
     }
 
-    private void close(Entry e) {
+    private void close(OpenStream e) {
         FileStream f = (FileStream) e.stream.join();
         byKey.values().removeIf(o -> o == e);
         f.stop("evicted from the cache");

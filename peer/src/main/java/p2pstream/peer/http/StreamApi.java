@@ -26,8 +26,8 @@ final class StreamApi implements HttpHandler {
     @Override
     public void onRequest(HttpExchange ex) {
         String key = ex.request().path().substring(PREFIX.length());
-        OpenStreams.Entry e = key.isEmpty() ? null : streams.find(key);
-        if (e != null && e.stream.isDone() && !e.stream.isCompletedExceptionally()) {
+        OpenStream e = key.isEmpty() ? null : streams.find(key);
+        if (e != null && e.isOpen()) {
             respond(ex, 200, GatewayJson.stream(StreamState.open(e, -1, -1)));
             return;
         }

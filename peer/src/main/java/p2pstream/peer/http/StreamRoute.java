@@ -50,13 +50,13 @@ final class StreamRoute implements HttpHandler {
      * and {@link #refuse}s a stream that cannot be opened.
      */
     static void withStream(OpenStreams streams, HttpExchange ex, String prefix,
-                           BiConsumer<OpenStreams.Entry, ViewerStream> then) {
+                           BiConsumer<OpenStream, ViewerStream> then) {
         String key = ex.request().path().substring(prefix.length());
         if (key.isEmpty()) {
             ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: " + prefix + "NAME)\n");
             return;
         }
-        OpenStreams.Entry entry = streams.open(key);
+        OpenStream entry = streams.open(key);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return; // the client left while the stream opened
@@ -69,7 +69,7 @@ final class StreamRoute implements HttpHandler {
         }));
     }
 
-    private void file(HttpExchange ex, OpenStreams.Entry entry, FileStream s, long askedNanos) {
+    private void file(HttpExchange ex, OpenStream entry, FileStream s, long askedNanos) {
         Manifest m = s.manifest();
         long size = m.size();
         HttpHeaders headers = new HttpHeaders().add("Content-Type", MediaTypes.of(m.name()))
@@ -96,7 +96,7 @@ final class StreamRoute implements HttpHandler {
         new FileResponse(streams, entry, s, ex, first, last, askedNanos).start();
     }
 
-    private void live(HttpExchange ex, OpenStreams.Entry entry, LiveStream s, long askedNanos) {
+    private void live(HttpExchange ex, OpenStream entry, LiveStream s, long askedNanos) {
         ex.respond(200, new HttpHeaders().add("Content-Type", "video/mp2t").add("Cache-Control", "no-store"), -1);
         if (ex.request().isHead()) {
             return;

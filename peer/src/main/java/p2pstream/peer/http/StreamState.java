@@ -29,7 +29,7 @@ record StreamState(String name, ContentId contentId, boolean live, long size, in
     private static final int[] NONE = new int[0];
 
     /** A stream the tracker listed; {@code e} its entry if the gateway has it open, else null. */
-    static StreamState of(Streams.Entry listed, OpenStreams.Entry e) {
+    static StreamState of(Streams.Entry listed, OpenStream e) {
         StreamState tracker = new StreamState(listed.name(), listed.contentId(), listed.size() < 0,
                 Math.max(-1, listed.size()), listed.chunkSize(), false, listed.peers(), listed.seeds(), 0, 0, 0,
                 chunks(listed.size(), listed.chunkSize()), NONE, 0, 0, 0, 0, 0, 0, 0, -1, 0, null);
@@ -48,7 +48,7 @@ record StreamState(String name, ContentId contentId, boolean live, long size, in
     }
 
     /** A stream the gateway has open (its {@code stream} done); the tracker's counts if known, else -1. */
-    static StreamState open(OpenStreams.Entry e, int holders, int complete) {
+    static StreamState open(OpenStream e, int holders, int complete) {
         ViewerStream s = e.stream.join();
         long received = OpenStreams.receivedBytes(s);
         if (s instanceof FileStream f) {

@@ -37,7 +37,7 @@ final class WatchRoute implements HttpHandler {
         StreamRoute.withStream(streams, ex, PREFIX, (entry, s) -> answer(ex, entry, s, askedNanos));
     }
 
-    private void answer(HttpExchange ex, OpenStreams.Entry entry, ViewerStream s, long askedNanos) {
+    private void answer(HttpExchange ex, OpenStream entry, ViewerStream s, long askedNanos) {
         if (!ex.isOpen()) {
             return;
         }
