@@ -57,9 +57,10 @@ SERVER_HTTP=$(http_url peer-server "$SERVER_PID")
 log "peer-server on $SERVER_ADDRESS, page at $SERVER_HTTP"
 
 # a live stream of random bytes, a chunk every 250 ms, and two viewers relaying it
-start_bg publisher "$LOGS" bash -c 'while head -c 32768 /dev/urandom; do sleep 0.25; done | exec "$0" -jar "$1" \
-    127.0.0.1 --port 0 --tracker "$2" --live "stage/cam-1" --key "$3"' "$JAVA" "$DIST/peer-server.jar" "$TRACKER" \
-    "$WORK/publisher.key"
+# the publisher is the process started (exec), fed by a loop that ends once it is gone: stop_all stops both
+start_bg publisher "$LOGS" bash -c 'exec "$0" -jar "$1" 127.0.0.1 --port 0 --tracker "$2" --live "stage/cam-1" \
+    --key "$3" < <(while head -c 32768 /dev/urandom; do sleep 0.25; done)' "$JAVA" "$DIST/peer-server.jar" \
+    "$TRACKER" "$WORK/publisher.key"
 wait_for_line "$LAST_PID" "$LOGS/publisher.out" '^peer-server listening on ' 60 >/dev/null \
     || die "the live publisher did not start"
 wait_for_peers "stage/cam-1" 1 30 || die "the tracker did not list the live stream"
