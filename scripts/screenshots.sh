@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates docs/screenshots/tracker-dashboard.png and docs/screenshots/peer-server-page.png: a tracker and a
-# peer-server with --http on loopback port 0, the peer-server sharing a few generated files (upload capped, so two
-# downloads are still running when the pages are taken), a live publisher fed random bytes with two viewers, then
-# headless Chromium photographs each page. Needs dist/*.jar (make, or mvn -B -ntp package -DskipTests) and
-# chromium (installed with apt where missing). Everything started is stopped on exit, Ctrl-C included.
+# Regenerates the pages' screenshots in docs/screenshots: tracker-dashboard.png, peer-server-page.png,
+# gateway-streams.png and gateway-watch.png. A tracker and a peer-server with --http on loopback port 0, the
+# peer-server sharing a few generated files (upload capped, so two downloads are still running when the pages are
+# taken) and a real VP9 test pattern made by ffmpeg, a live publisher fed random bytes with two viewers, and a
+# gateway (peer-client --http) that has fetched some of it; then headless Chromium photographs each page, the
+# gateway's watch page while its player plays the test pattern. Needs dist/*.jar (make, or mvn -B -ntp package
+# -DskipTests), chromium and ffmpeg (installed with apt where missing). Everything started is stopped on exit,
+# Ctrl-C included.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -21,6 +24,7 @@ for jar in tracker peer-server peer-client; do
     [ -f "$DIST/$jar.jar" ] || die "dist/$jar.jar missing (run make, or mvn -B -ntp package -DskipTests)"
 done
 ensure_tools chromium:chromium || die "chromium missing and not installable here"
+ensure_tools ffmpeg:ffmpeg || die "ffmpeg missing and not installable here"
 mkdir -p "$LOGS" "$SHOTS"
 snapshot_dist "$WORK/dist"
 
@@ -39,6 +43,10 @@ head -c $(( 24 * 1024 * 1024 )) /dev/urandom >"$MEDIA/films/sintel-720p.webm"
 head -c $(( 9 * 1024 * 1024 )) /dev/urandom >"$MEDIA/music/live-at-the-hall.mp3"
 head -c $(( 3 * 1024 * 1024 )) /dev/urandom >"$MEDIA/talks/keynote-2024.mkv"
 head -c 200000 /dev/urandom >"$MEDIA/talks/slides.pdf"
+# a real video for the gateway's player: 30 s of test pattern and a tone, VP9 and Opus in WebM
+timeout --foreground 120 ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi \
+    -i sine=frequency=440:sample_rate=48000 -t 30 -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 800k \
+    -c:a libopus -b:a 64k -shortest "$MEDIA/films/test-pattern.webm" || die "ffmpeg could not make the test pattern"
 
 start_tracker "$LOGS" --http 127.0.0.1:0 || die "$START_ERROR"
 TRACKER_HTTP=$(http_url tracker "$TRACKER_PID")
@@ -49,9 +57,10 @@ SERVER_HTTP=$(http_url peer-server "$SERVER_PID")
 log "peer-server on $SERVER_ADDRESS, page at $SERVER_HTTP"
 
 # a live stream of random bytes, a chunk every 250 ms, and two viewers relaying it
-start_bg publisher "$LOGS" bash -c 'while head -c 32768 /dev/urandom; do sleep 0.25; done | exec "$0" -jar "$1" \
-    127.0.0.1 --port 0 --tracker "$2" --live "stage/cam-1" --key "$3"' "$JAVA" "$DIST/peer-server.jar" "$TRACKER" \
-    "$WORK/publisher.key"
+# the publisher is the process started (exec), fed by a loop that ends once it is gone: stop_all stops both
+start_bg publisher "$LOGS" bash -c 'exec "$0" -jar "$1" 127.0.0.1 --port 0 --tracker "$2" --live "stage/cam-1" \
+    --key "$3" < <(while head -c 32768 /dev/urandom; do sleep 0.25; done)' "$JAVA" "$DIST/peer-server.jar" \
+    "$TRACKER" "$WORK/publisher.key"
 wait_for_line "$LAST_PID" "$LOGS/publisher.out" '^peer-server listening on ' 60 >/dev/null \
     || die "the live publisher did not start"
 wait_for_peers "stage/cam-1" 1 30 || die "the tracker did not list the live stream"
@@ -71,14 +80,31 @@ until curl -sf --max-time 5 "${SERVER_HTTP}api/status" | grep -q '"sentBytes":[1
 done
 sleep 6 # two page refreshes' worth of lookups, so the rate on the dashboard is not 0
 
+# shoot URL FILE [HEIGHT [CHROMIUM OPTIONS...]]: a 1280 px wide screenshot of URL
 shoot() {
-    local url=$1 file=$2 profile
+    local url=$1 file=$2 height=${3:-900} profile
+    shift $(( $# < 3 ? $# : 3 ))
     profile=$(mktemp -d "$WORK/chromium.XXXXXX")
     timeout --foreground 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
-        --user-data-dir="$profile" --screenshot="$file" --window-size=1280,900 "$url" >"$LOGS/chromium.log" 2>&1 \
+        --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "$@" \
+        --user-data-dir="$profile" --screenshot="$file" --window-size="1280,$height" "$url" >"$LOGS/chromium.log" 2>&1 \
         || die "chromium failed on $url: $(tail -n 3 "$LOGS/chromium.log" | tr '\n' ' ')"
     log "wrote ${file#"$REPO_ROOT"/}"
 }
 shoot "$TRACKER_HTTP" "$SHOTS/tracker-dashboard.png"
 shoot "$SERVER_HTTP" "$SHOTS/peer-server-page.png"
+
+# the gateway: a cached test pattern to play, part of a large file, the live stream open
+start_bg gateway "$LOGS" "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" --http 0 --cache "$WORK/cache"
+line=$(wait_for_line "$LAST_PID" "$LOGS/gateway.out" '^http gateway listening on ' 60) \
+    || die "the gateway printed no http address"
+GATEWAY_HTTP=${line#http gateway listening on }
+log "gateway at $GATEWAY_HTTP"
+curl -sf --max-time 60 -o /dev/null "${GATEWAY_HTTP}stream/films/test-pattern.webm" \
+    || die "the gateway did not serve the test pattern"
+curl -sf --max-time 60 -o /dev/null -r 16777216-27262975 "${GATEWAY_HTTP}stream/films/big-buck-bunny-1080p.mp4" \
+    || die "the gateway did not serve a range of the large file"
+curl -sf --max-time 30 -o /dev/null "${GATEWAY_HTTP}watch/stage/cam-1" || die "the gateway did not open the live stream"
+# the player plays for a few seconds of the browser's virtual time before the picture is taken
+shoot "${GATEWAY_HTTP}watch/films/test-pattern.webm" "$SHOTS/gateway-watch.png" 960 --virtual-time-budget=6000
+shoot "$GATEWAY_HTTP" "$SHOTS/gateway-streams.png"

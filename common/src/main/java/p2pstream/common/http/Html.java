@@ -24,4 +24,20 @@ public final class Html {
     public static String escape(String s) {
         return escape(new StringBuilder(s.length() + 16), s).toString();
     }
+
+    /** An id or attribute name the code chose: letters, digits and '-' only, so it needs no escaping. */
+    static String attributeName(String name) {
+        if (name.isEmpty() || !name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+            throw new IllegalArgumentException("attribute name: " + name + " (expected: a-z, 0-9 and -)");
+        }
+        return name;
+    }
+
+    /** A path on the same server, escaped for an attribute: never another scheme or host. */
+    static String localPath(String path) {
+        if (!path.startsWith("/") || path.startsWith("//")) {
+            throw new IllegalArgumentException("link: " + path + " (expected: a path on this server, from /)");
+        }
+        return escape(path);
+    }
 }

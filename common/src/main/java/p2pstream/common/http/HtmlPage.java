@@ -1,80 +1,46 @@
 package p2pstream.common.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * A plain server-rendered page in the programs' one look (the tracker's dashboard, the peer-server's page): a title
- * bar, tiles of figures, meters, a filter, tables; every text escaped. A few lines of script reload it every few
- * seconds unless the filter has focus; {@link #headers} allow that one script (by its hash) and inline styles, and
- * nothing from elsewhere. Not thread-safe: one thread builds a page.
+ * bar, tiles of figures, meters, a filter, tables with links, a video player, a QR code; every text escaped. One
+ * {@link PageScript} runs on it (by default a few lines reloading it every few seconds unless the filter has focus);
+ * {@link #headers} allow that one script (by its hash) and inline styles, and nothing from elsewhere but what the
+ * script names. Not thread-safe: one thread builds a page.
  */
 public final class HtmlPage {
-    static final int REFRESH_MILLIS = 5_000;
-    private static final String SCRIPT = "setTimeout(function reload() {"
-            + " var q = document.activeElement; if (q && q.name === 'q') { setTimeout(reload, " + REFRESH_MILLIS
-            + "); return; } location.reload(); }, " + REFRESH_MILLIS + ");";
-    private static final String STYLE = String.join("\n",
-            "body { margin: 0; font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;"
-                    + " background: #f4f6f8; color: #1f2933; }",
-            "header { background: #1f2d3d; color: #fff; padding: 14px 28px; display: flex; align-items: baseline;"
-                    + " gap: 16px; }",
-            "header h1 { font-size: 20px; margin: 0; font-weight: 600; }",
-            "header span { color: #aab7c4; }",
-            "main { padding: 18px 28px 28px; }",
-            "h2 { font-size: 15px; margin: 26px 0 10px; color: #3e4c59; text-transform: uppercase;"
-                    + " letter-spacing: .04em; }",
-            ".tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px;"
-                    + " margin-top: 12px; }",
-            ".tile { background: #fff; border: 1px solid #d9e2ec; border-radius: 8px; padding: 10px 14px; }",
-            ".tile .label { color: #616e7c; font-size: 12px; }",
-            ".tile .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }",
-            ".tile .detail { color: #7b8794; font-size: 12px; }",
-            ".meter { background: #fff; border: 1px solid #d9e2ec; border-radius: 8px; padding: 10px 14px;"
-                    + " margin-top: 12px; }",
-            ".meter .bar { height: 8px; background: #e4e7eb; border-radius: 4px; overflow: hidden; margin: 6px 0; }",
-            ".meter .fill { height: 100%; background: #3ebd93; }",
-            ".meter .fill.high { background: #f0b429; }",
-            ".meter .fill.full { background: #e12d39; }",
-            ".meter .fill.progress { background: #2186eb; }",
-            "form { margin: 0 0 10px; display: flex; gap: 10px; align-items: center; color: #616e7c; }",
-            "input[name=q] { font: inherit; padding: 5px 9px; border: 1px solid #bcccdc; border-radius: 6px;"
-                    + " width: 280px; }",
-            "table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #d9e2ec; }",
-            "th, td { padding: 6px 10px; text-align: left; border-bottom: 1px solid #e4e7eb; }",
-            "th { background: #f0f4f8; color: #52606d; font-weight: 600; font-size: 12px; }",
-            "td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }",
-            "td.m { font-family: ui-monospace, 'SFMono-Regular', Menlo, monospace; font-size: 12px; color: #52606d; }",
-            "tr:nth-child(even) td { background: #fafbfc; }",
-            "td.none { color: #9aa5b1; text-align: center; }",
-            "p.note { color: #7b8794; font-size: 12px; }");
-    private static final String SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src '"
-            + sha256Base64(SCRIPT) + "'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     private final StringBuilder html = new StringBuilder(8 * 1024);
     private boolean inTiles;
 
-    /** A page titled {@code title}, with {@code subtitle} (an address, say) beside it in the title bar. */
+    /** A page titled {@code title}, with {@code subtitle} (an address, say) beside it, reloading itself. */
     public HtmlPage(String title, String subtitle) {
+        this(title, subtitle, PageScript.RELOAD);
+    }
+
+    /** The same, running {@code script} instead (serve it with {@link #headers(PageScript)} of the same). */
+    public HtmlPage(String title, String subtitle, PageScript script) {
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-        Html.escape(html, title).append("</title>\n<style>\n").append(STYLE).append("\n</style>\n<script>")
-                .append(SCRIPT).append("</script>\n</head>\n<body>\n<header><h1>");
+        Html.escape(html, title).append("</title>\n<style>\n").append(PageStyle.CSS).append("\n</style>\n<script>")
+                .append(script.source()).append("</script>\n</head>\n<body>\n<header><h1>");
         Html.escape(html, title).append("</h1><span>");
         Html.escape(html, subtitle).append("</span></header>\n<main>\n");
     }
 
     /**
-     * The headers of a page: its type, not cached, and a Content-Security-Policy that runs only the page's own
-     * script and sends nothing anywhere.
+     * The headers of a page that reloads itself: its type, not cached, and a Content-Security-Policy that runs only
+     * the page's own script and sends nothing anywhere.
      */
     public static HttpHeaders headers() {
+        return headers(PageScript.RELOAD);
+    }
+
+    /** The headers of a page running {@code script}: its policy allows that script and what it names. */
+    public static HttpHeaders headers(PageScript script) {
         return new HttpHeaders().add("Content-Type", "text/html; charset=utf-8").add("Cache-Control", "no-store")
-                .add("Content-Security-Policy", SECURITY_POLICY).add("Referrer-Policy", "no-referrer");
+                .add("Content-Security-Policy", script.policy()).add("Referrer-Policy", "no-referrer");
     }
 
     public HtmlPage heading(String text) {
@@ -86,13 +52,21 @@ public final class HtmlPage {
 
     /** A figure in a tile: its label, its value in large type, and a detail line (empty for none). */
     public HtmlPage tile(String label, String value, String detail) {
+        return tile(null, label, value, detail);
+    }
+
+    /**
+     * The same, its value element given the id {@code id} and its detail {@code id-detail} (null: none), so a
+     * script can update them.
+     */
+    public HtmlPage tile(String id, String label, String value, String detail) {
         if (!inTiles) {
             html.append("<div class=\"tiles\">\n");
             inTiles = true;
         }
         html.append("<div class=\"tile\"><div class=\"label\">");
-        Html.escape(html, label).append("</div><div class=\"value\">");
-        Html.escape(html, value).append("</div><div class=\"detail\">");
+        Html.escape(html, label).append("</div><div class=\"value\"").append(id(id, "")).append('>');
+        Html.escape(html, value).append("</div><div class=\"detail\"").append(id(id, "-detail")).append('>');
         Html.escape(html, detail).append("</div></div>\n");
         return this;
     }
@@ -109,7 +83,7 @@ public final class HtmlPage {
 
     private HtmlPage bar(String label, double fraction, String text, boolean progress) {
         endTiles();
-        double f = Double.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
+        double f = clip(fraction);
         String level = progress ? " progress" : f >= 0.95 ? " full" : f >= 0.8 ? " high" : "";
         html.append("<div class=\"meter\"><div class=\"label\">");
         Html.escape(html, label).append("</div><div class=\"bar\"><div class=\"fill").append(level)
@@ -135,6 +109,109 @@ public final class HtmlPage {
         endTiles();
         html.append("<p class=\"note\">");
         Html.escape(html, text).append("</p>\n");
+        return this;
+    }
+
+    /** A line of small print whose element has the id {@code id}, so a script can update it. */
+    public HtmlPage note(String id, String text) {
+        endTiles();
+        html.append("<p class=\"note\"").append(id(id, "")).append('>');
+        Html.escape(html, text).append("</p>\n");
+        return this;
+    }
+
+    /** A line with a link to {@code path} on the same server (starting with '/', its segments encoded). */
+    public HtmlPage link(String path, String text) {
+        endTiles();
+        html.append("<p>").append(anchor(path));
+        Html.escape(html, text).append("</a></p>\n");
+        return this;
+    }
+
+    /**
+     * Starts two columns side by side (one under the other on a narrow screen): what follows goes into the wide
+     * one until {@link #nextColumn}, then into the narrow one until {@link #endColumns}.
+     */
+    public HtmlPage beginColumns() {
+        endTiles();
+        html.append("<div class=\"columns\">\n<div>\n");
+        return this;
+    }
+
+    public HtmlPage nextColumn() {
+        endTiles();
+        html.append("</div>\n<div>\n");
+        return this;
+    }
+
+    public HtmlPage endColumns() {
+        endTiles();
+        html.append("</div>\n</div>\n");
+        return this;
+    }
+
+    /**
+     * A video player of id {@code id} playing {@code src} (a path on the same server), with controls; {@code data}
+     * holds attribute names and values ({@code data-} prefixed) for the page's script. It starts when the script
+     * plays it.
+     */
+    public HtmlPage video(String id, String src, String... data) {
+        endTiles();
+        html.append("<video").append(id(id, "")).append(" controls playsinline preload=\"auto\" src=\"")
+                .append(Html.localPath(src)).append('"');
+        for (int i = 0; i + 1 < data.length; i += 2) {
+            html.append(" data-").append(Html.attributeName(data[i])).append("=\"");
+            Html.escape(html, data[i + 1]).append('"');
+        }
+        html.append("></video>\n");
+        return this;
+    }
+
+    /**
+     * Which parts of a whole are there: a bar of id {@code id} with a fill for each range ({@code from, to} pairs
+     * as fractions 0..1 of the whole), a label and a text.
+     */
+    public HtmlPage ranges(String id, String label, double[] fractions, String text) {
+        endTiles();
+        html.append("<div class=\"meter\"><div class=\"label\">");
+        Html.escape(html, label).append("</div><div class=\"bar ranges\"").append(id(id, "")).append('>');
+        for (int i = 0; i + 1 < fractions.length; i += 2) {
+            double from = clip(fractions[i]);
+            double width = clip(fractions[i + 1]) - from;
+            html.append("<div class=\"fill\" style=\"left: ").append(String.format(Locale.ROOT, "%.2f", 100 * from))
+                    .append("%; width: ").append(String.format(Locale.ROOT, "%.2f", 100 * width))
+                    .append("%; min-width: 2px\"></div>");
+        }
+        html.append("</div><div class=\"detail\"").append(id(id, "-detail")).append('>');
+        Html.escape(html, text).append("</div></div>\n");
+        return this;
+    }
+
+    /**
+     * A QR code drawn inline as SVG from its modules ({@code dark[y][x]}, a square), with a quiet zone of four
+     * modules, a label above and {@code caption} below.
+     */
+    public HtmlPage qrCode(String label, boolean[][] dark, String caption) {
+        endTiles();
+        int size = dark.length;
+        int side = size + 8;
+        html.append("<div class=\"qr\"><div class=\"label\">");
+        Html.escape(html, label).append("</div><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+                .append(side).append(' ').append(side).append("\" shape-rendering=\"crispEdges\" role=\"img\">")
+                .append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"");
+        for (int y = 0; y < size; y++) {
+            if (dark[y].length != size) {
+                throw new IllegalArgumentException("qr row " + y + ": " + dark[y].length + " modules (expected: "
+                        + size + ")");
+            }
+            for (int x = 0; x < size; x++) {
+                if (dark[y][x]) {
+                    html.append('M').append(x + 4).append(',').append(y + 4).append("h1v1h-1z");
+                }
+            }
+        }
+        html.append("\"/></svg><div class=\"detail\">");
+        Html.escape(html, caption).append("</div></div>\n");
         return this;
     }
 
@@ -181,6 +258,18 @@ public final class HtmlPage {
         return html + "</main>\n</body>\n</html>\n";
     }
 
+    private static String id(String id, String suffix) {
+        return id == null ? "" : " id=\"" + Html.attributeName(id) + suffix + "\"";
+    }
+
+    private static String anchor(String path) {
+        return "<a href=\"" + Html.localPath(path) + "\">";
+    }
+
+    private static double clip(double fraction) {
+        return Double.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
+    }
+
     private void endTiles() {
         if (inTiles) {
             html.append("</div>\n");
@@ -222,6 +311,15 @@ public final class HtmlPage {
             return this;
         }
 
+        /** One row whose first cell links to {@code path} on the same server (starting with '/', encoded). */
+        public Table linkRow(String path, String... cells) {
+            int before = html.length();
+            row(cells);
+            int cell = html.indexOf(">", before + "<tr><td".length()) + 1;
+            html.insert(html.indexOf("</td>", cell), "</a>").insert(cell, anchor(path));
+            return this;
+        }
+
         /** Ends the table; with no row, one saying {@code empty}. */
         public HtmlPage end(String empty) {
             if (rows == 0) {
@@ -230,15 +328,6 @@ public final class HtmlPage {
             }
             html.append("</tbody>\n</table>\n");
             return HtmlPage.this;
-        }
-    }
-
-    private static String sha256Base64(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return "sha256-" + Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256: " + e.getMessage() + " (expected: in every JDK)", e);
         }
     }
 }

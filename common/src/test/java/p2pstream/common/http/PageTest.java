@@ -2,6 +2,7 @@ package p2pstream.common.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -69,5 +70,41 @@ class PageTest {
         assertEquals(null, r.queryParameter("missing"));
         assertEquals(null, new HttpRequest("GET", "/", "/", null, HttpRequest.HTTP_1_1, new HttpHeaders())
                 .queryParameter("q"));
+    }
+
+    @Test
+    void linksPlayersBarsAndQrCodesEscapeTheirTextAndStayOnThisServer() {
+        String hostile = "<script>alert('x')</script>&\"";
+        HtmlPage page = new HtmlPage("t", "s").link("/watch/a%20b?x=\"y\"", hostile)
+                .video("player", "/stream/" + hostile, "api", hostile).ranges("buffered", hostile,
+                        new double[] {0, 0.25, 0.5, 2}, hostile)
+                .qrCode(hostile, new boolean[][] {{true, false}, {false, true}}, hostile)
+                .tile("rate", hostile, hostile, hostile).note("playback", hostile);
+        page.table("name").linkRow("/watch/" + hostile, hostile).end("");
+        String html = page.html();
+        assertFalse(html.contains("<script>alert"), html);
+        assertTrue(html.contains("<a href=\"/watch/a%20b?x=&quot;y&quot;\">&lt;script&gt;"), html);
+        assertTrue(html.contains("<td><a href=\"/watch/&lt;script&gt;"), "the link inside the first cell: " + html);
+        assertTrue(html.contains(" data-api=\"&lt;script&gt;"), html);
+        assertTrue(html.contains("left: 50.00%; width: 50.00%"), "a range is clipped to the whole: " + html);
+        assertTrue(html.contains("M4,4h1v1h-1zM5,5h1v1h-1z"), "dark modules, in from a quiet zone of 4: " + html);
+        assertTrue(html.contains("<div class=\"value\" id=\"rate\">") && html.contains("id=\"rate-detail\""));
+        for (String elsewhere : new String[] {"//evil.example/x", "javascript:alert(1)", "https://evil.example/"}) {
+            assertThrows(IllegalArgumentException.class, () -> new HtmlPage("t", "s").link(elsewhere, "x"),
+                    elsewhere);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new HtmlPage("t", "s").note("a\" onclick=\"x", "x"));
+    }
+
+    @Test
+    void aPageRunsTheScriptItWasGivenAndItsPolicyNamesWhatElseItMayLoad() {
+        PageScript script = new PageScript("document.title = 'x';", "media-src 'self'; ");
+        String html = new HtmlPage("t", "s", script).html();
+        assertTrue(html.contains("<script>document.title = 'x';</script>"), html);
+        assertFalse(html.contains("location.reload"), "not the reloading script");
+        String policy = HtmlPage.headers(script).get("Content-Security-Policy");
+        assertTrue(policy.startsWith("default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-")
+                && policy.contains("'; media-src 'self'; base-uri 'none'"), policy);
+        assertThrows(IllegalArgumentException.class, () -> new PageScript("x = '</script>';", ""));
     }
 }

@@ -140,7 +140,7 @@ public final class PeerClientMain implements Callable<Integer> {
 
     @Option(names = "--http", paramLabel = "[HOST:]PORT",
             description = "run as a gateway: serve every stream the tracker knows to players and browsers at"
-                    + " http://HOST:PORT/stream/NAME (PORT alone: loopback only)")
+                    + " http://HOST:PORT/stream/NAME, with a page of them at / (PORT alone: loopback only)")
     String http;
 
     @Option(names = "--cache", paramLabel = "DIR",

@@ -22,8 +22,17 @@ final class FileResponse implements Reader {
     private final long last;
     private volatile int playhead;
     private boolean done;
+    private final OpenStreams streams;
+    private final OpenStream entry;
+    /** When the request came (the loop's clock), until the first byte went out; then -1. */
+    private long askedNanos;
+    private boolean stalled;
 
-    FileResponse(FileStream stream, HttpExchange exchange, long first, long last) {
+    FileResponse(OpenStreams streams, OpenStream entry, FileStream stream, HttpExchange exchange, long first,
+                 long last, long askedNanos) {
+        this.streams = streams;
+        this.entry = entry;
+        this.askedNanos = askedNanos;
         this.stream = stream;
         this.exchange = exchange;
         this.manifest = stream.manifest();
@@ -60,8 +69,13 @@ final class FileResponse implements Reader {
             }
             int index = chunkOf(next);
             if (!stream.arrivals().has(index)) {
+                if (!stalled) {
+                    stalled = true; // the player could take more than is here: counted once a wait
+                    streams.onStall(entry);
+                }
                 return; // onArrived goes on
             }
+            stalled = false;
             long chunkStart = manifest.chunkOffset(index);
             int from = (int) (next - chunkStart);
             int length = (int) (Math.min(last + 1, chunkStart + manifest.chunkLength(index)) - next);
@@ -72,6 +86,11 @@ final class FileResponse implements Reader {
                 return;
             }
             exchange.send(d);
+            streams.onSent(entry, length);
+            if (askedNanos >= 0) {
+                streams.onFirstByte(askedNanos);
+                askedNanos = -1;
+            }
             next += length;
             int moved = chunkOf(Math.min(next, last));
             if (moved != playhead || next > last) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +44,10 @@ public final class Gateway implements AutoCloseable {
 
     private final Viewer viewer;
     private final OpenStreams streams;
-    private final HttpServer server;
+    private final AtomicReference<HttpServer> server;
     private final Path temporaryCache;
 
-    private Gateway(Viewer viewer, OpenStreams streams, HttpServer server, Path temporaryCache) {
+    private Gateway(Viewer viewer, OpenStreams streams, AtomicReference<HttpServer> server, Path temporaryCache) {
         this.viewer = viewer;
         this.streams = streams;
         this.server = server;
@@ -59,11 +60,19 @@ public final class Gateway implements AutoCloseable {
                 : Files.createTempDirectory("p2pstream-cache-");
         Viewer viewer = new Viewer(config.viewer());
         try {
-            OpenStreams streams = new OpenStreams(viewer, config.streams(), cache, config.cacheBytes());
-            Router router = new Router().prefix(StreamRoute.PREFIX, new StreamRoute(streams))
-                    .prefix(HlsRoute.PREFIX, new HlsRoute(streams));
-            HttpServer server = HttpServer.open(viewer.group(), config.http(), router, HttpLimits.DEFAULTS);
-            log.info("http gateway on {}, cache {} ({} bytes at most)", server.localAddress(), cache,
+            GatewayMetrics metrics = new GatewayMetrics(viewer, config.cacheBytes());
+            OpenStreams streams = new OpenStreams(viewer, config.streams(), cache, config.cacheBytes(), metrics);
+            // the pages name the server's address and count its connections: known once it is open, before any
+            // request is read
+            AtomicReference<HttpServer> server = new AtomicReference<>();
+            metrics.watch(streams, () -> server.get().connectionCount());
+            GatewayPages pages = new GatewayPages(viewer, streams, metrics, cache, config.cacheBytes(),
+                    () -> server.get().localAddress(), () -> server.get().connectionCount());
+            Router router = pages.route(new Router().prefix(StreamRoute.PREFIX, new StreamRoute(streams))
+                    .prefix(HlsRoute.PREFIX, new HlsRoute(streams)));
+            server.set(HttpServer.open(viewer.group(), config.http(), router, HttpLimits.DEFAULTS,
+                    metrics.http::onResponse));
+            log.info("http gateway on {}, cache {} ({} bytes at most)", server.get().localAddress(), cache,
                     config.cacheBytes());
             return new Gateway(viewer, streams, server, config.cacheDir() == null ? cache : null);
         } catch (IOException | RuntimeException e) {
@@ -74,7 +83,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Where the HTTP server listens (with the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return server.localAddress();
+        return server.get().localAddress();
     }
 
     public Viewer viewer() {
@@ -96,7 +105,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        server.get().close();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         viewer.loop().execute(() -> {
             streams.closeAll();

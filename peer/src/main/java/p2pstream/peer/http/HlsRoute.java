@@ -3,7 +3,7 @@ package p2pstream.peer.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHandler;
@@ -44,7 +44,8 @@ final class HlsRoute implements HttpHandler {
         String rest = ex.request().path().substring(PREFIX.length());
         if (rest.endsWith(".m3u8") && rest.length() > ".m3u8".length()) {
             String name = rest.substring(0, rest.length() - ".m3u8".length());
-            withSegmenter(ex, name, hls -> playlist(ex, name, hls, ex.loop().nanoTime()));
+            long askedNanos = ex.loop().nanoTime();
+            withSegmenter(ex, name, (entry, hls) -> playlist(ex, name, hls, askedNanos));
             return;
         }
         int slash = rest.lastIndexOf('/');
@@ -54,12 +55,12 @@ final class HlsRoute implements HttpHandler {
             ex.respond(404, "text/plain; charset=utf-8", "hls: " + rest + " (expected: NAME.m3u8 or NAME/SEQ.ts)\n");
             return;
         }
-        withSegmenter(ex, rest.substring(0, slash), hls -> segment(ex, hls, sequence));
+        withSegmenter(ex, rest.substring(0, slash), (entry, hls) -> segment(ex, entry, hls, sequence));
     }
 
     /** Runs {@code then} with the stream's segmenter once the stream is open (made at the first HLS request). */
-    private void withSegmenter(HttpExchange ex, String name, Consumer<HlsSegmenter> then) {
-        OpenStreams.Entry entry = streams.open(name);
+    private void withSegmenter(HttpExchange ex, String name, BiConsumer<OpenStream, HlsSegmenter> then) {
+        OpenStream entry = streams.open(name);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return;
@@ -78,7 +79,7 @@ final class HlsRoute implements HttpHandler {
                     entry.hls = new HlsSegmenter(TARGET_SECONDS);
                     entry.liveReaders.add(entry.hls);
                 }
-                then.accept(entry.hls);
+                then.accept(entry, entry.hls);
             }
         }));
     }
@@ -103,9 +104,10 @@ final class HlsRoute implements HttpHandler {
         ex.respond(200, headers, text.length);
         ex.send(BufferData.of(ByteBuffer.wrap(text)));
         ex.end();
+        streams.onFirstByte(askedNanos);
     }
 
-    private static void segment(HttpExchange ex, HlsSegmenter hls, long sequence) {
+    private void segment(HttpExchange ex, OpenStream entry, HlsSegmenter hls, long sequence) {
         HlsSegmenter.Segment s = hls.segment(sequence);
         if (s == null) {
             ex.respond(404, "text/plain; charset=utf-8", "segment " + sequence + ": not kept (expected: one of the"
@@ -113,6 +115,9 @@ final class HlsRoute implements HttpHandler {
             return;
         }
         ex.respond(200, new HttpHeaders().add("Content-Type", "video/mp2t"), s.bytes());
+        if (!ex.request().isHead()) {
+            streams.onSent(entry, s.bytes());
+        }
         for (ByteBuffer part : s.views()) {
             ex.send(BufferData.of(part));
         }

@@ -19,10 +19,17 @@ final class LiveResponse implements LiveReader {
     private final TsResync resync = new TsResync();
     private boolean resyncNext = true;
     private boolean done;
+    private final OpenStreams streams;
+    private final OpenStream entry;
+    /** When the request came (the loop's clock), until the first byte went out; then -1. */
+    private long askedNanos;
 
-    LiveResponse(HttpExchange exchange, LiveReaders readers) {
+    LiveResponse(OpenStreams streams, OpenStream entry, HttpExchange exchange, long askedNanos) {
+        this.streams = streams;
+        this.entry = entry;
         this.exchange = exchange;
-        this.readers = readers;
+        this.readers = entry.liveReaders;
+        this.askedNanos = askedNanos;
     }
 
     void start() {
@@ -43,7 +50,12 @@ final class LiveResponse implements LiveReader {
         resyncNext = false;
         if (out != null) {
             for (ByteBuffer b : out) {
+                streams.onSent(entry, b.remaining());
                 exchange.send(BufferData.of(b));
+            }
+            if (askedNanos >= 0 && out.length > 0) {
+                streams.onFirstByte(askedNanos);
+                askedNanos = -1;
             }
         }
         return true;

@@ -2,6 +2,7 @@ package p2pstream.peer.http;
 
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import p2pstream.common.http.ByteRange;
 import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHandler;
@@ -12,6 +13,7 @@ import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.Reader;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.swarm.ViewerStream;
 
 /**
  * {@code GET|HEAD /stream/NAME}: NAME is a stream's name (its path segments URL-encoded) or its content id in hex.
@@ -32,27 +34,42 @@ final class StreamRoute implements HttpHandler {
 
     @Override
     public void onRequest(HttpExchange ex) {
-        String key = ex.request().path().substring(PREFIX.length());
+        long askedNanos = ex.loop().nanoTime();
+        withStream(streams, ex, PREFIX, (entry, s) -> {
+            if (s instanceof FileStream f) {
+                file(ex, entry, f, askedNanos);
+            } else {
+                live(ex, entry, (LiveStream) s, askedNanos);
+            }
+        });
+    }
+
+    /**
+     * Opens the stream named by the rest of the request's path after {@code prefix} (shared with the requests before)
+     * and runs {@code then} on the loop once it is open, while the client is still there; answers 404 for no name
+     * and {@link #refuse}s a stream that cannot be opened.
+     */
+    static void withStream(OpenStreams streams, HttpExchange ex, String prefix,
+                           BiConsumer<OpenStream, ViewerStream> then) {
+        String key = ex.request().path().substring(prefix.length());
         if (key.isEmpty()) {
-            ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: /stream/NAME)\n");
+            ex.respond(404, "text/plain; charset=utf-8", "stream: none named (expected: " + prefix + "NAME)\n");
             return;
         }
-        OpenStreams.Entry entry = streams.open(key);
+        OpenStream entry = streams.open(key);
         entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return; // the client left while the stream opened
             }
             if (error != null) {
                 refuse(ex, key, error);
-            } else if (s instanceof FileStream f) {
-                file(ex, entry, f);
             } else {
-                live(ex, entry, (LiveStream) s);
+                then.accept(entry, s);
             }
         }));
     }
 
-    private void file(HttpExchange ex, OpenStreams.Entry entry, FileStream s) {
+    private void file(HttpExchange ex, OpenStream entry, FileStream s, long askedNanos) {
         Manifest m = s.manifest();
         long size = m.size();
         HttpHeaders headers = new HttpHeaders().add("Content-Type", MediaTypes.of(m.name()))
@@ -76,20 +93,21 @@ final class StreamRoute implements HttpHandler {
         if (first == 0 && indexMayBeAtTheEnd(m)) {
             prefetchTail(s);
         }
-        new FileResponse(s, ex, first, last).start();
+        new FileResponse(streams, entry, s, ex, first, last, askedNanos).start();
     }
 
-    private void live(HttpExchange ex, OpenStreams.Entry entry, LiveStream s) {
+    private void live(HttpExchange ex, OpenStream entry, LiveStream s, long askedNanos) {
         ex.respond(200, new HttpHeaders().add("Content-Type", "video/mp2t").add("Cache-Control", "no-store"), -1);
         if (ex.request().isHead()) {
             return;
         }
         streams.onReader(entry, 1);
         ex.onClose(() -> streams.onReader(entry, -1));
-        new LiveResponse(ex, entry.liveReaders).start();
+        new LiveResponse(streams, entry, ex, askedNanos).start();
     }
 
-    private static void refuse(HttpExchange ex, String key, Throwable error) {
+    /** Answers a stream that could not be opened: 404 not found, 502 unreachable or another content, else 500. */
+    static void refuse(HttpExchange ex, String key, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         int status = cause instanceof StreamFailure f ? switch (f.exitStatus()) {

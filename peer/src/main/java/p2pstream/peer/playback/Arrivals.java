@@ -1,5 +1,6 @@
 package p2pstream.peer.playback;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +52,37 @@ public final class Arrivals {
         try {
             int clear = held.nextClearBit(from);
             return Math.min(max, Math.min(clear, chunkCount) - from);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The runs of chunks in place, as {@code from, to} pairs (to exclusive), in order: the first {@code maxRuns}
+     * of them.
+     */
+    public int[] runs(int maxRuns) {
+        lock.lock();
+        try {
+            int[] out = new int[2 * maxRuns];
+            int n = 0;
+            for (int from = held.nextSetBit(0); from >= 0 && n < out.length; from = held.nextSetBit(from)) {
+                int to = held.nextClearBit(from);
+                out[n++] = from;
+                out[n++] = to;
+                from = to;
+            }
+            return Arrays.copyOf(out, n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Chunks in place. */
+    public int count() {
+        lock.lock();
+        try {
+            return held.cardinality();
         } finally {
             lock.unlock();
         }

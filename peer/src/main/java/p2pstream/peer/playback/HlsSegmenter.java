@@ -47,6 +47,11 @@ public final class HlsSegmenter implements LiveReader {
     private boolean ended;
     private boolean transportStream = true;
 
+    /** True when {@code chunk} (a live stream's first, say) is MPEG-TS, so HLS segments can be cut from it. */
+    public static boolean isTransportStream(ByteBuffer chunk) {
+        return TransportStream.isTransportStream(chunk);
+    }
+
     public HlsSegmenter(double targetSeconds) {
         this.targetMicros = (long) (targetSeconds * 1_000_000);
     }

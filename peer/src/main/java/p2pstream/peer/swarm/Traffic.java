@@ -33,13 +33,50 @@ public final class Traffic {
     private final Set<ServerSession> serving = new LinkedHashSet<>();
     private final Map<String, Long> sentByClosed = new LinkedHashMap<>();
     private long uploadedByClosed;
+    private long receivedBytes;
+    private long verifiedChunks;
+    private long rejectedChunks;
+    private long linksReady;
+    private long sessionsServed;
 
+    /** A link to {@code peer} passed its handshake: the stream fetches from it. */
     public void peerReady(String peer) {
         received.putIfAbsent(peer, 0L);
+        linksReady++;
     }
 
+    /** A verified chunk of {@code bytes} from {@code peer} was kept. */
     public void received(String peer, long bytes) {
         received.merge(peer, bytes, Long::sum);
+        receivedBytes += bytes;
+        verifiedChunks++;
+    }
+
+    /** A chunk (or a live stream's end) failed its check: a bad SHA-256 or signature, a replay. */
+    public void rejected() {
+        rejectedChunks++;
+    }
+
+    /** Verified bytes received and kept, every stream of the viewer's life together. */
+    public long receivedBytes() {
+        return receivedBytes;
+    }
+
+    public long verifiedChunks() {
+        return verifiedChunks;
+    }
+
+    public long rejectedChunks() {
+        return rejectedChunks;
+    }
+
+    /** Links to peers that passed their handshake, and sessions serving other peers opened, so far. */
+    public long linksReady() {
+        return linksReady;
+    }
+
+    public long sessionsServed() {
+        return sessionsServed;
     }
 
     /** The handler of a new connection serving another peer from {@code catalog}. */
@@ -106,6 +143,7 @@ public final class Traffic {
         @Override
         public void onOpen(Connection connection) {
             serving.add(session);
+            sessionsServed++;
             session.onOpen(connection);
         }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -17,10 +18,12 @@ import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
+import p2pstream.common.wire.Streams;
 import p2pstream.peer.client.file.FileOpening;
 import p2pstream.peer.client.live.LiveOpening;
 import p2pstream.peer.server.PeerServer;
@@ -184,6 +187,36 @@ public final class Viewer implements AutoCloseable {
             }
             relay(open, result);
         }
+    }
+
+    /**
+     * The streams the tracker knows whose name contains {@code filter} (empty: all), at most {@code limit}; fails
+     * without a tracker. Any thread.
+     */
+    public CompletableFuture<Streams> list(String filter, int limit) {
+        return ask(t -> t.list(new ListStreams(filter, limit)));
+    }
+
+    /** What the tracker says of one stream, by name or content id (its holders among the first ones). Any thread. */
+    public CompletableFuture<Peers> lookup(String stream) {
+        ContentId id = ContentId.parse(stream);
+        return ask(t -> t.lookup(id != null ? Lookup.byContentId(id, Swarm.LOOKUP_PEERS)
+                : Lookup.byName(stream, Swarm.LOOKUP_PEERS)));
+    }
+
+    private <T> CompletableFuture<T> ask(Function<TrackerClient, CompletableFuture<T>> query) {
+        if (tracker == null) {
+            return CompletableFuture.failedFuture(new StreamFailure(StreamFailure.UNREACHABLE, "no tracker to ask"));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> query.apply(tracker).whenComplete((s, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(s);
+            }
+        }));
+        return result;
     }
 
     /** Forgets a stream that was stopped: it is not served any more, and asked again it is opened anew. Loop thread. */

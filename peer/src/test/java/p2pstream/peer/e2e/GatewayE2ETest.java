@@ -15,12 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.metrics.Scrape;
+import p2pstream.common.tools.Promtool;
 import p2pstream.common.tools.Tools;
 import p2pstream.peer.Ffmpeg;
 
 /**
  * The built jars as a user runs them: {@code peer-client TRACKER --http PORT} serves a file to curl, whole and by
- * range, and a live MPEG-TS stream that ffmpeg decodes.
+ * range, and a live MPEG-TS stream that ffmpeg decodes; its pages list both, and promtool takes its metrics.
  */
 class GatewayE2ETest {
     private final Processes processes = new Processes();
@@ -67,6 +69,21 @@ class GatewayE2ETest {
         assertEquals(0, decode.status(), errors);
         assertEquals("", errors, "decoding errors in the live stream through the gateway");
         assertTrue(gateway.process().isAlive(), "the gateway died");
+
+        // its own pages and metrics, as a browser and Prometheus see them
+        String list = Scrape.body(base + "/");
+        assertTrue(list.contains("<a href=\"/watch/clip.bin\">clip.bin</a>") && list.contains(">pattern</a>"), list);
+        String watch = Scrape.body(base + "/watch/pattern");
+        assertTrue(watch.contains("<video id=\"player\"") && watch.contains("src=\"/hls/pattern.m3u8\""),
+                "a live MPEG-TS stream plays as HLS in the page: " + watch);
+        String metrics = Scrape.body(base + "/metrics");
+        assertTrue(Scrape.value(metrics, "p2pstream_gateway_received_bytes_total") > bytes.length, metrics);
+        assertTrue(Scrape.value(metrics, "p2pstream_gateway_http_sent_bytes_total") > bytes.length + 100, metrics);
+        assertTrue(Scrape.value(metrics, "p2pstream_gateway_first_byte_seconds_count") >= 3, "two files, one live");
+        assertTrue(Scrape.value(metrics, "p2pstream_gateway_live_latency_seconds_count") >= 1, metrics);
+        assertEquals(0, Scrape.value(metrics, "p2pstream_gateway_chunks_rejected_total"));
+        Promtool.ensure(dir);
+        Promtool.assertAccepts(dir, metrics);
     }
 
     @Test

@@ -159,6 +159,7 @@ final class FileFetcher implements FilePeer.Owner {
         }
         if (!verdict.good()) {
             hashFailures++;
+            host.catalog().traffic().rejected();
             scheduler.unrequested(index);
             if (swarm.ban(peer.address)) {
                 log.warn("{} sent chunk {} with a bad SHA-256: dropping it for this session", peer, index);

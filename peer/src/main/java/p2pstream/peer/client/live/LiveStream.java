@@ -57,6 +57,7 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     private long lastChunkNanos;
     private int fromPublisher;
     private int fromViewers;
+    private long receivedBytes;
     private Runnable onTick = () -> { };
 
     /** Takes over {@code swarm}'s links from the opening (the caller moves their owner here). */
@@ -88,6 +89,7 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
 
                     @Override
                     public void onRefused() {
+                        host.catalog().traffic().rejected();
                         schedulePump();
                     }
                 });
@@ -156,6 +158,11 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
 
     public int fromViewers() {
         return fromViewers;
+    }
+
+    /** Bytes of the chunks kept (verified) so far. */
+    public long receivedBytes() {
+        return receivedBytes;
     }
 
     public int backlog() {
@@ -271,6 +278,7 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
             fromViewers++;
         }
         host.catalog().traffic().received(peer.name, chunk.length());
+        receivedBytes += chunk.length();
         lastChunkNanos = loop.nanoTime();
         requests.cancelOthers(index, peer);
         if (!announced && host.catalog().listenPort() != 0 && host.tracker() != null) {
