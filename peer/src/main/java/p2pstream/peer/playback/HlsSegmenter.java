@@ -12,11 +12,20 @@ import p2pstream.peer.store.LiveChunk;
  * the stream's PAT and PMT in front, so a player can start from any of them, and lasts at least the target
  * duration (by the chunks' publish times); the last few are kept for a sliding-window playlist. A gap (a skipped
  * chunk) ends the segment under way and the next starts at the next key frame. A stream that is not MPEG-TS makes
- * no segment. The viewer's loop thread (it is one of a live stream's readers).
+ * no segment. The playlist's target duration never changes (RFC 8216 4.3.3.1): a stream whose key frames are
+ * further apart than it allows is cut between key frames as well ({@link #FORCED_CUT_MARGIN_MICROS}). The viewer's
+ * loop thread (it is one of a live stream's readers).
  */
 public final class HlsSegmenter implements LiveReader {
     /** Segments kept for the playlist: about this many times the target of stream a player can start from. */
     public static final int KEPT = 6;
+    /** The playlist's target duration, in targets: room for key frames up to this far apart. */
+    static final int TARGET_DURATION_TARGETS = 3;
+    /**
+     * A segment without a key frame this long before the target duration is cut anyway (the next one then starts
+     * mid-picture, with the tables in front): one chunk more still rounds to the target duration.
+     */
+    static final long FORCED_CUT_MARGIN_MICROS = 1_000_000;
 
     /** One segment: its media sequence number, its duration in seconds, and its bytes (tables first). */
     public record Segment(long sequence, double seconds, List<ByteBuffer> parts) {
@@ -39,6 +48,9 @@ public final class HlsSegmenter implements LiveReader {
     }
 
     private final long targetMicros;
+    /** EXT-X-TARGETDURATION, whole seconds, fixed for the stream's life. */
+    private final long targetDurationSeconds;
+    private final long forcedCutMicros;
     private final TransportStream ts = new TransportStream();
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private List<ByteBuffer> current;
@@ -54,6 +66,8 @@ public final class HlsSegmenter implements LiveReader {
 
     public HlsSegmenter(double targetSeconds) {
         this.targetMicros = (long) (targetSeconds * 1_000_000);
+        this.targetDurationSeconds = (long) Math.ceil(TARGET_DURATION_TARGETS * targetSeconds);
+        this.forcedCutMicros = targetDurationSeconds * 1_000_000 - FORCED_CUT_MARGIN_MICROS;
     }
 
     @Override
@@ -74,12 +88,16 @@ public final class HlsSegmenter implements LiveReader {
             }
             return true;
         }
-        if (start >= 0 && chunk.publishMicros() - currentStartMicros >= targetMicros) {
+        long length = chunk.publishMicros() - currentStartMicros;
+        if (start >= 0 && length >= targetMicros) {
             if (start > 0) {
                 current.add(b.duplicate().limit(b.position() + start));
             }
             close(chunk.publishMicros());
             begin(b, start, chunk.publishMicros());
+        } else if (length >= forcedCutMicros) {
+            close(chunk.publishMicros());
+            begin(b, 0, chunk.publishMicros());
         } else {
             current.add(b);
         }
@@ -94,7 +112,9 @@ public final class HlsSegmenter implements LiveReader {
     }
 
     private void close(long endMicros) {
-        double seconds = Math.max(0.001, (endMicros - currentStartMicros) / 1e6);
+        // publish times measure media time only while the input flows: a segment across a stall of the input is
+        // said to last the target duration at most, as the playlist promises
+        double seconds = Math.min(targetDurationSeconds, Math.max(0.001, (endMicros - currentStartMicros) / 1e6));
         segments.addLast(new Segment(nextSequence++, seconds, List.copyOf(current)));
         while (segments.size() > KEPT) {
             segments.removeFirst();
@@ -135,16 +155,12 @@ public final class HlsSegmenter implements LiveReader {
     }
 
     /**
-     * The playlist of the kept segments, each as {@code prefix + SEQ + ".ts"}: version 3, a target duration, the
-     * first kept sequence number, and the end once the stream ended.
+     * The playlist of the kept segments, each as {@code prefix + SEQ + ".ts"}: version 3, the target duration
+     * (the same in every playlist), the first kept sequence number, and the end once the stream ended.
      */
     public String playlist(String prefix) {
-        long target = (long) Math.ceil(targetMicros / 1e6);
-        for (Segment s : segments) {
-            target = Math.max(target, (long) Math.ceil(s.seconds()));
-        }
-        StringBuilder sb = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:").append(target)
-                .append('\n');
+        StringBuilder sb = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:")
+                .append(targetDurationSeconds).append('\n');
         sb.append("#EXT-X-MEDIA-SEQUENCE:").append(segments.isEmpty() ? nextSequence : segments.peekFirst().sequence())
                 .append('\n');
         for (Segment s : segments) {
