@@ -60,6 +60,15 @@ final class FileResponse implements Reader {
         }
     }
 
+    /** The stream failed: the response cannot be completed, so the connection closes (its length is promised). */
+    @Override
+    public void onFailed(String message) {
+        if (!done) {
+            done = true; // the stream dropped its readers already
+            exchange.abort("stream failed: " + message);
+        }
+    }
+
     /** Sends the chunks in place from the next byte on, while the connection takes more. */
     private void pump() {
         while (!done && next <= last) {

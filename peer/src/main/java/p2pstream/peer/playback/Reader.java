@@ -15,4 +15,11 @@ public interface Reader {
      */
     default void onArrived(int index) {
     }
+
+    /**
+     * The stream failed ({@code message} says why): no chunk arrives any more. On the stream's loop thread; a reader
+     * that joins a failed stream hears it at once. One on a thread of its own learns it from {@link Arrivals}.
+     */
+    default void onFailed(String message) {
+    }
 }

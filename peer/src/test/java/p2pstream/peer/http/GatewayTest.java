@@ -2,18 +2,26 @@ package p2pstream.peer.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.Await;
 import p2pstream.peer.store.Manifest;
 
 /** The gateway's file streams over real HTTP on loopback: statuses, headers and bytes as players need them. */
@@ -130,6 +138,21 @@ class GatewayTest {
             assertArrayEquals(Arrays.copyOfRange(bytes, (int) first, bytes.length), r.body());
             assertTrue(f.server.uploadedBytes() < 16L << 20, "a seek fetched " + f.server.uploadedBytes()
                     + " bytes of a 64 MiB file (expected: its end and a window, not what lies before)");
+        }
+    }
+
+    @Test
+    void aResponseWhoseStreamFailsEndsInsteadOfWaitingForever() throws Exception {
+        GatewayFixture.randomFile(media(), "lost.bin", 64 << 20, 9);
+        try (GatewayFixture f = GatewayFixture.start(media(), dir.resolve("cache"), 2_000_000, 1L << 30)) {
+            CompletableFuture<HttpResponse<byte[]>> r = f.http.sendAsync(HttpRequest.newBuilder(
+                    f.uri("/stream/lost.bin")).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            Await.await("the first MiB sent", () -> f.server.uploadedBytes() > 1 << 20);
+            f.server.close(); // its only peer: the stream fails once no peer delivered for the no-peer time
+            ExecutionException e = assertThrows(ExecutionException.class, () -> r.get(50, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IOException && !(e.getCause() instanceof HttpTimeoutException),
+                    "the response ended with " + e.getCause() + " (expected: the connection closed before its length)");
         }
     }
 

@@ -45,6 +45,8 @@ public final class FileStream implements ViewerStream {
     private final Arrivals arrivals;
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
     private final List<Reader> readers = new ArrayList<>();
+    /** Why the stream failed, once it did. */
+    private String failedMessage;
     private final AtomicBoolean movePosted = new AtomicBoolean();
     private int[] heads = new int[1];
     private int nextSlot;
@@ -185,6 +187,10 @@ public final class FileStream implements ViewerStream {
     /** {@code r} reads from now on: its window becomes urgent. */
     public void addReader(Reader r) {
         loop.execute(() -> {
+            if (failedMessage != null) {
+                r.onFailed(failedMessage);
+                return;
+            }
             readers.add(r);
             onReadersMoved();
         });
@@ -296,8 +302,13 @@ public final class FileStream implements ViewerStream {
         }
         stop("download failed");
         StreamFailure f = new StreamFailure(status, message);
+        failedMessage = message;
         arrivals.fail(f);
         failure.completeExceptionally(f);
+        for (Reader r : List.copyOf(readers)) {
+            r.onFailed(message);
+        }
+        readers.clear();
     }
 
     @Override
