@@ -54,6 +54,11 @@ final class HandshakeState {
         return message == pattern.length;
     }
 
+    /** The index of the next message, written or read. */
+    int handshakeMessage() {
+        return message;
+    }
+
     /**
      * WriteMessage(payload): the whole handshake message.
      *
