@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.noise.Handshake;
+import p2pstream.common.noise.StaticKey;
 
 /**
  * The reactor: one thread, one {@link Selector}, one task queue, timers and an idle sweep. It owns every
@@ -39,6 +41,8 @@ public final class EventLoop implements AutoCloseable {
 
     private final String name;
     private final Clock clock;
+    /** This process's Noise static key when its connections are to be secure; null for plaintext. */
+    private volatile StaticKey secureKey;
     private final Selector selector;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -123,9 +127,27 @@ public final class EventLoop implements AutoCloseable {
         readBufferBytes += delta;
     }
 
+    /**
+     * Puts every connection opened on this loop from now on under the secure transport (PROTOCOL.md section 9),
+     * with {@code key} as this process's Noise static key; null (the default, for now) leaves them in plaintext.
+     * Any thread, before the connections it is for.
+     */
+    public void secureTransport(StaticKey key) {
+        this.secureKey = key;
+    }
+
+    /** The transport of a new connection: the secure one when asked for, accepting any peer id for now. */
+    private Transport transport(boolean initiator, InetSocketAddress remote) {
+        StaticKey key = secureKey;
+        if (key == null) {
+            return Transport.PLAINTEXT;
+        }
+        return new SecureTransport(initiator ? Handshake.initiator(key, null) : Handshake.responder(key), remote);
+    }
+
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
-        return register(channel, handler, limits, Transport.PLAINTEXT);
+        return register(channel, handler, limits, transport(false, remoteOf(channel)));
     }
 
     /** The same, its bytes carried by {@code transport}. */
@@ -138,7 +160,8 @@ public final class EventLoop implements AutoCloseable {
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
                         InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
-        Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap, Transport.PLAINTEXT);
+        Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap,
+                transport(false, remoteOf(channel)));
         c.onOpened();
         return c;
     }
@@ -168,7 +191,7 @@ public final class EventLoop implements AutoCloseable {
             throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
-                Transport.PLAINTEXT);
+                transport(true, remote));
         try {
             configure(channel);
             boolean connected = channel.connect(remote);

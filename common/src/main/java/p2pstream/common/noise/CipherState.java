@@ -75,10 +75,7 @@ final class CipherState {
         }
         checkNonce();
         try {
-            jdk.init(Cipher.ENCRYPT_MODE, key, cipher.nonce(n, iv));
-            if (ad.length > 0) {
-                jdk.updateAAD(ad);
-            }
+            start(Cipher.ENCRYPT_MODE, ad);
             int written = jdk.doFinal(plaintext, out);
             n++;
             return written;
@@ -108,10 +105,7 @@ final class CipherState {
         checkNonce();
         int start = out.position();
         try {
-            jdk.init(Cipher.DECRYPT_MODE, key, cipher.nonce(n, iv));
-            if (ad.length > 0) {
-                jdk.updateAAD(ad);
-            }
+            start(Cipher.DECRYPT_MODE, ad);
             int written = jdk.doFinal(ciphertext, out);
             n++;
             return written;
@@ -153,6 +147,14 @@ final class CipherState {
             Arrays.fill(out, (byte) 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(cipher.transformation() + " rekey failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Readies the cipher for one message under nonce n, with its associated data. */
+    private void start(int mode, byte[] ad) throws GeneralSecurityException {
+        jdk.init(mode, key, cipher.nonce(n, iv));
+        if (ad.length > 0) {
+            jdk.updateAAD(ad);
         }
     }
 
