@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.noise.Handshake;
 import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.PeerId;
 
 /**
  * The reactor: one thread, one {@link Selector}, one task queue, timers and an idle sweep. It owns every
@@ -41,8 +42,6 @@ public final class EventLoop implements AutoCloseable {
 
     private final String name;
     private final Clock clock;
-    /** This process's Noise static key when its connections are to be secure; null for plaintext. */
-    private volatile StaticKey secureKey;
     private final Selector selector;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -127,27 +126,17 @@ public final class EventLoop implements AutoCloseable {
         readBufferBytes += delta;
     }
 
-    /**
-     * Puts every connection opened on this loop from now on under the secure transport (PROTOCOL.md section 9),
-     * with {@code key} as this process's Noise static key; null (the default, for now) leaves them in plaintext.
-     * Any thread, before the connections it is for.
-     */
-    public void secureTransport(StaticKey key) {
-        this.secureKey = key;
-    }
-
-    /** The transport of a new connection: the secure one when asked for, accepting any peer id for now. */
-    private Transport transport(boolean initiator, InetSocketAddress remote) {
-        StaticKey key = secureKey;
+    /** The transport of a new connection: the secure one when {@code key} is given, else plaintext. */
+    static Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote) {
         if (key == null) {
             return Transport.PLAINTEXT;
         }
-        return new SecureTransport(initiator ? Handshake.initiator(key, null) : Handshake.responder(key), remote);
+        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key), remote);
     }
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
-        return register(channel, handler, limits, transport(false, remoteOf(channel)));
+        return register(channel, handler, limits, Transport.PLAINTEXT);
     }
 
     /** The same, its bytes carried by {@code transport}. */
@@ -159,9 +148,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                        InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
+                        InetAddress acceptedFrom, TokenBucket uploadCap, StaticKey secure) throws IOException {
         Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap,
-                transport(false, remoteOf(channel)));
+                transport(secure, false, null, remoteOf(channel)));
         c.onOpened();
         return c;
     }
@@ -184,6 +173,16 @@ public final class EventLoop implements AutoCloseable {
      * tells how it went. Frames sent before the connection opens are queued. Loop thread only.
      */
     public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits) {
+        return connect(remote, handler, limits, null, null);
+    }
+
+    /**
+     * The same under the secure transport (PROTOCOL.md section 9) when {@code secure}, this process's Noise static
+     * key, is given: the handshake runs first, and the connection fails unless the peer proves {@code expected}
+     * (null: any peer id). Loop thread only.
+     */
+    public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits, StaticKey secure,
+                              PeerId expected) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -191,7 +190,7 @@ public final class EventLoop implements AutoCloseable {
             throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
-                transport(true, remote));
+                transport(secure, true, expected, remote));
         try {
             configure(channel);
             boolean connected = channel.connect(remote);

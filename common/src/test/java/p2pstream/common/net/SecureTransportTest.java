@@ -10,10 +10,7 @@ import static p2pstream.common.net.Loopback.ANY_PORT;
 import static p2pstream.common.net.Loopback.onLoop;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +27,7 @@ import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.Message;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.MessageType;
 
 /**
@@ -44,30 +42,40 @@ class SecureTransportTest {
     @TempDir
     Path dir;
 
-    /** Two loops, a listener, a relay in front of it; {@link #connect} makes a pair through it. */
+    /**
+     * A client loop and a server behind an {@link Acceptor}, with a relay in front of it; {@link #connect} makes one
+     * connection through it.
+     */
     private static final class Setup implements AutoCloseable {
+        static final StaticKey SERVER_KEY = StaticKey.of(Identity.generate());
         final EventLoop clientLoop = new EventLoop("secure-client").start();
-        final EventLoop serverLoop = new EventLoop("secure-server").start();
-        final ServerSocketChannel listener = ServerSocketChannel.open().bind(ANY_PORT);
-        final RecordingRelay relay;
+        final EventLoopGroup serverGroup = new EventLoopGroup("secure-server", 1);
         final Recorder client = new Recorder();
         final EchoHandler server = new EchoHandler();
+        final Acceptor acceptor = Acceptor.open(serverGroup, ANY_PORT, () -> server, Limits.CONTROL, 4, null);
+        final RecordingRelay relay;
+        StaticKey clientKey;
+        PeerId expected;
 
-        /** @param secure which loops have the secure transport on: "", "server" or "both" */
+        /** @param secure which ends have the secure transport on: "", "server" or "both" */
         Setup(String secure, long flipAtAnswerByte) throws IOException {
-            relay = new RecordingRelay((InetSocketAddress) listener.getLocalAddress(), flipAtAnswerByte);
+            relay = new RecordingRelay(acceptor.localAddress(), flipAtAnswerByte);
             if (secure.equals("both")) {
-                clientLoop.secureTransport(StaticKey.of(Identity.generate()));
+                clientKey = StaticKey.of(Identity.generate());
             }
             if (!secure.isEmpty()) {
-                serverLoop.secureTransport(StaticKey.of(Identity.generate()));
+                acceptor.secureTransport(SERVER_KEY);
             }
         }
 
+        Setup expecting(PeerId id) {
+            expected = id;
+            return this;
+        }
+
         Setup connect() throws Exception {
-            onLoop(clientLoop, () -> clientLoop.connect(relay.address(), client, Limits.CONTROL));
-            SocketChannel accepted = listener.accept();
-            onLoop(serverLoop, () -> serverLoop.register(accepted, server, Limits.CONTROL));
+            onLoop(clientLoop, () -> clientLoop.connect(relay.address(), client, Limits.CONTROL, clientKey,
+                    expected));
             await(client.opened, "client open");
             await(server.opened, "server open");
             return this;
@@ -85,8 +93,8 @@ class SecureTransportTest {
         @Override
         public void close() throws IOException {
             relay.close();
-            listener.close();
-            serverLoop.close();
+            acceptor.close();
+            serverGroup.close();
             clientLoop.close();
         }
     }
@@ -110,7 +118,7 @@ class SecureTransportTest {
             assertEquals(MessageType.PONG.code(), setup.client.take().type());
             RawClient.Frame echo = setup.client.take();
             assertArrayEquals(manifest, echo.payload(), "a frame of several records, both ways");
-            onLoop(setup.serverLoop, () -> {
+            onLoop(setup.server.connection.loop(), () -> {
                 setup.server.connection.send(new FileData(region, 0, Files.size(file)));
                 return null;
             });
@@ -145,7 +153,7 @@ class SecureTransportTest {
     @Test
     void aFlippedBitEndsTheConnectionAtItsRecordAndNothingOfItArrives() throws Exception {
         // past the handshake's 196 bytes and the PONG's record, into the echo's second record
-        try (Setup setup = new Setup("both", 20_000).connect()) {
+        try (Setup setup = new Setup("both", 20_000).expecting(Setup.SERVER_KEY.peerId()).connect()) {
             setup.clientSends(EmptyMessage.PING, new ManifestMessage(markerText(60_000)));
             assertEquals(MessageType.PONG.code(), setup.client.take().type());
             assertTrue(setup.client.closed.await(Loopback.WAIT_MILLIS, TimeUnit.MILLISECONDS), "client closed");
@@ -162,6 +170,23 @@ class SecureTransportTest {
             await(setup.server.closed, "the secure side refuses a plaintext frame as a handshake message");
             assertTrue(setup.server.frames.isEmpty());
             assertTrue(setup.server.closeReason.startsWith("read failed: "), setup.server.closeReason);
+        }
+    }
+
+    @Test
+    void aServerWithAnotherIdThanTheOneExpectedIsRefused() throws Exception {
+        PeerId someoneElse = Identity.generate().peerId();
+        try (Setup setup = new Setup("both", -1).expecting(someoneElse)) {
+            onLoop(setup.clientLoop, () -> setup.clientLoop.connect(setup.relay.address(), setup.client,
+                    Limits.CONTROL, setup.clientKey, someoneElse));
+            await(setup.client.closed, "the client refuses the server");
+            assertEquals("read failed: AUTHENTICATION: peer id: " + Setup.SERVER_KEY.peerId().text() + " (expected: "
+                    + someoneElse.text() + ", the id this peer was named by)", setup.client.closeReason);
+            onLoop(setup.clientLoop, () -> {
+                setup.client.connection.send(EmptyMessage.PING);
+                return null;
+            });
+            assertTrue(setup.server.frames.isEmpty(), "nothing was sent to it");
         }
     }
 }
