@@ -102,12 +102,16 @@ final class SecureTransport implements Transport {
                 break;
             }
         }
-        if (handshake.isDone()) {
-            encoder = handshake.encoder();
-            decoder = handshake.decoder();
-            log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+        if (handshake.isDone() && decoder == null) {
+            finishHandshake();
         }
         flush(socket);
+    }
+
+    private void finishHandshake() {
+        encoder = handshake.encoder();
+        decoder = handshake.decoder();
+        log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
     }
 
     private void writeHandshake() throws IOException {
@@ -121,8 +125,7 @@ final class SecureTransport implements Transport {
             netOut.flip();
         }
         if (handshake.isDone()) {
-            encoder = handshake.encoder();
-            decoder = handshake.decoder();
+            finishHandshake();
         }
     }
 
@@ -203,7 +206,9 @@ final class SecureTransport implements Transport {
         if (staged != null) {
             return true;
         }
-        return decoder != null && wholeRecord(netIn.duplicate().flip());
+        // netIn is in write mode: its bytes are 0..position
+        return decoder != null && netIn.position() >= Records.LENGTH_BYTES
+                && netIn.position() >= Records.LENGTH_BYTES + (netIn.getShort(0) & 0xffff);
     }
 
     /** Where a {@link Data} writes the plaintext of the next record: {@link #plainOut}, up to its limit. */
