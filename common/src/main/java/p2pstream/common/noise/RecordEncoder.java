@@ -26,11 +26,6 @@ public final class RecordEncoder {
         this.rekeyRecords = rekeyRecords;
     }
 
-    /** The wire bytes of a record carrying {@code plaintextBytes} (at most {@link Records#MAX_PLAINTEXT_BYTES}). */
-    public static int wireBytes(int plaintextBytes) {
-        return Records.LENGTH_BYTES + plaintextBytes + Records.TAG_BYTES;
-    }
-
     /**
      * Seals the next up to {@link Records#MAX_PLAINTEXT_BYTES} of {@code plaintext} (position to limit) into one
      * record at {@code out}'s position, moving both past what was taken and written.

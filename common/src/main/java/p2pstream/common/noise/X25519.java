@@ -6,7 +6,6 @@ import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.interfaces.XECPrivateKey;
 import java.security.interfaces.XECPublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
@@ -55,11 +54,6 @@ final class X25519 {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("private key: " + e.getMessage() + " (expected: 32 bytes)", e);
         }
-    }
-
-    /** The raw private scalar (tests only: key material stays inside this package). */
-    static byte[] scalar(PrivateKey key) {
-        return ((XECPrivateKey) key).getScalar().orElseThrow();
     }
 
     /**
