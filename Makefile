@@ -12,8 +12,9 @@
 #                 scale, the HTTP gateway against nginx (scripts/bench.sh, gateway-bench.sh, swarm-bench.sh,
 #                 live-bench.sh, tracker-bench.sh; BENCH_GATEWAY=0, BENCH_SWARM=0, BENCH_LIVE=0, BENCH_TRACKER=0
 #                 skip parts); about 14 minutes on 2 cores
-#   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): two fifths of it Jazzer on every wire decoder, a
-#                 tenth on the HTTP request-head parser, a fifth on the manifest decoder, the rest FUZZ_TRIES damaged
+#   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): three tenths of it Jazzer on every wire decoder,
+#                 a tenth on the HTTP request-head parser, a tenth on the secure transport's handshake and records, a
+#                 fifth on the manifest decoder, the rest FUZZ_TRIES damaged
 #                 sessions each against a real tracker, peer-server and HTTP server (FUZZ_SEED=N repeats a run;
 #                 default a new seed, printed). `make test` runs them briefly
 #   make robustness  run every hostile case (floods, slow and greedy peers, hostile HTTP clients, the tracker killed,
@@ -67,8 +68,9 @@ FUZZ_TRIES ?= $(shell echo $$(( $(FUZZ_MINUTES) * 4000 )))
 FUZZ_SEED ?= random
 
 fuzz:
-	$(MVN) $(MVN_FLAGS) -Pfuzz verify -Dfuzz.wire.seconds=$$(( $(FUZZ_MINUTES) * 24 )) \
+	$(MVN) $(MVN_FLAGS) -Pfuzz verify -Dfuzz.wire.seconds=$$(( $(FUZZ_MINUTES) * 18 )) \
 		-Dfuzz.http.seconds=$$(( $(FUZZ_MINUTES) * 6 )) -Dfuzz.manifest.seconds=$$(( $(FUZZ_MINUTES) * 12 )) \
+		-Dfuzz.noise.seconds=$$(( $(FUZZ_MINUTES) * 6 )) \
 		-Dfuzz.connection.tries=$(FUZZ_TRIES) \
 		-Dfuzz.seed=$(FUZZ_SEED) -Dsurefire.timeout.seconds=$$(( $(FUZZ_MINUTES) * 60 + 600 )) 2>&1 | $(TEST_FILTER)
 

@@ -29,6 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.data.Data;
 import p2pstream.common.data.FileData;
+import p2pstream.common.identity.Identity;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
@@ -46,6 +48,9 @@ import p2pstream.common.wire.Wire;
  * {@code body}: {@code file} sends a {@link FileData} region of a temp file (transferTo, i.e. sendfile: no copy
  * through the heap); {@code heap} and {@code direct} send a {@link BufferData} slice of the same bytes held in a
  * heap or direct buffer (what a live stream's memory window does).
+ * <p>
+ * {@code transport}: {@code plaintext} as the programs run today, or {@code secure}: both ends under the secure
+ * transport (Noise handshake, 16 KiB AES-GCM records; the file region then goes through a copy, not sendfile).
  * <p>
  * Score: ops/s where one op is one MiB, so <b>the score is MiB/s</b>.
  *
@@ -71,6 +76,9 @@ public class LoopbackTransferBenchmark {
     /** Requests a client keeps outstanding: 1 is one round trip per chunk. */
     @Param({"1", "8"})
     public int pipeline;
+
+    @Param({"plaintext", "secure"})
+    public String transport;
 
     private Path file;
     private FileChannel channel;
@@ -111,7 +119,15 @@ public class LoopbackTransferBenchmark {
         clientLoop = new EventLoop("bench-client").start();
         client = new Client();
         InetSocketAddress address = acceptor.localAddress();
-        clientLoop.execute(() -> clientLoop.connect(address, client, clientLimits));
+        StaticKey clientKey = null;
+        if (transport.equals("secure")) {
+            acceptor.secureTransport(StaticKey.of(Identity.generate()));
+            clientKey = StaticKey.of(Identity.generate());
+        } else if (!transport.equals("plaintext")) {
+            throw new IllegalArgumentException("transport: " + transport + " (expected: plaintext or secure)");
+        }
+        StaticKey key = clientKey;
+        clientLoop.execute(() -> clientLoop.connect(address, client, clientLimits, key, null));
         client.opened.get(10, TimeUnit.SECONDS);
     }
 

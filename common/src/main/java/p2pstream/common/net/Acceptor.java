@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
@@ -63,6 +64,8 @@ public final class Acceptor implements AutoCloseable {
     private final TokenBucket uploadCap;
     private final int maxConnectionsPerAddress;
     private final Refusal refusal;
+    /** The Noise static key the connections accepted from now on are secured with; null for plaintext. */
+    private volatile StaticKey secure;
     private final AtomicInteger open = new AtomicInteger();
     /** Open connections per remote address; counted on the accept loop, released on each connection's loop. */
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
@@ -278,6 +281,14 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the connections accepted from now on under the secure transport (PROTOCOL.md section 9), with
+     * {@code key} as this process's Noise static key; null, the default, leaves them in plaintext. Any thread.
+     */
+    public void secureTransport(StaticKey key) {
+        this.secure = key;
+    }
+
     private static InetAddress addressOf(SocketChannel channel) {
         try {
             return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
@@ -288,7 +299,7 @@ public final class Acceptor implements AutoCloseable {
 
     private void adopt(EventLoop loop, SocketChannel channel, InetAddress from) {
         try {
-            loop.register(channel, handlers.get(), limits, this, from, uploadCap);
+            loop.register(channel, handlers.get(), limits, this, from, uploadCap, secure);
         } catch (IOException | RuntimeException e) {
             open.decrementAndGet();
             release(from);

@@ -294,6 +294,12 @@ public final class Connection {
     }
 
     void onOpened() {
+        try {
+            transport.onOpen(channel);
+        } catch (IOException e) {
+            close("write failed: " + e.getMessage());
+            return;
+        }
         long helloMillis = limits.helloTimeoutMillis();
         if (helloMillis > 0) {
             // an absolute deadline: a peer dribbling a byte a second is never idle, yet never says HELLO
@@ -301,6 +307,7 @@ public final class Connection {
                     "hello: none within " + helloMillis + " ms (expected: HELLO first)")));
         }
         handler.onOpen(this);
+        updateInterest(); // a handshake message the socket did not all take
     }
 
     void onReadable() {
@@ -310,6 +317,20 @@ public final class Connection {
             }
             return;
         }
+        boolean wasReady = transport.isReady();
+        readSocket();
+        if (!wasReady && transport.isReady() && state == State.OPEN) {
+            flush(); // the handshake is done: what was sent meanwhile goes now
+            resumeIfDrained();
+        } else if (transport.hasPendingOutput()) {
+            updateInterest(); // a handshake message the socket did not all take
+        }
+        if (reading() && transport.hasBufferedInput()) {
+            loop.execute(this::takeIfReading); // bytes the transport holds raise no read event
+        }
+    }
+
+    private void readSocket() {
         for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
             int n;
             try {
@@ -400,6 +421,9 @@ public final class Connection {
         if (reading() && readBuffer.bytes().position() > 0) {
             takeBuffered();
         }
+        if (reading() && transport.hasBufferedInput()) {
+            onReadable();
+        }
     }
 
     /** What the connection does when its outbound side crosses a watermark. */
@@ -478,7 +502,7 @@ public final class Connection {
         if (key == null || !key.isValid() || state == State.CONNECTING) {
             return;
         }
-        boolean write = !outbound.isEmpty() && !paced;
+        boolean write = !outbound.isEmpty() && !paced && (transport.isReady() || transport.hasPendingOutput());
         int ops = (reading() || drain != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.noise.Handshake;
+import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.PeerId;
 
 /**
  * The reactor: one thread, one {@link Selector}, one task queue, timers and an idle sweep. It owns every
@@ -123,6 +126,14 @@ public final class EventLoop implements AutoCloseable {
         readBufferBytes += delta;
     }
 
+    /** The transport of a new connection: the secure one when {@code key} is given, else plaintext. */
+    static Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote) {
+        if (key == null) {
+            return Transport.PLAINTEXT;
+        }
+        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key), remote);
+    }
+
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
     public Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits) throws IOException {
         return register(channel, handler, limits, Transport.PLAINTEXT);
@@ -137,8 +148,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                        InetAddress acceptedFrom, TokenBucket uploadCap) throws IOException {
-        Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap, Transport.PLAINTEXT);
+                        InetAddress acceptedFrom, TokenBucket uploadCap, StaticKey secure) throws IOException {
+        Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap,
+                transport(secure, false, null, remoteOf(channel)));
         c.onOpened();
         return c;
     }
@@ -161,6 +173,16 @@ public final class EventLoop implements AutoCloseable {
      * tells how it went. Frames sent before the connection opens are queued. Loop thread only.
      */
     public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits) {
+        return connect(remote, handler, limits, null, null);
+    }
+
+    /**
+     * The same under the secure transport (PROTOCOL.md section 9) when {@code secure}, this process's Noise static
+     * key, is given: the handshake runs first, and the connection fails unless the peer proves {@code expected}
+     * (null: any peer id). Loop thread only.
+     */
+    public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits, StaticKey secure,
+                              PeerId expected) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -168,7 +190,7 @@ public final class EventLoop implements AutoCloseable {
             throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
-                Transport.PLAINTEXT);
+                transport(secure, true, expected, remote));
         try {
             configure(channel);
             boolean connected = channel.connect(remote);

@@ -81,8 +81,9 @@ final class OutboundBuffer {
         return writtenBytes;
     }
 
+    /** Nothing waits to be written: no data queued, nothing held by the transport. */
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() && !transport.hasPendingOutput();
     }
 
     /** Items queued: frames sharing a buffer count as one. */
@@ -136,6 +137,9 @@ final class OutboundBuffer {
 
     /** Writes from the head of the queue until it is empty, the channel is full or the upload cap says wait. */
     Flush write() throws IOException {
+        if (!transport.flush(channel)) {
+            return Flush.CHANNEL_FULL;
+        }
         while (!queue.isEmpty()) {
             Data head = queue.peek();
             long allowed = Long.MAX_VALUE;
@@ -161,7 +165,7 @@ final class OutboundBuffer {
                 return Flush.CHANNEL_FULL;
             }
         }
-        return Flush.EMPTY;
+        return transport.flush(channel) ? Flush.EMPTY : Flush.CHANNEL_FULL;
     }
 
     /** Tells the listener once that pending bytes reached the high watermark. */

@@ -9,7 +9,9 @@ import p2pstream.common.data.Data;
 /**
  * The layer between a connection's socket and the rest of it: received bytes pass through it on their way to the
  * connection's {@link Inbound}, queued {@link Data} on its way to the socket. {@link #PLAINTEXT} passes both
- * through untouched; an encrypted, authenticated record layer is the other kind to come. Loop thread only.
+ * through untouched; {@link SecureTransport} runs a handshake first and then carries them in encrypted,
+ * authenticated records, holding a little input and output of its own (the defaults below are the plaintext's:
+ * nothing held, always ready). Loop thread only.
  */
 interface Transport {
 
@@ -44,4 +46,32 @@ interface Transport {
      * @return bytes of {@code data} taken, 0 when the socket takes nothing now
      */
     long write(Data data, WritableByteChannel socket, long maxBytes) throws IOException;
+
+    /** The connection is open (connected or accepted): a transport with a handshake starts it here. */
+    default void onOpen(WritableByteChannel socket) throws IOException {
+    }
+
+    /** Whether queued data can be written now (false while a handshake runs: then only its own bytes go out). */
+    default boolean isReady() {
+        return true;
+    }
+
+    /** Bytes of its own it still has to write (a handshake message, the rest of a record). */
+    default boolean hasPendingOutput() {
+        return false;
+    }
+
+    /**
+     * Writes what {@link #hasPendingOutput} holds.
+     *
+     * @return true when nothing of its own is left to write
+     */
+    default boolean flush(WritableByteChannel socket) throws IOException {
+        return true;
+    }
+
+    /** Received bytes it holds that a {@link #read} would hand on without the socket saying it is readable. */
+    default boolean hasBufferedInput() {
+        return false;
+    }
 }

@@ -14,7 +14,9 @@ public enum ErrorCode {
     BAD_NAME(10),
     OUT_OF_RANGE(11),
     INTERNAL(12),
-    SHUTTING_DOWN(13);
+    SHUTTING_DOWN(13),
+    /** The secure transport's handshake or a record failed authentication: logged, never sent (see PROTOCOL.md). */
+    AUTHENTICATION(14);
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[16];
 

@@ -17,7 +17,8 @@ import p2pstream.common.wire.Wire;
  * {@link Mutator}; decode it from the middle of a larger buffer, and check that decoding
  * <ul>
  *   <li>fails only with {@link ProtocolException} (with a code and a message), never anything else;</li>
- *   <li>allocates at most {@link #ALLOCATION_SLACK_BYTES} plus a fixed number of bytes per input byte, so a declared
+ *   <li>allocates at most {@link #ALLOCATION_SLACK_BYTES} (and the target's {@link FuzzTarget#fixedBytes}) plus a
+ *       fixed number of bytes per input byte, so a declared
  *       length or count can never make it allocate in proportion to anything but the bytes actually there;</li>
  *   <li>when it succeeds, re-encodes to exactly the input: one encoding per value, nothing ignored;</li>
  *   <li>holds the target's own {@link FuzzTarget#property}, if it has one (checked outside the allocation count).</li>
@@ -118,7 +119,7 @@ public final class DecodeCheck {
         int before = draw.below(16);
         int after = draw.below(16);
         Outcome<T> outcome = decode(target, base, input, before, after);
-        long bound = ALLOCATION_SLACK_BYTES + (long) allocationBytesPerInputByte * input.length;
+        long bound = ALLOCATION_SLACK_BYTES + target.fixedBytes() + (long) allocationBytesPerInputByte * input.length;
         if (outcome.allocated() > bound) {
             outcome = decode(target, base, input, before, after); // once more, warm: class loading is not the decoder's
             if (outcome.allocated() > bound) {

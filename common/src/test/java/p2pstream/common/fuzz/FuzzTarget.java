@@ -17,9 +17,11 @@ import p2pstream.common.wire.ProtocolException;
  *                      need context the receiver knows (a bitfield's chunk count, a message type)
  * @param property      a further property checked on each input after decoding, outside the allocation measurement
  *                      (a parser fed the bytes in parts must give what it gives whole); null for none
+ * @param fixedBytes    what one decode may allocate whatever its input, beyond {@link DecodeCheck}'s small slack:
+ *                      0 but for work of a fixed size (the key agreements and signature of a handshake)
  */
 public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode, Decoder<T> decode,
-                            Property<T> property) {
+                            Property<T> property, long fixedBytes) {
 
     /** Makes a valid value. */
     @FunctionalInterface
@@ -47,12 +49,17 @@ public record FuzzTarget<T>(String name, int maxInputBytes, Generator<T> valid, 
 
     public static <T> FuzzTarget<T> of(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode,
                                        Decoder<T> decode) {
-        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, null);
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, null, 0);
     }
 
     /** A target whose decoder has a {@code property} beyond those {@link DecodeCheck} checks. */
     public static <T> FuzzTarget<T> of(String name, int maxInputBytes, Generator<T> valid, Encoder<T> encode,
                                        Decoder<T> decode, Property<T> property) {
-        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, property);
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, property, 0);
+    }
+
+    /** This target, allowed {@code bytes} of fixed-size work per decode (see {@link #fixedBytes}). */
+    public FuzzTarget<T> withFixedBytes(long bytes) {
+        return new FuzzTarget<>(name, maxInputBytes, valid, encode, decode, property, bytes);
     }
 }

@@ -1,12 +1,8 @@
 package p2pstream.peer.store;
 
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
+import p2pstream.common.identity.Ed25519;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Wire;
@@ -31,7 +27,6 @@ public final class LiveManifest {
     static final byte CHUNK_TAG = 1;
     static final byte END_TAG = 2;
     // an Ed25519 SubjectPublicKeyInfo is this fixed prefix followed by the 32 raw key bytes (RFC 8410)
-    private static final byte[] X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     private final String name;
     private final int chunkSize;
@@ -54,7 +49,7 @@ public final class LiveManifest {
         this.chunkSize = chunkSize;
         this.publicKey = publicKey.clone();
         this.startedMicros = startedMicros;
-        this.key = publicKey(this.publicKey);
+        this.key = Ed25519.publicKey(this.publicKey);
         ByteBuffer out = ByteBuffer.allocate(1 + Wire.stringBytes(name) + 4 + KEY_BYTES + 8);
         out.put((byte) FORMAT);
         Wire.putString(out, name);
@@ -146,35 +141,7 @@ public final class LiveManifest {
     }
 
     private boolean verify(byte[] message, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update(message);
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false; // a malformed signature is a bad one
-        }
-    }
-
-    static PublicKey publicKey(byte[] raw) {
-        byte[] spki = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + KEY_BYTES);
-        System.arraycopy(raw, 0, spki, X509_PREFIX.length, KEY_BYTES);
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("public key: " + e.getMessage()
-                    + " (expected: 32 raw Ed25519 bytes)", e);
-        }
-    }
-
-    static byte[] rawPublicKey(PublicKey key) {
-        byte[] spki = key.getEncoded();
-        if (spki.length != X509_PREFIX.length + KEY_BYTES
-                || !Arrays.equals(spki, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
-            throw new IllegalArgumentException("public key: " + spki.length + " bytes of " + key.getAlgorithm()
-                    + " (expected: Ed25519)");
-        }
-        return Arrays.copyOfRange(spki, X509_PREFIX.length, spki.length);
+        return Ed25519.verifies(key, message, signature);
     }
 
     @Override

@@ -1,0 +1,105 @@
+package p2pstream.common.net;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A man in the middle on loopback: accepts connections and relays each to {@code target}, recording every byte
+ * both ways, and optionally flipping one bit of the target's answer at a given offset. Shows what an observer on
+ * the path sees and what an attacker's change does. Its threads are its own; {@link #recorded()} from any thread.
+ */
+public final class RecordingRelay implements AutoCloseable {
+    private final ServerSocket listener;
+    private final InetSocketAddress target;
+    private final long flipAtAnswerByte;
+    private final ByteArrayOutputStream recorded = new ByteArrayOutputStream();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    /** @param flipAtAnswerByte offset in the target's answer whose lowest bit is flipped; -1 for none */
+    public RecordingRelay(InetSocketAddress target, long flipAtAnswerByte) throws IOException {
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.target = target;
+        this.flipAtAnswerByte = flipAtAnswerByte;
+        Thread acceptor = new Thread(this::accept, "relay-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** Every byte relayed so far, both directions interleaved as they passed. */
+    public byte[] recorded() {
+        synchronized (recorded) {
+            return recorded.toByteArray();
+        }
+    }
+
+    private void accept() {
+        try {
+            while (!listener.isClosed()) {
+                Socket client = listener.accept();
+                Socket server = new Socket(target.getAddress(), target.getPort());
+                sockets.add(client);
+                sockets.add(server);
+                pump(client, server, -1, "relay-up");
+                pump(server, client, flipAtAnswerByte, "relay-down");
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    private void pump(Socket from, Socket to, long flipAt, String name) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            long offset = 0;
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    if (flipAt >= offset && flipAt < offset + n) {
+                        buffer[(int) (flipAt - offset)] ^= 1;
+                    }
+                    offset += n;
+                    synchronized (recorded) {
+                        recorded.write(buffer, 0, n);
+                    }
+                    out.write(buffer, 0, n);
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                // one side went away: the other goes too
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+    }
+}
