@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -203,6 +204,7 @@ public class ChunkReceiveBenchmark {
         long verified;
         String failure;
         private ByteBuffer receiving;
+        private final ArrayDeque<ChunkVerifier.Check<Void>> checks = new ArrayDeque<>();
 
         @Override
         public ByteBuffer payloadBuffer(int type, int payloadBytes) {
@@ -231,8 +233,11 @@ public class ChunkReceiveBenchmark {
                 stored(index, chunk);
                 return;
             }
-            ByteBuffer verified = chunk;
-            verifier.submit(manifest, index, chunk, chunkStore, verdict -> onVerified(index, verified, verdict));
+            ChunkVerifier.Check<Void> check = checks.poll();
+            if (check == null) {
+                check = verifier.check(this::onVerified);
+            }
+            check.submit(manifest, index, chunk, chunkStore, null);
         }
 
         private void stored(int index, ByteBuffer chunk) {
@@ -244,13 +249,15 @@ public class ChunkReceiveBenchmark {
             verified++;
         }
 
-        private void onVerified(int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
-            if (chunkStore == null || !verdict.good()) {
-                buffers.recycle(chunk);
+        private void onVerified(ChunkVerifier.Check<Void> check) {
+            if (chunkStore == null || !check.good()) {
+                buffers.recycle(check.chunk());
             }
-            if (!verdict.good()) {
-                failure = "chunk " + index + " did not match its hash";
+            if (!check.good()) {
+                failure = "chunk " + check.index() + " did not match its hash";
             }
+            check.clear();
+            checks.add(check);
             verified++;
         }
 

@@ -1,7 +1,7 @@
 package p2pstream.peer.client.file;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.Frames;
 
@@ -17,7 +17,8 @@ final class ChunkBuffers {
     static final int INDEX_BYTES = ChunkHeader.BYTES - Frames.HEADER_BYTES;
 
     private final int chunkBytes;
-    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    /** Guarded by itself: an array, not linked nodes, so giving a buffer back allocates nothing. */
+    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int allocated;
 
     ChunkBuffers(int chunkBytes) {
@@ -25,7 +26,10 @@ final class ChunkBuffers {
     }
 
     ByteBuffer acquire() {
-        ByteBuffer b = free.poll();
+        ByteBuffer b;
+        synchronized (free) {
+            b = free.poll();
+        }
         if (b == null) {
             allocated++;
             b = ByteBuffer.allocateDirect(capacity());
@@ -34,7 +38,9 @@ final class ChunkBuffers {
     }
 
     void recycle(ByteBuffer b) {
-        free.add(b);
+        synchronized (free) {
+            free.add(b);
+        }
     }
 
     /** Bytes each buffer holds: a whole CHUNK payload of the stream's chunk size. */

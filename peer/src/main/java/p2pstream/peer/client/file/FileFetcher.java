@@ -1,6 +1,7 @@
 package p2pstream.peer.client.file;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.BitSet;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ final class FileFetcher implements FilePeer.Owner {
     private final ChunkBuffers buffers;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
+    /** Checks not in use, for the next chunks to verify. */
+    private final ArrayDeque<ChunkVerifier.Check<FilePeer>> checks = new ArrayDeque<>();
     private int hashFailures;
     /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
     private long fetchedBytes;
@@ -145,8 +148,11 @@ final class FileFetcher implements FilePeer.Owner {
                     chunk.put(payload).flip();
                 }
                 kept = true;
-                ByteBuffer verified = chunk;
-                verifier.submit(manifest, index, chunk, store, verdict -> onVerified(peer, index, verified, verdict));
+                ChunkVerifier.Check<FilePeer> check = checks.poll();
+                if (check == null) {
+                    check = verifier.check(this::onVerified); // as many as chunks were ever in check at once
+                }
+                check.submit(manifest, index, chunk, store, peer);
             }
         } finally {
             if (pooled && !kept) {
@@ -186,20 +192,27 @@ final class FileFetcher implements FilePeer.Owner {
         return true;
     }
 
-    private void onVerified(FilePeer peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
+    private void onVerified(ChunkVerifier.Check<FilePeer> check) {
+        FilePeer peer = check.from();
+        int index = check.index();
+        ByteBuffer chunk = check.chunk();
+        boolean good = check.good();
+        String writeError = check.writeError();
+        check.clear();
+        checks.add(check);
         verifying.clear(index);
         int length = chunk.remaining();
-        if (!store.retains() || !verdict.good() || verdict.writeError() != null) {
+        if (!store.retains() || !good || writeError != null) {
             buffers.recycle(chunk); // written out (or refused): a store that keeps buffers gives this one back itself
         }
         if (stream.isFinished()) {
             return;
         }
-        if (verdict.writeError() != null) {
-            stream.fail(StreamFailure.FAILED, "output: " + verdict.writeError());
+        if (writeError != null) {
+            stream.fail(StreamFailure.FAILED, "output: " + writeError);
             return;
         }
-        if (!verdict.good()) {
+        if (!good) {
             hashFailures++;
             host.catalog().traffic().rejected();
             scheduler.unrequested(index);
