@@ -276,7 +276,6 @@ public final class Connection {
         outbound.releaseAll();
         readBuffer.release();
         payload = null; // the handler gave it, the handler takes it back
-        scatter[0] = null;
         if (acceptor != null) {
             acceptor.onConnectionClosed(acceptedFrom);
         }
@@ -373,7 +372,12 @@ public final class Connection {
         }
         scatter[0] = payload;
         scatter[1] = buffer;
-        return transport.read(channel, scatter);
+        try {
+            return transport.read(channel, scatter);
+        } finally {
+            scatter[0] = null; // neither buffer is held past the read: a closed or replaced one is let go
+            scatter[1] = null;
+        }
     }
 
     /** The inbound found a frame whose payload goes into the handler's {@code into}, from {@code start} on. */
@@ -393,7 +397,6 @@ public final class Connection {
     private void payloadArrived() {
         ByteBuffer p = payload;
         payload = null;
-        scatter[0] = null;
         p.limit(p.position()).position(payloadStart);
         inInbound = true;
         try {
