@@ -499,19 +499,36 @@ if [ "$RUN_JMH" = 1 ]; then
         log "JMH: FrameCodecBenchmark -prof gc"
         timeout --foreground 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 5 -i 3 -w 1s -r 2s -prof gc \
             -rf json -rff "$OUT/jmh-codec.json" FrameCodecBenchmark >"$OUT/jmh-codec.txt" 2>&1 || jmh_ok=0
+        # a viewer's receive path (issue 12): read, frame, hash, store into memory, the payload read straight into
+        # its pooled buffer or copied there; and the hash and the copy on their own
+        log "JMH: ChunkReceiveBenchmark, ChunkStepsBenchmark -prof gc"
+        timeout --foreground 1800 "$JAVA" -jar "$DIST/benchmarks.jar" -f 1 -wi 2 -i 3 -w 1s -r 2s -prof gc \
+            -p store=memory -p verify=sha256 -rf json -rff "$OUT/jmh-receive.json" \
+            'ChunkReceiveBenchmark|ChunkStepsBenchmark' >"$OUT/jmh-receive.txt" 2>&1 || jmh_ok=0
         {
             echo
             echo "## JMH (-f 1 -i 3 -r 2s; warm-up -wi 2 -w 1s, codec -wi 5 -w 1s)"
             echo
             echo "LoopbackTransferBenchmark: score in ops/s where one op is 1 MiB, i.e. MiB/s."
             echo "FrameCodecBenchmark: ns per encode + decode round trip, with -prof gc allocation."
+            echo "ChunkReceiveBenchmark: a viewer's receive path over loopback, one op a 256 KiB chunk read, framed, hashed"
+            echo "and kept by a memory store (\`-o -\`), its payload read straight into its pooled buffer (direct) or copied"
+            echo "there from the read buffer (copy); gc.alloc.rate.norm is bytes allocated per chunk; cpuNanos / chunks"
+            echo "(both summed over the iterations) the receiving thread's CPU per chunk, which other load skews less than"
+            echo "the throughput. ChunkStepsBenchmark: the hash, and the framing with the copy, of one chunk in memory."
             echo
             echo '```'
-            for f in "$OUT/jmh-transfer.txt" "$OUT/jmh-codec.txt"; do
+            for f in "$OUT/jmh-transfer.txt" "$OUT/jmh-codec.txt" "$OUT/jmh-receive.txt"; do
                 awk '/^Benchmark /{ p = 1 } p' "$f" | grep -vE ':gc\.(count|time)|:gc\.alloc\.rate +|^Benchmark result is saved|^$' \
                     || echo "(no result: see ${f#"$REPO_ROOT"/})"
                 echo
             done
+            # the receiving thread's CPU per chunk, from the two sums
+            awk '$1 ~ /socket:(cpuNanos|chunks)$/ { split($1, m, ":"); for (i = 2; i < NF; i++) if ($i == "thrpt") break
+                    v[$2, m[2]] = $(i + 2); r[$2] = 1 }
+                END { for (k in r) if (v[k, "chunks"] > 0)
+                    printf "receiving thread CPU per chunk, %s: %.0f us\n", k, v[k, "cpuNanos"] / v[k, "chunks"] / 1000 }' \
+                "$OUT/jmh-receive.txt" | sort
             echo '```'
         } >>"$RESULTS"
         [ "$jmh_ok" = 1 ] || log "a JMH run failed: see bench-out/jmh-*.txt"

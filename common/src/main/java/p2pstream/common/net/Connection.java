@@ -28,6 +28,12 @@ public final class Connection {
     private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
     private static final long CLOSE_LINGER_MILLIS = 2_000;
     private static final int MAX_READS_PER_EVENT = 16;
+    /**
+     * Once a handler takes payloads into buffers of its own, reads into the read buffer stop after this many bytes:
+     * enough for the next frame's header and a few control frames, so that the next payload lands in its own buffer
+     * rather than being read here and copied.
+     */
+    static final int LOOKAHEAD_BYTES = 1024;
 
     /** Lifecycle: CONNECTING (outgoing, not yet established), OPEN, CLOSING (flushing a last frame), CLOSED. */
     public enum State { CONNECTING, OPEN, CLOSING, CLOSED }
@@ -62,6 +68,16 @@ public final class Connection {
     private Drain drain;
     private long bytesRead;
     private String closeReason;
+    /** The handler's buffer the payload being received goes into ({@link ConnectionHandler#payloadBuffer}), or null. */
+    private ByteBuffer payload;
+    private int payloadType;
+    private int payloadStart;
+    /** True once a handler took a payload into its own buffer: reads into the read buffer are kept short. */
+    private boolean payloadsTaken;
+    /** Bytes of the frame gathering in the read buffer when its handler had no buffer for it, else 0. */
+    private int gatheringBytes;
+    /** The buffers of a read that puts the rest of a payload in its place and what follows in the read buffer. */
+    private final ByteBuffer[] scatter = new ByteBuffer[2];
 
     Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, Limits limits,
                InetSocketAddress remote, State state, Transport transport) {
@@ -259,6 +275,7 @@ public final class Connection {
         }
         outbound.releaseAll();
         readBuffer.release();
+        payload = null; // the handler gave it, the handler takes it back
         if (acceptor != null) {
             acceptor.onConnectionClosed(acceptedFrom);
         }
@@ -332,12 +349,21 @@ public final class Connection {
 
     private void readSocket() {
         for (int i = 0; i < MAX_READS_PER_EVENT && reading(); i++) {
-            int n;
+            ByteBuffer buffer = readBuffer.bytes();
+            int limit = buffer.limit();
+            if (payloadsTaken) {
+                // a frame the handler left to the read buffer is read in full, not a lookahead at a time
+                buffer.limit(Math.min(limit, Math.max(buffer.position() + LOOKAHEAD_BYTES, gatheringBytes)));
+            }
+            long offered = buffer.remaining() + (payload == null ? 0 : payload.remaining());
+            long n;
             try {
-                n = transport.read(channel, readBuffer.bytes());
+                n = read(buffer);
             } catch (IOException e) {
                 close("read failed: " + e.getMessage());
                 return;
+            } finally {
+                buffer.limit(limit);
             }
             if (n < 0) {
                 close("closed by peer");
@@ -347,11 +373,59 @@ public final class Connection {
                 bytesRead += n;
                 lastActivityNanos = loop.nanoTime();
             }
-            boolean full = !readBuffer.bytes().hasRemaining();
+            if (payload != null && !payload.hasRemaining()) {
+                payloadArrived();
+                if (state == State.CLOSED) {
+                    return;
+                }
+            }
             takeBuffered();
-            if (n == 0 || !full) {
+            if (n == 0 || n < offered) {
                 return;
             }
+        }
+    }
+
+    /** Reads into the payload being received (if any), then into {@code buffer}. */
+    private long read(ByteBuffer buffer) throws IOException {
+        if (payload == null) {
+            return transport.read(channel, buffer);
+        }
+        scatter[0] = payload;
+        scatter[1] = buffer;
+        try {
+            return transport.read(channel, scatter);
+        } finally {
+            scatter[0] = null; // neither buffer is held past the read: a closed or replaced one is let go
+            scatter[1] = null;
+        }
+    }
+
+    /** The inbound found a frame whose payload goes into the handler's {@code into}, from {@code start} on. */
+    void readPayload(int type, ByteBuffer into, int start) {
+        payload = into;
+        payloadType = type;
+        payloadStart = start;
+        payloadsTaken = true;
+        gatheringBytes = 0;
+    }
+
+    /** The next frame, of {@code frameBytes} (0: not known yet), is gathered in the read buffer. */
+    void gathering(int frameBytes) {
+        gatheringBytes = frameBytes;
+    }
+
+    private void payloadArrived() {
+        ByteBuffer p = payload;
+        payload = null;
+        p.limit(p.position()).position(payloadStart);
+        inInbound = true;
+        try {
+            frames.onPayload(payloadType, p);
+        } catch (ProtocolException e) {
+            fail(e);
+        } finally {
+            inInbound = false;
         }
     }
 

@@ -2,13 +2,16 @@ package p2pstream.common.net;
 
 import java.nio.ByteBuffer;
 import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Wire;
 
 /**
  * The inbound side of a frame connection: splits received bytes into frames ({@link FrameDecoder}), bounds their
  * rate ({@link FrameRateLimit}), closes the connection on the peer's ERROR and hands every other frame to the
- * handler. Loop thread only.
+ * handler; a payload the handler has a buffer for ({@link ConnectionHandler#payloadBuffer}) is read into it, not
+ * gathered here. Loop thread only.
  */
 final class FrameInbound implements Inbound {
     private final Connection connection;
@@ -31,6 +34,7 @@ final class FrameInbound implements Inbound {
     public boolean next(ByteBuffer in) throws ProtocolException {
         ByteBuffer payload = decoder.next(in);
         if (payload == null) {
+            intoHandlerBuffer(in);
             return false;
         }
         rate.onFrame(connection.lastActivityNanos); // the time of the read that brought it: no clock call a frame
@@ -42,6 +46,43 @@ final class FrameInbound implements Inbound {
         }
         handler.onFrame(decoder.type(), payload);
         return true;
+    }
+
+    /** A payload read into the handler's buffer has arrived in full: {@code payload} is around it. */
+    void onPayload(int type, ByteBuffer payload) throws ProtocolException {
+        rate.onFrame(connection.lastActivityNanos);
+        handler.onFrame(type, payload);
+    }
+
+    /**
+     * The next frame has not fully arrived: when its handler has a buffer for its payload, what is here of it moves
+     * there (leaving {@code in} empty) and the connection reads the rest straight into it.
+     */
+    private void intoHandlerBuffer(ByteBuffer in) throws ProtocolException {
+        int frameBytes = decoder.frameBytes(in);
+        if (frameBytes < 0 || in.remaining() < Frames.HEADER_BYTES) {
+            connection.gathering(0); // its type is not here yet
+            return;
+        }
+        connection.gathering(frameBytes);
+        int type = in.get(in.position() + Wire.LENGTH_FIELD_BYTES) & 0xff;
+        if (type == MessageType.ERROR.code()) {
+            return;
+        }
+        int payloadBytes = frameBytes - Frames.HEADER_BYTES;
+        ByteBuffer into = handler.payloadBuffer(type, payloadBytes);
+        if (into == null) {
+            return;
+        }
+        if (into.remaining() < payloadBytes) {
+            throw new IllegalStateException("payload buffer: " + into.remaining() + " bytes (expected: >= "
+                    + payloadBytes + ")");
+        }
+        int start = into.position();
+        into.limit(start + payloadBytes);
+        in.position(in.position() + Frames.HEADER_BYTES);
+        into.put(in); // less than the payload: the frame is incomplete
+        connection.readPayload(type, into, start);
     }
 
     @Override

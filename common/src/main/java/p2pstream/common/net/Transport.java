@@ -3,6 +3,7 @@ package p2pstream.common.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import p2pstream.common.data.Data;
 
@@ -23,6 +24,11 @@ interface Transport {
         }
 
         @Override
+        public long read(ScatteringByteChannel socket, ByteBuffer[] into) throws IOException {
+            return socket.read(into);
+        }
+
+        @Override
         public long write(Data data, WritableByteChannel socket, long maxBytes) throws IOException {
             return data.writeTo(socket, maxBytes);
         }
@@ -39,6 +45,21 @@ interface Transport {
      * @return bytes put into {@code into}, 0 when none are there yet, -1 once the peer has closed
      */
     int read(ReadableByteChannel socket, ByteBuffer into) throws IOException;
+
+    /**
+     * Reads what the socket has into the buffers of {@code into} in order (the rest of a payload, then the read
+     * buffer: one system call for both). By default into the first buffer with room only.
+     *
+     * @return bytes put into the buffers, 0 when none are there yet, -1 once the peer has closed
+     */
+    default long read(ScatteringByteChannel socket, ByteBuffer[] into) throws IOException {
+        for (ByteBuffer b : into) {
+            if (b.hasRemaining()) {
+                return read(socket, b);
+            }
+        }
+        return 0;
+    }
 
     /**
      * Writes at most {@code maxBytes} of {@code data} to the socket, advancing {@code data} past what was taken.

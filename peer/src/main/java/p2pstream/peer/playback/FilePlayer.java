@@ -203,7 +203,8 @@ public final class FilePlayer implements Runnable, Reader {
                         + ": no longer held (expected: a reader within the window)");
             }
             try {
-                sink.write(((BufferData) d).view().position(skip)); // from where it was verified: no copy
+                ByteBuffer view = ((BufferData) d).view(); // no copy; it need not start at 0 (a CHUNK's index may)
+                sink.write(view.position(view.position() + skip));
             } finally {
                 d.release();
             }

@@ -22,18 +22,22 @@ public final class MemoryStore implements Store {
     /** Chunks below this were dropped. Written by the stream's loop, read by any thread. */
     private volatile int floor;
 
-    /** A kept chunk and how many hold it: the store itself, and each view handed out and not yet released. */
-    private static final class Held {
+    /**
+     * A kept chunk and how many hold it (its value): the store itself, and each view handed out and not yet
+     * released. One object a chunk, the count included.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private static final class Held extends AtomicInteger {
         final ByteBuffer buffer;
-        final AtomicInteger holders = new AtomicInteger(1);
 
         Held(ByteBuffer buffer) {
+            super(1);
             this.buffer = buffer;
         }
 
         boolean acquire() {
-            for (int n = holders.get(); n > 0; n = holders.get()) {
-                if (holders.compareAndSet(n, n + 1)) {
+            for (int n = get(); n > 0; n = get()) {
+                if (compareAndSet(n, n + 1)) {
                     return true;
                 }
             }
@@ -41,7 +45,7 @@ public final class MemoryStore implements Store {
         }
 
         void release(Consumer<ByteBuffer> recycle) {
-            if (holders.decrementAndGet() == 0) {
+            if (decrementAndGet() == 0) {
                 recycle.accept(buffer);
             }
         }

@@ -1,6 +1,7 @@
 package p2pstream.peer.client.file;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.BitSet;
 import org.slf4j.Logger;
@@ -20,10 +21,10 @@ import p2pstream.peer.swarm.Swarm;
 
 /**
  * What a file stream does with its links' frames: tells the {@link Scheduler} who holds what, turns its choices
- * into REQUESTs, checks every CHUNK against the manifest on the verifier pool (the bytes are copied once, into a
- * pooled buffer, and stored before the verdict), and on a good one tells the readers, the peers it serves and the
- * tracker. A peer that sends a bad chunk is dropped and banned; one that leaves gives its requests back. Loop
- * thread only.
+ * into REQUESTs, checks every CHUNK against the manifest on the verifier pool (the bytes are read from the socket
+ * straight into a pooled buffer, or copied into one when they arrived with other frames, and stored before the
+ * verdict), and on a good one tells the readers, the peers it serves and the tracker. A peer that sends a bad
+ * chunk is dropped and banned; one that leaves gives its requests back. Loop thread only.
  */
 final class FileFetcher implements FilePeer.Owner {
     private static final Logger log = LoggerFactory.getLogger(FileFetcher.class);
@@ -42,6 +43,8 @@ final class FileFetcher implements FilePeer.Owner {
     private final ChunkBuffers buffers;
     /** Chunks whose copy is being hashed: a second copy arriving meanwhile is dropped. */
     private final BitSet verifying = new BitSet();
+    /** Checks not in use, for the next chunks to verify. */
+    private final ArrayDeque<ChunkVerifier.Check<FilePeer>> checks = new ArrayDeque<>();
     private int hashFailures;
     /** Bytes fetched from peers and verified: what the rate on the progress line measures. */
     private long fetchedBytes;
@@ -112,6 +115,54 @@ final class FileFetcher implements FilePeer.Owner {
 
     @Override
     public void onChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
+        take(peer, index, payload, false);
+    }
+
+    @Override
+    public void onPooledChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
+        take(peer, index, payload, true);
+    }
+
+    @Override
+    public ByteBuffer chunkBuffer(int payloadBytes) {
+        return payloadBytes <= buffers.capacity() ? buffers.acquire() : null;
+    }
+
+    @Override
+    public void recycle(ByteBuffer buffer) {
+        buffers.recycle(buffer);
+    }
+
+    /**
+     * A CHUNK from {@code peer}: if it was asked for and is still wanted, its bytes go to the verifier, in the
+     * pooled buffer they arrived in, or copied into one from the read buffer; a pooled one not kept is recycled.
+     */
+    private void take(FilePeer peer, int index, ByteBuffer payload, boolean pooled) throws ProtocolException {
+        boolean kept = false;
+        try {
+            if (wanted(peer, index, payload)) {
+                verifying.set(index);
+                ByteBuffer chunk = payload;
+                if (!pooled) {
+                    chunk = buffers.acquire();
+                    chunk.put(payload).flip();
+                }
+                kept = true;
+                ChunkVerifier.Check<FilePeer> check = checks.poll();
+                if (check == null) {
+                    check = verifier.check(this::onVerified); // as many as chunks were ever in check at once
+                }
+                check.submit(manifest, index, chunk, store, peer);
+            }
+        } finally {
+            if (pooled && !kept) {
+                buffers.recycle(payload);
+            }
+        }
+    }
+
+    /** True when chunk {@code index} was asked of {@code peer}, has its length and is neither done nor in a check. */
+    private boolean wanted(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
         if (index >= manifest.chunkCount()) {
             throw new ProtocolException(ErrorCode.OUT_OF_RANGE, "chunk index: " + index + " (expected: < "
                     + manifest.chunkCount() + ")");
@@ -121,7 +172,7 @@ final class FileFetcher implements FilePeer.Owner {
         if (askedAt == null) {
             if (peer.cancelled.get(index)) {
                 peer.cancelled.clear(index); // crossed our CANCEL on the wire
-                return;
+                return false;
             }
             throw new ProtocolException(ErrorCode.UNEXPECTED, "chunk: " + index + " (expected: a requested chunk)");
         }
@@ -131,33 +182,37 @@ final class FileFetcher implements FilePeer.Owner {
                     + expected + ")");
         }
         if (scheduler.isDone(index)) {
-            return; // a duplicate that lost the race
+            return false; // a duplicate that lost the race
         }
         if (verifying.get(index)) {
             // the other copy is being checked; if it fails, this request must not linger in the count
             scheduler.unrequested(index);
-            return;
+            return false;
         }
-        verifying.set(index);
-        ByteBuffer copy = buffers.acquire();
-        copy.put(payload).flip();
-        verifier.submit(manifest, index, copy, store, verdict -> onVerified(peer, index, copy, verdict));
+        return true;
     }
 
-    private void onVerified(FilePeer peer, int index, ByteBuffer chunk, ChunkVerifier.Verdict verdict) {
+    private void onVerified(ChunkVerifier.Check<FilePeer> check) {
+        FilePeer peer = check.from();
+        int index = check.index();
+        ByteBuffer chunk = check.chunk();
+        boolean good = check.good();
+        String writeError = check.writeError();
+        check.clear();
+        checks.add(check);
         verifying.clear(index);
         int length = chunk.remaining();
-        if (!store.retains() || !verdict.good() || verdict.writeError() != null) {
+        if (!store.retains() || !good || writeError != null) {
             buffers.recycle(chunk); // written out (or refused): a store that keeps buffers gives this one back itself
         }
         if (stream.isFinished()) {
             return;
         }
-        if (verdict.writeError() != null) {
-            stream.fail(StreamFailure.FAILED, "output: " + verdict.writeError());
+        if (writeError != null) {
+            stream.fail(StreamFailure.FAILED, "output: " + writeError);
             return;
         }
-        if (!verdict.good()) {
+        if (!good) {
             hashFailures++;
             host.catalog().traffic().rejected();
             scheduler.unrequested(index);

@@ -43,6 +43,30 @@ public final class FilePeer extends PeerLink implements Requester.Link {
 
         void onChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException;
 
+        /**
+         * A buffer of at least {@code payloadBytes} for a CHUNK payload (index and bytes) to be read into straight
+         * from the socket, or null to have it gathered in the connection's read buffer and copied.
+         */
+        default ByteBuffer chunkBuffer(int payloadBytes) {
+            return null;
+        }
+
+        /** Takes back a buffer from {@link #chunkBuffer} that holds no chunk to keep. */
+        default void recycle(ByteBuffer buffer) {
+        }
+
+        /**
+         * A chunk whose payload was read into a buffer from {@link #chunkBuffer}, which is now the owner's (to keep
+         * or to recycle); by default handled like any other, then recycled.
+         */
+        default void onPooledChunk(FilePeer peer, int index, ByteBuffer payload) throws ProtocolException {
+            try {
+                onChunk(peer, index, payload);
+            } finally {
+                recycle(payload);
+            }
+        }
+
         void onReject(FilePeer peer, int index, Reject.Reason reason) throws ProtocolException;
 
         void onPeerClosed(FilePeer peer, Phase was, String reason);
@@ -68,6 +92,8 @@ public final class FilePeer extends PeerLink implements Requester.Link {
     private long controlBytes;
     /** Chunk bytes read at {@link #lastDeliveryNanos}, to tell a chunk that trickles in from one that comes. */
     private long chunkBytesMark;
+    /** The owner's buffer a CHUNK payload is being read into, until it has arrived; else null. */
+    private ByteBuffer receiving;
 
     public FilePeer(InetSocketAddress address, Hello hello, Clock clock, int slot, Owner owner) {
         super(address, hello, clock);
@@ -160,6 +186,16 @@ public final class FilePeer extends PeerLink implements Requester.Link {
         bytesThisTick = 0;
     }
 
+    /** A CHUNK's payload goes straight into one of the owner's chunk buffers, once the link is ready. */
+    @Override
+    public ByteBuffer payloadBuffer(int type, int payloadBytes) {
+        if (phase != Phase.READY || type != MessageType.CHUNK.code()) {
+            return null;
+        }
+        receiving = owner.chunkBuffer(payloadBytes);
+        return receiving;
+    }
+
     @Override
     protected void onAnyFrame(MessageType t, ByteBuffer payload) {
         if (t != MessageType.CHUNK) {
@@ -184,11 +220,7 @@ public final class FilePeer extends PeerLink implements Requester.Link {
             return;
         }
         switch (t) {
-            case CHUNK -> {
-                int index = ChunkHeader.decodeIndex(payload);
-                bytesThisTick += payload.remaining() + ChunkHeader.BYTES;
-                owner.onChunk(this, index, payload);
-            }
+            case CHUNK -> onChunk(payload);
             case REJECT -> {
                 Reject r = Reject.decode(payload);
                 owner.onReject(this, r.index(), r.reason());
@@ -203,6 +235,26 @@ public final class FilePeer extends PeerLink implements Requester.Link {
             }
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                     + " (expected: CHUNK, REJECT or HAVE)");
+        }
+    }
+
+    private void onChunk(ByteBuffer payload) throws ProtocolException {
+        boolean pooled = payload == receiving;
+        receiving = null;
+        int index;
+        try {
+            index = ChunkHeader.decodeIndex(payload);
+        } catch (ProtocolException e) {
+            if (pooled) {
+                owner.recycle(payload);
+            }
+            throw e;
+        }
+        bytesThisTick += payload.remaining() + ChunkHeader.BYTES;
+        if (pooled) {
+            owner.onPooledChunk(this, index, payload);
+        } else {
+            owner.onChunk(this, index, payload);
         }
     }
 
@@ -221,6 +273,10 @@ public final class FilePeer extends PeerLink implements Requester.Link {
 
     @Override
     protected void onClosed(Phase was, String reason) {
+        if (receiving != null) {
+            owner.recycle(receiving); // a payload cut off by the close
+            receiving = null;
+        }
         owner.onPeerClosed(this, was, reason);
     }
 }
