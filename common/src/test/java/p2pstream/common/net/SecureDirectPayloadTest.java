@@ -132,11 +132,18 @@ class SecureDirectPayloadTest {
     private record Pair(EventLoop senderLoop, EventLoop receiverLoop, ServerSocketChannel listener,
                         Loopback.Recorder sender, PooledTaker receiver) implements AutoCloseable {
         static Pair open(PooledTaker receiver, boolean receiverDials) throws Exception {
+            Pair pair = open(receiver, receiverDials, new Loopback.Recorder());
+            // a first frame across: both ends are past the handshake
+            pair.send(WireBytes.frame(MessageType.PING.code(), new byte[0]), List.of(Frames.HEADER_BYTES), false);
+            assertEquals(MessageType.PING.code(), receiver.take().type());
+            return pair;
+        }
+
+        static Pair open(PooledTaker receiver, boolean receiverDials, Loopback.Recorder sender) throws Exception {
             EventLoop senderLoop = new EventLoop("secure-direct-sender").start();
             EventLoop receiverLoop = new EventLoop("secure-direct-receiver").start();
             ServerSocketChannel listener = ServerSocketChannel.open().bind(ANY_PORT);
             InetSocketAddress address = (InetSocketAddress) listener.getLocalAddress();
-            Loopback.Recorder sender = new Loopback.Recorder();
             Pair pair = new Pair(senderLoop, receiverLoop, listener, sender, receiver);
             if (receiverDials) {
                 onLoop(receiverLoop, () -> receiverLoop.connect(address, receiver, LIMITS, RECEIVER_KEY,
@@ -149,9 +156,6 @@ class SecureDirectPayloadTest {
             }
             await(sender.opened, "sender open");
             await(receiver.opened, "receiver open");
-            // a first frame across: both ends are past the handshake (a close queued within it is another matter)
-            pair.send(WireBytes.frame(MessageType.PING.code(), new byte[0]), List.of(Frames.HEADER_BYTES), false);
-            assertEquals(MessageType.PING.code(), receiver.take().type());
             return pair;
         }
 
@@ -308,6 +312,31 @@ class SecureDirectPayloadTest {
             assertEquals("closed by peer", receiver.closeReason);
             assertEquals(1, receiver.owedAtClose.size(), "the cut payload's buffer back to its handler");
             assertTrue(receiver.frames.isEmpty(), "a cut-off payload was delivered");
+        }
+    }
+
+    @ParameterizedTest(name = "receiver dials: {0}")
+    @CsvSource({"true", "false"})
+    void framesQueuedAndClosedWithinTheHandshakeStillArrive(boolean receiverDials) throws Exception {
+        SplittableRandom random = new SplittableRandom(79);
+        List<Frame> frames = List.of(new Frame(TAKEN, random(40_000, random)),
+                new Frame(MessageType.HAVE.code(), random(9, random)));
+        byte[] wire = wire(frames);
+        Loopback.Recorder sender = new Loopback.Recorder() {
+            @Override
+            public void onOpen(Connection c) {
+                super.onOpen(c); // the handshake has just begun: a refusal sent at once, say
+                c.send(BufferData.of(ByteBuffer.wrap(wire)));
+                c.closeAfterFlush("done");
+            }
+        };
+        PooledTaker receiver = new PooledTaker(1_000_000, 0);
+        try (Pair pair = Pair.open(receiver, receiverDials, sender)) {
+            assertArrived(frames, receiver, "queued within the handshake");
+            await(receiver.closed, "the receiver closed");
+            assertEquals("closed by peer", receiver.closeReason);
+            await(sender.closed, "the sender closed");
+            assertEquals("done", sender.closeReason);
         }
     }
 }
