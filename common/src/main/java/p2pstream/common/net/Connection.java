@@ -607,7 +607,8 @@ public final class Connection {
             return;
         }
         boolean write = !outbound.isEmpty() && !paced && (transport.isReady() || transport.hasPendingOutput());
-        int ops = (reading() || drain != null || shakingWhileClosing() ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        boolean read = reading() || drain != null || shakingWhileClosing();
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
