@@ -334,6 +334,10 @@ public final class Connection {
             }
             return;
         }
+        if (shakingWhileClosing()) {
+            shakeWhileClosing();
+            return;
+        }
         boolean wasReady = transport.isReady();
         readSocket();
         if (!wasReady && transport.isReady() && state == State.OPEN) {
@@ -344,6 +348,32 @@ public final class Connection {
         }
         if (reading() && transport.hasBufferedInput()) {
             loop.execute(this::takeIfReading); // bytes the transport holds raise no read event
+        }
+    }
+
+    /** Closing before the transport's handshake ended: the handshake goes on, or nothing queued could go out. */
+    private boolean shakingWhileClosing() {
+        return state == State.CLOSING && !transport.isReady();
+    }
+
+    /** Reads the handshake of a closing connection (what else arrives is dropped); once done, writes the queue. */
+    private void shakeWhileClosing() {
+        ByteBuffer discard = readBuffer.bytes().clear();
+        try {
+            if (transport.read(channel, discard) < 0) {
+                close(closeReason);
+                return;
+            }
+        } catch (IOException e) {
+            close("read failed: " + e.getMessage());
+            return;
+        } finally {
+            discard.clear();
+        }
+        if (transport.isReady()) {
+            flush(); // closes once the queue is written
+        } else {
+            updateInterest();
         }
     }
 
@@ -577,7 +607,8 @@ public final class Connection {
             return;
         }
         boolean write = !outbound.isEmpty() && !paced && (transport.isReady() || transport.hasPendingOutput());
-        int ops = (reading() || drain != null ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        boolean read = reading() || drain != null || shakingWhileClosing();
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
