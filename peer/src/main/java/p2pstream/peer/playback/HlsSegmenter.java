@@ -67,7 +67,8 @@ public final class HlsSegmenter implements LiveReader {
     public HlsSegmenter(double targetSeconds) {
         this.targetMicros = (long) (targetSeconds * 1_000_000);
         this.targetDurationSeconds = (long) Math.ceil(TARGET_DURATION_TARGETS * targetSeconds);
-        this.forcedCutMicros = targetDurationSeconds * 1_000_000 - FORCED_CUT_MARGIN_MICROS;
+        // never below the target itself: a short target must not cut at every chunk
+        this.forcedCutMicros = Math.max(targetMicros, targetDurationSeconds * 1_000_000 - FORCED_CUT_MARGIN_MICROS);
     }
 
     @Override
