@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
@@ -49,7 +50,7 @@ public final class PeerClientMain implements Callable<Integer> {
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
-    @Parameters(index = "0", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port "
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port "
             + TRACKER_PORT + "); - for none, with --peer and a content id (which never contact the tracker)")
     String tracker;
 
@@ -158,6 +159,9 @@ public final class PeerClientMain implements Callable<Integer> {
     @Mixin
     LogOptions logs = new LogOptions();
 
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerClientMain command = new PeerClientMain();
@@ -169,6 +173,14 @@ public final class PeerClientMain implements Callable<Integer> {
         if (verbose && logs.levelGiven()) {
             throw new IllegalArgumentException("-v: with " + (logs.quiet() ? "-q" : "--log-level")
                     + " (expected: one of them)");
+        }
+        if (identity.whoami()) {
+            return identity.printWhoami(System.out);
+        }
+        if (tracker == null) {
+            System.err.println("peer-client: TRACKER: missing (expected: HOST[:PORT], or - with --peer and a content"
+                    + " id; try --help)");
+            return Cli.USAGE;
         }
         boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
         if ("-".equals(tracker) && !byPeerOnly) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoopGroup;
@@ -30,7 +31,7 @@ public final class PeerServerMain implements Callable<Integer> {
     /** The default connection limit where the open-file limit allows it (see Cli.maxConnections). */
     static final int DEFAULT_MAX_CONNECTIONS = 1_000;
 
-    @Parameters(index = "0", paramLabel = "ADDRESS",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ADDRESS",
             description = "IP address to listen on and announce, e.g. 127.0.0.1")
     String address;
 
@@ -110,6 +111,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     LogOptions logs = new LogOptions();
 
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -118,6 +122,14 @@ public final class PeerServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (identity.whoami()) {
+            return identity.printWhoami(System.out);
+        }
+        if (address == null) {
+            System.err.println("peer-server: ADDRESS: missing (expected: the IP address to listen on and announce,"
+                    + " e.g. 127.0.0.1; try --help)");
+            return Cli.USAGE;
+        }
         Cli.port("--port", port);
         Cli.positive("--threads", threads);
         // half: a quarter of the limit goes to shared files (OpenFiles), the rest to the JVM and selectors
