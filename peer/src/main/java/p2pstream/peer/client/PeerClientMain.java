@@ -50,8 +50,9 @@ public final class PeerClientMain implements Callable<Integer> {
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER", description = "the tracker, HOST[:PORT] (default port "
-            + TRACKER_PORT + "); - for none, with --peer and a content id (which never contact the tracker)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER",
+            description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT
+                    + "); - for none, with --peer and a content id (which never contact the tracker)")
     String tracker;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
