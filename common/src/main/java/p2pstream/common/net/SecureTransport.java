@@ -115,7 +115,9 @@ final class SecureTransport implements Transport {
     private void finishHandshake() {
         encoder = handshake.encoder();
         decoder = handshake.decoder();
-        log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+        if (log.isDebugEnabled()) { // the printable id is built only to be logged
+            log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+        }
     }
 
     private void writeHandshake() throws IOException {
