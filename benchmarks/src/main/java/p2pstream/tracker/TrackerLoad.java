@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.wire.Streams;
 
@@ -112,7 +113,7 @@ public final class TrackerLoad {
             l.sessions.add(new LoadSession(l, work, i));
         }
         System.out.printf(Locale.ROOT, "tracker load: %s, %d sessions on %d streams, %d (LOOKUP) and %d (ANNOUNCE)"
-                        + " active x %d in flight, %d generator loops%n", Tracker.hostPort(tracker), sessions,
+                        + " active x %d in flight, %d generator loops%n", Acceptor.hostPort(tracker), sessions,
                 work.holdStreams(), active, announceActive, window, loops.size());
 
         long t0 = System.nanoTime();

@@ -314,7 +314,7 @@ public final class Tracker implements AutoCloseable {
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes)
                     .withHttp(httpBind));
             tracker.exitOnLoopDeath("tracker");
-            System.out.println("tracker listening on " + hostPort(tracker.address()));
+            System.out.println("tracker listening on " + Acceptor.hostPort(tracker.address()));
             if (tracker.httpAddress() != null) {
                 // after the line above: scripts read the first "listening on" as the tracker's own address
                 System.out.println("http listening on " + TrackerHttp.url(tracker.httpAddress()));
@@ -328,10 +328,5 @@ public final class Tracker implements AutoCloseable {
             stopped.await();
             return 0;
         }
-    }
-
-    static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -14,6 +14,7 @@ import p2pstream.common.http.HttpLimits;
 import p2pstream.common.http.HttpServer;
 import p2pstream.common.http.Router;
 import p2pstream.common.metrics.Metrics;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 
@@ -61,7 +62,7 @@ final class TrackerHttp implements AutoCloseable {
 
     /** {@code http://HOST:PORT/}. */
     static String url(InetSocketAddress a) {
-        return "http://" + Tracker.hostPort(a) + "/";
+        return "http://" + Acceptor.hostPort(a) + "/";
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import p2pstream.common.net.Acceptor;
 
 /**
  * What the dashboard and {@code /api/status} show, taken at one moment on the registry loop ({@link #take}) and
@@ -22,7 +23,7 @@ record TrackerStatus(String address, int sessions, int announcingSessions, int c
         for (Registry.Refusal why : Registry.Refusal.values()) {
             refusals.put(why.label, r.refusals(why));
         }
-        return new TrackerStatus(Tracker.hostPort(tracker.address()), m.sessionsOpen(), r.sessionCount(),
+        return new TrackerStatus(Acceptor.hostPort(tracker.address()), m.sessionsOpen(), r.sessionCount(),
                 tracker.connectionCount(), r.streamCount(), r.entryCount(), r.maxEntries(), r.bytes(), r.maxBytes(),
                 m.lookupsPerSecond(), m.lookups.value(), m.lists.value(), m.announces.value(), m.withdraws.value(),
                 Collections.unmodifiableMap(refusals), scan.filter(), scan.matching(), scan.liveMatching(),

@@ -89,8 +89,12 @@ final class SecureTransport implements Transport {
 
     /** Whether {@code in} (read mode) starts with a whole record. */
     private static boolean wholeRecord(ByteBuffer in) {
-        return in.remaining() >= Records.LENGTH_BYTES
-                && in.remaining() >= Records.LENGTH_BYTES + (in.getShort(in.position()) & 0xffff);
+        return wholeRecord(in, in.position(), in.remaining());
+    }
+
+    /** Whether the {@code bytes} of {@code b} from index {@code from} on start with a whole record. */
+    private static boolean wholeRecord(ByteBuffer b, int from, int bytes) {
+        return bytes >= Records.LENGTH_BYTES && bytes >= Records.LENGTH_BYTES + (b.getShort(from) & 0xffff);
     }
 
     /** Reads handshake messages as they arrive and writes this side's in turn. */
@@ -111,7 +115,9 @@ final class SecureTransport implements Transport {
     private void finishHandshake() {
         encoder = handshake.encoder();
         decoder = handshake.decoder();
-        log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+        if (log.isDebugEnabled()) { // the printable id is built only to be logged
+            log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+        }
     }
 
     private void writeHandshake() throws IOException {
@@ -207,8 +213,7 @@ final class SecureTransport implements Transport {
             return true;
         }
         // netIn is in write mode: its bytes are 0..position
-        return decoder != null && netIn.position() >= Records.LENGTH_BYTES
-                && netIn.position() >= Records.LENGTH_BYTES + (netIn.getShort(0) & 0xffff);
+        return decoder != null && wholeRecord(netIn, 0, netIn.position());
     }
 
     /** Where a {@link Data} writes the plaintext of the next record: {@link #plainOut}, up to its limit. */

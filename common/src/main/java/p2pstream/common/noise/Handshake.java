@@ -84,7 +84,7 @@ public final class Handshake {
      * @throws ProtocolException when it is malformed or fails authentication, or the peer is not the one expected
      */
     public boolean readNext(ByteBuffer in) throws ProtocolException {
-        ByteBuffer body = Records.next(in, 1, Records.MAX_HANDSHAKE_BYTES, "handshake message");
+        ByteBuffer body = Records.next(in, 1, Records.MAX_HANDSHAKE_BYTES, "handshake message", -1);
         if (body == null) {
             return false;
         }

@@ -50,7 +50,7 @@ public final class RecordDecoder {
             int start = in.position();
             ByteBuffer body;
             try {
-                body = Records.next(in, Records.TAG_BYTES, Records.MAX_RECORD_BYTES, "record " + records);
+                body = Records.next(in, Records.TAG_BYTES, Records.MAX_RECORD_BYTES, "record", records);
             } catch (ProtocolException e) {
                 throw fail(e);
             }

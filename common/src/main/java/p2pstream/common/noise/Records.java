@@ -34,16 +34,19 @@ public final class Records {
      * and {@code in} unmoved, when it has not all arrived.
      *
      * @param least the fewest body bytes a valid unit has here; {@code most} the most
+     * @param number the unit's number, named in the error after {@code what}; negative for none (the error text is
+     *               built only on error, as this runs once per record)
      * @throws ProtocolException at once when the length field is out of bounds, before the body arrives
      */
-    static ByteBuffer next(ByteBuffer in, int least, int most, String what) throws ProtocolException {
+    static ByteBuffer next(ByteBuffer in, int least, int most, String what, long number) throws ProtocolException {
         if (in.remaining() < LENGTH_BYTES) {
             return null;
         }
         int length = in.getShort(in.position()) & 0xffff;
         if (length < least || length > most) {
             throw new ProtocolException(length > most ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.MALFORMED,
-                    what + " length: " + length + " (expected: " + least + ".." + most + ")");
+                    what + (number < 0 ? "" : " " + number) + " length: " + length
+                            + " (expected: " + least + ".." + most + ")");
         }
         if (in.remaining() < LENGTH_BYTES + length) {
             return null;
