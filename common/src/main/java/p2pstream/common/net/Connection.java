@@ -67,6 +67,8 @@ public final class Connection {
     /** Discards input once a closing connection has written everything, until the peer closes; else null. */
     private Drain drain;
     private long bytesRead;
+    /** Made once: posted on every read while the transport holds decrypted bytes. */
+    private final Runnable takeIfReadingTask = this::takeIfReading;
     private String closeReason;
     /** The handler's buffer the payload being received goes into ({@link ConnectionHandler#payloadBuffer}), or null. */
     private ByteBuffer payload;
@@ -217,7 +219,7 @@ public final class Connection {
         autoReadOff = !on;
         updateInterest();
         if (reading()) {
-            loop.execute(this::takeIfReading); // never re-enter a handler that is on the stack
+            loop.execute(takeIfReadingTask); // never re-enter a handler that is on the stack
         }
     }
 
@@ -347,7 +349,7 @@ public final class Connection {
             updateInterest(); // a handshake message the socket did not all take
         }
         if (reading() && transport.hasBufferedInput()) {
-            loop.execute(this::takeIfReading); // bytes the transport holds raise no read event
+            loop.execute(takeIfReadingTask); // bytes the transport holds raise no read event
         }
     }
 
