@@ -2,7 +2,6 @@ package p2pstream.peer.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.http.HttpExchange;
@@ -10,7 +9,6 @@ import p2pstream.common.http.HttpHandler;
 import p2pstream.common.http.HttpHeaders;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.HlsSegmenter;
-import p2pstream.peer.swarm.StreamFailure;
 
 /**
  * HLS for live streams, so a browser's {@code <video>} plays them: {@code /hls/NAME.m3u8} is a sliding-window
@@ -66,11 +64,7 @@ final class HlsRoute implements HttpHandler {
                 return;
             }
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                int status = cause instanceof StreamFailure f && f.exitStatus() == StreamFailure.NOT_FOUND ? 404 : 502;
-                ex.respond(status, "text/plain; charset=utf-8", "stream " + name + ": "
-                        + StreamFailure.rootMessage(cause) + "\n");
+                StreamRoute.refuse(ex, name, error);
             } else if (!(s instanceof LiveStream)) {
                 ex.respond(404, "text/plain; charset=utf-8", "stream " + name + ": not live (expected: a live stream;"
                         + " a file is at /stream/" + name + ")\n");
