@@ -58,8 +58,8 @@ final class HlsRoute implements HttpHandler {
 
     /** Runs {@code then} with the stream's segmenter once the stream is open (made at the first HLS request). */
     private void withSegmenter(HttpExchange ex, String name, BiConsumer<OpenStream, HlsSegmenter> then) {
-        OpenStream entry = streams.open(name);
-        entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
+        OpenStream asked = streams.open(name);
+        asked.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return;
             }
@@ -69,6 +69,7 @@ final class HlsRoute implements HttpHandler {
                 ex.respond(404, "text/plain; charset=utf-8", "stream " + name + ": not live (expected: a live stream;"
                         + " a file is at /stream/" + name + ")\n");
             } else {
+                OpenStream entry = asked.resolved();
                 if (entry.hls == null) {
                     entry.hls = new HlsSegmenter(TARGET_SECONDS);
                     entry.liveReaders.add(entry.hls);
