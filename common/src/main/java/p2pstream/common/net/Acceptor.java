@@ -172,7 +172,7 @@ public final class Acceptor implements AutoCloseable {
     }
 
     /** {@code host:port}, IPv6 hosts in brackets. */
-    static String hostPort(InetSocketAddress a) {
+    public static String hostPort(InetSocketAddress a) {
         String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
