@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.net.Acceptor;
 import p2pstream.peer.http.Gateway;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamRequest;
@@ -55,9 +56,7 @@ final class GatewayRun {
             stopped.countDown();
         }, "gateway-shutdown"));
         InetSocketAddress a = gateway.address();
-        String host = a.getAddress().getHostAddress();
-        System.out.println("http gateway listening on http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                + ":" + a.getPort() + "/");
+        System.out.println("http gateway listening on http://" + Acceptor.hostPort(a) + "/");
         System.out.flush();
         if (stream != null) {
             gateway.open(stream).whenComplete((v, e) -> {

@@ -14,6 +14,7 @@ import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHeaders;
 import p2pstream.common.http.Router;
 import p2pstream.common.metrics.Metrics;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.wire.Streams;
 import p2pstream.peer.client.file.FileStream;
 import p2pstream.peer.client.live.LiveStream;
@@ -92,7 +93,7 @@ final class GatewayPages {
 
     private ListPage.Totals totals() {
         Traffic t = viewer.catalog().traffic();
-        return new ListPage.Totals(WatchRoute.hostPort(address.get()),
+        return new ListPage.Totals(Acceptor.hostPort(address.get()),
                 (int) streams.sum(s -> s instanceof FileStream ? 1 : 0),
                 (int) streams.sum(s -> s instanceof LiveStream ? 1 : 0), streams.readers(), t.receivedBytes(),
                 metrics.httpSentBytes(), (int) streams.sum(OpenStreams::readyPeers), streams.heldBytes(),
@@ -103,7 +104,7 @@ final class GatewayPages {
         Traffic t = viewer.catalog().traffic();
         Map<String, Object> m = new LinkedHashMap<>();
         InetSocketAddress a = address.get();
-        m.put("address", WatchRoute.hostPort(a));
+        m.put("address", Acceptor.hostPort(a));
         m.put("loopbackOnly", a.getAddress().isLoopbackAddress());
         m.put("peerId", viewer.catalog().peerId().toString());
         m.put("listenPort", viewer.listenPort());

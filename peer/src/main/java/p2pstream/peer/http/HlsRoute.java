@@ -2,7 +2,6 @@ package p2pstream.peer.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.http.HttpExchange;
@@ -10,7 +9,6 @@ import p2pstream.common.http.HttpHandler;
 import p2pstream.common.http.HttpHeaders;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.playback.HlsSegmenter;
-import p2pstream.peer.swarm.StreamFailure;
 
 /**
  * HLS for live streams, so a browser's {@code <video>} plays them: {@code /hls/NAME.m3u8} is a sliding-window
@@ -60,21 +58,18 @@ final class HlsRoute implements HttpHandler {
 
     /** Runs {@code then} with the stream's segmenter once the stream is open (made at the first HLS request). */
     private void withSegmenter(HttpExchange ex, String name, BiConsumer<OpenStream, HlsSegmenter> then) {
-        OpenStream entry = streams.open(name);
-        entry.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
+        OpenStream asked = streams.open(name);
+        asked.stream.whenComplete((s, error) -> ex.loop().execute(() -> {
             if (!ex.isOpen()) {
                 return;
             }
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                int status = cause instanceof StreamFailure f && f.exitStatus() == StreamFailure.NOT_FOUND ? 404 : 502;
-                ex.respond(status, "text/plain; charset=utf-8", "stream " + name + ": "
-                        + StreamFailure.rootMessage(cause) + "\n");
+                StreamRoute.refuse(ex, name, error);
             } else if (!(s instanceof LiveStream)) {
                 ex.respond(404, "text/plain; charset=utf-8", "stream " + name + ": not live (expected: a live stream;"
                         + " a file is at /stream/" + name + ")\n");
             } else {
+                OpenStream entry = asked.resolved();
                 if (entry.hls == null) {
                     entry.hls = new HlsSegmenter(TARGET_SECONDS);
                     entry.liveReaders.add(entry.hls);

@@ -29,9 +29,20 @@ final class OpenStream {
     /** Live streams only: the last chunk's latency from its publishing (-1 before one), and whether it is TS. */
     long latencyMillis = -1;
     Boolean transportStream;
+    /** Set when the stream proved to be one already open under another key: that entry has its readers. */
+    private OpenStream same;
 
     OpenStream(CompletableFuture<ViewerStream> stream) {
         this.stream = stream;
+    }
+
+    /** The entry that reads the stream: this one, or the one it proved the same as (set before {@link #stream}). */
+    OpenStream resolved() {
+        return same != null ? same : this;
+    }
+
+    void sameAs(OpenStream other) {
+        same = other;
     }
 
     /** Open, not failed: {@link #stream} may be joined. */

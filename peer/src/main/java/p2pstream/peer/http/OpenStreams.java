@@ -86,6 +86,7 @@ final class OpenStreams {
                 .findFirst().orElse(null);
         if (same != null) {
             byKey.put(key, same);
+            e.sameAs(same); // the requests already holding e read through same, where the chunks go
             e.stream.complete(s);
             return;
         }

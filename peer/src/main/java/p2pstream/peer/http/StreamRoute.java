@@ -64,7 +64,7 @@ final class StreamRoute implements HttpHandler {
             if (error != null) {
                 refuse(ex, key, error);
             } else {
-                then.accept(entry, s);
+                then.accept(entry.resolved(), s);
             }
         }));
     }

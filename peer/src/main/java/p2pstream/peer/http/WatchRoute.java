@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import p2pstream.common.http.HtmlPage;
 import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHandler;
+import p2pstream.common.net.Acceptor;
 import p2pstream.peer.client.live.LiveStream;
 import p2pstream.peer.swarm.ViewerStream;
 
@@ -51,12 +52,6 @@ final class WatchRoute implements HttpHandler {
         String watch = paths.watch().length() <= MAX_LINK_CHARS ? paths.watch() : PREFIX + state.contentId().hex();
         InetSocketAddress a = address.get();
         WatchLink link = WatchLink.of(a, ex.request().header("Host"), watch);
-        ex.respond(200, HtmlPage.headers(WatchPage.SCRIPT), WatchPage.html(state, paths, hostPort(a), link));
-    }
-
-    /** {@code HOST:PORT} of {@code a}, an IPv6 address in brackets. */
-    static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        ex.respond(200, HtmlPage.headers(WatchPage.SCRIPT), WatchPage.html(state, paths, Acceptor.hostPort(a), link));
     }
 }

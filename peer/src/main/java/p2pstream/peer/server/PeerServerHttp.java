@@ -12,6 +12,7 @@ import p2pstream.common.http.HttpLimits;
 import p2pstream.common.http.HttpServer;
 import p2pstream.common.http.Router;
 import p2pstream.common.metrics.Metrics;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
 
 /**
@@ -52,8 +53,7 @@ final class PeerServerHttp implements AutoCloseable {
 
     /** {@code http://HOST:PORT/}. */
     static String url(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
+        return "http://" + Acceptor.hostPort(a) + "/";
     }
 
     InetSocketAddress address() {

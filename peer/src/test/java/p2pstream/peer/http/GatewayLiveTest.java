@@ -106,4 +106,28 @@ class GatewayLiveTest {
             }
         }
     }
+
+    @Test
+    void aLiveStreamOpenByNameIsReadByItsContentIdAsWell() throws Exception {
+        try (TestLive live = TestLive.start("cam", 200_000, 6_000, 0, 1)) {
+            live.awaitChunks(2, 10_000);
+            try (Gateway gateway = gateway(live)) {
+                String base = "http://127.0.0.1:" + gateway.address().getPort();
+                Scrape.body(base + "/watch/cam"); // opens it by name
+                String id = new ObjectMapper().readTree(Scrape.body(base + "/api/streams/cam")).get("contentId")
+                        .asText();
+                HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/stream/" + id))
+                        .timeout(Duration.ofSeconds(30)).build();
+                HttpResponse<InputStream> r = HttpClient.newBuilder().build()
+                        .send(request, HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, r.statusCode());
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                try (InputStream in = r.body()) {
+                    in.transferTo(body); // the chunks reach this response, and its end when the publisher ends
+                }
+                byte[] bytes = body.toByteArray();
+                assertTrue(bytes.length > 0 && live.startOf(bytes) >= 0, live.explain(bytes));
+            }
+        }
+    }
 }
