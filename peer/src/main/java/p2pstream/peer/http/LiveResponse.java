@@ -16,7 +16,7 @@ import p2pstream.peer.store.LiveChunk;
 final class LiveResponse implements LiveReader {
     private final HttpExchange exchange;
     private final LiveReaders readers;
-    private final TsResync resync = new TsResync();
+    private final TsResync tsResync = new TsResync();
     private boolean resyncNext = true;
     private boolean done;
     private final OpenStreams streams;
@@ -46,7 +46,7 @@ final class LiveResponse implements LiveReader {
             resyncNext = true; // dropped: what follows no longer continues what was sent
             return false;
         }
-        ByteBuffer[] out = this.resync.next(chunk.bytes(), resync || resyncNext);
+        ByteBuffer[] out = tsResync.next(chunk.bytes(), resync || resyncNext);
         resyncNext = false;
         if (out != null) {
             for (ByteBuffer b : out) {

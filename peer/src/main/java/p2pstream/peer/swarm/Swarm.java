@@ -31,7 +31,6 @@ public final class Swarm<P extends PeerLink> {
     private final int maxPeers;
     /** The peers the user named; when there are any, the tracker is not asked for others. */
     private final List<InetSocketAddress> fixed;
-    private final boolean fixedPeers;
     private final Timings timings;
     private final Candidates candidates;
     private final List<P> peers = new ArrayList<>();
@@ -50,7 +49,6 @@ public final class Swarm<P extends PeerLink> {
         this.contentId = contentId;
         this.maxPeers = maxPeers;
         this.fixed = List.copyOf(fixed);
-        this.fixedPeers = !fixed.isEmpty();
         this.timings = timings;
         this.candidates = new Candidates(timings.retryDelayMillis());
         this.links = links;
@@ -60,7 +58,7 @@ public final class Swarm<P extends PeerLink> {
     /** The tracker's first answer about the stream: its peers become candidates (unless the user named them). */
     public void onFirstLookup(Peers found) {
         candidates.lookedUp(loop.nanoTime());
-        if (!fixedPeers) {
+        if (fixed.isEmpty()) {
             candidates.addAll(found, contentId);
         }
     }
@@ -112,7 +110,7 @@ public final class Swarm<P extends PeerLink> {
 
     /** A peer worth fetching from (a viewer that fetches from us, say): tried when there is room. */
     public void offer(InetSocketAddress address) {
-        if (!fixedPeers && !stopped) {
+        if (fixed.isEmpty() && !stopped) {
             candidates.add(address);
             connectMore();
         }
@@ -169,7 +167,7 @@ public final class Swarm<P extends PeerLink> {
         }
         if (peers.size() < maxPeers && !stopped) {
             connectMore();
-            if (peers.size() < maxPeers && !fixedPeers && tracker != null) {
+            if (peers.size() < maxPeers && fixed.isEmpty() && tracker != null) {
                 candidates.lookUpIfDue(tracker, loop, contentId, timings.lookupIntervalMillis(), () -> {
                     if (!stopped) {
                         connectMore();
