@@ -26,6 +26,11 @@ public final class HlsSegmenter implements LiveReader {
      * mid-picture, with the tables in front): one chunk more still rounds to the target duration.
      */
     static final long FORCED_CUT_MARGIN_MICROS = 1_000_000;
+    /**
+     * A segment holding this much is cut whatever the publish times say: KEPT of them bound a stream's memory even
+     * when a publisher's clock stands still.
+     */
+    static final long MAX_SEGMENT_BYTES = 16L << 20;
 
     /** One segment: its media sequence number, its duration in seconds, and its bytes (tables first). */
     public record Segment(long sequence, double seconds, List<ByteBuffer> parts) {
@@ -55,6 +60,7 @@ public final class HlsSegmenter implements LiveReader {
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private List<ByteBuffer> current;
     private long currentStartMicros;
+    private long currentBytes;
     private long nextSequence;
     private boolean ended;
     private boolean transportStream = true;
@@ -96,11 +102,12 @@ public final class HlsSegmenter implements LiveReader {
             }
             close(chunk.publishMicros());
             begin(b, start, chunk.publishMicros());
-        } else if (length >= forcedCutMicros) {
+        } else if (length >= forcedCutMicros || currentBytes + b.remaining() > MAX_SEGMENT_BYTES) {
             close(chunk.publishMicros());
             begin(b, 0, chunk.publishMicros());
         } else {
             current.add(b);
+            currentBytes += b.remaining();
         }
         return true;
     }
@@ -109,6 +116,7 @@ public final class HlsSegmenter implements LiveReader {
         current = new ArrayList<>();
         current.add(ts.tables());
         current.add(b.duplicate().position(b.position() + start));
+        currentBytes = b.remaining() - start;
         currentStartMicros = publishMicros;
     }
 

@@ -65,6 +65,20 @@ class HlsSegmenterTest {
         assertEquals(6.0, hls.segment(0).seconds(), 1e-9);
     }
 
+    @Test
+    void aSegmentIsCutAtItsByteBoundEvenWhenThePublishTimesStandStill() {
+        HlsSegmenter hls = new HlsSegmenter(2.0);
+        int chunks = (int) (3 * HlsSegmenter.MAX_SEGMENT_BYTES / (4 * PACKET));
+        for (int i = 0; i < chunks; i++) {
+            hls.offer(chunk(i, 0, i == 0), true, false); // every chunk published at the same instant
+        }
+        assertTrue(hls.segmentCount() >= 2, "segments: " + hls.segmentCount());
+        for (int i = 0; i < hls.segmentCount(); i++) {
+            assertTrue(hls.segment(i).bytes() <= HlsSegmenter.MAX_SEGMENT_BYTES + 2 * PACKET,
+                    "segment " + i + ": " + hls.segment(i).bytes() + " bytes");
+        }
+    }
+
     /** Offers {@code count} chunks from {@code first}, 250 ms apart, a key frame every {@code keyEvery}. */
     private static int feed(HlsSegmenter hls, int first, int count, int keyEvery) {
         for (int i = first; i < first + count; i++) {
