@@ -16,7 +16,12 @@ public final class Await {
 
     /** Polls {@code condition} until it holds; fails after the deadline. */
     public static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        await(what, WAIT_MILLIS, condition);
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code timeoutMillis}. */
+    public static void await(String what, long timeoutMillis, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 fail("timed out waiting for: " + what);

@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.Await;
 
 /**
  * Viewers paced like players at a bitrate, an origin that can upload only twice that: the stream plays for
@@ -83,10 +84,7 @@ class PacedSwarmTest {
             // the leaver fetches at full speed and stops serving once it is done; the watcher is paced behind it
             CompletableFuture<Stats> leaver =
                     CompletableFuture.supplyAsync(() -> fetch(swarm.config("talk.ts"), dir.resolve("leaver.ts")));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (swarm.tracker.entryCount() < 2 && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(5_000_000);
-            }
+            Await.await("the leaver announcing what it holds", 30_000, () -> swarm.tracker.entryCount() >= 2);
             assertEquals(2, swarm.tracker.entryCount(), "the leaver never announced what it holds");
             // a short window keeps the watcher fetching as it plays, so the leaver goes away while it still
             // needs chunks

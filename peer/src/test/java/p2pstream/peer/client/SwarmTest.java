@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.Await;
 
 /** Viewers serve what they hold, so a later viewer takes part of the stream from an earlier one. */
 class SwarmTest {
@@ -28,10 +28,7 @@ class SwarmTest {
             CompletableFuture<Stats> first = CompletableFuture.supplyAsync(() -> fetch(swarm, "first.bin"));
 
             // the first viewer announces itself as a partial holder once it has verified a chunk
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (swarm.tracker.entryCount() < 2 && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(5_000_000);
-            }
+            Await.await("the first viewer announcing what it holds", 30_000, () -> swarm.tracker.entryCount() >= 2);
             assertEquals(2, swarm.tracker.entryCount(), "the first viewer never announced what it holds");
             // the second viewer plays at 2 MB/s: beyond its urgent chunks it fetches ahead from the first viewer,
             // which the 6 MB/s origin keeps ahead of it

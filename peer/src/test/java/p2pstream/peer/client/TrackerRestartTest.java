@@ -6,10 +6,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.net.Await;
 import p2pstream.peer.server.PeerServer;
 import p2pstream.tracker.Tracker;
 
@@ -33,10 +33,8 @@ class TrackerRestartTest {
 
             // the same address, as an operator restarting the tracker would use
             try (Tracker second = Tracker.start(new Tracker.Config(address, 2, 10_000, 60_000))) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (second.streamCount() == 0 && System.nanoTime() < deadline) {
-                    LockSupport.parkNanos(5_000_000); // poll the condition politely
-                }
+                Await.await("the peer-server announcing to the restarted tracker", 30_000,
+                        () -> second.streamCount() > 0);
                 assertEquals(1, second.streamCount(), "the peer-server did not announce to the restarted tracker");
 
                 Path out = dir.resolve("out.bin");
