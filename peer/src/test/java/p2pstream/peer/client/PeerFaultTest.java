@@ -116,15 +116,19 @@ class PeerFaultTest {
     void aNamedPeerThatIsNotListeningYetIsTriedAgainUntilItServes() throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", 4 * 1024 * 1024, 13);
         try (TestSwarm swarm = TestSwarm.start(dir, source, "late.bin", 1, 0)) {
-            int port;
-            try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = reserve.getLocalPort(); // free again once closed: nothing listens there for now
-            }
+            // the viewer's first attempt is accepted and closed at once (a peer not serving yet); only then does
+            // the peer-server start on that port: the viewer must come back to it
+            ServerSocket notYet = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            int port = notYet.getLocalPort();
             InetSocketAddress late = new InetSocketAddress("127.0.0.1", port);
             AtomicReference<PeerServer> lateServer = new AtomicReference<>();
             CompletableFuture<Void> starter = CompletableFuture.runAsync(() -> {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_500)); // past the viewer's first attempt
                 PeerServer.Config c = PeerServer.Config.loopback(swarm.tracker.address(), swarm.dirs.get(0));
+                try (notYet) {
+                    notYet.accept().close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 try {
                     lateServer.set(PeerServer.start(new PeerServer.Config(late, c.tracker(), c.dir(), 0, 2, 1_000)));
                 } catch (IOException e) {
