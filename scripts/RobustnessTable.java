@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * failed or a case has fewer runs than asked. Single-threaded.
  */
 public final class RobustnessTable {
-    private static final List<String> SECTIONS = List.of("Floods and slow peers", "Faults", "Forged and replayed live data");
+    private static final List<String> SECTIONS = List.of("Floods and slow peers", "Faults", "Forged and replayed live data",
+            "The secure transport attacked");
 
     /** All the runs of one case. */
     private static final class Case {

@@ -12,13 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
+import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.PeerId;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,14 +55,16 @@ public final class Tracker implements AutoCloseable {
      * @param maxRegistryBytes     the registry's estimated heap at most, names included; announcements beyond
      *                             it are refused
      * @param http                 where to serve the dashboard and {@code /metrics} (port 0: a free one), or null
+     * @param key                  the Noise static key every connection proves this tracker's identity with
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                          long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress,
-                         long maxRegistryBytes, InetSocketAddress http) {
+                         long maxRegistryBytes, InetSocketAddress http, StaticKey key) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                       long helloTimeoutMillis, long maxEntries) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES, null);
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES, null,
+                    StaticKey.of(Identity.generate()));
         }
 
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
@@ -73,28 +79,34 @@ public final class Tracker implements AutoCloseable {
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes, http);
+                    maxConnectionsPerAddress, maxRegistryBytes, http, key);
         }
 
         public Config withMaxEntries(long entries) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries,
-                    maxConnectionsPerAddress, maxRegistryBytes, http);
+                    maxConnectionsPerAddress, maxRegistryBytes, http, key);
         }
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max,
-                    maxRegistryBytes, http);
+                    maxRegistryBytes, http, key);
         }
 
         public Config withMaxRegistryBytes(long max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, max, http);
+                    maxConnectionsPerAddress, max, http, key);
         }
 
         /** The same, serving the dashboard and {@code /metrics} on {@code address} (port 0: a free one). */
         public Config withHttp(InetSocketAddress address) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes, address);
+                    maxConnectionsPerAddress, maxRegistryBytes, address, key);
+        }
+
+        /** The same, proving the identity that signed {@code staticKey} on every connection. */
+        public Config withKey(StaticKey staticKey) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
+                    maxConnectionsPerAddress, maxRegistryBytes, http, staticKey);
         }
     }
 
@@ -120,7 +132,8 @@ public final class Tracker implements AutoCloseable {
         Acceptor sessions = null;
         try {
             sessions = Acceptor.open(group, config.bind(), () -> new TrackerSession(this), limits,
-                    config.maxConnections(), config.maxConnectionsPerAddress(), null);
+                    config.maxConnections(), config.maxConnectionsPerAddress(), null, Acceptor.ERROR_FRAME,
+                    config.key());
             this.acceptor = sessions;
             this.http = config.http() == null ? null : TrackerHttp.open(this, group, config.http());
         } catch (IOException e) {
@@ -141,6 +154,11 @@ public final class Tracker implements AutoCloseable {
     /** The bound address (with the real port when 0 was asked for). */
     public InetSocketAddress address() {
         return acceptor.localAddress();
+    }
+
+    /** The id this tracker proves in every handshake: what peers pin. */
+    public PeerId peerId() {
+        return config.key().peerId();
     }
 
     /** Sessions that sent HELLO and announced something, read on the registry loop. Any thread. */
@@ -251,11 +269,15 @@ public final class Tracker implements AutoCloseable {
     @picocli.CommandLine.Command(name = "tracker", mixinStandardHelpOptions = true, version = "p2pstream tracker 0.1",
             description = "Keeps, in memory, which peers hold which streams, and answers peers' lookups.")
     static final class Command implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ADDRESS", description = "IP address to listen on, e.g. 127.0.0.1")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "ADDRESS",
+                description = "IP address to listen on, e.g. 127.0.0.1")
         String address;
 
         @Mixin
         LogOptions logs = new LogOptions();
+
+        @Mixin
+        IdentityOptions identity = new IdentityOptions();
 
         @Option(names = "--port", paramLabel = "N",
                 description = "port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
@@ -295,6 +317,14 @@ public final class Tracker implements AutoCloseable {
 
         @Override
         public Integer call() throws Exception {
+            if (identity.whoami()) {
+                return identity.printWhoami(System.out);
+            }
+            if (address == null) {
+                System.err.println("tracker: ADDRESS: missing (expected: the IP address to listen on, e.g. 127.0.0.1;"
+                        + " try --help)");
+                return Cli.USAGE;
+            }
             Cli.port("--port", port);
             Cli.positive("--threads", threads);
             int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections,
@@ -312,13 +342,16 @@ public final class Tracker implements AutoCloseable {
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis,
                     HELLO_TIMEOUT_MILLIS, maxEntries)
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes)
-                    .withHttp(httpBind));
+                    .withHttp(httpBind).withKey(identity.staticKey()));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + Acceptor.hostPort(tracker.address()));
             if (tracker.httpAddress() != null) {
                 // after the line above: scripts read the first "listening on" as the tracker's own address
                 System.out.println("http listening on " + TrackerHttp.url(tracker.httpAddress()));
             }
+            String id = tracker.peerId().text();
+            System.out.println("tracker id " + id + " (peers that want to be sure name it "
+                    + Acceptor.hostPort(tracker.address()) + "#" + id + ")");
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

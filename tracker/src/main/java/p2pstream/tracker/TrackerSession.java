@@ -104,6 +104,7 @@ final class TrackerSession implements ConnectionHandler {
         if (hello.role() == Role.TRACKER) {
             throw new ProtocolException(ErrorCode.BAD_HELLO, "role: TRACKER (expected: SERVER or CLIENT)");
         }
+        hello.expectProvedBy(connection.remotePeerId());
         InetSocketAddress remote = connection.remoteAddress();
         peer = new Peer(tracker.nextSessionId(), hello.peerId(),
                 new InetSocketAddress(remote.getAddress(), hello.listenPort()), hello.role() == Role.CLIENT);
@@ -112,8 +113,9 @@ final class TrackerSession implements ConnectionHandler {
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
-        log.info("{} session {} opened: {} peer {} serving on port {}", remote, peer.sessionId(), hello.role(),
-                hello.peerId(), hello.listenPort());
+        log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
+                hello.peerId().text(), hello.listenPort(),
+                connection.isEncrypted() ? "" : " (plaintext: both allow it)");
     }
 
     private void onAnnounce(Announce a) throws ProtocolException {

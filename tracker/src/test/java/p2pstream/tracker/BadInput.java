@@ -46,7 +46,7 @@ interface BadInput {
 
     /** Runs a case on a fresh connection; a failure names the case. */
     static void run(Named<BadInput> named, InetSocketAddress tracker) {
-        try (RawClient c = RawClient.connect(tracker)) {
+        try (RawClient c = RawClient.secure(tracker)) {
             named.getPayload().sendAndCheck(c);
         } catch (AssertionError | Exception e) {
             throw new AssertionError(named.getName() + ": " + e.getMessage(), e);

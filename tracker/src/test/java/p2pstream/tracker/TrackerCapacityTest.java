@@ -35,8 +35,8 @@ class TrackerCapacityTest extends TrackerFixture {
     void announcementsBeyondTheEntryCapAreRefusedAloneAndTakenAgainOnceASessionEnds() throws Exception {
         try (Tracker small = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 100, 60_000)
                 .withMaxEntries(3));
-             RawClient b = RawClient.connect(small.address())) {
-            RawClient a = RawClient.connect(small.address());
+             RawClient b = RawClient.secure(small.address())) {
+            RawClient a = RawClient.secure(small.address());
             a.trackerHello(LISTEN_PORT);
             b.trackerHello(LISTEN_PORT + 1);
             a.send(announce(ID, "dir/movie.mp4"), announce(OTHER_ID, "dir/other.mp4"), new ListStreams("", 10));

@@ -19,6 +19,7 @@ import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
@@ -38,7 +39,7 @@ class TrackerConnectionFuzzTest extends TrackerFixture {
         List<byte[]> frames = new ArrayList<>();
         if (!draw.oneIn(8)) {
             Role role = draw.oneIn(8) ? Role.TRACKER : draw.bool() ? Role.SERVER : Role.CLIENT;
-            frames.add(WireBytes.encoded(new Hello(role, ValidMessages.peerId(draw), ValidMessages.port(draw), null)));
+            frames.add(WireBytes.encoded(new Hello(role, helloId(draw), ValidMessages.port(draw), null)));
         }
         for (int i = draw.between(0, 5); i > 0; i--) {
             Message m = switch (draw.below(8)) {
@@ -53,6 +54,11 @@ class TrackerConnectionFuzzTest extends TrackerFixture {
             frames.add(WireBytes.encoded(m));
         }
         return frames;
+    }
+
+    /** Mostly the id the client's handshake proves, so sessions get past HELLO; sometimes another (refused). */
+    static PeerId helloId(Draw draw) {
+        return draw.oneIn(8) ? ValidMessages.peerId(draw) : RawClient.PEER_ID;
     }
 
     static void checkAnswer(RawClient.Frame f) throws ProtocolException {

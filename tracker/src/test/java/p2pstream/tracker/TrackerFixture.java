@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
+import static p2pstream.common.wire.ErrorCode.AUTHENTICATION;
 import static p2pstream.common.wire.ErrorCode.BAD_HELLO;
 import static p2pstream.common.wire.ErrorCode.BAD_NAME;
 import static p2pstream.common.wire.ErrorCode.FRAME_TOO_LARGE;
@@ -27,7 +28,6 @@ import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
@@ -48,7 +48,7 @@ abstract class TrackerFixture {
     static final int LISTEN_PORT = 4000;
     /** The codes a tracker may answer bad input with; INTERNAL would mean an unhandled exception. */
     static final Set<ErrorCode> INPUT_ERRORS = EnumSet.of(MALFORMED, FRAME_TOO_LARGE, UNKNOWN_TYPE,
-            BAD_HELLO, UNEXPECTED, BAD_NAME, OUT_OF_RANGE);
+            BAD_HELLO, UNEXPECTED, BAD_NAME, OUT_OF_RANGE, AUTHENTICATION);
 
     Tracker tracker;
 
@@ -69,7 +69,7 @@ abstract class TrackerFixture {
     }
 
     static Hello hello(int port) {
-        return new Hello(Role.CLIENT, PeerId.random(), port, null);
+        return new Hello(Role.CLIENT, RawClient.PEER_ID, port, null);
     }
 
     /**
@@ -83,7 +83,7 @@ abstract class TrackerFixture {
     }
 
     RawClient connect() throws IOException {
-        return RawClient.connect(tracker.address());
+        return RawClient.secure(tracker.address());
     }
 
     /** Runs the bad input on a fresh connection, then checks it left no connection and no entry behind. */

@@ -1,5 +1,6 @@
 package p2pstream.tracker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.WireBytes.cut;
@@ -36,6 +37,26 @@ class TrackerGarbageTest extends TrackerFixture {
     void randomBytesGetTheConnectionClosedWithAtMostAnError() throws Exception {
         for (int seed = 1; seed <= 32; seed++) {
             sendRandom(garbage(seed), false).assertAtMostOneErrorOf(INPUT_ERRORS, "seed " + seed);
+        }
+        awaitNoConnectionsAndNoEntries();
+    }
+
+    @Test
+    @Timeout(60)
+    void randomBytesInsteadOfTheHandshakeCloseTheConnectionAndLeaveNothing() throws Exception {
+        Random random = new Random(11);
+        try (RawClient good = connect()) {
+            good.trackerHello(LISTEN_PORT);
+            for (int i = 0; i < 32; i++) {
+                byte[] garbage = new byte[1 + random.nextInt(4096)];
+                random.nextBytes(garbage);
+                try (RawClient c = RawClient.connect(tracker.address())) { // no handshake: bytes as they are
+                    RawClient.Ending ending = c.sendGarbageUntilClosed(garbage);
+                    // a handshake that fails ends the connection without a frame: nothing was authenticated
+                    assertEquals(List.of(), ending.frames(), "seed " + i);
+                }
+            }
+            good.assertServed();
         }
         awaitNoConnectionsAndNoEntries();
     }

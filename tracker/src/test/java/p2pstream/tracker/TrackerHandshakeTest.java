@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import p2pstream.common.net.RawClient;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
@@ -69,7 +69,7 @@ class TrackerHandshakeTest extends TrackerFixture {
                         BAD_HELLO),
                 first("helloWithVersion255GetsBadHelloThenClose", frame(HELLO, helloWith(4, 255)), BAD_HELLO),
                 first("helloWithTrackerRoleGetsBadHelloThenClose",
-                        encoded(new Hello(Role.TRACKER, PeerId.random(), LISTEN_PORT, null)), BAD_HELLO),
+                        encoded(new Hello(Role.TRACKER, RawClient.PEER_ID, LISTEN_PORT, null)), BAD_HELLO),
                 first("helloWithRoleZeroGetsBadHelloThenClose", frame(HELLO, helloWith(5, 0)), BAD_HELLO),
                 first("helloWithUnknownRoleGetsBadHelloThenClose", frame(HELLO, helloWith(5, 9)), BAD_HELLO),
                 first("emptyHelloGetsMalformedThenClose", frame(HELLO, new byte[0]), MALFORMED),

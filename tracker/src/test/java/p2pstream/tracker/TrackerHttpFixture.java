@@ -12,7 +12,6 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
@@ -54,8 +53,8 @@ abstract class TrackerHttpFixture {
 
     /** A session that said HELLO as a peer-server (or, {@code viewer}, as a peer-client) serving on {@code port}. */
     RawClient session(boolean viewer, int port) throws IOException, ProtocolException {
-        RawClient c = RawClient.connect(tracker.address());
-        c.send(new Hello(viewer ? Role.CLIENT : Role.SERVER, PeerId.random(), port, null));
+        RawClient c = RawClient.secure(tracker.address());
+        c.send(new Hello(viewer ? Role.CLIENT : Role.SERVER, RawClient.PEER_ID, port, null));
         c.expect(MessageType.WELCOME, Welcome::decode);
         return c;
     }

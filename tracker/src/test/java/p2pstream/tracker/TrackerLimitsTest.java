@@ -187,12 +187,12 @@ class TrackerLimitsTest extends TrackerFixture {
             List<RawClient> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    RawClient c = RawClient.connect(small.address());
+                    RawClient c = RawClient.secure(small.address());
                     c.trackerHello(LISTEN_PORT + i);
                     open.add(c);
                 }
                 for (int i = 0; i < 5; i++) {
-                    try (RawClient extra = RawClient.connect(small.address())) {
+                    try (RawClient extra = RawClient.secure(small.address())) {
                         extra.expectErrorThenEof(ErrorCode.TOO_MANY_CONNECTIONS);
                     }
                 }
@@ -201,7 +201,7 @@ class TrackerLimitsTest extends TrackerFixture {
                 open.get(0).assertServed();
                 open.remove(0).close();
                 await("a slot frees up", () -> small.connectionCount() == 2);
-                RawClient again = RawClient.connect(small.address());
+                RawClient again = RawClient.secure(small.address());
                 open.add(again);
                 again.trackerHello(LISTEN_PORT);
             } finally {
@@ -220,8 +220,8 @@ class TrackerLimitsTest extends TrackerFixture {
     void silentSessionIsDroppedWithTimeoutAndItsEntriesRemovedWhilePingingOneStays(Trial trial) throws Exception {
         long timeout = 1_000;
         try (Tracker quick = Tracker.start(new Tracker.Config(new InetSocketAddress("127.0.0.1", 0), 2, 100, timeout));
-             RawClient silent = RawClient.connect(quick.address());
-             RawClient pinging = RawClient.connect(quick.address())) {
+             RawClient silent = RawClient.secure(quick.address());
+             RawClient pinging = RawClient.secure(quick.address())) {
             announceMovie(silent, LISTEN_PORT);
             announceMovie(pinging, LISTEN_PORT + 1);
             assertEquals(2, quick.entryCount());

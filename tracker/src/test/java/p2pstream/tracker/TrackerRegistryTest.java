@@ -9,7 +9,9 @@ import static p2pstream.common.net.Await.await;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
@@ -27,7 +29,9 @@ class TrackerRegistryTest extends TrackerFixture {
     @Test
     @Timeout(30)
     void lookupNeverReturnsTheAsker() throws Exception {
-        try (RawClient a = connect(); RawClient b = connect()) {
+        // two identities: the answers are told apart by the ids the handshakes proved
+        try (RawClient a = RawClient.secure(tracker.address(), StaticKey.of(Identity.generate()));
+             RawClient b = RawClient.secure(tracker.address(), StaticKey.of(Identity.generate()))) {
             a.trackerHello(LISTEN_PORT);
             b.trackerHello(LISTEN_PORT + 1);
             a.send(announce(ID, "dir/movie.mp4"), Lookup.byContentId(ID, 200), Lookup.byName("dir/movie.mp4", 200));

@@ -16,7 +16,6 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 
 /**
@@ -42,10 +41,10 @@ class TrackerTimeoutsTest {
             section = HostileCase.FLOODS)
     @Timeout(30)
     void silentConnectionGetsTimeoutAtTheHelloDeadline(Trial trial) throws Exception {
-        try (RawClient good = RawClient.connect(tracker.address())) {
+        try (RawClient good = RawClient.secure(tracker.address())) {
             good.trackerHello(0);
             long start = System.nanoTime();
-            try (RawClient silent = RawClient.connect(tracker.address())) {
+            try (RawClient silent = RawClient.secure(tracker.address())) {
                 ErrorMessage e = silent.expectErrorThenEof(ErrorCode.TIMEOUT);
                 assertTrue(e.message().contains("hello"), e.message());
             }
@@ -60,10 +59,10 @@ class TrackerTimeoutsTest {
             expect = "ERROR TIMEOUT then EOF at the deadline, before HELLO is complete", section = HostileCase.FLOODS)
     @Timeout(30)
     void helloDribbledAByteAtATimeIsCutOffAtTheHelloDeadline(Trial trial) throws Exception {
-        byte[] hello = Frames.encode(new Hello(Role.CLIENT, PeerId.random(), 0, null)).array();
+        byte[] hello = Frames.encode(new Hello(Role.CLIENT, RawClient.PEER_ID, 0, null)).array();
         AtomicInteger sent;
         long start = System.nanoTime();
-        try (RawClient slow = RawClient.connect(tracker.address())) {
+        try (RawClient slow = RawClient.secure(tracker.address())) {
             // a byte every 100 ms: the whole HELLO would take seconds, the idle timeout never fires
             sent = HostileSends.dribble(slow, hello, 100_000_000L);
             ErrorMessage e = slow.expectErrorThenEof(ErrorCode.TIMEOUT);

@@ -14,6 +14,8 @@ import p2pstream.common.wire.PeerId;
 public final class Identity {
     /** Where an identity lives unless {@code --identity FILE} says otherwise: one per user and machine. */
     public static final String DEFAULT_FILE = ".p2pstream/identity.key";
+    /** The environment variable that moves {@link #home()}. */
+    public static final String HOME_VARIABLE = "P2PSTREAM_HOME";
 
     private final PrivateKey privateKey;
     private final byte[] publicKey;
@@ -36,9 +38,18 @@ public final class Identity {
                 "Keep it secret: whoever holds it can connect as this peer."));
     }
 
-    /** {@code ~/.p2pstream/identity.key} of the user running this process. */
+    /** {@code identity.key} in {@link #home()}. */
     public static Path defaultFile() {
-        return Path.of(System.getProperty("user.home"), DEFAULT_FILE);
+        return home().resolve("identity.key");
+    }
+
+    /**
+     * Where the user's keys and remembered trackers live: {@value #HOME_VARIABLE} when set (several identities on
+     * one account, tests), else {@code ~/.p2pstream}.
+     */
+    public static Path home() {
+        String set = System.getenv(HOME_VARIABLE);
+        return set != null && !set.isBlank() ? Path.of(set) : Path.of(System.getProperty("user.home"), ".p2pstream");
     }
 
     public PeerId peerId() {

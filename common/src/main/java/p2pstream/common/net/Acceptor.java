@@ -41,6 +41,11 @@ public final class Acceptor implements AutoCloseable {
     static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
     /** Failed accepts are logged at most once in this time, with the count since the last line. */
     static final long ACCEPT_FAILURE_LOG_INTERVAL_MILLIS = 10_000;
+    /** How long a refused socket stays half-open, so the client reads the refusal before the socket closes. */
+    static final long REFUSAL_LINGER_MILLIS = 250;
+    /** Refused sockets held half-open at once at most; beyond, they close at once (a flood gets resets). */
+    static final int MAX_LINGERING = 256;
+
     /** What a frame connection over a limit is told: ERROR TOO_MANY_CONNECTIONS. */
     public static final Refusal ERROR_FRAME = why -> Frames.encode(
             new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(), why));
@@ -57,6 +62,8 @@ public final class Acceptor implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final EventLoop acceptLoop;
+    /** Refused sockets waiting out {@link #REFUSAL_LINGER_MILLIS}; accept loop only. */
+    private int lingering;
     private final ServerSocketChannel server;
     private final Supplier<ConnectionHandler> handlers;
     private final Limits limits;
@@ -125,6 +132,17 @@ public final class Acceptor implements AutoCloseable {
     public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
                                 Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap,
                                 Refusal refusal) throws IOException {
+        return open(group, address, handlers, limits, maxConnections, maxConnectionsPerAddress, uploadCap, refusal,
+                null);
+    }
+
+    /**
+     * The same, every connection under the secure transport (PROTOCOL.md section 9) with {@code secure} as this
+     * process's Noise static key from the first one accepted on (null: plaintext frames, or HTTP).
+     */
+    public static Acceptor open(EventLoopGroup group, InetSocketAddress address, Supplier<ConnectionHandler> handlers,
+                                Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap,
+                                Refusal refusal, StaticKey secure) throws IOException {
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("connections: " + maxConnections + " at most, "
                     + maxConnectionsPerAddress + " per address (expected: >= 1)");
@@ -136,6 +154,7 @@ public final class Acceptor implements AutoCloseable {
             server.configureBlocking(false);
             Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, maxConnectionsPerAddress,
                     uploadCap, refusal);
+            acceptor.secure = secure;
             CompletableFuture<Void> registered = new CompletableFuture<>();
             acceptor.acceptLoop.execute(() -> {
                 try {
@@ -313,18 +332,45 @@ public final class Acceptor implements AutoCloseable {
     }
 
     private void refuse(SocketChannel channel, String why) {
+        boolean linger = false;
         try {
             channel.configureBlocking(false);
             channel.write(refusal.bytes(why)); // best effort: a fresh socket's buffer takes a small answer
             log.info("{} refused: {}", channel.getRemoteAddress(), why);
+            if (lingering < MAX_LINGERING) {
+                // a client that spoke first (a handshake's first message) would get a reset for closing on its
+                // unread bytes, and a reset can lose the refusal it has not read yet: the refusal and FIN go now,
+                // and what the client sent is read and dropped before the socket closes
+                channel.shutdownOutput();
+                lingering++;
+                linger = true;
+                acceptLoop.schedule(REFUSAL_LINGER_MILLIS, () -> {
+                    lingering--;
+                    drainAndClose(channel);
+                });
+            }
         } catch (IOException e) {
             log.debug("refuse: {}", e.toString());
         } finally {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing left to do
+            if (!linger) {
+                drainAndClose(channel);
             }
+        }
+    }
+
+    private static void drainAndClose(SocketChannel channel) {
+        try {
+            ByteBuffer drop = ByteBuffer.allocate(4096);
+            for (int i = 0; i < 4 && channel.read(drop.clear()) > 0; i++) {
+                // the first handshake message and little else; a sender of more gets its reset
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do
         }
     }
 

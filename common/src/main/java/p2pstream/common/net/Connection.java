@@ -13,6 +13,7 @@ import p2pstream.common.data.Data;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Message;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 
 /**
@@ -126,6 +127,22 @@ public final class Connection {
 
     public long bytesRead() {
         return bytesRead;
+    }
+
+    /**
+     * The peer id the other side proved in the secure transport's handshake; null on a connection without one
+     * (HTTP) and before the handshake is done, that is before any frame arrives.
+     */
+    public PeerId remotePeerId() {
+        return transport instanceof SecureTransport t ? t.remotePeerId() : null;
+    }
+
+    /**
+     * Whether this connection's frames travel encrypted: false without a secure transport, or once both sides
+     * agreed on plaintext in its handshake.
+     */
+    public boolean isEncrypted() {
+        return transport instanceof SecureTransport t && t.isEncrypted();
     }
 
     public long bytesWritten() {
@@ -277,6 +294,7 @@ public final class Connection {
         }
         outbound.releaseAll();
         readBuffer.release();
+        transport.onClosed();
         payload = null; // the handler gave it, the handler takes it back
         if (acceptor != null) {
             acceptor.onConnectionClosed(acceptedFrom);
@@ -391,6 +409,9 @@ public final class Connection {
             long n;
             try {
                 n = read(buffer);
+            } catch (PeerErrorException e) {
+                close(e.getMessage());
+                return;
             } catch (IOException e) {
                 close("read failed: " + e.getMessage());
                 return;

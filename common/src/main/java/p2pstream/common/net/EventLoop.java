@@ -47,6 +47,8 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timeout> timers = new PriorityQueue<>();
     private final List<Connection> sweepScratch = new ArrayList<>();
+    /** Spare record buffers for this loop's secure transports. */
+    private final RecordBuffers recordBuffers = new RecordBuffers();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean running;
     private volatile Thread thread;
@@ -126,12 +128,17 @@ public final class EventLoop implements AutoCloseable {
         readBufferBytes += delta;
     }
 
+    RecordBuffers recordBuffers() {
+        return recordBuffers;
+    }
+
     /** The transport of a new connection: the secure one when {@code key} is given, else plaintext. */
-    static Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote) {
+    Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote) {
         if (key == null) {
             return Transport.PLAINTEXT;
         }
-        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key), remote);
+        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key), remote,
+                recordBuffers);
     }
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */

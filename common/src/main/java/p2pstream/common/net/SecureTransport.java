@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,8 @@ import p2pstream.common.noise.Handshake;
 import p2pstream.common.noise.RecordDecoder;
 import p2pstream.common.noise.RecordEncoder;
 import p2pstream.common.noise.Records;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 
@@ -20,34 +23,46 @@ import p2pstream.common.wire.ProtocolException;
  * connection opens, then seals what the connection writes into records and opens the records it reads. Holds one
  * record's worth of bytes each way: the socket's bytes not yet opened, a sealed record the socket has not all
  * taken, and plaintext opened while the read buffer had no room for it. A failed handshake or record is logged
- * with its reason and fails the read, which closes the connection; nothing of a bad record is handed on. Loop
- * thread only.
+ * with its reason and fails the read, which closes the connection; nothing of a bad record is handed on. When
+ * both sides allow plaintext (each says so in its authenticated identity payload) the frames after the handshake
+ * pass in clear, file regions with sendfile. Loop thread only.
  */
 final class SecureTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(SecureTransport.class);
 
     private final Handshake handshake;
     private final InetSocketAddress remote;
-    /** The socket's bytes not yet taken: write mode. */
-    private final ByteBuffer netIn = ByteBuffer.allocateDirect(Records.MAX_WIRE_BYTES);
-    /** Sealed bytes not yet written: read mode. */
-    private final ByteBuffer netOut = ByteBuffer.allocateDirect(Records.MAX_WIRE_BYTES).flip();
-    private final ByteBuffer plainOut = ByteBuffer.allocateDirect(Records.MAX_PLAINTEXT_BYTES);
+    /** Where the buffers below come from and go back to: a quiet connection holds none. */
+    private final RecordBuffers buffers;
+    /** The socket's bytes not yet taken: write mode; null while none wait. */
+    private ByteBuffer netIn;
+    /** Sealed bytes not yet written: read mode; null while none wait. */
+    private ByteBuffer netOut;
+    /** The plaintext of the record being sealed: only within {@link #write}. */
+    private ByteBuffer plainOut;
     private final PlainSink sink = new PlainSink();
     /** Opened plaintext waiting for room in the read buffer: read mode, or null when there is none. */
     private ByteBuffer staged;
-    private ByteBuffer stagingBuffer;
     private RecordEncoder encoder;
     private RecordDecoder decoder;
+    /** The handshake is over: records from now on, or plain bytes when {@link #plain}. */
+    private boolean done;
+    private boolean plain;
 
-    SecureTransport(Handshake handshake, InetSocketAddress remote) {
+    SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers) {
         this.handshake = handshake;
         this.remote = remote;
+        this.buffers = buffers;
     }
 
     /** The peer id the other side proved, once the handshake is done; null before. */
     PeerId remotePeerId() {
         return handshake.remotePeerId();
+    }
+
+    /** Whether the frames travel encrypted: false only once both sides agreed on plaintext. */
+    boolean isEncrypted() {
+        return !plain;
     }
 
     @Override
@@ -60,22 +75,28 @@ final class SecureTransport implements Transport {
 
     @Override
     public int read(ReadableByteChannel socket, ByteBuffer into) throws IOException {
+        if (plain) {
+            return readPlain(socket, into);
+        }
         int given = unstage(into);
         if (staged != null) {
             return given;
         }
+        if (netIn == null) {
+            netIn = buffers.acquire();
+        }
         int n = netIn.hasRemaining() ? socket.read(netIn) : 0;
         netIn.flip();
         try {
-            if (decoder == null) {
+            if (!done) {
                 shake((WritableByteChannel) socket);
             }
-            if (decoder != null) {
+            if (done && !plain) {
                 given += open(into);
                 if (n < 0 && staged == null && !wholeRecord(netIn)) {
                     decoder.onEndOfStream(netIn); // records still held are handed on first, by later reads
                 }
-            } else if (n < 0) {
+            } else if (!done && n < 0) {
                 throw ProtocolException.malformed("handshake: the connection ended within it (expected: 3 messages)");
             }
         } catch (ProtocolException e) {
@@ -84,7 +105,53 @@ final class SecureTransport implements Transport {
         } finally {
             netIn.compact();
         }
-        return given > 0 || n >= 0 || hasBufferedInput() ? given : -1;
+        if (plain) {
+            given += takePlain(into); // frames that came with the last handshake message
+            return given > 0 || n >= 0 || netIn != null ? given : -1;
+        }
+        boolean more = hasBufferedInput();
+        releaseEmptyInput();
+        return given > 0 || n >= 0 || more ? given : -1;
+    }
+
+    private void releaseEmptyInput() {
+        if (netIn != null && netIn.position() == 0) {
+            buffers.release(netIn);
+            netIn = null;
+        }
+    }
+
+    @Override
+    public long read(ScatteringByteChannel socket, ByteBuffer[] into) throws IOException {
+        if (plain && netIn == null) {
+            return socket.read(into);
+        }
+        return Transport.super.read(socket, into);
+    }
+
+    /** After a handshake that agreed on plaintext: the bytes it left over first, then the socket's. */
+    private int readPlain(ReadableByteChannel socket, ByteBuffer into) throws IOException {
+        int given = takePlain(into);
+        if (netIn != null || !into.hasRemaining()) {
+            return given;
+        }
+        int n = socket.read(into);
+        return n < 0 ? (given > 0 ? given : -1) : given + n;
+    }
+
+    /** Moves what {@link #netIn} holds (write mode) into {@code into}. */
+    private int takePlain(ByteBuffer into) {
+        if (netIn == null) {
+            return 0;
+        }
+        netIn.flip();
+        int count = Math.min(netIn.remaining(), into.remaining());
+        into.put(into.position(), netIn, netIn.position(), count);
+        into.position(into.position() + count);
+        netIn.position(netIn.position() + count);
+        netIn.compact();
+        releaseEmptyInput();
+        return count;
     }
 
     /** Whether {@code in} (read mode) starts with a whole record. */
@@ -102,26 +169,61 @@ final class SecureTransport implements Transport {
         while (!handshake.isDone()) {
             if (handshake.isMyTurn()) {
                 writeHandshake();
-            } else if (!handshake.readNext(netIn)) {
+            } else if (!clearError() && !handshake.readNext(netIn)) {
                 break;
             }
         }
-        if (handshake.isDone() && decoder == null) {
+        if (handshake.isDone() && !done) {
             finishHandshake();
         }
         flush(socket);
     }
 
+    /**
+     * A listener that refuses a connection before any handshake (over its connection limit) says why in a plain
+     * ERROR frame, whose first two bytes, zero, are no handshake message length. Only what arrives instead of the
+     * first answer is read so; it is shown to the user and never taken as authenticated.
+     *
+     * @return false when {@link #netIn} starts with no such frame, or with part of one (wait for the rest)
+     * @throws PeerErrorException with the frame's code and message once it has all arrived
+     */
+    private boolean clearError() throws ProtocolException, PeerErrorException {
+        int at = netIn.position();
+        if (!handshake.isInitiator() || handshake.messagesRead() > 0 || netIn.remaining() < 5
+                || netIn.getShort(at) != 0 || netIn.get(at + 4) != MessageType.ERROR.code()) {
+            return false;
+        }
+        int length = netIn.getInt(at);
+        if (length < 1 || length > netIn.capacity() - 4) {
+            return false; // not a frame this side could hold: the handshake reports the bad length
+        }
+        if (netIn.remaining() < 4 + length) {
+            return true;
+        }
+        ErrorMessage e = ErrorMessage.decode(netIn.slice(at + 5, length - 1));
+        throw new PeerErrorException("peer error " + e.codeName() + ": " + e.message() + " (in clear, before the"
+                + " handshake)");
+    }
+
     private void finishHandshake() {
-        encoder = handshake.encoder();
-        decoder = handshake.decoder();
+        done = true;
+        plain = handshake.plaintextAgreed();
+        if (!plain) {
+            encoder = handshake.encoder();
+            decoder = handshake.decoder();
+        }
         if (log.isDebugEnabled()) { // the printable id is built only to be logged
-            log.debug("{} secure: peer {}", remote, handshake.remotePeerId().text());
+            log.debug("{} {}: peer {}", remote, plain ? "plaintext, both allow it" : "secure",
+                    handshake.remotePeerId().text());
         }
     }
 
     private void writeHandshake() throws IOException {
-        netOut.compact();
+        if (netOut == null) {
+            netOut = buffers.acquire();
+        } else {
+            netOut.compact();
+        }
         try {
             handshake.writeNext(netOut);
         } catch (ProtocolException e) {
@@ -139,12 +241,9 @@ final class SecureTransport implements Transport {
     private int open(ByteBuffer into) throws ProtocolException {
         int given = decoder.decode(netIn, into);
         if (wholeRecord(netIn)) {
-            if (stagingBuffer == null) {
-                stagingBuffer = ByteBuffer.allocateDirect(Records.MAX_PLAINTEXT_BYTES);
-            }
-            stagingBuffer.clear();
-            decoder.decode(netIn, stagingBuffer);
-            staged = stagingBuffer.flip();
+            ByteBuffer staging = buffers.acquire();
+            decoder.decode(netIn, staging);
+            staged = staging.flip();
             given += unstage(into);
         }
         return given;
@@ -159,6 +258,7 @@ final class SecureTransport implements Transport {
         into.position(into.position() + count);
         staged.position(staged.position() + count);
         if (!staged.hasRemaining()) {
+            buffers.release(staged);
             staged = null;
         }
         return count;
@@ -166,54 +266,80 @@ final class SecureTransport implements Transport {
 
     @Override
     public long write(Data data, WritableByteChannel socket, long maxBytes) throws IOException {
-        if (!flush(socket) || encoder == null) {
+        if (!flush(socket) || !done) {
             return 0;
         }
+        if (plain) {
+            return data.writeTo(socket, maxBytes);
+        }
+        plainOut = buffers.acquire();
         long taken = 0;
-        while (taken < maxBytes && data.remaining() > 0) {
-            plainOut.clear().limit((int) Math.min(Records.MAX_PLAINTEXT_BYTES, maxBytes - taken));
-            long got = data.writeTo(sink, plainOut.remaining());
-            if (got == 0) {
-                break;
+        try {
+            while (taken < maxBytes && data.remaining() > 0) {
+                plainOut.clear().limit((int) Math.min(Records.MAX_PLAINTEXT_BYTES, maxBytes - taken));
+                long got = data.writeTo(sink, plainOut.remaining());
+                if (got == 0) {
+                    break;
+                }
+                taken += got;
+                netOut = buffers.acquire(); // flush() gave the last one back: nothing was left in it
+                encoder.encode(plainOut.flip(), netOut);
+                netOut.flip();
+                if (!flush(socket)) {
+                    break;
+                }
             }
-            taken += got;
-            netOut.clear();
-            encoder.encode(plainOut.flip(), netOut);
-            netOut.flip();
-            if (!flush(socket)) {
-                break;
-            }
+        } finally {
+            buffers.release(plainOut);
+            plainOut = null;
         }
         return taken;
     }
 
     @Override
     public boolean isReady() {
-        return encoder != null;
+        return done;
     }
 
     @Override
     public boolean hasPendingOutput() {
-        return netOut.hasRemaining();
+        return netOut != null && netOut.hasRemaining();
     }
 
     @Override
     public boolean flush(WritableByteChannel socket) throws IOException {
+        if (netOut == null) {
+            return true;
+        }
         while (netOut.hasRemaining()) {
             if (socket.write(netOut) == 0) {
                 return false;
             }
         }
+        buffers.release(netOut);
+        netOut = null;
         return true;
     }
 
     @Override
+    public void onClosed() {
+        for (ByteBuffer b : new ByteBuffer[] {netIn, netOut, staged}) {
+            if (b != null) {
+                buffers.release(b);
+            }
+        }
+        netIn = null;
+        netOut = null;
+        staged = null;
+    }
+
+    @Override
     public boolean hasBufferedInput() {
-        if (staged != null) {
+        if (staged != null || plain && netIn != null) {
             return true;
         }
         // netIn is in write mode: its bytes are 0..position
-        return decoder != null && wholeRecord(netIn, 0, netIn.position());
+        return decoder != null && netIn != null && wholeRecord(netIn, 0, netIn.position());
     }
 
     /** Where a {@link Data} writes the plaintext of the next record: {@link #plainOut}, up to its limit. */
@@ -239,6 +365,7 @@ final class SecureTransport implements Transport {
 
     @Override
     public String toString() {
-        return "secure" + (decoder == null ? " (handshake)" : " " + handshake.remotePeerId().text());
+        return (!done ? "secure (handshake)" : plain ? "plaintext " : "secure ") + (done
+                ? handshake.remotePeerId().text() : "");
     }
 }

@@ -91,6 +91,10 @@ interface Transport {
         return true;
     }
 
+    /** The connection closed: buffers it holds go back where they came from. */
+    default void onClosed() {
+    }
+
     /** Received bytes it holds that a {@link #read} would hand on without the socket saying it is readable. */
     default boolean hasBufferedInput() {
         return false;

@@ -23,12 +23,15 @@ public final class Handshake {
     /** Mixed into the handshake hash: a peer of another protocol or version fails at the first encrypted message. */
     public static final String PROLOGUE = "p2pstream/1 noise";
     static final NoiseCipher CIPHER = NoiseCipher.AESGCM;
+    /** How the error about a peer proving another id than expected starts, after its code. */
+    public static final String WRONG_PEER = "peer id: ";
 
     private final HandshakeState state;
     private final StaticKey local;
     private final PeerId expected;
     private final boolean initiator;
     private PeerId remote;
+    private boolean remoteAllowsPlaintext;
     private CipherState[] split;
 
     private Handshake(StaticKey local, boolean initiator, PeerId expected, X25519.KeyPair ephemeral) {
@@ -98,17 +101,29 @@ public final class Handshake {
                         + payload.length + " bytes (expected: none)");
             }
         } else {
-            PeerId proved = StaticKey.verify(payload, state.remoteStaticKey());
+            StaticKey.Proof proof = StaticKey.verify(payload, state.remoteStaticKey());
+            PeerId proved = proof.peerId();
             if (expected != null && !expected.equals(proved)) {
-                throw new ProtocolException(ErrorCode.AUTHENTICATION, "peer id: " + proved.text() + " (expected: "
+                throw new ProtocolException(ErrorCode.AUTHENTICATION, WRONG_PEER + proved.text() + " (expected: "
                         + expected.text() + ", the id this peer was named by)");
             }
             remote = proved;
+            remoteAllowsPlaintext = proof.allowsPlaintext();
         }
         if (state.isDone()) {
             split = state.split();
         }
         return true;
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    /** How many of the other side's messages this side has read. */
+    public int messagesRead() {
+        int sent = state.handshakeMessage();
+        return initiator ? sent / 2 : (sent + 1) / 2;
     }
 
     private boolean isFirst() {
@@ -118,6 +133,15 @@ public final class Handshake {
     /** The peer id the other side proved, once its identity payload arrived. */
     public PeerId remotePeerId() {
         return remote;
+    }
+
+    /**
+     * Whether both sides allow plaintext, so the frames that follow travel in clear: each side's choice is in its
+     * encrypted, authenticated identity payload, so nobody on the path can make it for them.
+     */
+    public boolean plaintextAgreed() {
+        done();
+        return local.allowsPlaintext() && remoteAllowsPlaintext;
     }
 
     /** The record encoder for what this side sends; only once the handshake is done. */

@@ -15,36 +15,57 @@ import p2pstream.common.wire.ProtocolException;
  * the handshake. Made once per process (one signature, not one per connection). Thread-safe (immutable).
  *
  * <pre>identity payload: &lt;version:u8=1&gt;&lt;flags:u8&gt;&lt;ed25519 public key:32&gt;&lt;signature:64&gt;
+ * flags: bit 0 = this side allows plaintext after the handshake (--plaintext); the other bits are 0
  * signature = Ed25519(identity, "p2pstream noise static key:" || X25519 static public key)</pre>
  */
 public final class StaticKey {
     static final int PAYLOAD_BYTES = 2 + Ed25519.PUBLIC_KEY_BYTES + Ed25519.SIGNATURE_BYTES;
     static final int VERSION = 1;
+    static final int ALLOWS_PLAINTEXT = 1;
     private static final byte[] SIGNED_PREFIX = "p2pstream noise static key:".getBytes(StandardCharsets.US_ASCII);
 
     private final X25519.KeyPair key;
     private final PeerId peerId;
+    private final boolean allowsPlaintext;
     private final byte[] payload;
 
-    private StaticKey(Identity identity, X25519.KeyPair key) {
+    /** What a received identity payload proves: the peer's id, and whether it allows plaintext. */
+    record Proof(PeerId peerId, boolean allowsPlaintext) {
+    }
+
+    private StaticKey(Identity identity, X25519.KeyPair key, boolean allowsPlaintext) {
         this.key = key;
         this.peerId = identity.peerId();
-        this.payload = ByteBuffer.allocate(PAYLOAD_BYTES).put((byte) VERSION).put((byte) 0)
+        this.allowsPlaintext = allowsPlaintext;
+        this.payload = ByteBuffer.allocate(PAYLOAD_BYTES).put((byte) VERSION)
+                .put((byte) (allowsPlaintext ? ALLOWS_PLAINTEXT : 0))
                 .put(identity.publicKey()).put(identity.sign(signed(key.publicKey()))).array();
     }
 
-    /** A fresh static key signed by {@code identity}. */
+    /** A fresh static key signed by {@code identity}; the connections it secures are never plaintext. */
     public static StaticKey of(Identity identity) {
-        return new StaticKey(identity, X25519.generate());
+        return of(identity, false);
+    }
+
+    /**
+     * A fresh static key signed by {@code identity}; with {@code allowsPlaintext} a connection to a peer that allows
+     * it too carries its frames in clear after the handshake (both ids still proved).
+     */
+    public static StaticKey of(Identity identity, boolean allowsPlaintext) {
+        return new StaticKey(identity, X25519.generate(), allowsPlaintext);
     }
 
     /** A given static key (the fuzz targets' fixed handshakes). */
     static StaticKey of(Identity identity, X25519.KeyPair key) {
-        return new StaticKey(identity, key);
+        return new StaticKey(identity, key, false);
     }
 
     public PeerId peerId() {
         return peerId;
+    }
+
+    public boolean allowsPlaintext() {
+        return allowsPlaintext;
     }
 
     X25519.KeyPair key() {
@@ -59,11 +80,15 @@ public final class StaticKey {
      * The peer id a received identity payload proves for the static key {@code remoteStatic} the handshake
      * authenticated.
      */
-    static PeerId verify(byte[] payload, byte[] remoteStatic) throws ProtocolException {
+    static Proof verify(byte[] payload, byte[] remoteStatic) throws ProtocolException {
         if (payload.length != PAYLOAD_BYTES || payload[0] != VERSION) {
             throw new ProtocolException(ErrorCode.AUTHENTICATION, "identity payload: " + payload.length
                     + " bytes, version " + (payload.length > 0 ? payload[0] & 0xff : -1) + " (expected: "
                     + PAYLOAD_BYTES + " bytes, version " + VERSION + ")");
+        }
+        if ((payload[1] & ~ALLOWS_PLAINTEXT) != 0) {
+            throw new ProtocolException(ErrorCode.AUTHENTICATION, "identity payload flags: 0x"
+                    + Integer.toHexString(payload[1] & 0xff) + " (expected: 0x00 or 0x01)");
         }
         byte[] raw = new byte[Ed25519.PUBLIC_KEY_BYTES];
         byte[] signature = new byte[Ed25519.SIGNATURE_BYTES];
@@ -78,7 +103,7 @@ public final class StaticKey {
             throw new ProtocolException(ErrorCode.AUTHENTICATION, "identity payload: the signature over the static"
                     + " key does not verify (expected: the identity's own)");
         }
-        return PeerId.of(raw);
+        return new Proof(PeerId.of(raw), (payload[1] & ALLOWS_PLAINTEXT) != 0);
     }
 
     private static byte[] signed(byte[] staticKey) {

@@ -67,6 +67,17 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         return new Hello(role, peerId, port, contentId);
     }
 
+    /**
+     * Checks the peer id this HELLO claims against the one the connection's handshake proved ({@code proved}; null
+     * on a connection without one, where the claim stands unproved).
+     */
+    public void expectProvedBy(PeerId proved) throws ProtocolException {
+        if (proved != null && !proved.equals(peerId)) {
+            throw new ProtocolException(ErrorCode.AUTHENTICATION, "hello peer id: " + peerId.text() + " (expected: "
+                    + proved.text() + ", the id the handshake proved)");
+        }
+    }
+
     /** Throws UNEXPECTED unless this HELLO is about {@code expected}: a peer connection is about one stream. */
     public void expectContent(ContentId expected) throws ProtocolException {
         if (!expected.equals(contentId)) {

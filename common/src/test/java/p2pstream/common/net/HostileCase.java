@@ -25,6 +25,8 @@ public @interface HostileCase {
     String FAULTS = "Faults";
     /** Section of the table for forged, altered and replayed live data. */
     String FORGERIES = "Forged and replayed live data";
+    /** Section of the table for the secure transport attacked: records altered on the path, handshakes refused. */
+    String TRANSPORT = "The secure transport attacked";
 
     /** What is tried, and against which server, as the table's first column shows it. */
     String value();
@@ -32,6 +34,6 @@ public @interface HostileCase {
     /** What must happen for a run to pass. */
     String expect();
 
-    /** {@link #FLOODS}, {@link #FAULTS} or {@link #FORGERIES}. */
+    /** {@link #FLOODS}, {@link #FAULTS}, {@link #FORGERIES} or {@link #TRANSPORT}. */
     String section();
 }

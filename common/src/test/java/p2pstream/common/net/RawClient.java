@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,6 +19,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import p2pstream.common.identity.Identity;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
@@ -36,6 +40,12 @@ import p2pstream.common.wire.Wire;
  * test thread.
  */
 public final class RawClient implements AutoCloseable {
+    /**
+     * The identity secure raw clients prove unless given another, so that a test's HELLO frames, built before any
+     * connection, carry the id their handshake proves: {@link #PEER_ID}.
+     */
+    public static final StaticKey KEY = StaticKey.of(Identity.generate());
+    public static final PeerId PEER_ID = KEY.peerId();
     public static final int READ_TIMEOUT_MILLIS = 10_000;
 
     /** One frame as received: its type byte and a copy of its payload. */
@@ -96,18 +106,33 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
     private final FrameDecoder decoder;
     private final int maxFrameBytes;
-    public final PeerId peerId = PeerId.random();
+    /** The id this client proves (secure) or only claims (plaintext); what its HELLO frames carry. */
+    public final PeerId peerId;
+    /** Secure, but the listener refused in clear before the handshake: what it sent is read as is. */
+    public final boolean refusedInClear;
 
-    private RawClient(Socket socket, int maxFrameBytes) throws IOException {
+    private RawClient(Socket socket, int maxFrameBytes, StaticKey key) throws IOException {
         this.socket = socket;
         // buffered: two system calls per 5-byte frame would make the client, not the server, the bottleneck of a flood
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        this.out = socket.getOutputStream();
+        InputStream socketIn = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        OutputStream socketOut = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        if (key != null) {
+            SecureStreams streams = SecureStreams.connect(socketIn, socketOut, key);
+            this.in = new DataInputStream(streams.in);
+            this.out = streams.out;
+            this.refusedInClear = streams.refusedInClear;
+            this.peerId = key.peerId();
+        } else {
+            this.in = new DataInputStream(socketIn);
+            this.out = socketOut;
+            this.refusedInClear = false;
+            this.peerId = PeerId.random();
+        }
         this.maxFrameBytes = maxFrameBytes;
         this.decoder = new FrameDecoder(maxFrameBytes);
     }
 
-    /** A client that accepts frames up to the control limit. */
+    /** A plaintext client (a listener without the secure transport) that accepts frames up to the control limit. */
     public static RawClient connect(InetSocketAddress address) throws IOException {
         return connect(address, Wire.MAX_CONTROL_FRAME_BYTES);
     }
@@ -119,16 +144,44 @@ public final class RawClient implements AutoCloseable {
     /** @param receiveBufferBytes SO_RCVBUF to ask for before connecting, 0 for the default */
     public static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes)
             throws IOException {
-        return connect(address, maxFrameBytes, receiveBufferBytes, null);
+        return connect(address, maxFrameBytes, receiveBufferBytes, null, null);
     }
 
     /** From {@code from} (e.g. 127.0.0.2: all of loopback's /8 is local), as another host on this machine would. */
     public static RawClient connectFrom(InetAddress from, InetSocketAddress address) throws IOException {
-        return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from);
+        return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from, null);
+    }
+
+    /**
+     * A client of a listener under the secure transport (the tracker's, a peer's): the handshake runs here, then
+     * what it sends and reads is frames inside records, so the frames reach the server's decoder as written.
+     */
+    public static RawClient secure(InetSocketAddress address) throws IOException {
+        return secure(address, Wire.MAX_CONTROL_FRAME_BYTES);
+    }
+
+    public static RawClient secure(InetSocketAddress address, int maxFrameBytes) throws IOException {
+        return secure(address, maxFrameBytes, 0);
+    }
+
+    /** @param receiveBufferBytes SO_RCVBUF to ask for before connecting, 0 for the default */
+    public static RawClient secure(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes)
+            throws IOException {
+        return connect(address, maxFrameBytes, receiveBufferBytes, null, KEY);
+    }
+
+    /** A secure client proving {@code key}'s identity (a test that needs clients told apart by id). */
+    public static RawClient secure(InetSocketAddress address, StaticKey key) throws IOException {
+        return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, null, key);
+    }
+
+    /** A secure client from {@code from}, as another host on this machine would be. */
+    public static RawClient secureFrom(InetAddress from, InetSocketAddress address) throws IOException {
+        return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from, KEY);
     }
 
     private static RawClient connect(InetSocketAddress address, int maxFrameBytes, int receiveBufferBytes,
-                                     InetAddress from) throws IOException {
+                                     InetAddress from, StaticKey key) throws IOException {
         Socket s = new Socket();
         try {
             if (from != null) {
@@ -140,7 +193,7 @@ public final class RawClient implements AutoCloseable {
             s.setTcpNoDelay(true);
             s.setSoTimeout(READ_TIMEOUT_MILLIS);
             s.connect(address, READ_TIMEOUT_MILLIS);
-            return new RawClient(s, maxFrameBytes);
+            return new RawClient(s, maxFrameBytes, key);
         } catch (IOException e) {
             s.close();
             throw e;

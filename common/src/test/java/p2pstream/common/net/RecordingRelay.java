@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A man in the middle on loopback: accepts connections and relays each to {@code target}, recording every byte
@@ -20,14 +21,24 @@ public final class RecordingRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final long flipAtAnswerByte;
+    private final long delayMillis;
     private final ByteArrayOutputStream recorded = new ByteArrayOutputStream();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** @param flipAtAnswerByte offset in the target's answer whose lowest bit is flipped; -1 for none */
     public RecordingRelay(InetSocketAddress target, long flipAtAnswerByte) throws IOException {
+        this(target, flipAtAnswerByte, 0);
+    }
+
+    /**
+     * @param delayMillis how long each connection waits before the relay passes its first byte either way (a
+     *                    far peer: one found after a nearer one, whatever the schedule of the threads)
+     */
+    public RecordingRelay(InetSocketAddress target, long flipAtAnswerByte, long delayMillis) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.target = target;
         this.flipAtAnswerByte = flipAtAnswerByte;
+        this.delayMillis = delayMillis;
         Thread acceptor = new Thread(this::accept, "relay-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -51,16 +62,17 @@ public final class RecordingRelay implements AutoCloseable {
                 Socket server = new Socket(target.getAddress(), target.getPort());
                 sockets.add(client);
                 sockets.add(server);
-                pump(client, server, -1, "relay-up");
-                pump(server, client, flipAtAnswerByte, "relay-down");
+                pump(client, server, -1, "relay-up", delayMillis);
+                pump(server, client, flipAtAnswerByte, "relay-down", delayMillis);
             }
         } catch (IOException e) {
             // closed
         }
     }
 
-    private void pump(Socket from, Socket to, long flipAt, String name) {
+    private void pump(Socket from, Socket to, long flipAt, String name, long delayMillis) {
         Thread t = new Thread(() -> {
+            LockSupport.parkNanos(delayMillis * 1_000_000); // the delay is the scenario: nothing to wait on
             byte[] buffer = new byte[8192];
             long offset = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {

@@ -163,7 +163,7 @@ class SecureDirectPayloadTest {
                                    StaticKey key) throws Exception {
             SocketChannel accepted = listener.accept();
             InetSocketAddress remote = (InetSocketAddress) accepted.getRemoteAddress();
-            onLoop(loop, () -> loop.register(accepted, handler, LIMITS, EventLoop.transport(key, false, null,
+            onLoop(loop, () -> loop.register(accepted, handler, LIMITS, loop.transport(key, false, null,
                     remote)));
         }
 

@@ -14,6 +14,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,6 +98,35 @@ class SecureTransportTest {
             acceptor.close();
             serverGroup.close();
             clientLoop.close();
+        }
+    }
+
+    @Test
+    void quietSecureConnectionsHoldNoRecordBuffers() throws Exception {
+        int connections = 40;
+        try (EventLoopGroup group = new EventLoopGroup("quiet-server", 1);
+             Acceptor acceptor = Acceptor.open(group, ANY_PORT, EchoHandler::new, Limits.CONTROL, connections,
+                     connections, null, Acceptor.ERROR_FRAME, Setup.SERVER_KEY)) {
+            EventLoop loop = group.loops().get(0);
+            List<RawClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    RawClient c = RawClient.secure(acceptor.localAddress());
+                    clients.add(c);
+                    c.send(EmptyMessage.PING);
+                    assertEquals(MessageType.PONG.code(), c.read().type());
+                }
+                long allocated = onLoop(loop, () -> loop.recordBuffers().allocated());
+                int spare = onLoop(loop, () -> loop.recordBuffers().spareCount());
+                // each connection took buffers for its handshake and its PONG and gave them back
+                assertTrue(allocated <= 4, "record buffers made for " + connections + " quiet connections: "
+                        + allocated);
+                assertEquals(allocated, spare, "every buffer back in the pool");
+            } finally {
+                for (RawClient c : clients) {
+                    c.close();
+                }
+            }
         }
     }
 

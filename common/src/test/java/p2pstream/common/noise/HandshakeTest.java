@@ -78,10 +78,47 @@ class HandshakeTest {
                 () -> StaticKey.verify(bobsPayload, X25519.generate().publicKey()));
         assertEquals(ErrorCode.AUTHENTICATION, e.code());
         assertTrue(e.getMessage().startsWith("identity payload: the signature"), e.getMessage());
-        assertEquals(BOB.peerId(), StaticKey.verify(bobsPayload, BOB_KEY.key().publicKey()));
+        assertEquals(BOB.peerId(), StaticKey.verify(bobsPayload, BOB_KEY.key().publicKey()).peerId());
         bobsPayload[0] = 2;
         assertThrows(ProtocolException.class, () -> StaticKey.verify(bobsPayload, BOB_KEY.key().publicKey()),
                 "another version");
+    }
+
+    @Test
+    void plaintextIsAgreedOnlyWhenBothSidesAllowIt() throws Exception {
+        StaticKey alicePlain = StaticKey.of(ALICE, true);
+        StaticKey bobPlain = StaticKey.of(BOB, true);
+        boolean[][] cases = {{true, true, true}, {true, false, false}, {false, true, false}, {false, false, false}};
+        for (boolean[] c : cases) {
+            Handshake alice = Handshake.initiator(c[0] ? alicePlain : ALICE_KEY, BOB.peerId());
+            Handshake bob = Handshake.responder(c[1] ? bobPlain : BOB_KEY);
+            Handshakes.run(alice, bob);
+            assertEquals(c[2], alice.plaintextAgreed(), "alice " + c[0] + ", bob " + c[1]);
+            assertEquals(c[2], bob.plaintextAgreed(), "alice " + c[0] + ", bob " + c[1]);
+        }
+    }
+
+    @Test
+    void aPathThatSetsThePlaintextFlagBreaksTheHandshake() {
+        // the flag travels inside the encrypted payload of message 2: flipping a ciphertext bit fails its tag
+        for (int at = 2 + 32 + 48; at < 2 + 32 + 48 + 2; at++) {
+            int where = at;
+            Handshake alice = Handshake.initiator(StaticKey.of(ALICE, true), BOB.peerId());
+            Handshake bob = Handshake.responder(BOB_KEY);
+            Handshakes.Path flip = Handshakes.Path.onMessage(1, b -> b.put(where, (byte) (b.get(where) ^ 1)));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> Handshakes.run(alice, bob, flip));
+            assertEquals(ErrorCode.AUTHENTICATION, e.code());
+        }
+    }
+
+    @Test
+    void unknownIdentityFlagsAreRefused() {
+        byte[] payload = StaticKey.of(BOB, true).payload();
+        assertEquals(1, payload[1]);
+        payload[1] = 3;
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> StaticKey.verify(payload, BOB_KEY.key().publicKey()));
+        assertEquals("identity payload flags: 0x3 (expected: 0x00 or 0x01)", e.getMessage());
     }
 
     @Test

@@ -12,6 +12,7 @@ import p2pstream.peer.http.Gateway;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.Timings;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.viewer.Viewer;
 
 /**
@@ -38,11 +39,11 @@ final class GatewayRun {
         return a;
     }
 
-    static int run(InetSocketAddress tracker, InetSocketAddress http, StreamRequest streams, Path cacheDir,
-                   long cacheBytes, boolean upload, int port, long uploadLimit, String stream)
+    static int run(InetSocketAddress tracker, Security security, InetSocketAddress http, StreamRequest streams,
+                   Path cacheDir, long cacheBytes, boolean upload, int port, long uploadLimit, String stream)
             throws IOException, InterruptedException {
         Viewer.Config viewer = new Viewer.Config(tracker, upload, port, uploadLimit, tracker.getAddress(),
-                Timings.DEFAULT);
+                Timings.DEFAULT, security);
         Gateway gateway;
         try {
             gateway = Gateway.start(new Gateway.Config(viewer, http, streams, cacheDir, cacheBytes));

@@ -23,15 +23,16 @@ import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
+import p2pstream.peer.tracker.TrackerIdentityException;
+import p2pstream.peer.tracker.TrackerTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,16 +45,23 @@ import picocli.CommandLine.Parameters;
                 "Exit status: 0 delivered and verified (live: ended by its publisher), 1 failed part-way,"
                         + " 2 bad command line,",
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
-                "5 the tracker offered other content than the content id asked for."})
+                "5 the tracker offered other content than the content id asked for,",
+                "6 the tracker proved another identity than the one pinned for it."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER",
-            description = "the tracker, HOST[:PORT] (default port " + TRACKER_PORT
-                    + "); - for none, with --peer and a content id (which never contact the tracker)")
+            description = "the tracker, HOST[:PORT][#ID] (default port " + TRACKER_PORT
+                    + "; #ID pins its peer id, else the id it proved first is remembered); - for none, with --peer"
+                    + " and a content id (which never contact the tracker)")
     String tracker;
+
+    @Option(names = "--tracker-id", paramLabel = "ID",
+            description = "the peer id the tracker must prove (as HOST#ID does; default: the one remembered in"
+                    + " known-trackers, or the first it proves)")
+    String trackerId;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "stream name or content id (hex)")
     String stream;
@@ -188,7 +196,9 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
         }
-        InetSocketAddress trackerAddress = "-".equals(tracker) ? null : Endpoint.parse(tracker, TRACKER_PORT);
+        InetSocketAddress trackerAddress = "-".equals(tracker) ? null
+                : Endpoint.parse(TrackerTrust.address(tracker), TRACKER_PORT);
+        TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
         long noPeerTimeoutMillis =
@@ -204,14 +214,15 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
         }
+        Security security = new Security(identity.staticKey(), trust);
         if (list) {
-            return list(trackerAddress);
+            return list(trackerAddress, security);
         }
         if (http != null) {
             if (trackerAddress == null) {
                 throw new IllegalArgumentException("--http: without a tracker (expected: TRACKER to find streams by)");
             }
-            return GatewayRun.run(trackerAddress, GatewayRun.httpAddress(http),
+            return GatewayRun.run(trackerAddress, security, GatewayRun.httpAddress(http),
                     GatewayRun.streams(fixedPeers, peers, window, noPeerTimeoutMillis, latencyMillis), cache,
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
@@ -238,7 +249,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
                 .withUpload(!noUpload).withListenPort(port)
                 .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
-                .withPipeWarnings(toStdout && isPipe(1) ? System.err : null);
+                .withPipeWarnings(toStdout && isPipe(1) ? System.err : null).withSecurity(security);
         return watch(config, toStdout, file);
     }
 
@@ -314,17 +325,17 @@ public final class PeerClientMain implements Callable<Integer> {
         }
     }
 
-    private int list(InetSocketAddress trackerAddress) throws Exception {
+    private int list(InetSocketAddress trackerAddress, Security security) throws Exception {
         try (EventLoop loop = new EventLoop("tracker-query").start()) {
-            TrackerClient client =
-                    new TrackerClient(loop, trackerAddress, new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+            TrackerClient client = new TrackerClient(loop, trackerAddress, security, Role.CLIENT, 0, true);
             client.start();
             Streams streams;
             try {
                 streams = client.list(new ListStreams(filter, Wire.MAX_STREAMS_PER_LIST)).get(15, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 System.err.println("peer-client: " + StreamFailure.rootMessage(e));
-                return WatchException.UNREACHABLE;
+                return StreamFailure.root(e) instanceof TrackerIdentityException ? StreamFailure.TRACKER_IDENTITY
+                        : WatchException.UNREACHABLE;
             } finally {
                 client.close();
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.Timings;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.viewer.Viewer;
 
 /**
@@ -41,6 +42,8 @@ public final class Watch {
         Timings timings = Timings.DEFAULT;
         CompletableFuture<String> interrupt;
         PrintStream pipeWarnings;
+        /** Null: a fresh identity that takes any tracker. */
+        Security security;
 
         private Config(InetSocketAddress tracker, String stream) {
             this.tracker = tracker;
@@ -68,6 +71,7 @@ public final class Watch {
             c.startOffset = startOffset;
             c.latencyMillis = latencyMillis;
             c.peerAddresses = peerAddresses;
+            c.security = security;
             c.timings = timings;
             c.interrupt = interrupt;
             c.pipeWarnings = pipeWarnings;
@@ -200,7 +204,15 @@ public final class Watch {
             // serve where the tracker reaches us: loopback stays loopback, anything else listens on every interface
             InetSocketAddress near = tracker != null ? tracker : peerAddresses.isEmpty() ? null : peerAddresses.get(0);
             return new Viewer.Config(tracker, upload, listenPort, uploadBytesPerSecond,
-                    near == null ? null : near.getAddress(), timings);
+                    near == null ? null : near.getAddress(), timings,
+                    security != null ? security : Security.ephemeral());
+        }
+
+        /** The identity the viewer proves and the tracker it trusts. */
+        public Config withSecurity(Security s) {
+            Config c = copy();
+            c.security = s;
+            return c;
         }
 
         /** Cap on upload, bytes per second; 0 for none. */

@@ -14,6 +14,7 @@ public final class WatchException extends Exception {
     public static final int NOT_FOUND = StreamFailure.NOT_FOUND;
     public static final int UNREACHABLE = StreamFailure.UNREACHABLE;
     public static final int MISMATCH = StreamFailure.MISMATCH;
+    public static final int TRACKER_IDENTITY = StreamFailure.TRACKER_IDENTITY;
 
     private final int exitStatus;
     private final transient Stats stats;

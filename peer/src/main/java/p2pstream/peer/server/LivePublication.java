@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import p2pstream.common.cli.Cli;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Clock;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.LiveManifest;
@@ -50,13 +51,14 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
                     + MAX_REVEAL_DELAY_MILLIS + "; later than a minute is past every viewer's latency)");
         }
         Path keyPath = keyFile != null ? keyFile
-                : Path.of(System.getProperty("user.home"), ".p2pstream", "publisher.key");
+                : Identity.home().resolve("publisher.key");
         PublisherKey key = PublisherKey.loadOrCreate(keyPath);
         LiveManifest manifest = new LiveManifest(name, chunkSize, key.publicKey(), Clock.SYSTEM.epochMicros());
         LiveWindow window = new LiveWindow(windowChunks);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, revealDelayMillis);
         InputStream in = input == null ? System.in : Files.newInputStream(input);
         PeerServer server = PeerServer.startLive(config, holding);
+        PeerServerMain.exitOnTrackerRefused(server);
         server.exitOnLoopDeath("peer-server");
         LivePublisher publisher = new LivePublisher(in, manifest, key, window, intervalMillis);
         Thread hook = new Thread(() -> stop(publisher, server, 2_000), "peer-server-shutdown");

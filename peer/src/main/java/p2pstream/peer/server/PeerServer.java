@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Acceptor;
@@ -20,13 +21,14 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
+import p2pstream.peer.tracker.TrackerIdentityException;
 
 /**
  * A peer-server: shares every file of a directory, serves chunks on an {@link EventLoopGroup} with
@@ -53,15 +55,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * @param sessionIdleMillis    a session after HELLO that neither sends nor takes a byte this long is closed
      * @param maxConnectionsPerAddress open connections from one IP address at most
      * @param http                 where to serve the server's page and {@code /metrics} (port 0: a free one), or null
+     * @param security             the identity it proves on every connection, and which tracker it trusts
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
-                         Sharing sharing, int maxConnectionsPerAddress, InetSocketAddress http) {
+                         Sharing sharing, int maxConnectionsPerAddress, InetSocketAddress http, Security security) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
                       Sharing sharing) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null);
+                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null, Security.ephemeral());
         }
 
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
@@ -76,18 +79,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withUploadLimit(long bytesPerSecond) {
             return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security);
         }
 
         public Config withMaxConnections(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
-                    idleMillis, sharing, maxConnectionsPerAddress, http);
+                    idleMillis, sharing, maxConnectionsPerAddress, http, security);
         }
 
         /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
@@ -102,18 +105,24 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, max, http);
+                    sessionIdleMillis, sharing, max, http, security);
         }
 
         /** The same, serving the server's page and {@code /metrics} on {@code address} (port 0: a free one). */
         public Config withHttp(InetSocketAddress address) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, address);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, address, security);
+        }
+
+        /** The same, with this identity and tracker trust (default: a fresh identity, any tracker). */
+        public Config withSecurity(Security s) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, s);
         }
 
         private Config withSharing(Sharing s) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, s, maxConnectionsPerAddress, http);
+                    sessionIdleMillis, s, maxConnectionsPerAddress, http, security);
         }
     }
 
@@ -128,7 +137,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
         static final Sharing DEFAULT = new Sharing(OpenFiles.defaultCapacity(), 1_000, 60_000);
     }
 
-    private final PeerId peerId = PeerId.random();
+    private final PeerId peerId;
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
     /** By name; changed by the directory watch on the first loop, read from any thread. */
     private final Map<String, ServedStream> files = new ConcurrentSkipListMap<>();
@@ -150,6 +159,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
                        List<ServedStream> shared, LiveHolding live, SharedFiles hasher, OpenFiles openFiles)
             throws IOException {
         this.group = group;
+        this.peerId = config.security().key().peerId();
         this.metrics = metrics;
         this.http = http;
         this.live = live;
@@ -170,9 +180,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
                 () -> new ServerSession(this, config.sessionIdleMillis()),
                 LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
                         .withHelloTimeoutMillis(config.helloTimeoutMillis()),
-                config.maxConnections(), config.maxConnectionsPerAddress(), cap);
-        Hello hello = new Hello(Role.SERVER, peerId, acceptor.localAddress().getPort(), null);
-        this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), hello, false);
+                config.maxConnections(), config.maxConnectionsPerAddress(), cap, Acceptor.ERROR_FRAME,
+                config.security().key());
+        this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), config.security(), Role.SERVER,
+                acceptor.localAddress().getPort(), false);
         for (ServedStream s : shared) {
             trackerClient.announce(s.announcement());
         }
@@ -313,6 +324,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     /** Completes when the tracker has registered every announcement made so far. */
+    /** Told when the tracker proved another id than the one pinned for it (the server stops asking it). */
+    public void onTrackerRefused(Consumer<TrackerIdentityException> listener) {
+        trackerClient.onIdentityRefused(listener);
+    }
+
     public CompletableFuture<Void> announced() {
         return trackerClient.synced();
     }

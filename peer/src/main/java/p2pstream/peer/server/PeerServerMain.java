@@ -17,6 +17,9 @@ import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoopGroup;
+import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.tracker.Security;
+import p2pstream.peer.tracker.TrackerTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,9 +42,14 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "port to serve on (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port = PeerServer.DEFAULT_PORT;
 
-    @Option(names = "--tracker", paramLabel = "HOST[:PORT]",
-            description = "tracker (default: ADDRESS:" + TRACKER_PORT + ")")
+    @Option(names = "--tracker", paramLabel = "HOST[:PORT][#ID]",
+            description = "tracker (default: ADDRESS:" + TRACKER_PORT + "); #ID pins its peer id, else the id it"
+                    + " proved first is remembered in known-trackers")
     String tracker;
+
+    @Option(names = "--tracker-id", paramLabel = "ID",
+            description = "the peer id the tracker must prove (as HOST#ID does)")
+    String trackerId;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "directory to share, recursively (default: the current directory)")
@@ -136,8 +144,9 @@ public final class PeerServerMain implements Callable<Integer> {
         int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 50);
         Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
-        InetSocketAddress trackerAddress =
-                Endpoint.parse(tracker != null ? tracker : bind.getAddress().getHostAddress(), TRACKER_PORT);
+        InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? TrackerTrust.address(tracker)
+                : bind.getAddress().getHostAddress(), TRACKER_PORT);
+        Security security = new Security(identity.staticKey(), TrackerTrust.ofCommandLine(tracker, trackerId));
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
@@ -148,13 +157,15 @@ public final class PeerServerMain implements Callable<Integer> {
                     Quantity.durationMillis("--reveal-delay", revealDelay, 1),
                     Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind));
+                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security));
         }
         checkDir(dir);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                        .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind));
+                        .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)
+                        .withSecurity(security));
         server.exitOnLoopDeath("peer-server");
+        exitOnTrackerRefused(server);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -171,6 +182,15 @@ public final class PeerServerMain implements Callable<Integer> {
         printHttp(server);
         stopped.await();
         return 0;
+    }
+
+    /** A tracker that proves another id than the one pinned ends the process with status 6, saying why. */
+    static void exitOnTrackerRefused(PeerServer server) {
+        server.onTrackerRefused(e -> {
+            System.err.println("peer-server: " + e.getMessage());
+            System.err.flush();
+            new Thread(() -> System.exit(StreamFailure.TRACKER_IDENTITY), "tracker-refused-exit").start();
+        });
     }
 
     /**

@@ -186,6 +186,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         if (hello.contentId() == null) {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "hello: no content id (expected: the stream wanted)");
         }
+        hello.expectProvedBy(connection.remotePeerId());
         Holding s = catalog.holding(hello.contentId());
         if (s == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.peer.tracker.TrackerClient;
 
@@ -50,6 +51,8 @@ public final class Candidates {
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
     /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
     private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
+    /** The peer id the tracker named for an address: what its handshake must prove. */
+    private final Map<InetSocketAddress, PeerId> ids = new HashMap<>();
 
     Candidates(long retryDelayMillis) {
         this.retryDelayNanos = retryDelayMillis * 1_000_000;
@@ -67,6 +70,10 @@ public final class Candidates {
             }
             Collections.shuffle(entries, random);
             for (Peers.Entry e : entries) {
+                if (ids.size() >= MAX_REMEMBERED) {
+                    ids.clear(); // bounded: an address named again gets its id back with the next answer
+                }
+                ids.put(e.address(), e.peerId()); // the newest answer names who listens there now
                 add(e.address());
             }
         }
@@ -104,6 +111,11 @@ public final class Candidates {
         if (queue.size() < MAX_QUEUED && !banned.contains(address) && !queue.contains(address)) {
             queue.add(address);
         }
+    }
+
+    /** The id the tracker named for {@code address}; null for a peer the user named or one that came to us. */
+    PeerId expectedId(InetSocketAddress address) {
+        return ids.get(address);
     }
 
     /** Connection attempts made so far (every address {@link #next} returned). */

@@ -7,6 +7,7 @@ import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.Limits;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
@@ -75,9 +76,12 @@ public abstract class PeerLink implements ConnectionHandler {
         return connection;
     }
 
-    /** Connects this link on the loop. */
-    public final void connect(EventLoop loop) {
-        connection = loop.connect(address, this, LIMITS);
+    /**
+     * Connects this link on the loop, proving {@code key}'s identity; the peer must prove {@code expected} (the id
+     * the tracker named; null: any).
+     */
+    public final void connect(EventLoop loop, StaticKey key, PeerId expected) {
+        connection = loop.connect(address, this, LIMITS, key, expected);
     }
 
     /** Sends {@code m}; the link is not quiet for a ping interval from now. */
@@ -110,7 +114,9 @@ public abstract class PeerLink implements ConnectionHandler {
      * server, say. Such an address is not worth another try.
      */
     public final boolean spokeAnotherProtocol(String reason) {
-        return connection != null && connection.bytesRead() > 0 && (reason == null || !reason.startsWith("peer error"));
+        boolean answered = connection != null && (connection.bytesRead() > 0
+                || reason != null && reason.contains("handshake message")); // bytes that were no handshake message
+        return answered && (reason == null || !reason.startsWith("peer error"));
     }
 
     @Override
@@ -130,6 +136,7 @@ public abstract class PeerLink implements ConnectionHandler {
             case AWAIT_HELLO -> {
                 t.expect(MessageType.HELLO);
                 Hello theirs = Hello.decode(payload);
+                theirs.expectProvedBy(connection.remotePeerId());
                 theirs.expectContent(hello.contentId());
                 peerId = theirs.peerId();
                 server = theirs.role() == Role.SERVER;

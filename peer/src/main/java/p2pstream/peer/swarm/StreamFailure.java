@@ -19,6 +19,8 @@ public final class StreamFailure extends Exception {
     public static final int UNREACHABLE = 4;
     /** The user asked by content id and the tracker offered another content: refused, never delivered. */
     public static final int MISMATCH = 5;
+    /** The tracker proved another identity than the one pinned for it: refused, nothing asked of it. */
+    public static final int TRACKER_IDENTITY = 6;
     /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
     public static final int INTERRUPTED = 130;
 
@@ -35,10 +37,16 @@ public final class StreamFailure extends Exception {
 
     /** The innermost message of {@code t}, through the wrappers futures add. */
     public static String rootMessage(Throwable t) {
+        Throwable root = root(t);
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    /** {@code t} without the wrappers futures add. */
+    public static Throwable root(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+        return t;
     }
 }

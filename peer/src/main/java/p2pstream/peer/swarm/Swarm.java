@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Peers;
 import p2pstream.peer.tracker.TrackerClient;
@@ -27,6 +28,7 @@ public final class Swarm<P extends PeerLink> {
 
     private final EventLoop loop;
     private final TrackerClient tracker;
+    private final StaticKey key;
     private final ContentId contentId;
     private final int maxPeers;
     /** The peers the user named; when there are any, the tracker is not asked for others. */
@@ -40,12 +42,14 @@ public final class Swarm<P extends PeerLink> {
 
     /**
      * @param tracker null when none is asked
+     * @param key     the static key every link proves this viewer's identity with
      * @param links   makes the link to an address (not yet connected)
      */
-    public Swarm(EventLoop loop, TrackerClient tracker, ContentId contentId, int maxPeers,
+    public Swarm(EventLoop loop, TrackerClient tracker, StaticKey key, ContentId contentId, int maxPeers,
                  List<InetSocketAddress> fixed, Timings timings, Function<InetSocketAddress, P> links) {
         this.loop = loop;
         this.tracker = tracker;
+        this.key = key;
         this.contentId = contentId;
         this.maxPeers = maxPeers;
         this.fixed = List.copyOf(fixed);
@@ -126,7 +130,7 @@ public final class Swarm<P extends PeerLink> {
             }
             P p = links.apply(a);
             peers.add(p);
-            p.connect(loop);
+            p.connect(loop, key, candidates.expectedId(a));
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
@@ -17,14 +18,21 @@ import p2pstream.peer.server.Holding;
  * thread only: the acceptor hands every served connection to the viewer's one loop.
  */
 public final class ViewerCatalog implements Catalog {
+    private final StaticKey key;
     private final PeerId peerId;
     private final Traffic traffic = new Traffic();
     private volatile int listenPort; // set by the thread that opens the listener, read on the loop
     private final Map<ContentId, Holding> holdings = new HashMap<>();
     private final Map<ContentId, Consumer<InetSocketAddress>> servingPeers = new HashMap<>();
 
-    public ViewerCatalog(PeerId peerId) {
-        this.peerId = peerId;
+    public ViewerCatalog(StaticKey key) {
+        this.key = key;
+        this.peerId = key.peerId();
+    }
+
+    /** The static key this viewer proves its identity with, serving and fetching. */
+    public StaticKey key() {
+        return key;
     }
 
     /** The port this viewer serves on, once it listens (0: it does not serve). */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.Limits;
 import p2pstream.common.net.Timeout;
+import p2pstream.common.noise.Handshake;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.EmptyMessage;
@@ -28,8 +30,10 @@ import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Withdraw;
@@ -54,11 +58,16 @@ public final class TrackerClient implements AutoCloseable {
     private static final Set<String> REFUSALS = Set.of(ErrorCode.BAD_NAME.name(),
             ErrorCode.MALFORMED.name(), ErrorCode.OUT_OF_RANGE.name(), ErrorCode.NOT_FOUND.name());
     private static final String PEER_ERROR = "peer error ";
+    /** How a failed handshake's close reason names what failed. */
+    private static final String HANDSHAKE = "handshake message";
     static final int ANNOUNCES_PER_BATCH = 500;
     static final long BATCH_INTERVAL_MILLIS = 500;
 
     private final EventLoop loop;
     private final InetSocketAddress tracker;
+    /** The tracker's address as the user gave it. */
+    private final String trackerName;
+    private final Security security;
     private final Hello hello;
     private final boolean failUntilWelcomed;
     private boolean everWelcomed;
@@ -76,6 +85,9 @@ public final class TrackerClient implements AutoCloseable {
     private ArrayDeque<Announce> replay;
     private Timeout pingTimer;
     private String lastFailure = "not connected yet";
+    private volatile Consumer<TrackerIdentityException> onIdentityRefused = e -> { };
+    /** The id the current connection's handshake demands of the tracker; null for any. */
+    private PeerId expected;
 
     private record Pending(Message request, MessageType answer, CompletableFuture<Object> result, long deadlineNanos) {
     }
@@ -86,11 +98,27 @@ public final class TrackerClient implements AutoCloseable {
      * @param failUntilWelcomed fail queries at once while the tracker has never been reached (a viewer wants a
      *                          clear error now, a server wants to keep trying)
      */
-    public TrackerClient(EventLoop loop, InetSocketAddress tracker, Hello hello, boolean failUntilWelcomed) {
+    public TrackerClient(EventLoop loop, InetSocketAddress tracker, Security security, Role role, int listenPort,
+                         boolean failUntilWelcomed) {
         this.loop = loop;
         this.tracker = tracker;
-        this.hello = hello;
+        this.trackerName = tracker.getHostString() + ":" + tracker.getPort();
+        this.security = security;
+        this.hello = new Hello(role, security.key().peerId(), listenPort, null);
         this.failUntilWelcomed = failUntilWelcomed;
+    }
+
+    /**
+     * Told, on the loop, when the tracker proved another id than the one pinned: the client has given up. Told at
+     * once (on the loop) when that happened before. Any thread.
+     */
+    public void onIdentityRefused(Consumer<TrackerIdentityException> listener) {
+        this.onIdentityRefused = listener;
+        loop.execute(() -> {
+            if (closedBecause instanceof TrackerIdentityException e) {
+                listener.accept(e);
+            }
+        });
     }
 
     public void start() {
@@ -168,10 +196,13 @@ public final class TrackerClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        connection = loop.connect(tracker, new Session(), Limits.CONTROL.withIdleTimeoutMillis(SESSION_IDLE_MILLIS));
+        expected = security.trackerTrust().expected(tracker);
+        connection = loop.connect(tracker, new Session(), Limits.CONTROL.withIdleTimeoutMillis(SESSION_IDLE_MILLIS),
+                security.key(), expected);
     }
 
     private void onWelcome(Welcome w) {
+        security.trackerTrust().proved(tracker, connection.remotePeerId());
         welcomed = true;
         everWelcomed = true;
         welcomedAtNanos = loop.nanoTime();
@@ -237,6 +268,20 @@ public final class TrackerClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (expected != null && reason.contains(ErrorCode.AUTHENTICATION.name() + ": " + Handshake.WRONG_PEER)) {
+            // another key answers at the pinned address: nothing was sent to it, and nothing will be
+            closed = true;
+            int at = reason.indexOf(Handshake.WRONG_PEER) + Handshake.WRONG_PEER.length();
+            String proved = reason.substring(at, reason.indexOf(' ', at));
+            TrackerIdentityException e = new TrackerIdentityException("tracker " + trackerName + " proved peer id "
+                    + proved + " (expected: " + expected.text() + ", " + security.trackerTrust().source(tracker)
+                    + ")");
+            closedBecause = e;
+            log.error(e.getMessage());
+            failAll(e);
+            onIdentityRefused.accept(e);
+            return;
+        }
         if (failUntilWelcomed && !everWelcomed && notTracker != null) {
             // something else listens there: retrying would only ask it again
             closed = true;
@@ -271,11 +316,11 @@ public final class TrackerClient implements AutoCloseable {
      * it was made of ({@code "HTTP"} from a web server).
      */
     private static String describe(String reason) {
-        Matcher m = Pattern.compile("frame length: (\\d+)").matcher(reason);
+        Matcher m = Pattern.compile("(frame|handshake message) length: (\\d+)").matcher(reason);
         if (m.find()) {
-            long n = Long.parseLong(m.group(1));
+            long n = Long.parseLong(m.group(2));
             StringBuilder text = new StringBuilder();
-            for (int shift = 24; shift >= 0; shift -= 8) {
+            for (int shift = m.group(1).equals("frame") ? 24 : 8; shift >= 0; shift -= 8) {
                 char ch = (char) ((n >>> shift) & 0xff);
                 text.append(ch >= 0x20 && ch < 0x7f ? ch : '?');
             }
@@ -358,7 +403,8 @@ public final class TrackerClient implements AutoCloseable {
             // bytes that are no frame at all, or a peer's ERROR to our HELLO (a tracker's UNEXPECTED never comes
             // before WELCOME; its BAD_HELLO, TIMEOUT, TOO_MANY_CONNECTIONS may, and are a tracker's answers)
             boolean peerError = reason.startsWith(PEER_ERROR);
-            if (notTracker == null && !welcomed && c != null && c.bytesRead() > 0
+            // (bytes that were no handshake message count too: the transport consumed them, none reached a frame)
+            if (notTracker == null && !welcomed && c != null && (c.bytesRead() > 0 || reason.contains(HANDSHAKE))
                     && (!peerError || reason.startsWith(PEER_ERROR + ErrorCode.UNEXPECTED.name() + ":"))) {
                 notTracker = peerError ? "ERROR " + reason.substring(PEER_ERROR.length()) : describe(reason);
             }

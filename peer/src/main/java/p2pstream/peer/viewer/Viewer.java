@@ -17,10 +17,8 @@ import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
@@ -35,7 +33,9 @@ import p2pstream.peer.swarm.Swarm;
 import p2pstream.peer.swarm.Timings;
 import p2pstream.peer.swarm.ViewerCatalog;
 import p2pstream.peer.swarm.ViewerStream;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
+import p2pstream.peer.tracker.TrackerIdentityException;
 
 /**
  * One peer-client process's viewer: its loop, its verifier pool, the socket it serves other viewers on, its
@@ -59,7 +59,12 @@ public final class Viewer implements AutoCloseable {
      *                             keeps the listener on loopback, anything else listens on every interface
      */
     public record Config(InetSocketAddress tracker, boolean upload, int listenPort, long uploadBytesPerSecond,
-                         InetAddress near, Timings timings) {
+                         InetAddress near, Timings timings, Security security) {
+        /** With a fresh identity that takes any tracker (in-process tests). */
+        public Config(InetSocketAddress tracker, boolean upload, int listenPort, long uploadBytesPerSecond,
+                      InetAddress near, Timings timings) {
+            this(tracker, upload, listenPort, uploadBytesPerSecond, near, timings, Security.ephemeral());
+        }
     }
 
     private final EventLoopGroup group;
@@ -81,7 +86,7 @@ public final class Viewer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.catalog = new ViewerCatalog(PeerId.random());
+        this.catalog = new ViewerCatalog(config.security().key());
         try {
             this.acceptor = config.upload() ? listen(config) : null;
         } catch (IOException e) {
@@ -92,7 +97,7 @@ public final class Viewer implements AutoCloseable {
         catalog.listenPort(port);
         // with given peers and a content id no tracker is needed: none is contacted
         this.tracker = config.tracker() == null ? null
-                : new TrackerClient(loop, config.tracker(), new Hello(Role.CLIENT, catalog.peerId(), port, null), true);
+                : new TrackerClient(loop, config.tracker(), config.security(), Role.CLIENT, port, true);
         if (tracker != null) {
             tracker.start();
         }
@@ -106,7 +111,7 @@ public final class Viewer implements AutoCloseable {
         TokenBucket cap = config.uploadBytesPerSecond() > 0
                 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
         return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS,
-                PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, cap);
+                PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, cap, Acceptor.ERROR_FRAME, catalog.key());
     }
 
     public EventLoop loop() {
@@ -156,8 +161,8 @@ public final class Viewer implements AutoCloseable {
     private void onLookup(StreamRequest request, ContentId asked, Peers found, Throwable error,
                           CompletableFuture<ViewerStream> result) {
         if (error != null) {
-            result.completeExceptionally(new StreamFailure(StreamFailure.UNREACHABLE,
-                    StreamFailure.rootMessage(error)));
+            result.completeExceptionally(new StreamFailure(StreamFailure.root(error) instanceof TrackerIdentityException
+                    ? StreamFailure.TRACKER_IDENTITY : StreamFailure.UNREACHABLE, StreamFailure.rootMessage(error)));
         } else if (!found.found()) {
             result.completeExceptionally(new StreamFailure(StreamFailure.NOT_FOUND, "stream not found: "
                     + request.stream() + " (the tracker knows no such name or content id)"));

@@ -15,12 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Trial;
-import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.Lookup;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.server.PeerServer;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.tracker.Tracker;
 
@@ -79,7 +78,7 @@ class ContentIdPromiseTest {
     static Peers lookUp(Tracker tracker, String name) throws Exception {
         try (EventLoop loop = new EventLoop("lookup").start()) {
             TrackerClient client =
-                    new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+                    new TrackerClient(loop, tracker.address(), Security.ephemeral(), Role.CLIENT, 0, true);
             client.start();
             try {
                 Peers p = client.lookup(Lookup.byName(name, 10)).get(10, TimeUnit.SECONDS);

@@ -50,7 +50,7 @@ class DeadHoldersTest {
         try (TestSwarm swarm = TestSwarm.start(dir, source, "d.bin", 2, 0)) {
             int refused = 0;
             for (int i = 0; i < ATTEMPTED_SESSIONS; i++) {
-                RawClient liar = RawClient.connectFrom(attacker, swarm.tracker.address());
+                RawClient liar = RawClient.secureFrom(attacker, swarm.tracker.address());
                 liars.add(liar);
                 if (i < Tracker.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS) {
                     liar.trackerHello(closedPort(attacker));
@@ -60,7 +60,7 @@ class DeadHoldersTest {
                     refused++;
                 }
             }
-            try (RawClient asker = RawClient.connect(swarm.tracker.address())) {
+            try (RawClient asker = RawClient.secure(swarm.tracker.address())) {
                 asker.trackerHello(0);
                 int listed;
                 do { // the liars' announcements are applied in their own time: wait until they are all held

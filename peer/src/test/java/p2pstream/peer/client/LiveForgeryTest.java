@@ -23,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.net.RecordingRelay;
+import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
@@ -30,7 +33,6 @@ import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveChunk;
@@ -110,15 +112,25 @@ class LiveForgeryTest {
 
     private static void watchWithLiar(Lie lie, Trial trial) throws Exception {
         try (TestLive live = TestLive.start("forged", 200_000, 8_000, 0, 0);
-             ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+             ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             // the publisher reached through a relay that holds each connection half a second: the liar is ready,
+             // and asked, first, however the threads are scheduled
+             RecordingRelay far = new RecordingRelay(live.server.address(), -1, 500)) {
+            SecureStreams.warmUp(); // before the viewer starts: the liar's first handshake is not the slow one
             live.awaitChunks(12, 10_000);
-            CompletableFuture<EvilReport> report = CompletableFuture.supplyAsync(() -> serveLies(evil, live, lie));
-            InetSocketAddress publisher = new InetSocketAddress("127.0.0.1", live.server.address().getPort());
+            // its own thread: the common pool may have one, still held by another test's liar
+            CompletableFuture<EvilReport> report = CompletableFuture.supplyAsync(() -> serveLies(evil, live, lie),
+                    r -> {
+                        Thread t = new Thread(r, "liar");
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            InetSocketAddress publisher = far.address();
             InetSocketAddress liar = new InetSocketAddress("127.0.0.1", evil.getLocalPort());
             TestLive.Watched w = TestLive.watch(live.config().withPeerAddresses(List.of(liar, publisher)));
 
             EvilReport r = report.get(30, TimeUnit.SECONDS);
-            assertTrue(r.lies() >= 1, "the liar was never asked for a chunk");
+            assertTrue(r.lies() >= 1, "the liar was never asked for a chunk: " + r);
             assertTrue(r.closedOnIt(), "the viewer kept the liar's connection open");
             if (lie == Lie.WRONG_INDEX) {
                 assertEquals(ErrorCode.UNEXPECTED, r.error(),
@@ -158,10 +170,11 @@ class LiveForgeryTest {
         List<String> frames = new ArrayList<>();
         try (Socket s = server.accept()) {
             s.setSoTimeout(20_000);
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), RawClient.KEY);
+            DataInputStream in = new DataInputStream(io.in);
+            DataOutputStream out = new DataOutputStream(io.out);
             readFrame(in); // the viewer's HELLO
-            write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
+            write(out, new Hello(Role.CLIENT, RawClient.PEER_ID, 0, live.manifest.contentId()));
             write(out, new ManifestMessage(live.manifest.encoded()));
             Thread haves = new Thread(() -> live.announceAsPublished(out, 1, lie == Lie.NEVER_DELIVERS ? 40 : 0, false),
                     "evil-haves");

@@ -21,12 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.net.SecureStreams;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveChunk;
 
@@ -40,6 +41,7 @@ class LiveJoinTest {
     void aViewerStartsAtTheEdgeWhenAPeersFirstHavesArriveSlowly() throws Exception {
         try (TestLive live = TestLive.start("slow-haves", 400_000, 12_000, 0, 1);
              ServerSocket relay = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            SecureStreams.warmUp(); // before the viewer starts: the relay's first handshake is not the slow one
             live.awaitChunks(30, 20_000); // about 5 s of stream: its first HAVEs name chunks long past the latency
             CompletableFuture<Integer> announced = CompletableFuture.supplyAsync(() -> relaySlowly(relay, live));
             TestLive.Watched w = TestLive.watch(live.config().withPeerAddresses(
@@ -67,10 +69,11 @@ class LiveJoinTest {
         int burst = 0;
         try (Socket s = server.accept()) {
             s.setSoTimeout(30_000);
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), RawClient.KEY);
+            DataInputStream in = new DataInputStream(io.in);
+            DataOutputStream out = new DataOutputStream(io.out);
             readFrame(in); // the viewer's HELLO
-            write(out, new Hello(Role.CLIENT, PeerId.random(), 0, live.manifest.contentId()));
+            write(out, new Hello(Role.CLIENT, RawClient.PEER_ID, 0, live.manifest.contentId()));
             write(out, new ManifestMessage(live.manifest.encoded()));
             int held = live.published.size();
             for (int i = 0; i < held; i++) {

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.Hello;
@@ -60,7 +62,7 @@ class LiveStallJoinTest {
         LiveManifest manifest = new LiveManifest("stalled", CHUNK, key.publicKey(), now - STALL_MICROS - 10_000_000);
         try (StalledPublisher publisher = new StalledPublisher(key, manifest, now - STALL_MICROS);
              FakeTracker tracker = new FakeTracker(lookup -> new Peers(manifest.contentId(), "stalled", -1, CHUNK,
-                     List.of(new Peers.Entry(publisher.address(), PeerId.random(), true))))) {
+                     List.of(new Peers.Entry(publisher.address(), publisher.peerId(), true))))) {
             TestLive.Watched w = TestLive.watch(Watch.Config.of(tracker.address(), "stalled")
                     .withPeerAddresses(List.of(publisher.address())).withNoPeerTimeoutMillis(20_000));
             assertTrue(publisher.resumed.get(), "the stream never resumed: nothing was tested");
@@ -95,10 +97,16 @@ class LiveStallJoinTest {
                 chunks.put(i, b);
                 times.put(i, lastOldMicros - (OLD - 1 - i) * 250_000L);
             }
+            SecureStreams.warmUp(); // before any viewer connects: its first handshake is not the slow one
             this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread t = new Thread(this::serveOne, "stalled-publisher");
             t.setDaemon(true);
             t.start();
+        }
+
+        /** The id its handshake proves: the raw clients' one. */
+        PeerId peerId() {
+            return RawClient.PEER_ID;
         }
 
         InetSocketAddress address() {
@@ -115,10 +123,11 @@ class LiveStallJoinTest {
 
         private void serveOne() {
             try (Socket s = socket.accept()) {
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), RawClient.KEY);
+                DataInputStream in = new DataInputStream(io.in);
+                DataOutputStream out = new DataOutputStream(io.out);
                 RawFrames.readFrame(in); // HELLO
-                RawFrames.write(out, new Hello(Role.SERVER, PeerId.random(), 0, manifest.contentId()));
+                RawFrames.write(out, new Hello(Role.SERVER, RawClient.PEER_ID, 0, manifest.contentId()));
                 RawFrames.write(out, new ManifestMessage(manifest.encoded()));
                 for (int i = 0; i < OLD; i++) {
                     RawFrames.write(out, IndexMessage.have(i));

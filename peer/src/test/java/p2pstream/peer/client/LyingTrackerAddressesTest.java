@@ -63,7 +63,7 @@ class LyingTrackerAddressesTest {
                 entries.add(new Peers.Entry(new InetSocketAddress(s.getInetAddress(), s.getLocalPort()),
                         PeerId.random(), true));
             }
-            entries.add(40, new Peers.Entry(seed.address(), PeerId.random(), true)); // within the 50 a viewer asks for
+            entries.add(40, new Peers.Entry(seed.address(), seed.peerId(), true)); // within the 50 a viewer asks for
             Peers answer = new Peers(m.contentId(), "s.bin", size, m.chunkSize(), entries);
             try (FakeTracker liar = new FakeTracker(lookup -> answer)) {
                 Path out = dir.resolve("out.bin");

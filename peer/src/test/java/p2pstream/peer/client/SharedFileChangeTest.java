@@ -29,7 +29,6 @@ import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
@@ -82,8 +81,8 @@ class SharedFileChangeTest {
                 assertChunk(c.read(), half, bytes, half.chunkCount() - 1);
                 c.assertServed();
             }
-            try (RawClient c = RawClient.connect(victim.address(), Wire.MAX_PEER_FRAME_BYTES)) {
-                c.send(new Hello(Role.CLIENT, PeerId.random(), 0, whole.contentId()));
+            try (RawClient c = RawClient.secure(victim.address(), Wire.MAX_PEER_FRAME_BYTES)) {
+                c.send(new Hello(Role.CLIENT, RawClient.PEER_ID, 0, whole.contentId()));
                 c.expectError(ErrorCode.NOT_FOUND);
             }
             trial.record("old content id refused (NOT_FOUND) and the half served once re-hashed", 1);
@@ -107,7 +106,7 @@ class SharedFileChangeTest {
                     bytesFrom(stats, victim) / 1048576.0);
 
             await("the deleted file withdrawn", () -> victim.manifests().isEmpty() && victim.streamCount() == 0);
-            try (RawClient t = RawClient.connect(swarm.tracker.address())) {
+            try (RawClient t = RawClient.secure(swarm.tracker.address())) {
                 t.trackerHello(0);
                 t.send(Lookup.byName("film.bin", 10));
                 Peers p = t.expect(MessageType.PEERS, Peers::decode);
@@ -142,8 +141,8 @@ class SharedFileChangeTest {
     }
 
     private static RawClient hello(PeerServer server, Manifest m) throws Exception {
-        RawClient c = RawClient.connect(server.address(), Wire.MAX_PEER_FRAME_BYTES);
-        c.send(new Hello(Role.CLIENT, PeerId.random(), 0, m.contentId()));
+        RawClient c = RawClient.secure(server.address(), Wire.MAX_PEER_FRAME_BYTES);
+        c.send(new Hello(Role.CLIENT, RawClient.PEER_ID, 0, m.contentId()));
         c.expect(MessageType.HELLO, Hello::decode);
         c.expect(MessageType.MANIFEST, ManifestMessage::decode);
         c.expect(MessageType.HAVE_ALL, b -> EmptyMessage.decode(MessageType.HAVE_ALL, b));

@@ -8,11 +8,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.net.EventLoop;
-import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.Lookup;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.tracker.Tracker;
 
@@ -25,7 +24,7 @@ class TrackerRefusalTest {
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              EventLoop loop = new EventLoop("refusal-test").start()) {
             TrackerClient client =
-                    new TrackerClient(loop, tracker.address(), new Hello(Role.CLIENT, PeerId.random(), 0, null), true);
+                    new TrackerClient(loop, tracker.address(), Security.ephemeral(), Role.CLIENT, 0, true);
             client.start();
             try {
                 long t0 = System.nanoTime();

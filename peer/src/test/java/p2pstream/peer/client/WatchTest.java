@@ -15,9 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Hello;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.tracker.Tracker;
 
@@ -123,8 +122,8 @@ class WatchTest {
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              EventLoop loop = new EventLoop("fake-peer").start()) {
             // a peer that announces a stream and then never answers on its port
-            TrackerClient liar = new TrackerClient(loop, tracker.address(),
-                    new Hello(Role.SERVER, PeerId.random(), deadPort, null), false);
+            TrackerClient liar =
+                    new TrackerClient(loop, tracker.address(), Security.ephemeral(), Role.SERVER, deadPort, false);
             ContentId id = ContentId.of(new byte[32]);
             liar.announce(new Announce(id, "ghost.bin", 1 << 20, 1 << 18, 4, 4));
             liar.start();

@@ -77,7 +77,7 @@ class AcceptUnderDescriptorLimitE2ETest {
             sockets.remove(sockets.size() - 1).close();
         }
         long welcomed = System.nanoTime();
-        try (RawClient fresh = RawClient.connect(new InetSocketAddress("127.0.0.1", t.port))) {
+        try (RawClient fresh = RawClient.secure(new InetSocketAddress("127.0.0.1", t.port))) {
             fresh.trackerHello(0);
         }
         trial.recordSecondsSince("seconds until a new session is welcomed once connections close", welcomed);
@@ -95,7 +95,7 @@ class AcceptUnderDescriptorLimitE2ETest {
         List<RawClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 150; i++) {
-                RawClient c = RawClient.connect(new InetSocketAddress("127.0.0.1", t.port));
+                RawClient c = RawClient.secure(new InetSocketAddress("127.0.0.1", t.port));
                 clients.add(c);
                 RawClient.Frame f = firstAnswer(c);
                 if (f != null && f.type() == MessageType.ERROR.code()) {

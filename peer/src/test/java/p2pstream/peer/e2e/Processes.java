@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import p2pstream.common.identity.Identity;
 
 /** The built jars started as separate processes, as a user runs them, and stopped when a test ends. */
 final class Processes implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+?):(\\d+)");
+    /** One p2pstream home for every process a test run starts: their identity, not the user's. */
+    static final Path HOME = home();
     private final List<Process> started = new ArrayList<>();
+
+    private static Path home() {
+        try {
+            return Files.createTempDirectory("p2pstream-home");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** A started server process and the port it said it listens on. */
     record Listening(Process process, int port) {
@@ -112,7 +124,9 @@ final class Processes implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar(jar));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put(Identity.HOME_VARIABLE, HOME.toString());
+        return pb;
     }
 
     /** Starts {@code a | b}; both are stopped when the test ends. Returns the last process. */

@@ -3,6 +3,7 @@ package p2pstream.peer.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
+import static p2pstream.common.wire.ErrorCode.AUTHENTICATION;
 import static p2pstream.common.wire.ErrorCode.BAD_HELLO;
 import static p2pstream.common.wire.ErrorCode.FRAME_TOO_LARGE;
 import static p2pstream.common.wire.ErrorCode.MALFORMED;
@@ -28,7 +29,6 @@ import p2pstream.common.net.RawClient;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.Manifest;
 import p2pstream.tracker.Tracker;
@@ -42,7 +42,7 @@ abstract class PeerServerFixture {
     static final ContentId UNKNOWN_ID = new ContentId(9, 9, 9, 9);
     /** The codes a server may answer bad input with; INTERNAL would mean an unhandled exception. */
     static final Set<ErrorCode> INPUT_ERRORS = EnumSet.of(MALFORMED, FRAME_TOO_LARGE, UNKNOWN_TYPE,
-            BAD_HELLO, UNEXPECTED, NOT_FOUND, OUT_OF_RANGE);
+            BAD_HELLO, UNEXPECTED, NOT_FOUND, OUT_OF_RANGE, AUTHENTICATION);
 
     @TempDir
     Path dir;
@@ -83,7 +83,7 @@ abstract class PeerServerFixture {
     }
 
     static Hello hello(ContentId id) {
-        return new Hello(Role.CLIENT, PeerId.random(), 0, id);
+        return new Hello(Role.CLIENT, RawClient.PEER_ID, 0, id);
     }
 
     RawClient connect() throws IOException {

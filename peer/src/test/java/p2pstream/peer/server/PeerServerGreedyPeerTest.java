@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -25,6 +26,7 @@ import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.Loopback;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ProtocolException;
@@ -85,7 +87,8 @@ class PeerServerGreedyPeerTest extends PeerServerFixture {
                  Watched w = new Watched(new ServerSession(server));
                  sessions.add(w);
                  return w;
-             }, PeerServer.LIMITS.withIdleTimeoutMillis(30_000), 10, null)) {
+             }, PeerServer.LIMITS.withIdleTimeoutMillis(30_000), 10, 10, null, Acceptor.ERROR_FRAME,
+                     StaticKey.of(Identity.generate()))) {
             long heapBefore = usedHeapAfterGc();
             long directBefore = directMemory();
             int requests = 100_000;

@@ -24,7 +24,6 @@ import p2pstream.common.tools.Promtool;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.LiveManifest;
@@ -104,8 +103,8 @@ class PeerServerPagesTest {
         LivePublisher publisher = new LivePublisher(new ByteArrayInputStream(input), manifest, key, window, 10_000)
                 .start();
         assertEquals(3, publisher.ended().get(10, TimeUnit.SECONDS));
-        try (RawClient viewer = RawClient.connect(server.address(), Wire.MAX_PEER_FRAME_BYTES)) {
-            viewer.send(new Hello(Role.CLIENT, PeerId.random(), 0, manifest.contentId()));
+        try (RawClient viewer = RawClient.secure(server.address(), Wire.MAX_PEER_FRAME_BYTES)) {
+            viewer.send(new Hello(Role.CLIENT, RawClient.PEER_ID, 0, manifest.contentId()));
             viewer.expect(MessageType.HELLO, Hello::decode);
             viewer.send(IndexMessage.request(0));
             while (viewer.read().type() != MessageType.LIVE_CHUNK.code()) {

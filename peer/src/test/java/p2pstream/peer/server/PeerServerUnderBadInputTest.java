@@ -80,7 +80,7 @@ class PeerServerUnderBadInputTest extends PeerServerFixture {
         for (Named<PeerBadInput> badInput : PeerBadInput.all()) {
             PeerBadInput.run(badInput, server.address(), manifest, file);
         }
-        try (RawClient t = RawClient.connect(tracker.address())) {
+        try (RawClient t = RawClient.secure(tracker.address())) {
             t.trackerHello(0);
             t.send(Lookup.byContentId(manifest.contentId(), 10));
             Peers p = t.expect(MessageType.PEERS, Peers::decode);

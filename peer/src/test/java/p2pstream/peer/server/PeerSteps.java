@@ -30,7 +30,7 @@ final class PeerSteps {
 
     /** A raw client that accepts frames up to a CHUNK of the largest chunk. */
     static RawClient connect(InetSocketAddress server) throws IOException {
-        return RawClient.connect(server, Wire.MAX_PEER_FRAME_BYTES);
+        return RawClient.secure(server, Wire.MAX_PEER_FRAME_BYTES);
     }
 
     /**

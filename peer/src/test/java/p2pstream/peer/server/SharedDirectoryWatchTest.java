@@ -144,7 +144,7 @@ class SharedDirectoryWatchTest {
     }
 
     private int holders(Lookup lookup) {
-        try (RawClient t = RawClient.connect(tracker.address())) {
+        try (RawClient t = RawClient.secure(tracker.address())) {
             t.trackerHello(0);
             t.send(lookup);
             Peers p = t.expect(MessageType.PEERS, Peers::decode);

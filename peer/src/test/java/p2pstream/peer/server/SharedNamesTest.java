@@ -161,7 +161,7 @@ class SharedNamesTest {
         for (Manifest m : server.manifests()) {
             fromManifests.put(m.name(), m.contentId());
         }
-        try (RawClient t = RawClient.connect(tracker.address())) {
+        try (RawClient t = RawClient.secure(tracker.address())) {
             t.trackerHello(0);
             t.send(new ListStreams("", 1000));
             Streams streams = t.expect(MessageType.STREAMS, Streams::decode);

@@ -140,7 +140,7 @@ class FilePeerBufferTest {
         Hello ours = new Hello(Role.CLIENT, PeerId.random(), 0, manifest.contentId());
         FilePeer peer = new FilePeer(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()), ours,
                 loop.clock(), 0, owner);
-        loop.execute(() -> peer.connect(loop));
+        loop.execute(() -> peer.connect(loop, null, null)); // plaintext: the test speaks the frames itself
         Socket s = server.accept();
         s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         DataInputStream in = new DataInputStream(s.getInputStream());

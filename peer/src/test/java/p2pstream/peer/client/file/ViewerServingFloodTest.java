@@ -17,18 +17,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.Trial;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.server.LiveHolding;
@@ -52,7 +53,7 @@ class ViewerServingFloodTest {
     private static final int HELLO_CYCLES = 500;
     private final EventLoopGroup group = new EventLoopGroup("viewer", 1);
     private final EventLoop loop = group.loops().get(0);
-    private final ViewerCatalog catalog = new ViewerCatalog(PeerId.random());
+    private final ViewerCatalog catalog = new ViewerCatalog(StaticKey.of(Identity.generate()));
 
     @AfterEach
     void stop() {
@@ -82,7 +83,7 @@ class ViewerServingFloodTest {
             });
             try (Acceptor acceptor = listen()) {
                 churn(acceptor, m.contentId(), trial);
-                try (RawClient c = RawClient.connect(acceptor.localAddress(), Wire.MAX_PEER_FRAME_BYTES)) {
+                try (RawClient c = RawClient.secure(acceptor.localAddress(), Wire.MAX_PEER_FRAME_BYTES)) {
                     assertEquals(sha256(bytes), fetchAll(c, m), "the file served after the churn");
                 }
             }
@@ -103,7 +104,7 @@ class ViewerServingFloodTest {
         });
         try (Acceptor acceptor = listen()) {
             churn(acceptor, manifest.contentId(), trial);
-            try (RawClient c = RawClient.connect(acceptor.localAddress(), Wire.MAX_PEER_FRAME_BYTES)) {
+            try (RawClient c = RawClient.secure(acceptor.localAddress(), Wire.MAX_PEER_FRAME_BYTES)) {
                 c.send(new Hello(Role.CLIENT, c.peerId, 0, manifest.contentId()));
                 c.expect(MessageType.HELLO, Hello::decode);
                 assertEquals(MessageType.MANIFEST.code(), c.read().type(), "MANIFEST after HELLO");
@@ -114,16 +115,17 @@ class ViewerServingFloodTest {
     /** The viewer's listener, as a download opens it. */
     private Acceptor listen() throws Exception {
         return Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                catalog::newServerSession, ServerSession.LIMITS, Viewer.MAX_SERVED_CONNECTIONS, null);
+                catalog::newServerSession, ServerSession.LIMITS, Viewer.MAX_SERVED_CONNECTIONS,
+                Viewer.MAX_SERVED_CONNECTIONS, null, Acceptor.ERROR_FRAME, catalog.key());
     }
 
     private void churn(Acceptor acceptor, ContentId id, Trial trial) throws Exception {
         InetSocketAddress viewer = acceptor.localAddress();
         for (int i = 0; i < CYCLES; i++) {
-            RawClient.connect(viewer).close();
+            RawClient.secure(viewer).close();
         }
         for (int i = 0; i < HELLO_CYCLES; i++) {
-            try (RawClient c = RawClient.connect(viewer)) {
+            try (RawClient c = RawClient.secure(viewer)) {
                 c.send(new Hello(Role.CLIENT, c.peerId, 0, id));
             }
         }
@@ -131,7 +133,7 @@ class ViewerServingFloodTest {
         // connections queue in the listen backlog: once a probe is answered, every earlier one was accepted
         boolean answered = false;
         while (!answered && System.nanoTime() < deadline) {
-            try (RawClient probe = RawClient.connect(viewer)) {
+            try (RawClient probe = RawClient.secure(viewer)) {
                 probe.send(new Hello(Role.CLIENT, probe.peerId, 0, id));
                 answered = probe.read().type() == MessageType.HELLO.code();
             }
