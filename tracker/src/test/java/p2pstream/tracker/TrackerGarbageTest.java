@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.PingProbe;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.net.Trial;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
@@ -41,9 +43,11 @@ class TrackerGarbageTest extends TrackerFixture {
         awaitNoConnectionsAndNoEntries();
     }
 
-    @Test
+    @HostileCase(value = "Random bytes instead of the handshake, 32 connections (tracker)",
+            expect = "each closed without a frame (nothing was authenticated); a good session stays served; nothing"
+                    + " left behind", section = HostileCase.TRANSPORT)
     @Timeout(60)
-    void randomBytesInsteadOfTheHandshakeCloseTheConnectionAndLeaveNothing() throws Exception {
+    void randomBytesInsteadOfTheHandshakeCloseTheConnectionAndLeaveNothing(Trial trial) throws Exception {
         Random random = new Random(11);
         try (RawClient good = connect()) {
             good.trackerHello(LISTEN_PORT);
@@ -59,6 +63,7 @@ class TrackerGarbageTest extends TrackerFixture {
             good.assertServed();
         }
         awaitNoConnectionsAndNoEntries();
+        trial.record("connections of garbage closed without a frame", 32);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
 
+import java.net.Socket;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +51,32 @@ class TrackerTimeoutsTest {
                 assertTrue(e.message().contains("hello"), e.message());
             }
             trial.recordSecondsSince("seconds until closed", start);
+            assertTrue(System.nanoTime() - start >= HELLO_MILLIS * 900_000, "closed before the deadline");
+            good.assertServed();
+            await("only the good session left", () -> tracker.connectionCount() == 1);
+        }
+    }
+
+    @HostileCase(value = "A handshake begun and never finished: message 1, then silence (tracker, HELLO deadline 1 s)",
+            expect = "message 2 and nothing else, then the connection closes at the deadline; a good session stays"
+                    + " served", section = HostileCase.TRANSPORT)
+    @Timeout(30)
+    void aHandshakeLeftUnfinishedIsClosedAtTheHelloDeadline(Trial trial) throws Exception {
+        try (RawClient good = RawClient.secure(tracker.address())) {
+            good.trackerHello(0);
+            long start = System.nanoTime();
+            int answered;
+            try (Socket s = new Socket(tracker.address().getAddress(), tracker.address().getPort())) {
+                s.setSoTimeout(10_000);
+                byte[] first = new byte[2 + 32];
+                new Random(3).nextBytes(first); // an ephemeral key of random bytes after the length
+                first[0] = 0;
+                first[1] = 32;
+                s.getOutputStream().write(first);
+                answered = s.getInputStream().readAllBytes().length; // until the tracker closes
+            }
+            trial.recordSecondsSince("seconds until closed", start);
+            assertEquals(2 + 194, answered, "the tracker's handshake message 2, and no frame");
             assertTrue(System.nanoTime() - start >= HELLO_MILLIS * 900_000, "closed before the deadline");
             good.assertServed();
             await("only the good session left", () -> tracker.connectionCount() == 1);

@@ -77,6 +77,18 @@ public final class BufferData implements Data {
         return written;
     }
 
+    @Override
+    public int copyTo(ByteBuffer dst) {
+        int count = Math.min(buffer.remaining(), dst.remaining());
+        dst.put(dst.position(), buffer, buffer.position(), count);
+        dst.position(dst.position() + count);
+        buffer.position(buffer.position() + count);
+        if (!buffer.hasRemaining() && onRelease != null) {
+            release();
+        }
+        return count;
+    }
+
     /** The bytes that remain, without consuming them. */
     public ByteBuffer view() {
         return buffer.duplicate();

@@ -1,6 +1,7 @@
 package p2pstream.common.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 
 /**
@@ -19,6 +20,15 @@ public sealed interface Data permits BufferData, FileData {
      * @throws IOException on a channel error, or when a file region can no longer be read in full
      */
     long writeTo(WritableByteChannel channel, long maxBytes) throws IOException;
+
+    /**
+     * Copies what remains, as much as {@code dst} has room for, into {@code dst} and advances past it: the
+     * plaintext of a record about to be sealed, read straight into the record's buffer.
+     *
+     * @return bytes copied
+     * @throws IOException when a file region can no longer be read in full
+     */
+    int copyTo(ByteBuffer dst) throws IOException;
 
     default long writeTo(WritableByteChannel channel) throws IOException {
         return writeTo(channel, Long.MAX_VALUE);

@@ -1,6 +1,7 @@
 package p2pstream.common.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
@@ -55,6 +56,33 @@ public final class FileData implements Data {
             release();
         }
         return written;
+    }
+
+    @Override
+    public int copyTo(ByteBuffer dst) throws IOException {
+        int count = (int) Math.min(end - position, dst.remaining());
+        if (count <= 0) {
+            if (position == end) {
+                release();
+            }
+            return 0;
+        }
+        int limit = dst.limit();
+        dst.limit(dst.position() + count);
+        int read;
+        try {
+            read = file.read(dst, position); // one pread into the record's own buffer
+        } finally {
+            dst.limit(limit);
+        }
+        if (read <= 0) {
+            throw new IOException("file truncated: size " + file.size() + " (expected: at least " + end + ")");
+        }
+        position += read;
+        if (position == end) {
+            release();
+        }
+        return read;
     }
 
     @Override

@@ -40,7 +40,6 @@ final class SecureTransport implements Transport {
     private ByteBuffer netOut;
     /** The plaintext of the record being sealed: only within {@link #write}. */
     private ByteBuffer plainOut;
-    private final PlainSink sink = new PlainSink();
     /** Opened plaintext waiting for room in the read buffer: read mode, or null when there is none. */
     private ByteBuffer staged;
     private RecordEncoder encoder;
@@ -277,7 +276,7 @@ final class SecureTransport implements Transport {
         try {
             while (taken < maxBytes && data.remaining() > 0) {
                 plainOut.clear().limit((int) Math.min(Records.MAX_PLAINTEXT_BYTES, maxBytes - taken));
-                long got = data.writeTo(sink, plainOut.remaining());
+                long got = data.copyTo(plainOut);
                 if (got == 0) {
                     break;
                 }
@@ -340,27 +339,6 @@ final class SecureTransport implements Transport {
         }
         // netIn is in write mode: its bytes are 0..position
         return decoder != null && netIn != null && wholeRecord(netIn, 0, netIn.position());
-    }
-
-    /** Where a {@link Data} writes the plaintext of the next record: {@link #plainOut}, up to its limit. */
-    private final class PlainSink implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) {
-            int count = Math.min(src.remaining(), plainOut.remaining());
-            plainOut.put(plainOut.position(), src, src.position(), count);
-            plainOut.position(plainOut.position() + count);
-            src.position(src.position() + count);
-            return count;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Override

@@ -47,6 +47,40 @@ class FileDataTest {
     }
 
     @Test
+    void copiesARegionIntoRecordSizedBuffersExactlyAndReleasesOnce() throws IOException {
+        byte[] bytes = writeFile(dir.resolve("src"), 100_000);
+        int[] released = new int[1];
+        ByteArrayOutputStream copied = new ByteArrayOutputStream();
+        try (FileChannel src = FileChannel.open(dir.resolve("src"))) {
+            FileData data = new FileData(src, 1_000, 50_000, () -> released[0]++);
+            ByteBuffer record = ByteBuffer.allocateDirect(16 * 1024);
+            while (data.remaining() > 0) {
+                record.clear();
+                int n = data.copyTo(record);
+                assertEquals(n, record.position(), "the buffer moved by what was copied");
+                byte[] part = new byte[n];
+                record.flip().get(part);
+                copied.write(part);
+            }
+            assertEquals(0, data.copyTo(record.clear()));
+            assertEquals(1, released[0], "released once, when copied in full");
+        }
+        assertArrayEquals(Arrays.copyOfRange(bytes, 1_000, 51_000), copied.toByteArray());
+    }
+
+    @Test
+    void copyingFromATruncatedFileFailsRatherThanReturningNothing() throws IOException {
+        writeFile(dir.resolve("src"), 10_000);
+        try (FileChannel src = FileChannel.open(dir.resolve("src"))) {
+            FileData data = new FileData(src, 0, 20_000);
+            ByteBuffer record = ByteBuffer.allocate(16 * 1024);
+            assertEquals(10_000, data.copyTo(record), "what the file holds");
+            IOException e = assertThrows(IOException.class, () -> data.copyTo(record.clear()));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+    }
+
+    @Test
     void releasesOnceWhenWrittenInFullOrWhenDropped() throws IOException {
         writeFile(dir.resolve("src"), 10_000);
         int[] released = new int[2];

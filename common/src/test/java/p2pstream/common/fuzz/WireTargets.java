@@ -3,6 +3,8 @@ package p2pstream.common.fuzz;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import p2pstream.common.access.Grant;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.FrameDecoder;
 import p2pstream.common.net.WireBytes;
 import p2pstream.common.wire.Announce;
@@ -38,6 +40,10 @@ public final class WireTargets {
     public static final int CONTROL_PAYLOAD_BYTES = Wire.MAX_CONTROL_FRAME_BYTES - 1;
     /** Payload bytes a frame from a peer can carry: a CHUNK of the largest chunk, or the largest MANIFEST. */
     public static final int PEER_PAYLOAD_BYTES = Wire.MAX_PEER_FRAME_BYTES - 1;
+    /** The identities grants are signed by: made once, as signing is not what is fuzzed. */
+    private static final Identity[] OWNERS = {Identity.generate(), Identity.generate()};
+    /** What checking a grant's signature allocates whatever the input (Ed25519 in plain Java). */
+    static final long SIGNATURE_FIXED_BYTES = 256 * 1024;
 
     private WireTargets() {
     }
@@ -66,7 +72,29 @@ public final class WireTargets {
                 chunk(),
                 liveChunk(),
                 firstFrame(),
-                frames());
+                frames(),
+                grant());
+    }
+
+    /** A grant: its fields, then the owner's signature, checked as it is read. */
+    static FuzzTarget<Grant> grant() {
+        return FuzzTarget.of("grant", Grant.MAX_BYTES + 16,
+                draw -> {
+                    Identity owner = OWNERS[draw.between(0, OWNERS.length - 1)];
+                    long expires = draw.bool() ? Long.MAX_VALUE : draw.between(0, Integer.MAX_VALUE) * 1000L;
+                    return draw.bool()
+                            ? Grant.forStream(owner, ValidMessages.peerId(draw), ValidMessages.contentId(draw), expires)
+                            : Grant.forPrefix(owner, ValidMessages.peerId(draw), draw.bool() ? ""
+                                    : ValidMessages.name(draw, 200), expires);
+                },
+                Grant::bytes,
+                (base, in) -> {
+                    Grant g = Grant.decode(in);
+                    if (in.hasRemaining()) { // alone here; inside a message, the message's codec checks its end
+                        throw ProtocolException.malformed("grant: " + in.remaining() + " bytes after it");
+                    }
+                    return g;
+                }).withFixedBytes(SIGNATURE_FIXED_BYTES);
     }
 
     /** A message's payload codec: {@link Message#encodePayload} against its {@code decode}. */

@@ -62,7 +62,9 @@ class TransportTamperingTest {
     private void tamperAndFinish(Tamper tamper, Trial trial) throws Exception {
         Path source = TestSwarm.randomFile(dir, "source.bin", SIZE, 14);
         long start = System.nanoTime();
-        try (TestSwarm swarm = TestSwarm.start(dir.resolve("swarm"), source, "movie.bin", 2, 0);
+        // each server capped so the file takes a second or more: the tampered peer is asked for chunks, whoever
+        // finishes its handshake first
+        try (TestSwarm swarm = TestSwarm.start(dir.resolve("swarm"), source, "movie.bin", 2, SIZE / 2);
              TamperingRelay relay = new TamperingRelay(swarm.servers.get(0).address(), tamper, AT_UNIT)) {
             Path out = dir.resolve("out.bin");
             Stats stats = TestSwarm.download(swarm.config("movie.bin").withUpload(false)
