@@ -14,7 +14,7 @@ import p2pstream.common.wire.Wire;
 
 /**
  * A stream owner's signed word that one peer id may read one private stream, or every stream under a path prefix,
- * until an expiry (PROTOCOL.md section 11). Decoding checks the signature, so a decoded grant is one the owner
+ * until an expiry (PROTOCOL.md section 10). Decoding checks the signature, so a decoded grant is one the owner
  * made; {@link #check} says whether it lets a given peer read a given stream now. Thread-safe (immutable).
  *
  * <pre>grant: &lt;version:u8=1&gt;&lt;scope:u8 (1 content id, 2 path prefix)&gt;&lt;owner ed25519 key:32&gt;

@@ -22,6 +22,8 @@ public final class IdentityOptions {
             + " allow it too (a trusted LAN, a benchmark); both ids are still proved. Default: always encrypted")
     boolean plaintext;
 
+    private Identity loaded;
+
     @Option(names = "--whoami", description = "print this process's peer id (creating its identity if there is"
             + " none yet) and exit")
     boolean whoami;
@@ -41,9 +43,17 @@ public final class IdentityOptions {
         return plaintext;
     }
 
+    /** Loads (or creates) the identity, once. */
+    public Identity identity() throws IOException {
+        if (loaded == null) {
+            loaded = Identity.loadOrCreate(file());
+        }
+        return loaded;
+    }
+
     /** Loads (or creates) the identity and makes this process's Noise static key, signed by it. */
     public StaticKey staticKey() throws IOException {
-        return StaticKey.of(Identity.loadOrCreate(file()), plaintext);
+        return StaticKey.of(identity(), plaintext);
     }
 
     /** Loads (or creates) the identity and prints its peer id on {@code out}; the exit status. */

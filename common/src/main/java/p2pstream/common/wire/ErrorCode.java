@@ -16,7 +16,9 @@ public enum ErrorCode {
     INTERNAL(12),
     SHUTTING_DOWN(13),
     /** The secure transport's handshake or a record failed authentication: logged, never sent (see PROTOCOL.md). */
-    AUTHENTICATION(14);
+    AUTHENTICATION(14),
+    /** A private stream this reader may not read: its id holds no grant, or the connection is in plaintext. */
+    FORBIDDEN(15);
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[16];
 

@@ -25,7 +25,8 @@ public enum MessageType {
     CHUNK(0x26),
     REJECT(0x27),
     LIVE_CHUNK(0x28),
-    LIVE_END(0x29);
+    LIVE_END(0x29),
+    GRANT(0x2a);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

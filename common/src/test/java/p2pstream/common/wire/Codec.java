@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
+import p2pstream.common.access.GrantMessage;
 import java.util.Arrays;
 import p2pstream.common.net.FrameDecoder;
 
@@ -53,6 +54,7 @@ final class Codec {
             case LOOKUP -> Lookup.decode(payload);
             case PEERS -> Peers.decode(payload);
             case LIVE_END -> LiveEnd.decode(payload);
+            case GRANT -> GrantMessage.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }

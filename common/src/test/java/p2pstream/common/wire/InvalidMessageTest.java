@@ -253,7 +253,7 @@ class InvalidMessageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x16, 0x2a, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x16, 0x2b, 0x7f, 0xff})
     void rejectsUnknownTypeBytes(int code) {
         assertRejected(ErrorCode.UNKNOWN_TYPE, () -> MessageType.of(code));
     }

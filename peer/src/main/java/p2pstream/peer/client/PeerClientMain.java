@@ -46,7 +46,8 @@ import picocli.CommandLine.Parameters;
                         + " 2 bad command line,",
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
                 "5 the tracker offered other content than the content id asked for,",
-                "6 the tracker proved another identity than the one pinned for it."})
+                "6 the tracker proved another identity than the one pinned for it,",
+                "7 a private stream whose peers do not let this peer id read it."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
     /** How long a signal waits for the download to write its figures and delete its temporary store. */

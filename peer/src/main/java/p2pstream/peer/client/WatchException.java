@@ -15,6 +15,7 @@ public final class WatchException extends Exception {
     public static final int UNREACHABLE = StreamFailure.UNREACHABLE;
     public static final int MISMATCH = StreamFailure.MISMATCH;
     public static final int TRACKER_IDENTITY = StreamFailure.TRACKER_IDENTITY;
+    public static final int FORBIDDEN = StreamFailure.FORBIDDEN;
 
     private final int exitStatus;
     private final transient Stats stats;

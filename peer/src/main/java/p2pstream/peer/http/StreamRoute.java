@@ -106,13 +106,17 @@ final class StreamRoute implements HttpHandler {
         new LiveResponse(streams, entry, ex, askedNanos).start();
     }
 
-    /** Answers a stream that could not be opened: 404 not found, 502 unreachable or another content, else 500. */
+    /**
+     * Answers a stream that could not be opened: 404 not found, 403 a private stream not ours to read, 502
+     * unreachable, another content or a tracker proving another id, else 500.
+     */
     static void refuse(HttpExchange ex, String key, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         int status = cause instanceof StreamFailure f ? switch (f.exitStatus()) {
             case StreamFailure.NOT_FOUND -> 404;
-            case StreamFailure.UNREACHABLE, StreamFailure.MISMATCH -> 502;
+            case StreamFailure.FORBIDDEN -> 403;
+            case StreamFailure.UNREACHABLE, StreamFailure.MISMATCH, StreamFailure.TRACKER_IDENTITY -> 502;
             default -> 500;
         } : 500;
         ex.respond(status, "text/plain; charset=utf-8",

@@ -1,6 +1,7 @@
 package p2pstream.peer.server;
 
 import java.net.InetSocketAddress;
+import p2pstream.common.access.Grant;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reject;
@@ -20,6 +21,19 @@ public interface Catalog {
 
     /** The port it serves on, as said in its HELLO. */
     int listenPort();
+
+    /**
+     * Why the reader whose handshake proved {@code reader} may not read {@code stream} (null when it may);
+     * {@code encrypted}: whether its connection is. Everything a viewer serves is public.
+     */
+    default String refusal(PeerId reader, boolean encrypted, Holding stream) {
+        return null;
+    }
+
+    /** The grant a reader let into the private stream {@code id} is handed after HELLO; null for a public one. */
+    default Grant grantFor(PeerId reader, ContentId id) {
+        return null;
+    }
 
     /** The role this peer says in its HELLO: a peer-server (publisher or seed) is a server, a viewer a client. */
     default Role role() {

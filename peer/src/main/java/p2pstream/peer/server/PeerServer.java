@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.EventLoopGroup;
@@ -56,15 +57,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * @param maxConnectionsPerAddress open connections from one IP address at most
      * @param http                 where to serve the server's page and {@code /metrics} (port 0: a free one), or null
      * @param security             the identity it proves on every connection, and which tracker it trusts
+     * @param access               who may read its streams: anyone, or the peer ids it allows (not announced)
      */
     public record Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                          int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
-                         Sharing sharing, int maxConnectionsPerAddress, InetSocketAddress http, Security security) {
+                         Sharing sharing, int maxConnectionsPerAddress, InetSocketAddress http, Security security,
+                         Access access) {
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
                       int threads, int maxConnections, long helloTimeoutMillis, long sessionIdleMillis,
                       Sharing sharing) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null, Security.ephemeral());
+                    sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null, Security.ephemeral(),
+                    Access.PUBLIC);
         }
 
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
@@ -79,18 +83,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withUploadLimit(long bytesPerSecond) {
             return new Config(bind, tracker, dir, bytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security, access);
         }
 
         public Config withMaxConnections(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, max, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security, access);
         }
 
         /** Shorter (tests) or longer deadlines for HELLO and for a silent session. */
         public Config withTimeouts(long helloMillis, long idleMillis) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloMillis,
-                    idleMillis, sharing, maxConnectionsPerAddress, http, security);
+                    idleMillis, sharing, maxConnectionsPerAddress, http, security, access);
         }
 
         /** Shared files kept open at most (default {@link OpenFiles#defaultCapacity()}). */
@@ -105,24 +109,30 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, max, http, security);
+                    sessionIdleMillis, sharing, max, http, security, access);
         }
 
         /** The same, serving the server's page and {@code /metrics} on {@code address} (port 0: a free one). */
         public Config withHttp(InetSocketAddress address) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, address, security);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, address, security, access);
         }
 
         /** The same, with this identity and tracker trust (default: a fresh identity, any tracker). */
         public Config withSecurity(Security s) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, s);
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, s, access);
+        }
+
+        /** The same, its streams private to the peer ids {@code a} allows (default: public). */
+        public Config withAccess(Access a) {
+            return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
+                    sessionIdleMillis, sharing, maxConnectionsPerAddress, http, security, a);
         }
 
         private Config withSharing(Sharing s) {
             return new Config(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
-                    sessionIdleMillis, s, maxConnectionsPerAddress, http, security);
+                    sessionIdleMillis, s, maxConnectionsPerAddress, http, security, access);
         }
     }
 
@@ -138,6 +148,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     private final PeerId peerId;
+    private final Access access;
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
     /** By name; changed by the directory watch on the first loop, read from any thread. */
     private final Map<String, ServedStream> files = new ConcurrentSkipListMap<>();
@@ -160,6 +171,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
             throws IOException {
         this.group = group;
         this.peerId = config.security().key().peerId();
+        this.access = config.access();
         this.metrics = metrics;
         this.http = http;
         this.live = live;
@@ -185,11 +197,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), config.security(), Role.SERVER,
                 acceptor.localAddress().getPort(), false);
         for (ServedStream s : shared) {
-            trackerClient.announce(s.announcement());
+            announce(s.announcement());
         }
         if (live != null) {
             LiveManifest m = live.manifest();
-            trackerClient.announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
+            announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
         }
         trackerClient.start();
         if (hasher != null) {
@@ -216,7 +228,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
         metrics.track(added);
         streams.put(added.manifest().contentId(), added);
         files.put(added.manifest().name(), added);
-        trackerClient.announce(added.announcement());
+        announce(added.announcement());
         if (replaced != null) {
             streams.remove(replaced.manifest().contentId(), replaced);
             metrics.forget(replaced);
@@ -268,6 +280,23 @@ public final class PeerServer implements Catalog, AutoCloseable {
     @Override
     public PeerId peerId() {
         return peerId;
+    }
+
+    /** Private streams are not announced: the tracker never hears of them (PROTOCOL.md section 10). */
+    private void announce(Announce a) {
+        if (!access.isPrivate()) {
+            trackerClient.announce(a);
+        }
+    }
+
+    @Override
+    public String refusal(PeerId reader, boolean encrypted, Holding stream) {
+        return access.refusal(reader, encrypted, stream.name());
+    }
+
+    @Override
+    public Grant grantFor(PeerId reader, ContentId id) {
+        return access.grantFor(reader, id, Clock.SYSTEM.epochMicros() / 1000);
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,8 @@ import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.EventLoopGroup;
+import p2pstream.common.wire.PeerId;
+import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerTrust;
@@ -47,9 +51,20 @@ public final class PeerServerMain implements Callable<Integer> {
                     + " proved first is remembered in known-trackers")
     String tracker;
 
+    @Option(names = "--private", description = "share with the peer ids --allow names only, over encrypted"
+            + " connections, each reader handed a grant; nothing is announced to the tracker: readers fetch with"
+            + " --peer HOST:PORT and the content id this prints")
+    boolean privateShare;
+
+    @Option(names = "--allow", paramLabel = "ID", description = "with --private: a peer id (peer-client --whoami) that"
+            + " may read every shared file; repeatable")
+    List<String> allow = new ArrayList<>();
+
     @Option(names = "--tracker-id", paramLabel = "ID",
             description = "the peer id the tracker must prove (as HOST#ID does)")
     String trackerId;
+
+    private static final int PRIVATE_LINES = 100;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "directory to share, recursively (default: the current directory)")
@@ -147,6 +162,7 @@ public final class PeerServerMain implements Callable<Integer> {
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? TrackerTrust.address(tracker)
                 : bind.getAddress().getHostAddress(), TRACKER_PORT);
         Security security = new Security(identity.staticKey(), TrackerTrust.ofCommandLine(tracker, trackerId));
+        Access access = access(live != null);
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
@@ -157,13 +173,14 @@ public final class PeerServerMain implements Callable<Integer> {
                     Quantity.durationMillis("--reveal-delay", revealDelay, 1),
                     Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security));
+                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
+                .withAccess(access));
         }
         checkDir(dir);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
                         .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)
-                        .withSecurity(security));
+                        .withSecurity(security).withAccess(access));
         server.exitOnLoopDeath("peer-server");
         exitOnTrackerRefused(server);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -180,8 +197,52 @@ public final class PeerServerMain implements Callable<Integer> {
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", sharing " + server.streamCount() + " files from " + dir.toAbsolutePath().normalize());
         printHttp(server);
+        if (access.isPrivate()) {
+            printPrivate(server, a);
+        }
         stopped.await();
         return 0;
+    }
+
+    /** --private and --allow, checked: who may read, or {@link Access#PUBLIC}. */
+    private Access access(boolean publishingLive) throws IOException {
+        if (!privateShare) {
+            if (!allow.isEmpty()) {
+                throw new IllegalArgumentException("--allow: without --private (expected: --private --allow ID)");
+            }
+            return Access.PUBLIC;
+        }
+        if (publishingLive) {
+            throw new IllegalArgumentException("--private: with --live (expected: a shared directory; private live"
+                    + " streams are not built yet)");
+        }
+        if (allow.isEmpty()) {
+            throw new IllegalArgumentException("--private: no --allow ID (expected: at least one peer id that may"
+                    + " read)");
+        }
+        List<PeerId> ids = new ArrayList<>();
+        for (String text : allow) {
+            try {
+                ids.add(PeerId.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--allow: " + e.getMessage());
+            }
+        }
+        return Access.allowing(identity.identity(), ids);
+    }
+
+    /** How a reader fetches each private file: they are on no tracker. At most {@value #PRIVATE_LINES} lines. */
+    private static void printPrivate(PeerServer server, InetSocketAddress a) {
+        List<Manifest> shared = server.manifests();
+        for (Manifest m : shared.subList(0, Math.min(PRIVATE_LINES, shared.size()))) {
+            System.out.println("private " + m.name() + ": peer-client - " + m.contentId().hex() + " --peer "
+                    + a.getAddress().getHostAddress() + ":" + a.getPort());
+        }
+        if (shared.size() > PRIVATE_LINES) {
+            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (their content ids on the"
+                    + " --http page)");
+        }
+        System.out.flush();
     }
 
     /** A tracker that proves another id than the one pinned ends the process with status 6, saying why. */

@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.GrantMessage;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
@@ -192,6 +194,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
         }
+        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), s);
+        if (refused != null) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
+        }
         stream = s;
         catalog.onServing(s);
         connection.helloAccepted();
@@ -200,6 +206,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                 + (hello.listenPort() != 0 ? hello.listenPort() : remote.getPort());
         connection.idleTimeoutMillis(idleMillis);
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
+        Grant grant = catalog.grantFor(connection.remotePeerId(), hello.contentId());
+        if (grant != null) {
+            connection.send(new GrantMessage(grant));
+        }
         connection.send(s.manifestMessage());
         subscribedNanos = connection.loop().nanoTime();
         s.sendAvailability(connection, this);

@@ -123,6 +123,10 @@ public final class Candidates {
         return attempts;
     }
 
+    boolean isBanned(InetSocketAddress address) {
+        return banned.contains(address);
+    }
+
     /** Never try {@code address} again in this download. Returns false if it was banned already. */
     boolean ban(InetSocketAddress address) {
         queue.remove(address);

@@ -2,6 +2,8 @@ package p2pstream.peer.swarm;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.GrantMessage;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -43,6 +45,7 @@ public abstract class PeerLink implements ConnectionHandler {
     protected Connection connection;
     protected Phase phase = Phase.CONNECTING;
     private PeerId peerId;
+    private Grant grant;
     private boolean server;
     private long lastSentNanos;
 
@@ -143,6 +146,11 @@ public abstract class PeerLink implements ConnectionHandler {
                 phase = Phase.AWAIT_MANIFEST;
             }
             case AWAIT_MANIFEST -> {
+                if (t == MessageType.GRANT && grant == null) {
+                    grant = checkedGrant(GrantMessage.decode(payload).grant());
+                    onGranted(grant);
+                    return;
+                }
                 t.expect(MessageType.MANIFEST);
                 int chunkFrameBytes = onManifest(ManifestMessage.decode(payload).encoded());
                 if (phase != Phase.CLOSED) {
@@ -174,6 +182,32 @@ public abstract class PeerLink implements ConnectionHandler {
     }
 
     /** Right after our HELLO went out. */
+    /**
+     * The grant a private stream's owner handed us, checked: it names us, the owner is the peer on this link (the
+     * one the handshake proved), and it is for the stream we asked for.
+     */
+    private Grant checkedGrant(Grant g) throws ProtocolException {
+        PeerId owner = connection.remotePeerId();
+        String wrong = owner == null ? "grant: on a connection without an identity (expected: a secure one)"
+                : g.check(hello.peerId(), owner, hello.contentId(), null, Long.MIN_VALUE);
+        if (wrong != null && g.prefix() != null && owner != null && wrong.startsWith("grant scope")) {
+            wrong = null; // a folder grant covers the stream by its name, which the manifest gives: taken as given
+        }
+        if (wrong != null) {
+            throw new ProtocolException(ErrorCode.AUTHENTICATION, wrong);
+        }
+        return g;
+    }
+
+    /** The grant this link's peer handed us (a private stream's owner), or null. */
+    public final Grant grant() {
+        return grant;
+    }
+
+    /** The peer, a private stream's owner, let us in with {@code g} (checked): the stream is private. */
+    protected void onGranted(Grant g) {
+    }
+
     protected void onOpened() {
     }
 

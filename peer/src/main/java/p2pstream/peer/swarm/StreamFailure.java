@@ -21,6 +21,8 @@ public final class StreamFailure extends Exception {
     public static final int MISMATCH = 5;
     /** The tracker proved another identity than the one pinned for it: refused, nothing asked of it. */
     public static final int TRACKER_IDENTITY = 6;
+    /** A private stream: the peers refused this reader (no grant for its id). */
+    public static final int FORBIDDEN = 7;
     /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
     public static final int INTERRUPTED = 130;
 

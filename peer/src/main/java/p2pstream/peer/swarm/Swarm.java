@@ -102,6 +102,11 @@ public final class Swarm<P extends PeerLink> {
         return candidates.bannedCount();
     }
 
+    /** Whether the user named peers and every one of them is banned: nothing is left to try. */
+    public boolean namedPeersAllBanned() {
+        return !fixed.isEmpty() && fixed.stream().allMatch(candidates::isBanned);
+    }
+
     /** Never tries {@code address} again for this stream; false when it was banned already. */
     public boolean ban(InetSocketAddress address) {
         return candidates.ban(address);

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ErrorCode;
@@ -252,6 +253,11 @@ final class FileFetcher implements FilePeer.Owner {
         }
         log.debug("{} rejected chunk {}: {}", peer, index, reason);
         pumpAll();
+    }
+
+    @Override
+    public void onGranted(FilePeer peer, Grant g) {
+        stream.onPrivate();
     }
 
     @Override

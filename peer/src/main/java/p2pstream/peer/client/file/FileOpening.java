@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Peers;
@@ -26,6 +28,7 @@ import p2pstream.peer.swarm.Swarm;
  * every link. Fails when no peer delivers a manifest for the no-peer time. Loop thread only.
  */
 public final class FileOpening implements FilePeer.Owner {
+    private static final String FORBIDDEN = "peer error " + ErrorCode.FORBIDDEN.name() + ":";
     private static final Logger log = LoggerFactory.getLogger(FileOpening.class);
 
     private final StreamHost host;
@@ -34,6 +37,10 @@ public final class FileOpening implements FilePeer.Owner {
     private final ContentId contentId;
     /** The name the tracker gave, or null (asked by content id of given peers: the manifest names it). */
     private final String name;
+    /** A peer (the stream's owner) handed us a grant: the stream is private. */
+    private boolean granted;
+    /** The last refusal of a peer that would not let us read the stream, or null. */
+    private String forbidden;
     private final Swarm<FilePeer> swarm;
     private final CompletableFuture<FileStream> result = new CompletableFuture<>();
     private final long startNanos;
@@ -88,7 +95,7 @@ public final class FileOpening implements FilePeer.Owner {
             return ChunkHeader.BYTES + m.chunkSize();
         }
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
-        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot);
+        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, granted);
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }
@@ -126,7 +133,21 @@ public final class FileOpening implements FilePeer.Owner {
 
     @Override
     public void onPeerClosed(FilePeer peer, FilePeer.Phase was, String reason) {
+        boolean refused = reason != null && reason.startsWith(FORBIDDEN) && !result.isDone();
+        if (refused) {
+            swarm.ban(peer.address); // before the swarm tries it again
+            forbidden = reason.substring("peer error ".length());
+        }
         swarm.onClosed(peer, was, reason);
+        if (refused && swarm.namedPeersAllBanned()) {
+            // every peer the user named refused us: waiting for the no-peer timeout would only hide why
+            fail(StreamFailure.FORBIDDEN, (name != null ? name : request.stream()) + ": " + forbidden);
+        }
+    }
+
+    @Override
+    public void onGranted(FilePeer peer, Grant g) {
+        granted = true;
     }
 
     private void tick() {
@@ -136,9 +157,10 @@ public final class FileOpening implements FilePeer.Owner {
         long now = loop.nanoTime();
         swarm.tick(now);
         if (now - startNanos > request.noPeerTimeoutMillis() * 1_000_000) {
-            fail(StreamFailure.UNREACHABLE, "no peer delivered " + (name != null ? name : request.stream()) + " for "
-                    + request.noPeerTimeoutMillis() + " ms (expected: a reachable peer holding the missing chunks;"
-                    + " banned: " + swarm.bannedCount() + ")");
+            fail(forbidden != null ? StreamFailure.FORBIDDEN : StreamFailure.UNREACHABLE, "no peer delivered "
+                    + (name != null ? name : request.stream()) + " for " + request.noPeerTimeoutMillis()
+                    + " ms (expected: a reachable peer holding the missing chunks; banned: " + swarm.bannedCount()
+                    + (forbidden != null ? "; refused: " + forbidden : "") + ")");
             return;
         }
         loop.schedule(host.timings().fileTickMillis(), this::tick);

@@ -2,6 +2,7 @@ package p2pstream.peer.client.file;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import p2pstream.common.access.Grant;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,6 +71,10 @@ public final class FilePeer extends PeerLink implements Requester.Link {
         void onReject(FilePeer peer, int index, Reject.Reason reason) throws ProtocolException;
 
         void onPeerClosed(FilePeer peer, Phase was, String reason);
+
+        /** The peer, the stream's owner, let us in with {@code g}: the stream is private, never served on. */
+        default void onGranted(FilePeer peer, Grant g) {
+        }
     }
 
     /** A number of its own, for the scheduler's duplicate decisions. */
@@ -206,6 +211,11 @@ public final class FilePeer extends PeerLink implements Requester.Link {
     @Override
     protected int onManifest(byte[] encoded) throws ProtocolException {
         return owner.onManifest(this, encoded);
+    }
+
+    @Override
+    protected void onGranted(Grant g) {
+        owner.onGranted(this, g);
     }
 
     @Override

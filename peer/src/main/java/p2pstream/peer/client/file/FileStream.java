@@ -39,6 +39,8 @@ public final class FileStream implements ViewerStream {
     private final Store store;
     private final Scheduler scheduler;
     private final StoreHolding holding;
+    /** Let in by its owner's grant: not served on, not announced. */
+    private boolean privateStream;
     private final ChunkVerifier verifier;
     private final FileFetcher fetcher;
     private final Resume resume;
@@ -60,9 +62,10 @@ public final class FileStream implements ViewerStream {
      * attaches, the chunk of the request's start offset counts as a playhead, so fetching starts at once.
      *
      * @param firstSlot the slot number of the next link (the opening numbered those before)
+     * @param privateStream its owner let us in with a grant: it is neither served on nor announced
      */
     FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
-               Store store, ChunkBuffers buffers, int firstSlot) {
+               Store store, ChunkBuffers buffers, int firstSlot, boolean privateStream) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -83,7 +86,10 @@ public final class FileStream implements ViewerStream {
         this.holding = new StoreHolding(store);
         this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals,
                 verifier);
-        host.catalog().serve(manifest.contentId(), holding);
+        this.privateStream = privateStream;
+        if (!privateStream) {
+            host.catalog().serve(manifest.contentId(), holding);
+        }
         this.resume = new Resume(manifest, scheduler, store instanceof ChunkStore file ? file : null, holding, verifier,
                 new Taken());
         this.lastPeerNanos = loop.nanoTime();
@@ -254,8 +260,22 @@ public final class FileStream implements ViewerStream {
         return finished;
     }
 
+    /**
+     * A peer, the owner, let us in with a grant after the stream began as public: from now on it is private, no
+     * longer served (PROTOCOL.md section 10).
+     */
+    void onPrivate() {
+        if (!privateStream) {
+            privateStream = true;
+            host.catalog().withdraw(manifest.contentId());
+            if (host.tracker() != null) {
+                host.tracker().withdraw(manifest.contentId());
+            }
+        }
+    }
+
     void announceProgress() {
-        if (host.catalog().listenPort() != 0 && host.tracker() != null) {
+        if (host.catalog().listenPort() != 0 && host.tracker() != null && !privateStream) {
             holding.announceIfDue(host.tracker(), loop.nanoTime(), host.timings().announceIntervalMillis());
         }
     }
