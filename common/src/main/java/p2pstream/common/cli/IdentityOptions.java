@@ -2,6 +2,7 @@ package p2pstream.common.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.noise.StaticKey;
@@ -46,7 +47,16 @@ public final class IdentityOptions {
     /** Loads (or creates) the identity, once. */
     public Identity identity() throws IOException {
         if (loaded == null) {
-            loaded = Identity.loadOrCreate(file());
+            Path f = file();
+            try {
+                loaded = Identity.loadOrCreate(f);
+            } catch (IOException e) {
+                String why = e instanceof AccessDeniedException ? "permission denied at " + e.getMessage()
+                        : e.getMessage();
+                throw new IOException("identity " + f + ": " + why + " (expected: a key file this user can"
+                        + " read, or a directory it can create one in; --identity FILE or $" + Identity.HOME_VARIABLE
+                        + " names another)", e);
+            }
         }
         return loaded;
     }

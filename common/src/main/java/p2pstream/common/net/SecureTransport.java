@@ -100,7 +100,7 @@ final class SecureTransport implements Transport {
             }
         } catch (ProtocolException e) {
             log.info("{} closing: {} {}", remote, e.code(), e.getMessage());
-            throw new IOException(e.code() + ": " + e.getMessage());
+            throw new IOException(e.code() + ": " + e.getMessage() + firstAnswer());
         } finally {
             netIn.compact();
         }
@@ -151,6 +151,23 @@ final class SecureTransport implements Transport {
         netIn.compact();
         releaseEmptyInput();
         return count;
+    }
+
+    /**
+     * What the other side answered first, when its first answer broke the handshake (another protocol: a web
+     * server's "HTTP/1.1"), for the user's error: up to 8 bytes, unprintable ones as '?'. {@link #netIn} in read
+     * mode.
+     */
+    private String firstAnswer() {
+        if (done || !handshake.isInitiator() || handshake.messagesRead() > 0 || !netIn.hasRemaining()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(" (it answered \"");
+        for (int i = netIn.position(); i < Math.min(netIn.limit(), netIn.position() + 8); i++) {
+            char c = (char) (netIn.get(i) & 0xff);
+            text.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return text.append("...\")").toString();
     }
 
     /** Whether {@code in} (read mode) starts with a whole record. */

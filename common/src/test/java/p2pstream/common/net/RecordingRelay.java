@@ -4,12 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,13 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * both ways, and optionally flipping one bit of the target's answer at a given offset. Shows what an observer on
  * the path sees and what an attacker's change does. Its threads are its own; {@link #recorded()} from any thread.
  */
-public final class RecordingRelay implements AutoCloseable {
-    private final ServerSocket listener;
-    private final InetSocketAddress target;
+public final class RecordingRelay extends LoopbackRelay {
     private final long flipAtAnswerByte;
     private final long delayMillis;
     private final ByteArrayOutputStream recorded = new ByteArrayOutputStream();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** @param flipAtAnswerByte offset in the target's answer whose lowest bit is flipped; -1 for none */
     public RecordingRelay(InetSocketAddress target, long flipAtAnswerByte) throws IOException {
@@ -35,17 +28,10 @@ public final class RecordingRelay implements AutoCloseable {
      *                    far peer: one found after a nearer one, whatever the schedule of the threads)
      */
     public RecordingRelay(InetSocketAddress target, long flipAtAnswerByte, long delayMillis) throws IOException {
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        this.target = target;
+        super(target);
         this.flipAtAnswerByte = flipAtAnswerByte;
         this.delayMillis = delayMillis;
-        Thread acceptor = new Thread(this::accept, "relay-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public InetSocketAddress address() {
-        return (InetSocketAddress) listener.getLocalSocketAddress();
+        acceptAll();
     }
 
     /** Every byte relayed so far, both directions interleaved as they passed. */
@@ -55,23 +41,14 @@ public final class RecordingRelay implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        try {
-            while (!listener.isClosed()) {
-                Socket client = listener.accept();
-                Socket server = new Socket(target.getAddress(), target.getPort());
-                sockets.add(client);
-                sockets.add(server);
-                pump(client, server, -1, "relay-up", delayMillis);
-                pump(server, client, flipAtAnswerByte, "relay-down", delayMillis);
-            }
-        } catch (IOException e) {
-            // closed
-        }
+    @Override
+    protected void relay(Socket client, Socket server) {
+        pump(client, server, -1, "relay-up", delayMillis);
+        pump(server, client, flipAtAnswerByte, "relay-down", delayMillis);
     }
 
     private void pump(Socket from, Socket to, long flipAt, String name, long delayMillis) {
-        Thread t = new Thread(() -> {
+        start(() -> {
             LockSupport.parkNanos(delayMillis * 1_000_000); // the delay is the scenario: nothing to wait on
             byte[] buffer = new byte[8192];
             long offset = 0;
@@ -95,23 +72,5 @@ public final class RecordingRelay implements AutoCloseable {
                 closeQuietly(to);
             }
         }, name);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // already closed
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        listener.close();
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
     }
 }

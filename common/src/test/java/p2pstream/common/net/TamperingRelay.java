@@ -4,12 +4,8 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,52 +14,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the answer's first unit is handshake message 2, the ones after it records): flips a bit of it, sends it twice,
  * swaps it with the next, drops it, or sends half of it and ends the connection. Its threads are its own.
  */
-public final class TamperingRelay implements AutoCloseable {
+public final class TamperingRelay extends LoopbackRelay {
     /** What is done to the chosen unit. */
     public enum Tamper { FLIP, REPLAY, SWAP, DROP, CUT }
 
-    private final ServerSocket listener;
-    private final InetSocketAddress target;
     private final Tamper tamper;
     private final int atUnit;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Connections whose answer reached the chosen unit, so the tamper was done. */
     public final AtomicInteger tampered = new AtomicInteger();
 
     /** @param atUnit the index of the answer's unit tampered with (0: handshake message 2; 1 on: records) */
     public TamperingRelay(InetSocketAddress target, Tamper tamper, int atUnit) throws IOException {
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        this.target = target;
+        super(target);
         this.tamper = tamper;
         this.atUnit = atUnit;
-        Thread acceptor = new Thread(this::accept, "tamper-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        acceptAll();
     }
 
-    public InetSocketAddress address() {
-        return (InetSocketAddress) listener.getLocalSocketAddress();
-    }
-
-    private void accept() {
-        try {
-            while (!listener.isClosed()) {
-                Socket client = listener.accept();
-                Socket server = new Socket(target.getAddress(), target.getPort());
-                sockets.add(client);
-                sockets.add(server);
-                start(() -> copy(client, server), "tamper-up");
-                start(() -> tamperAnswer(server, client), "tamper-down");
-            }
-        } catch (IOException e) {
-            // closed
-        }
-    }
-
-    private static void start(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
+    @Override
+    protected void relay(Socket client, Socket server) {
+        start(() -> copy(client, server), "tamper-up");
+        start(() -> tamperAnswer(server, client), "tamper-down");
     }
 
     private static void copy(Socket from, Socket to) {
@@ -76,8 +47,8 @@ public final class TamperingRelay implements AutoCloseable {
         } catch (IOException e) {
             // either side went
         } finally {
-            close(from);
-            close(to);
+            closeQuietly(from);
+            closeQuietly(to);
         }
     }
 
@@ -126,8 +97,8 @@ public final class TamperingRelay implements AutoCloseable {
         } catch (IOException e) {
             // either side went
         } finally {
-            close(from);
-            close(to);
+            closeQuietly(from);
+            closeQuietly(to);
         }
     }
 
@@ -143,21 +114,5 @@ public final class TamperingRelay implements AutoCloseable {
         unit[1] = (byte) length;
         in.readFully(unit, 2, length);
         return unit;
-    }
-
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        listener.close();
-        for (Socket s : sockets) {
-            close(s);
-        }
     }
 }

@@ -215,15 +215,15 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
         }
-        Security security = new Security(identity.staticKey(), trust);
         if (list) {
-            return list(trackerAddress, security);
+            return list(trackerAddress, new Security(identity.staticKey(), trust));
         }
         if (http != null) {
             if (trackerAddress == null) {
                 throw new IllegalArgumentException("--http: without a tracker (expected: TRACKER to find streams by)");
             }
-            return GatewayRun.run(trackerAddress, security, GatewayRun.httpAddress(http),
+            return GatewayRun.run(trackerAddress, new Security(identity.staticKey(), trust),
+                    GatewayRun.httpAddress(http),
                     GatewayRun.streams(fixedPeers, peers, window, noPeerTimeoutMillis, latencyMillis), cache,
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
@@ -239,6 +239,7 @@ public final class PeerClientMain implements Callable<Integer> {
         boolean toStdout = "-".equals(output);
         Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
         OutputCheck.check(file, force, toStdout && isTerminal(1));
+        Security security = new Security(identity.staticKey(), trust); // after the usage checks: they come first
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
         Watch.Config config = Watch.Config.of(byPeerOnly ? null : trackerAddress, stream)

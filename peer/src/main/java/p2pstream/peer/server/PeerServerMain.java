@@ -161,11 +161,12 @@ public final class PeerServerMain implements Callable<Integer> {
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? TrackerTrust.address(tracker)
                 : bind.getAddress().getHostAddress(), TRACKER_PORT);
-        Security security = new Security(identity.staticKey(), TrackerTrust.ofCommandLine(tracker, trackerId));
-        Access access = access(live != null);
+        TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
+            Access access = access(true);
+            Security security = new Security(identity.staticKey(), trust);
             LivePublication options = new LivePublication(live, input,
                     chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
                             : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
@@ -177,6 +178,8 @@ public final class PeerServerMain implements Callable<Integer> {
                 .withAccess(access));
         }
         checkDir(dir);
+        Access access = access(false); // usage errors first: the identity is read (or made) only to run
+        Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
                         .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)

@@ -316,6 +316,10 @@ public final class TrackerClient implements AutoCloseable {
      * it was made of ({@code "HTTP"} from a web server).
      */
     private static String describe(String reason) {
+        Matcher answered = Pattern.compile("\\(it answered \"([^\"]*)\"\\)").matcher(reason);
+        if (answered.find()) { // the handshake kept what came instead of its second message
+            return "bytes \"" + answered.group(1) + "\" that are not a p2pstream handshake";
+        }
         Matcher m = Pattern.compile("(frame|handshake message) length: (\\d+)").matcher(reason);
         if (m.find()) {
             long n = Long.parseLong(m.group(2));
