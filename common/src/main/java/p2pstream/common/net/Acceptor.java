@@ -43,7 +43,11 @@ public final class Acceptor implements AutoCloseable {
     static final long ACCEPT_FAILURE_LOG_INTERVAL_MILLIS = 10_000;
     /** How long a refused socket stays half-open, so the client reads the refusal before the socket closes. */
     static final long REFUSAL_LINGER_MILLIS = 250;
-    /** Refused sockets held half-open at once at most; beyond, they close at once (a flood gets resets). */
+    /**
+     * Refused sockets held half-open at once at most; beyond, they close at once (a flood gets resets). Each holds a
+     * descriptor the connection limit does not count, so an acceptor keeps to a sixteenth of its limit: the limit
+     * derived from the open-file limit leaves a tenth of it spare.
+     */
     static final int MAX_LINGERING = 256;
 
     /** What a frame connection over a limit is told: ERROR TOO_MANY_CONNECTIONS. */
@@ -337,7 +341,7 @@ public final class Acceptor implements AutoCloseable {
             channel.configureBlocking(false);
             channel.write(refusal.bytes(why)); // best effort: a fresh socket's buffer takes a small answer
             log.info("{} refused: {}", channel.getRemoteAddress(), why);
-            if (lingering < MAX_LINGERING) {
+            if (lingering < Math.min(MAX_LINGERING, Math.max(1, maxConnections / 16))) {
                 // a client that spoke first (a handshake's first message) would get a reset for closing on its
                 // unread bytes, and a reset can lose the refusal it has not read yet: the refusal and FIN go now,
                 // and what the client sent is read and dropped before the socket closes
