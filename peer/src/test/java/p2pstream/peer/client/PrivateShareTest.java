@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +25,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.access.Grant;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Clock;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.net.SecureStreams;
+import p2pstream.common.net.Trial;
 import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.Message;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Role;
 import p2pstream.peer.client.file.FileStream;
 import p2pstream.peer.playback.FilePlayer;
 import p2pstream.peer.server.Access;
@@ -130,6 +150,80 @@ class PrivateShareTest {
             CompletableFuture<Object> held = new CompletableFuture<>();
             reader.loop().execute(() -> held.complete(reader.catalog().holding(m.contentId())));
             assertNull(held.get(10, TimeUnit.SECONDS), "a private stream is not in what the reader serves");
+        }
+    }
+
+    @HostileCase(value = "A peer hands the viewer a forged grant, or one signed by another owner (beside an honest seed)",
+            expect = "the viewer closes that link (AUTHENTICATION) each time and gets the file identical from the seed,"
+                    + " which it serves on as a public stream", section = HostileCase.TRANSPORT)
+    void aForgedOrForeignGrantClosesThatLinkAndNothingElse(Trial trial) throws Exception {
+        Path source = shared(2 << 20, 44);
+        try (TestSwarm swarm = TestSwarm.start(dir.resolve("swarm"), source, "june.mp4", 1, (2 << 20) / 2)) {
+            Manifest m = swarm.servers.get(0).manifests().get(0);
+            for (boolean forged : new boolean[] {true, false}) {
+                try (ServerSocket liar = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+                    SecureStreams.warmUp();
+                    CompletableFuture<String> ending = CompletableFuture.supplyAsync(() -> handGrant(liar, m, forged),
+                            r -> new Thread(r, "grant-liar").start());
+                    Path out = dir.resolve("out-" + forged + ".mp4");
+                    TestSwarm.download(swarm.config(m.contentId().hex()).withUpload(false).withPeerAddresses(
+                            List.of(new InetSocketAddress(liar.getInetAddress(), liar.getLocalPort()),
+                                    swarm.servers.get(0).address())), out);
+                    assertEquals(TestSwarm.sha256(source), TestSwarm.sha256(out));
+                    assertEquals("closed after the grant", ending.get(30, TimeUnit.SECONDS), "forged " + forged);
+                }
+            }
+            trial.record("grants refused (one forged, one of another owner)", 2);
+        }
+    }
+
+    /** Answers one viewer's HELLO with a HELLO and a bad grant; how the viewer took it. */
+    private static String handGrant(ServerSocket liar, Manifest m, boolean forged) {
+        try (Socket s = liar.accept()) {
+            s.setSoTimeout(20_000);
+            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), RawClient.KEY);
+            DataInputStream in = new DataInputStream(io.in);
+            DataOutputStream out = new DataOutputStream(io.out);
+            byte[] hello = RawFrames.readFrame(in);
+            Hello theirs = Hello.decode(ByteBuffer.wrap(hello, 1, hello.length - 1).slice());
+            RawFrames.write(out, new Hello(Role.SERVER, RawClient.PEER_ID, 0, m.contentId()));
+            // signed by an identity that is not the peer on this link, for the right reader and stream
+            byte[] grant = Grant.forStream(Identity.generate(), theirs.peerId(), m.contentId(), Long.MAX_VALUE)
+                    .bytes();
+            if (forged) {
+                grant[grant.length - 1] ^= 1; // and its signature broken
+            }
+            RawFrames.write(out, new GrantBytes(grant));
+            boolean refused = false;
+            try {
+                while (true) {
+                    byte[] f = RawFrames.readFrame(in);
+                    refused |= f[0] == MessageType.ERROR.code() && ErrorMessage.decode(
+                            ByteBuffer.wrap(f, 1, f.length - 1).slice()).code() == ErrorCode.AUTHENTICATION.code();
+                }
+            } catch (EOFException e) {
+                return refused ? "closed after the grant" : "closed without AUTHENTICATION";
+            }
+        } catch (IOException | ProtocolException e) {
+            return e.toString();
+        }
+    }
+
+    /** A GRANT frame of any bytes, for a grant a correct encoder would not make. */
+    private record GrantBytes(byte[] bytes) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.GRANT;
+        }
+
+        @Override
+        public int payloadLength() {
+            return bytes.length;
+        }
+
+        @Override
+        public void encodePayload(ByteBuffer out) {
+            out.put(bytes);
         }
     }
 }
