@@ -153,9 +153,9 @@ class PrivateShareTest {
         }
     }
 
-    @HostileCase(value = "A peer hands the viewer a forged grant, or one signed by another owner (beside an honest seed)",
-            expect = "the viewer closes that link (AUTHENTICATION) each time and gets the file identical from the seed,"
-                    + " which it serves on as a public stream", section = HostileCase.TRANSPORT)
+    @HostileCase(value = "A peer hands the viewer a forged grant, or one signed by another owner (beside a seed)",
+            expect = "the viewer closes that link (AUTHENTICATION) each time and gets the file identical from the"
+                    + " seed", section = HostileCase.TRANSPORT)
     void aForgedOrForeignGrantClosesThatLinkAndNothingElse(Trial trial) throws Exception {
         Path source = shared(2 << 20, 44);
         try (TestSwarm swarm = TestSwarm.start(dir.resolve("swarm"), source, "june.mp4", 1, (2 << 20) / 2)) {
