@@ -258,7 +258,12 @@ final class SecureTransport implements Transport {
         int given = decoder.decode(netIn, into);
         if (wholeRecord(netIn)) {
             ByteBuffer staging = buffers.acquire();
-            decoder.decode(netIn, staging);
+            try {
+                decoder.decode(netIn, staging);
+            } catch (ProtocolException e) {
+                buffers.release(staging); // a record that fails its tag: the buffer goes back, not to the collector
+                throw e;
+            }
             staged = staging.flip();
             given += unstage(into);
         }
