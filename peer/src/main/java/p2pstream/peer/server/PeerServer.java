@@ -352,12 +352,12 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return list;
     }
 
-    /** Completes when the tracker has registered every announcement made so far. */
     /** Told when the tracker proved another id than the one pinned for it (the server stops asking it). */
     public void onTrackerRefused(Consumer<TrackerIdentityException> listener) {
         trackerClient.onIdentityRefused(listener);
     }
 
+    /** Completes when the tracker has registered every announcement made so far. */
     public CompletableFuture<Void> announced() {
         return trackerClient.synced();
     }
