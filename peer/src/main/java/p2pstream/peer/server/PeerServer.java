@@ -290,8 +290,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     @Override
-    public String refusal(PeerId reader, boolean encrypted, Holding stream) {
-        return access.refusal(reader, encrypted, stream.name());
+    public String refusal(PeerId reader, boolean encrypted, ContentId id) {
+        // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses
+        return access.refusal(reader, encrypted, "stream " + id.shortHex());
     }
 
     @Override
