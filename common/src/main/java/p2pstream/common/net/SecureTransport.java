@@ -185,8 +185,8 @@ final class SecureTransport implements Transport {
         while (!handshake.isDone()) {
             if (handshake.isMyTurn()) {
                 writeHandshake();
-            } else if (!clearError() && !handshake.readNext(netIn)) {
-                break;
+            } else if (clearErrorPending() || !handshake.readNext(netIn)) {
+                break; // the rest of the message, or of a refusal in clear, has not arrived yet
             }
         }
         if (handshake.isDone() && !done) {
@@ -200,10 +200,11 @@ final class SecureTransport implements Transport {
      * ERROR frame, whose first two bytes, zero, are no handshake message length. Only what arrives instead of the
      * first answer is read so; it is shown to the user and never taken as authenticated.
      *
-     * @return false when {@link #netIn} starts with no such frame, or with part of one (wait for the rest)
+     * @return true while only part of such a frame has arrived (wait for the rest); false when {@link #netIn}
+     *         starts with none
      * @throws PeerErrorException with the frame's code and message once it has all arrived
      */
-    private boolean clearError() throws ProtocolException, PeerErrorException {
+    private boolean clearErrorPending() throws ProtocolException, PeerErrorException {
         int at = netIn.position();
         if (!handshake.isInitiator() || handshake.messagesRead() > 0 || netIn.remaining() < 5
                 || netIn.getShort(at) != 0 || netIn.get(at + 4) != MessageType.ERROR.code()) {

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +65,59 @@ class TrackerPinSpoofTest {
                 client.close();
             }
         }
+    }
+
+    @Test
+    void aRefusalInClearThatArrivesInPiecesIsWaitedForWithoutHoldingTheLoop() throws Exception {
+        byte[] refusal = bytes(Frames.encode(new ErrorMessage(ErrorCode.TOO_MANY_CONNECTIONS.code(), "full")));
+        CountDownLatch headerSent = new CountDownLatch(1);
+        CountDownLatch sendRest = new CountDownLatch(1);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             EventLoop loop = new EventLoop("pin-spoof").start()) {
+            Thread fake = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    s.getInputStream().readNBytes(34);
+                    OutputStream out = s.getOutputStream();
+                    out.write(refusal, 0, 5); // length and type: the rest comes later
+                    out.flush();
+                    headerSent.countDown();
+                    sendRest.await();
+                    out.write(refusal, 5, refusal.length - 5);
+                    out.flush();
+                    s.shutdownOutput();
+                    s.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    // the client went away: the assertions say what matters
+                }
+            }, "fake-listener");
+            fake.setDaemon(true);
+            fake.start();
+            InetSocketAddress address = new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
+            TrackerClient client = new TrackerClient(loop, address, Security.ephemeral(), Role.CLIENT, 0, true);
+            client.start();
+            try {
+                CompletableFuture<?> listed = client.list(new ListStreams("", 10));
+                assertTrue(headerSent.await(10, TimeUnit.SECONDS));
+                for (int i = 0; i < 3; i++) { // the loop runs other work while the refusal is incomplete
+                    CompletableFuture<Void> ran = new CompletableFuture<>();
+                    loop.execute(() -> ran.complete(null));
+                    ran.get(10, TimeUnit.SECONDS);
+                }
+                sendRest.countDown();
+                ExecutionException e = assertThrows(ExecutionException.class, () -> listed.get(20, TimeUnit.SECONDS));
+                assertTrue(StreamFailure.rootMessage(e).contains("peer error TOO_MANY_CONNECTIONS: full"),
+                        StreamFailure.rootMessage(e));
+            } finally {
+                sendRest.countDown();
+                client.close();
+            }
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
     }
 
     /** Reads the handshake's first message and answers an ERROR frame in clear that names another peer id. */
