@@ -13,6 +13,7 @@ import p2pstream.common.noise.Handshake;
 import p2pstream.common.noise.RecordDecoder;
 import p2pstream.common.noise.RecordEncoder;
 import p2pstream.common.noise.Records;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -198,7 +199,9 @@ final class SecureTransport implements Transport {
     /**
      * A listener that refuses a connection before any handshake (over its connection limit) says why in a plain
      * ERROR frame, whose first two bytes, zero, are no handshake message length. Only what arrives instead of the
-     * first answer is read so; it is shown to the user and never taken as authenticated.
+     * first answer is read so; it is shown to the user and never taken as authenticated. Only the one refusal a
+     * listener sends so is read (TOO_MANY_CONNECTIONS): any other code in clear (FORBIDDEN, AUTHENTICATION) is
+     * nobody's word, and is left to fail the handshake as the malformed message it is.
      *
      * @return true while only part of such a frame has arrived (wait for the rest); false when {@link #netIn}
      *         starts with none
@@ -218,6 +221,9 @@ final class SecureTransport implements Transport {
             return true;
         }
         ErrorMessage e = ErrorMessage.decode(netIn.slice(at + 5, length - 1));
+        if (e.code() != ErrorCode.TOO_MANY_CONNECTIONS.code()) {
+            return false;
+        }
         throw new PeerErrorException("peer error " + e.codeName() + ": " + e.message() + " (in clear, before the"
                 + " handshake)");
     }
