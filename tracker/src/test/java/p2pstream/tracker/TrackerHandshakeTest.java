@@ -5,6 +5,7 @@ import static p2pstream.common.net.WireBytes.encoded;
 import static p2pstream.common.net.WireBytes.frame;
 import static p2pstream.common.net.WireBytes.payload;
 import static p2pstream.common.net.WireBytes.plus;
+import static p2pstream.common.wire.ErrorCode.AUTHENTICATION;
 import static p2pstream.common.wire.ErrorCode.BAD_HELLO;
 import static p2pstream.common.wire.ErrorCode.MALFORMED;
 import static p2pstream.common.wire.ErrorCode.UNEXPECTED;
@@ -24,6 +25,7 @@ import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
@@ -72,6 +74,9 @@ class TrackerHandshakeTest extends TrackerFixture {
                         encoded(new Hello(Role.TRACKER, RawClient.PEER_ID, LISTEN_PORT, null)), BAD_HELLO),
                 first("helloWithRoleZeroGetsBadHelloThenClose", frame(HELLO, helloWith(5, 0)), BAD_HELLO),
                 first("helloWithUnknownRoleGetsBadHelloThenClose", frame(HELLO, helloWith(5, 9)), BAD_HELLO),
+                // the id a HELLO claims must be the one its handshake proved: nobody registers under another's id
+                first("helloClaimingAnotherIdThanItsHandshakeProvedGetsAuthenticationThenClose",
+                        encoded(new Hello(Role.SERVER, PeerId.random(), LISTEN_PORT, null)), AUTHENTICATION),
                 first("emptyHelloGetsMalformedThenClose", frame(HELLO, new byte[0]), MALFORMED),
                 first("helloWithOnlyMagicGetsMalformedThenClose", frame(HELLO, cut(good, 4)), MALFORMED),
                 first("helloCutInsidePeerIdGetsMalformedThenClose", frame(HELLO, cut(good, 12)), MALFORMED),

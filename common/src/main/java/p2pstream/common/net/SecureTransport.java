@@ -13,6 +13,7 @@ import p2pstream.common.noise.Handshake;
 import p2pstream.common.noise.RecordDecoder;
 import p2pstream.common.noise.RecordEncoder;
 import p2pstream.common.noise.Records;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -185,8 +186,8 @@ final class SecureTransport implements Transport {
         while (!handshake.isDone()) {
             if (handshake.isMyTurn()) {
                 writeHandshake();
-            } else if (!clearError() && !handshake.readNext(netIn)) {
-                break;
+            } else if (clearErrorPending() || !handshake.readNext(netIn)) {
+                break; // the rest of the message, or of a refusal in clear, has not arrived yet
             }
         }
         if (handshake.isDone() && !done) {
@@ -198,12 +199,15 @@ final class SecureTransport implements Transport {
     /**
      * A listener that refuses a connection before any handshake (over its connection limit) says why in a plain
      * ERROR frame, whose first two bytes, zero, are no handshake message length. Only what arrives instead of the
-     * first answer is read so; it is shown to the user and never taken as authenticated.
+     * first answer is read so; it is shown to the user and never taken as authenticated. Only the one refusal a
+     * listener sends so is read (TOO_MANY_CONNECTIONS): any other code in clear (FORBIDDEN, AUTHENTICATION) is
+     * nobody's word, and is left to fail the handshake as the malformed message it is.
      *
-     * @return false when {@link #netIn} starts with no such frame, or with part of one (wait for the rest)
+     * @return true while only part of such a frame has arrived (wait for the rest); false when {@link #netIn}
+     *         starts with none
      * @throws PeerErrorException with the frame's code and message once it has all arrived
      */
-    private boolean clearError() throws ProtocolException, PeerErrorException {
+    private boolean clearErrorPending() throws ProtocolException, PeerErrorException {
         int at = netIn.position();
         if (!handshake.isInitiator() || handshake.messagesRead() > 0 || netIn.remaining() < 5
                 || netIn.getShort(at) != 0 || netIn.get(at + 4) != MessageType.ERROR.code()) {
@@ -217,6 +221,9 @@ final class SecureTransport implements Transport {
             return true;
         }
         ErrorMessage e = ErrorMessage.decode(netIn.slice(at + 5, length - 1));
+        if (e.code() != ErrorCode.TOO_MANY_CONNECTIONS.code()) {
+            return false;
+        }
         throw new PeerErrorException("peer error " + e.codeName() + ": " + e.message() + " (in clear, before the"
                 + " handshake)");
     }
@@ -258,7 +265,12 @@ final class SecureTransport implements Transport {
         int given = decoder.decode(netIn, into);
         if (wholeRecord(netIn)) {
             ByteBuffer staging = buffers.acquire();
-            decoder.decode(netIn, staging);
+            try {
+                decoder.decode(netIn, staging);
+            } catch (ProtocolException e) {
+                buffers.release(staging); // a record that fails its tag: the buffer goes back, not to the collector
+                throw e;
+            }
             staged = staging.flip();
             given += unstage(into);
         }

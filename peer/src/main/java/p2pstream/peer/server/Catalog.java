@@ -23,10 +23,10 @@ public interface Catalog {
     int listenPort();
 
     /**
-     * Why the reader whose handshake proved {@code reader} may not read {@code stream} (null when it may);
+     * Why the reader whose handshake proved {@code reader} may not read the stream {@code id} (null when it may);
      * {@code encrypted}: whether its connection is. Everything a viewer serves is public.
      */
-    default String refusal(PeerId reader, boolean encrypted, Holding stream) {
+    default String refusal(PeerId reader, boolean encrypted, ContentId id) {
         return null;
     }
 

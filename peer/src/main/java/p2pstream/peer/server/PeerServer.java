@@ -290,8 +290,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     @Override
-    public String refusal(PeerId reader, boolean encrypted, Holding stream) {
-        return access.refusal(reader, encrypted, stream.name());
+    public String refusal(PeerId reader, boolean encrypted, ContentId id) {
+        // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses
+        return access.refusal(reader, encrypted, "stream " + id.shortHex());
     }
 
     @Override
@@ -352,12 +353,12 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return list;
     }
 
-    /** Completes when the tracker has registered every announcement made so far. */
     /** Told when the tracker proved another id than the one pinned for it (the server stops asking it). */
     public void onTrackerRefused(Consumer<TrackerIdentityException> listener) {
         trackerClient.onIdentityRefused(listener);
     }
 
+    /** Completes when the tracker has registered every announcement made so far. */
     public CompletableFuture<Void> announced() {
         return trackerClient.synced();
     }

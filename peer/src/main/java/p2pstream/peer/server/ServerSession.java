@@ -194,7 +194,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
         }
-        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), s);
+        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId());
         if (refused != null) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
         }

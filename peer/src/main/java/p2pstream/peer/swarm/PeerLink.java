@@ -181,7 +181,6 @@ public abstract class PeerLink implements ConnectionHandler {
         onClosed(was, reason);
     }
 
-    /** Right after our HELLO went out. */
     /**
      * The grant a private stream's owner handed us, checked: it names us, the owner is the peer on this link (the
      * one the handshake proved), and it is for the stream we asked for.
@@ -208,6 +207,7 @@ public abstract class PeerLink implements ConnectionHandler {
     protected void onGranted(Grant g) {
     }
 
+    /** Right after our HELLO went out. */
     protected void onOpened() {
     }
 

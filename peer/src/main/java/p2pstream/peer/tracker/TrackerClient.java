@@ -268,7 +268,10 @@ public final class TrackerClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (expected != null && reason.contains(ErrorCode.AUTHENTICATION.name() + ": " + Handshake.WRONG_PEER)) {
+        // our own handshake's verdict only: an ERROR frame (a "peer error", in clear before the handshake) is
+        // anybody's word, and must not end the client as if the tracker had proved another id
+        if (expected != null && !reason.startsWith(PEER_ERROR)
+                && reason.contains(ErrorCode.AUTHENTICATION.name() + ": " + Handshake.WRONG_PEER)) {
             // another key answers at the pinned address: nothing was sent to it, and nothing will be
             closed = true;
             int at = reason.indexOf(Handshake.WRONG_PEER) + Handshake.WRONG_PEER.length();

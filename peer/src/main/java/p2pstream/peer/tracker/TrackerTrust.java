@@ -82,7 +82,8 @@ public final class TrackerTrust {
         if (given != null) {
             return given;
         }
-        return remembers(tracker) ? read().get(name(tracker)) : null;
+        Map<String, PeerId> all = remembers(tracker) ? read() : null;
+        return all != null ? all.get(name(tracker)) : null;
     }
 
     /** Where the id came from, for the refusal the user reads. */
@@ -98,25 +99,29 @@ public final class TrackerTrust {
         }
         String address = name(tracker);
         Map<String, PeerId> all = read();
-        if (all.containsKey(address)) {
-            return;
+        if (all == null || all.containsKey(address)) {
+            return; // a file that could not be read is left as it is, never replaced by this one line
         }
         all.put(address, id);
         StringBuilder text = new StringBuilder("# trackers this account has connected to, and the peer id each"
                 + " proved (p2pstream)\n");
         all.forEach((a, p) -> text.append(a).append(' ').append(p.text()).append('\n'));
+        Path temp = null;
         try {
             Files.createDirectories(known.toAbsolutePath().getParent());
-            Path temp = Files.createTempFile(known.toAbsolutePath().getParent(), ".known-trackers", ".tmp");
+            temp = Files.createTempFile(known.toAbsolutePath().getParent(), ".known-trackers", ".tmp");
             Files.writeString(temp, text);
             try {
                 Files.move(temp, known, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, known, StandardCopyOption.REPLACE_EXISTING);
             }
+            temp = null;
             log.info("tracker {} is {}: remembered in {}", address, id.text(), known);
         } catch (IOException e) {
             log.warn("tracker {} is {}; cannot remember it in {}: {}", address, id.text(), known, e.toString());
+        } finally {
+            deleteQuietly(temp);
         }
     }
 
@@ -129,13 +134,28 @@ public final class TrackerTrust {
         return tracker.getHostString() + ":" + tracker.getPort();
     }
 
-    /** The remembered ids; a line that does not parse is skipped with a warning, never trusted. */
+    /** A temporary file a failed write left behind, if any. */
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            log.debug("{}: {}", temp, e.toString());
+        }
+    }
+
+    /**
+     * The remembered ids; a line that does not parse is skipped with a warning, never trusted. Null when the file
+     * is there but could not be read (too large, unreadable): then nothing is remembered into it either.
+     */
     private Map<String, PeerId> read() {
         Map<String, PeerId> all = new LinkedHashMap<>();
         try {
             if (Files.size(known) > MAX_FILE_BYTES) {
                 log.warn("{}: over {} bytes (expected: a few lines); not read", known, MAX_FILE_BYTES);
-                return all;
+                return null;
             }
             for (String line : Files.readAllLines(known)) {
                 String l = line.strip();
@@ -156,6 +176,7 @@ public final class TrackerTrust {
             return all;
         } catch (IOException e) {
             log.warn("{}: {}", known, e.toString());
+            return null;
         }
         return all;
     }

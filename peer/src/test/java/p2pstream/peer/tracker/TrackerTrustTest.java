@@ -64,6 +64,24 @@ class TrackerTrustTest {
     }
 
     @Test
+    void aFileTooLargeToReadIsNeverReplacedByTheOneTrackerProvedNext() throws Exception {
+        Path file = dir.resolve("known-trackers");
+        PeerId kept = PeerId.random();
+        StringBuilder big = new StringBuilder("10.1.2.3:2046 " + kept.text() + "\n");
+        while (big.length() <= (1 << 20)) {
+            big.append("# padding to make the file larger than the trust reads\n");
+        }
+        Files.writeString(file, big);
+        TrackerTrust trust = TrackerTrust.of(null, file);
+        assertNull(trust.expected(REMOTE));
+        trust.proved(REMOTE, PeerId.random());
+        assertEquals(big.toString(), Files.readString(file), "the remembered trackers it could not read are kept");
+        try (var left = Files.list(dir)) {
+            assertEquals(1, left.count(), "no temporary file left beside it");
+        }
+    }
+
+    @Test
     void theCommandLineTakesTheIdAfterTheHashOrTrackerIdAndRefusesTwoThatDiffer() {
         PeerId id = PeerId.random();
         assertEquals("host:2045", TrackerTrust.address("host:2045#" + id.text()));

@@ -2,12 +2,12 @@ package p2pstream.peer.client.file;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import p2pstream.common.access.Grant;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.Clock;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
