@@ -5,14 +5,15 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import p2pstream.common.data.BufferData;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.Limits;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
@@ -56,6 +57,12 @@ final class LoadSession implements ConnectionHandler {
     private int framesInWindow;
     private CompletableFuture<Streams> listing;
 
+    /**
+     * The identity every load session proves (the tracker keys nothing by peer id): each session runs the secure
+     * transport's handshake, as every peer does.
+     */
+    private static final StaticKey KEY = StaticKey.of(Identity.generate());
+
     LoadSession(LoadLoop owner, Workload work, int index) {
         this.owner = owner;
         this.work = work;
@@ -64,7 +71,7 @@ final class LoadSession implements ConnectionHandler {
     }
 
     void connect(InetSocketAddress tracker) {
-        connection = owner.loop.connect(tracker, this, LIMITS);
+        connection = owner.loop.connect(tracker, this, LIMITS, KEY, null);
     }
 
     boolean isReady() {
@@ -98,7 +105,7 @@ final class LoadSession implements ConnectionHandler {
     @Override
     public void onOpen(Connection c) {
         // the listen port is a label here: nobody connects to it, the tracker only hands it out
-        c.send(new Hello(Role.SERVER, PeerId.random(), 10_000 + index % 50_000, null));
+        c.send(new Hello(Role.SERVER, KEY.peerId(), 10_000 + index % 50_000, null));
         c.send(BufferData.of(work.announceHoldFrame(work.holdStream(index))));
     }
 

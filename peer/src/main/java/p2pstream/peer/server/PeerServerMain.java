@@ -242,8 +242,8 @@ public final class PeerServerMain implements Callable<Integer> {
                     + a.getAddress().getHostAddress() + ":" + a.getPort());
         }
         if (shared.size() > PRIVATE_LINES) {
-            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (their content ids on the"
-                    + " --http page)");
+            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (their content ids in"
+                    + " /api/status with --http)");
         }
         System.out.flush();
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -51,8 +52,16 @@ public final class Candidates {
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
     /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
     private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
-    /** The peer id the tracker named for an address: what its handshake must prove. */
-    private final Map<InetSocketAddress, PeerId> ids = new HashMap<>();
+    /**
+     * The peer id the tracker named for an address: what its handshake must prove. The least recently named go
+     * first past {@link #MAX_REMEMBERED}; the queued addresses, named by the latest answers, keep theirs.
+     */
+    private final Map<InetSocketAddress, PeerId> ids = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, PeerId> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
 
     Candidates(long retryDelayMillis) {
         this.retryDelayNanos = retryDelayMillis * 1_000_000;
@@ -70,9 +79,6 @@ public final class Candidates {
             }
             Collections.shuffle(entries, random);
             for (Peers.Entry e : entries) {
-                if (ids.size() >= MAX_REMEMBERED) {
-                    ids.clear(); // bounded: an address named again gets its id back with the next answer
-                }
                 ids.put(e.address(), e.peerId()); // the newest answer names who listens there now
                 add(e.address());
             }
