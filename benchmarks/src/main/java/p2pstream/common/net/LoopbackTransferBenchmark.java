@@ -111,22 +111,19 @@ public class LoopbackTransferBenchmark {
         // a benchmark client may request far more than a viewer's 2000 frames/s: lift that bound only
         Limits serverLimits = Limits.CONTROL.withMaxFramesPerSecond(Integer.MAX_VALUE).withIdleTimeoutMillis(600_000);
         serverGroup = new EventLoopGroup("bench-server", 1);
+        if (!transport.equals("secure") && !transport.equals("plaintext")) {
+            throw new IllegalArgumentException("transport: " + transport + " (expected: plaintext or secure)");
+        }
+        boolean secure = transport.equals("secure");
         acceptor = Acceptor.open(serverGroup, new InetSocketAddress("127.0.0.1", 0), Server::new,
-                serverLimits, 16, null);
+                serverLimits, 16, 16, null, Acceptor.ERROR_FRAME, secure ? StaticKey.of(Identity.generate()) : null);
 
         Limits clientLimits = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
                 .withMaxFramesPerSecond(Integer.MAX_VALUE).withIdleTimeoutMillis(600_000);
         clientLoop = new EventLoop("bench-client").start();
         client = new Client();
         InetSocketAddress address = acceptor.localAddress();
-        StaticKey clientKey = null;
-        if (transport.equals("secure")) {
-            acceptor.secureTransport(StaticKey.of(Identity.generate()));
-            clientKey = StaticKey.of(Identity.generate());
-        } else if (!transport.equals("plaintext")) {
-            throw new IllegalArgumentException("transport: " + transport + " (expected: plaintext or secure)");
-        }
-        StaticKey key = clientKey;
+        StaticKey key = secure ? StaticKey.of(Identity.generate()) : null;
         clientLoop.execute(() -> clientLoop.connect(address, client, clientLimits, key, null));
         client.opened.get(10, TimeUnit.SECONDS);
     }

@@ -75,8 +75,8 @@ public final class Acceptor implements AutoCloseable {
     private final TokenBucket uploadCap;
     private final int maxConnectionsPerAddress;
     private final Refusal refusal;
-    /** The Noise static key the connections accepted from now on are secured with; null for plaintext. */
-    private volatile StaticKey secure;
+    /** The Noise static key the connections accepted are secured with; null for plaintext (HTTP). */
+    private final StaticKey secure;
     private final AtomicInteger open = new AtomicInteger();
     /** Open connections per remote address; counted on the accept loop, released on each connection's loop. */
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
@@ -91,8 +91,9 @@ public final class Acceptor implements AutoCloseable {
 
     private Acceptor(EventLoopGroup group, ServerSocketChannel server, Supplier<ConnectionHandler> handlers,
                      Limits limits, int maxConnections, int maxConnectionsPerAddress, TokenBucket uploadCap,
-                     Refusal refusal) throws IOException {
+                     Refusal refusal, StaticKey secure) throws IOException {
         this.group = group;
+        this.secure = secure;
         this.refusal = refusal;
         this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.acceptLoop = group.loops().get(0);
@@ -157,8 +158,7 @@ public final class Acceptor implements AutoCloseable {
             bind(server, address);
             server.configureBlocking(false);
             Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, maxConnectionsPerAddress,
-                    uploadCap, refusal);
-            acceptor.secure = secure;
+                    uploadCap, refusal, secure);
             CompletableFuture<Void> registered = new CompletableFuture<>();
             acceptor.acceptLoop.execute(() -> {
                 try {
@@ -302,14 +302,6 @@ public final class Acceptor implements AutoCloseable {
                 }
             });
         }
-    }
-
-    /**
-     * Puts the connections accepted from now on under the secure transport (PROTOCOL.md section 9), with
-     * {@code key} as this process's Noise static key; null, the default, leaves them in plaintext. Any thread.
-     */
-    public void secureTransport(StaticKey key) {
-        this.secure = key;
     }
 
     private static InetAddress addressOf(SocketChannel channel) {

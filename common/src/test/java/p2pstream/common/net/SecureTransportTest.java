@@ -54,19 +54,18 @@ class SecureTransportTest {
         final EventLoopGroup serverGroup = new EventLoopGroup("secure-server", 1);
         final Recorder client = new Recorder();
         final EchoHandler server = new EchoHandler();
-        final Acceptor acceptor = Acceptor.open(serverGroup, ANY_PORT, () -> server, Limits.CONTROL, 4, null);
+        final Acceptor acceptor;
         final RecordingRelay relay;
         StaticKey clientKey;
         PeerId expected;
 
         /** @param secure which ends have the secure transport on: "", "server" or "both" */
         Setup(String secure, long flipAtAnswerByte) throws IOException {
+            acceptor = Acceptor.open(serverGroup, ANY_PORT, () -> server, Limits.CONTROL, 4, 4, null,
+                    Acceptor.ERROR_FRAME, secure.isEmpty() ? null : SERVER_KEY);
             relay = new RecordingRelay(acceptor.localAddress(), flipAtAnswerByte);
             if (secure.equals("both")) {
                 clientKey = StaticKey.of(Identity.generate());
-            }
-            if (!secure.isEmpty()) {
-                acceptor.secureTransport(SERVER_KEY);
             }
         }
 
