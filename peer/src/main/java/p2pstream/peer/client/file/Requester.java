@@ -52,14 +52,22 @@ final class Requester {
 
     /** Viewers first: urgent chunks a viewer holds go to it rather than to a busy origin. */
     void pumpAll() {
-        for (Link p : peers) {
-            if (p.held() != null) {
+        pumpAll(true);
+        pumpAll(false);
+    }
+
+    /**
+     * Pumps the viewers (links that said what they hold) or the seeds. By index, not with an iterator: a request
+     * whose write fails closes its link at once, and the link leaves the list in the middle of the loop.
+     */
+    private void pumpAll(boolean viewers) {
+        for (int i = 0; i < peers.size(); i++) {
+            Link p = peers.get(i);
+            if ((p.held() != null) == viewers) {
                 pump(p);
-            }
-        }
-        for (Link p : peers) {
-            if (p.held() == null) {
-                pump(p);
+                if (i >= peers.size() || peers.get(i) != p) {
+                    i--; // it left: the next one moved into its place
+                }
             }
         }
     }
@@ -69,7 +77,8 @@ final class Requester {
             return;
         }
         int depth = Scheduler.pipelineDepth(peer.bytesPerSecond(), chunkSize);
-        while (peer.outstanding().size() < depth) {
+        // ready checked each time: a request can close the link, and its chunks went back to the scheduler then
+        while (peer.isReady() && peer.outstanding().size() < depth) {
             int index = scheduler.next(peer.held(), peer.held() == null);
             if (index == Scheduler.NONE) {
                 index = scheduler.duplicate(peer.held(), peer.slot(), this::ownerOf, this::etaNanos);
@@ -85,10 +94,14 @@ final class Requester {
 
     /** Chunk {@code index} arrived from {@code winner}: withdraw the same request from everyone else. */
     void cancelDuplicates(int index, Link winner) {
-        for (Link p : peers) {
+        for (int i = 0; i < peers.size(); i++) { // by index: a CANCEL can close its link too
+            Link p = peers.get(i);
             if (p != winner && p.outstanding().remove(index) != null) {
                 scheduler.unrequested(index);
                 p.cancel(index);
+                if (i >= peers.size() || peers.get(i) != p) {
+                    i--;
+                }
             }
         }
     }

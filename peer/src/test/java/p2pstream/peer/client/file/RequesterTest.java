@@ -24,6 +24,9 @@ class RequesterTest {
         final Map<Integer, Long> outstanding = new LinkedHashMap<>();
         final List<Integer> asked = new ArrayList<>();
         final List<Integer> cancelled = new ArrayList<>();
+        boolean ready = true;
+        /** Runs after each request is recorded: a link that closes on its write. */
+        Runnable afterRequest = () -> { };
 
         FakeLink(int slot, BitSet held, double rate) {
             this.slot = slot;
@@ -33,7 +36,7 @@ class RequesterTest {
 
         @Override
         public boolean isReady() {
-            return true;
+            return ready;
         }
 
         @Override
@@ -60,6 +63,7 @@ class RequesterTest {
         public void request(int index, long now) {
             outstanding.put(index, now);
             asked.add(index);
+            afterRequest.run();
         }
 
         @Override
@@ -80,6 +84,32 @@ class RequesterTest {
         assertEquals(Scheduler.pipelineDepth(fast.rate, CHUNK), fast.asked.size());
         assertEquals(12, fast.asked.size(), "ceil(10) + 2");
         assertEquals(List.of(0, 1, 2, 3), fast.asked.subList(0, 4), "the urgent part first, in order");
+    }
+
+    @Test
+    void aLinkClosedByItsOwnRequestLeavesTheLoopAndNoChunkStaysAskedOfIt() {
+        Scheduler s = new Scheduler(100, 32, 8);
+        s.addSeed();
+        s.addSeed();
+        List<FakeLink> peers = new ArrayList<>();
+        FakeLink closing = new FakeLink(0, null, 40.0 * CHUNK);
+        FakeLink other = new FakeLink(1, null, 40.0 * CHUNK);
+        peers.add(closing);
+        peers.add(other);
+        // its second REQUEST fails to write: the link closes, gives its chunks back and leaves, as FileFetcher does
+        closing.afterRequest = () -> {
+            if (closing.asked.size() == 2) {
+                closing.ready = false;
+                closing.outstanding.keySet().forEach(s::unrequested);
+                closing.outstanding.clear();
+                peers.remove(closing);
+            }
+        };
+        Requester r = new Requester(s, peers, clock, CHUNK);
+        r.pumpAll(); // was a ConcurrentModificationException, and requests kept going to the closed link
+        assertEquals(2, closing.asked.size(), "nothing asked of a closed link");
+        assertTrue(other.asked.containsAll(closing.asked), "what the closed link held went to the other: "
+                + other.asked);
     }
 
     @Test
