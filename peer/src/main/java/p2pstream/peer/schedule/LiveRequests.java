@@ -63,8 +63,9 @@ public final class LiveRequests {
             Peer p = copies == 0 ? pick(i, waitedLong)
                     : copies == 1 && overdue(i, now, hedgeNanos) ? pick(i, true) : null;
             if (p != null) {
-                p.request(i, now);
+                // counted first: a request whose write closes its link lands at once, as the link gives it back
                 inFlight.merge(i, 1, Integer::sum);
+                p.request(i, now);
             }
         }
     }
@@ -81,10 +82,14 @@ public final class LiveRequests {
 
     /** {@code index} arrived from {@code winner}: the other copies asked for are cancelled. */
     public void cancelOthers(int index, Peer winner) {
-        for (Peer p : peers) {
+        for (int i = 0; i < peers.size(); i++) { // by index: a CANCEL whose write fails closes its link at once
+            Peer p = peers.get(i);
             if (p != winner && p.askedAt(index) >= 0) {
-                p.cancel(index);
                 landed(index);
+                p.cancel(index);
+                if (i >= peers.size() || peers.get(i) != p) {
+                    i--; // it left: the next one moved into its place
+                }
             }
         }
     }
