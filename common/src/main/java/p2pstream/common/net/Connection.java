@@ -433,7 +433,9 @@ public final class Connection {
                 }
             }
             takeBuffered();
-            if (n == 0 || n < offered) {
+            // a short read means the socket is drained, unless the transport read less than it could hand on
+            // (one record at a time): then the socket may hold more, and waiting for the selector costs a wakeup
+            if (n == 0 || n < offered && !transport.socketMayHaveMore()) {
                 return;
             }
         }

@@ -48,6 +48,8 @@ final class SecureTransport implements Transport {
     /** The handshake is over: records from now on, or plain bytes when {@link #plain}. */
     private boolean done;
     private boolean plain;
+    /** The last socket read filled {@link #netIn}: more may be waiting in the socket. */
+    private boolean filled;
 
     SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers) {
         this.handshake = handshake;
@@ -86,6 +88,7 @@ final class SecureTransport implements Transport {
             netIn = buffers.acquire();
         }
         int n = netIn.hasRemaining() ? socket.read(netIn) : 0;
+        filled = n > 0 && !netIn.hasRemaining();
         netIn.flip();
         try {
             if (!done) {
@@ -322,6 +325,11 @@ final class SecureTransport implements Transport {
             plainOut = null;
         }
         return taken;
+    }
+
+    @Override
+    public boolean socketMayHaveMore() {
+        return filled && !plain;
     }
 
     @Override

@@ -91,6 +91,14 @@ interface Transport {
         return true;
     }
 
+    /**
+     * Whether the last read filled this transport's own buffer, so the socket may hold more bytes even though the
+     * read handed on fewer than there was room for. Plaintext reads straight into the room offered: never.
+     */
+    default boolean socketMayHaveMore() {
+        return false;
+    }
+
     /** The connection closed: buffers it holds go back where they came from. */
     default void onClosed() {
     }
