@@ -84,8 +84,8 @@ SECTION=$WORK/live.md
     echo "ffmpeg test pattern (MPEG-2 video at $BITRATE + MP2 audio, MPEG-TS) published live for $DURATION s; chunks cut at"
     echo "64 KiB or every 250 ms; viewer n fetches only from viewer n-1 (viewer 1 from the publisher): n relay hops."
     echo "Latency: publish time to the moment the chunk is written out, for chunks published after the viewer joined."
-    echo "Separate JVMs on one 2-core machine, loopback; p2pstream $TRANSPORT. $(date -u '+%Y-%m-%d %H:%M UTC'), load"
-    echo "average before: $LOAD_AT_START, after: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Separate JVMs on one 2-core machine, loopback; p2pstream $TRANSPORT."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average before: $LOAD_AT_START, after: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| hops $(echo "$LIVE_HEADER" | head -n 1)"
     echo "|---:$(echo "$LIVE_HEADER" | tail -n 1)"
