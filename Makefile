@@ -13,7 +13,7 @@
 #                 live-bench.sh, tracker-bench.sh; BENCH_GATEWAY=0, BENCH_SWARM=0, BENCH_LIVE=0, BENCH_TRACKER=0
 #                 skip parts); with issue 14's rows: encrypted p2pstream against nginx over HTTPS and against
 #                 itself in --plaintext, and the swarm and live runs both ways side by side (BENCH_SECURE=0 skips
-#                 them); about 20 minutes on 2 cores
+#                 them); about 18 minutes on 2 cores (14 before them)
 #   make bench-secure  build, then issue 14's rows alone: case 14 of scripts/bench.sh, the swarm (without its nginx
 #                 side) and live runs encrypted and in plaintext, side by side (scripts/secure-compare.sh); about
 #                 6 minutes on 2 cores
