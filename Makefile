@@ -11,7 +11,12 @@
 #                 32 paced viewers against one capped nginx, live latency through 1-3 relay hops, and the tracker at
 #                 scale, the HTTP gateway against nginx (scripts/bench.sh, gateway-bench.sh, swarm-bench.sh,
 #                 live-bench.sh, tracker-bench.sh; BENCH_GATEWAY=0, BENCH_SWARM=0, BENCH_LIVE=0, BENCH_TRACKER=0
-#                 skip parts); about 14 minutes on 2 cores
+#                 skip parts); with issue 14's rows: encrypted p2pstream against nginx over HTTPS and against
+#                 itself in --plaintext, and the swarm and live runs both ways side by side (BENCH_SECURE=0 skips
+#                 them); about 18 minutes on 2 cores (14 before them)
+#   make bench-secure  build, then issue 14's rows alone: case 14 of scripts/bench.sh, the swarm (without its nginx
+#                 side) and live runs encrypted and in plaintext, side by side (scripts/secure-compare.sh); about
+#                 6 minutes on 2 cores
 #   make fuzz     the fuzz tests alone, for FUZZ_MINUTES (default 10): three tenths of it Jazzer on every wire decoder,
 #                 a tenth on the HTTP request-head parser, a tenth on the secure transport's handshake and records, a
 #                 fifth on the manifest decoder, the rest FUZZ_TRIES damaged
@@ -47,7 +52,7 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 # line that held nothing else is dropped; pipefail keeps Maven's status.
 ANSI_FILTER = awk '{ raw = $$0; gsub(/\033\[[0-9;]*m/, "") } $$0 != "" || raw == "" { print; fflush() }'
 
-.PHONY: all build test fuzz demo demo-live bench robustness clean
+.PHONY: all build test fuzz demo demo-live bench bench-secure robustness clean
 
 all: build
 
@@ -82,6 +87,9 @@ demo-live: build
 
 bench: build
 	scripts/bench.sh
+
+bench-secure: build
+	BENCH_ISSUE12=0 BENCH_JMH=0 BENCH_GATEWAY=0 BENCH_TRACKER=0 BENCH_SWARM_REF= scripts/bench.sh
 
 # RUNS=N: runs per hostile case
 robustness:

@@ -8,12 +8,17 @@
 #       each server capped at 25 MB/s (peer-server --upload-limit, nginx limit_rate)
 #   (4) start-up: a 1 MiB stream, peer-client -o -      vs  curl of the same file + `java -version`
 #   (5) memory: a 10 GiB sparse file, peer-client -o - and -o FILE: the client's peak RSS against its bound
+#  (14) encryption (issue 14): 1 peer-server, peer-client -o - into /dev/null, both encrypted (the default)  vs
+#       nginx over HTTPS (TLS 1.3, AES-256-GCM, a self-signed certificate made at start) + curl --cacert |
+#       openssl dgst -sha256; and the same against a tracker, peer-server and peer-client all given --plaintext
 # then the JMH benchmarks briefly, then the HTTP gateway of issue 13 against nginx, as curl sees both
 # (scripts/gateway-bench.sh: throughput fetching from one peer-server and from the gateway's cache, time to first
 # byte of a seek into the uncached file), then the swarm of issue 3 (scripts/swarm-bench.sh: N paced viewers and one
 # origin capped at 2x the bitrate vs N curl viewers and one capped nginx), then live latency through 1, 2 and 3
 # relay hops (scripts/live-bench.sh), then the tracker at scale of issue 5 (scripts/tracker-bench.sh: sessions
-# held, LOOKUP/ANNOUNCE per second, heap per entry). Prints a table and writes it to bench-out/results.md.
+# held, LOOKUP/ANNOUNCE per second, heap per entry). The swarm and the live runs go twice, the second time with
+# every p2pstream process given --plaintext (BENCH_PLAINTEXT=1, the swarm without its nginx side), and
+# scripts/secure-compare.sh puts the two side by side. Prints a table and writes it to bench-out/results.md.
 #
 # The client runs as `make` leaves it: dist/peer-client, the launcher with its class-data archive (rebuilt here
 # for the copy of dist/ the run uses); BENCH_CLIENT=jar runs `java -jar dist/peer-client.jar` instead. The
@@ -30,7 +35,8 @@
 # (bench-out), BENCH_SWARM (1; 0 skips the swarm; its own knobs, BENCH_SWARM_*, are described in swarm-bench.sh),
 # BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh), BENCH_TRACKER (1; 0 skips the
 # tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh), BENCH_GATEWAY (1; 0 skips the
-# HTTP gateway against nginx, scripts/gateway-bench.sh).
+# HTTP gateway against nginx, scripts/gateway-bench.sh), BENCH_ISSUE12 (1; 0 skips cases 1-5, leaving the
+# encrypted rows), BENCH_SECURE (1; 0 skips case 14 and the plaintext runs of the swarm and live benchmarks).
 set -euo pipefail
 export LC_ALL=C # decimal points in printf and awk
 
@@ -45,6 +51,8 @@ MEM_GIB=${BENCH_MEM_GIB:-10}
 MEM_BOUND_MIB=${BENCH_MEM_BOUND_MIB:-256}
 CLIENT_MODE=${BENCH_CLIENT:-launcher}
 RUN_JMH=${BENCH_JMH:-1}
+RUN_ISSUE12=${BENCH_ISSUE12:-1}
+RUN_SECURE=${BENCH_SECURE:-1}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
 SIZE_BYTES=$(( SIZE_MIB * 1024 * 1024 ))
 NAME=bench.bin
@@ -175,9 +183,20 @@ SHA_OF[$START_NAME]=$(sha256_of "$DATA/$START_NAME")
 
 # curl_sha_run PORT NAME: curl | openssl dgst -sha256 of NAME from nginx, its digest checked; prints wall ms
 curl_sha_run() {
-    local port=$1 name=$2 start end digest
+    curl_sha_url "http://127.0.0.1:$1/$2" "$2"
+}
+
+# https_sha_run PORT NAME: the same over HTTPS, curl checking nginx's certificate (TLS_DIR/cert.pem)
+https_sha_run() {
+    curl_sha_url "https://127.0.0.1:$1/$2" "$2" --cacert "$TLS_DIR/cert.pem"
+}
+
+# curl_sha_url URL NAME [CURL ARGS...]: curl | openssl dgst -sha256 of URL, checked against NAME's; prints wall ms
+curl_sha_url() {
+    local url=$1 name=$2 start end digest
+    shift 2
     start=$(now_ms)
-    digest=$(curl -sS --fail --max-time 600 "http://127.0.0.1:$port/$name" | openssl dgst -sha256) || return 1
+    digest=$(curl -sS --fail --max-time 600 "$@" "$url" | openssl dgst -sha256) || return 1
     end=$(now_ms)
     [ "${digest##* }" = "${SHA_OF[$name]}" ] || { log "curl | openssl: $digest (expected: ${SHA_OF[$name]})"; return 1; }
     echo $(( end - start ))
@@ -226,10 +245,13 @@ aria2_run() {
 
 # client_run MODE OUT NAME: one peer-client download (MODE: launcher or jar; OUT: a file, checked afterwards
 # unless NAME has no known digest, or "null" for -o - into /dev/null); prints "WALL_MS RSS_KIB CLIENT_MS", the
-# last being the client's own millis (its start to the end of its output, JVM start excluded)
+# last being the client's own millis (its start to the end of its output, JVM start excluded). CLIENT_ARGS (an
+# array, empty unless a caller sets it) are added to the client's options.
+CLIENT_ARGS=()
 client_run() {
     local mode=$1 out=$2 name=$3 stats=$WORK/stats.json start end rc=0 bytes cmd=("${CLIENT[@]}")
     [ "$mode" = jar ] && cmd=("${CLIENT_JAR[@]}")
+    cmd+=("${CLIENT_ARGS[@]}")
     rm -f "$WORK/out.bin" "$WORK/out.bin.p2ps" "$stats" "$WORK/time.txt"
     start=$(now_ms)
     if [ "$out" = null ]; then
@@ -379,24 +401,91 @@ memory() {
     stop_peer_servers
 }
 
+# (14): one source encrypted (the default) against nginx over HTTPS, and against a tracker, a peer-server and the
+# client all given --plaintext (a tracker of their own: a client asking the default tracker would find both
+# peer-servers), each run in turn: HTTPS, encrypted, plaintext
+secure_one_source() {
+    local port i main_tracker=$TRACKER main_tracker_pid=$TRACKER_PID plain_tracker_pid=""
+    local -a enc_pids=() plain_pids=()
+    # local: only this case's nginx speaks HTTPS
+    local NGINX_TLS_CERT=$TLS_DIR/cert.pem NGINX_TLS_KEY=$TLS_DIR/key.pem
+    start_nginx ref-14 0 1 || { case_fail "nginx over HTTPS did not start" g14; return 0; }
+    port=${NGINX_PORTS[0]}
+    TLS_SUITE=$(curl -sS -v --cacert "$NGINX_TLS_CERT" -r 0-0 -o /dev/null "https://127.0.0.1:$port/$NAME" 2>&1 \
+        | sed -n 's/^\* SSL connection using //p' | head -n 1)
+    log "  nginx over HTTPS on $port: ${TLS_SUITE:-protocol and cipher suite unknown}"
+    start_peer_servers 1 peer-server-14-enc- "$DATA/$NAME" || { case_fail "$START_ERROR" g14; stop_pid "$NGINX_PID" 10; return 0; }
+    enc_pids=("${SERVER_PIDS[@]}")
+    mkdir -p "$LOGS/plaintext"
+    if ! start_tracker "$LOGS/plaintext" --plaintext; then
+        case_fail "p2pstream --plaintext: $START_ERROR" g14
+        TRACKER=$main_tracker TRACKER_PID=$main_tracker_pid
+    else
+        PLAIN_TRACKER=$TRACKER plain_tracker_pid=$TRACKER_PID
+        log "  tracker --plaintext on $PLAIN_TRACKER"
+        if start_peer_servers 1 peer-server-14-plain- "$DATA/$NAME" --plaintext && wait_for_peers "$NAME" 1 60; then
+            plain_pids=("${SERVER_PIDS[@]}")
+        else
+            case_fail "p2pstream --plaintext: ${START_ERROR:-the tracker never listed $NAME}" g14
+        fi
+        TRACKER=$main_tracker TRACKER_PID=$main_tracker_pid
+    fi
+    if wait_for_peers "$NAME" 1 60; then
+        log "(14) one source, to /dev/null: HTTPS, encrypted, plaintext (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+        for (( i = 1; i <= RUNS; i++ )); do
+            run_side g14.tls "nginx HTTPS + curl | openssl dgst -sha256" https_sha_run "$port" "$NAME"
+            run_side g14.p2p "peer-client -o - (encrypted)" client_run launcher null "$NAME"
+            if [ ${#plain_pids[@]} -gt 0 ]; then
+                run_side g14.plain "peer-client -o - (all --plaintext)" plain_client_run null "$NAME"
+            fi
+        done
+        LOAD_AFTER_SECURE=$(cut -d' ' -f1-3 /proc/loadavg)
+        log "  load average after case 14: $LOAD_AFTER_SECURE"
+    else
+        case_fail "the tracker never listed $NAME" g14
+    fi
+    SERVER_PIDS=("${enc_pids[@]}" "${plain_pids[@]}")
+    stop_peer_servers
+    [ -n "$plain_tracker_pid" ] && stop_pid "$plain_tracker_pid" 10
+    stop_pid "$NGINX_PID" 10
+}
+
+# plain_client_run OUT NAME: client_run with --plaintext, against the tracker started with --plaintext
+plain_client_run() {
+    local TRACKER=$PLAIN_TRACKER CLIENT_ARGS=(--plaintext)
+    client_run launcher "$@"
+}
+
 run_cases() {
+    local secure=() all=(g1 g2 g3u g3c g4 g5)
+    [ "$RUN_SECURE" = 1 ] && secure=(g14) && all+=(g14)
     if [ -n "$P2P_MISSING" ]; then
-        case_fail "p2pstream: missing$P2P_MISSING (run make build)" g1 g2 g3u g3c g4 g5
+        case_fail "p2pstream: missing$P2P_MISSING (run make build)" "${all[@]}"
         return 0
     fi
     if [ "$HAVE_NGINX" = 0 ] || [ "$HAVE_CURL" = 0 ] || [ "$HAVE_OPENSSL" = 0 ]; then
-        case_fail "nginx, curl or openssl missing" g1 g2 g3u g3c g4
+        case_fail "nginx, curl or openssl missing" g1 g2 g3u g3c g4 "${secure[@]}"
         return 0
     fi
     log "p2pstream: tracker"
-    start_tracker "$LOGS" || { case_fail "p2pstream: $START_ERROR" g1 g2 g3u g3c g4 g5; return 0; }
+    start_tracker "$LOGS" || { case_fail "p2pstream: $START_ERROR" "${all[@]}"; return 0; }
     log "  tracker on $TRACKER"
-    one_source
-    log "(3) $MIRRORS sources, uncapped"
-    four_sources g3u 0
-    log "(3) $MIRRORS sources, each capped at $RATE_MB MB/s"
-    four_sources g3c "$RATE_BYTES"
-    [ "$MEM_GIB" -gt 0 ] && memory
+    if [ "$RUN_ISSUE12" = 1 ]; then
+        one_source
+        log "(3) $MIRRORS sources, uncapped"
+        four_sources g3u 0
+        log "(3) $MIRRORS sources, each capped at $RATE_MB MB/s"
+        four_sources g3c "$RATE_BYTES"
+    fi
+    if [ "$RUN_SECURE" = 1 ]; then
+        TLS_DIR=$WORK/tls
+        if make_tls_cert "$TLS_DIR"; then
+            secure_one_source
+        else
+            case_fail "no certificate for nginx over HTTPS" g14
+        fi
+    fi
+    [ "$RUN_ISSUE12" = 1 ] && [ "$MEM_GIB" -gt 0 ] && memory
     return 0
 }
 run_cases
@@ -404,20 +493,25 @@ run_cases
 # ---------------------------------------------------------------- table
 
 # speed_row KEY GOAL CASE P2P_LABEL REF_LABEL REF_KEY GOAL_RATIO: the median walls of both sides, MB/s, and the
-# speed ratio (reference wall / p2pstream wall) against its goal
+# speed ratio (reference wall / p2pstream wall) against its goal (none when GOAL_RATIO is empty: a cost measured)
 speed_row() {
     local key=$1 goal=$2 case_label=$3 p2p_label=$4 ref_label=$5 ref_key=$6 want=$7 p2p ref r met note
     p2p=$(wall_of "$key.p2p")
     ref=$(wall_of "$ref_key")
     r=$(ratio "$ref" "$p2p")
     met=$(awk -v r="$r" -v w="$want" 'BEGIN { if (r == "n/a") print "n/a"; else print (r + 0 >= w + 0) ? "yes" : "no" }')
+    [ -n "$want" ] && want=">= $want" || { want=none; met=-; }
     note=${NOTE[$key]:-}
     if [ -n "${OWN[$key.p2p]:-}" ]; then
         # shellcheck disable=SC2086 # lists of figures
         note="${note}the client's own time $(seconds "$(median ${OWN[$key.p2p]})") s, peak RSS $(( $(largest ${RSS[$key.p2p]}) / 1024 )) MiB; "
     fi
+    if [ -n "${OWN[$ref_key]:-}" ]; then
+        # shellcheck disable=SC2086 # lists of figures
+        note="${note}the reference client's own time $(seconds "$(median ${OWN[$ref_key]})") s, peak RSS $(( $(largest ${RSS[$ref_key]}) / 1024 )) MiB; "
+    fi
     note=${note%"; "}
-    echo "| $goal | $case_label | $p2p_label | $(seconds "$p2p") | $(mbps "$SIZE_BYTES" "$p2p") | $ref_label | $(seconds "$ref") | $(mbps "$SIZE_BYTES" "$ref") | $r | >= $want | $met | $note |"
+    echo "| $goal | $case_label | $p2p_label | $(seconds "$p2p") | $(mbps "$SIZE_BYTES" "$p2p") | $ref_label | $(seconds "$ref") | $(mbps "$SIZE_BYTES" "$ref") | $r | $want | $met | $note |"
 }
 
 # start_row KEY LABEL: the client's wall against curl's plus java -version's (their medians), goal <= 1.5x
@@ -445,6 +539,34 @@ memory_row() {
     echo "| 5 | $MEM_GIB GiB sparse file, $label | ${rss:-n/a} | $MEM_BOUND_MIB | $met | $(seconds "$(wall_of "$key")") | ${NOTE[g5]:-} |"
 }
 
+# issue12_rows: the rows of cases 1-4
+issue12_rows() {
+    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl \| openssl dgst -sha256" g1.ref 1.0
+    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl -o /dev/null (no hash)" g1.raw 0.3
+    speed_row g2 2 "1 source, to a file" "1 peer-server + peer-client" "nginx + curl -o FILE" g2.ref 1.0
+    speed_row g3u 3 "$MIRRORS sources, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx + aria2c -x4 -s4" g3u.ref 1.0
+    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx limit_rate + aria2c -x4 -s4" g3c.ref 1.0
+    # the caps allow at best SIZE / (MIRRORS x RATE): the p2pstream side against that
+    WALLS[g3c.cap]=$(awk -v b="$SIZE_BYTES" -v r="$(( MIRRORS * RATE_BYTES ))" 'BEGIN { printf "%d", b / r * 1000 }')
+    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "the sum of the caps, $MIRRORS x $RATE_MB MB/s" g3c.cap 0.95
+    start_row g4.p2p "$CLIENT_LABEL"
+    [ "$CLIENT_LABEL" = "${CLIENT_JAR[*]}" ] || start_row g4.jar "java -jar dist/peer-client.jar"
+}
+
+# memory_table: case 5
+memory_table() {
+    echo
+    echo "Memory: the client's peak RSS (\`/usr/bin/time -f %M\`, one run each) with its default window (128 chunks"
+    echo "of the stream's 256 KiB). The bound: the JVM and its heap (about 70 MiB for a 1 MiB stream) plus what the"
+    echo "window holds, two windows' worth of chunks with -o - (the chunks ahead of the player and those kept behind"
+    echo "it for peers: 64 MiB), and the connections' read buffers; compare the 1 GiB runs above."
+    echo
+    echo "| goal | case | peak RSS MiB | bound MiB | within | wall s | notes |"
+    echo "|---|---|---:|---:|---|---:|---|"
+    memory_row g5.pipe "-o - to /dev/null"
+    memory_row g5.file "-o FILE"
+}
+
 RESULTS=$OUT/results.md
 LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 {
@@ -458,30 +580,24 @@ LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
     echo "wall (>= 1 is at least as fast); start-up: p2pstream wall / reference wall. Caps: $RATE_MB MB/s = $RATE_BYTES"
     echo "bytes/s per server on both sides (nginx \`limit_rate\` per connection, aria2c one connection per mirror;"
     echo "peer-server \`--upload-limit ${RATE_MB}MB/s\` per process)."
+    echo "p2pstream is encrypted unless said otherwise (the default: a Noise XX handshake, then AES-256-GCM records of"
+    echo "<= 16 KiB)."
+    if [ "$RUN_SECURE" = 1 ]; then
+        echo "Goal 14 (issue 14): nginx over HTTPS (${TLS_SUITE:-TLS 1.3}, a self-signed ECDSA P-256"
+        echo "certificate; sendfile on, which TLS without kernel TLS does not use), curl --cacert; the plaintext row's"
+        echo "reference is p2pstream with tracker, peer-server and client all given \`--plaintext\` (ratio < 1: what"
+        echo "encryption costs). Load average after case 14: ${LOAD_AFTER_SECURE:-n/a}."
+    fi
     echo
     echo "| goal | case | p2pstream | wall s | MB/s | reference | wall s | MB/s | ratio | goal | met | notes |"
     echo "|---|---|---|---:|---:|---|---:|---:|---:|---|---|---|"
-    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl \| openssl dgst -sha256" g1.ref 1.0
-    speed_row g1 1 "1 source, -o - to /dev/null" "1 peer-server + peer-client" "nginx + curl -o /dev/null (no hash)" g1.raw 0.3
-    speed_row g2 2 "1 source, to a file" "1 peer-server + peer-client" "nginx + curl -o FILE" g2.ref 1.0
-    speed_row g3u 3 "$MIRRORS sources, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx + aria2c -x4 -s4" g3u.ref 1.0
-    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "$MIRRORS nginx limit_rate + aria2c -x4 -s4" g3c.ref 1.0
-    # the caps allow at best SIZE / (MIRRORS x RATE): the p2pstream side against that
-    WALLS[g3c.cap]=$(awk -v b="$SIZE_BYTES" -v r="$(( MIRRORS * RATE_BYTES ))" 'BEGIN { printf "%d", b / r * 1000 }')
-    speed_row g3c 3 "$MIRRORS sources x $RATE_MB MB/s, to a file" "$MIRRORS peer-servers + peer-client" "the sum of the caps, $MIRRORS x $RATE_MB MB/s" g3c.cap 0.95
-    start_row g4.p2p "$CLIENT_LABEL"
-    [ "$CLIENT_LABEL" = "${CLIENT_JAR[*]}" ] || start_row g4.jar "java -jar dist/peer-client.jar"
-    if [ "$MEM_GIB" -gt 0 ]; then
-        echo
-        echo "Memory: the client's peak RSS (\`/usr/bin/time -f %M\`, one run each) with its default window (128 chunks"
-        echo "of the stream's 256 KiB). The bound: the JVM and its heap (about 70 MiB for a 1 MiB stream) plus what the"
-        echo "window holds, two windows' worth of chunks with -o - (the chunks ahead of the player and those kept behind"
-        echo "it for peers: 64 MiB), and the connections' read buffers; compare the 1 GiB runs above."
-        echo
-        echo "| goal | case | peak RSS MiB | bound MiB | within | wall s | notes |"
-        echo "|---|---|---:|---:|---|---:|---|"
-        memory_row g5.pipe "-o - to /dev/null"
-        memory_row g5.file "-o FILE"
+    [ "$RUN_ISSUE12" = 1 ] && issue12_rows
+    if [ "$RUN_SECURE" = 1 ]; then
+        speed_row g14 14 "1 source, -o - to /dev/null, encrypted" "1 peer-server + peer-client (encrypted)" "nginx HTTPS + curl \| openssl dgst -sha256" g14.tls 1.0
+        speed_row g14 14 "1 source, -o - to /dev/null, encrypted" "1 peer-server + peer-client (encrypted)" "the same, all --plaintext" g14.plain ""
+    fi
+    if [ "$RUN_ISSUE12" = 1 ] && [ "$MEM_GIB" -gt 0 ]; then
+        memory_table
     fi
     echo
     echo "Versions: $("$NGINX" -v 2>&1 | head -n 1 || echo nginx missing); $(curl --version 2>/dev/null | head -n 1 | cut -d' ' -f1-2 || echo curl missing); $(aria2c --version 2>/dev/null | head -n 1 || echo aria2c missing); $(openssl version 2>/dev/null || echo openssl missing)."
@@ -552,18 +668,30 @@ fi
 
 # N paced viewers and one origin capped at 2x the bitrate, against one capped nginx (scripts/swarm-bench.sh;
 # about 6 minutes for 8, 16 and 32 viewers). It appends its own section to the results.
+# With BENCH_SECURE, a second time in plaintext, the p2pstream side alone (about 2 minutes more).
 SWARM_RC=0
 if [ "${BENCH_SWARM:-1}" != 0 ]; then
-    BENCH_OUT=$OUT DIST=$DIST "$REPO_ROOT/scripts/swarm-bench.sh" || SWARM_RC=$?
+    BENCH_OUT=$OUT DIST=$DIST BENCH_PLAINTEXT=0 "$REPO_ROOT/scripts/swarm-bench.sh" || SWARM_RC=$?
+    if [ "$RUN_SECURE" = 1 ]; then
+        BENCH_OUT=$OUT DIST=$DIST BENCH_PLAINTEXT=1 BENCH_SWARM_REF="" "$REPO_ROOT/scripts/swarm-bench.sh" || SWARM_RC=$?
+    fi
 fi
 
 # ---------------------------------------------------------------- live latency (issue 4)
 
 # ffmpeg's test pattern published live, viewers chained 1, 2 and 3 relay hops from the publisher
 # (scripts/live-bench.sh; about 40 s). It appends its own section to the results.
+# With BENCH_SECURE, a second time in plaintext (about 40 s more), then both ways side by side
+# (scripts/secure-compare.sh).
 LIVE_RC=0
 if [ "${BENCH_LIVE:-1}" != 0 ]; then
-    BENCH_OUT=$OUT DIST=$DIST "$REPO_ROOT/scripts/live-bench.sh" || LIVE_RC=$?
+    BENCH_OUT=$OUT DIST=$DIST BENCH_PLAINTEXT=0 "$REPO_ROOT/scripts/live-bench.sh" || LIVE_RC=$?
+    if [ "$RUN_SECURE" = 1 ]; then
+        BENCH_OUT=$OUT DIST=$DIST BENCH_PLAINTEXT=1 "$REPO_ROOT/scripts/live-bench.sh" || LIVE_RC=$?
+    fi
+fi
+if [ "$RUN_SECURE" = 1 ] && { [ "${BENCH_SWARM:-1}" != 0 ] || [ "${BENCH_LIVE:-1}" != 0 ]; }; then
+    BENCH_OUT=$OUT "$REPO_ROOT/scripts/secure-compare.sh" || true
 fi
 
 # ---------------------------------------------------------------- tracker at scale (issue 5)

@@ -315,8 +315,10 @@ ensure_tools() {
 # start_nginx NAME RATE_BYTES PORT_COUNT: one nginx serving NGINX_ROOT (default: $DATA) on PORT_COUNT free
 # loopback ports (one server block each; limit_rate RATE_BYTES per connection unless 0), with its files in
 # $WORK/NAME and its stdout/stderr in $LOGS. Optional extra configuration lines: NGINX_HTTP_EXTRA (in the http
-# block), NGINX_SERVER_EXTRA (in every server block). Ready once every port serves the first byte of NGINX_PROBE
-# (default: $NAME). Sets NGINX_PORTS and NGINX_PID; retries on a port clash.
+# block), NGINX_SERVER_EXTRA (in every server block). With NGINX_TLS_CERT and NGINX_TLS_KEY (PEM files, see
+# make_tls_cert) every port speaks HTTPS: TLS 1.3 with an AES-GCM suite (TLS 1.2 with ECDHE-ECDSA AES-GCM for an
+# older client). Ready once every port serves the first byte of NGINX_PROBE (default: $NAME). Sets NGINX_PORTS and
+# NGINX_PID; retries on a port clash.
 start_nginx() {
     local name=$1 rate=$2 count=$3 attempt dir conf i p ports status
     dir=$WORK/$name
@@ -345,9 +347,17 @@ start_nginx() {
             echo "    uwsgi_temp_path $dir/uwsgi;"
             echo "    scgi_temp_path $dir/scgi;"
             [ -n "${NGINX_HTTP_EXTRA:-}" ] && printf '    %s\n' "$NGINX_HTTP_EXTRA"
+            if [ -n "${NGINX_TLS_CERT:-}" ]; then
+                # sendfile stays on, but without kernel TLS nginx reads the file and encrypts in OpenSSL
+                echo "    ssl_certificate $NGINX_TLS_CERT;"
+                echo "    ssl_certificate_key $NGINX_TLS_KEY;"
+                echo "    ssl_protocols TLSv1.2 TLSv1.3;"
+                echo "    ssl_ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256;"
+                echo "    ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256;"
+            fi
             for p in "${ports[@]}"; do
                 echo "    server {"
-                echo "        listen 127.0.0.1:$p;"
+                echo "        listen 127.0.0.1:$p${NGINX_TLS_CERT:+ ssl};"
                 echo "        root ${NGINX_ROOT:-$DATA};"
                 [ "$rate" -gt 0 ] && echo "        limit_rate $rate;"
                 [ -n "${NGINX_SERVER_EXTRA:-}" ] && printf '        %s\n' "$NGINX_SERVER_EXTRA"
@@ -383,18 +393,29 @@ free_port() {
 }
 
 # wait_nginx PID PORT...: until every port serves the first byte of NGINX_PROBE (default: $NAME) (15 s), or
-# nginx exits.
+# nginx exits. Over HTTPS, checking the certificate, when NGINX_TLS_CERT is set.
 wait_nginx() {
-    local pid=$1 deadline p
+    local pid=$1 deadline p url=http tls=()
     shift
+    [ -n "${NGINX_TLS_CERT:-}" ] && url=https tls=(--cacert "$NGINX_TLS_CERT")
     deadline=$(( $(now_ms) + 15000 ))
     for p in "$@"; do
-        until curl -sf -o /dev/null --max-time 2 -r 0-0 "http://127.0.0.1:$p/${NGINX_PROBE:-$NAME}"; do
+        until curl -sf "${tls[@]}" -o /dev/null --max-time 2 -r 0-0 "$url://127.0.0.1:$p/${NGINX_PROBE:-$NAME}"; do
             alive "$pid" || return 1
             [ "$(now_ms)" -lt "$deadline" ] || return 2
             sleep 0.1
         done
     done
+}
+
+# make_tls_cert DIR: a self-signed ECDSA P-256 certificate for 127.0.0.1, valid for a day, in DIR/cert.pem with its
+# key in DIR/key.pem (for nginx over HTTPS, and curl --cacert DIR/cert.pem). Needs openssl.
+make_tls_cert() {
+    local dir=$1
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1 \
+        || { log "openssl could not make a certificate: $(tail -n 2 "$dir/openssl.log" | tr '\n' ' ')"; return 1; }
 }
 
 # put_section RESULTS SECTION_FILE: appends SECTION_FILE (its first line is its "## " title) to RESULTS, replacing a

@@ -10,7 +10,9 @@
 # with apt-get where missing (root on Debian). Stops everything it started on exit.
 #
 # Knobs (environment): BENCH_LIVE_SECONDS (30), BENCH_LIVE_HOPS (3), BENCH_LIVE_BITRATE (2M, ffmpeg's video
-# -b:v), BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT (bench-out).
+# -b:v), BENCH_PLAINTEXT (0; 1 gives the tracker, the publisher and every viewer --plaintext, titles the section
+# "## Live latency (issue 4), plaintext", logs in bench-out/live-logs-plaintext: scripts/bench.sh runs it so to set
+# beside the encrypted default), BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT (bench-out).
 #
 # Exit status 1 when a viewer failed or an output does not decode.
 set -euo pipefail
@@ -24,10 +26,19 @@ BITRATE=${BENCH_LIVE_BITRATE:-2M}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
 NAME=bench/live
 RESULTS=$OUT/results.md
+TITLE="## Live latency (issue 4)"
+LOGS=$OUT/live-logs
+TRANSPORT="encrypted (the default)"
+PLAIN=()
+if [ "${BENCH_PLAINTEXT:-0}" = 1 ]; then
+    TITLE="$TITLE, plaintext"
+    LOGS=$OUT/live-logs-plaintext
+    TRANSPORT="plaintext (tracker, publisher and viewers given --plaintext)"
+    PLAIN=(--plaintext)
+fi
 
 mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/p2pstream-live.XXXXXX")
-LOGS=$OUT/live-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 [ -f "$DIST/peer-server.jar" ] || die "dist/peer-server.jar missing (run make build)"
@@ -35,8 +46,9 @@ snapshot_dist "$WORK/dist"
 clean_up_work_on_exit
 ensure_tools ffmpeg:ffmpeg ffprobe:ffmpeg || die "ffmpeg is needed for the live benchmark"
 
-start_tracker "$LOGS" || die "$START_ERROR"
-start_live "$NAME" "$LOGS" "$DURATION" "$BITRATE" || die "$START_ERROR"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+start_tracker "$LOGS" "${PLAIN[@]}" || die "$START_ERROR"
+start_live "$NAME" "$LOGS" "$DURATION" "$BITRATE" "${PLAIN[@]}" || die "$START_ERROR"
 log "publisher on $PUBLISHER_ADDRESS: ${DURATION} s of test pattern at $BITRATE"
 wait_for_peers "$NAME" 1 30 || die "the tracker did not list $NAME"
 sleep 2 # a couple of seconds of stream before the first viewer, as in a real audience
@@ -46,7 +58,7 @@ pids=()
 for (( n = 1; n <= HOPS; n++ )); do
     port=$(free_port) || die "no free port"
     start_bg "hop-$n" "$LOGS" "$JAVA" -jar "$DIST/peer-client.jar" "$TRACKER" "$NAME" --peer "$upstream" --port "$port" \
-        -o "$WORK/hop-$n.ts" --stats-json "$LOGS/hop-$n.json"
+        -o "$WORK/hop-$n.ts" --stats-json "$LOGS/hop-$n.json" "${PLAIN[@]}"
     pids+=("$LAST_PID")
     log "viewer $n: fetches only from $upstream, serves on 127.0.0.1:$port"
     upstream=127.0.0.1:$port
@@ -67,12 +79,13 @@ done
 
 SECTION=$WORK/live.md
 {
-    echo "## Live latency (issue 4)"
+    echo "$TITLE"
     echo
     echo "ffmpeg test pattern (MPEG-2 video at $BITRATE + MP2 audio, MPEG-TS) published live for $DURATION s; chunks cut at"
     echo "64 KiB or every 250 ms; viewer n fetches only from viewer n-1 (viewer 1 from the publisher): n relay hops."
     echo "Latency: publish time to the moment the chunk is written out, for chunks published after the viewer joined."
-    echo "Separate JVMs on one 2-core machine, loopback. $(date -u +%Y-%m-%d)."
+    echo "Separate JVMs on one 2-core machine, loopback; p2pstream $TRANSPORT."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average before: $LOAD_AT_START, after: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| hops $(echo "$LIVE_HEADER" | head -n 1)"
     echo "|---:$(echo "$LIVE_HEADER" | tail -n 1)"

@@ -14,7 +14,10 @@
 # Knobs (environment): BENCH_SWARM_VIEWERS ("8 16 32"), BENCH_SWARM_BITRATE (2000000 bytes/s),
 # BENCH_SWARM_SIZE_MIB (24: about 12.6 s of stream at 2 MB/s), BENCH_SWARM_REF ("share slots": the nginx
 # set-ups to run, "" for none), BENCH_SWARM_JAVA_OPTS (heap and direct memory for the one JVM holding all
-# viewers), BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT (bench-out).
+# viewers), BENCH_PLAINTEXT (0; 1 runs every p2pstream peer as --plaintext would, frames in clear after the
+# handshake, and titles the section "## Swarm (issue 3), plaintext", logs in bench-out/swarm-logs-plaintext:
+# scripts/bench.sh runs it so, without the nginx side, to set beside the encrypted default),
+# BENCH_KEEP (0; 1 keeps the temp dir), BENCH_OUT (bench-out).
 #
 # Exit status 1 when a p2pstream viewer failed, delivered an incomplete stream or different bytes.
 set -euo pipefail
@@ -32,6 +35,7 @@ REF_MODES=${BENCH_SWARM_REF-share slots}
 # OutOfMemoryError never returns). The heap itself stays small.
 JAVA_OPTS=${BENCH_SWARM_JAVA_OPTS:--Xmx512m -XX:MaxDirectMemorySize=1g}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
+PLAINTEXT=${BENCH_PLAINTEXT:-0}
 CAP=$(( 2 * BITRATE ))
 SIZE=$(( SIZE_MIB * 1024 * 1024 ))
 BUFFER_MS=2000
@@ -49,6 +53,13 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/p2pstream-swarm.XXXXXX")
 chmod 755 "$WORK" # nginx workers run as an unprivileged user and must reach the data
 LOGS=$OUT/swarm-logs
+TITLE="## Swarm (issue 3)"
+TRANSPORT=encrypted
+if [ "$PLAINTEXT" = 1 ]; then
+    LOGS=$OUT/swarm-logs-plaintext
+    TITLE="$TITLE, plaintext"
+    TRANSPORT="plaintext (every peer as with --plaintext)"
+fi
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 SWARM_DIR=$WORK/swarm
@@ -64,6 +75,20 @@ if [ -n "$REF_MODES" ]; then
     ensure_tools nginx:nginx curl:curl || true
     { have_cmd nginx && have_cmd curl; } || HAVE_REF=0
 fi
+
+[ -x /usr/bin/time ] || ensure_tools /usr/bin/time:time || true
+
+# timed FILE CMD...: runs CMD, writing "USER_S SYSTEM_S WALL_S" (its CPU and wall seconds) to FILE where
+# /usr/bin/time is there
+timed() {
+    local file=$1
+    shift
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%U %S %e' -o "$file" "$@"
+    else
+        "$@"
+    fi
+}
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
@@ -102,10 +127,11 @@ FAILED=0
 # p2p_run N: one SwarmBench run; fills P2P_ROW[N] (detail row) and P2P_SHORT[N] (summary cells)
 p2p_run() {
     local n=$1 rc=0 json=$LOGS/swarm-$n.json row
-    log "swarm: p2pstream, $n viewers (about $(( n * JOIN_MS / 1000 + DURATION_MS / 1000 + 5 )) s)"
+    log "swarm: p2pstream ${TRANSPORT%% *}, $n viewers (about $(( n * JOIN_MS / 1000 + DURATION_MS / 1000 + 5 )) s)"
+    # the JVM's CPU time (user, system) and wall in LOGS/swarm-N.time: what encryption costs shows there first
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    timeout --foreground $(( 300 + 3 * n )) "$JAVA" $JAVA_OPTS -cp "$DIST/benchmarks.jar" \
-        -Dswarm.joinMillis="$JOIN_MS" -Dswarm.bufferMillis="$BUFFER_MS" \
+    timed "$LOGS/swarm-$n.time" timeout --foreground $(( 300 + 3 * n )) "$JAVA" $JAVA_OPTS -cp "$DIST/benchmarks.jar" \
+        -Dswarm.joinMillis="$JOIN_MS" -Dswarm.bufferMillis="$BUFFER_MS" -Dswarm.plaintext="$([ "$PLAINTEXT" = 1 ] && echo true || echo false)" \
         p2pstream.peer.SwarmBench "$n" "$BITRATE" "$SIZE" "$SWARM_DIR" >"$LOGS/swarm-$n.out" 2>"$LOGS/swarm-$n.err" || rc=$?
     grep -m1 '^summary: ' "$LOGS/swarm-$n.out" | sed 's/^/  /' >&2 || true
     row=$(grep -m1 '^row: ' "$LOGS/swarm-$n.out" | sed 's/^row: //' || true)
@@ -272,9 +298,9 @@ done
 RESULTS=$OUT/results.md
 SECTION=$WORK/swarm.md
 {
-    echo "## Swarm (issue 3)"
+    echo "$TITLE"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $LOAD_AT_START; loopback; JVM options: $JAVA_OPTS."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $LOAD_AT_START, after: $(cut -d' ' -f1-3 /proc/loadavg); loopback; JVM options: $JAVA_OPTS; p2pstream $TRANSPORT."
     echo "One $SIZE_MIB MiB stream at a bitrate of $BITRATE bytes/s ($(awk -v d="$DURATION_MS" 'BEGIN { printf "%.1f", d / 1000 }') s of play); one server whose upload is capped at"
     echo "$CAP bytes/s (2x the bitrate); N viewers joining $(( JOIN_MS / 1000 )) s apart, each with a $(( BUFFER_MS / 1000 )) s start-up buffer."
     echo
@@ -283,14 +309,16 @@ SECTION=$WORK/swarm.md
     echo "  chunks in place before the player needed them (the client's own figure); every output's SHA-256 is checked."
     echo "  *origin upload* = bytes the origin sent / stream size; *offload* = bytes viewers got from other viewers / all bytes"
     echo "  they received; *start-up* = start to first byte played (the 2 s buffer filled)."
-    echo "- **nginx + curl**: N \`curl --limit-rate $BITRATE\` viewers against one nginx with the same total cap. curl does not"
-    echo "  play, so its figure is simpler: a viewer is *in time* when its download finished within the stream's duration + the"
-    echo "  buffer ($(awk -v d="$IN_TIME_MS" 'BEGIN { printf "%.1f", d / 1000 }') s) of its start, which a player needs (necessary, not sufficient: it ignores"
-    echo "  bursts); *rate / bitrate* = its average download rate from its start / the bitrate (1.0 keeps up, 0.25 plays a quarter"
-    echo "  of real time); viewers are stopped $(( (CUTOFF_MS - IN_TIME_MS) / 1000 )) s after the in-time limit (by then they are late), so *served* counts"
-    echo "  copies sent by then, against the N needed; *start-up* = when 2 s of stream were in, interpolated from curl's steady"
-    echo "  rate. Two ways to cap nginx's total, since its \`limit_rate\` is per connection: *fair share* admits everyone at"
-    echo "  cap/N each; *slots* serves cap/bitrate = $(( CAP / BITRATE )) viewers at the bitrate and answers the others 503 (they retry every second)."
+    [ -z "$REF_MODES" ] || {
+        echo "- **nginx + curl**: N \`curl --limit-rate $BITRATE\` viewers against one nginx with the same total cap. curl does not"
+        echo "  play, so its figure is simpler: a viewer is *in time* when its download finished within the stream's duration + the"
+        echo "  buffer ($(awk -v d="$IN_TIME_MS" 'BEGIN { printf "%.1f", d / 1000 }') s) of its start, which a player needs (necessary, not sufficient: it ignores"
+        echo "  bursts); *rate / bitrate* = its average download rate from its start / the bitrate (1.0 keeps up, 0.25 plays a quarter"
+        echo "  of real time); viewers are stopped $(( (CUTOFF_MS - IN_TIME_MS) / 1000 )) s after the in-time limit (by then they are late), so *served* counts"
+        echo "  copies sent by then, against the N needed; *start-up* = when 2 s of stream were in, interpolated from curl's steady"
+        echo "  rate. Two ways to cap nginx's total, since its \`limit_rate\` is per connection: *fair share* admits everyone at"
+        echo "  cap/N each; *slots* serves cap/bitrate = $(( CAP / BITRATE )) viewers at the bitrate and answers the others 503 (they retry every second)."
+    }
     echo
     echo "| viewers | p2pstream: viewers at continuity >= 0.99 | origin upload (copies) | offload | start-up median / max ms |$(for m in $REF_MODES; do [ "$m" = share ] && printf ' nginx fair share: in time |' || printf ' nginx %s slots: in time |' "$(( CAP / BITRATE ))"; done)"
     echo "|---:|---|---:|---:|---:|$(for m in $REF_MODES; do printf -- '---|'; done)"

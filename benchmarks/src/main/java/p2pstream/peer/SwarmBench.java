@@ -23,10 +23,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import p2pstream.common.identity.Identity;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.peer.client.Stats;
 import p2pstream.peer.client.Watch;
 import p2pstream.peer.client.WatchException;
 import p2pstream.peer.server.PeerServer;
+import p2pstream.peer.tracker.Security;
+import p2pstream.peer.tracker.TrackerTrust;
 import p2pstream.tracker.Tracker;
 
 /**
@@ -47,7 +51,9 @@ import p2pstream.tracker.Tracker;
  * Prints a line per viewer, a summary, then one markdown row ({@code row: | ... |}) and one JSON object
  * ({@code json: {...}}) for scripts. Every viewer's output is checked against the source's SHA-256; any viewer
  * that fails, delivers an incomplete stream or different bytes makes the exit status 1 ({@code FAILED} on stderr).
- * Logging is at WARN unless {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} says otherwise.
+ * Logging is at WARN unless {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} says otherwise. Every connection is
+ * encrypted, as by default; {@code -Dswarm.plaintext=true} gives the tracker, the origin and every viewer what
+ * {@code --plaintext} gives the programs (frames in clear after the handshake), to measure what encryption costs.
  *
  * <p>Memory: each live viewer holds its playback window in direct buffers (up to 128 chunks of 256 KiB, here
  * the whole 24 MiB stream) plus a 1 MiB read buffer per peer it fetches from; with 1 s joins about 14 viewers are
@@ -58,6 +64,7 @@ public final class SwarmBench {
     static final String STREAM = "swarm.ts";
     static final long JOIN_MILLIS = Long.getLong("swarm.joinMillis", 1_000);
     static final long BUFFER_MILLIS = Long.getLong("swarm.bufferMillis", 2_000);
+    static final boolean PLAINTEXT = Boolean.getBoolean("swarm.plaintext");
 
     private SwarmBench() {
     }
@@ -108,6 +115,16 @@ public final class SwarmBench {
         return Long.parseLong(t.replace("_", "")) * mul;
     }
 
+    /** A fresh identity's static key, allowing plaintext with {@code -Dswarm.plaintext=true}. */
+    static StaticKey staticKey() {
+        return StaticKey.of(Identity.generate(), PLAINTEXT);
+    }
+
+    /** What a peer of the run secures its connections with: its own fresh identity, any tracker trusted. */
+    static Security security() {
+        return new Security(staticKey(), TrackerTrust.any());
+    }
+
     /** One benchmark run. */
     static final class Run {
         private final int viewers;
@@ -136,16 +153,17 @@ public final class SwarmBench {
             double streamSeconds = size / (double) bitrate;
             System.out.printf(Locale.ROOT,
                     "swarm: %d viewers joining %d ms apart, bitrate %d B/s, stream %d bytes (%.1f s),"
-                            + " origin capped at %d B/s, %d-ms buffer, %d cores, max heap %d MiB%n",
+                            + " origin capped at %d B/s, %d-ms buffer, %d cores, max heap %d MiB, %s%n",
                     viewers, JOIN_MILLIS, bitrate, size, streamSeconds, 2 * bitrate, BUFFER_MILLIS,
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                    PLAINTEXT ? "plaintext" : "encrypted");
 
             List<Viewer> results = new ArrayList<>();
             long originUploaded;
             long wallMillis;
-            try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
-                 PeerServer origin = PeerServer.start(
-                         PeerServer.Config.loopback(tracker.address(), originDir).withUploadLimit(2 * bitrate))) {
+            try (Tracker tracker = Tracker.start(Tracker.Config.loopback().withKey(staticKey()));
+                 PeerServer origin = PeerServer.start(PeerServer.Config.loopback(tracker.address(), originDir)
+                         .withUploadLimit(2 * bitrate).withSecurity(security()))) {
                 origin.announced().get(60, TimeUnit.SECONDS);
                 String originAddress = "127.0.0.1:" + origin.address().getPort();
                 System.out.printf("tracker %s, origin %s%n", tracker.address(), originAddress);
@@ -186,7 +204,8 @@ public final class SwarmBench {
             CompletableFuture<Viewer> result = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 Watch.Config config = Watch.Config.of(tracker, STREAM)
-                        .withPacing(bitrate, BUFFER_MILLIS).withHashOutput(false).withOutputFile(out);
+                        .withPacing(bitrate, BUFFER_MILLIS).withHashOutput(false).withOutputFile(out)
+                        .withSecurity(security());
                 Stats stats = null;
                 String error = null;
                 try {
