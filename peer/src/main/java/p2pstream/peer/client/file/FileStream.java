@@ -284,6 +284,19 @@ public final class FileStream implements ViewerStream {
         if (finished) {
             return;
         }
+        boolean goOn = true;
+        try {
+            goOn = tickOnce();
+        } finally {
+            // even when a step threw: a stream whose tick stopped would wait forever, not even timing out
+            if (goOn && !finished) {
+                loop.schedule(host.timings().fileTickMillis(), this::tick);
+            }
+        }
+    }
+
+    /** The periodic work; false once the stream has failed. */
+    private boolean tickOnce() {
         long now = loop.nanoTime();
         long tickMillis = host.timings().fileTickMillis();
         for (FilePeer p : new ArrayList<>(swarm.peers())) {
@@ -300,11 +313,11 @@ public final class FileStream implements ViewerStream {
             fail(StreamFailure.UNREACHABLE, "no peer delivered " + name + " for " + request.noPeerTimeoutMillis()
                     + " ms (expected: a reachable peer holding the missing chunks; banned: "
                     + swarm.bannedCount() + ")");
-            return;
+            return false;
         }
         fetcher.pumpAll();
         onTick.run();
-        loop.schedule(tickMillis, this::tick);
+        return true;
     }
 
     /** True when a chunk was verified (or nothing is missing where readers need it) since the last check. */
