@@ -39,8 +39,6 @@ final class SecureTransport implements Transport {
     private ByteBuffer netIn;
     /** Sealed bytes not yet written: read mode; null while none wait. */
     private ByteBuffer netOut;
-    /** The plaintext of the record being sealed: only within {@link #write}. */
-    private ByteBuffer plainOut;
     /** Opened plaintext waiting for room in the read buffer: read mode, or null when there is none. */
     private ByteBuffer staged;
     private RecordEncoder encoder;
@@ -303,7 +301,10 @@ final class SecureTransport implements Transport {
         if (plain) {
             return data.writeTo(socket, maxBytes);
         }
-        plainOut = buffers.acquire();
+        if (data.remaining() == 0 || maxBytes <= 0) {
+            return 0;
+        }
+        ByteBuffer plainOut = buffers.acquire(); // the next record's plaintext, only for this call
         long taken = 0;
         try {
             while (taken < maxBytes && data.remaining() > 0) {
@@ -322,7 +323,6 @@ final class SecureTransport implements Transport {
             }
         } finally {
             buffers.release(plainOut);
-            plainOut = null;
         }
         return taken;
     }
