@@ -53,6 +53,16 @@ final class Processes implements AutoCloseable {
         }
     }
 
+    /** Starts {@code pb} (from {@link #java}, perhaps wrapped) and waits for its "listening on" line. */
+    Listening startListening(ProcessBuilder pb) throws IOException {
+        Process p = start(pb);
+        try {
+            return new Listening(p, awaitPort(p, String.join(" ", pb.command())));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + ": " + stderr(p), e);
+        }
+    }
+
     /** A tracker on a free loopback port; returns the port. */
     int startTracker() throws IOException {
         return startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0");
