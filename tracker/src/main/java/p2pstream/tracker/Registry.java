@@ -4,8 +4,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import p2pstream.common.wire.Announce;
@@ -53,6 +55,8 @@ final class Registry {
     /** Name to the first stream of that name; the others follow through {@link StreamEntry#nextWithSameName}. */
     private final TreeMap<String, StreamEntry> byName = new TreeMap<>();
     private final Map<Long, SessionHoldings> bySession = new HashMap<>();
+    /** Sessions the tracker's dial-back could not reach (behind NATs); their entries carry the flag. */
+    private final Set<Long> unreachable = new HashSet<>();
     /** The sessions from each IP address, for counting a stream's distinct hosts. */
     private final Map<InetAddress, List<SessionHoldings>> byHost = new HashMap<>();
     private final Handles<StreamEntry> streamHandles = new Handles<>();
@@ -117,6 +121,9 @@ final class Registry {
         }
         if (mine == null) {
             mine = sessionHandles.add(h -> new SessionHoldings(peer, h));
+            if (unreachable.contains(peer.sessionId())) {
+                mine.reachable(false);
+            }
             bySession.put(peer.sessionId(), mine);
             byHost.computeIfAbsent(mine.host, h -> new ArrayList<>(1)).add(mine);
         }
@@ -150,8 +157,32 @@ final class Registry {
         }
     }
 
+    /**
+     * The tracker's dial-back of a session found it reachable or not: its entries say so from now on (a session
+     * announcing later takes it from here). Only unreachable sessions are remembered.
+     */
+    void reach(long sessionId, boolean reachable) {
+        if (reachable) {
+            unreachable.remove(sessionId);
+        } else {
+            unreachable.add(sessionId);
+        }
+        SessionHoldings mine = bySession.get(sessionId);
+        if (mine != null) {
+            mine.reachable(reachable);
+        }
+    }
+
+    /** Whether the session holds (announced) the stream. */
+    boolean holds(long sessionId, ContentId id) {
+        SessionHoldings mine = bySession.get(sessionId);
+        StreamEntry stream = streams.get(id);
+        return mine != null && stream != null && mine.indexIn(stream.handle) >= 0;
+    }
+
     /** Forgets everything a session announced: called when it closes or goes silent. */
     void removeSession(long sessionId) {
+        unreachable.remove(sessionId);
         SessionHoldings mine = bySession.remove(sessionId);
         if (mine == null) {
             return;

@@ -12,9 +12,13 @@ final class SessionHoldings {
     private static final int EMPTY = -1;
     private static final int INITIAL_SLOTS = 2;
 
-    /** How PEERS lists this session, encoded once: an answer copies these instead of encoding an address. */
-    final byte[] asSeed;
-    final byte[] asPartialHolder;
+    /**
+     * How PEERS lists this session, encoded once: an answer copies these instead of encoding an address. Encoded
+     * again when the tracker's dial-back finds the session unreachable.
+     */
+    byte[] asSeed;
+    byte[] asPartialHolder;
+    private final TrackerSession.Peer peer;
     /** This session's index in the registry's session table; stream holder arrays refer to it by this. */
     final int handle;
     /** The IP address the session came from: holders are ranked by distinct hosts, not sessions. */
@@ -30,8 +34,14 @@ final class SessionHoldings {
         this.handle = handle;
         this.host = peer.address().getAddress();
         this.viewer = peer.viewer();
-        this.asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true));
-        this.asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false));
+        this.peer = peer;
+        reachable(true);
+    }
+
+    /** Whether others can dial this session's peer (its PEERS entries say so). */
+    void reachable(boolean reachable) {
+        asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true, reachable));
+        asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false, reachable));
     }
 
     int size() {

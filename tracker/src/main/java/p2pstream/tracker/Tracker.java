@@ -114,6 +114,7 @@ public final class Tracker implements AutoCloseable {
     private final EventLoopGroup group;
     private final Registry registry;
     private final TrackerMetrics metrics;
+    private final Rendezvous rendezvous = new Rendezvous(this);
     /** Null without --http. */
     private final TrackerHttp http;
     /** Registry loop only: when the last "tracker full" warning was logged. */
@@ -207,6 +208,15 @@ public final class Tracker implements AutoCloseable {
         acceptor.close();
         group.close();
         log.info("tracker on {} stopped", address());
+    }
+
+    /** This tracker's Noise static key: what its dial-backs prove. */
+    StaticKey key() {
+        return config.key();
+    }
+
+    Rendezvous rendezvous() {
+        return rendezvous;
     }
 
     EventLoop registryLoop() {

@@ -9,6 +9,7 @@ import p2pstream.common.metrics.Histogram;
 import p2pstream.common.metrics.HttpStatusCounts;
 import p2pstream.common.metrics.Metrics;
 import p2pstream.common.metrics.RecentRate;
+import p2pstream.common.wire.Dial;
 
 /**
  * A tracker's metrics: what its sessions asked (counted as they read it, on their loops), the registry's figures
@@ -30,6 +31,11 @@ final class TrackerMetrics {
     final Counter announces;
     final Counter withdraws;
     final Histogram registryBatchSeconds;
+    /** Dial-backs by outcome, connections arranged by mode (section 11). */
+    private final Counter reachable;
+    private final Counter unreachable;
+    private final Counter reversals;
+    private final Counter punches;
     final HttpStatusCounts http;
     /** Sessions past HELLO and not closed; changed on the sessions' loops. */
     private final AtomicInteger sessionsOpen = new AtomicInteger();
@@ -62,6 +68,11 @@ final class TrackerMetrics {
         registryBatchSeconds = metrics.histogram(p + "registry_batch_seconds", "Time from a session handing a batch"
                 + " of requests to the registry loop to its answers being back on the session's loop.",
                 BATCH_BUCKETS_SECONDS);
+        reachable = metrics.counter(p + "dial_backs_reached_total", "Peers the tracker dialed back and reached.");
+        unreachable = metrics.counter(p + "dial_backs_failed_total",
+                "Peers the tracker could not dial back (behind a NAT or firewall).");
+        reversals = metrics.counter(p + "reversals_total", "Holders told to connect to the viewer that asked.");
+        punches = metrics.counter(p + "punches_total", "Simultaneous opens arranged between two NATed peers.");
         http = new HttpStatusCounts(metrics, p + "http_requests_total", "HTTP requests answered, by status class.");
     }
 
@@ -69,6 +80,16 @@ final class TrackerMetrics {
     void onSessionOpened() {
         sessionsOpen.incrementAndGet();
         sessionsOpened.inc();
+    }
+
+    /** The dial-back of a session ended. Any thread. */
+    void onDialBack(boolean reached) {
+        (reached ? reachable : unreachable).inc();
+    }
+
+    /** A connection was arranged. Any thread. */
+    void onArranged(Dial.Mode mode) {
+        (mode == Dial.Mode.REVERSAL ? reversals : punches).inc();
     }
 
     /** A session that passed HELLO closed. Its loop. */

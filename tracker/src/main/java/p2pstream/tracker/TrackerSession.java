@@ -2,19 +2,24 @@ package p2pstream.tracker;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Withdraw;
@@ -36,10 +41,22 @@ final class TrackerSession implements ConnectionHandler {
         }
     }
 
+    /** CONNECT requests a session may make in a window; beyond, they are dropped (a busy viewer, or a flood). */
+    static final int MAX_CONNECTS_PER_WINDOW = 32;
+    static final long CONNECT_WINDOW_MILLIS = 10_000;
+
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
     private RegistryRequests requests;
+    /** The session's round trip as its handshake measured it (-1 unknown); read by other loops. */
+    private volatile long rttMillis = -1;
+    /** Whether the dial-back reached the peer; false until it did. Read by other loops. */
+    private volatile boolean reachable;
+    /** Work waiting for the dial-back's answer (a CONNECT needs it); null once it came or none runs. Loop only. */
+    private List<Runnable> awaitingDialBack;
+    private long connectWindowNanos;
+    private int connectsInWindow;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -82,14 +99,65 @@ final class TrackerSession implements ConnectionHandler {
                 connection.send(EmptyMessage.PONG);
             }
             case PONG -> EmptyMessage.decode(t, payload);
+            case CONNECT -> onConnect(ConnectPeer.decode(payload));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP or PING on a tracker session)");
+                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT or PING on a tracker session)");
         }
+    }
+
+    /** The peer as registered; null before HELLO. */
+    Peer peer() {
+        return peer;
+    }
+
+    long rttMillis() {
+        return rttMillis;
+    }
+
+    boolean reachable() {
+        return reachable;
+    }
+
+    /** Runs {@code r} once the dial-back has said whether the peer is reachable (now, when it has). Loop only. */
+    void whenDialedBack(Runnable r) {
+        if (awaitingDialBack == null) {
+            r.run();
+        } else if (awaitingDialBack.size() < MAX_CONNECTS_PER_WINDOW) {
+            awaitingDialBack.add(r);
+        }
+    }
+
+    /** Sends {@code m} on the session's loop, if it is still open. Any thread. */
+    void send(Message m) {
+        connection.loop().execute(() -> {
+            if (connection.isOpen()) {
+                connection.send(m);
+            }
+        });
+    }
+
+    private void onConnect(ConnectPeer c) throws ProtocolException {
+        if (peer.address().getPort() == 0) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "connect: listen port 0 (expected: a peer that listens,"
+                    + " which the holder can connect to)");
+        }
+        long now = connection.loop().nanoTime();
+        if (now - connectWindowNanos > CONNECT_WINDOW_MILLIS * 1_000_000) {
+            connectWindowNanos = now;
+            connectsInWindow = 0;
+        }
+        if (++connectsInWindow > MAX_CONNECTS_PER_WINDOW) {
+            log.debug("{} session {}: CONNECT dropped: more than {} in {} ms", connection.remoteAddress(),
+                    peer.sessionId(), MAX_CONNECTS_PER_WINDOW, CONNECT_WINDOW_MILLIS);
+            return;
+        }
+        tracker.rendezvous().onConnect(this, c);
     }
 
     @Override
     public void onClose(String reason) {
         if (peer != null) {
+            tracker.rendezvous().onClose(this);
             tracker.metrics().onSessionClosed();
             requests.close();
             long session = peer.sessionId();
@@ -113,9 +181,32 @@ final class TrackerSession implements ConnectionHandler {
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
+        rttMillis = connection.handshakeRoundTripMillis();
+        tracker.rendezvous().onHello(this);
+        if (hello.listenPort() != 0) {
+            Peer p = peer;
+            awaitingDialBack = new ArrayList<>(1);
+            DialBack.start(connection.loop(), tracker.key(), p, reached -> onDialedBack(p, reached));
+        }
         log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
                 hello.peerId().text(), hello.listenPort(),
                 connection.isEncrypted() ? "" : " (plaintext: both allow it)");
+    }
+
+    private void onDialedBack(Peer p, boolean reached) {
+        reachable = reached;
+        tracker.metrics().onDialBack(reached);
+        List<Runnable> waiting = awaitingDialBack;
+        awaitingDialBack = null;
+        waiting.forEach(Runnable::run);
+        if (!connection.isOpen()) {
+            return;
+        }
+        connection.send(new Reach(reached, p.address()));
+        long session = p.sessionId();
+        onRegistryLoop(() -> tracker.registry().reach(session, reached));
+        log.info("{} session {}: {} at {}", connection.remoteAddress(), session,
+                reached ? "reachable" : "not reachable (its NAT or firewall let no one in)", p.address());
     }
 
     private void onAnnounce(Announce a) throws ProtocolException {

@@ -9,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +25,7 @@ import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.PeerId;
 
 /**
  * A listening socket: accepts on the group's first loop and hands each connection to the group's next loop
@@ -49,6 +53,14 @@ public final class Acceptor implements AutoCloseable {
      * derived from the open-file limit leaves a tenth of it spare.
      */
     static final int MAX_LINGERING = 256;
+
+    /**
+     * An inbound connection this process asked for (PROTOCOL.md section 11: a holder the tracker told to connect
+     * back): adopted with {@code handler} and as the secure handshake's initiator, the side that said it wanted the
+     * connection, demanding {@code expected} of the other side, as if this side had dialed.
+     */
+    public record Claim(ConnectionHandler handler, Limits limits, PeerId expected) {
+    }
 
     /** What a frame connection over a limit is told: ERROR TOO_MANY_CONNECTIONS. */
     public static final Refusal ERROR_FRAME = why -> Frames.encode(
@@ -81,6 +93,8 @@ public final class Acceptor implements AutoCloseable {
     /** Open connections per remote address; counted on the accept loop, released on each connection's loop. */
     private final ConcurrentHashMap<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
     private final InetSocketAddress localAddress;
+    /** Connections this process expects from an address, adopted as if dialed (see {@link #claim}); any thread. */
+    private final Map<InetAddress, ArrayDeque<Claim>> claims = new HashMap<>();
     private SelectionKey key;
     /** Accept loop only: the current pause after failed accepts (0 while accepts succeed), and the log's pace. */
     private long acceptPauseMillis;
@@ -155,6 +169,18 @@ public final class Acceptor implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (secure != null) {
+                // a peer's connections the tracker arranges leave from its listening port (section 11), which
+                // both sockets must allow; a port given is first checked free, as SO_REUSEPORT would share it
+                // with another listener of this user instead of failing
+                if (address.getPort() != 0) {
+                    try (ServerSocketChannel check = ServerSocketChannel.open()) {
+                        check.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                        bind(check, address);
+                    }
+                }
+                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             bind(server, address);
             server.configureBlocking(false);
             Acceptor acceptor = new Acceptor(group, server, handlers, limits, maxConnections, maxConnectionsPerAddress,
@@ -198,6 +224,39 @@ public final class Acceptor implements AutoCloseable {
     public static String hostPort(InetSocketAddress a) {
         String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /**
+     * The next connection from {@code from} (any port: a NAT may have changed it) is adopted by {@code claim}
+     * instead of a fresh handler; claims from one address are met in order. Any thread.
+     */
+    public void claim(InetAddress from, Claim claim) {
+        synchronized (claims) {
+            claims.computeIfAbsent(from, a -> new ArrayDeque<>()).add(claim);
+        }
+    }
+
+    /** Withdraws a claim not met (the connection never came); false when it was met or withdrawn. Any thread. */
+    public boolean unclaim(InetAddress from, Claim claim) {
+        synchronized (claims) {
+            ArrayDeque<Claim> q = claims.get(from);
+            boolean removed = q != null && q.remove(claim);
+            if (q != null && q.isEmpty()) {
+                claims.remove(from);
+            }
+            return removed;
+        }
+    }
+
+    private Claim takeClaim(InetAddress from) {
+        synchronized (claims) {
+            ArrayDeque<Claim> q = from == null ? null : claims.get(from);
+            Claim c = q == null ? null : q.poll();
+            if (q != null && q.isEmpty()) {
+                claims.remove(from);
+            }
+            return c;
+        }
     }
 
     /** The bound address, with the real port when 0 was asked for. */
@@ -314,7 +373,13 @@ public final class Acceptor implements AutoCloseable {
 
     private void adopt(EventLoop loop, SocketChannel channel, InetAddress from) {
         try {
-            loop.register(channel, handlers.get(), limits, this, from, uploadCap, secure);
+            Claim claim = secure == null ? null : takeClaim(from);
+            if (claim != null) {
+                loop.register(channel, claim.handler(), claim.limits(), this, from, uploadCap, secure, true,
+                        claim.expected());
+            } else {
+                loop.register(channel, handlers.get(), limits, this, from, uploadCap, secure, false, null);
+            }
         } catch (IOException | RuntimeException e) {
             open.decrementAndGet();
             release(from);

@@ -137,8 +137,8 @@ public final class EventLoop implements AutoCloseable {
         if (key == null) {
             return Transport.PLAINTEXT;
         }
-        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key), remote,
-                recordBuffers);
+        return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key, expected),
+                remote, recordBuffers, clock);
     }
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
@@ -155,9 +155,10 @@ public final class EventLoop implements AutoCloseable {
     }
 
     Connection register(SocketChannel channel, ConnectionHandler handler, Limits limits, Acceptor acceptor,
-                        InetAddress acceptedFrom, TokenBucket uploadCap, StaticKey secure) throws IOException {
+                        InetAddress acceptedFrom, TokenBucket uploadCap, StaticKey secure, boolean initiator,
+                        PeerId expected) throws IOException {
         Connection c = register(channel, handler, limits, acceptor, acceptedFrom, uploadCap,
-                transport(secure, false, null, remoteOf(channel)));
+                transport(secure, initiator, expected, remoteOf(channel)));
         c.onOpened();
         return c;
     }
@@ -190,6 +191,17 @@ public final class EventLoop implements AutoCloseable {
      */
     public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits, StaticKey secure,
                               PeerId expected) {
+        return connect(remote, 0, true, handler, limits, secure, expected);
+    }
+
+    /**
+     * The same for a connection the tracker arranged (PROTOCOL.md section 11): bound to {@code localPort} when it is
+     * not 0 (the port this process listens on, shared with its listener, so that a NAT maps the connection as it
+     * maps the listener and the other side's connection meets it), and with the handshake role the arrangement gives
+     * this side ({@code initiator}), whichever side's TCP connect completes. Loop thread only.
+     */
+    public Connection connect(InetSocketAddress remote, int localPort, boolean initiator, ConnectionHandler handler,
+                              Limits limits, StaticKey secure, PeerId expected) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -197,9 +209,14 @@ public final class EventLoop implements AutoCloseable {
             throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
-                transport(secure, true, expected, remote));
+                transport(secure, initiator, expected, remote));
         try {
             configure(channel);
+            if (localPort != 0) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                channel.bind(new InetSocketAddress(localPort));
+            }
             boolean connected = channel.connect(remote);
             c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
             if (connected) {

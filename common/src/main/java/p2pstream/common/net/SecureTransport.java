@@ -48,11 +48,24 @@ final class SecureTransport implements Transport {
     private boolean plain;
     /** The last socket read filled {@link #netIn}: more may be waiting in the socket. */
     private boolean filled;
+    private final Clock clock;
+    /** When this side last wrote a handshake message, and the first wait for an answer (-1 until measured). */
+    private long wroteNanos;
+    private long roundTripNanos = -1;
 
-    SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers) {
+    SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers, Clock clock) {
         this.handshake = handshake;
         this.remote = remote;
         this.buffers = buffers;
+        this.clock = clock;
+    }
+
+    /**
+     * The time from this side's first handshake message to the answer (the initiator's first, the responder's
+     * second): the connection's round trip, with the other side's key agreement. -1 before the answer came.
+     */
+    long roundTripNanos() {
+        return roundTripNanos;
     }
 
     /** The peer id the other side proved, once the handshake is done; null before. */
@@ -189,6 +202,8 @@ final class SecureTransport implements Transport {
                 writeHandshake();
             } else if (clearErrorPending() || !handshake.readNext(netIn)) {
                 break; // the rest of the message, or of a refusal in clear, has not arrived yet
+            } else if (roundTripNanos < 0 && wroteNanos != 0) {
+                roundTripNanos = clock.nanoTime() - wroteNanos;
             }
         }
         if (handshake.isDone() && !done) {
@@ -250,6 +265,7 @@ final class SecureTransport implements Transport {
         }
         try {
             handshake.writeNext(netOut);
+            wroteNanos = clock.nanoTime();
         } catch (ProtocolException e) {
             log.info("{} closing: {} {}", remote, e.code(), e.getMessage());
             throw new IOException(e.code() + ": " + e.getMessage());

@@ -52,6 +52,14 @@ public final class Handshake {
         return new Handshake(local, false, null, null);
     }
 
+    /**
+     * The responding side of a connection arranged for a known peer (a holder dialing back the viewer the tracker
+     * named): that peer must prove {@code expected}.
+     */
+    public static Handshake responder(StaticKey local, PeerId expected) {
+        return new Handshake(local, false, expected, null);
+    }
+
     /** With a fixed ephemeral key: the fuzz targets' reproducible handshakes. */
     static Handshake of(StaticKey local, boolean initiator, PeerId expected, X25519.KeyPair ephemeral) {
         return new Handshake(local, initiator, expected, ephemeral);

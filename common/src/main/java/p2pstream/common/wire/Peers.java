@@ -10,14 +10,30 @@ import java.util.List;
  * random sample of the peers holding it, never the asker. Thread-safe (immutable).
  *
  * <pre>PEERS: &lt;len&gt;&lt;type=0x15&gt;&lt;found:u8&gt;[&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
- *        &lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;complete:u8&gt;}*count]</pre>
- * where {@code <address>} is {@code <family:u8 4|16><ip><port:u16>}.
+ *        &lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;flags:u8&gt;}*count]</pre>
+ * where {@code <address>} is {@code <family:u8 4|16><ip><port:u16>} and {@code flags} bit 0 is "holds the whole
+ * stream", bit 1 "the tracker could not dial it back" (behind a NAT: ask the tracker to CONNECT); other bits 0.
  */
 public record Peers(ContentId contentId, String name, long size, int chunkSize, List<Entry> peers) implements Message {
     public static final Peers NOT_FOUND = new Peers(null, null, 0, 0, List.of());
 
-    /** One peer: where it serves, who it is, whether it holds the whole stream. */
-    public record Entry(InetSocketAddress address, PeerId peerId, boolean complete) {
+    /**
+     * One peer: where it serves, who it is, whether it holds the whole stream, and whether the tracker reached it
+     * there (false: it is behind a NAT that lets nobody in, so a connection needs the tracker's help).
+     */
+    public record Entry(InetSocketAddress address, PeerId peerId, boolean complete, boolean reachable) {
+        private static final int COMPLETE = 1;
+        private static final int UNREACHABLE = 2;
+
+        /** A peer the tracker has not found unreachable. */
+        public Entry(InetSocketAddress address, PeerId peerId, boolean complete) {
+            this(address, peerId, complete, true);
+        }
+
+        int flags() {
+            return (complete ? COMPLETE : 0) | (reachable ? 0 : UNREACHABLE);
+        }
+
         int bytes() {
             return Wire.addressBytes(address) + PeerId.BYTES + 1;
         }
@@ -115,7 +131,7 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
     private static void putEntry(ByteBuffer out, Entry e) {
         Wire.putAddress(out, e.address());
         e.peerId().encode(out);
-        out.put((byte) (e.complete() ? 1 : 0));
+        out.put((byte) e.flags());
     }
 
     public static Peers decode(ByteBuffer in) throws ProtocolException {
@@ -140,11 +156,11 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
         for (int i = 0; i < count; i++) {
             InetSocketAddress address = Wire.getAddress(in, "peer address");
             PeerId peerId = PeerId.decode(in);
-            int complete = Wire.getU8(in, "complete");
-            if (complete > 1) {
-                throw ProtocolException.malformed("complete: " + complete + " (expected: 0 or 1)");
+            int flags = Wire.getU8(in, "flags");
+            if ((flags & ~(Entry.COMPLETE | Entry.UNREACHABLE)) != 0) {
+                throw ProtocolException.malformed("flags: " + flags + " (expected: bits 0 and 1 only)");
             }
-            list.add(new Entry(address, peerId, complete == 1));
+            list.add(new Entry(address, peerId, (flags & Entry.COMPLETE) != 0, (flags & Entry.UNREACHABLE) == 0));
         }
         Wire.end(in, MessageType.PEERS);
         return new Peers(id, name, size, chunkSize, list);

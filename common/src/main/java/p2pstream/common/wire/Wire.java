@@ -62,6 +62,15 @@ public final class Wire {
         return in.get() & 0xff;
     }
 
+    /** A u8 that must be 0 (false) or 1 (true). */
+    public static boolean getFlag(ByteBuffer in, String field) throws ProtocolException {
+        int b = getU8(in, field);
+        if (b > 1) {
+            throw ProtocolException.malformed(field + ": " + b + " (expected: 0 or 1)");
+        }
+        return b == 1;
+    }
+
     public static int getU16(ByteBuffer in, String field) throws ProtocolException {
         need(in, 2, field);
         return in.getShort() & 0xffff;

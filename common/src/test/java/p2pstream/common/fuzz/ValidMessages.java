@@ -9,7 +9,9 @@ import java.util.BitSet;
 import java.util.List;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Dial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
@@ -22,6 +24,7 @@ import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
@@ -223,8 +226,21 @@ public final class ValidMessages {
         Draw entries = count > 4 ? draw.fork() : draw;
         List<Peers.Entry> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            list.add(new Peers.Entry(address(entries), peerId(entries), entries.bool()));
+            list.add(new Peers.Entry(address(entries), peerId(entries), entries.bool(), entries.bool()));
         }
         return new Peers(contentId(draw), name(draw, Wire.MAX_NAME_BYTES), anySize(draw), u31(draw), list);
+    }
+
+    public static Reach reach(Draw draw) {
+        return new Reach(draw.bool(), address(draw));
+    }
+
+    public static ConnectPeer connect(Draw draw) {
+        return new ConnectPeer(contentId(draw), peerId(draw));
+    }
+
+    public static Dial dial(Draw draw) {
+        return new Dial(draw.bool() ? Dial.Mode.REVERSAL : Dial.Mode.PUNCH, draw.bool(), contentId(draw), peerId(draw),
+                address(draw), draw.between(0, Dial.MAX_DELAY_MILLIS));
     }
 }

@@ -10,6 +10,8 @@ import p2pstream.common.net.WireBytes;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.ConnectPeer;
+import p2pstream.common.wire.Dial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
@@ -24,6 +26,7 @@ import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
@@ -68,6 +71,9 @@ public final class WireTargets {
                 message("STREAMS", CONTROL_PAYLOAD_BYTES, ValidMessages::streams, (base, in) -> Streams.decode(in)),
                 message("LOOKUP", CONTROL_PAYLOAD_BYTES, ValidMessages::lookup, (base, in) -> Lookup.decode(in)),
                 message("PEERS", CONTROL_PAYLOAD_BYTES, ValidMessages::peers, (base, in) -> Peers.decode(in)),
+                message("REACH", CONTROL_PAYLOAD_BYTES, ValidMessages::reach, (base, in) -> Reach.decode(in)),
+                message("CONNECT", CONTROL_PAYLOAD_BYTES, ValidMessages::connect, (base, in) -> ConnectPeer.decode(in)),
+                message("DIAL", CONTROL_PAYLOAD_BYTES, ValidMessages::dial, (base, in) -> Dial.decode(in)),
                 message("LIVE_END", CONTROL_PAYLOAD_BYTES, ValidMessages::liveEnd, (base, in) -> LiveEnd.decode(in)),
                 chunk(),
                 liveChunk(),

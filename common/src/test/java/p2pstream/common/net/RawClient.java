@@ -108,6 +108,8 @@ public final class RawClient implements AutoCloseable {
     private final int maxFrameBytes;
     /** The id this client proves (secure) or only claims (plaintext); what its HELLO frames carry. */
     public final PeerId peerId;
+    /** Whether REACH frames are read like any other (see {@link #readOrEof}). */
+    private boolean keepReach;
     /** Secure, but the listener refused in clear before the handshake: what it sent is read as is. */
     public final boolean refusedInClear;
 
@@ -226,6 +228,12 @@ public final class RawClient implements AutoCloseable {
         return sendBytes(WireBytes.frame(type, payload));
     }
 
+    /** From now on the tracker's REACH frames are read like any other, for tests of the dial-back. */
+    public RawClient keepReach() {
+        keepReach = true;
+        return this;
+    }
+
     /** HELLO to a tracker (role CLIENT, this client's peer id, no content id), and its WELCOME. */
     public Welcome trackerHello(int listenPort) throws IOException, ProtocolException {
         send(new Hello(Role.CLIENT, peerId, listenPort, null));
@@ -264,8 +272,20 @@ public final class RawClient implements AutoCloseable {
         in.readFully(bytes);
     }
 
-    /** The next frame, or null when the server closed cleanly between frames. */
+    /**
+     * The next frame, or null when the server closed cleanly between frames. A tracker's REACH (the result of its
+     * dial-back of the listen port a HELLO gave, which comes whenever the dial-back ends) is skipped: what a test
+     * checks is how the server answers what it sent.
+     */
     public Frame readOrEof() throws IOException, ProtocolException {
+        Frame f = readAnyOrEof();
+        while (f != null && f.type() == MessageType.REACH.code() && !keepReach) {
+            f = readAnyOrEof();
+        }
+        return f;
+    }
+
+    private Frame readAnyOrEof() throws IOException, ProtocolException {
         int first = in.read();
         if (first < 0) {
             return null;

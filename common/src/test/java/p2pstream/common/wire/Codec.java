@@ -53,6 +53,9 @@ final class Codec {
             case STREAMS -> Streams.decode(payload);
             case LOOKUP -> Lookup.decode(payload);
             case PEERS -> Peers.decode(payload);
+            case REACH -> Reach.decode(payload);
+            case CONNECT -> ConnectPeer.decode(payload);
+            case DIAL -> Dial.decode(payload);
             case LIVE_END -> LiveEnd.decode(payload);
             case GRANT -> GrantMessage.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");

@@ -5,6 +5,8 @@ import static p2pstream.common.wire.Codec.assertRejected;
 import static p2pstream.common.wire.MessageCodecTest.ID;
 import static p2pstream.common.wire.MessageCodecTest.PEER;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -221,9 +223,42 @@ class InvalidMessageTest {
     }
 
     @Test
+    void acceptsBothPeerFlagsAndReadsThem() throws ProtocolException {
+        Peers.Entry e = Peers.decode(ByteBuffer.wrap(peers(1, 1, 4, 3))).peers().get(0);
+        assertEquals(true, e.complete());
+        assertEquals(false, e.reachable());
+    }
+
+    @Test
+    void rejectsBadReachAndDialFields() throws ProtocolException {
+        Reach reach = new Reach(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), 7));
+        byte[] r = payloadBytes(reach);
+        r[0] = 2;
+        assertRejected(ErrorCode.MALFORMED, reach, r);
+        Dial dial = new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 7), 10);
+        for (int[] bad : new int[][] {{0, 0}, {0, 3}, {1, 0}, {1, 3}}) {
+            byte[] d = payloadBytes(dial);
+            d[bad[0]] = (byte) bad[1];
+            assertRejected(ErrorCode.MALFORMED, dial, d);
+        }
+        byte[] late = payloadBytes(dial);
+        late[late.length - 2] = (byte) 0xff; // a delay of 65 s: no punch is timed that far ahead
+        assertRejected(ErrorCode.MALFORMED, dial, late);
+    }
+
+    private static byte[] payloadBytes(Message m) throws ProtocolException {
+        ByteBuffer payload = Codec.payload(m);
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        return bytes;
+    }
+
+    @Test
     void rejectsBadPeerFieldsAndFoundFlag() {
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(2, 0, 4, 0));
-        assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 2));
+        assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 4));
+        assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 0x83));
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 6, 0));
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 0, 0));
     }
@@ -253,7 +288,7 @@ class InvalidMessageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x16, 0x2b, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x1f, 0x2b, 0x7f, 0xff})
     void rejectsUnknownTypeBytes(int code) {
         assertRejected(ErrorCode.UNKNOWN_TYPE, () -> MessageType.of(code));
     }

@@ -82,7 +82,13 @@ class MessageCodecTest {
                 Peers.NOT_FOUND,
                 new Peers(ID, "a/b.mkv", 1000, 16 * 1024, List.of()),
                 new Peers(ID, "a/b.mkv", 1000, 16 * 1024,
-                        List.of(new Peers.Entry(v4, PEER, true), new Peers.Entry(v6, new PeerId(1, 2), false))));
+                        List.of(new Peers.Entry(v4, PEER, true), new Peers.Entry(v6, new PeerId(1, 2), false),
+                                new Peers.Entry(v4, PEER, true, false), new Peers.Entry(v6, PEER, false, false))),
+                new Reach(true, v4),
+                new Reach(false, v6),
+                new ConnectPeer(ID, PEER),
+                new Dial(Dial.Mode.REVERSAL, false, ID, PEER, v4, 0),
+                new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2), v6, Dial.MAX_DELAY_MILLIS));
     }
 
     static Stream<Message> truncatable() {

@@ -54,8 +54,11 @@ public record Stats(String name, String contentId, long size, boolean complete, 
         }
     }
 
-    /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
-    public record PeerBytes(String address, long bytes, long sent) {
+    /**
+     * One peer, by the address it serves on: verified bytes received from it, bytes sent to it, how it was reached
+     * (direct, reversed, punched; null for a peer that only fetched from us).
+     */
+    public record PeerBytes(String address, long bytes, long sent, String route) {
     }
 
     public Stats {
@@ -110,7 +113,11 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             PeerBytes p = peers.get(i);
             sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"address\": ");
             Json.quote(sb, p.address()).append(", \"bytes\": ").append(p.bytes()).append(", \"sent\": ")
-                    .append(p.sent()).append('}');
+                    .append(p.sent());
+            if (p.route() != null) {
+                Json.quote(sb.append(", \"route\": "), p.route());
+            }
+            sb.append('}');
         }
         sb.append(peers.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         return sb.toString();
@@ -144,8 +151,9 @@ public record Stats(String name, String contentId, long size, boolean complete, 
             sb.append("  sha256 ").append(sha256).append('\n');
         }
         for (PeerBytes p : peers) {
-            sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %s%n", p.address(),
-                    bytesText(p.bytes()), bytesText(p.sent())));
+            String route = p.route() == null ? "" : " " + p.route();
+            sb.append(String.format(Locale.ROOT, "  peer %-22s received %-10s sent %-10s%s", p.address(),
+                    bytesText(p.bytes()), bytesText(p.sent()), route).stripTrailing()).append('\n');
         }
     }
 

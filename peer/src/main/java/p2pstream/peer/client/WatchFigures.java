@@ -62,6 +62,6 @@ final class WatchFigures {
 
     private static List<Stats.PeerBytes> peerBytes(Viewer viewer) {
         return viewer.catalog().traffic().peerBytes().stream()
-                .map(b -> new Stats.PeerBytes(b.address(), b.bytes(), b.sent())).toList();
+                .map(b -> new Stats.PeerBytes(b.address(), b.bytes(), b.sent(), b.route())).toList();
     }
 }

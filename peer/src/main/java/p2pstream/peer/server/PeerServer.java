@@ -11,11 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
+import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
@@ -27,6 +29,7 @@ import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
+import p2pstream.peer.tracker.Dialer;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.tracker.TrackerIdentityException;
@@ -188,14 +191,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
         TokenBucket cap = config.uploadBytesPerSecond() > 0
                 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
-        this.acceptor = Acceptor.open(group, config.bind(),
-                () -> new ServerSession(this, config.sessionIdleMillis()),
-                LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
-                        .withHelloTimeoutMillis(config.helloTimeoutMillis()),
-                config.maxConnections(), config.maxConnectionsPerAddress(), cap, Acceptor.ERROR_FRAME,
-                config.security().key());
+        Supplier<ConnectionHandler> sessions = () -> new ServerSession(this, config.sessionIdleMillis());
+        Limits sessionLimits = LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
+                .withHelloTimeoutMillis(config.helloTimeoutMillis());
+        this.acceptor = Acceptor.open(group, config.bind(), sessions, sessionLimits, config.maxConnections(),
+                config.maxConnectionsPerAddress(), cap, Acceptor.ERROR_FRAME, config.security().key());
         this.trackerClient = new TrackerClient(group.loops().get(0), config.tracker(), config.security(), Role.SERVER,
                 acceptor.localAddress().getPort(), false);
+        // holders behind NATs are connected to the viewers that ask through the tracker (section 11)
+        trackerClient.arrivals(new Dialer(group.loops().get(0), config.security().key(),
+                acceptor.localAddress().getPort(), sessions, sessionLimits, cap, null));
         for (ServedStream s : shared) {
             announce(s.announcement());
         }

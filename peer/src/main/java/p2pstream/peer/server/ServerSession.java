@@ -19,6 +19,7 @@ import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.Role;
 
 /**
  * Serves one stream to one peer: answers HELLO with HELLO, MANIFEST and what it holds (HAVE_ALL, a BITFIELD,
@@ -185,6 +186,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     }
 
     private void onHello(Hello hello) throws ProtocolException {
+        if (hello.role() == Role.TRACKER && hello.contentId() == null) {
+            // the tracker's dial-back (PROTOCOL.md section 11): our HELLO proves the address reaches us
+            hello.expectProvedBy(connection.remotePeerId());
+            connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), null));
+            connection.closeAfterFlush("dial-back answered");
+            return;
+        }
         if (hello.contentId() == null) {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "hello: no content id (expected: the stream wanted)");
         }

@@ -52,6 +52,8 @@ public final class Candidates {
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
     /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
     private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
+    /** Addresses the tracker's latest answers marked unreachable (PEERS flag bit 1). */
+    private final Set<InetSocketAddress> unreachable = new HashSet<>();
     /**
      * The peer id the tracker named for an address: what its handshake must prove. The least recently named go
      * first past {@link #MAX_REMEMBERED}; the queued addresses, named by the latest answers, keep theirs.
@@ -80,6 +82,11 @@ public final class Candidates {
             Collections.shuffle(entries, random);
             for (Peers.Entry e : entries) {
                 ids.put(e.address(), e.peerId()); // the newest answer names who listens there now
+                if (e.reachable()) {
+                    unreachable.remove(e.address());
+                } else if (unreachable.size() < MAX_REMEMBERED) {
+                    unreachable.add(e.address());
+                }
                 add(e.address());
             }
         }
@@ -117,6 +124,11 @@ public final class Candidates {
         if (queue.size() < MAX_QUEUED && !banned.contains(address) && !queue.contains(address)) {
             queue.add(address);
         }
+    }
+
+    /** False when the tracker said it could not dial {@code address} back (behind a NAT): dialing it is futile. */
+    boolean reachable(InetSocketAddress address) {
+        return !unreachable.contains(address);
     }
 
     /** The id the tracker named for {@code address}; null for a peer the user named or one that came to us. */

@@ -2,6 +2,7 @@ package p2pstream.peer.swarm;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
 import p2pstream.common.net.Clock;
@@ -35,6 +36,19 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Where a link is: CONNECTING until TCP connects, READY once the peer said what it holds. */
     public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
 
+    /**
+     * How the link's connection was made (PROTOCOL.md section 11): dialed; the holder connected to us at the
+     * tracker's word (reversed); both connected at once through their NATs (punched).
+     */
+    public enum Route {
+        DIRECT, REVERSED, PUNCHED;
+
+        /** As stats and logs show it. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** The address the peer serves on. */
     public final InetSocketAddress address;
     /** {@code ip:port}, as logs and stats show it. */
@@ -45,6 +59,9 @@ public abstract class PeerLink implements ConnectionHandler {
     protected Connection connection;
     protected Phase phase = Phase.CONNECTING;
     private PeerId peerId;
+    private Route route = Route.DIRECT;
+    /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
+    private Runnable onAbandoned;
     private Grant grant;
     private boolean server;
     private long lastSentNanos;
@@ -87,6 +104,35 @@ public abstract class PeerLink implements ConnectionHandler {
         connection = loop.connect(address, this, LIMITS, key, expected);
     }
 
+    /**
+     * Connects this link the way the tracker arranged it ({@code route}): from {@code localPort} (a punch), as the
+     * handshake's initiator whichever side's TCP connect completes.
+     */
+    public final void connect(EventLoop loop, StaticKey key, PeerId expected, Route route, int localPort) {
+        this.route = route;
+        onAbandoned = null;
+        connection = loop.connect(address, localPort, true, this, LIMITS, key, expected);
+    }
+
+    /**
+     * This link waits for a connection the tracker arranges: made later by {@link #connect} or by the holder
+     * (an accepted connection this link is the handler of, see {@link #arrived}); {@code onAbandoned} runs if the
+     * link closes before.
+     */
+    public final void awaitArrangement(Runnable onAbandoned) {
+        this.onAbandoned = onAbandoned;
+    }
+
+    /** The holder's connection is coming to our listener, claimed for this link; it arrives {@code route}. */
+    public final void arriving(Route route, Runnable onAbandoned) {
+        this.route = route;
+        this.onAbandoned = onAbandoned;
+    }
+
+    public final Route route() {
+        return route;
+    }
+
     /** Sends {@code m}; the link is not quiet for a ping interval from now. */
     public final void send(Message m) {
         lastSentNanos = clock.nanoTime();
@@ -96,6 +142,8 @@ public abstract class PeerLink implements ConnectionHandler {
     public final void close(String reason) {
         if (connection != null) {
             connection.close(reason);
+        } else if (phase != Phase.CLOSED) {
+            onClose(reason); // still waiting for an arranged connection: nothing to close but the wait
         }
     }
 
@@ -125,6 +173,7 @@ public abstract class PeerLink implements ConnectionHandler {
     @Override
     public final void onOpen(Connection c) {
         this.connection = c;
+        onAbandoned = null;
         phase = Phase.AWAIT_HELLO;
         // our listen port, so the peer can tell us apart from the ephemeral port this connection comes from
         send(hello);
@@ -178,6 +227,11 @@ public abstract class PeerLink implements ConnectionHandler {
     public final void onClose(String reason) {
         Phase was = phase;
         phase = Phase.CLOSED;
+        if (onAbandoned != null) {
+            Runnable r = onAbandoned;
+            onAbandoned = null;
+            r.run();
+        }
         onClosed(was, reason);
     }
 

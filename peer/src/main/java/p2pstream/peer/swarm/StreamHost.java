@@ -10,10 +10,11 @@ import p2pstream.peer.tracker.TrackerClient;
 /**
  * What a viewer lends every stream it opens: its loop (every stream and link of the viewer runs on it), the
  * verifier pool that hashes and checks signatures beside the loop, its tracker session (null when none is
- * asked), the catalog it serves from, and the timers. Thread-safe (immutable); the parts keep their own rules.
+ * asked), the connections the tracker arranges for them (null without a tracker or a listener), the catalog it
+ * serves from, and the timers. Thread-safe (immutable); the parts keep their own rules.
  */
-public record StreamHost(EventLoop loop, Executor verifiers, TrackerClient tracker, ViewerCatalog catalog,
-                         Timings timings) {
+public record StreamHost(EventLoop loop, Executor verifiers, TrackerClient tracker, Arrangements arrangements,
+                         ViewerCatalog catalog, Timings timings) {
     /** Hashing runs beside the network loop and the players; more threads than cores would only contend. */
     public static final int VERIFIER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
 

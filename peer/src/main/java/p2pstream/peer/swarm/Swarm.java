@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.peer.tracker.TrackerClient;
 
@@ -28,6 +29,8 @@ public final class Swarm<P extends PeerLink> {
 
     private final EventLoop loop;
     private final TrackerClient tracker;
+    /** Asks the tracker for connections to holders it could not dial back; null when it cannot be asked. */
+    private final Arrangements arrangements;
     private final StaticKey key;
     private final ContentId contentId;
     private final int maxPeers;
@@ -41,14 +44,16 @@ public final class Swarm<P extends PeerLink> {
     private boolean stopped;
 
     /**
-     * @param tracker null when none is asked
-     * @param key     the static key every link proves this viewer's identity with
-     * @param links   makes the link to an address (not yet connected)
+     * @param tracker      null when none is asked
+     * @param arrangements the tracker's help reaching holders behind NATs; null without it
+     * @param key          the static key every link proves this viewer's identity with
+     * @param links        makes the link to an address (not yet connected)
      */
-    public Swarm(EventLoop loop, TrackerClient tracker, StaticKey key, ContentId contentId, int maxPeers,
-                 List<InetSocketAddress> fixed, Timings timings, Function<InetSocketAddress, P> links) {
+    public Swarm(EventLoop loop, TrackerClient tracker, Arrangements arrangements, StaticKey key, ContentId contentId,
+                 int maxPeers, List<InetSocketAddress> fixed, Timings timings, Function<InetSocketAddress, P> links) {
         this.loop = loop;
         this.tracker = tracker;
+        this.arrangements = arrangements;
         this.key = key;
         this.contentId = contentId;
         this.maxPeers = maxPeers;
@@ -135,7 +140,12 @@ public final class Swarm<P extends PeerLink> {
             }
             P p = links.apply(a);
             peers.add(p);
-            p.connect(loop, key, candidates.expectedId(a));
+            PeerId id = candidates.expectedId(a);
+            if (arrangements != null && id != null && !candidates.reachable(a)) {
+                arrangements.request(contentId, id, p); // behind a NAT: the tracker arranges the connection
+            } else {
+                p.connect(loop, key, id);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package p2pstream.peer.swarm;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,11 +26,15 @@ public final class Traffic {
      */
     static final int MAX_CLOSED_PEERS_NAMED = 256;
 
-    /** One peer, by the address it serves on: verified bytes received from it, bytes sent to it. */
-    public record PeerBytes(String address, long bytes, long sent) {
+    /**
+     * One peer, by the address it serves on: verified bytes received from it, bytes sent to it, and how this viewer
+     * reached it (a {@link PeerLink.Route} label; null for a peer that only fetched from us).
+     */
+    public record PeerBytes(String address, long bytes, long sent, String route) {
     }
 
     private final Map<String, Long> received = new LinkedHashMap<>();
+    private final Map<String, String> routes = new HashMap<>();
     private final Set<ServerSession> serving = new LinkedHashSet<>();
     private final Map<String, Long> sentByClosed = new LinkedHashMap<>();
     private long uploadedByClosed;
@@ -39,9 +44,10 @@ public final class Traffic {
     private long linksReady;
     private long sessionsServed;
 
-    /** A link to {@code peer} passed its handshake: the stream fetches from it. */
-    public void peerReady(String peer) {
+    /** A link to {@code peer}, made by {@code route}, passed its handshake: the stream fetches from it. */
+    public void peerReady(String peer, PeerLink.Route route) {
         received.putIfAbsent(peer, 0L);
+        routes.put(peer, route.label());
         linksReady++;
     }
 
@@ -123,10 +129,10 @@ public final class Traffic {
             }
         }
         List<PeerBytes> list = new ArrayList<>();
-        received.forEach((a, b) -> list.add(new PeerBytes(a, b, sent.getOrDefault(a, 0L))));
+        received.forEach((a, b) -> list.add(new PeerBytes(a, b, sent.getOrDefault(a, 0L), routes.get(a))));
         sent.forEach((a, b) -> {
             if (!received.containsKey(a)) {
-                list.add(new PeerBytes(a, 0, b));
+                list.add(new PeerBytes(a, 0, b, null));
             }
         });
         return list;

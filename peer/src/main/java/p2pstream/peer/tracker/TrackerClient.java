@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
@@ -22,7 +23,9 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.Timeout;
 import p2pstream.common.noise.Handshake;
 import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Dial;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
@@ -33,6 +36,7 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
+import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
@@ -88,6 +92,17 @@ public final class TrackerClient implements AutoCloseable {
     private volatile Consumer<TrackerIdentityException> onIdentityRefused = e -> { };
     /** The id the current connection's handshake demands of the tracker; null for any. */
     private PeerId expected;
+    /** Who hears of the connections the tracker arranges (DIAL); loop only. */
+    private Arrivals arrivals = d -> log.debug("DIAL ignored: nobody here makes arranged connections");
+    /** What the tracker's dial-back found: null before it told. */
+    private volatile Reach reach;
+
+    /** Who makes the connections the tracker arranges with this peer (PROTOCOL.md section 11). Loop thread. */
+    @FunctionalInterface
+    public interface Arrivals {
+        /** The tracker asks for a connection: to make (the holder's side, or a punch) or to expect. */
+        void onDial(Dial d);
+    }
 
     private record Pending(Message request, MessageType answer, CompletableFuture<Object> result, long deadlineNanos) {
     }
@@ -119,6 +134,36 @@ public final class TrackerClient implements AutoCloseable {
                 listener.accept(e);
             }
         });
+    }
+
+    /** From now on the tracker's DIALs go to {@code a}. Any thread. */
+    public void arrivals(Arrivals a) {
+        loop.execute(() -> this.arrivals = a);
+    }
+
+    /** Whether the tracker could dial this peer back: null until it said (or when the peer does not listen). */
+    public Reach reach() {
+        return reach;
+    }
+
+    /**
+     * Asks the tracker to arrange a connection to {@code c}'s holder, which it could not dial back (section 11);
+     * dropped while no session is up (the swarm tries again). Loop thread.
+     */
+    public void connectPeer(ConnectPeer c) {
+        if (welcomed && connection != null) {
+            connection.send(c);
+        }
+    }
+
+    private void onReach(Reach r) {
+        reach = r;
+        if (r.reachable()) {
+            log.info("reachable from outside at {}", Acceptor.hostPort(r.address()));
+        } else {
+            log.info("not reachable from outside at {} (a NAT or firewall lets no one in): peers will connect through"
+                    + " the tracker's arrangements", Acceptor.hostPort(r.address()));
+        }
     }
 
     public void start() {
@@ -390,6 +435,8 @@ public final class TrackerClient implements AutoCloseable {
                 case PEERS -> answer(t, Peers.decode(payload));
                 case PING -> c.send(EmptyMessage.PONG);
                 case PONG -> EmptyMessage.decode(t, payload);
+                case REACH -> onReach(Reach.decode(payload));
+                case DIAL -> arrivals.onDial(Dial.decode(payload));
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                         + " (expected: a tracker answer)");
             }

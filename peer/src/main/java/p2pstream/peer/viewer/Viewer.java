@@ -26,6 +26,7 @@ import p2pstream.peer.client.file.FileOpening;
 import p2pstream.peer.client.live.LiveOpening;
 import p2pstream.peer.server.PeerServer;
 import p2pstream.peer.server.ServerSession;
+import p2pstream.peer.swarm.Arrangements;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamHost;
 import p2pstream.peer.swarm.StreamRequest;
@@ -33,6 +34,7 @@ import p2pstream.peer.swarm.Swarm;
 import p2pstream.peer.swarm.Timings;
 import p2pstream.peer.swarm.ViewerCatalog;
 import p2pstream.peer.swarm.ViewerStream;
+import p2pstream.peer.tracker.Dialer;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.tracker.TrackerIdentityException;
@@ -72,6 +74,8 @@ public final class Viewer implements AutoCloseable {
     private final ExecutorService verifiers;
     private final ViewerCatalog catalog;
     private final Acceptor acceptor;
+    /** The cap on serving others, shared by accepted connections and those the tracker arranges; or null. */
+    private final TokenBucket uploadCap;
     private final TrackerClient tracker;
     private final StreamHost host;
     /** Streams open or opening, by content id: a content asked again (by name or by id) is the same stream. */
@@ -87,6 +91,8 @@ public final class Viewer implements AutoCloseable {
             return t;
         });
         this.catalog = new ViewerCatalog(config.security().key());
+        this.uploadCap = config.uploadBytesPerSecond() > 0
+                ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
         try {
             this.acceptor = config.upload() ? listen(config) : null;
         } catch (IOException e) {
@@ -98,20 +104,25 @@ public final class Viewer implements AutoCloseable {
         // with given peers and a content id no tracker is needed: none is contacted
         this.tracker = config.tracker() == null ? null
                 : new TrackerClient(loop, config.tracker(), config.security(), Role.CLIENT, port, true);
+        Arrangements arrangements = null;
+        if (tracker != null && acceptor != null) {
+            // holders behind NATs are reached through the tracker, and this viewer is reached so too (section 11)
+            arrangements = new Arrangements(loop, tracker, acceptor, catalog.key());
+            tracker.arrivals(new Dialer(loop, catalog.key(), port, catalog::newServerSession, ServerSession.LIMITS,
+                    uploadCap, arrangements));
+        }
         if (tracker != null) {
             tracker.start();
         }
-        this.host = new StreamHost(loop, verifiers, tracker, catalog, config.timings());
+        this.host = new StreamHost(loop, verifiers, tracker, arrangements, catalog, config.timings());
     }
 
     private Acceptor listen(Config config) throws IOException {
         InetAddress near = config.near();
         InetSocketAddress bind = near != null && near.isLoopbackAddress()
                 ? new InetSocketAddress(near, config.listenPort()) : new InetSocketAddress(config.listenPort());
-        TokenBucket cap = config.uploadBytesPerSecond() > 0
-                ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
         return Acceptor.open(group, bind, catalog::newServerSession, ServerSession.LIMITS, MAX_SERVED_CONNECTIONS,
-                PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, cap, Acceptor.ERROR_FRAME, catalog.key());
+                PeerServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, uploadCap, Acceptor.ERROR_FRAME, catalog.key());
     }
 
     public EventLoop loop() {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,12 +40,74 @@ class NatTraversalE2ETest {
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 16);
             startPeerServer(processes, serverHost, tracker, "server");
 
-            Path out = dir.resolve("film.out");
-            Processes.Ended viewer = processes.runToEnd(viewerHost.wrap(Processes.java("peer-client.jar", tracker,
-                    "film.bin", "-o", out.toString(), "--identity", dir.resolve("viewer.key").toString(),
-                    "--stats-json", dir.resolve("stats.json").toString())));
-            assertEquals(0, viewer.status(), viewer.stderr());
-            assertArrayEquals(sha256(file), sha256(Files.readAllBytes(out)), "the file arrived identical");
+            assertStreamsIdentically(processes, viewerHost, tracker, file, "direct");
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void aPeerServerBehindAHomeRouterIsReachedByConnectionReversal() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan internet = lab.lan("inet", INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Host viewerHost = lab.host("v", internet);
+            NetLab.Lan home = lab.lan("a", "10.77.1");
+            lab.nat("nata", internet, home, NetLab.Mapping.ENDPOINT_INDEPENDENT);
+            NetLab.Host serverHost = lab.host("srv", home);
+
+            String tracker = startTracker(processes, trackerHost);
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 17);
+            startPeerServer(processes, serverHost, tracker, "server");
+            awaitLine(dir.resolve("server.log"), "not reachable from outside");
+
+            assertStreamsIdentically(processes, viewerHost, tracker, file, "reversed");
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void twoPeersBehindDifferentHomeRoutersPunchThroughBoth() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan internet = lab.lan("inet", INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Lan homeA = lab.lan("a", "10.77.1");
+            lab.nat("nata", internet, homeA, NetLab.Mapping.ENDPOINT_INDEPENDENT);
+            NetLab.Host serverHost = lab.host("srv", homeA);
+            NetLab.Lan homeB = lab.lan("b", "10.77.2");
+            lab.nat("natb", internet, homeB, NetLab.Mapping.ENDPOINT_INDEPENDENT);
+            NetLab.Host viewerHost = lab.host("vb", homeB);
+
+            String tracker = startTracker(processes, trackerHost);
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 18);
+            startPeerServer(processes, serverHost, tracker, "server");
+            awaitLine(dir.resolve("server.log"), "not reachable from outside");
+
+            assertStreamsIdentically(processes, viewerHost, tracker, file, "punched");
+        }
+    }
+
+    /** The viewer on {@code host} streams film.bin identical, and says it reached the server {@code route}. */
+    private void assertStreamsIdentically(Processes processes, NetLab.Host host, String tracker, byte[] file,
+                                          String route) throws Exception {
+        Path out = dir.resolve("film.out");
+        Path stats = dir.resolve("stats.json");
+        Processes.Ended viewer = processes.runToEnd(host.wrap(Processes.java("peer-client.jar", tracker, "film.bin",
+                "-o", out.toString(), "--identity", dir.resolve("viewer.key").toString(), "--stats-json",
+                stats.toString())));
+        assertEquals(0, viewer.status(), viewer.stderr() + "\nserver: " + Files.readString(dir.resolve("server.log"))
+                + "\ntracker: " + Files.readString(dir.resolve("tracker.log")));
+        assertArrayEquals(sha256(file), sha256(Files.readAllBytes(out)), "the file arrived identical");
+        String json = Files.readString(stats);
+        assertTrue(json.contains("\"route\": \"" + route + "\""), json);
+    }
+
+    /** Waits (30 s at most) until {@code log} holds {@code text}. */
+    private static void awaitLine(Path log, String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(log) || !Files.readString(log).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no \"" + text + "\" in " + log + ": "
+                    + (Files.exists(log) ? Files.readString(log) : "(none)"));
+            Thread.sleep(50);
         }
     }
 

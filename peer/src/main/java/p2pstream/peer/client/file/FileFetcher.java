@@ -100,7 +100,7 @@ final class FileFetcher implements FilePeer.Owner {
                 scheduler.addHolder(i);
             }
         }
-        host.catalog().traffic().peerReady(peer.name);
+        host.catalog().traffic().peerReady(peer.name, peer.route());
         log.debug("{} ready ({})", peer, peer.held == null ? "holds all" : peer.held.cardinality() + " chunks");
         pump(peer);
     }

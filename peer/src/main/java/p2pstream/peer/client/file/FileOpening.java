@@ -54,8 +54,8 @@ public final class FileOpening implements FilePeer.Owner {
         this.request = request;
         this.contentId = contentId;
         this.name = found == null ? null : found.name();
-        this.swarm = new Swarm<>(loop, host.tracker(), host.catalog().key(), contentId, request.maxPeers(),
-                request.peers(), host.timings(),
+        this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
+                request.maxPeers(), request.peers(), host.timings(),
                 a -> new FilePeer(a, host.hello(contentId), loop.clock(), nextSlot++, this));
         this.startNanos = loop.nanoTime();
         if (found != null) {

@@ -37,8 +37,8 @@ public final class LiveOpening implements LivePeer.Owner {
         this.request = request;
         this.contentId = found.contentId();
         this.name = found.name();
-        this.swarm = new Swarm<>(loop, host.tracker(), host.catalog().key(), contentId, request.maxPeers(),
-                request.peers(), host.timings(),
+        this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
+                request.maxPeers(), request.peers(), host.timings(),
                 a -> new LivePeer(a, host.hello(contentId), loop.clock(), this));
         swarm.onFirstLookup(found);
         this.startNanos = loop.nanoTime();

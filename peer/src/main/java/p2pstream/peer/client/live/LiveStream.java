@@ -191,7 +191,7 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
 
     @Override
     public void onPeerReady(LivePeer peer) {
-        host.catalog().traffic().peerReady(peer.name);
+        host.catalog().traffic().peerReady(peer.name, peer.route());
         log.debug("{} ready ({})", peer, peer.isPublisher() ? "publisher" : "viewer");
     }
 

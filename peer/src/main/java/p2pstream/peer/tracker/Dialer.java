@@ -1,0 +1,119 @@
+package p2pstream.peer.tracker;
+
+import java.nio.ByteBuffer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import p2pstream.common.net.Connection;
+import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
+import p2pstream.common.net.Limits;
+import p2pstream.common.net.TokenBucket;
+import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.Dial;
+import p2pstream.common.wire.ProtocolException;
+
+/**
+ * A holder's side of the connections the tracker arranges (PROTOCOL.md section 11): it connects to the viewer that
+ * asked, from its listening port for a punch, as the secure handshake's responder demanding the viewer's id, and
+ * serves it exactly as if it had accepted it. DIALs for the fetching side go on to {@code fetcher}. At most
+ * {@link #MAX_DIALING} such connections are being made at once. Loop thread only (the tracker client's loop).
+ */
+public final class Dialer implements TrackerClient.Arrivals {
+    private static final Logger log = LoggerFactory.getLogger(Dialer.class);
+    /** A tracker cannot make a holder open more than this many connections at once. */
+    static final int MAX_DIALING = 32;
+
+    private final EventLoop loop;
+    private final StaticKey key;
+    private final int listenPort;
+    private final Supplier<ConnectionHandler> servers;
+    private final Limits limits;
+    private final TokenBucket uploadCap;
+    private final TrackerClient.Arrivals fetcher;
+    private int dialing;
+
+    /**
+     * @param servers   a fresh serving handler per connection, as the listener makes them
+     * @param uploadCap the listener's shared upload cap, or null
+     * @param fetcher   where DIALs for the fetching side go (a viewer's streams), or null to ignore them
+     */
+    public Dialer(EventLoop loop, StaticKey key, int listenPort, Supplier<ConnectionHandler> servers, Limits limits,
+                  TokenBucket uploadCap, TrackerClient.Arrivals fetcher) {
+        this.loop = loop;
+        this.key = key;
+        this.listenPort = listenPort;
+        this.servers = servers;
+        this.limits = limits;
+        this.uploadCap = uploadCap;
+        this.fetcher = fetcher;
+    }
+
+    @Override
+    public void onDial(Dial d) {
+        if (d.fetcher()) {
+            if (fetcher != null) {
+                fetcher.onDial(d);
+            }
+            return;
+        }
+        if (dialing >= MAX_DIALING) {
+            log.info("DIAL to {} dropped: {} arranged connections being made (expected: fewer)", d.otherAddress(),
+                    dialing);
+            return;
+        }
+        dialing++;
+        loop.schedule(d.delayMillis(), () -> {
+            Counted handler = new Counted(servers.get());
+            Connection c = loop.connect(d.otherAddress(), d.mode() == Dial.Mode.PUNCH ? listenPort : 0, false,
+                    handler, limits, key, d.other());
+            c.uploadCap(uploadCap);
+            log.info("{} to {} for {}: connecting", d.mode() == Dial.Mode.PUNCH ? "punch" : "reversal",
+                    d.otherAddress(), d.contentId().shortHex());
+        });
+    }
+
+    /** A serving handler that gives back its place among the connections being made once it opens or fails. */
+    private final class Counted implements ConnectionHandler {
+        private final ConnectionHandler served;
+        private boolean counted = true;
+
+        Counted(ConnectionHandler served) {
+            this.served = served;
+        }
+
+        private void release() {
+            if (counted) {
+                counted = false;
+                dialing--;
+            }
+        }
+
+        @Override
+        public void onOpen(Connection connection) {
+            release();
+            served.onOpen(connection);
+        }
+
+        @Override
+        public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
+            served.onFrame(type, payload);
+        }
+
+        @Override
+        public ByteBuffer payloadBuffer(int type, int payloadBytes) {
+            return served.payloadBuffer(type, payloadBytes);
+        }
+
+        @Override
+        public void onWritable() {
+            served.onWritable();
+        }
+
+        @Override
+        public void onClose(String reason) {
+            release();
+            served.onClose(reason);
+        }
+    }
+}
