@@ -36,6 +36,7 @@ final class TrackerMetrics {
     private final Counter unreachable;
     private final Counter reversals;
     private final Counter punches;
+    private final Counter relayed;
     final HttpStatusCounts http;
     /** Sessions past HELLO and not closed; changed on the sessions' loops. */
     private final AtomicInteger sessionsOpen = new AtomicInteger();
@@ -73,6 +74,7 @@ final class TrackerMetrics {
                 "Peers the tracker could not dial back (behind a NAT or firewall).");
         reversals = metrics.counter(p + "reversals_total", "Holders told to connect to the viewer that asked.");
         punches = metrics.counter(p + "punches_total", "Simultaneous opens arranged between two NATed peers.");
+        relayed = metrics.counter(p + "relayed_total", "Circuits arranged through a relay after a punch failed.");
         http = new HttpStatusCounts(metrics, p + "http_requests_total", "HTTP requests answered, by status class.");
     }
 
@@ -89,7 +91,11 @@ final class TrackerMetrics {
 
     /** A connection was arranged. Any thread. */
     void onArranged(Dial.Mode mode) {
-        (mode == Dial.Mode.REVERSAL ? reversals : punches).inc();
+        (switch (mode) {
+            case REVERSAL -> reversals;
+            case PUNCH -> punches;
+            case RELAY -> relayed;
+        }).inc();
     }
 
     /** A session that passed HELLO closed. Its loop. */

@@ -20,6 +20,7 @@ import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
+import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Withdraw;
@@ -100,8 +101,9 @@ final class TrackerSession implements ConnectionHandler {
             }
             case PONG -> EmptyMessage.decode(t, payload);
             case CONNECT -> onConnect(ConnectPeer.decode(payload));
+            case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT or PING on a tracker session)");
+                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY or PING on a tracker session)");
         }
     }
 

@@ -134,11 +134,16 @@ public final class EventLoop implements AutoCloseable {
 
     /** The transport of a new connection: the secure one when {@code key} is given, else plaintext. */
     Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote) {
+        return transport(key, initiator, expected, remote, null);
+    }
+
+    private Transport transport(StaticKey key, boolean initiator, PeerId expected, InetSocketAddress remote,
+                                byte[] preamble) {
         if (key == null) {
             return Transport.PLAINTEXT;
         }
         return new SecureTransport(initiator ? Handshake.initiator(key, expected) : Handshake.responder(key, expected),
-                remote, recordBuffers, clock);
+                remote, recordBuffers, clock, preamble);
     }
 
     /** Takes ownership of an accepted channel and opens a connection on it. Loop thread only. */
@@ -191,17 +196,27 @@ public final class EventLoop implements AutoCloseable {
      */
     public Connection connect(InetSocketAddress remote, ConnectionHandler handler, Limits limits, StaticKey secure,
                               PeerId expected) {
-        return connect(remote, 0, true, handler, limits, secure, expected);
+        return connect(remote, Dialing.DIRECT, handler, limits, secure, expected);
     }
 
     /**
-     * The same for a connection the tracker arranged (PROTOCOL.md section 11): bound to {@code localPort} when it is
-     * not 0 (the port this process listens on, shared with its listener, so that a NAT maps the connection as it
-     * maps the listener and the other side's connection meets it), and with the handshake role the arrangement gives
-     * this side ({@code initiator}), whichever side's TCP connect completes. Loop thread only.
+     * How a connection the tracker arranged is made (PROTOCOL.md section 11).
+     *
+     * @param localPort the port to connect from, 0 for any: the port this process listens on for a punch (shared
+     *                  with its listener, so a NAT maps the connection as it maps the listener and the other side's
+     *                  connection meets it)
+     * @param initiator the handshake role the arrangement gives this side, whichever side's TCP connect completes
+     * @param preamble  bytes sent in clear before the handshake (a relay's JOIN frame), or null
      */
-    public Connection connect(InetSocketAddress remote, int localPort, boolean initiator, ConnectionHandler handler,
-                              Limits limits, StaticKey secure, PeerId expected) {
+    public record Dialing(int localPort, boolean initiator, byte[] preamble) {
+        /** An ordinary outgoing connection: any local port, the initiator, nothing before the handshake. */
+        public static final Dialing DIRECT = new Dialing(0, true, null);
+    }
+
+    /** The same, made as {@code how} says. Loop thread only. */
+    public Connection connect(InetSocketAddress remote, Dialing how, ConnectionHandler handler, Limits limits,
+                              StaticKey secure, PeerId expected) {
+        int localPort = how.localPort();
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -209,7 +224,7 @@ public final class EventLoop implements AutoCloseable {
             throw new UncheckedIOException("cannot open socket", e);
         }
         Connection c = new Connection(this, channel, handler, limits, remote, Connection.State.CONNECTING,
-                transport(secure, initiator, expected, remote));
+                transport(secure, how.initiator(), expected, remote, how.preamble()));
         try {
             configure(channel);
             if (localPort != 0) {

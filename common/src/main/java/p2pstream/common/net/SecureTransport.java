@@ -53,11 +53,16 @@ final class SecureTransport implements Transport {
     private long wroteNanos;
     private long roundTripNanos = -1;
 
-    SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers, Clock clock) {
+    /** Bytes to send in clear before the handshake (a relay's JOIN), or null; dropped once queued. */
+    private byte[] preamble;
+
+    SecureTransport(Handshake handshake, InetSocketAddress remote, RecordBuffers buffers, Clock clock,
+                    byte[] preamble) {
         this.handshake = handshake;
         this.remote = remote;
         this.buffers = buffers;
         this.clock = clock;
+        this.preamble = preamble;
     }
 
     /**
@@ -80,8 +85,15 @@ final class SecureTransport implements Transport {
 
     @Override
     public void onOpen(WritableByteChannel socket) throws IOException {
+        if (preamble != null) {
+            netOut = buffers.acquire();
+            netOut.put(preamble).flip();
+            preamble = null;
+        }
         if (handshake.isMyTurn()) {
             writeHandshake();
+        }
+        if (netOut != null) {
             flush(socket);
         }
     }

@@ -16,9 +16,11 @@ public enum MessageType {
     STREAMS(0x13),
     LOOKUP(0x14),
     PEERS(0x15),
+    CIRCUIT(0x1b),
     REACH(0x1c),
     CONNECT(0x1d),
     DIAL(0x1e),
+    RELAY(0x1f),
     MANIFEST(0x20),
     HAVE_ALL(0x21),
     BITFIELD(0x22),
@@ -29,7 +31,8 @@ public enum MessageType {
     REJECT(0x27),
     LIVE_CHUNK(0x28),
     LIVE_END(0x29),
-    GRANT(0x2a);
+    GRANT(0x2a),
+    JOIN(0x2b);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

@@ -3,12 +3,14 @@ package p2pstream.common.fuzz;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.CircuitOrder;
 import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Dial;
@@ -16,6 +18,7 @@ import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.Join;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
@@ -24,10 +27,13 @@ import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
+import p2pstream.common.wire.Token;
 import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Wire;
 import p2pstream.common.wire.Withdraw;
@@ -240,7 +246,32 @@ public final class ValidMessages {
     }
 
     public static Dial dial(Draw draw) {
-        return new Dial(draw.bool() ? Dial.Mode.REVERSAL : Dial.Mode.PUNCH, draw.bool(), contentId(draw), peerId(draw),
-                address(draw), draw.between(0, Dial.MAX_DELAY_MILLIS));
+        Dial.Mode mode = Dial.Mode.values()[draw.between(0, 2)];
+        return new Dial(mode, draw.bool(), contentId(draw), peerId(draw), address(draw),
+                draw.between(0, Dial.MAX_DELAY_MILLIS), mode == Dial.Mode.RELAY ? token(draw) : null);
+    }
+
+    public static Token token(Draw draw) {
+        byte[] b = new byte[Token.BYTES];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) draw.between(0, 255);
+        }
+        try {
+            return Token.decode(ByteBuffer.wrap(b));
+        } catch (ProtocolException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public static RelayOffer relayOffer(Draw draw) {
+        return new RelayOffer(draw.between(1, 65_535));
+    }
+
+    public static CircuitOrder circuit(Draw draw) {
+        return new CircuitOrder(token(draw), peerId(draw), peerId(draw));
+    }
+
+    public static Join join(Draw draw) {
+        return new Join(token(draw), draw.bool());
     }
 }

@@ -10,6 +10,7 @@ import p2pstream.common.net.WireBytes;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
+import p2pstream.common.wire.CircuitOrder;
 import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.Dial;
 import p2pstream.common.wire.EmptyMessage;
@@ -17,6 +18,7 @@ import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
+import p2pstream.common.wire.Join;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
@@ -28,6 +30,7 @@ import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
+import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
 import p2pstream.common.wire.Wire;
@@ -74,6 +77,10 @@ public final class WireTargets {
                 message("REACH", CONTROL_PAYLOAD_BYTES, ValidMessages::reach, (base, in) -> Reach.decode(in)),
                 message("CONNECT", CONTROL_PAYLOAD_BYTES, ValidMessages::connect, (base, in) -> ConnectPeer.decode(in)),
                 message("DIAL", CONTROL_PAYLOAD_BYTES, ValidMessages::dial, (base, in) -> Dial.decode(in)),
+                message("RELAY", CONTROL_PAYLOAD_BYTES, ValidMessages::relayOffer, (base, in) -> RelayOffer.decode(in)),
+                message("CIRCUIT", CONTROL_PAYLOAD_BYTES, ValidMessages::circuit,
+                        (base, in) -> CircuitOrder.decode(in)),
+                message("JOIN", CONTROL_PAYLOAD_BYTES, ValidMessages::join, (base, in) -> Join.decode(in)),
                 message("LIVE_END", CONTROL_PAYLOAD_BYTES, ValidMessages::liveEnd, (base, in) -> LiveEnd.decode(in)),
                 chunk(),
                 liveChunk(),

@@ -56,6 +56,9 @@ final class Codec {
             case REACH -> Reach.decode(payload);
             case CONNECT -> ConnectPeer.decode(payload);
             case DIAL -> Dial.decode(payload);
+            case RELAY -> RelayOffer.decode(payload);
+            case CIRCUIT -> CircuitOrder.decode(payload);
+            case JOIN -> Join.decode(payload);
             case LIVE_END -> LiveEnd.decode(payload);
             case GRANT -> GrantMessage.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");

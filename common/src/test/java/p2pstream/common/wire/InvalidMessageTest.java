@@ -237,7 +237,7 @@ class InvalidMessageTest {
         assertRejected(ErrorCode.MALFORMED, reach, r);
         Dial dial = new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 7), 10);
-        for (int[] bad : new int[][] {{0, 0}, {0, 3}, {1, 0}, {1, 3}}) {
+        for (int[] bad : new int[][] {{0, 0}, {0, 4}, {1, 0}, {1, 3}}) {
             byte[] d = payloadBytes(dial);
             d[bad[0]] = (byte) bad[1];
             assertRejected(ErrorCode.MALFORMED, dial, d);
@@ -245,6 +245,14 @@ class InvalidMessageTest {
         byte[] late = payloadBytes(dial);
         late[late.length - 2] = (byte) 0xff; // a delay of 65 s: no punch is timed that far ahead
         assertRejected(ErrorCode.MALFORMED, dial, late);
+        byte[] relayWithoutToken = payloadBytes(dial);
+        relayWithoutToken[0] = 3; // a relay's DIAL must carry the circuit's token
+        assertRejected(ErrorCode.MALFORMED, dial, relayWithoutToken);
+        Join join = new Join(Token.random(), true);
+        byte[] j = payloadBytes(join);
+        j[Token.BYTES] = 0;
+        assertRejected(ErrorCode.MALFORMED, join, j);
+        assertRejected(ErrorCode.MALFORMED, new RelayOffer(1), new byte[2]);
     }
 
     private static byte[] payloadBytes(Message m) throws ProtocolException {
@@ -288,7 +296,7 @@ class InvalidMessageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x1f, 0x2b, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x3f, 0x2f, 0x7f, 0xff})
     void rejectsUnknownTypeBytes(int code) {
         assertRejected(ErrorCode.UNKNOWN_TYPE, () -> MessageType.of(code));
     }

@@ -88,7 +88,11 @@ class MessageCodecTest {
                 new Reach(false, v6),
                 new ConnectPeer(ID, PEER),
                 new Dial(Dial.Mode.REVERSAL, false, ID, PEER, v4, 0),
-                new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2), v6, Dial.MAX_DELAY_MILLIS));
+                new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2), v6, Dial.MAX_DELAY_MILLIS),
+                new Dial(Dial.Mode.RELAY, false, ID, PEER, v4, 12, Token.random()),
+                new RelayOffer(65_535),
+                new CircuitOrder(Token.random(), PEER, new PeerId(1, 2)),
+                new Join(Token.random(), false));
     }
 
     static Stream<Message> truncatable() {

@@ -27,6 +27,7 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
+import p2pstream.peer.relay.Relay;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.tracker.Dialer;
@@ -162,6 +163,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** Null without --http. */
     private final PeerServerHttp http;
     private final Acceptor acceptor;
+    /** The cap on this process's whole upload (--upload-limit), shared with a relay it runs; or null. */
+    private final TokenBucket uploadCap;
     private final TrackerClient trackerClient;
     /** Null for a live publisher, which shares no directory. */
     private final SharedFiles hasher;
@@ -191,6 +194,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
         TokenBucket cap = config.uploadBytesPerSecond() > 0
                 ? new TokenBucket(config.uploadBytesPerSecond(), Clock.SYSTEM) : null;
+        this.uploadCap = cap;
         Supplier<ConnectionHandler> sessions = () -> new ServerSession(this, config.sessionIdleMillis());
         Limits sessionLimits = LIMITS.withIdleTimeoutMillis(config.helloTimeoutMillis())
                 .withHelloTimeoutMillis(config.helloTimeoutMillis());
@@ -303,6 +307,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
     @Override
     public Grant grantFor(PeerId reader, ContentId id) {
         return access.grantFor(reader, id, Clock.SYSTEM.epochMicros() / 1000);
+    }
+
+    /** The cap on this process's whole upload, for a relay beside it to share; null without one. Any thread. */
+    public TokenBucket uploadCap() {
+        return uploadCap;
+    }
+
+    /** Offers the tracker {@code relay}'s circuits (now and after every reconnect) and passes it the orders. */
+    public void offerRelay(Relay relay) {
+        trackerClient.offerRelay(relay.address().getPort(), relay::order);
     }
 
     @Override

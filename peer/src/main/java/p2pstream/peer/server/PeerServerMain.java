@@ -18,8 +18,10 @@ import p2pstream.common.cli.Endpoint;
 import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
+import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.wire.PeerId;
+import p2pstream.peer.relay.Relay;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.Security;
@@ -67,8 +69,28 @@ public final class PeerServerMain implements Callable<Integer> {
     private static final int PRIVATE_LINES = 100;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "directory to share, recursively (default: the current directory)")
-    Path dir = Path.of(".");
+            description = "directory to share, recursively (default: the current directory; with --relay: none)")
+    Path dir;
+
+    @Option(names = "--relay", description = "carry circuits between peers that cannot reach each other (behind"
+            + " NATs that defeat hole punching), as the tracker orders; for a machine others can reach")
+    boolean relay;
+
+    @Option(names = "--relay-port", paramLabel = "N",
+            description = "the port circuits are taken on (default: --port + 1, or a free one when --port is 0)")
+    Integer relayPort;
+
+    @Option(names = "--relay-circuits", paramLabel = "N",
+            description = "circuits carried at once at most (default: ${DEFAULT-VALUE})")
+    int relayCircuits = Relay.Limit.DEFAULT.maxCircuits();
+
+    @Option(names = "--relay-bytes", paramLabel = "SIZE",
+            description = "bytes one circuit carries at most, both ways (default: 4G)")
+    String relayBytes = "4G";
+
+    @Option(names = "--relay-time", paramLabel = "DURATION",
+            description = "how long one circuit may run at most (default: 2h)")
+    String relayTime = "2h";
 
     @Option(names = "--upload-limit", paramLabel = "RATE",
             description = "cap on this process's total upload: 25MB/s, 25MiB/s, 200Mbit/s or bytes per second"
@@ -177,6 +199,11 @@ public final class PeerServerMain implements Callable<Integer> {
                 .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
                 .withAccess(access));
         }
+        Relay.Limit relayLimit = relay ? relayLimit() : null;
+        if (dir == null) {
+            // a relay alone shares nothing: an empty directory of its own
+            dir = relay ? Files.createTempDirectory("p2pstream-relay") : Path.of(".");
+        }
         checkDir(dir);
         Access access = access(false); // usage errors first: the identity is read (or made) only to run
         Security security = new Security(identity.staticKey(), trust);
@@ -186,11 +213,20 @@ public final class PeerServerMain implements Callable<Integer> {
                         .withSecurity(security).withAccess(access));
         server.exitOnLoopDeath("peer-server");
         exitOnTrackerRefused(server);
+        Relay circuits = relayLimit == null ? null : new Relay(new InetSocketAddress(bind.getAddress(),
+                relayPort != null ? relayPort : port == 0 ? 0 : port + 1), relayLimit, server.uploadCap());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (circuits != null) {
+                circuits.close();
+            }
             server.close();
             stopped.countDown();
         }, "peer-server-shutdown"));
+        if (circuits != null) {
+            server.offerRelay(circuits);
+            System.out.println("peer-server relaying circuits on " + Acceptor.hostPort(circuits.address()));
+        }
         try {
             server.announced().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -205,6 +241,16 @@ public final class PeerServerMain implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** --relay-circuits, --relay-bytes and --relay-time, checked. */
+    private Relay.Limit relayLimit() {
+        Cli.positive("--relay-circuits", relayCircuits);
+        if (relayPort != null) {
+            Cli.port("--relay-port", relayPort);
+        }
+        return new Relay.Limit(relayCircuits, Quantity.size("--relay-bytes", relayBytes),
+                Quantity.durationMillis("--relay-time", relayTime, 1000));
     }
 
     /** --private and --allow, checked: who may read, or {@link Access#PUBLIC}. */

@@ -10,6 +10,8 @@ import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Dial;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Join;
 import p2pstream.common.wire.PeerId;
 import p2pstream.peer.tracker.TrackerClient;
 
@@ -17,7 +19,8 @@ import p2pstream.peer.tracker.TrackerClient;
  * The links a viewer's streams wait to have the tracker arrange (PROTOCOL.md section 11), by stream and holder: a
  * link to a holder the tracker could not dial back asks for a connection (CONNECT), and the tracker's DIAL for the
  * fetching side finds it here. A reversal claims the holder's coming connection at the viewer's listener for the
- * link; a punch connects the link from the listening port at the time the tracker gave. Loop thread only.
+ * link; a punch connects the link from the listening port at the time the tracker gave; a relay connects it to
+ * the relay, which joins it to the holder's. Loop thread only.
  */
 public final class Arrangements implements TrackerClient.Arrivals {
     private static final Logger log = LoggerFactory.getLogger(Arrangements.class);
@@ -64,11 +67,16 @@ public final class Arrangements implements TrackerClient.Arrivals {
             link.arriving(PeerLink.Route.REVERSED, () -> acceptor.unclaim(d.otherAddress().getAddress(), claim));
             log.info("{}: the holder connects to us (reversal)", link);
         } else {
+            boolean punch = d.mode() == Dial.Mode.PUNCH;
+            EventLoop.Dialing how = punch ? new EventLoop.Dialing(acceptor.localAddress().getPort(), true, null)
+                    : new EventLoop.Dialing(0, true, Frames.encode(new Join(d.token(), true)).array());
             link.awaitArrangement(() -> { });
             loop.schedule(d.delayMillis(), () -> {
                 if (link.phase() == PeerLink.Phase.CONNECTING && link.connection() == null) {
-                    link.connect(loop, key, d.other(), PeerLink.Route.PUNCHED, acceptor.localAddress().getPort());
-                    log.info("{}: punching through both NATs", link);
+                    link.connect(loop, key, d.other(), punch ? PeerLink.Route.PUNCHED : PeerLink.Route.RELAYED,
+                            d.otherAddress(), how);
+                    log.info("{}: {}", link, punch ? "punching through both NATs" : "through the relay at "
+                            + Acceptor.hostPort(d.otherAddress()));
                 }
             });
         }

@@ -38,10 +38,10 @@ public abstract class PeerLink implements ConnectionHandler {
 
     /**
      * How the link's connection was made (PROTOCOL.md section 11): dialed; the holder connected to us at the
-     * tracker's word (reversed); both connected at once through their NATs (punched).
+     * tracker's word (reversed); both connected at once through their NATs (punched); through a relay (relayed).
      */
     public enum Route {
-        DIRECT, REVERSED, PUNCHED;
+        DIRECT, REVERSED, PUNCHED, RELAYED;
 
         /** As stats and logs show it. */
         public String label() {
@@ -105,13 +105,14 @@ public abstract class PeerLink implements ConnectionHandler {
     }
 
     /**
-     * Connects this link the way the tracker arranged it ({@code route}): from {@code localPort} (a punch), as the
-     * handshake's initiator whichever side's TCP connect completes.
+     * Connects this link the way the tracker arranged it ({@code route}) to {@code to} (the holder, or a relay), as
+     * {@code how} says; the holder must prove {@code expected}.
      */
-    public final void connect(EventLoop loop, StaticKey key, PeerId expected, Route route, int localPort) {
+    public final void connect(EventLoop loop, StaticKey key, PeerId expected, Route route, InetSocketAddress to,
+                              EventLoop.Dialing how) {
         this.route = route;
         onAbandoned = null;
-        connection = loop.connect(address, localPort, true, this, LIMITS, key, expected);
+        connection = loop.connect(to, how, this, LIMITS, key, expected);
     }
 
     /**

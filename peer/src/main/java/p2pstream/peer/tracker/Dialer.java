@@ -1,6 +1,7 @@
 package p2pstream.peer.tracker;
 
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,8 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.Dial;
+import p2pstream.common.wire.Frames;
+import p2pstream.common.wire.Join;
 import p2pstream.common.wire.ProtocolException;
 
 /**
@@ -23,6 +26,8 @@ public final class Dialer implements TrackerClient.Arrivals {
     private static final Logger log = LoggerFactory.getLogger(Dialer.class);
     /** A tracker cannot make a holder open more than this many connections at once. */
     static final int MAX_DIALING = 32;
+    /** An arranged connection not made by then is given up: the fetcher's own deadline has passed too. */
+    static final long CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final EventLoop loop;
     private final StaticKey key;
@@ -65,11 +70,21 @@ public final class Dialer implements TrackerClient.Arrivals {
         dialing++;
         loop.schedule(d.delayMillis(), () -> {
             Counted handler = new Counted(servers.get());
-            Connection c = loop.connect(d.otherAddress(), d.mode() == Dial.Mode.PUNCH ? listenPort : 0, false,
-                    handler, limits, key, d.other());
+            EventLoop.Dialing how = switch (d.mode()) {
+                case PUNCH -> new EventLoop.Dialing(listenPort, false, null);
+                case RELAY -> new EventLoop.Dialing(0, false, Frames.encode(new Join(d.token(), false)).array());
+                case REVERSAL -> new EventLoop.Dialing(0, false, null);
+            };
+            Connection c = loop.connect(d.otherAddress(), how, handler, limits, key, d.other());
             c.uploadCap(uploadCap);
-            log.info("{} to {} for {}: connecting", d.mode() == Dial.Mode.PUNCH ? "punch" : "reversal",
-                    d.otherAddress(), d.contentId().shortHex());
+            // a punch through a NAT that changed our port never connects, and TCP would try for minutes
+            loop.schedule(CONNECT_TIMEOUT_MILLIS, () -> {
+                if (handler.counted) {
+                    c.close("not connected within " + CONNECT_TIMEOUT_MILLIS + " ms");
+                }
+            });
+            log.info("{} for {}: connecting to {}", d.mode().name().toLowerCase(Locale.ROOT), d.contentId().shortHex(),
+                    d.otherAddress());
         });
     }
 

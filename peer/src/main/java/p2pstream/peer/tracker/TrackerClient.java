@@ -23,6 +23,7 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.Timeout;
 import p2pstream.common.noise.Handshake;
 import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.CircuitOrder;
 import p2pstream.common.wire.ConnectPeer;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Dial;
@@ -37,6 +38,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
+import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Welcome;
@@ -96,6 +98,9 @@ public final class TrackerClient implements AutoCloseable {
     private Arrivals arrivals = d -> log.debug("DIAL ignored: nobody here makes arranged connections");
     /** What the tracker's dial-back found: null before it told. */
     private volatile Reach reach;
+    /** This peer relays circuits (sent after every WELCOME), and who takes the tracker's orders; null: it does not. */
+    private RelayOffer relayOffer;
+    private Consumer<CircuitOrder> circuits = o -> log.debug("CIRCUIT ignored: this peer does not relay");
 
     /** Who makes the connections the tracker arranges with this peer (PROTOCOL.md section 11). Loop thread. */
     @FunctionalInterface
@@ -139,6 +144,20 @@ public final class TrackerClient implements AutoCloseable {
     /** From now on the tracker's DIALs go to {@code a}. Any thread. */
     public void arrivals(Arrivals a) {
         loop.execute(() -> this.arrivals = a);
+    }
+
+    /**
+     * Offers the tracker to relay circuits on {@code port} (now, and after every reconnect); its CIRCUIT orders go to
+     * {@code orders}. Any thread.
+     */
+    public void offerRelay(int port, Consumer<CircuitOrder> orders) {
+        loop.execute(() -> {
+            relayOffer = new RelayOffer(port);
+            circuits = orders;
+            if (welcomed && connection != null) {
+                connection.send(relayOffer);
+            }
+        });
     }
 
     /** Whether the tracker could dial this peer back: null until it said (or when the peer does not listen). */
@@ -253,6 +272,9 @@ public final class TrackerClient implements AutoCloseable {
         welcomedAtNanos = loop.nanoTime();
         log.info("tracker {} session {}: serving as {}", tracker, w.sessionId(), w.observedAddress());
         replay = new ArrayDeque<>(announcements.values());
+        if (relayOffer != null) {
+            connection.send(relayOffer);
+        }
         replayBatch(connection);
         schedulePing();
     }
@@ -437,6 +459,7 @@ public final class TrackerClient implements AutoCloseable {
                 case PONG -> EmptyMessage.decode(t, payload);
                 case REACH -> onReach(Reach.decode(payload));
                 case DIAL -> arrivals.onDial(Dial.decode(payload));
+                case CIRCUIT -> circuits.accept(CircuitOrder.decode(payload));
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                         + " (expected: a tracker answer)");
             }

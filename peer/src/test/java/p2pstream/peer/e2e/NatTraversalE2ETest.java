@@ -86,6 +86,35 @@ class NatTraversalE2ETest {
         }
     }
 
+    @Test
+    @Timeout(240)
+    void aRelayCarriesWhatPunchingCannotThroughNatsThatChangePorts() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan internet = lab.lan("inet", INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Host relayHost = lab.host("rly", internet);
+            NetLab.Lan homeA = lab.lan("a", "10.77.1");
+            lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
+            NetLab.Host serverHost = lab.host("srv", homeA);
+            NetLab.Lan homeB = lab.lan("b", "10.77.2");
+            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
+            NetLab.Host viewerHost = lab.host("vb", homeB);
+
+            String tracker = startTracker(processes, trackerHost);
+            processes.startListening(relayHost.wrap(Processes.java("peer-server.jar", relayHost.address(), "--port",
+                    "0", "--tracker", tracker, "--relay", "--identity", dir.resolve("relay.key").toString()))
+                    .redirectError(dir.resolve("relay.log").toFile()));
+            awaitLine(dir.resolve("tracker.log"), "relays circuits on port");
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 19);
+            startPeerServer(processes, serverHost, tracker, "server");
+            awaitLine(dir.resolve("server.log"), "not reachable from outside");
+
+            assertStreamsIdentically(processes, viewerHost, tracker, file, "relayed");
+            String relayLog = Files.readString(dir.resolve("relay.log"));
+            assertTrue(relayLog.contains("joined"), relayLog);
+        }
+    }
+
     /** The viewer on {@code host} streams film.bin identical, and says it reached the server {@code route}. */
     private void assertStreamsIdentically(Processes processes, NetLab.Host host, String tracker, byte[] file,
                                           String route) throws Exception {
