@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.peer.Ffmpeg;
 
 /**
  * Peers behind home routers, as users have them: a public tracker, and peers on LANs behind NATs made of network
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NatTraversalE2ETest {
     private static final String INTERNET = "198.18.0";
     private static final int FILE_BYTES = 3 * 1024 * 1024 + 12_345;
+    private static final int LIVE_SECONDS = 25;
 
     @TempDir
     Path dir;
@@ -101,10 +105,7 @@ class NatTraversalE2ETest {
             NetLab.Host viewerHost = lab.host("vb", homeB);
 
             String tracker = startTracker(processes, trackerHost);
-            processes.startListening(relayHost.wrap(Processes.java("peer-server.jar", relayHost.address(), "--port",
-                    "0", "--tracker", tracker, "--relay", "--identity", dir.resolve("relay.key").toString()))
-                    .redirectError(dir.resolve("relay.log").toFile()));
-            awaitLine(dir.resolve("tracker.log"), "relays circuits on port");
+            startRelay(processes, relayHost, tracker);
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 19);
             startPeerServer(processes, serverHost, tracker, "server");
             awaitLine(dir.resolve("server.log"), "not reachable from outside");
@@ -113,6 +114,57 @@ class NatTraversalE2ETest {
             String relayLog = Files.readString(dir.resolve("relay.log"));
             assertTrue(relayLog.contains("joined"), relayLog);
         }
+    }
+
+    @Test
+    @Timeout(300)
+    void aLiveStreamWatchedFromBehindNatsThatChangePortsPlaysWholeThroughTheRelay() throws Exception {
+        Ffmpeg.ensure(dir);
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan internet = lab.lan("inet", INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Host relayHost = lab.host("rly", internet);
+            NetLab.Lan homeA = lab.lan("a", "10.77.1");
+            lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
+            NetLab.Host publisherHost = lab.host("pub", homeA);
+            NetLab.Lan homeB = lab.lan("b", "10.77.2");
+            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
+            NetLab.Host viewerHost = lab.host("vb", homeB);
+
+            String tracker = startTracker(processes, trackerHost);
+            startRelay(processes, relayHost, tracker);
+            // the encoder runs on the publisher's machine in real time; the pipe crosses no network
+            ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f",
+                    "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(LIVE_SECONDS), "-c:v",
+                    "mpeg2video", "-b:v", "600k", "-f", "mpegts", "-")
+                    .redirectError(dir.resolve("ffmpeg.log").toFile());
+            ProcessBuilder publisher = publisherHost.wrap(Processes.java("peer-server.jar", publisherHost.address(),
+                    "--port", "0", "--tracker", tracker, "--live", "pattern", "--key",
+                    dir.resolve("publisher.key").toString(), "--identity", dir.resolve("server.key").toString(),
+                    "--linger", "5000")).redirectError(dir.resolve("server.log").toFile());
+            Processes.awaitPort(processes.pipe(ffmpeg, publisher), "peer-server --live");
+            awaitLine(dir.resolve("server.log"), "not reachable from outside");
+
+            Path stats = dir.resolve("live.json");
+            Processes.Ended viewer = processes.runToEnd(viewerHost.wrap(Processes.java("peer-client.jar", tracker,
+                    "pattern", "-o", dir.resolve("watched.ts").toString(), "--identity",
+                    dir.resolve("viewer.key").toString(), "--stats-json", stats.toString())), LIVE_SECONDS + 90);
+            assertEquals(0, viewer.status(), viewer.stderr());
+            String json = Files.readString(stats);
+            assertTrue(json.contains("\"ended\": true") && json.contains("\"skipped\": 0")
+                    && json.contains("\"continuity\": 1.0000"), json);
+            assertTrue(json.contains("\"route\": \"relayed\""), json);
+            Matcher p50 = Pattern.compile("\"p50\": (\\d+)").matcher(json);
+            assertTrue(p50.find() && Long.parseLong(p50.group(1)) > 0, "latency figures reported: " + json);
+            System.out.println("live through the relay: " + json.replaceAll("\\s+", " "));
+        }
+    }
+
+    private void startRelay(Processes processes, NetLab.Host host, String tracker) throws Exception {
+        processes.startListening(host.wrap(Processes.java("peer-server.jar", host.address(), "--port", "0",
+                "--tracker", tracker, "--relay", "--identity", dir.resolve("relay.key").toString()))
+                .redirectError(dir.resolve("relay.log").toFile()));
+        awaitLine(dir.resolve("tracker.log"), "relays circuits on port");
     }
 
     /** The viewer on {@code host} streams film.bin identical, and says it reached the server {@code route}. */

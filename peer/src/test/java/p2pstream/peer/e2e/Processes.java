@@ -155,10 +155,15 @@ final class Processes implements AutoCloseable {
 
     /** Runs {@code pb} with stdout and stderr piped, reads both to their end, and waits for it (at most a minute). */
     Ended runToEnd(ProcessBuilder pb) throws IOException, InterruptedException {
+        return runToEnd(pb, 60);
+    }
+
+    /** The same, waiting at most {@code seconds}. */
+    Ended runToEnd(ProcessBuilder pb, int seconds) throws IOException, InterruptedException {
         Process p = start(pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> stderr(p));
         byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", pb.command()) + " did not end");
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), String.join(" ", pb.command()) + " did not end");
         return new Ended(p.exitValue(), out, err.join());
     }
 
