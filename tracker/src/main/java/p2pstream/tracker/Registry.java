@@ -173,6 +173,15 @@ final class Registry {
         }
     }
 
+    /** The session's peer is reached at another address now (a port its router maps): its entries say so. */
+    void remap(TrackerSession.Peer peer) {
+        unreachable.remove(peer.sessionId());
+        SessionHoldings mine = bySession.get(peer.sessionId());
+        if (mine != null) {
+            mine.peer(peer);
+        }
+    }
+
     /** Whether the session holds (announced) the stream. */
     boolean holds(long sessionId, ContentId id) {
         SessionHoldings mine = bySession.get(sessionId);

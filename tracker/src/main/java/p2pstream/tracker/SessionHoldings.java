@@ -18,7 +18,7 @@ final class SessionHoldings {
      */
     byte[] asSeed;
     byte[] asPartialHolder;
-    private final TrackerSession.Peer peer;
+    private TrackerSession.Peer peer;
     /** This session's index in the registry's session table; stream holder arrays refer to it by this. */
     final int handle;
     /** The IP address the session came from: holders are ranked by distinct hosts, not sessions. */
@@ -40,8 +40,15 @@ final class SessionHoldings {
 
     /** Whether others can dial this session's peer (its PEERS entries say so). */
     void reachable(boolean reachable) {
-        asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true, reachable));
-        asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false, reachable));
+        asSeed = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), true, reachable, peer.mapped()));
+        asPartialHolder = Peers.encodeEntry(new Peers.Entry(peer.address(), peer.peerId(), false, reachable,
+                peer.mapped()));
+    }
+
+    /** The session's peer is reached as {@code p} says now (a mapped port): reachable there. */
+    void peer(TrackerSession.Peer p) {
+        this.peer = p;
+        reachable(true);
     }
 
     int size() {

@@ -15,6 +15,7 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Mapped;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -36,15 +37,26 @@ final class TrackerSession implements ConnectionHandler {
      * A registered peer as the registry sees it: the address it serves on is the one handed out; a viewer (a
      * peer-client) or a peer-server.
      */
-    record Peer(long sessionId, PeerId peerId, InetSocketAddress address, boolean viewer) {
+    record Peer(long sessionId, PeerId peerId, InetSocketAddress address, boolean viewer, boolean mapped) {
         Peer(long sessionId, PeerId peerId, InetSocketAddress address) {
-            this(sessionId, peerId, address, false);
+            this(sessionId, peerId, address, false, false);
+        }
+
+        Peer(long sessionId, PeerId peerId, InetSocketAddress address, boolean viewer) {
+            this(sessionId, peerId, address, viewer, false);
+        }
+
+        /** The same peer, reached at {@code at}: a port its router maps for it. */
+        Peer mappedAt(InetSocketAddress at) {
+            return new Peer(sessionId, peerId, at, viewer, true);
         }
     }
 
     /** CONNECT requests a session may make in a window; beyond, they are dropped (a busy viewer, or a flood). */
     static final int MAX_CONNECTS_PER_WINDOW = 32;
     static final long CONNECT_WINDOW_MILLIS = 10_000;
+    /** A MAPPED within this long of the last is dropped: a router mapping changes rarely. */
+    static final long MAPPED_INTERVAL_MILLIS = 60_000;
 
     private final Tracker tracker;
     private Connection connection;
@@ -57,6 +69,7 @@ final class TrackerSession implements ConnectionHandler {
     /** Work waiting for the dial-back's answer (a CONNECT needs it); null once it came or none runs. Loop only. */
     private List<Runnable> awaitingDialBack;
     private long connectWindowNanos;
+    private long mappedAtNanos = Long.MIN_VALUE / 2;
     private int connectsInWindow;
 
     TrackerSession(Tracker tracker) {
@@ -102,8 +115,10 @@ final class TrackerSession implements ConnectionHandler {
             case PONG -> EmptyMessage.decode(t, payload);
             case CONNECT -> onConnect(ConnectPeer.decode(payload));
             case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
+            case MAPPED -> onMapped(Mapped.decode(payload));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY or PING on a tracker session)");
+                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING on a tracker"
+                    + " session)");
         }
     }
 
@@ -193,6 +208,46 @@ final class TrackerSession implements ConnectionHandler {
         log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
                 hello.peerId().text(), hello.listenPort(),
                 connection.isEncrypted() ? "" : " (plaintext: both allow it)");
+    }
+
+    /**
+     * The peer's router maps a port for it: dialed back there, and when reached that is the address handed out. One
+     * dial-back at a time, and one a minute at most: each costs the tracker a connection.
+     */
+    private void onMapped(Mapped m) throws ProtocolException {
+        if (peer.address().getPort() == 0) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "mapped: listen port 0 (expected: a peer that listens)");
+        }
+        long now = connection.loop().nanoTime();
+        if (now - mappedAtNanos < MAPPED_INTERVAL_MILLIS * 1_000_000) {
+            log.debug("{} session {}: MAPPED dropped: one came within {} ms", connection.remoteAddress(),
+                    peer.sessionId(), MAPPED_INTERVAL_MILLIS);
+            return;
+        }
+        mappedAtNanos = now;
+        // after the dial-back that runs, if one does: the mapping may be what let it through
+        whenDialedBack(() -> onMappedAt(peer.mappedAt(new InetSocketAddress(peer.address().getAddress(), m.port()))));
+    }
+
+    private void onMappedAt(Peer at) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (reachable && at.address().equals(peer.address())) {
+            peer = at; // reached there already: through the router's mapping
+            onRegistryLoop(() -> tracker.registry().remap(at));
+            log.info("{} session {}: reachable at {} through its router's port mapping", connection.remoteAddress(),
+                    at.sessionId(), at.address());
+            return;
+        }
+        awaitingDialBack = new ArrayList<>(1);
+        DialBack.start(connection.loop(), tracker.key(), at, reached -> {
+            if (reached) {
+                peer = at;
+                onRegistryLoop(() -> tracker.registry().remap(at));
+            }
+            onDialedBack(peer, reached || reachable);
+        });
     }
 
     private void onDialedBack(Peer p, boolean reached) {

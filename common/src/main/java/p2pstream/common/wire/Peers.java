@@ -12,7 +12,8 @@ import java.util.List;
  * <pre>PEERS: &lt;len&gt;&lt;type=0x15&gt;&lt;found:u8&gt;[&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
  *        &lt;chunk size:u32&gt;&lt;count:u16&gt;{&lt;address&gt;&lt;peer id:16&gt;&lt;flags:u8&gt;}*count]</pre>
  * where {@code <address>} is {@code <family:u8 4|16><ip><port:u16>} and {@code flags} bit 0 is "holds the whole
- * stream", bit 1 "the tracker could not dial it back" (behind a NAT: ask the tracker to CONNECT); other bits 0.
+ * stream", bit 1 "the tracker could not dial it back" (behind a NAT: ask the tracker to CONNECT), bit 2 "reached
+ * through a port its router maps for it" (dialed like any other); other bits 0.
  */
 public record Peers(ContentId contentId, String name, long size, int chunkSize, List<Entry> peers) implements Message {
     public static final Peers NOT_FOUND = new Peers(null, null, 0, 0, List.of());
@@ -21,17 +22,23 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
      * One peer: where it serves, who it is, whether it holds the whole stream, and whether the tracker reached it
      * there (false: it is behind a NAT that lets nobody in, so a connection needs the tracker's help).
      */
-    public record Entry(InetSocketAddress address, PeerId peerId, boolean complete, boolean reachable) {
+    public record Entry(InetSocketAddress address, PeerId peerId, boolean complete, boolean reachable,
+                        boolean mapped) {
         private static final int COMPLETE = 1;
         private static final int UNREACHABLE = 2;
+        private static final int MAPPED = 4;
 
         /** A peer the tracker has not found unreachable. */
         public Entry(InetSocketAddress address, PeerId peerId, boolean complete) {
-            this(address, peerId, complete, true);
+            this(address, peerId, complete, true, false);
+        }
+
+        public Entry(InetSocketAddress address, PeerId peerId, boolean complete, boolean reachable) {
+            this(address, peerId, complete, reachable, false);
         }
 
         int flags() {
-            return (complete ? COMPLETE : 0) | (reachable ? 0 : UNREACHABLE);
+            return (complete ? COMPLETE : 0) | (reachable ? 0 : UNREACHABLE) | (mapped ? MAPPED : 0);
         }
 
         int bytes() {
@@ -157,10 +164,11 @@ public record Peers(ContentId contentId, String name, long size, int chunkSize, 
             InetSocketAddress address = Wire.getAddress(in, "peer address");
             PeerId peerId = PeerId.decode(in);
             int flags = Wire.getU8(in, "flags");
-            if ((flags & ~(Entry.COMPLETE | Entry.UNREACHABLE)) != 0) {
-                throw ProtocolException.malformed("flags: " + flags + " (expected: bits 0 and 1 only)");
+            if ((flags & ~(Entry.COMPLETE | Entry.UNREACHABLE | Entry.MAPPED)) != 0) {
+                throw ProtocolException.malformed("flags: " + flags + " (expected: bits 0 to 2 only)");
             }
-            list.add(new Entry(address, peerId, (flags & Entry.COMPLETE) != 0, (flags & Entry.UNREACHABLE) == 0));
+            list.add(new Entry(address, peerId, (flags & Entry.COMPLETE) != 0, (flags & Entry.UNREACHABLE) == 0,
+                    (flags & Entry.MAPPED) != 0));
         }
         Wire.end(in, MessageType.PEERS);
         return new Peers(id, name, size, chunkSize, list);

@@ -19,6 +19,7 @@ import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.Join;
+import p2pstream.common.wire.Mapped;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
@@ -232,7 +233,8 @@ public final class ValidMessages {
         Draw entries = count > 4 ? draw.fork() : draw;
         List<Peers.Entry> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            list.add(new Peers.Entry(address(entries), peerId(entries), entries.bool(), entries.bool()));
+            list.add(new Peers.Entry(address(entries), peerId(entries), entries.bool(), entries.bool(),
+                    entries.bool()));
         }
         return new Peers(contentId(draw), name(draw, Wire.MAX_NAME_BYTES), anySize(draw), u31(draw), list);
     }
@@ -269,6 +271,10 @@ public final class ValidMessages {
 
     public static CircuitOrder circuit(Draw draw) {
         return new CircuitOrder(token(draw), peerId(draw), peerId(draw));
+    }
+
+    public static Mapped mapped(Draw draw) {
+        return new Mapped(draw.between(1, 65_535));
     }
 
     public static Join join(Draw draw) {

@@ -19,6 +19,7 @@ import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.Join;
+import p2pstream.common.wire.Mapped;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
@@ -81,6 +82,7 @@ public final class WireTargets {
                 message("CIRCUIT", CONTROL_PAYLOAD_BYTES, ValidMessages::circuit,
                         (base, in) -> CircuitOrder.decode(in)),
                 message("JOIN", CONTROL_PAYLOAD_BYTES, ValidMessages::join, (base, in) -> Join.decode(in)),
+                message("MAPPED", CONTROL_PAYLOAD_BYTES, ValidMessages::mapped, (base, in) -> Mapped.decode(in)),
                 message("LIVE_END", CONTROL_PAYLOAD_BYTES, ValidMessages::liveEnd, (base, in) -> LiveEnd.decode(in)),
                 chunk(),
                 liveChunk(),

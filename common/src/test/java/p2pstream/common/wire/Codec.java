@@ -57,6 +57,7 @@ final class Codec {
             case CONNECT -> ConnectPeer.decode(payload);
             case DIAL -> Dial.decode(payload);
             case RELAY -> RelayOffer.decode(payload);
+            case MAPPED -> Mapped.decode(payload);
             case CIRCUIT -> CircuitOrder.decode(payload);
             case JOIN -> Join.decode(payload);
             case LIVE_END -> LiveEnd.decode(payload);

@@ -253,6 +253,7 @@ class InvalidMessageTest {
         j[Token.BYTES] = 0;
         assertRejected(ErrorCode.MALFORMED, join, j);
         assertRejected(ErrorCode.MALFORMED, new RelayOffer(1), new byte[2]);
+        assertRejected(ErrorCode.MALFORMED, new Mapped(1), new byte[2]);
     }
 
     private static byte[] payloadBytes(Message m) throws ProtocolException {
@@ -265,7 +266,7 @@ class InvalidMessageTest {
     @Test
     void rejectsBadPeerFieldsAndFoundFlag() {
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(2, 0, 4, 0));
-        assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 4));
+        assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 8));
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 4, 0x83));
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 6, 0));
         assertRejected(ErrorCode.MALFORMED, Peers.NOT_FOUND, peers(1, 1, 0, 0));

@@ -91,6 +91,8 @@ class MessageCodecTest {
                 new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2), v6, Dial.MAX_DELAY_MILLIS),
                 new Dial(Dial.Mode.RELAY, false, ID, PEER, v4, 12, Token.random()),
                 new RelayOffer(65_535),
+                new Mapped(1),
+                new Peers(ID, "a/b.mkv", 1000, 16 * 1024, List.of(new Peers.Entry(v4, PEER, true, true, true))),
                 new CircuitOrder(Token.random(), PEER, new PeerId(1, 2)),
                 new Join(Token.random(), false));
     }

@@ -31,6 +31,7 @@ import p2pstream.peer.relay.Relay;
 import p2pstream.peer.store.LiveManifest;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.tracker.Dialer;
+import p2pstream.peer.tracker.PortMapping;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.tracker.TrackerIdentityException;
@@ -165,6 +166,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final Acceptor acceptor;
     /** The cap on this process's whole upload (--upload-limit), shared with a relay it runs; or null. */
     private final TokenBucket uploadCap;
+    /** The router's mapping of a port to the listener ({@link #mapPort}), or null. */
+    private volatile PortMapping portMapping;
     private final TrackerClient trackerClient;
     /** Null for a live publisher, which shares no directory. */
     private final SharedFiles hasher;
@@ -314,6 +317,19 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return uploadCap;
     }
 
+    /**
+     * Asks the router for a public port forwarded to this server's listener (NAT-PMP), unless it listens on
+     * loopback; the tracker is told of the port it grants and dials it back there. Closed with the server.
+     */
+    public void mapPort() {
+        if (!acceptor.localAddress().getAddress().isLoopbackAddress()) {
+            PortMapping m = PortMapping.start(listenPort(), trackerClient::mapped);
+            if (m != null) {
+                portMapping = m;
+            }
+        }
+    }
+
     /** Offers the tracker {@code relay}'s circuits (now and after every reconnect) and passes it the orders. */
     public void offerRelay(Relay relay) {
         trackerClient.offerRelay(relay.address().getPort(), relay::order);
@@ -416,6 +432,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     @Override
     public void close() {
+        if (portMapping != null) {
+            portMapping.close();
+        }
         if (http != null) {
             http.close();
         }

@@ -72,6 +72,10 @@ public final class PeerServerMain implements Callable<Integer> {
             description = "directory to share, recursively (default: the current directory; with --relay: none)")
     Path dir;
 
+    @Option(names = "--no-port-mapping", description = "do not ask the router (NAT-PMP) to forward a public port to"
+            + " this server")
+    boolean noPortMapping;
+
     @Option(names = "--relay", description = "carry circuits between peers that cannot reach each other (behind"
             + " NATs that defeat hole punching), as the tracker orders; for a machine others can reach")
     boolean relay;
@@ -213,6 +217,9 @@ public final class PeerServerMain implements Callable<Integer> {
                         .withSecurity(security).withAccess(access));
         server.exitOnLoopDeath("peer-server");
         exitOnTrackerRefused(server);
+        if (!noPortMapping) {
+            server.mapPort();
+        }
         Relay circuits = relayLimit == null ? null : new Relay(new InetSocketAddress(bind.getAddress(),
                 relayPort != null ? relayPort : port == 0 ? 0 : port + 1), relayLimit, server.uploadCap());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -54,6 +54,8 @@ public final class Candidates {
     private final Map<InetSocketAddress, Integer> failures = new HashMap<>();
     /** Addresses the tracker's latest answers marked unreachable (PEERS flag bit 1). */
     private final Set<InetSocketAddress> unreachable = new HashSet<>();
+    /** Addresses the tracker's latest answers marked as a router's mapped port (PEERS flag bit 2). */
+    private final Set<InetSocketAddress> mapped = new HashSet<>();
     /**
      * The peer id the tracker named for an address: what its handshake must prove. The least recently named go
      * first past {@link #MAX_REMEMBERED}; the queued addresses, named by the latest answers, keep theirs.
@@ -82,11 +84,8 @@ public final class Candidates {
             Collections.shuffle(entries, random);
             for (Peers.Entry e : entries) {
                 ids.put(e.address(), e.peerId()); // the newest answer names who listens there now
-                if (e.reachable()) {
-                    unreachable.remove(e.address());
-                } else if (unreachable.size() < MAX_REMEMBERED) {
-                    unreachable.add(e.address());
-                }
+                remember(unreachable, e.address(), !e.reachable());
+                remember(mapped, e.address(), e.mapped());
                 add(e.address());
             }
         }
@@ -124,6 +123,19 @@ public final class Candidates {
         if (queue.size() < MAX_QUEUED && !banned.contains(address) && !queue.contains(address)) {
             queue.add(address);
         }
+    }
+
+    private static void remember(Set<InetSocketAddress> set, InetSocketAddress a, boolean in) {
+        if (!in) {
+            set.remove(a);
+        } else if (set.size() < MAX_REMEMBERED) {
+            set.add(a);
+        }
+    }
+
+    /** True when the tracker reached {@code address} at a port the holder's router forwards. */
+    boolean mapped(InetSocketAddress address) {
+        return mapped.contains(address);
     }
 
     /** False when the tracker said it could not dial {@code address} back (behind a NAT): dialing it is futile. */

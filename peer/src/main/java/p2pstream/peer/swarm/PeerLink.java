@@ -37,11 +37,12 @@ public abstract class PeerLink implements ConnectionHandler {
     public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
 
     /**
-     * How the link's connection was made (PROTOCOL.md section 11): dialed; the holder connected to us at the
-     * tracker's word (reversed); both connected at once through their NATs (punched); through a relay (relayed).
+     * How the link's connection was made (PROTOCOL.md section 11): dialed; dialed at a port the holder's router
+     * forwards (mapped); the holder connected to us at the tracker's word (reversed); both connected at once through
+     * their NATs (punched); through a relay (relayed).
      */
     public enum Route {
-        DIRECT, REVERSED, PUNCHED, RELAYED;
+        DIRECT, MAPPED, REVERSED, PUNCHED, RELAYED;
 
         /** As stats and logs show it. */
         public String label() {
@@ -100,6 +101,11 @@ public abstract class PeerLink implements ConnectionHandler {
      * Connects this link on the loop, proving {@code key}'s identity; the peer must prove {@code expected} (the id
      * the tracker named; null: any).
      */
+    public final void connect(EventLoop loop, StaticKey key, PeerId expected, Route route) {
+        this.route = route;
+        connect(loop, key, expected);
+    }
+
     public final void connect(EventLoop loop, StaticKey key, PeerId expected) {
         connection = loop.connect(address, this, LIMITS, key, expected);
     }

@@ -144,7 +144,7 @@ public final class Swarm<P extends PeerLink> {
             if (arrangements != null && id != null && !candidates.reachable(a)) {
                 arrangements.request(contentId, id, p); // behind a NAT: the tracker arranges the connection
             } else {
-                p.connect(loop, key, id);
+                p.connect(loop, key, id, candidates.mapped(a) ? PeerLink.Route.MAPPED : PeerLink.Route.DIRECT);
             }
         }
     }

@@ -32,6 +32,7 @@ import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.Mapped;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
@@ -100,6 +101,8 @@ public final class TrackerClient implements AutoCloseable {
     private volatile Reach reach;
     /** This peer relays circuits (sent after every WELCOME), and who takes the tracker's orders; null: it does not. */
     private RelayOffer relayOffer;
+    /** The port this peer's router maps to its listener (sent after every WELCOME); null: none. */
+    private Mapped mapped;
     private Consumer<CircuitOrder> circuits = o -> log.debug("CIRCUIT ignored: this peer does not relay");
 
     /** Who makes the connections the tracker arranges with this peer (PROTOCOL.md section 11). Loop thread. */
@@ -144,6 +147,19 @@ public final class TrackerClient implements AutoCloseable {
     /** From now on the tracker's DIALs go to {@code a}. Any thread. */
     public void arrivals(Arrivals a) {
         loop.execute(() -> this.arrivals = a);
+    }
+
+    /**
+     * This peer's router forwards {@code externalPort} to its listening port: the tracker is told (now, and after
+     * every reconnect) and dials it back there. Any thread.
+     */
+    public void mapped(int externalPort) {
+        loop.execute(() -> {
+            mapped = new Mapped(externalPort);
+            if (welcomed && connection != null) {
+                connection.send(mapped);
+            }
+        });
     }
 
     /**
@@ -274,6 +290,9 @@ public final class TrackerClient implements AutoCloseable {
         replay = new ArrayDeque<>(announcements.values());
         if (relayOffer != null) {
             connection.send(relayOffer);
+        }
+        if (mapped != null) {
+            connection.send(mapped);
         }
         replayBatch(connection);
         schedulePing();

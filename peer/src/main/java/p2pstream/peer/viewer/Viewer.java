@@ -35,6 +35,7 @@ import p2pstream.peer.swarm.Timings;
 import p2pstream.peer.swarm.ViewerCatalog;
 import p2pstream.peer.swarm.ViewerStream;
 import p2pstream.peer.tracker.Dialer;
+import p2pstream.peer.tracker.PortMapping;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.tracker.TrackerIdentityException;
@@ -74,6 +75,8 @@ public final class Viewer implements AutoCloseable {
     private final ExecutorService verifiers;
     private final ViewerCatalog catalog;
     private final Acceptor acceptor;
+    /** The router's mapping of a port to this viewer's listener, or null. */
+    private final PortMapping portMapping;
     /** The cap on serving others, shared by accepted connections and those the tracker arranges; or null. */
     private final TokenBucket uploadCap;
     private final TrackerClient tracker;
@@ -114,6 +117,9 @@ public final class Viewer implements AutoCloseable {
         if (tracker != null) {
             tracker.start();
         }
+        // a viewer that serves, away from loopback, asks its router for a port others can dial (section 11)
+        this.portMapping = tracker != null && acceptor != null && config.near() != null
+                && !config.near().isLoopbackAddress() ? PortMapping.start(port, tracker::mapped) : null;
         this.host = new StreamHost(loop, verifiers, tracker, arrangements, catalog, config.timings());
     }
 
@@ -269,6 +275,9 @@ public final class Viewer implements AutoCloseable {
     /** Stops everything: the loop, its connections and the verifier pool. Any thread. */
     @Override
     public void close() {
+        if (portMapping != null) {
+            portMapping.close();
+        }
         if (acceptor != null) {
             acceptor.close();
         }

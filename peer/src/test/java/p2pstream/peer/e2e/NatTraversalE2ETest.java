@@ -23,6 +23,8 @@ import p2pstream.peer.Ffmpeg;
  */
 class NatTraversalE2ETest {
     private static final String INTERNET = "198.18.0";
+    /** A public-looking /24 that exists only inside the lab's namespaces: no route reaches it from anywhere else. */
+    private static final String ROUTABLE_INTERNET = "11.77.0";
     private static final int FILE_BYTES = 3 * 1024 * 1024 + 12_345;
     private static final int LIVE_SECONDS = 25;
 
@@ -87,6 +89,32 @@ class NatTraversalE2ETest {
             awaitLine(dir.resolve("server.log"), "not reachable from outside");
 
             assertStreamsIdentically(processes, viewerHost, tracker, file, "punched");
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void aPeerServerWhoseRouterMapsAPortIsDialedThere() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            // miniupnpd maps nothing for a router whose outside address is a reserved one, as 198.18/15 is
+            NetLab.Lan internet = lab.lan("inet", ROUTABLE_INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Lan homeA = lab.lan("a", "10.77.1");
+            NetLab.Host routerA = lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
+            Process mapper = lab.portMapper(routerA, dir);
+            NetLab.Host serverHost = lab.host("srv", homeA);
+            NetLab.Lan homeB = lab.lan("b", "10.77.2");
+            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
+            NetLab.Host viewerHost = lab.host("vb", homeB);
+
+            String tracker = startTracker(processes, trackerHost);
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 20);
+            startPeerServer(processes, serverHost, tracker, "server");
+            awaitLine(dir.resolve("server.log"), "reachable from outside at");
+
+            // a viewer behind a NAT that changes ports, no relay: only the router's mapping makes this possible
+            assertStreamsIdentically(processes, viewerHost, tracker, file, "mapped");
+            assertTrue(mapper.isAlive(), "miniupnpd ran throughout");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,46 @@ final class NetLab implements AutoCloseable {
         sh(router.ns, "iptables -A INPUT -i eth0 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT");
         sh(router.ns, "iptables -A INPUT -i eth0 -p tcp --syn -j DROP");
         return router;
+    }
+
+    /**
+     * Runs miniupnpd on {@code router} (a NAT from {@link #nat}) as a home router's port-mapping service: NAT-PMP for
+     * the hosts of its inside LAN, each only for its own address, forwarding through the router's firewall what it
+     * maps. Installed from the project's scripts; its log and files go to {@code dir}; stopped when the lab closes.
+     */
+    Process portMapper(Host router, Path dir) throws IOException, InterruptedException {
+        Tools.ensure(dir, "miniupnpd:miniupnpd-iptables");
+        // the chains miniupnpd fills, hooked where a router's init script hooks them; Debian's miniupnpd-iptables
+        // writes through the legacy iptables interface, beside the nf_tables rules of nat(): the forwarding those
+        // allow must let in what miniupnpd's DNAT maps, too
+        String legacy = "iptables-legacy";
+        router.sh(legacy + " -t nat -N MINIUPNPD && " + legacy + " -t nat -I PREROUTING -i eth0 -j MINIUPNPD && "
+                + legacy + " -t nat -N MINIUPNPD-POSTROUTING && " + legacy
+                + " -t nat -I POSTROUTING -o eth0 -j MINIUPNPD-POSTROUTING && " + legacy + " -t filter -N MINIUPNPD && "
+                + legacy + " -t filter -I FORWARD -i eth0 ! -o eth0 -j MINIUPNPD && " + legacy
+                + " -t mangle -N MINIUPNPD && " + legacy + " -t mangle -I PREROUTING -i eth0 -j MINIUPNPD"
+                + " && iptables -I FORWARD -i eth0 -o eth1 -m conntrack --ctstate DNAT -j ACCEPT");
+        Path conf = dir.resolve(router.ns + "-miniupnpd.conf");
+        Files.writeString(conf, String.join("\n",
+                "ext_ifname=eth0",
+                "listening_ip=eth1",
+                "enable_natpmp=yes",
+                "enable_upnp=no",
+                "secure_mode=yes",
+                "lease_file=" + dir.resolve(router.ns + "-leases"),
+                "uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b",
+                "allow 1024-65535 0.0.0.0/0 1024-65535",
+                "deny 0-65535 0.0.0.0/0 0-65535", ""));
+        Process p = new ProcessBuilder("ip", "netns", "exec", router.ns, "miniupnpd", "-d", "-f", conf.toString(),
+                "-P", dir.resolve(router.ns + "-miniupnpd.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(router.ns + "-miniupnpd.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (router.sh("ss -lunH 'sport = :5351' || true").isBlank()) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "miniupnpd did not start: "
+                    + Files.readString(dir.resolve(router.ns + "-miniupnpd.log")));
+            Thread.sleep(50);
+        }
+        return p;
     }
 
     /** One LAN: the namespace holding its bridge, its /24 and the next host number. */
