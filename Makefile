@@ -4,6 +4,8 @@
 #                 dist/peer-client: a launcher running peer-client.jar with a class-data sharing archive made by a
 #                 training run (scripts/launcher.sh), for a shorter start
 #   make test     unit tests (surefire), then the *E2ETest end-to-end tests against the packaged jars (failsafe)
+#   make test-net the end-to-end tests in network namespaces: peers behind NATs made with ip netns and iptables
+#                 (direct, mapped, reversed, punched, relayed, a live stream through a relay); needs root
 #   make demo     build, then a tracker, three peer-servers and a client on loopback (scripts/demo.sh)
 #   make demo-live  build, then ffmpeg's test pattern published live and watched by three relaying viewers
 #                 (scripts/demo-live.sh; installs ffmpeg where missing)
@@ -52,7 +54,7 @@ TEST_FILTER = awk '{ gsub(/\033\[[0-9;]*m/, "") } \
 # line that held nothing else is dropped; pipefail keeps Maven's status.
 ANSI_FILTER = awk '{ raw = $$0; gsub(/\033\[[0-9;]*m/, "") } $$0 != "" || raw == "" { print; fflush() }'
 
-.PHONY: all build test fuzz demo demo-live bench bench-secure robustness clean
+.PHONY: all build test test-net fuzz demo demo-live bench bench-secure robustness clean
 
 all: build
 
@@ -65,6 +67,12 @@ build:
 
 test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
+
+# the end-to-end tests in network namespaces (tag netns: NATs, LANs, a router's port mapping), which need root and
+# iptables (installed by the tests); about 4 minutes on 2 cores. CI runs it after `make test`
+test-net:
+	$(MVN) $(MVN_FLAGS) verify -pl peer -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -De2e.groups=netns \
+		-De2e.excludedGroups= 2>&1 | $(TEST_FILTER)
 
 # `make fuzz` budget, in whole minutes. A connection fuzz try takes about 1.5 ms here, so FUZZ_TRIES defaults to
 # about 10% of the budget for each of the three connection tests

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,8 +20,10 @@ import p2pstream.peer.Ffmpeg;
 /**
  * Peers behind home routers, as users have them: a public tracker, and peers on LANs behind NATs made of network
  * namespaces ({@link NetLab}), the built jars run inside them. Each case streams a file across and checks the bytes
- * and how the viewer says it reached the peer.
+ * and how the viewer says it reached the peer. Tagged {@code netns}: run by {@code make test-net}, which CI runs
+ * beside {@code make test}.
  */
+@Tag("netns")
 class NatTraversalE2ETest {
     private static final String INTERNET = "198.18.0";
     /** A public-looking /24 that exists only inside the lab's namespaces: no route reaches it from anywhere else. */
