@@ -97,7 +97,7 @@ final class GatewayPages {
                 (int) streams.sum(s -> s instanceof FileStream ? 1 : 0),
                 (int) streams.sum(s -> s instanceof LiveStream ? 1 : 0), streams.readers(), t.receivedBytes(),
                 metrics.httpSentBytes(), (int) streams.sum(OpenStreams::readyPeers), streams.heldBytes(),
-                streams.cachedBytes(), cacheBytes);
+                streams.cachedBytes(), cacheBytes, t.peerBytes());
     }
 
     private Map<String, Object> status() {

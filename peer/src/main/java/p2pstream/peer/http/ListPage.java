@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.http.HtmlPage;
+import p2pstream.peer.swarm.Traffic;
 
 /**
  * The gateway's front page ({@code /}): what it does now (streams open, readers, bytes in and out, the cache against
  * its size), then the streams the tracker knows, as a filter picks them: name (a link to its watch page), size or
- * live, holders, and how much of it is here. Stateless; any thread.
+ * live, holders, and how much of it is here; then the peers it exchanged bytes with, and how it reached each.
+ * Stateless; any thread.
  */
 final class ListPage {
     private ListPage() {
@@ -18,8 +20,12 @@ final class ListPage {
 
     /** Figures of the gateway as a whole, taken on its loop. */
     record Totals(String address, int fileStreams, int liveStreams, int readers, long receivedBytes,
-                  long httpSentBytes, int peers, long heldBytes, long reservedBytes, long limitBytes) {
+                  long httpSentBytes, int peers, long heldBytes, long reservedBytes, long limitBytes,
+                  List<Traffic.PeerBytes> peerRows) {
     }
+
+    /** Peers listed at most: the first that exchanged bytes with the gateway. */
+    static final int MAX_PEERS_SHOWN = 50;
 
     static String html(Totals t, List<StreamState> rows, String filter, boolean limited) {
         HtmlPage page = new HtmlPage("p2pstream gateway", t.address());
@@ -44,6 +50,16 @@ final class ListPage {
                     s.contentId().shortHex());
         }
         table.end(filter.isEmpty() ? "the tracker knows no stream yet" : "no stream name contains this");
+        page.heading("Peers");
+        HtmlPage.Table peers = page.table("address", "route", "#received", "#sent");
+        for (Traffic.PeerBytes p : t.peerRows().subList(0, Math.min(MAX_PEERS_SHOWN, t.peerRows().size()))) {
+            peers.row(p.address(), p.route() == null ? "fetched from us" : p.route(),
+                    Quantity.bytesText(p.bytes()), Quantity.bytesText(p.sent()));
+        }
+        peers.end("no peer yet");
+        page.note("Route: how this gateway reached the peer it fetches from: direct; mapped (at a port its router"
+                + " forwards); reversed (it connected to us at the tracker's word); punched (through both NATs at"
+                + " once); relayed (through a relay peer, encrypted end to end).");
         page.note("Each name opens its watch page (a player, the stream's figures, a QR code for a phone). Players"
                 + " and scripts take /stream/NAME (files and live MPEG-TS) and /hls/NAME.m3u8 (live); these figures"
                 + " as JSON: /api/streams, /api/status; metrics for Prometheus: /metrics.");

@@ -168,6 +168,9 @@ class GatewayPagesTest {
             assertEquals(1, st.get("fileStreams").asInt());
             assertEquals(bytes.length, st.get("cacheBytes").asLong());
             assertTrue(st.get("loopbackOnly").asBoolean());
+            String front = Scrape.get(url(f, "/")).body();
+            assertTrue(front.matches("(?s).*<h2>Peers</h2>.*<td>127\\.0\\.0\\.1:\\d+</td><td>direct</td><td[^>]*>"
+                    + "3\\.0 MiB</td>.*"), "the front page lists the peer, how it was reached, what came: " + front);
 
             HttpResponse<String> m = Scrape.get(url(f, "/metrics"));
             assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type")
