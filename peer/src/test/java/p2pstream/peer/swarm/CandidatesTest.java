@@ -45,6 +45,19 @@ class CandidatesTest {
     }
 
     @Test
+    void theTrackersWordOnHowEachHolderIsReachedIsKeptAndTheLatestAnswerWins() {
+        Candidates c = new Candidates(2_000);
+        PeerId id = new PeerId(5, 6);
+        c.addAll(new Peers(ID, "x", 1, 16_384, List.of(new Peers.Entry(addr(1), id, true, false, false),
+                new Peers.Entry(addr(2), id, true, true, true), new Peers.Entry(addr(3), id, true))), ID);
+        assertFalse(c.reachable(addr(1)), "behind a NAT: the tracker must arrange it");
+        assertTrue(c.reachable(addr(2)) && c.mapped(addr(2)), "its router maps a port: dialed, said mapped");
+        assertTrue(c.reachable(addr(3)) && !c.mapped(addr(3)));
+        c.addAll(new Peers(ID, "x", 1, 16_384, List.of(new Peers.Entry(addr(1), id, true))), ID);
+        assertTrue(c.reachable(addr(1)), "a later answer found it reachable");
+    }
+
+    @Test
     void aBannedAddressIsNeverTriedAgain() {
         Candidates c = new Candidates(2_000);
         c.add(addr(1));
