@@ -172,6 +172,19 @@ public final class Candidates {
      * failure in a row up to {@link #MAX_BACKOFF_DOUBLINGS} times, so a tarpit or a dead address costs less
      * and less while an honest peer that restarts is soon back.
      */
+    /**
+     * A punch to {@code address} failed: the first time in a row it is tried again at once (the tracker then has a
+     * relay carry it), after that it backs off as any failure does.
+     */
+    void punchFailed(InetSocketAddress address, long nowNanos) {
+        boolean first = !failures.containsKey(address);
+        failed(address, nowNanos);
+        if (first) {
+            retryAfterNanos.remove(address);
+            add(address);
+        }
+    }
+
     void failed(InetSocketAddress address, long nowNanos) {
         if (!banned.contains(address)) {
             int n = failures.merge(address, 1, Integer::sum);

@@ -26,6 +26,8 @@ public final class Swarm<P extends PeerLink> {
     private static final Logger log = LoggerFactory.getLogger(Swarm.class);
     /** Peers asked of the tracker per lookup. */
     public static final int LOOKUP_PEERS = 50;
+    /** From asking the tracker to a punched link's first frames: a CONNECT, a DIAL, a SYN sent again after 1 s. */
+    static final long PUNCH_MILLIS = 3_000;
 
     private final EventLoop loop;
     private final TrackerClient tracker;
@@ -162,7 +164,11 @@ public final class Swarm<P extends PeerLink> {
             return;
         }
         log.info("{} {}: {}", peer, was == PeerLink.Phase.READY ? "left" : "not usable", reason);
-        candidates.failed(peer.address, loop.nanoTime());
+        if (peer.route() == PeerLink.Route.PUNCHED && was != PeerLink.Phase.READY) {
+            candidates.punchFailed(peer.address, loop.nanoTime());
+        } else {
+            candidates.failed(peer.address, loop.nanoTime());
+        }
         if (fixed.contains(peer.address)) {
             // no lookup brings a named peer back: it stays a candidate, tried again after its back-off (a relay
             // named before it listens, a peer that restarts)
@@ -178,8 +184,11 @@ public final class Swarm<P extends PeerLink> {
      */
     public void tick(long now) {
         for (P p : new ArrayList<>(peers)) {
-            if (p.handshakeOverdue(now, timings.handshakeMillis())) {
-                p.close("no handshake within " + timings.handshakeMillis() + " ms");
+            // a punch that works does so within a SYN's first retransmit: one that has not is given up sooner
+            long deadline = p.route() == PeerLink.Route.PUNCHED ? Math.min(PUNCH_MILLIS, timings.handshakeMillis())
+                    : timings.handshakeMillis();
+            if (p.handshakeOverdue(now, deadline)) {
+                p.close("no handshake within " + deadline + " ms");
             } else if (p.isReady()) {
                 p.pingIfQuiet(now, timings.pingIntervalMillis());
             }
