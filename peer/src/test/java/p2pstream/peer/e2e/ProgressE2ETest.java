@@ -104,9 +104,10 @@ class ProgressE2ETest {
     @Timeout(120)
     void aLiveViewerShowsLatencyBitrateAndPeers() throws Exception {
         String tracker = "127.0.0.1:" + processes.startTracker();
-        // about 4 s of a 1.3 Mbit/s feed, in 16 kB writes: the publisher cuts chunks every 250 ms
+        // about 10 s of a 1.3 Mbit/s feed, in 16 kB writes: the publisher cuts chunks every 250 ms; long enough
+        // for a loaded machine to start the listing and viewer JVMs before it ends
         ProcessBuilder feed =
-                new ProcessBuilder("bash", "-c", "for i in $(seq 40); do head -c 16000 /dev/urandom; sleep 0.1; done");
+                new ProcessBuilder("bash", "-c", "for i in $(seq 100); do head -c 16000 /dev/urandom; sleep 0.1; done");
         ProcessBuilder publisher = Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker", tracker,
                 "--live", "cam", "--key", dir.resolve("publisher.key").toString(), "--linger", "2s")
                 .redirectError(dir.resolve("publisher.err").toFile());
