@@ -18,7 +18,8 @@ import p2pstream.common.wire.Wire;
  * viewer) or to renew the grants (the owner), replacing what it sent before. Thread-safe (immutable).
  *
  * <pre>PRIVATE_ANNOUNCE: &lt;len&gt;&lt;type=0x16&gt;&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
- *                   &lt;chunk size:u32&gt;&lt;chunk count:u32&gt;&lt;held:u32&gt;&lt;count:u16 1..256&gt;{&lt;grant&gt;}*count</pre>
+ *                   &lt;chunk size:u32&gt;&lt;chunk count:u32&gt;&lt;held:u32&gt;
+ *                   &lt;count:u16 1..256&gt;{&lt;grant&gt;}*count</pre>
  * (the fields of ANNOUNCE, then the grants; the whole frame within the 64 KiB control limit)
  */
 public record PrivateAnnounce(Announce announce, List<Grant> grants) implements Message {
