@@ -24,7 +24,7 @@ final class ListScan extends NameScan {
         this(filter, limit, null, 0);
     }
 
-    /** A LIST by the session proved to be {@code asker} (null: none), its grants' expiry judged at {@code nowMillis}. */
+    /** A LIST by the session proved to be {@code asker} (null: none), grants judged at {@code nowMillis}. */
     ListScan(String filter, int limit, PeerId asker, long nowMillis) {
         super(filter);
         this.max = Math.min(limit, Wire.MAX_STREAMS_PER_LIST);

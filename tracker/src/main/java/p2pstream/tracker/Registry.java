@@ -142,7 +142,7 @@ final class Registry {
         return refused;
     }
 
-    /** Why {@code mine} may not replace its grants of {@code stream} (null: new) with {@code kept}; null when it may. */
+    /** Why {@code mine} may not replace its grants of {@code stream} (null: new) with {@code kept}, or null. */
     private String grantRoom(SessionHoldings mine, StreamEntry stream, List<Grant> kept) {
         boolean ours = mine != null && stream != null && stream.access.session() == mine.handle;
         int before = ours ? stream.access.count() : 0;
