@@ -174,7 +174,7 @@ class TrackerPrivateStreamsTest extends TrackerFixture {
 
     @HostileCase(value = "Forged, foreign and oversized grant uploads to the tracker (PRIVATE_ANNOUNCE)",
             expect = "each session gets its ERROR (AUTHENTICATION, MALFORMED, FRAME_TOO_LARGE) and is closed; nothing"
-                    + " is registered, and good sessions go on", section = HostileCase.FORGERIES)
+                    + " is registered, and good sessions go on", section = HostileCase.ACCESS)
     void forgedForeignAndOversizedGrantUploadsAreRefusedAndClosed(Trial trial) throws Exception {
         byte[] good = WireBytes.encoded(new PrivateAnnounce(JUNE, List.of(grant(GRANTEE.peerId(), Long.MAX_VALUE))));
         byte[] forged = good.clone();
@@ -212,7 +212,7 @@ class TrackerPrivateStreamsTest extends TrackerFixture {
 
     @HostileCase(value = "A flood of valid grant uploads to the tracker (256 grants a frame, as fast as it reads)",
             expect = "RATE_LIMITED and close once the session's grant checks pass its budget (384 at once, then 64 a"
-                    + " second); good sessions go on", section = HostileCase.FLOODS)
+                    + " second); good sessions go on", section = HostileCase.ACCESS)
     void aFloodOfGrantChecksIsRateLimited(Trial trial) throws Exception {
         List<Grant> grants = new ArrayList<>();
         for (int i = 0; i < PrivateAnnounce.MAX_GRANTS; i++) {

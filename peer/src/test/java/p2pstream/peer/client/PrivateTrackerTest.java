@@ -181,7 +181,7 @@ class PrivateTrackerTest {
 
     @HostileCase(value = "Peers showing a viewer that re-serves a private file someone else's grant, a forged one, or"
             + " none, over encrypted connections", expect = "FORBIDDEN for another's grant and for none, AUTHENTICATION"
-            + " for the forged one, each then closed; the file is never sent", section = HostileCase.FORGERIES)
+            + " for the forged one, each then closed; the file is never sent", section = HostileCase.ACCESS)
     void aReServingViewerRefusesGrantsThatAreNotTheAskers(Trial trial) throws Exception {
         shared(1 << 20);
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
