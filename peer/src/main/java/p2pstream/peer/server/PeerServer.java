@@ -304,7 +304,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * lifetime by {@link #renewGrants}.
      */
     private void announce(Announce a) {
-        Message m = access.announcement(a, Clock.SYSTEM.epochMicros() / 1000);
+        Message m = access.announcement(a, group.loops().get(0).clock().epochMicros() / 1000);
         if (m instanceof PrivateAnnounce p) {
             trackerClient.announce(p);
         } else {

@@ -329,6 +329,12 @@ public final class TrackerClient implements AutoCloseable {
         }
         for (int i = 0; i < ANNOUNCES_PER_BATCH && !replay.isEmpty(); i++) {
             int grants = replay.peek() instanceof PrivateAnnounce p ? p.grants().size() : 0;
+            if (grants > 0 && !c.isEncrypted()) {
+                // the tracker would refuse it and close the session, for every other announcement too
+                log.warn("tracker {}: private {} not announced: the session is in plaintext (a private stream never"
+                        + " travels in plaintext)", tracker, ((PrivateAnnounce) replay.poll()).announce().name());
+                continue;
+            }
             if (grants > 0 && !grantBudget.take(grants)) {
                 loop.schedule(grantBudget.millisUntil(grants), () -> replayBatch(c));
                 return;
