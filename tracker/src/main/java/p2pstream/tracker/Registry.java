@@ -266,6 +266,15 @@ final class Registry {
     }
 
     /** Whether the session holds (announced) the stream. */
+    /**
+     * Whether the session proved to be {@code asker} (null: none, or in plaintext) may know of the stream {@code id} at
+     * {@code nowMillis}: a public stream, or a private one it is the owner or a grantee of. False for no such stream.
+     */
+    boolean visible(ContentId id, PeerId asker, long nowMillis) {
+        StreamEntry stream = streams.get(id);
+        return stream != null && stream.visibleTo(asker, nowMillis);
+    }
+
     boolean holds(long sessionId, ContentId id) {
         SessionHoldings mine = bySession.get(sessionId);
         StreamEntry stream = streams.get(id);

@@ -277,7 +277,7 @@ final class TrackerSession implements ConnectionHandler {
      * The id this session proved, as private streams judge it: none on a plaintext session, where a private stream
      * never shows.
      */
-    private PeerId reader() {
+    PeerId reader() {
         return connection.isEncrypted() ? peer.peerId() : null;
     }
 
