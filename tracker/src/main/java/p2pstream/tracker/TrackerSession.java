@@ -124,8 +124,8 @@ final class TrackerSession implements ConnectionHandler {
             case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
             case MAPPED -> onMapped(Mapped.decode(payload));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING on a"
-                    + " tracker session)");
+                    + " (expected: ANNOUNCE, PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING"
+                    + " on a tracker session)");
         }
     }
 
