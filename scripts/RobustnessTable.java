@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  */
 public final class RobustnessTable {
     private static final List<String> SECTIONS = List.of("Floods and slow peers", "Faults", "Forged and replayed live data",
-            "The secure transport attacked");
+            "The secure transport attacked", "Private streams attacked");
 
     /** All the runs of one case. */
     private static final class Case {

@@ -38,6 +38,15 @@ abstract class NameScan {
         }
     }
 
+    /**
+     * Whether the walk may show {@code s} at all: public streams only, unless the walk is made for a session that may
+     * know of private ones (a LIST). A hidden stream's name is still compared, so a walk's steps do not depend on
+     * what it may see.
+     */
+    boolean shows(StreamEntry s) {
+        return s.access == null;
+    }
+
     /** A stream whose name matches, in name order (streams of one name together); false ends the walk. */
     abstract boolean take(StreamEntry stream);
 
@@ -55,7 +64,7 @@ abstract class NameScan {
                 continue;
             }
             for (StreamEntry s = first; s != null; s = s.nextWithSameName) {
-                if (!take(s)) {
+                if (shows(s) && !take(s)) {
                     return true;
                 }
             }

@@ -10,9 +10,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Message;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
@@ -26,6 +29,8 @@ import p2pstream.common.wire.Wire;
 final class Registry {
     /** Bounds one session's announcements, so one peer cannot fill the tracker's heap. */
     static final int MAX_STREAMS_PER_SESSION = 65_536;
+    /** Bounds the grants one session's private announcements keep at the tracker (about 8 MiB of heap). */
+    static final int MAX_GRANTS_PER_SESSION = 16_384;
     /** Bounds all sessions' entries together: at most a few hundred MiB of heap even if each is a stream of its own. */
     static final int DEFAULT_MAX_ENTRIES = 2_000_000;
 
@@ -38,7 +43,8 @@ final class Registry {
 
     /** Why an announcement was refused, as the tracker's metrics label it. */
     enum Refusal {
-        CONFLICT("conflict"), SESSION_LIMIT("session_limit"), MAX_ENTRIES("max_entries"), MAX_MEMORY("max_memory");
+        CONFLICT("conflict"), SESSION_LIMIT("session_limit"), MAX_ENTRIES("max_entries"), MAX_MEMORY("max_memory"),
+        GRANT("grant"), GRANT_LIMIT("grant_limit");
 
         final String label;
 
@@ -87,17 +93,94 @@ final class Registry {
     }
 
     /**
-     * Records or updates a peer's holding. Returns null on success, or why it was refused.
+     * Records or updates a peer's holding of a public stream. Returns null on success, or why it was refused.
      */
     String announce(TrackerSession.Peer peer, Announce a) {
+        return announce(peer, a, null, 0);
+    }
+
+    /**
+     * Records or updates a peer's holding, of a private stream when {@code p} is its PRIVATE_ANNOUNCE (whose grants
+     * the session checked: one owner, the announcer or the grantee of the one grant, signatures good): the owner's
+     * unexpired grants replace those it uploaded before; a holder's own grant must not have expired at
+     * {@code nowMillis}. Returns null on success, or why it was refused.
+     */
+    String announce(TrackerSession.Peer peer, Announce a, PrivateAnnounce p, long nowMillis) {
         StreamEntry stream = streams.get(a.contentId());
-        if (stream != null && !stream.matches(a)) {
+        PeerId owner = p == null ? null : p.owner();
+        if (stream != null && !stream.matches(a, owner)) {
             refusals[Refusal.CONFLICT.ordinal()]++;
-            return "announce " + a.contentId().shortHex() + ": size/chunk size/name differ from earlier announcements"
-                    + " (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize
-                    + "-byte chunks)";
+            return "announce " + a.contentId().shortHex() + ": size/chunk size/name/owner differ from earlier"
+                    + " announcements (expected: " + stream.name + " " + stream.size + " bytes in " + stream.chunkSize
+                    + "-byte chunks, " + (stream.access == null ? "public" : "private of " + stream.access.owner.text())
+                    + ")";
         }
         SessionHoldings mine = bySession.get(peer.sessionId());
+        List<Grant> kept = null;
+        if (p != null && peer.peerId().equals(owner)) {
+            kept = new ArrayList<>(p.grants().size());
+            for (Grant g : p.grants()) {
+                if (g.expiresMillis() > nowMillis) {
+                    kept.add(g);
+                }
+            }
+            String refused = grantRoom(mine, stream, kept);
+            if (refused != null) {
+                return "announce " + a.contentId().shortHex() + ": " + refused;
+            }
+        } else if (p != null) {
+            String wrong = p.grants().get(0).check(peer.peerId(), owner, a.contentId(), a.name(), nowMillis);
+            if (wrong != null) {
+                refusals[Refusal.GRANT.ordinal()]++;
+                return "announce " + a.contentId().shortHex() + ": " + wrong;
+            }
+        }
+        String refused = hold(peer, a, owner, stream, mine);
+        if (refused == null && kept != null) {
+            keepGrants(streams.get(a.contentId()), bySession.get(peer.sessionId()), kept);
+        }
+        return refused;
+    }
+
+    /** Why {@code mine} may not replace its grants of {@code stream} (null: new) with {@code kept}, or null. */
+    private String grantRoom(SessionHoldings mine, StreamEntry stream, List<Grant> kept) {
+        boolean ours = mine != null && stream != null && stream.access.session() == mine.handle;
+        int before = ours ? stream.access.count() : 0;
+        int held = (mine == null ? 0 : mine.grants) - before + kept.size();
+        if (held > MAX_GRANTS_PER_SESSION) {
+            refusals[Refusal.GRANT_LIMIT.ordinal()]++;
+            return "grants held for this session: " + held + " (expected: <= " + MAX_GRANTS_PER_SESSION + ")";
+        }
+        long more = StreamGrants.bytesOf(kept) - (ours ? stream.access.bytes() : 0);
+        if (bytes + more > maxBytes) {
+            refusals[Refusal.MAX_MEMORY.ordinal()]++;
+            return "tracker memory: " + bytes + " bytes held, " + more + " more asked for grants (expected: <= "
+                    + maxBytes + " in all; the tracker is full)";
+        }
+        return null;
+    }
+
+    /** The owner's session {@code mine}, which holds {@code stream}, uploaded {@code kept}. */
+    private void keepGrants(StreamEntry stream, SessionHoldings mine, List<Grant> kept) {
+        dropGrants(stream);
+        stream.access.replace(mine.handle, kept);
+        mine.grants += stream.access.count();
+        bytes += stream.access.bytes();
+    }
+
+    /** Forgets the grants of {@code stream} (private), giving their room back to the session that uploaded them. */
+    private void dropGrants(StreamEntry stream) {
+        int session = stream.access.session();
+        if (session != StreamGrants.NONE) {
+            sessionHandles.get(session).grants -= stream.access.count();
+            bytes -= stream.access.bytes();
+            stream.access.clear();
+        }
+    }
+
+    /** Adds or updates the holding (the part of {@link #announce} every stream shares). */
+    private String hold(TrackerSession.Peer peer, Announce a, PeerId owner, StreamEntry stream,
+                        SessionHoldings mine) {
         int index = mine == null || stream == null ? -1 : mine.indexIn(stream.handle);
         if (index >= 0) {
             boolean wasComplete = stream.completeAt(index);
@@ -128,7 +211,7 @@ final class Registry {
             byHost.computeIfAbsent(mine.host, h -> new ArrayList<>(1)).add(mine);
         }
         if (stream == null) {
-            stream = streamHandles.add(h -> new StreamEntry(a, h));
+            stream = streamHandles.add(h -> new StreamEntry(a, h, owner));
             streams.put(stream.contentId, stream);
             StreamEntry first = byName.putIfAbsent(stream.name, stream);
             if (first != null) {
@@ -183,6 +266,15 @@ final class Registry {
     }
 
     /** Whether the session holds (announced) the stream. */
+    /**
+     * Whether the session proved to be {@code asker} (null: none, or in plaintext) may know of the stream {@code id} at
+     * {@code nowMillis}: a public stream, or a private one it is the owner or a grantee of. False for no such stream.
+     */
+    boolean visible(ContentId id, PeerId asker, long nowMillis) {
+        StreamEntry stream = streams.get(id);
+        return stream != null && stream.visibleTo(asker, nowMillis);
+    }
+
     boolean holds(long sessionId, ContentId id) {
         SessionHoldings mine = bySession.get(sessionId);
         StreamEntry stream = streams.get(id);
@@ -217,12 +309,21 @@ final class Registry {
      * message.
      */
     Message lookup(ContentId id, String name, int max, long askingSession) {
-        StreamEntry stream = id != null ? streams.get(id) : mostHeld(name);
-        if (stream == null) {
+        return lookup(id, name, max, askingSession, null, 0);
+    }
+
+    /**
+     * The same for a session proved to be {@code asker} (null: none, or in plaintext) at {@code nowMillis}: a private
+     * stream is found only by its owner and the grantees of its unexpired grants (anyone else gets the answer of an
+     * unknown stream), and a grantee's PEERS carries its grant.
+     */
+    Message lookup(ContentId id, String name, int max, long askingSession, PeerId asker, long nowMillis) {
+        StreamEntry stream = id != null ? streams.get(id) : mostHeld(name, asker, nowMillis);
+        if (stream == null || !stream.visibleTo(asker, nowMillis)) {
             return Peers.NOT_FOUND;
         }
-        SessionHoldings asker = bySession.get(askingSession);
-        int skip = asker == null ? -1 : asker.indexIn(stream.handle);
+        SessionHoldings mine = bySession.get(askingSession);
+        int skip = mine == null ? -1 : mine.indexIn(stream.handle);
         if (sampleMarks.length < stream.holderCount()) {
             sampleMarks = new int[Math.max(stream.holderCount(), 2 * sampleMarks.length)];
             sampleGeneration = 0;
@@ -238,14 +339,20 @@ final class Registry {
             SessionHoldings holder = sessionHandles.get(stream.sessionAt(sample[i]));
             peers[i] = stream.completeAt(sample[i]) ? holder.asSeed : holder.asPartialHolder;
         }
-        return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers);
+        return Peers.ofEncoded(stream.contentId, stream.name, stream.size, stream.chunkSize, peers,
+                stream.access == null ? null : stream.access.grantOf(asker));
     }
 
     /**
      * Streams whose name contains {@code filter} (case-insensitive), by name, fitting one control frame: all in one go.
      */
     Streams list(String filter, int limit) {
-        ListScan scan = new ListScan(filter, limit);
+        return list(filter, limit, null, 0);
+    }
+
+    /** The same, as the session proved to be {@code asker} sees them at {@code nowMillis} (see {@link #lookup}). */
+    Streams list(String filter, int limit, PeerId asker, long nowMillis) {
+        ListScan scan = new ListScan(filter, limit, asker, nowMillis);
         while (!scan.step(byName)) {
             // the whole scan at once: for tests and callers that own the registry loop's time
         }
@@ -298,9 +405,12 @@ final class Registry {
     }
 
     /** The name's stream held by the most distinct hosts as seeds, then as holders; the earliest on a tie. */
-    private StreamEntry mostHeld(String name) {
+    private StreamEntry mostHeld(String name, PeerId asker, long nowMillis) {
         StreamEntry best = null;
         for (StreamEntry s = name == null ? null : byName.get(name); s != null; s = s.nextWithSameName) {
+            if (!s.visibleTo(asker, nowMillis)) {
+                continue;
+            }
             if (best == null || s.hostSeeds > best.hostSeeds
                     || (s.hostSeeds == best.hostSeeds && s.hostHolders > best.hostHolders)) {
                 best = s;
@@ -329,6 +439,9 @@ final class Registry {
     }
 
     private void removeHolder(SessionHoldings mine, StreamEntry stream, int index) {
+        if (stream.access != null && stream.access.session() == mine.handle) {
+            dropGrants(stream); // the owner stopped sharing it: nobody new finds it until it is back
+        }
         onHostChange(mine, stream, true, stream.completeAt(index), false, false);
         if (mine.viewer) {
             stream.viewers--;

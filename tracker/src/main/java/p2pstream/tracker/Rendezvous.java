@@ -82,9 +82,13 @@ final class Rendezvous {
             return;
         }
         long holderSession = holder.peer().sessionId();
+        PeerId reader = fetcher.reader();
         // a reversal needs the asker reachable, which its dial-back (run at HELLO) may not have said yet
         fetcher.whenDialedBack(() -> tracker.registryLoop().execute(() -> {
-            if (!tracker.registry().holds(holderSession, c.contentId())) {
+            // a private stream's holders are arranged only for those who may know of it (PROTOCOL.md section 10)
+            long now = tracker.registryLoop().clock().epochMicros() / 1000;
+            if (!tracker.registry().holds(holderSession, c.contentId())
+                    || !tracker.registry().visible(c.contentId(), reader, now)) {
                 log.debug("session {}: connect to {}: it does not hold {}", fetcher.peer().sessionId(),
                         c.holder().text(), c.contentId().shortHex());
                 return;

@@ -26,6 +26,9 @@ final class SessionHoldings {
     /** A viewer (a peer-client), not a peer-server. */
     final boolean viewer;
 
+    /** Grants this session uploaded that the registry holds (it owns those private streams). */
+    int grants;
+
     /** Slot i is table[2i] (stream handle, or EMPTY) and table[2i + 1] (index in that stream's holders). */
     private int[] table = emptyTable(INITIAL_SLOTS);
     private int size;

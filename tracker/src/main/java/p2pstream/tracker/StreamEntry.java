@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.PeerId;
 
 /**
  * One stream the tracker knows and the sessions holding it. The holders are a compact array of session
@@ -19,6 +20,8 @@ final class StreamEntry {
     final int chunkSize;
     /** This stream's index in the registry's stream table; session holdings refer to it by this. */
     final int handle;
+    /** A private stream's owner and grants; null for a public stream. Fixed when the entry is made. */
+    final StreamGrants access;
     /** The next stream with the same name (different content), or null: names rarely map to more than one. */
     StreamEntry nextWithSameName;
 
@@ -35,17 +38,25 @@ final class StreamEntry {
     private int count;
     private int seeds;
 
-    StreamEntry(Announce a, int handle) {
+    /** @param owner a private stream's owner, or null for a public stream */
+    StreamEntry(Announce a, int handle, PeerId owner) {
         this.contentId = a.contentId();
         this.name = a.name();
         this.size = a.size();
         this.chunkSize = a.chunkSize();
         this.handle = handle;
+        this.access = owner == null ? null : new StreamGrants(owner);
     }
 
-    /** Same content metadata as earlier announcements; a differing one is refused. */
-    boolean matches(Announce a) {
-        return size == a.size() && chunkSize == a.chunkSize() && name.equals(a.name());
+    /** Same content metadata as earlier announcements, and as public or private of the same owner; else refused. */
+    boolean matches(Announce a, PeerId owner) {
+        return size == a.size() && chunkSize == a.chunkSize() && name.equals(a.name())
+                && (access == null ? owner == null : access.owner.equals(owner));
+    }
+
+    /** Whether the session proved to be {@code asker} (null: none) may know of this stream at {@code nowMillis}. */
+    boolean visibleTo(PeerId asker, long nowMillis) {
+        return access == null || access.visibleTo(asker, contentId, name, nowMillis);
     }
 
     int holderCount() {

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.GrantBudget;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.wire.Announce;
@@ -71,6 +73,8 @@ final class TrackerSession implements ConnectionHandler {
     private long connectWindowNanos;
     private long mappedAtNanos = Long.MIN_VALUE / 2;
     private int connectsInWindow;
+    /** Made at the session's first PRIVATE_ANNOUNCE. */
+    private GrantBudget grantChecks;
 
     TrackerSession(Tracker tracker) {
         this.tracker = tracker;
@@ -90,7 +94,8 @@ final class TrackerSession implements ConnectionHandler {
             return;
         }
         switch (t) {
-            case ANNOUNCE -> onAnnounce(Announce.decode(payload));
+            case ANNOUNCE -> onAnnounce(Announce.decode(payload), null);
+            case PRIVATE_ANNOUNCE -> onPrivateAnnounce(payload);
             case WITHDRAW -> {
                 Withdraw w = Withdraw.decode(payload);
                 tracker.metrics().withdraws.inc();
@@ -100,13 +105,15 @@ final class TrackerSession implements ConnectionHandler {
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
                 tracker.metrics().lists.inc();
-                requests.list(new ListScan(l.filter(), l.limit()));
+                requests.list(new ListScan(l.filter(), l.limit(), reader(), nowMillis()));
             }
             case LOOKUP -> {
                 Lookup l = Lookup.decode(payload);
                 tracker.metrics().lookups.inc();
                 long session = peer.sessionId();
-                requests.query(r -> r.lookup(l.contentId(), l.name(), l.maxPeers(), session));
+                PeerId reader = reader();
+                long now = nowMillis();
+                requests.query(r -> r.lookup(l.contentId(), l.name(), l.maxPeers(), session, reader, now));
             }
             case PING -> {
                 EmptyMessage.decode(t, payload);
@@ -117,8 +124,8 @@ final class TrackerSession implements ConnectionHandler {
             case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
             case MAPPED -> onMapped(Mapped.decode(payload));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING on a tracker"
-                    + " session)");
+                    + " (expected: ANNOUNCE, PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING"
+                    + " on a tracker session)");
         }
     }
 
@@ -266,19 +273,56 @@ final class TrackerSession implements ConnectionHandler {
                 reached ? "reachable" : "not reachable (its NAT or firewall let no one in)", p.address());
     }
 
-    private void onAnnounce(Announce a) throws ProtocolException {
+    /**
+     * The id this session proved, as private streams judge it: none on a plaintext session, where a private stream
+     * never shows.
+     */
+    PeerId reader() {
+        return connection.isEncrypted() ? peer.peerId() : null;
+    }
+
+    /** Wall-clock time for grants' expiry, from the session loop's clock (the registry loop shares it). */
+    private long nowMillis() {
+        return connection.loop().clock().epochMicros() / 1000;
+    }
+
+    /**
+     * A PRIVATE_ANNOUNCE: its grants must be the session's own (as their owner, or the one grant naming it) and
+     * verify, else ERROR AUTHENTICATION and close; on a plaintext session, FORBIDDEN. The signatures one session
+     * has checked are bounded ({@link GrantBudget}): past it, RATE_LIMITED and close.
+     */
+    private void onPrivateAnnounce(ByteBuffer payload) throws ProtocolException {
+        if (!connection.isEncrypted()) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "private announce on a plaintext session (expected: an"
+                    + " encrypted one; a private stream never travels in plaintext)");
+        }
+        if (grantChecks == null) {
+            grantChecks = GrantBudget.forTracker(connection.loop().clock());
+        }
+        if (!grantChecks.hasRoom()) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grants to check: more than "
+                    + GrantBudget.TRACKER_BURST + " at once or " + GrantBudget.TRACKER_PER_SECOND + " a second"
+                    + " (expected: within them)");
+        }
+        PrivateAnnounce p = PrivateAnnounce.decode(payload, peer.peerId());
+        grantChecks.spend(p.grants().size());
+        onAnnounce(p.announce(), p);
+    }
+
+    private void onAnnounce(Announce a, PrivateAnnounce p) throws ProtocolException {
         if (peer.address().getPort() == 0) {
             throw new ProtocolException(ErrorCode.UNEXPECTED, "announce: listen port 0 (expected: a peer that serves)");
         }
         tracker.metrics().announces.inc();
-        Peer p = peer;
+        Peer holder = peer;
         Connection c = connection;
+        long now = nowMillis();
         requests.update(r -> {
-            String refused = r.announce(p, a);
+            String refused = p == null ? r.announce(holder, a) : r.announce(holder, a, p, now);
             if (refused != null) {
                 // refuse this one announcement only: closing would drop the peer's other, good entries, and
                 // anyone can announce a public content id first with a wrong name
-                tracker.onRefused(c.remoteAddress(), p.sessionId(), refused);
+                tracker.onRefused(c.remoteAddress(), holder.sessionId(), refused);
             }
         });
     }

@@ -11,9 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Connection;
@@ -127,6 +130,30 @@ class TrackerRendezvousTest extends TrackerFixture {
             }
             assertEquals(TrackerSession.MAX_CONNECTS_PER_WINDOW - 3, dials,
                     "the window's CONNECTs less the three not acted on");
+        }
+        awaitNoConnectionsAndNoEntries();
+    }
+
+    @Test
+    @Timeout(30)
+    void aConnectToAPrivateStreamsHolderIsArrangedForItsGranteesOnly() throws Exception {
+        Identity owner = Identity.generate();
+        StaticKey granteeKey = StaticKey.of(Identity.generate());
+        try (RawClient holder = session(StaticKey.of(owner), freePort());
+             RawClient stranger = session(freePort());
+             RawClient grantee = session(granteeKey, freePort())) {
+            holder.expect(MessageType.REACH, Reach::decode);
+            stranger.expect(MessageType.REACH, Reach::decode);
+            grantee.expect(MessageType.REACH, Reach::decode);
+            holder.send(new PrivateAnnounce(announce(ID, "dir/movie.mp4"),
+                    List.of(Grant.forStream(owner, granteeKey.peerId(), ID, Long.MAX_VALUE))),
+                    Lookup.byContentId(ID, 1));
+            holder.expect(MessageType.PEERS, Peers::decode);
+            // a stranger who knows the content id and the holder's id learns nothing: no DIAL, no address
+            stranger.send(new ConnectPeer(ID, holder.peerId), Lookup.byContentId(ID, 1));
+            assertFalse(stranger.expect(MessageType.PEERS, Peers::decode).found(), "no DIAL came before it");
+            grantee.send(new ConnectPeer(ID, holder.peerId));
+            assertEquals(Dial.Mode.PUNCH, grantee.expect(MessageType.DIAL, Dial::decode).mode());
         }
         awaitNoConnectionsAndNoEntries();
     }

@@ -27,8 +27,7 @@ public final class Grant {
     static final int CONTENT = 1;
     static final int PREFIX = 2;
     /** The most bytes a grant takes: a prefix as long as a stream name. */
-    public static final int MAX_BYTES = 2 + Ed25519.PUBLIC_KEY_BYTES + PeerId.BYTES + 8 + 2 + Wire.MAX_NAME_BYTES
-            + Ed25519.SIGNATURE_BYTES;
+    public static final int MAX_BYTES = Wire.MAX_GRANT_BYTES;
     private static final byte[] SIGNED_PREFIX = "p2pstream grant:".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] ownerKey;
@@ -94,6 +93,22 @@ public final class Grant {
 
     private static byte[] signed(byte[] body) {
         return ByteBuffer.allocate(SIGNED_PREFIX.length + body.length).put(SIGNED_PREFIX).put(body).array();
+    }
+
+    /** Who a grant says it is from and for, before its signature is checked. */
+    public record Parties(PeerId owner, PeerId grantee) {
+    }
+
+    /**
+     * The owner and grantee the grant at {@code in}'s position claims, read without moving it and without checking
+     * the signature: a receiver refuses a grant from or for the wrong peer before it pays for a signature check.
+     */
+    public static Parties claimedParties(ByteBuffer in) throws ProtocolException {
+        Wire.need(in, 2 + Ed25519.PUBLIC_KEY_BYTES + PeerId.BYTES, "grant");
+        byte[] key = new byte[Ed25519.PUBLIC_KEY_BYTES];
+        in.get(in.position() + 2, key);
+        ByteBuffer grantee = in.slice(in.position() + 2 + key.length, PeerId.BYTES);
+        return new Parties(PeerId.of(key), PeerId.decode(grantee));
     }
 
     /**

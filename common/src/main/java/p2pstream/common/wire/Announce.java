@@ -34,13 +34,19 @@ public record Announce(ContentId contentId, String name, long size, int chunkSiz
     }
 
     public static Announce decode(ByteBuffer in) throws ProtocolException {
+        Announce a = decodeFields(in);
+        Wire.end(in, MessageType.ANNOUNCE);
+        return a;
+    }
+
+    /** Reads and checks the fields, leaving what follows them (PRIVATE_ANNOUNCE's grants) to the caller. */
+    public static Announce decodeFields(ByteBuffer in) throws ProtocolException {
         ContentId id = ContentId.decode(in);
         String name = Wire.getName(in, "name");
         long size = Wire.getI64(in, "size");
         int chunkSize = Wire.getU31(in, "chunk size");
         int chunkCount = Wire.getU31(in, "chunk count");
         int held = Wire.getU31(in, "held");
-        Wire.end(in, MessageType.ANNOUNCE);
         if (chunkSize < Wire.MIN_CHUNK_BYTES || chunkSize > Wire.MAX_CHUNK_BYTES) {
             throw ProtocolException.malformed("chunk size: " + chunkSize
                     + " (expected: " + Wire.MIN_CHUNK_BYTES + ".." + Wire.MAX_CHUNK_BYTES + ")");

@@ -7,12 +7,27 @@ import java.nio.ByteBuffer;
  * on a tracker connection it carries none. Thread-safe (immutable).
  *
  * <pre>HELLO: &lt;len&gt;&lt;type=0x01&gt;&lt;magic:u32 "P2PS"&gt;&lt;version:u8&gt;&lt;role:u8&gt;&lt;peer id:16&gt;
- *        &lt;listen port:u16&gt;&lt;has content:u8 0|1&gt;[&lt;content id:32&gt;]</pre>
+ *        &lt;listen port:u16&gt;&lt;has content:u8 0|1|2&gt;[&lt;content id:32&gt;]</pre>
+ * has content 2: a content id, and the sender's next frame is a GRANT for that stream (a reader presenting its grant
+ * for a private stream to a peer that re-serves it).
  *
- * @param listenPort port the sender serves on, 0 when it does not serve
- * @param contentId  the stream a peer connection is about, or null
+ * @param listenPort   port the sender serves on, 0 when it does not serve
+ * @param contentId    the stream a peer connection is about, or null
+ * @param grantFollows a GRANT frame follows this HELLO (only with a content id)
  */
-public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentId) implements Message {
+public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentId, boolean grantFollows)
+        implements Message {
+
+    public Hello {
+        if (grantFollows && contentId == null) {
+            throw new IllegalArgumentException("hello: a grant follows without a content id (expected: a stream)");
+        }
+    }
+
+    /** A HELLO after which no GRANT follows. */
+    public Hello(Role role, PeerId peerId, int listenPort, ContentId contentId) {
+        this(role, peerId, listenPort, contentId, false);
+    }
 
     @Override
     public MessageType type() {
@@ -29,7 +44,7 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         out.putInt(Wire.MAGIC).put((byte) Wire.VERSION).put((byte) role.code());
         peerId.encode(out);
         out.putShort((short) listenPort);
-        out.put((byte) (contentId == null ? 0 : 1));
+        out.put((byte) (contentId == null ? 0 : grantFollows ? 2 : 1));
         if (contentId != null) {
             contentId.encode(out);
         }
@@ -59,12 +74,12 @@ public record Hello(Role role, PeerId peerId, int listenPort, ContentId contentI
         PeerId peerId = PeerId.decode(in);
         int port = Wire.getU16(in, "listen port");
         int hasContent = Wire.getU8(in, "has content");
-        if (hasContent > 1) {
-            throw ProtocolException.malformed("has content: " + hasContent + " (expected: 0 or 1)");
+        if (hasContent > 2) {
+            throw ProtocolException.malformed("has content: " + hasContent + " (expected: 0, 1 or 2)");
         }
-        ContentId contentId = hasContent == 1 ? ContentId.decode(in) : null;
+        ContentId contentId = hasContent >= 1 ? ContentId.decode(in) : null;
         Wire.end(in, MessageType.HELLO);
-        return new Hello(role, peerId, port, contentId);
+        return new Hello(role, peerId, port, contentId, hasContent == 2);
     }
 
     /**

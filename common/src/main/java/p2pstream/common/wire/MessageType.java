@@ -16,6 +16,7 @@ public enum MessageType {
     STREAMS(0x13),
     LOOKUP(0x14),
     PEERS(0x15),
+    PRIVATE_ANNOUNCE(0x16),
     MAPPED(0x1a),
     CIRCUIT(0x1b),
     REACH(0x1c),

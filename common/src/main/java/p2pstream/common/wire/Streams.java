@@ -8,16 +8,25 @@ import java.util.List;
  * The tracker's answer to LIST. Thread-safe (immutable).
  *
  * <pre>STREAMS: &lt;len&gt;&lt;type=0x13&gt;&lt;count:u16&gt;{&lt;content id:32&gt;&lt;name:str&gt;&lt;size:i64&gt;
- *          &lt;chunk size:u32&gt;&lt;peers:u32&gt;&lt;seeds:u32&gt;}*count</pre>
+ *          &lt;chunk size:u32&gt;&lt;peers:u32&gt;&lt;seeds:u32&gt;&lt;flags:u8&gt;}*count</pre>
+ * flags: bit 0 private (shown only to a holder of a grant for it); the other bits are 0, else MALFORMED.
  */
 public record Streams(List<Entry> streams) implements Message {
 
-    /** One stream: how many peers hold any of it, and how many hold all of it. */
-    public record Entry(ContentId contentId, String name, long size, int chunkSize, int peers, int seeds) {
+    /** One stream: how many peers hold any of it, and how many hold all of it; whether it is private. */
+    public record Entry(ContentId contentId, String name, long size, int chunkSize, int peers, int seeds,
+                        boolean isPrivate) {
+        /** A public stream. */
+        public Entry(ContentId contentId, String name, long size, int chunkSize, int peers, int seeds) {
+            this(contentId, name, size, chunkSize, peers, seeds, false);
+        }
+
         int bytes() {
-            return ContentId.BYTES + Wire.stringBytes(name) + 8 + 4 + 4 + 4;
+            return ContentId.BYTES + Wire.stringBytes(name) + 8 + 4 + 4 + 4 + 1;
         }
     }
+
+    private static final int PRIVATE = 1;
 
     public Streams {
         streams = List.copyOf(streams);
@@ -48,7 +57,8 @@ public record Streams(List<Entry> streams) implements Message {
         for (Entry e : streams) {
             e.contentId().encode(out);
             Wire.putString(out, e.name());
-            out.putLong(e.size()).putInt(e.chunkSize()).putInt(e.peers()).putInt(e.seeds());
+            out.putLong(e.size()).putInt(e.chunkSize()).putInt(e.peers()).putInt(e.seeds())
+                    .put((byte) (e.isPrivate() ? PRIVATE : 0));
         }
     }
 
@@ -66,7 +76,11 @@ public record Streams(List<Entry> streams) implements Message {
             int chunkSize = Wire.getU31(in, "chunk size");
             int peers = Wire.getU31(in, "peers");
             int seeds = Wire.getU31(in, "seeds");
-            list.add(new Entry(id, name, size, chunkSize, peers, seeds));
+            int flags = Wire.getU8(in, "flags");
+            if ((flags & ~PRIVATE) != 0) {
+                throw ProtocolException.malformed("flags: 0x" + Integer.toHexString(flags) + " (expected: bit 0 only)");
+            }
+            list.add(new Entry(id, name, size, chunkSize, peers, seeds, flags == PRIVATE));
         }
         Wire.end(in, MessageType.STREAMS);
         return new Streams(list);

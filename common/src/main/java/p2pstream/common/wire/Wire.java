@@ -39,6 +39,11 @@ public final class Wire {
     public static final int MAX_PEERS_PER_LOOKUP = 200;
     public static final int MAX_STREAMS_PER_LIST = 1000;
     public static final int MAX_ERROR_MESSAGE_BYTES = 1024;
+    /**
+     * The most bytes a grant takes (p2pstream.common.access.Grant: a path prefix as long as a name); PEERS carries
+     * the asker's grant for a private stream as these raw bytes.
+     */
+    public static final int MAX_GRANT_BYTES = 2 + 32 + PEER_ID_BYTES + 8 + 2 + MAX_NAME_BYTES + 64;
 
     private Wire() {
     }

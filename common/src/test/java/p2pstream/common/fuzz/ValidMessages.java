@@ -143,7 +143,8 @@ public final class ValidMessages {
 
     public static Hello hello(Draw draw) {
         Role role = Role.values()[draw.below(Role.values().length)];
-        return new Hello(role, peerId(draw), port(draw), draw.bool() ? contentId(draw) : null);
+        boolean content = draw.bool();
+        return new Hello(role, peerId(draw), port(draw), content ? contentId(draw) : null, content && draw.oneIn(3));
     }
 
     public static Welcome welcome(Draw draw) {
@@ -215,7 +216,7 @@ public final class ValidMessages {
         List<Streams.Entry> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             list.add(new Streams.Entry(contentId(entries), name(entries, 200), anySize(entries), u31(entries),
-                    u31(entries), u31(entries)));
+                    u31(entries), u31(entries), entries.oneIn(3)));
         }
         return new Streams(list);
     }
@@ -236,7 +237,9 @@ public final class ValidMessages {
             list.add(new Peers.Entry(address(entries), peerId(entries), entries.bool(), entries.bool(),
                     entries.bool()));
         }
-        return new Peers(contentId(draw), name(draw, Wire.MAX_NAME_BYTES), anySize(draw), u31(draw), list);
+        // a private stream's answer ends with the asker's grant: bytes PEERS carries as they are
+        byte[] grant = draw.oneIn(3) ? draw.bytes(draw.oneIn(8) ? Wire.MAX_GRANT_BYTES : draw.between(1, 200)) : null;
+        return new Peers(contentId(draw), name(draw, Wire.MAX_NAME_BYTES), anySize(draw), u31(draw), list, grant);
     }
 
     public static Reach reach(Draw draw) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.FrameDecoder;
 import p2pstream.common.net.WireBytes;
@@ -51,6 +52,11 @@ public final class WireTargets {
     private static final Identity[] OWNERS = {Identity.generate(), Identity.generate()};
     /** What checking a grant's signature allocates whatever the input (Ed25519 in plain Java). */
     static final long SIGNATURE_FIXED_BYTES = 256 * 1024;
+    /**
+     * Grants in a fuzzed PRIVATE_ANNOUNCE: each checked signature allocates its own fixed amount, and mutations cannot
+     * add a grant that verifies, so the bound is this many signatures' worth.
+     */
+    static final int MAX_FUZZED_GRANTS = 3;
 
     private WireTargets() {
     }
@@ -88,7 +94,26 @@ public final class WireTargets {
                 liveChunk(),
                 firstFrame(),
                 frames(),
-                grant());
+                grant(),
+                privateAnnounce());
+    }
+
+    /** A PRIVATE_ANNOUNCE: an ANNOUNCE's fields, then grants of one owner for that stream, each signature checked. */
+    static FuzzTarget<PrivateAnnounce> privateAnnounce() {
+        return message("PRIVATE_ANNOUNCE", CONTROL_PAYLOAD_BYTES,
+                draw -> {
+                    Announce a = ValidMessages.announce(draw);
+                    Identity owner = OWNERS[draw.between(0, OWNERS.length - 1)];
+                    long expires = draw.bool() ? Long.MAX_VALUE : draw.between(0, Integer.MAX_VALUE) * 1000L;
+                    List<Grant> grants = new ArrayList<>();
+                    for (int i = draw.between(1, MAX_FUZZED_GRANTS); i > 0; i--) {
+                        grants.add(draw.bool() ? Grant.forStream(owner, ValidMessages.peerId(draw), a.contentId(),
+                                expires) : Grant.forPrefix(owner, ValidMessages.peerId(draw), draw.bool() ? ""
+                                : a.name(), expires));
+                    }
+                    return new PrivateAnnounce(a, grants);
+                },
+                (base, in) -> PrivateAnnounce.decode(in)).withFixedBytes(MAX_FUZZED_GRANTS * SIGNATURE_FIXED_BYTES);
     }
 
     /** A grant: its fields, then the owner's signature, checked as it is read. */

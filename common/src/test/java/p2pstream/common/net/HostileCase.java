@@ -27,6 +27,8 @@ public @interface HostileCase {
     String FORGERIES = "Forged and replayed live data";
     /** Section of the table for the secure transport attacked: records altered on the path, handshakes refused. */
     String TRANSPORT = "The secure transport attacked";
+    /** Section of the table for private streams attacked: forged, foreign and floods of grants. */
+    String ACCESS = "Private streams attacked";
 
     /** What is tried, and against which server, as the table's first column shows it. */
     String value();
@@ -34,6 +36,6 @@ public @interface HostileCase {
     /** What must happen for a run to pass. */
     String expect();
 
-    /** {@link #FLOODS}, {@link #FAULTS}, {@link #FORGERIES} or {@link #TRANSPORT}. */
+    /** {@link #FLOODS}, {@link #FAULTS}, {@link #FORGERIES}, {@link #TRANSPORT} or {@link #ACCESS}. */
     String section();
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.PrivateAnnounce;
 import java.util.Arrays;
 import p2pstream.common.net.FrameDecoder;
 
@@ -62,6 +63,7 @@ final class Codec {
             case JOIN -> Join.decode(payload);
             case LIVE_END -> LiveEnd.decode(payload);
             case GRANT -> GrantMessage.decode(payload);
+            case PRIVATE_ANNOUNCE -> PrivateAnnounce.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }

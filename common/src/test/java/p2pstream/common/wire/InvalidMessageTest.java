@@ -80,8 +80,8 @@ class InvalidMessageTest {
         return Stream.of(
                 n -> announce(n, 0, Wire.MIN_CHUNK_BYTES, 0, 0),
                 n -> ByteBuffer.allocate(1 + n.length + 4).put((byte) 1).put(str(n)).putShort((short) 5).array(),
-                n -> ByteBuffer.allocate(2 + 32 + n.length + 2 + 20).putShort((short) 1).put(ID.bytes()).put(str(n))
-                        .putLong(5).putInt(Wire.MIN_CHUNK_BYTES).putInt(1).putInt(1).array(),
+                n -> ByteBuffer.allocate(2 + 32 + n.length + 2 + 21).putShort((short) 1).put(ID.bytes()).put(str(n))
+                        .putLong(5).putInt(Wire.MIN_CHUNK_BYTES).putInt(1).putInt(1).put((byte) 0).array(),
                 n -> ByteBuffer.allocate(1 + 32 + n.length + 2 + 14).put((byte) 1).put(ID.bytes()).put(str(n))
                         .putLong(5).putInt(Wire.MIN_CHUNK_BYTES).putShort((short) 0).array());
     }
@@ -297,7 +297,7 @@ class InvalidMessageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x3f, 0x2f, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x17, 0x3f, 0x2f, 0x7f, 0xff})
     void rejectsUnknownTypeBytes(int code) {
         assertRejected(ErrorCode.UNKNOWN_TYPE, () -> MessageType.of(code));
     }

@@ -68,7 +68,7 @@ class RandomRoundTripTest {
                 continue;
             }
             byte[][] entries = p.peers().stream().map(Peers::encodeEntry).toArray(byte[][]::new);
-            Message encoded = Peers.ofEncoded(p.contentId(), p.name(), p.size(), p.chunkSize(), entries);
+            Message encoded = Peers.ofEncoded(p.contentId(), p.name(), p.size(), p.chunkSize(), entries, p.grant());
             assertEquals(MessageType.PEERS, encoded.type());
             assertEquals(HexFormat.of().formatHex(Codec.payloadBytes(p)),
                     HexFormat.of().formatHex(Codec.payloadBytes(encoded)));

@@ -26,7 +26,9 @@ final class StreamListing {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "SIZE", "PEERS", "CONTENT ID"});
         for (Streams.Entry e : streams) {
-            rows.add(new String[] {e.name(), e.size() < 0 ? "live" : Quantity.bytesText(e.size()), peers(e),
+            // a private stream is listed only to the ids its owner allowed: say so
+            rows.add(new String[] {e.isPrivate() ? e.name() + " (private)" : e.name(),
+                    e.size() < 0 ? "live" : Quantity.bytesText(e.size()), peers(e),
                     e.contentId().hex()});
         }
         int nameWidth = width(rows, 0);
@@ -44,7 +46,8 @@ final class StreamListing {
     /**
      * One JSON document: {@code {"streams": [...]}}, one stream per line with the fields {@code name},
      * {@code contentId}, {@code live}, {@code size} (bytes; -1 live), {@code chunkSize}, {@code peers} (holders of
-     * any of it) and {@code completePeers} (holders of all of it).
+     * any of it), {@code completePeers} (holders of all of it) and {@code private} (shown only to the peer ids its
+     * owner allowed).
      */
     static String json(List<Streams.Entry> streams) {
         StringBuilder sb = new StringBuilder("{\n  \"streams\": [");
@@ -54,7 +57,8 @@ final class StreamListing {
             Json.quote(sb, e.name()).append(", \"contentId\": \"").append(e.contentId().hex()).append("\", \"live\": ")
                     .append(e.size() < 0).append(", \"size\": ").append(e.size() < 0 ? -1 : e.size())
                     .append(", \"chunkSize\": ").append(e.chunkSize()).append(", \"peers\": ").append(e.peers())
-                    .append(", \"completePeers\": ").append(e.seeds()).append('}');
+                    .append(", \"completePeers\": ").append(e.seeds()).append(", \"private\": ")
+                    .append(e.isPrivate()).append('}');
         }
         return sb.append(streams.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
     }

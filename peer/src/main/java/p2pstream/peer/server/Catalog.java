@@ -24,9 +24,10 @@ public interface Catalog {
 
     /**
      * Why the reader whose handshake proved {@code reader} may not read the stream {@code id} (null when it may);
-     * {@code encrypted}: whether its connection is. Everything a viewer serves is public.
+     * {@code encrypted}: whether its connection is; {@code presented}: the grant it showed after its HELLO, or null;
+     * {@code nowMillis}: the wall clock, for the grant's expiry. Public streams refuse nobody.
      */
-    default String refusal(PeerId reader, boolean encrypted, ContentId id) {
+    default String refusal(PeerId reader, boolean encrypted, ContentId id, Grant presented, long nowMillis) {
         return null;
     }
 

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.ConnectionHandler;
@@ -24,6 +25,7 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.Message;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
@@ -216,6 +218,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
             announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
         }
         trackerClient.start();
+        if (access.isPrivate() && hasher != null) {
+            group.loops().get(0).schedule(Access.GRANT_LIFETIME_MILLIS / 2, this::renewGrants);
+        }
         if (hasher != null) {
             Sharing sharing = config.sharing();
             this.watch = new DirectoryWatch(hasher, group.loops().get(0), shared, new DirectoryWatch.Listener() {
@@ -294,16 +299,31 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return peerId;
     }
 
-    /** Private streams are not announced: the tracker never hears of them (PROTOCOL.md section 10). */
+    /**
+     * A private stream is announced with a grant per allowed id (PROTOCOL.md section 10), renewed at half their
+     * lifetime by {@link #renewGrants}.
+     */
     private void announce(Announce a) {
-        if (!access.isPrivate()) {
+        Message m = access.announcement(a, group.loops().get(0).clock().epochMicros() / 1000);
+        if (m instanceof PrivateAnnounce p) {
+            trackerClient.announce(p);
+        } else {
             trackerClient.announce(a);
         }
     }
 
+    /** Announces every private stream again with fresh grants, and again at half their lifetime. First loop. */
+    private void renewGrants() {
+        for (ServedStream s : files.values()) {
+            announce(s.announcement());
+        }
+        group.loops().get(0).schedule(Access.GRANT_LIFETIME_MILLIS / 2, this::renewGrants);
+    }
+
     @Override
-    public String refusal(PeerId reader, boolean encrypted, ContentId id) {
-        // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses
+    public String refusal(PeerId reader, boolean encrypted, ContentId id, Grant presented, long nowMillis) {
+        // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses; the owner
+        // goes by its own list of ids, whatever grant a reader shows
         return access.refusal(reader, encrypted, "stream " + id.shortHex());
     }
 

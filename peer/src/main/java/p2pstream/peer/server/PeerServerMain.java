@@ -54,12 +54,12 @@ public final class PeerServerMain implements Callable<Integer> {
     String tracker;
 
     @Option(names = "--private", description = "share with the peer ids --allow names only, over encrypted"
-            + " connections, each reader handed a grant; nothing is announced to the tracker: readers fetch with"
-            + " --peer HOST:PORT and the content id this prints")
+            + " connections: the tracker gets a grant per allowed id and shows the files to those ids only, who"
+            + " fetch them by name (peer-client TRACKER NAME) and may re-serve them to each other")
     boolean privateShare;
 
     @Option(names = "--allow", paramLabel = "ID", description = "with --private: a peer id (peer-client --whoami) that"
-            + " may read every shared file; repeatable")
+            + " may read every shared file; repeatable, up to 256")
     List<String> allow = new ArrayList<>();
 
     @Option(names = "--tracker-id", paramLabel = "ID",
@@ -244,7 +244,7 @@ public final class PeerServerMain implements Callable<Integer> {
                 + ", sharing " + server.streamCount() + " files from " + dir.toAbsolutePath().normalize());
         printHttp(server);
         if (access.isPrivate()) {
-            printPrivate(server, a);
+            printPrivate(server, trackerAddress, a);
         }
         stopped.await();
         return 0;
@@ -287,16 +287,21 @@ public final class PeerServerMain implements Callable<Integer> {
         return Access.allowing(identity.identity(), ids);
     }
 
-    /** How a reader fetches each private file: they are on no tracker. At most {@value #PRIVATE_LINES} lines. */
-    private static void printPrivate(PeerServer server, InetSocketAddress a) {
+    /**
+     * How a reader fetches each private file: by name through the tracker, which shows it to the allowed ids only,
+     * or straight from this server. At most {@value #PRIVATE_LINES} lines.
+     */
+    private static void printPrivate(PeerServer server, InetSocketAddress tracker, InetSocketAddress a) {
         List<Manifest> shared = server.manifests();
+        String trackerText = tracker.getHostString() + ":" + tracker.getPort();
         for (Manifest m : shared.subList(0, Math.min(PRIVATE_LINES, shared.size()))) {
-            System.out.println("private " + m.name() + ": peer-client - " + m.contentId().hex() + " --peer "
-                    + a.getAddress().getHostAddress() + ":" + a.getPort());
+            System.out.println("private " + m.name() + ": peer-client " + trackerText + " " + m.name()
+                    + " (or: peer-client - " + m.contentId().hex() + " --peer " + a.getAddress().getHostAddress() + ":"
+                    + a.getPort() + ")");
         }
         if (shared.size() > PRIVATE_LINES) {
-            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (their content ids in"
-                    + " /api/status with --http)");
+            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (peer-client " + trackerText
+                    + " --list, as an allowed id, lists them)");
         }
         System.out.flush();
     }

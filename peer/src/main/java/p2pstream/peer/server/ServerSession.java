@@ -42,6 +42,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private Holding stream;
     /** This session answered the tracker's dial-back: it serves nothing and sent nothing that counts. */
     private boolean dialBack;
+    /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
+    private Hello granting;
     private String peerName;
     private long chunksSent;
     /** Read by a publisher's thread choosing whom to tell of a new chunk first. */
@@ -97,6 +99,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     @Override
     public void onFrame(int type, ByteBuffer payload) throws ProtocolException {
         MessageType t = MessageType.of(type);
+        if (stream == null && granting != null) {
+            t.expect(MessageType.GRANT);
+            Hello hello = granting;
+            granting = null;
+            accept(hello, catalog.holding(hello.contentId()), GrantMessage.decode(payload).grant());
+            return;
+        }
         if (stream == null) {
             onHello(Hello.decodeFirst(t, payload));
             return;
@@ -205,7 +214,21 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
         }
-        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId());
+        if (hello.grantFollows()) {
+            granting = hello; // its GRANT is the next frame, before the HELLO deadline
+        } else {
+            accept(hello, s, null);
+        }
+    }
+
+    /** Serves {@code s} to the peer that said {@code hello}, unless the catalog refuses it (and the grant shown). */
+    private void accept(Hello hello, Holding s, Grant presented) throws ProtocolException {
+        if (s == null) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
+                    + " (expected: a stream this peer serves)");
+        }
+        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId(),
+                presented, connection.loop().clock().epochMicros() / 1000);
         if (refused != null) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
         }

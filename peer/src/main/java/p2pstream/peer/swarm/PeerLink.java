@@ -56,6 +56,7 @@ public abstract class PeerLink implements ConnectionHandler {
     public final String name;
     protected final Clock clock;
     private final Hello hello;
+    private final Grant presented;
     private final long createdNanos;
     protected Connection connection;
     protected Phase phase = Phase.CONNECTING;
@@ -69,9 +70,22 @@ public abstract class PeerLink implements ConnectionHandler {
 
     /** @param hello what we say first: our id, the port we serve on, the content wanted */
     protected PeerLink(InetSocketAddress address, Hello hello, Clock clock) {
+        this(address, hello, null, clock);
+    }
+
+    /**
+     * @param hello     what we say first: our id, the port we serve on, the content wanted
+     * @param presented the grant we show right after it for a private stream (the HELLO says one follows), or null
+     */
+    protected PeerLink(InetSocketAddress address, Hello hello, Grant presented, Clock clock) {
+        if (hello.grantFollows() != (presented != null)) {
+            throw new IllegalArgumentException("hello: grant follows " + hello.grantFollows() + " (expected: "
+                    + (presented != null) + ", whether a grant is shown)");
+        }
         this.address = address;
         this.name = address.getAddress().getHostAddress() + ":" + address.getPort();
         this.hello = hello;
+        this.presented = presented;
         this.clock = clock;
         this.createdNanos = clock.nanoTime();
     }
@@ -184,6 +198,9 @@ public abstract class PeerLink implements ConnectionHandler {
         phase = Phase.AWAIT_HELLO;
         // our listen port, so the peer can tell us apart from the ephemeral port this connection comes from
         send(hello);
+        if (presented != null) {
+            send(new GrantMessage(presented)); // a viewer re-serving a private stream lets in only grant holders
+        }
         onOpened();
     }
 

@@ -1,6 +1,7 @@
 package p2pstream.peer.swarm;
 
 import java.util.concurrent.Executor;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Hello;
@@ -20,6 +21,11 @@ public record StreamHost(EventLoop loop, Executor verifiers, TrackerClient track
 
     /** The HELLO this viewer says to a peer it fetches {@code id} from. */
     public Hello hello(ContentId id) {
-        return new Hello(Role.CLIENT, catalog.peerId(), catalog.listenPort(), id);
+        return hello(id, null);
+    }
+
+    /** The same, saying that {@code grant} follows when there is one (a private stream). */
+    public Hello hello(ContentId id, Grant grant) {
+        return new Hello(Role.CLIENT, catalog.peerId(), catalog.listenPort(), id, grant != null);
     }
 }

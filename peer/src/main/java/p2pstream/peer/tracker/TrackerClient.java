@@ -15,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.GrantBudget;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -78,7 +80,10 @@ public final class TrackerClient implements AutoCloseable {
     private final Hello hello;
     private final boolean failUntilWelcomed;
     private boolean everWelcomed;
-    private final Map<ContentId, Announce> announcements = new LinkedHashMap<>();
+    /** What this peer holds, as it announces it: an ANNOUNCE, or a PRIVATE_ANNOUNCE with its grants. */
+    private final Map<ContentId, Message> announcements = new LinkedHashMap<>();
+    /** The tracker checks a session's grant signatures within a budget: PRIVATE_ANNOUNCEs are paced under it. */
+    private final GrantBudget grantBudget;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private final ArrayDeque<Pending> inflight = new ArrayDeque<>();
     private Connection connection;
@@ -88,8 +93,8 @@ public final class TrackerClient implements AutoCloseable {
     private IOException closedBecause;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private long welcomedAtNanos;
-    /** Announcements still to send to a new session; null once all went out. */
-    private ArrayDeque<Announce> replay;
+    /** Announcements still to send to a new session, or private ones waiting for their grant budget; else null. */
+    private ArrayDeque<Message> replay;
     private Timeout pingTimer;
     private String lastFailure = "not connected yet";
     private volatile Consumer<TrackerIdentityException> onIdentityRefused = e -> { };
@@ -129,6 +134,7 @@ public final class TrackerClient implements AutoCloseable {
         this.security = security;
         this.hello = new Hello(role, security.key().peerId(), listenPort, null);
         this.failUntilWelcomed = failUntilWelcomed;
+        this.grantBudget = GrantBudget.forPeer(loop.clock());
     }
 
     /**
@@ -210,12 +216,27 @@ public final class TrackerClient implements AutoCloseable {
 
     /** Registers (or updates) a holding; it is sent now and after every reconnect. */
     public void announce(Announce a) {
+        announce(a.contentId(), a);
+    }
+
+    /**
+     * Registers (or updates) a holding of a private stream with its grants (the owner's, or the one naming this
+     * peer); sent as soon as the tracker's grant budget allows, and after every reconnect.
+     */
+    public void announce(PrivateAnnounce p) {
+        announce(p.announce().contentId(), p);
+    }
+
+    private void announce(ContentId id, Message m) {
         loop.execute(() -> {
-            announcements.put(a.contentId(), a);
-            if (welcomed && replay == null) {
-                connection.send(a);
+            announcements.put(id, m);
+            if (welcomed && replay == null && !(m instanceof PrivateAnnounce)) {
+                connection.send(m);
+            } else if (welcomed && replay == null) {
+                replay = new ArrayDeque<>(List.of(m));
+                replayBatch(connection);
             } else if (welcomed) {
-                replay.add(a);
+                replay.add(m);
             }
         });
     }
@@ -307,6 +328,17 @@ public final class TrackerClient implements AutoCloseable {
             return;
         }
         for (int i = 0; i < ANNOUNCES_PER_BATCH && !replay.isEmpty(); i++) {
+            int grants = replay.peek() instanceof PrivateAnnounce p ? p.grants().size() : 0;
+            if (grants > 0 && !c.isEncrypted()) {
+                // the tracker would refuse it and close the session, for every other announcement too
+                log.warn("tracker {}: private {} not announced: the session is in plaintext (a private stream never"
+                        + " travels in plaintext)", tracker, ((PrivateAnnounce) replay.poll()).announce().name());
+                continue;
+            }
+            if (grants > 0 && !grantBudget.take(grants)) {
+                loop.schedule(grantBudget.millisUntil(grants), () -> replayBatch(c));
+                return;
+            }
             c.send(replay.poll());
         }
         if (!replay.isEmpty()) {

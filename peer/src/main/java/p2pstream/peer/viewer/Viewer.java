@@ -3,6 +3,7 @@ package p2pstream.peer.viewer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.EventLoop;
@@ -20,6 +22,7 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.peer.client.file.FileOpening;
@@ -177,6 +180,7 @@ public final class Viewer implements AutoCloseable {
 
     private void onLookup(StreamRequest request, ContentId asked, Peers found, Throwable error,
                           CompletableFuture<ViewerStream> result) {
+        Grant grant = null; // ours, when the tracker found a private stream for us
         if (error != null) {
             result.completeExceptionally(new StreamFailure(StreamFailure.root(error) instanceof TrackerIdentityException
                     ? StreamFailure.TRACKER_IDENTITY : StreamFailure.UNREACHABLE, StreamFailure.rootMessage(error)));
@@ -188,6 +192,10 @@ public final class Viewer implements AutoCloseable {
             result.completeExceptionally(new StreamFailure(StreamFailure.MISMATCH, "content id: "
                     + found.contentId().hex() + " offered by the tracker (expected: " + asked.hex()
                     + ", the content id asked for)"));
+        } else if (found.grant() != null && (grant = readGrant(found)) == null) {
+            result.completeExceptionally(new StreamFailure(StreamFailure.FORBIDDEN, request.stream() + ": the tracker's"
+                    + " grant for this private stream is not ours (expected: a grant of its owner naming peer "
+                    + catalog.peerId().text() + ")"));
         } else {
             CompletableFuture<ViewerStream> open = opened.get(found.contentId());
             if (open == null) {
@@ -204,11 +212,36 @@ public final class Viewer implements AutoCloseable {
                 if (found.size() < 0) {
                     relay(new LiveOpening(host, request, found).start(), mine);
                 } else {
-                    relay(new FileOpening(host, request, found.contentId(), found).start(), mine);
+                    relay(new FileOpening(host, request, found.contentId(), found, grant).start(), mine);
                 }
             }
             relay(open, result);
         }
+    }
+
+    /**
+     * The grant the tracker's PEERS carries for a private stream, when its signature verifies and it names this
+     * viewer and the stream found; else (or for a public stream) null. The owner's signature is what counts: the
+     * tracker only hands it on.
+     */
+    private Grant readGrant(Peers found) {
+        byte[] bytes = found.grant();
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            Grant g = Grant.decode(in);
+            String wrong = in.hasRemaining() ? "grant: " + in.remaining() + " bytes after it"
+                    : g.check(catalog.peerId(), g.owner(), found.contentId(), found.name(), Long.MIN_VALUE);
+            if (wrong == null) {
+                return g;
+            }
+            log.warn("tracker's grant for {} refused: {}", found.name(), wrong);
+        } catch (ProtocolException e) {
+            log.warn("tracker's grant for {} refused: {}", found.name(), e.getMessage());
+        }
+        return null;
     }
 
     /**

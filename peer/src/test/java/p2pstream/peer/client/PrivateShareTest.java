@@ -3,7 +3,6 @@ package p2pstream.peer.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,9 +54,10 @@ import p2pstream.peer.viewer.Viewer;
 import p2pstream.tracker.Tracker;
 
 /**
- * A peer-server sharing privately ({@code --private --allow ID}): the allowed reader gets the file identical, over
- * an encrypted connection only; any other id is refused with its own status; the tracker never hears of the file;
- * the reader holds it without serving it on.
+ * A peer-server sharing privately ({@code --private --allow ID}), fetched straight from it: the allowed reader gets
+ * the file identical, over an encrypted connection only; any other id is refused with its own status and does not
+ * find it through the tracker; the reader serves it on only to peers showing a grant (PrivateTrackerTest: through the
+ * tracker).
  */
 @Timeout(60)
 class PrivateShareTest {
@@ -107,9 +107,9 @@ class PrivateShareTest {
             assertFalse(other.getMessage().contains("june"), "the owner keeps the name from whoever it refuses: "
                     + other.getMessage());
 
-            // the tracker never heard of it: by name it is not found, for the reader too
+            // through the tracker it does not exist for another id (PrivateTrackerTest: the reader finds it there)
             WatchException byName = assertThrows(WatchException.class, () -> TestSwarm.download(
-                    Watch.Config.of(tracker.address(), "club/june.mp4").withSecurity(as(READER, false)),
+                    Watch.Config.of(tracker.address(), "club/june.mp4").withSecurity(as(Identity.generate(), false)),
                     dir.resolve("y.mp4")));
             assertEquals(StreamFailure.NOT_FOUND, byName.exitStatus(), byName.getMessage());
         }
@@ -131,7 +131,7 @@ class PrivateShareTest {
     }
 
     @Test
-    void aReaderHoldsThePrivateFileWithoutServingIt() throws Exception {
+    void aReaderServesThePrivateFileOnlyToPeersShowingAGrant() throws Exception {
         Path source = shared(2 << 20, 43);
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              PeerServer server = privateServer(tracker, false);
@@ -150,9 +150,10 @@ class PrivateShareTest {
             player.result().get(30, TimeUnit.SECONDS);
             assertArrayEquals(Files.readAllBytes(source), bytes.toByteArray());
             assertTrue(reader.listenPort() != 0, "the viewer serves what it may");
-            CompletableFuture<Object> held = new CompletableFuture<>();
-            reader.loop().execute(() -> held.complete(reader.catalog().holding(m.contentId())));
-            assertNull(held.get(10, TimeUnit.SECONDS), "a private stream is not in what the reader serves");
+            CompletableFuture<String> refusal = new CompletableFuture<>();
+            reader.loop().execute(() -> refusal.complete(reader.catalog().refusal(Identity.generate().peerId(), true,
+                    m.contentId(), null, System.currentTimeMillis())));
+            assertTrue(refusal.get(10, TimeUnit.SECONDS).contains("showed no grant"), "served to grant holders only");
         }
     }
 

@@ -55,9 +55,9 @@ class StreamListingTest {
         String json = StreamListing.json(List.of(entry(A, "say \"hi\".mp4", 1000, 3, 2), entry(C, "cam", -1, 1, 0)));
         assertEquals("{\n  \"streams\": [\n"
                 + "    {\"name\": \"say \\\"hi\\\".mp4\", \"contentId\": \"" + A + "\", \"live\": false,"
-                + " \"size\": 1000, \"chunkSize\": 262144, \"peers\": 3, \"completePeers\": 2},\n"
+                + " \"size\": 1000, \"chunkSize\": 262144, \"peers\": 3, \"completePeers\": 2, \"private\": false},\n"
                 + "    {\"name\": \"cam\", \"contentId\": \"" + C + "\", \"live\": true, \"size\": -1,"
-                + " \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 0}\n"
+                + " \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 0, \"private\": false}\n"
                 + "  ]\n}\n", json);
     }
 }

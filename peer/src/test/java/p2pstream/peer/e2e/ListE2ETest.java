@@ -67,7 +67,8 @@ class ListE2ETest {
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.out().startsWith("{\n  \"streams\": [\n") && r.out().endsWith("\n  ]\n}\n"), r.out());
         Matcher clip = Pattern.compile("\\{\"name\": \"clip.bin\", \"contentId\": \"[0-9a-f]{64}\", \"live\": false,"
-                + " \"size\": 1572864, \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 1}").matcher(r.out());
+                + " \"size\": 1572864, \"chunkSize\": 262144, \"peers\": 1, \"completePeers\": 1, \"private\": false}")
+                .matcher(r.out());
         assertTrue(clip.find(), r.out());
         assertTrue(r.out().contains("{\"name\": \"" + LONG_NAME + "\", "), r.out());
 

@@ -37,8 +37,11 @@ public final class FileOpening implements FilePeer.Owner {
     private final ContentId contentId;
     /** The name the tracker gave, or null (asked by content id of given peers: the manifest names it). */
     private final String name;
-    /** A peer (the stream's owner) handed us a grant: the stream is private. */
-    private boolean granted;
+    /**
+     * Our grant for a private stream, from the tracker's PEERS or the owner's GRANT: the stream is private, and we
+     * show it to every peer after our HELLO; null while it is public.
+     */
+    private Grant grant;
     /** The last refusal of a peer that would not let us read the stream, or null. */
     private String forbidden;
     private final Swarm<FilePeer> swarm;
@@ -49,6 +52,14 @@ public final class FileOpening implements FilePeer.Owner {
 
     /** @param found the tracker's answer about the stream, or null when no tracker was asked */
     public FileOpening(StreamHost host, StreamRequest request, ContentId contentId, Peers found) {
+        this(host, request, contentId, found, null);
+    }
+
+    /**
+     * @param found the tracker's answer about the stream, or null when no tracker was asked
+     * @param grant our grant for the private stream (from {@code found}, checked), or null
+     */
+    public FileOpening(StreamHost host, StreamRequest request, ContentId contentId, Peers found, Grant grant) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -56,7 +67,8 @@ public final class FileOpening implements FilePeer.Owner {
         this.name = found == null ? null : found.name();
         this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
                 request.maxPeers(), request.peers(), host.timings(),
-                a -> new FilePeer(a, host.hello(contentId), loop.clock(), nextSlot++, this));
+                a -> new FilePeer(a, host.hello(contentId, this.grant), this.grant, loop.clock(), nextSlot++, this));
+        this.grant = grant;
         this.startNanos = loop.nanoTime();
         if (found != null) {
             swarm.onFirstLookup(found);
@@ -95,7 +107,7 @@ public final class FileOpening implements FilePeer.Owner {
             return ChunkHeader.BYTES + m.chunkSize();
         }
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
-        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, granted);
+        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, grant);
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }
@@ -147,7 +159,9 @@ public final class FileOpening implements FilePeer.Owner {
 
     @Override
     public void onGranted(FilePeer peer, Grant g) {
-        granted = true;
+        if (grant == null) {
+            grant = g; // the owner let us in: from now on we show it to the other peers
+        }
     }
 
     private void tick() {

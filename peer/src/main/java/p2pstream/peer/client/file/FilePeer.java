@@ -101,7 +101,12 @@ public final class FilePeer extends PeerLink implements Requester.Link {
     private ByteBuffer receiving;
 
     public FilePeer(InetSocketAddress address, Hello hello, Clock clock, int slot, Owner owner) {
-        super(address, hello, clock);
+        this(address, hello, null, clock, slot, owner);
+    }
+
+    /** Showing {@code presented} (a grant for the private stream, or null) right after its HELLO. */
+    public FilePeer(InetSocketAddress address, Hello hello, Grant presented, Clock clock, int slot, Owner owner) {
+        super(address, hello, presented, clock);
         this.slot = slot;
         this.owner = owner;
     }

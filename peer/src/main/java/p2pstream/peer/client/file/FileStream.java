@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import p2pstream.common.access.Grant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
@@ -39,8 +40,11 @@ public final class FileStream implements ViewerStream {
     private final Store store;
     private final Scheduler scheduler;
     private final StoreHolding holding;
-    /** Let in by its owner's grant: not served on, not announced. */
-    private boolean privateStream;
+    /**
+     * Our grant, when the stream is private: we show it to the peers we fetch from, serve the stream only to peers
+     * that show theirs, and announce it to the tracker with it. Null for a public stream.
+     */
+    private Grant grant;
     private final ChunkVerifier verifier;
     private final FileFetcher fetcher;
     private final Resume resume;
@@ -62,10 +66,10 @@ public final class FileStream implements ViewerStream {
      * attaches, the chunk of the request's start offset counts as a playhead, so fetching starts at once.
      *
      * @param firstSlot the slot number of the next link (the opening numbered those before)
-     * @param privateStream its owner let us in with a grant: it is neither served on nor announced
+     * @param grant     our grant for the private stream (its owner's, naming us), or null for a public stream
      */
     FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
-               Store store, ChunkBuffers buffers, int firstSlot, boolean privateStream) {
+               Store store, ChunkBuffers buffers, int firstSlot, Grant grant) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -86,15 +90,18 @@ public final class FileStream implements ViewerStream {
         this.holding = new StoreHolding(store);
         this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals,
                 verifier);
-        this.privateStream = privateStream;
-        if (!privateStream) {
+        this.grant = grant;
+        if (grant == null) {
             host.catalog().serve(manifest.contentId(), holding);
+        } else {
+            host.catalog().servePrivate(manifest.contentId(), holding, grant);
         }
         this.resume = new Resume(manifest, scheduler, store instanceof ChunkStore file ? file : null, holding, verifier,
                 new Taken());
         this.lastPeerNanos = loop.nanoTime();
         this.nextSlot = firstSlot;
-        swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId()), loop.clock(), nextSlot++, fetcher));
+        swarm.links(a -> new FilePeer(a, host.hello(manifest.contentId(), this.grant), this.grant, loop.clock(),
+                nextSlot++, fetcher));
         swarm.onChanged(fetcher::pumpAll);
     }
 
@@ -261,22 +268,24 @@ public final class FileStream implements ViewerStream {
     }
 
     /**
-     * A peer, the owner, let us in with a grant after the stream began as public: from now on it is private, no
-     * longer served (PROTOCOL.md section 10).
+     * A peer, the owner, let us in with grant {@code g}: if the stream began as public, from now on it is private,
+     * served only to peers that show a grant and announced with ours (PROTOCOL.md section 10).
      */
-    void onPrivate() {
-        if (!privateStream) {
-            privateStream = true;
+    void onPrivate(Grant g) {
+        if (grant == null) {
+            grant = g;
             host.catalog().withdraw(manifest.contentId());
+            host.catalog().servePrivate(manifest.contentId(), holding, g);
             if (host.tracker() != null) {
                 host.tracker().withdraw(manifest.contentId());
+                holding.reannounce();
             }
         }
     }
 
     void announceProgress() {
-        if (host.catalog().listenPort() != 0 && host.tracker() != null && !privateStream) {
-            holding.announceIfDue(host.tracker(), loop.nanoTime(), host.timings().announceIntervalMillis());
+        if (host.catalog().listenPort() != 0 && host.tracker() != null) {
+            holding.announceIfDue(host.tracker(), loop.nanoTime(), host.timings().announceIntervalMillis(), grant);
         }
     }
 

@@ -3,6 +3,8 @@ package p2pstream.peer.client.file;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.data.BufferData;
 import p2pstream.common.data.Data;
 import p2pstream.common.net.Connection;
@@ -57,16 +59,27 @@ final class StoreHolding implements FileHolding {
 
     /**
      * Tells the tracker how much this viewer holds: at once for the first chunk and the last, else at most every
-     * {@code intervalMillis}, so a fast download costs the tracker a few frames a second.
+     * {@code intervalMillis}, so a fast download costs the tracker a few frames a second. With {@code grant} (ours,
+     * for a private stream) as a PRIVATE_ANNOUNCE.
      */
-    void announceIfDue(TrackerClient tracker, long nowNanos, long intervalMillis) {
+    void announceIfDue(TrackerClient tracker, long nowNanos, long intervalMillis, Grant grant) {
         int count = count();
         boolean due = announced == 0 || holdsAll() || nowNanos - lastAnnounceNanos > intervalMillis * 1_000_000;
         if (count > 0 && count != announced && due) {
-            tracker.announce(announcement());
+            if (grant == null) {
+                tracker.announce(announcement());
+            } else {
+                // a private stream: the tracker names us only to grantees, and takes our grant as our right to it
+                tracker.announce(new PrivateAnnounce(announcement(), List.of(grant)));
+            }
             announced = count;
             lastAnnounceNanos = nowNanos;
         }
+    }
+
+    /** The next {@link #announceIfDue} announces at once (what we announced was withdrawn). */
+    void reannounce() {
+        announced = 0;
     }
 
     Store store() {
