@@ -81,6 +81,11 @@ final class Rendezvous {
             log.debug("session {}: connect to {}: no such session", fetcher.peer().sessionId(), c.holder().text());
             return;
         }
+        if (holder.reachable()) {
+            // anyone can dial it: an arrangement would only let the asker make it open connections at will
+            log.debug("session {}: connect to {}: it is reachable", fetcher.peer().sessionId(), c.holder().text());
+            return;
+        }
         long holderSession = holder.peer().sessionId();
         // a reversal needs the asker reachable, which its dial-back (run at HELLO) may not have said yet
         fetcher.whenDialedBack(() -> tracker.registryLoop().execute(() -> {
