@@ -39,6 +39,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private final long idleMillis;
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
+    /** This connection is the tracker's dial-back (PROTOCOL.md section 11): what it is sent is no upload. */
+    private boolean dialBack;
     private Holding stream;
     private String peerName;
     private long chunksSent;
@@ -82,9 +84,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
     }
 
-    /** Bytes written to this peer so far. */
+    /** Bytes written to this peer so far; none for the answer to the tracker's dial-back, which serves nobody. */
     public long bytesSent() {
-        return connection == null ? 0 : connection.bytesWritten();
+        return connection == null || dialBack ? 0 : connection.bytesWritten();
     }
 
     @Override
@@ -189,6 +191,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         if (hello.role() == Role.TRACKER && hello.contentId() == null) {
             // the tracker's dial-back (PROTOCOL.md section 11): our HELLO proves the address reaches us
             hello.expectProvedBy(connection.remotePeerId());
+            dialBack = true;
             connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), null));
             connection.closeAfterFlush("dial-back answered");
             return;
