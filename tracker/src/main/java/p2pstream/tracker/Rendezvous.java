@@ -81,6 +81,11 @@ final class Rendezvous {
             log.debug("session {}: connect to {}: no such session", fetcher.peer().sessionId(), c.holder().text());
             return;
         }
+        if (holder.reachable()) {
+            // anyone can dial it: an arrangement would only let the asker make it open connections at will
+            log.debug("session {}: connect to {}: it is reachable", fetcher.peer().sessionId(), c.holder().text());
+            return;
+        }
         long holderSession = holder.peer().sessionId();
         PeerId reader = fetcher.reader();
         // a reversal needs the asker reachable, which its dial-back (run at HELLO) may not have said yet
@@ -102,7 +107,7 @@ final class Rendezvous {
         long rttH = Math.max(0, holder.rttMillis());
         Dial toFetcher;
         Dial toHolder;
-        TrackerSession relay;
+        Map.Entry<TrackerSession, InetSocketAddress> relay;
         if (fetcher.reachable()) {
             // the holder connects once the fetcher has had a round trip to expect it
             toFetcher = dial(Dial.Mode.REVERSAL, true, c, holder, 0);
@@ -110,9 +115,10 @@ final class Rendezvous {
         } else if (punchedLately(fetcher, c.holder()) && (relay = pickRelay(fetcher, holder)) != null) {
             // the punch arranged a moment ago failed (a NAT that changes ports): the relay carries it
             Token token = Token.random();
-            relay.send(new CircuitOrder(token, fetcher.peer().peerId(), holder.peer().peerId()));
-            long rttR = Math.max(0, relay.rttMillis()); // the relay hears of the circuit before the ends arrive
-            InetSocketAddress at = relays.get(relay);
+            relay.getKey().send(new CircuitOrder(token, fetcher.peer().peerId(), holder.peer().peerId()));
+            // the relay hears of the circuit before the ends arrive
+            long rttR = Math.max(0, relay.getKey().rttMillis());
+            InetSocketAddress at = relay.getValue();
             toFetcher = new Dial(Dial.Mode.RELAY, true, c.contentId(), holder.peer().peerId(), at, delay(rttR), token);
             toHolder = new Dial(Dial.Mode.RELAY, false, c.contentId(), fetcher.peer().peerId(), at, delay(rttR), token);
         } else {
@@ -133,10 +139,17 @@ final class Rendezvous {
         return at != null && tracker.registryLoop().nanoTime() - at < PUNCH_MEMORY_MILLIS * 1_000_000;
     }
 
-    /** A relay that is neither end, at random; null when there is none. */
-    private TrackerSession pickRelay(TrackerSession fetcher, TrackerSession holder) {
-        List<TrackerSession> candidates = new ArrayList<>(relays.keySet());
-        candidates.removeIf(r -> r == fetcher || r == holder);
+    /**
+     * A relay that is neither end, at random, with where it takes circuits (taken together: a relay closing on its
+     * session's loop meanwhile leaves no address missing); null when there is none.
+     */
+    private Map.Entry<TrackerSession, InetSocketAddress> pickRelay(TrackerSession fetcher, TrackerSession holder) {
+        List<Map.Entry<TrackerSession, InetSocketAddress>> candidates = new ArrayList<>();
+        relays.forEach((r, at) -> {
+            if (r != fetcher && r != holder) {
+                candidates.add(Map.entry(r, at));
+            }
+        });
         return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
     }
 

@@ -262,10 +262,11 @@ final class TrackerSession implements ConnectionHandler {
         tracker.metrics().onDialBack(reached);
         List<Runnable> waiting = awaitingDialBack;
         awaitingDialBack = null;
-        waiting.forEach(Runnable::run);
         if (!connection.isOpen()) {
+            // what waited is for a session that is gone: a relay offer taken now would outlive its close
             return;
         }
+        waiting.forEach(Runnable::run);
         connection.send(new Reach(reached, p.address()));
         long session = p.sessionId();
         onRegistryLoop(() -> tracker.registry().reach(session, reached));

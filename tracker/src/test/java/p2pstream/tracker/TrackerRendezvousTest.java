@@ -105,6 +105,19 @@ class TrackerRendezvousTest extends TrackerFixture {
             Dial toHolder = holder.expect(MessageType.DIAL, Dial::decode);
             assertEquals(Dial.Mode.REVERSAL, toHolder.mode());
             assertEquals(listenAddress(asker), toHolder.otherAddress(), "the holder connects to the asker");
+
+            // the other way round: anyone can dial the asker, so a CONNECT to it is not acted on; one to an
+            // unreachable holder right after it is (the two take the same path, in order)
+            try (RawClient unreachable = session(freePort())) {
+                unreachable.expect(MessageType.REACH, Reach::decode);
+                for (RawClient c : new RawClient[] {asker, unreachable}) {
+                    c.send(announce(ID, "dir/movie.mp4"), Lookup.byContentId(ID, 1));
+                    c.expect(MessageType.PEERS, Peers::decode);
+                }
+                holder.send(new ConnectPeer(ID, asker.peerId), new ConnectPeer(ID, unreachable.peerId));
+                assertEquals(unreachable.peerId, holder.expect(MessageType.DIAL, Dial::decode).other(),
+                        "no DIAL for the reachable one");
+            }
         }
         awaitNoConnectionsAndNoEntries();
     }

@@ -129,16 +129,16 @@ public final class Connection {
         return bytesRead;
     }
 
-    /**
-     * The peer id the other side proved in the secure transport's handshake; null on a connection without one
-     * (HTTP) and before the handshake is done, that is before any frame arrives.
-     */
     /** The round trip the secure handshake measured (see SecureTransport), in ms; -1 unknown. Loop thread. */
     public long handshakeRoundTripMillis() {
         long nanos = transport instanceof SecureTransport t ? t.roundTripNanos() : -1;
         return nanos < 0 ? -1 : nanos / 1_000_000;
     }
 
+    /**
+     * The peer id the other side proved in the secure transport's handshake; null on a connection without one
+     * (HTTP) and before the handshake is done, that is before any frame arrives.
+     */
     public PeerId remotePeerId() {
         return transport instanceof SecureTransport t ? t.remotePeerId() : null;
     }

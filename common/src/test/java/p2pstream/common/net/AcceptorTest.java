@@ -22,7 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Loopback.EchoHandler;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.MessageType;
@@ -44,6 +46,23 @@ class AcceptorTest {
             InetSocketAddress taken = first.localAddress();
             IOException e = assertThrows(IOException.class,
                     () -> Acceptor.open(group, taken, EchoHandler::new, Limits.CONTROL, 8, null));
+            assertEquals("cannot listen on " + taken.getAddress().getHostAddress() + ":" + taken.getPort()
+                    + ": Address already in use", e.getMessage());
+        }
+    }
+
+    /**
+     * A secure listener lets the connections a punch makes share its port (SO_REUSEPORT, PROTOCOL.md section 11),
+     * never a second listener: a port in use fails as it does without that option.
+     */
+    @Test
+    void aPortInUseIsRefusedToASecureListenerToo() throws Exception {
+        StaticKey key = StaticKey.of(Identity.generate());
+        try (Acceptor first = Acceptor.open(group, ANY_PORT, EchoHandler::new, Limits.CONTROL, 8, 8, null,
+                Acceptor.ERROR_FRAME, key)) {
+            InetSocketAddress taken = first.localAddress();
+            IOException e = assertThrows(IOException.class, () -> Acceptor.open(group, taken, EchoHandler::new,
+                    Limits.CONTROL, 8, 8, null, Acceptor.ERROR_FRAME, StaticKey.of(Identity.generate())));
             assertEquals("cannot listen on " + taken.getAddress().getHostAddress() + ":" + taken.getPort()
                     + ": Address already in use", e.getMessage());
         }

@@ -56,7 +56,7 @@ public record Stats(String name, String contentId, long size, boolean complete, 
 
     /**
      * One peer, by the address it serves on: verified bytes received from it, bytes sent to it, how it was reached
-     * (direct, reversed, punched; null for a peer that only fetched from us).
+     * (direct, reversed, punched, relayed; null for a peer that only fetched from us).
      */
     public record PeerBytes(String address, long bytes, long sent, String route) {
     }

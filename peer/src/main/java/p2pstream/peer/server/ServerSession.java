@@ -39,9 +39,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private final long idleMillis;
     private final RequestQueue queue = new RequestQueue(MAX_QUEUED_REQUESTS);
     private Connection connection;
-    private Holding stream;
-    /** This session answered the tracker's dial-back: it serves nothing and sent nothing that counts. */
+    /** This connection is the tracker's dial-back (PROTOCOL.md section 11): what it is sent is no upload. */
     private boolean dialBack;
+    private Holding stream;
     /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
     private Hello granting;
     private String peerName;
@@ -86,7 +86,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
     }
 
-    /** Bytes written to this peer so far; none for the tracker's dial-back, which is no upload. */
+    /** Bytes written to this peer so far; none for the answer to the tracker's dial-back, which serves nobody. */
     public long bytesSent() {
         return connection == null || dialBack ? 0 : connection.bytesWritten();
     }

@@ -75,7 +75,14 @@ public final class Dialer implements TrackerClient.Arrivals {
                 case RELAY -> new EventLoop.Dialing(0, false, Frames.encode(new Join(d.token(), false)).array());
                 case REVERSAL -> new EventLoop.Dialing(0, false, null);
             };
-            Connection c = loop.connect(d.otherAddress(), how, handler, limits, key, d.other());
+            Connection c;
+            try {
+                c = loop.connect(d.otherAddress(), how, handler, limits, key, d.other());
+            } catch (RuntimeException e) {
+                handler.release(); // no socket (out of descriptors): no close will give the place back
+                log.info("{} to {}: {}", d.mode(), d.otherAddress(), e.getMessage());
+                return;
+            }
             c.uploadCap(uploadCap);
             // a punch through a NAT that changed our port never connects, and TCP would try for minutes
             loop.schedule(CONNECT_TIMEOUT_MILLIS, () -> {
