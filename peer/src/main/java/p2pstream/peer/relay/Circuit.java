@@ -56,6 +56,11 @@ final class Circuit {
         }
     }
 
+    /** How long the circuit has carried bytes, at {@code nowNanos}; 0 before both ends joined. */
+    long runningNanos(long nowNanos) {
+        return joinedNanos == 0 ? 0 : nowNanos - joinedNanos;
+    }
+
     /** {@code n} more bytes went through; false once the circuit has carried its limit (and is closing). */
     boolean carried(long n) {
         bytes += n;

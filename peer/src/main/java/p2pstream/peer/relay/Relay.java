@@ -3,6 +3,7 @@ package p2pstream.peer.relay;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -30,6 +31,8 @@ public final class Relay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
     /** An ordered circuit whose ends do not both join within this long is dropped. */
     static final long JOIN_WAIT_MILLIS = 15_000;
+    /** How often circuits past --relay-time are looked for. */
+    static final long SWEEP_MILLIS = 10_000;
     /** Circuit connections speak one JOIN frame, then bytes: a small frame limit, and idle for as long as a ping. */
     static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(64).withIdleTimeoutMillis(120_000)
             .withHelloTimeoutMillis(JOIN_WAIT_MILLIS);
@@ -60,6 +63,7 @@ public final class Relay implements AutoCloseable {
             group.close();
             throw e;
         }
+        loop.execute(this::sweep);
     }
 
     public InetSocketAddress address() {
@@ -92,6 +96,20 @@ public final class Relay implements AutoCloseable {
         return n.join();
     }
 
+    /**
+     * Closes the circuits past their time, then looks again in a while. A sweep, not a timer per circuit: a
+     * cancelled timer stays queued until it is due, and would keep every ended circuit for --relay-time.
+     */
+    private void sweep() {
+        long now = loop.nanoTime();
+        for (Circuit c : List.copyOf(circuits.values())) {
+            if (c.isJoined() && c.runningNanos(now) > limit.maxMillis() * 1_000_000) {
+                c.close("circuit time: " + limit.maxMillis() + " ms (expected: less; --relay-time)");
+            }
+        }
+        loop.schedule(Math.min(SWEEP_MILLIS, limit.maxMillis()), this::sweep);
+    }
+
     /** An end said JOIN: it becomes that end of its circuit. Relay loop. */
     Circuit onJoin(CircuitEnd end, Join j) throws ProtocolException {
         Circuit c = circuits.get(j.token());
@@ -100,10 +118,6 @@ public final class Relay implements AutoCloseable {
                     + " tracker ordered and nobody used up)");
         }
         c.join(end, j.fetcher());
-        if (c.isJoined()) {
-            loop.schedule(limit.maxMillis(), () -> c.close("circuit time: " + limit.maxMillis() + " ms (expected:"
-                    + " less; --relay-time)"));
-        }
         return c;
     }
 

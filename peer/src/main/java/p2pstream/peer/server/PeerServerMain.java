@@ -207,6 +207,9 @@ public final class PeerServerMain implements Callable<Integer> {
         if (dir == null) {
             // a relay alone shares nothing: an empty directory of its own
             dir = relay ? Files.createTempDirectory("p2pstream-relay") : Path.of(".");
+            if (relay) {
+                dir.toFile().deleteOnExit(); // empty, and left behind by no run
+            }
         }
         checkDir(dir);
         Access access = access(false); // usage errors first: the identity is read (or made) only to run
@@ -221,7 +224,8 @@ public final class PeerServerMain implements Callable<Integer> {
             server.mapPort();
         }
         Relay circuits = relayLimit == null ? null : new Relay(new InetSocketAddress(bind.getAddress(),
-                relayPort != null ? relayPort : port == 0 ? 0 : port + 1), relayLimit, server.uploadCap());
+                relayPort != null ? relayPort : port == 0 || port == 65_535 ? 0 : port + 1), relayLimit,
+                server.uploadCap());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (circuits != null) {

@@ -125,6 +125,21 @@ class RelayTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void aCircuitPastItsTimeIsClosedAtBothEnds() throws Exception {
+        try (Relay relay = new Relay(ANY, new Relay.Limit(4, 1 << 20, 300), null);
+             RawClient fetcher = RawClient.connect(relay.address());
+             RawClient holder = RawClient.connect(relay.address())) {
+            Token token = order(relay);
+            fetcher.send(new Join(token, true));
+            holder.send(new Join(token, false));
+            assertEquals(0, readToEnd(holder), "closed for its time, nothing carried");
+            assertEquals(0, readToEnd(fetcher));
+            await("the circuit is forgotten", () -> circuits(relay) == 0);
+        }
+    }
+
     /** Reads raw bytes until the relay closes the connection; returns how many. */
     private static long readToEnd(RawClient c) throws IOException {
         long n = 0;
