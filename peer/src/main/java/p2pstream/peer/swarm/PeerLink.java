@@ -44,6 +44,8 @@ public abstract class PeerLink implements ConnectionHandler {
     private final long createdNanos;
     protected Connection connection;
     protected Phase phase = Phase.CONNECTING;
+    /** On this host's LANs ({@link LocalNetworks}): asked before the others. */
+    private boolean local;
     private PeerId peerId;
     private Grant grant;
     private boolean server;
@@ -56,6 +58,15 @@ public abstract class PeerLink implements ConnectionHandler {
         this.hello = hello;
         this.clock = clock;
         this.createdNanos = clock.nanoTime();
+    }
+
+    /** Whether the peer is on this host's LANs: its stream asks it before the others (local traffic first). */
+    public final boolean isLocal() {
+        return local;
+    }
+
+    final void local(boolean onLan) {
+        this.local = onLan;
     }
 
     public final Phase phase() {
