@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -117,7 +118,9 @@ class LanDiscoveryE2ETest {
                     dir.resolve("tracker.key").toString())).redirectError(dir.resolve("tracker.log").toFile())).port();
             PeerId claimed = PeerId.random();
             Path source = dir.resolve("LyingBeacon.java");
-            Files.writeString(source, LYING_BEACON);
+            try (InputStream in = LanDiscoveryE2ETest.class.getResourceAsStream("LyingBeacon.java.txt")) {
+                Files.write(source, in.readAllBytes());
+            }
             processes.startListening(liarHost.wrap(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
                     "java").toString(), "-cp", jar("peer-client.jar"), source.toString(), trackerHost.address(),
                     Integer.toString(trackerPort), claimed.text()))
@@ -131,31 +134,6 @@ class LanDiscoveryE2ETest {
             assertTrue(client.stderr().contains("tracker " + tracker + " proved peer id "), client.stderr());
         }
     }
-
-    /** A beacon that answers every query with the tracker address it was given and the id it was told to claim. */
-    private static final String LYING_BEACON = String.join("\n",
-            "import java.net.*;",
-            "import java.nio.ByteBuffer;",
-            "import p2pstream.common.wire.Beacon;",
-            "import p2pstream.common.wire.PeerId;",
-            "public class LyingBeacon {",
-            "    public static void main(String[] args) throws Exception {",
-            "        InetAddress tracker = InetAddress.getByName(args[0]);",
-            "        int port = Integer.parseInt(args[1]);",
-            "        PeerId claimed = PeerId.parse(args[2]);",
-            "        MulticastSocket socket = new MulticastSocket(Beacon.PORT);",
-            "        socket.joinGroup(new InetSocketAddress(Beacon.GROUP, Beacon.PORT), NetworkInterface.getByName(\"eth0\"));",
-            "        System.out.println(\"lying beacon listening on 0.0.0.0:\" + Beacon.PORT);",
-            "        byte[] buffer = new byte[Beacon.QUERY_BYTES];",
-            "        while (true) {",
-            "            DatagramPacket query = new DatagramPacket(buffer, buffer.length);",
-            "            socket.receive(query);",
-            "            long nonce = Beacon.decodeQuery(ByteBuffer.wrap(buffer, 0, query.getLength())).nonce();",
-            "            ByteBuffer answer = new Beacon.Answer(nonce, claimed, tracker, port).encode();",
-            "            socket.send(new DatagramPacket(answer.array(), answer.remaining(), query.getSocketAddress()));",
-            "        }",
-            "    }",
-            "}", "");
 
     /** Waits until the tracker lists film.bin with {@code complete} complete holders, asked from {@code host}. */
     private void awaitCompletePeers(Processes processes, NetLab.Host host, String tracker, int complete)
