@@ -117,6 +117,7 @@ public final class TrackerDiscovery {
         ByteBuffer query = new Beacon.Query(nonce).encode();
         int sent = 0;
         try {
+            endpoint.channel().setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1); // never past a router
             if (targets.isEmpty()) {
                 InetSocketAddress group = new InetSocketAddress(InetAddress.getByName(Beacon.GROUP), Beacon.PORT);
                 for (NetworkInterface ni : multicastInterfaces()) {
