@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.cli.Cli;
@@ -179,6 +180,12 @@ public final class Tracker implements AutoCloseable {
         }
         beacon = TrackerBeacon.open(registryLoop(), new TrackerBeacon.Settings(bind, interfaces), address(), peerId());
         return beacon.address();
+    }
+
+    /** A count of the beacon's, 0 without one. Registry loop only (the beacon's). */
+    long beaconCount(ToLongFunction<TrackerBeacon> count) {
+        TrackerBeacon b = beacon;
+        return b == null ? 0 : count.applyAsLong(b);
     }
 
     /** Sessions that sent HELLO and announced something, read on the registry loop. Any thread. */

@@ -129,9 +129,19 @@ final class TrackerBeacon implements DatagramHandler {
         }
     }
 
-    /** Answers sent, queries dropped as malformed, and queries the limit left unanswered. Loop thread only. */
-    long[] counts() {
-        return new long[] {answered, malformed, limit.refused()};
+    /** Answers sent. Loop thread only. */
+    long answered() {
+        return answered;
+    }
+
+    /** Datagrams dropped as no query: malformed, or longer than one. Loop thread only. */
+    long malformed() {
+        return malformed + endpoint.oversized();
+    }
+
+    /** Queries the limit left unanswered. Loop thread only. */
+    long limited() {
+        return limit.refused();
     }
 
     void close() {

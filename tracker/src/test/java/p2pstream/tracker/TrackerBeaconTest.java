@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2pstream.common.wire.Beacon;
@@ -69,6 +71,10 @@ class TrackerBeaconTest {
             }
             send(client, new Beacon.Query(3).encode(), beacon);
             assertEquals(3, decode(receive(client)).nonce(), "the first answer is the good query's");
+            String text = metrics(tracker);
+            assertTrue(text.contains("p2pstream_tracker_beacon_queries_total{outcome=\"answered\"} 1\n"), text);
+            assertTrue(text.contains("p2pstream_tracker_beacon_queries_total{outcome=\"malformed\"} 5\n"), text);
+            assertTrue(text.contains("p2pstream_tracker_beacon_queries_total{outcome=\"limited\"} 0\n"), text);
         }
     }
 
@@ -114,6 +120,12 @@ class TrackerBeaconTest {
             tracker.startBeacon(LOOPBACK, List.of());
             assertThrows(IllegalStateException.class, () -> tracker.startBeacon(LOOPBACK, List.of()));
         }
+    }
+
+    private static String metrics(Tracker tracker) throws Exception {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        tracker.registryLoop().execute(() -> text.complete(tracker.metrics().text()));
+        return text.get(10, TimeUnit.SECONDS);
     }
 
     private static DatagramSocket client() throws IOException {
