@@ -202,7 +202,7 @@ public final class PeerClientMain implements Callable<Integer> {
             stream = tracker; // with --discover, the one argument is the stream
             tracker = null;
         }
-        discovery.targets(); // its usage errors before anything is sent
+        discovery.targets(discovery.discover() || tracker == null); // its usage errors before anything is sent
         if (tracker == null && !discovery.discover() && !list && http == null) {
             System.err.println("peer-client: TRACKER: missing (expected: HOST[:PORT], --discover to find it on the"
                     + " LAN, or - with --peer and a content id; try --help)");

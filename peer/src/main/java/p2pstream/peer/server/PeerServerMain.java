@@ -169,7 +169,7 @@ public final class PeerServerMain implements Callable<Integer> {
         if (discovery.discover() && tracker != null) {
             throw new IllegalArgumentException("--tracker: with --discover (expected: one of them)");
         }
-        discovery.targets(); // its usage errors before anything is sent
+        discovery.targets(discovery.discover()); // its usage errors before anything is sent
         TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
         if (live == null) {
             checkDir(dir);

@@ -32,9 +32,12 @@ public final class DiscoveryOptions {
         return discover;
     }
 
-    /** Usage errors: --beacon-to without --discover. */
-    public List<InetSocketAddress> targets() {
-        if (!beaconTo.isEmpty() && !discover) {
+    /**
+     * The --beacon-to addresses; a usage error when given without discovering ({@code discovering}: --discover, or a
+     * command that finds its tracker on the LAN when none is named).
+     */
+    public List<InetSocketAddress> targets(boolean discovering) {
+        if (!beaconTo.isEmpty() && !discovering) {
             throw new IllegalArgumentException("--beacon-to: without --discover (expected: --discover --beacon-to"
                     + " HOST)");
         }
@@ -58,7 +61,7 @@ public final class DiscoveryOptions {
         PeerId wanted = trackerId == null ? null : parseId(trackerId);
         List<TrackerDiscovery.Found> found;
         try (EventLoop loop = new EventLoop("discovery").start()) {
-            found = TrackerDiscovery.find(loop, targets());
+            found = TrackerDiscovery.find(loop, targets(true));
         }
         for (TrackerDiscovery.Found f : found) {
             err.println("tracker on the LAN: " + f.text());

@@ -121,17 +121,14 @@ public final class TrackerDiscovery {
             if (targets.isEmpty()) {
                 InetSocketAddress group = new InetSocketAddress(InetAddress.getByName(Beacon.GROUP), Beacon.PORT);
                 for (NetworkInterface ni : multicastInterfaces()) {
-                    // each interface in turn: a host's default route may lead elsewhere than its LANs (a VPN)
-                    endpoint.channel().setOption(StandardSocketOptions.IP_MULTICAST_IF, ni);
-                    sent += endpoint.send(query.duplicate(), group) ? 1 : 0;
-                }
-            } else {
-                for (InetSocketAddress to : targets) {
-                    sent += endpoint.send(query.duplicate(), to) ? 1 : 0;
+                    sent += sendOn(ni, query, group);
                 }
             }
         } catch (IOException e) {
             log.debug("discovery: {}", e.toString());
+        }
+        for (InetSocketAddress to : targets) {
+            sent += endpoint.send(query.duplicate(), to) ? 1 : 0;
         }
         log.debug("discovery: round {}: query sent {} times", round, sent);
         loop.schedule(ROUND_MILLIS, () -> {
@@ -141,6 +138,20 @@ public final class TrackerDiscovery {
                 done.complete(List.copyOf(found.values()));
             }
         });
+    }
+
+    /**
+     * Sends the query out of {@code ni}: each interface in turn, as a host's default route may lead elsewhere than
+     * its LANs (a VPN). One that fails does not keep the query from the others. Returns 1 when sent.
+     */
+    private int sendOn(NetworkInterface ni, ByteBuffer query, InetSocketAddress group) {
+        try {
+            endpoint.channel().setOption(StandardSocketOptions.IP_MULTICAST_IF, ni);
+        } catch (IOException e) {
+            log.debug("discovery: not on {}: {}", ni.getName(), e.toString());
+            return 0;
+        }
+        return endpoint.send(query.duplicate(), group) ? 1 : 0;
     }
 
     private void onAnswer(ByteBuffer datagram, InetSocketAddress from) {

@@ -54,6 +54,22 @@ class DiscoverTest {
     }
 
     @Test
+    void withoutTrackerListAndTheGatewayDiscoverItToo() throws Exception {
+        try (Tracker tracker = Tracker.start(Tracker.Config.loopback())) {
+            String to = Acceptor.hostPort(tracker.startBeacon(LOOPBACK, List.of()));
+            Run r = client("--list", "--json", "--beacon-to", to);
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("\"streams\": ["), r.out());
+            assertTrue(r.err().contains("using tracker " + Acceptor.hostPort(tracker.address())), r.err());
+        }
+        try (DatagramChannel silent = DatagramChannel.open().bind(LOOPBACK)) {
+            Run r = client("--http", "0", "--beacon-to",
+                    Acceptor.hostPort((InetSocketAddress) silent.getLocalAddress()));
+            assertEquals(StreamFailure.NO_TRACKER, r.status(), r.err());
+        }
+    }
+
+    @Test
     void noAnswerIsItsOwnExitStatusAfterTwoQueries() throws Exception {
         try (DatagramChannel silent = DatagramChannel.open().bind(LOOPBACK)) {
             String to = Acceptor.hostPort((InetSocketAddress) silent.getLocalAddress());
@@ -113,6 +129,10 @@ class DiscoverTest {
                 + " one argument is the STREAM)"), r.err());
         r = client("127.0.0.1", "film.bin", "--beacon-to", "127.0.0.1");
         assertTrue(r.err().contains("--beacon-to: without --discover"), r.err());
+        r = client("--beacon-to", "127.0.0.1", "-o", "x");
+        assertEquals(Cli.USAGE, r.status());
+        assertTrue(r.err().contains("TRACKER: missing (expected: HOST[:PORT], --discover to find it on the LAN"),
+                r.err());
         r = client("--discover");
         assertEquals(Cli.USAGE, r.status());
         assertTrue(r.err().contains("STREAM: missing"), r.err());
