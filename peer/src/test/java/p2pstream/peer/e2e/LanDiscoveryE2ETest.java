@@ -104,6 +104,35 @@ class LanDiscoveryE2ETest {
         }
     }
 
+    /** On LAN D nobody types an address: the peer-server and the viewer both find the tracker by its beacon. */
+    @Test
+    @Timeout(180)
+    void aPeerServerFindsTheTrackerByItsBeaconToo() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan lanD = lab.lan("d", "10.77.4");
+            NetLab.Host trackerHost = lab.host("trk", lanD);
+            NetLab.Host serverHost = lab.host("srv", lanD);
+            NetLab.Host viewer = lab.host("vd", lanD);
+            processes.startListening(trackerHost.wrap(Processes.java("tracker.jar", trackerHost.address(),
+                    "--identity", dir.resolve("tracker.key").toString()))
+                    .redirectError(dir.resolve("tracker.log").toFile()));
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 17);
+            processes.startListening(serverHost.wrap(Processes.java("peer-server.jar", serverHost.address(), "--port",
+                    "0", "--discover", "--dir", dir.resolve("share").toString(), "--identity",
+                    dir.resolve("server.key").toString())).redirectError(dir.resolve("server.log").toFile()));
+            String tracker = trackerHost.address() + ":" + TRACKER_PORT;
+            assertTrue(Files.readString(dir.resolve("server.log")).contains("using tracker " + tracker + "#"),
+                    Files.readString(dir.resolve("server.log")));
+            awaitCompletePeers(processes, viewer, tracker, 1);
+
+            Path out = dir.resolve("film.out");
+            Processes.Ended client = processes.runToEnd(viewer.wrap(Processes.java("peer-client.jar", "--discover",
+                    "film.bin", "-o", out.toString(), "--identity", dir.resolve("viewer.key").toString())));
+            assertEquals(0, client.status(), client.stderr());
+            assertArrayEquals(sha256(file), sha256(Files.readAllBytes(out)), "the file arrived identical");
+        }
+    }
+
     /** On LAN C a tracker without a beacon, and a beacon that names it with another id: status 6, nothing asked. */
     @Test
     @Timeout(180)
