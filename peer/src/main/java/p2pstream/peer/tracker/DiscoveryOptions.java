@@ -22,9 +22,9 @@ public final class DiscoveryOptions {
             + " and use the one that did (--tracker-id ID picks one of several), pinned to the id it gave")
     boolean discover;
 
-    @Option(names = "--beacon-to", paramLabel = "HOST[:PORT]", description = "with --discover: send the query here"
-            + " instead of to the LAN's group, e.g. a broadcast address such as 192.168.1.255 where multicast is"
-            + " filtered; repeatable (default port " + Beacon.PORT + ")")
+    @Option(names = "--beacon-to", paramLabel = "HOST[:PORT]", description = "with --discover (peer-client: or no"
+            + " TRACKER): send the query here instead of to the LAN's group, e.g. a broadcast address such as"
+            + " 192.168.1.255 where multicast is filtered; repeatable (default port " + Beacon.PORT + ")")
     List<String> beaconTo = new ArrayList<>();
 
     /** Whether the tracker is to be found on the LAN. */
