@@ -169,7 +169,7 @@ public final class Tracker implements AutoCloseable {
     }
 
     /**
-     * Starts answering LAN beacon queries (PROTOCOL.md section 11) on a UDP socket bound to {@code bind}, joined to
+     * Starts answering LAN beacon queries (PROTOCOL.md section 12) on a UDP socket bound to {@code bind}, joined to
      * the beacon's group on {@code interfaces} (none: unicast queries only, as tests send), on the registry loop.
      * Returns the bound UDP address. At most once; any thread.
      */

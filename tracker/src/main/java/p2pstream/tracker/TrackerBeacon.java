@@ -27,7 +27,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 
 /**
- * The tracker's side of the LAN beacon (PROTOCOL.md section 11): a UDP socket on the tracker's registry loop, joined to
+ * The tracker's side of the LAN beacon (PROTOCOL.md section 12): a UDP socket on the tracker's registry loop, joined to
  * {@link Beacon#GROUP} on the LAN interfaces chosen, that answers each well-formed query with where the tracker listens
  * and its id, within {@link BeaconLimit}; anything else is dropped without an answer. {@link #open} and {@link #close}
  * from any thread; the rest runs on the loop.

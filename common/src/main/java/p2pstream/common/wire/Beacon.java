@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
 /**
- * The LAN beacon's datagrams (PROTOCOL.md section 11): a peer's query, sent to {@link #GROUP} port {@link #PORT},
+ * The LAN beacon's datagrams (PROTOCOL.md section 12): a peer's query, sent to {@link #GROUP} port {@link #PORT},
  * and a tracker's answer, sent back to the query's source. Both are whole UDP payloads with a fixed layout, decoded
  * only whole; an answer is never larger than the query it answers ({@link #QUERY_BYTES}), so a tracker cannot be
  * made to send more than it receives. Stateless; any thread.

@@ -10,7 +10,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Which peer addresses are on this host's LANs, for "local traffic first" (PROTOCOL.md section 11): loopback and
+ * Which peer addresses are on this host's LANs, for "local traffic first" (PROTOCOL.md section 12): loopback and
  * link-local addresses, and any address inside the on-link prefix of one of this host's interfaces (10.77.1.0/24
  * for an interface 10.77.1.5/24). A private address elsewhere (10.x behind a VPN, a carrier's NAT) is not local:
  * only the prefixes the host is attached to count. Thread-safe (immutable).

@@ -30,7 +30,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 
 /**
- * Finds trackers on the LAN (PROTOCOL.md section 11): sends a beacon query to the group on every interface that can
+ * Finds trackers on the LAN (PROTOCOL.md section 12): sends a beacon query to the group on every interface that can
  * multicast (or to the addresses given), collects the answers that carry its nonce for {@link #ROUND_MILLIS}, and asks
  * once more when none came. The socket lives on the caller's {@link EventLoop} for that time. {@link #find} from any
  * thread but the loop's; {@link #choose} is pure.
