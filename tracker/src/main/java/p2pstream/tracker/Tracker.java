@@ -2,12 +2,16 @@ package p2pstream.tracker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.cli.Cli;
@@ -22,6 +26,7 @@ import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
 import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.Beacon;
 import p2pstream.common.wire.PeerId;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -122,6 +127,8 @@ public final class Tracker implements AutoCloseable {
     private long refusedSinceFullWarning;
     private final AtomicLong sessionIds = new AtomicLong();
     private final Acceptor acceptor;
+    /** The LAN beacon once started; null without. */
+    private volatile TrackerBeacon beacon;
 
     private Tracker(Config config) throws IOException {
         this.config = config;
@@ -160,6 +167,26 @@ public final class Tracker implements AutoCloseable {
     /** The id this tracker proves in every handshake: what peers pin. */
     public PeerId peerId() {
         return config.key().peerId();
+    }
+
+    /**
+     * Starts answering LAN beacon queries (PROTOCOL.md section 12) on a UDP socket bound to {@code bind}, joined to
+     * the beacon's group on {@code interfaces} (none: unicast queries only, as tests send), on the registry loop.
+     * Returns the bound UDP address. At most once; any thread.
+     */
+    public synchronized InetSocketAddress startBeacon(InetSocketAddress bind, List<NetworkInterface> interfaces)
+            throws IOException {
+        if (beacon != null) {
+            throw new IllegalStateException("beacon: already started");
+        }
+        beacon = TrackerBeacon.open(registryLoop(), new TrackerBeacon.Settings(bind, interfaces), address(), peerId());
+        return beacon.address();
+    }
+
+    /** A count of the beacon's, 0 without one. Registry loop only (the beacon's). */
+    long beaconCount(ToLongFunction<TrackerBeacon> count) {
+        TrackerBeacon b = beacon;
+        return b == null ? 0 : count.applyAsLong(b);
     }
 
     /** Sessions that sent HELLO and announced something, read on the registry loop. Any thread. */
@@ -204,6 +231,10 @@ public final class Tracker implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        TrackerBeacon b = beacon;
+        if (b != null) {
+            b.close();
         }
         acceptor.close();
         group.close();
@@ -320,6 +351,17 @@ public final class Tracker implements AutoCloseable {
                         + " defaults to loopback, PORT 0 picks a free one (default: no HTTP)")
         String http;
 
+        @Option(names = "--no-beacon",
+                description = "do not answer LAN beacon queries (peer-client --discover); the beacon answers by"
+                        + " default, on UDP " + Beacon.GROUP + ":" + Beacon.PORT + ", unless ADDRESS is loopback")
+        boolean noBeacon;
+
+        @Option(names = "--beacon-interface", paramLabel = "NAME",
+                description = "answer LAN beacon queries on this network interface only, e.g. eth0; repeatable"
+                        + " (default: the interface of ADDRESS, or every interface that can multicast when ADDRESS is"
+                        + " 0.0.0.0)")
+        List<String> beaconInterfaces = new ArrayList<>();
+
         @Option(names = "--max-memory", paramLabel = "SIZE",
                 description = "the registry's heap at most, names included (estimated); announcements beyond it are"
                         + " refused (default: 512MiB)")
@@ -349,6 +391,11 @@ public final class Tracker implements AutoCloseable {
             if (port != DEFAULT_PORT || bind.getPort() == DEFAULT_PORT) {
                 bind = new InetSocketAddress(bind.getAddress(), port);
             }
+            if (noBeacon && !beaconInterfaces.isEmpty()) {
+                throw new IllegalArgumentException("--beacon-interface: with --no-beacon (expected: one of them)");
+            }
+            List<NetworkInterface> beaconOn = noBeacon ? List.of()
+                    : TrackerBeacon.interfaces(bind.getAddress(), beaconInterfaces);
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis,
                     HELLO_TIMEOUT_MILLIS, maxEntries)
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes)
@@ -362,6 +409,7 @@ public final class Tracker implements AutoCloseable {
             String id = tracker.peerId().text();
             System.out.println("tracker id " + id + " (peers that want to be sure name it "
                     + Acceptor.hostPort(tracker.address()) + "#" + id + ")");
+            System.out.println(beacon(tracker, beaconOn));
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -370,6 +418,26 @@ public final class Tracker implements AutoCloseable {
             }, "tracker-shutdown"));
             stopped.await();
             return 0;
+        }
+
+        /** Starts the beacon on {@code on} unless it is off; the line that says which. */
+        private String beacon(Tracker tracker, List<NetworkInterface> on) {
+            if (noBeacon) {
+                return "beacon off (--no-beacon)";
+            }
+            if (on.isEmpty()) {
+                return "beacon off (" + (tracker.address().getAddress().isLoopbackAddress()
+                        ? "the tracker listens on loopback" : "no interface that can multicast") + ")";
+            }
+            List<String> names = new ArrayList<>();
+            on.forEach(ni -> names.add(ni.getName()));
+            try {
+                tracker.startBeacon(new InetSocketAddress(Beacon.PORT), on);
+            } catch (IOException e) {
+                // the tracker serves all the same: peers can still name it
+                return "beacon off: " + e.getMessage();
+            }
+            return "beacon answering on " + Beacon.GROUP + ":" + Beacon.PORT + " (" + String.join(", ", names) + ")";
         }
     }
 }

@@ -66,6 +66,12 @@ final class TrackerMetrics {
         metrics.counters(p + "refusals_total", "Announcements refused, by reason: a conflicting announcement of a"
                 + " known content id, a session at its stream limit, the tracker at its entry or memory limit.",
                 "reason", refusals);
+        Map<String, LongSupplier> beacon = new LinkedHashMap<>();
+        beacon.put("answered", () -> tracker.beaconCount(TrackerBeacon::answered));
+        beacon.put("malformed", () -> tracker.beaconCount(TrackerBeacon::malformed));
+        beacon.put("limited", () -> tracker.beaconCount(TrackerBeacon::limited));
+        metrics.counters(p + "beacon_queries_total", "LAN beacon datagrams received, by outcome: answered, dropped as"
+                + " no query, dropped over the answer limit.", "outcome", beacon);
         registryBatchSeconds = metrics.histogram(p + "registry_batch_seconds", "Time from a session handing a batch"
                 + " of requests to the registry loop to its answers being back on the session's loop.",
                 BATCH_BUCKETS_SECONDS);

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -243,6 +244,22 @@ public final class EventLoop implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Selects {@code channel} (bound, perhaps joined to groups; made non-blocking here) on this loop: each datagram of
+     * at most {@code maxDatagramBytes} that arrives goes to {@code handler}, larger ones are dropped. The endpoint
+     * closes with the loop. Loop thread only.
+     */
+    public DatagramEndpoint register(DatagramChannel channel, int maxDatagramBytes, DatagramHandler handler)
+            throws IOException {
+        if (maxDatagramBytes < 1 || maxDatagramBytes > 65_507) {
+            throw new IllegalArgumentException("datagram: " + maxDatagramBytes + " bytes at most (expected: 1..65507)");
+        }
+        channel.configureBlocking(false);
+        DatagramEndpoint endpoint = new DatagramEndpoint(this, channel, maxDatagramBytes, handler);
+        endpoint.key(channel.register(selector, SelectionKey.OP_READ, endpoint));
+        return endpoint;
+    }
+
     /** Runs the loop until {@link #close}. Called by the loop's own thread. */
     void run() {
         thread = Thread.currentThread();
@@ -328,6 +345,12 @@ public final class EventLoop implements AutoCloseable {
         Object attachment = key.attachment();
         if (attachment instanceof Acceptor acceptor) {
             acceptor.onAcceptable();
+            return;
+        }
+        if (attachment instanceof DatagramEndpoint datagrams) {
+            if (key.isValid()) {
+                datagrams.onReadable();
+            }
             return;
         }
         Connection c = (Connection) attachment;
@@ -436,6 +459,8 @@ public final class EventLoop implements AutoCloseable {
                 c.close("event loop closed");
             } else if (a instanceof Acceptor acceptor) {
                 acceptor.closeChannel();
+            } else if (a instanceof DatagramEndpoint datagrams) {
+                datagrams.closeChannel();
             }
         }
         try {

@@ -1,5 +1,6 @@
 package p2pstream.common.fuzz;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import p2pstream.common.identity.Identity;
 import p2pstream.common.net.FrameDecoder;
 import p2pstream.common.net.WireBytes;
 import p2pstream.common.wire.Announce;
+import p2pstream.common.wire.Beacon;
 import p2pstream.common.wire.Bitfield;
 import p2pstream.common.wire.ChunkHeader;
 import p2pstream.common.wire.CircuitOrder;
@@ -95,7 +97,9 @@ public final class WireTargets {
                 firstFrame(),
                 frames(),
                 grant(),
-                privateAnnounce());
+                privateAnnounce(),
+                beaconQuery(),
+                beaconAnswer());
     }
 
     /** A PRIVATE_ANNOUNCE: an ANNOUNCE's fields, then grants of one owner for that stream, each signature checked. */
@@ -114,6 +118,35 @@ public final class WireTargets {
                     return new PrivateAnnounce(a, grants);
                 },
                 (base, in) -> PrivateAnnounce.decode(in)).withFixedBytes(MAX_FUZZED_GRANTS * SIGNATURE_FIXED_BYTES);
+    }
+
+    /** A LAN beacon query: one whole datagram. */
+    static FuzzTarget<Beacon.Query> beaconQuery() {
+        return FuzzTarget.of("beacon query", Beacon.QUERY_BYTES * 2, draw -> new Beacon.Query(draw.anyLong()),
+                q -> bytes(q.encode()), (base, in) -> Beacon.decodeQuery(in));
+    }
+
+    /** A LAN beacon answer: one whole datagram, its address a unicast one or none (the sender's). */
+    static FuzzTarget<Beacon.Answer> beaconAnswer() {
+        return FuzzTarget.of("beacon answer", Beacon.QUERY_BYTES * 2,
+                draw -> {
+                    InetAddress address = null;
+                    if (draw.bool()) {
+                        address = ValidMessages.address(draw).getAddress();
+                        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+                            address = null;
+                        }
+                    }
+                    return new Beacon.Answer(draw.anyLong(), ValidMessages.peerId(draw), address,
+                            draw.between(1, 65_535));
+                },
+                a -> bytes(a.encode()), (base, in) -> Beacon.decodeAnswer(in));
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     /** A grant: its fields, then the owner's signature, checked as it is read. */

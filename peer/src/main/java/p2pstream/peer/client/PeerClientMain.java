@@ -29,8 +29,10 @@ import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.tracker.DiscoveryOptions;
 import p2pstream.peer.tracker.Security;
 import p2pstream.peer.tracker.TrackerClient;
+import p2pstream.peer.tracker.TrackerDiscovery;
 import p2pstream.peer.tracker.TrackerIdentityException;
 import p2pstream.peer.tracker.TrackerTrust;
 import picocli.CommandLine.Command;
@@ -47,7 +49,8 @@ import picocli.CommandLine.Parameters;
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
                 "5 the tracker offered other content than the content id asked for,",
                 "6 the tracker proved another identity than the one pinned for it,",
-                "7 a private stream whose peers do not let this peer id read it."})
+                "7 a private stream whose peers do not let this peer id read it,",
+                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them)."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
@@ -56,7 +59,8 @@ public final class PeerClientMain implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER",
             description = "the tracker, HOST[:PORT][#ID] (default port " + TRACKER_PORT
                     + "; #ID pins its peer id, else the id it proved first is remembered); - for none, with --peer"
-                    + " and a content id (which never contact the tracker)")
+                    + " and a content id (which never contact the tracker). Left out (--list, --http) or with"
+                    + " --discover (then the one argument is the STREAM): found on the LAN")
     String tracker;
 
     @Option(names = "--tracker-id", paramLabel = "ID",
@@ -172,6 +176,9 @@ public final class PeerClientMain implements Callable<Integer> {
     @Mixin
     IdentityOptions identity = new IdentityOptions();
 
+    @Mixin
+    DiscoveryOptions discovery = new DiscoveryOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerClientMain command = new PeerClientMain();
@@ -187,9 +194,18 @@ public final class PeerClientMain implements Callable<Integer> {
         if (identity.whoami()) {
             return identity.printWhoami(System.out);
         }
-        if (tracker == null) {
-            System.err.println("peer-client: TRACKER: missing (expected: HOST[:PORT], or - with --peer and a content"
-                    + " id; try --help)");
+        if (discovery.discover() && tracker != null) {
+            if (stream != null) {
+                throw new IllegalArgumentException("TRACKER: " + tracker + " with --discover (expected: one of them;"
+                        + " with --discover the one argument is the STREAM)");
+            }
+            stream = tracker; // with --discover, the one argument is the stream
+            tracker = null;
+        }
+        discovery.targets(discovery.discover() || tracker == null); // its usage errors before anything is sent
+        if (tracker == null && !discovery.discover() && !list && http == null) {
+            System.err.println("peer-client: TRACKER: missing (expected: HOST[:PORT], --discover to find it on the"
+                    + " LAN, or - with --peer and a content id; try --help)");
             return Cli.USAGE;
         }
         boolean byPeerOnly = stream != null && ContentId.parse(stream) != null && !peerAddresses.isEmpty() && !list;
@@ -197,9 +213,7 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
         }
-        InetSocketAddress trackerAddress = "-".equals(tracker) ? null
-                : Endpoint.parse(TrackerTrust.address(tracker), TRACKER_PORT);
-        TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
+        TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
         long noPeerTimeoutMillis =
@@ -215,6 +229,31 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
         }
+        boolean watching = !list && http == null;
+        if (watching && stream == null) {
+            System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
+                    + " try --help)");
+            return Cli.USAGE;
+        }
+        if (watching && ContentId.parse(stream) == null && Wire.nameProblem(stream) != null) {
+            throw new IllegalArgumentException("STREAM: \"" + stream + "\" " + Wire.nameProblem(stream));
+        }
+        boolean toStdout = "-".equals(output);
+        Path file = !watching || toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
+        if (watching) {
+            OutputCheck.check(file, force, toStdout && isTerminal(1));
+        }
+        if (tracker == null && !byPeerOnly) {
+            try {
+                tracker = discovery.tracker(trackerId, System.err);
+            } catch (TrackerDiscovery.NotChosen e) {
+                System.err.println("peer-client: " + e.getMessage());
+                return StreamFailure.NO_TRACKER;
+            }
+        }
+        InetSocketAddress trackerAddress = tracker == null || "-".equals(tracker) ? null
+                : Endpoint.parse(TrackerTrust.address(tracker), TRACKER_PORT);
+        TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
         if (list) {
             return list(trackerAddress, new Security(identity.staticKey(), trust));
         }
@@ -228,17 +267,6 @@ public final class PeerClientMain implements Callable<Integer> {
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
         }
-        if (stream == null) {
-            System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
-                    + " try --help)");
-            return Cli.USAGE;
-        }
-        if (ContentId.parse(stream) == null && Wire.nameProblem(stream) != null) {
-            throw new IllegalArgumentException("STREAM: \"" + stream + "\" " + Wire.nameProblem(stream));
-        }
-        boolean toStdout = "-".equals(output);
-        Path file = toStdout ? null : Path.of(output != null ? output : defaultFileName(stream));
-        OutputCheck.check(file, force, toStdout && isTerminal(1));
         Security security = new Security(identity.staticKey(), trust); // after the usage checks: they come first
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);

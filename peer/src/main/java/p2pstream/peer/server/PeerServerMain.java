@@ -24,7 +24,9 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.peer.relay.Relay;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
+import p2pstream.peer.tracker.DiscoveryOptions;
 import p2pstream.peer.tracker.Security;
+import p2pstream.peer.tracker.TrackerDiscovery;
 import p2pstream.peer.tracker.TrackerTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
 /** {@code java -jar peer-server.jar ADDRESS [options]}: the peer-server command line. Main thread only. */
 @Command(name = "peer-server", mixinStandardHelpOptions = true, version = "p2pstream peer-server 0.1",
         description = {"Shares every file of a directory with p2pstream peers and announces them to the tracker.",
-                "With --live NAME, publishes a live stream read from standard input (or --input) instead."})
+                "With --live NAME, publishes a live stream read from standard input (or --input) instead.",
+                "Exit status: 2 bad command line, 6 the tracker proved another identity than the one pinned for it,",
+                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them)."})
 public final class PeerServerMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
     /** The default connection limit where the open-file limit allows it (see Cli.maxConnections). */
@@ -49,8 +53,8 @@ public final class PeerServerMain implements Callable<Integer> {
     int port = PeerServer.DEFAULT_PORT;
 
     @Option(names = "--tracker", paramLabel = "HOST[:PORT][#ID]",
-            description = "tracker (default: ADDRESS:" + TRACKER_PORT + "); #ID pins its peer id, else the id it"
-                    + " proved first is remembered in known-trackers")
+            description = "tracker (default: ADDRESS:" + TRACKER_PORT + ", or the one --discover finds on the LAN); #ID"
+                    + " pins its peer id, else the id it proved first is remembered in known-trackers")
     String tracker;
 
     @Option(names = "--private", description = "share with the peer ids --allow names only, over encrypted"
@@ -163,6 +167,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     IdentityOptions identity = new IdentityOptions();
 
+    @Mixin
+    DiscoveryOptions discovery = new DiscoveryOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -185,6 +192,30 @@ public final class PeerServerMain implements Callable<Integer> {
         int maxConnections = Cli.maxConnections("--max-connections", this.maxConnections, DEFAULT_MAX_CONNECTIONS, 50);
         Cli.positive("--max-connections-per-address", maxConnectionsPerAddress);
         InetSocketAddress bind = new InetSocketAddress(Endpoint.parse(address, port).getAddress(), port);
+        if (discovery.discover() && tracker != null) {
+            throw new IllegalArgumentException("--tracker: with --discover (expected: one of them)");
+        }
+        discovery.targets(discovery.discover()); // its usage errors before anything is sent
+        TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
+        Relay.Limit relayLimit = relay ? relayLimit() : null;
+        if (dir == null) {
+            // a relay alone shares nothing: an empty directory of its own
+            dir = relay && live == null ? Files.createTempDirectory("p2pstream-relay") : Path.of(".");
+            if (relay && live == null) {
+                dir.toFile().deleteOnExit(); // empty, and left behind by no run
+            }
+        }
+        if (live == null) {
+            checkDir(dir);
+        }
+        if (discovery.discover()) {
+            try {
+                tracker = discovery.tracker(trackerId, System.err);
+            } catch (TrackerDiscovery.NotChosen e) {
+                System.err.println("peer-server: " + e.getMessage());
+                return StreamFailure.NO_TRACKER;
+            }
+        }
         InetSocketAddress trackerAddress = Endpoint.parse(tracker != null ? TrackerTrust.address(tracker)
                 : bind.getAddress().getHostAddress(), TRACKER_PORT);
         TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
@@ -203,15 +234,6 @@ public final class PeerServerMain implements Callable<Integer> {
                 .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
                 .withAccess(access));
         }
-        Relay.Limit relayLimit = relay ? relayLimit() : null;
-        if (dir == null) {
-            // a relay alone shares nothing: an empty directory of its own
-            dir = relay ? Files.createTempDirectory("p2pstream-relay") : Path.of(".");
-            if (relay) {
-                dir.toFile().deleteOnExit(); // empty, and left behind by no run
-            }
-        }
-        checkDir(dir);
         Access access = access(false); // usage errors first: the identity is read (or made) only to run
         Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(

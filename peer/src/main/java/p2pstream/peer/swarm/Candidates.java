@@ -24,7 +24,8 @@ import p2pstream.peer.tracker.TrackerClient;
 /**
  * The peer addresses a download may still try: those the tracker named, minus the banned (they sent a bad
  * chunk) and, for a while, those that just failed; and the tracker lookups that refill them, at most one in
- * flight and one every lookup interval. Confined to the download's loop thread.
+ * flight and one every lookup interval. Addresses on this host's LANs ({@link LocalNetworks}) are tried before
+ * the others: local traffic first. Confined to the download's loop thread.
  */
 public final class Candidates {
     private static final Logger log = LoggerFactory.getLogger(Candidates.class);
@@ -47,7 +48,10 @@ public final class Candidates {
     private final long retryDelayNanos;
     private boolean lookupInFlight;
     private long lookupNanos = Long.MIN_VALUE / 2;
-    private final ArrayDeque<InetSocketAddress> queue = new ArrayDeque<>();
+    private final LocalNetworks lan;
+    /** Addresses to try, on this host's LANs first; {@link #MAX_QUEUED} in the two together. */
+    private final ArrayDeque<InetSocketAddress> local = new ArrayDeque<>();
+    private final ArrayDeque<InetSocketAddress> far = new ArrayDeque<>();
     private final Set<InetSocketAddress> banned = new HashSet<>();
     private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
     /** Failures in a row per address, for the back-off; cleared when the address delivers a chunk. */
@@ -68,7 +72,12 @@ public final class Candidates {
     };
 
     Candidates(long retryDelayMillis) {
+        this(retryDelayMillis, LocalNetworks.NONE);
+    }
+
+    Candidates(long retryDelayMillis, LocalNetworks lan) {
         this.retryDelayNanos = retryDelayMillis * 1_000_000;
+        this.lan = lan;
     }
 
     /**
@@ -120,8 +129,8 @@ public final class Candidates {
 
     /** Adds an address the tracker named, unless it is banned, already queued or the queue is full. */
     void add(InetSocketAddress address) {
-        if (queue.size() < MAX_QUEUED && !banned.contains(address) && !queue.contains(address)) {
-            queue.add(address);
+        if (queued() < MAX_QUEUED && !banned.contains(address) && !isQueued(address)) {
+            queueOf(address).add(address);
         }
     }
 
@@ -143,6 +152,23 @@ public final class Candidates {
         return !unreachable.contains(address);
     }
 
+    /** Whether {@code address} is on this host's LANs: tried first, and its link told so. */
+    boolean isLocal(InetSocketAddress address) {
+        return lan.isLocal(address.getAddress());
+    }
+
+    private ArrayDeque<InetSocketAddress> queueOf(InetSocketAddress address) {
+        return isLocal(address) ? local : far;
+    }
+
+    private int queued() {
+        return local.size() + far.size();
+    }
+
+    private boolean isQueued(InetSocketAddress address) {
+        return queueOf(address).contains(address);
+    }
+
     /** The id the tracker named for {@code address}; null for a peer the user named or one that came to us. */
     PeerId expectedId(InetSocketAddress address) {
         return ids.get(address);
@@ -159,7 +185,7 @@ public final class Candidates {
 
     /** Never try {@code address} again in this download. Returns false if it was banned already. */
     boolean ban(InetSocketAddress address) {
-        queue.remove(address);
+        queueOf(address).remove(address);
         return banned.add(address);
     }
 
@@ -197,7 +223,7 @@ public final class Candidates {
 
     private void forgetExpired(long nowNanos) {
         retryAfterNanos.entrySet().removeIf(e -> {
-            boolean expired = e.getValue() - nowNanos <= 0 && !queue.contains(e.getKey());
+            boolean expired = e.getValue() - nowNanos <= 0 && !isQueued(e.getKey());
             if (expired) {
                 failures.remove(e.getKey());
             }
@@ -211,8 +237,8 @@ public final class Candidates {
     }
 
     /**
-     * The next address worth a connection now, skipping {@code connected} ones; null when none is, or when
-     * the attempts of the last second have used up the rate.
+     * The next address worth a connection now, skipping {@code connected} ones, those on this host's LANs first;
+     * null when none is, or when the attempts of the last second have used up the rate.
      */
     InetSocketAddress next(long nowNanos, Predicate<InetSocketAddress> connected) {
         if (tokensNanos != Long.MIN_VALUE) {
@@ -223,6 +249,19 @@ public final class Candidates {
         if (attemptTokens < 1) {
             return null;
         }
+        InetSocketAddress a = next(local, nowNanos, connected);
+        if (a == null) {
+            a = next(far, nowNanos, connected);
+        }
+        if (a != null) {
+            attemptTokens--;
+            attempts++;
+        }
+        return a;
+    }
+
+    private InetSocketAddress next(ArrayDeque<InetSocketAddress> queue, long nowNanos,
+                                   Predicate<InetSocketAddress> connected) {
         for (int tries = queue.size(); tries > 0; tries--) {
             InetSocketAddress a = queue.poll();
             if (connected.test(a)) {
@@ -233,8 +272,6 @@ public final class Candidates {
                 queue.add(a); // failed recently: later
                 continue;
             }
-            attemptTokens--;
-            attempts++;
             return a;
         }
         return null;

@@ -60,6 +60,8 @@ public abstract class PeerLink implements ConnectionHandler {
     private final long createdNanos;
     protected Connection connection;
     protected Phase phase = Phase.CONNECTING;
+    /** On this host's LANs ({@link LocalNetworks}): asked before the others. */
+    private boolean local;
     private PeerId peerId;
     private Route route = Route.DIRECT;
     /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
@@ -88,6 +90,15 @@ public abstract class PeerLink implements ConnectionHandler {
         this.presented = presented;
         this.clock = clock;
         this.createdNanos = clock.nanoTime();
+    }
+
+    /** Whether the peer is on this host's LANs: its stream asks it before the others (local traffic first). */
+    public final boolean isLocal() {
+        return local;
+    }
+
+    final void local(boolean onLan) {
+        this.local = onLan;
     }
 
     public final Phase phase() {

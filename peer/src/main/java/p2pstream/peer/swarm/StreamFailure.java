@@ -23,6 +23,8 @@ public final class StreamFailure extends Exception {
     public static final int TRACKER_IDENTITY = 6;
     /** A private stream: the peers refused this reader (no grant for its id). */
     public static final int FORBIDDEN = 7;
+    /** --discover: no tracker answered on the LAN, not the one named, or several and none named. */
+    public static final int NO_TRACKER = 8;
     /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
     public static final int INTERRUPTED = 130;
 

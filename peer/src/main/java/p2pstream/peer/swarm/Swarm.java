@@ -61,7 +61,8 @@ public final class Swarm<P extends PeerLink> {
         this.maxPeers = maxPeers;
         this.fixed = List.copyOf(fixed);
         this.timings = timings;
-        this.candidates = new Candidates(timings.retryDelayMillis());
+        // read once per stream: which addresses are on this host's LANs, tried first
+        this.candidates = new Candidates(timings.retryDelayMillis(), LocalNetworks.ofThisHost());
         this.links = links;
         fixed.forEach(candidates::add);
     }
@@ -141,6 +142,7 @@ public final class Swarm<P extends PeerLink> {
                 return;
             }
             P p = links.apply(a);
+            p.local(candidates.isLocal(a));
             peers.add(p);
             PeerId id = candidates.expectedId(a);
             if (arrangements != null && id != null && !candidates.reachable(a)) {

@@ -171,6 +171,15 @@ final class NetLab implements AutoCloseable {
             return address;
         }
 
+        /**
+         * Adds an interface on a second LAN, {@code lan}, and returns its address there; routes stay as they were (the
+         * new LAN is on-link, the default route, if any, still leads through the first LAN's NAT): a host with a
+         * foot in two networks, such as a home server with a public interface.
+         */
+        String attach(Lan lan) throws IOException, InterruptedException {
+            return join(lan);
+        }
+
         /** The namespace's name, for {@code ip netns exec}. */
         String namespace() {
             return ns;

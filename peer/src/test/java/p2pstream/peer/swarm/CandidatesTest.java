@@ -58,6 +58,32 @@ class CandidatesTest {
     }
 
     @Test
+    void addressesOnTheLanAreTriedBeforeTheOthersWhateverTheOrderTheyCameIn() {
+        LocalNetworks lan = new LocalNetworks(List.of(LocalNetworks.Prefix.parse("10.77.1.0/24")));
+        Candidates c = new Candidates(2_000, lan);
+        InetSocketAddress far1 = new InetSocketAddress("198.18.0.3", 4000);
+        InetSocketAddress far2 = new InetSocketAddress("198.18.0.4", 4000);
+        InetSocketAddress near1 = new InetSocketAddress("10.77.1.3", 4000);
+        InetSocketAddress near2 = new InetSocketAddress("10.77.1.4", 4000);
+        Peers found = new Peers(ID, "film", 1, 16_384, List.of(new Peers.Entry(far1, PeerId.random(), true),
+                new Peers.Entry(near1, PeerId.random(), false), new Peers.Entry(far2, PeerId.random(), true)));
+        c.addAll(found, ID);
+        c.add(near2);
+        assertTrue(c.isLocal(near1));
+        assertFalse(c.isLocal(far1));
+        Set<InetSocketAddress> first = Set.of(c.next(0, x -> false), c.next(0, x -> false));
+        assertEquals(Set.of(near1, near2), first, "both LAN peers before any other");
+        assertEquals(Set.of(far1, far2), Set.of(c.next(0, x -> false), c.next(0, x -> false)));
+        assertNull(c.next(0, x -> false));
+
+        c.failed(near1, 0); // a LAN peer that failed waits its back-off; the far ones are tried meanwhile
+        c.add(near1);
+        c.add(far1);
+        assertEquals(far1, c.next(1, x -> false));
+        assertEquals(near1, c.next(2_000 * MS, x -> false));
+    }
+
+    @Test
     void aBannedAddressIsNeverTriedAgain() {
         Candidates c = new Candidates(2_000);
         c.add(addr(1));

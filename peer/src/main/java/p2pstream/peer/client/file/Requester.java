@@ -24,6 +24,11 @@ final class Requester {
         /** A number of its own, for the scheduler's duplicate decisions. */
         int slot();
 
+        /** Whether it is on this host's LANs: pumped before the others. */
+        default boolean isLocal() {
+            return false;
+        }
+
         /** Its measured delivery rate; 0 before it is measured. */
         double bytesPerSecond();
 
@@ -50,20 +55,25 @@ final class Requester {
         this.chunkSize = chunkSize;
     }
 
-    /** Viewers first: urgent chunks a viewer holds go to it rather than to a busy origin. */
+    /**
+     * Peers on this host's LANs first (local traffic first), and among each, viewers first: urgent chunks a viewer
+     * holds go to it rather than to a busy origin.
+     */
     void pumpAll() {
-        pumpAll(true);
-        pumpAll(false);
+        pumpAll(true, true);
+        pumpAll(true, false);
+        pumpAll(false, true);
+        pumpAll(false, false);
     }
 
     /**
-     * Pumps the viewers (links that said what they hold) or the seeds. By index, not with an iterator: a request
-     * whose write fails closes its link at once, and the link leaves the list in the middle of the loop.
+     * Pumps the local or far viewers (links that said what they hold) or seeds. By index, not with an iterator: a
+     * request whose write fails closes its link at once, and the link leaves the list in the middle of the loop.
      */
-    private void pumpAll(boolean viewers) {
+    private void pumpAll(boolean local, boolean viewers) {
         for (int i = 0; i < peers.size(); i++) {
             Link p = peers.get(i);
-            if ((p.held() != null) == viewers) {
+            if (p.isLocal() == local && (p.held() != null) == viewers) {
                 pump(p);
                 if (i >= peers.size() || peers.get(i) != p) {
                     i--; // it left: the next one moved into its place

@@ -1,6 +1,7 @@
 package p2pstream.peer.client.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ class RequesterTest {
         final List<Integer> asked = new ArrayList<>();
         final List<Integer> cancelled = new ArrayList<>();
         boolean ready = true;
+        boolean local;
         /** Runs after each request is recorded: a link that closes on its write. */
         Runnable afterRequest = () -> { };
 
@@ -42,6 +44,11 @@ class RequesterTest {
         @Override
         public BitSet held() {
             return held;
+        }
+
+        @Override
+        public boolean isLocal() {
+            return local;
         }
 
         @Override
@@ -128,6 +135,28 @@ class RequesterTest {
         r.pumpAll();
         assertEquals(List.of(0, 1, 2, 3), viewer.asked, "what a viewer holds goes to it");
         assertEquals(List.of(4, 5, 6, 7), seed.asked, "the seed gets the rest of the urgent part");
+    }
+
+    @Test
+    void peersOnTheLanAreAskedFirstViewerOrSeed() {
+        Scheduler s = new Scheduler(100, 32, 4);
+        s.addSeed();
+        s.addSeed();
+        s.addViewer();
+        BitSet all = new BitSet();
+        all.set(0, 100);
+        for (int i = 0; i < 100; i++) {
+            s.addHolder(i);
+        }
+        FakeLink farViewer = new FakeLink(0, all, 0);
+        FakeLink farSeed = new FakeLink(1, null, 0);
+        FakeLink lanSeed = new FakeLink(2, null, 0);
+        lanSeed.local = true;
+        Requester r = new Requester(s, List.of(farViewer, farSeed, lanSeed), clock, CHUNK);
+        r.pumpAll();
+        assertEquals(List.of(0, 1, 2, 3), lanSeed.asked, "the urgent part goes to the peer on the LAN");
+        assertEquals(List.of(4, 5, 6, 7), farViewer.asked, "then far viewers before far seeds");
+        assertFalse(farSeed.asked.contains(0) || farSeed.asked.contains(1), "the LAN peer has them on their way");
     }
 
     @Test
