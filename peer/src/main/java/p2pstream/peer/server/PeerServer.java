@@ -27,6 +27,7 @@ import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.PeerId;
+import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.relay.Relay;
@@ -330,6 +331,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
     @Override
     public Grant grantFor(PeerId reader, ContentId id) {
         return access.grantFor(reader, id, Clock.SYSTEM.epochMicros() / 1000);
+    }
+
+    /** Whether the tracker's dial-back reached this server (section 11): null until it said. Any thread. */
+    public Reach reach() {
+        return trackerClient.reach();
     }
 
     /** The cap on this process's whole upload, for a relay beside it to share; null without one. Any thread. */
