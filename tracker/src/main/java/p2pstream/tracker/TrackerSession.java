@@ -2,8 +2,6 @@ package p2pstream.tracker;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.GrantBudget;
@@ -22,7 +20,6 @@ import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
-import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
@@ -54,25 +51,12 @@ final class TrackerSession implements ConnectionHandler {
         }
     }
 
-    /** CONNECT requests a session may make in a window; beyond, they are dropped (a busy viewer, or a flood). */
-    static final int MAX_CONNECTS_PER_WINDOW = 32;
-    static final long CONNECT_WINDOW_MILLIS = 10_000;
-    /** A MAPPED within this long of the last is dropped: a router mapping changes rarely. */
-    static final long MAPPED_INTERVAL_MILLIS = 60_000;
-
     private final Tracker tracker;
     private Connection connection;
     private Peer peer;
     private RegistryRequests requests;
-    /** The session's round trip as its handshake measured it (-1 unknown); read by other loops. */
-    private volatile long rttMillis = -1;
-    /** Whether the dial-back reached the peer; false until it did. Read by other loops. */
-    private volatile boolean reachable;
-    /** Work waiting for the dial-back's answer (a CONNECT needs it); null once it came or none runs. Loop only. */
-    private List<Runnable> awaitingDialBack;
-    private long connectWindowNanos;
-    private long mappedAtNanos = Long.MIN_VALUE / 2;
-    private int connectsInWindow;
+    /** Made at HELLO: the dial-back, the round trip, CONNECT and MAPPED (section 11). */
+    private SessionReach reach;
     /** Made at the session's first PRIVATE_ANNOUNCE. */
     private GrantBudget grantChecks;
 
@@ -120,9 +104,9 @@ final class TrackerSession implements ConnectionHandler {
                 connection.send(EmptyMessage.PONG);
             }
             case PONG -> EmptyMessage.decode(t, payload);
-            case CONNECT -> onConnect(ConnectPeer.decode(payload));
+            case CONNECT -> reach.onConnect(ConnectPeer.decode(payload));
             case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
-            case MAPPED -> onMapped(Mapped.decode(payload));
+            case MAPPED -> reach.onMapped(Mapped.decode(payload));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                     + " (expected: ANNOUNCE, PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING"
                     + " on a tracker session)");
@@ -134,21 +118,22 @@ final class TrackerSession implements ConnectionHandler {
         return peer;
     }
 
+    /** The peer reached at another address now (a port its router maps). Loop only. */
+    void peer(Peer p) {
+        this.peer = p;
+    }
+
     long rttMillis() {
-        return rttMillis;
+        return reach.rttMillis();
     }
 
     boolean reachable() {
-        return reachable;
+        return reach.reachable();
     }
 
     /** Runs {@code r} once the dial-back has said whether the peer is reachable (now, when it has). Loop only. */
     void whenDialedBack(Runnable r) {
-        if (awaitingDialBack == null) {
-            r.run();
-        } else if (awaitingDialBack.size() < MAX_CONNECTS_PER_WINDOW) {
-            awaitingDialBack.add(r);
-        }
+        reach.whenDialedBack(r);
     }
 
     /** Sends {@code m} on the session's loop, if it is still open. Any thread. */
@@ -158,24 +143,6 @@ final class TrackerSession implements ConnectionHandler {
                 connection.send(m);
             }
         });
-    }
-
-    private void onConnect(ConnectPeer c) throws ProtocolException {
-        if (peer.address().getPort() == 0) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "connect: listen port 0 (expected: a peer that listens,"
-                    + " which the holder can connect to)");
-        }
-        long now = connection.loop().nanoTime();
-        if (now - connectWindowNanos > CONNECT_WINDOW_MILLIS * 1_000_000) {
-            connectWindowNanos = now;
-            connectsInWindow = 0;
-        }
-        if (++connectsInWindow > MAX_CONNECTS_PER_WINDOW) {
-            log.debug("{} session {}: CONNECT dropped: more than {} in {} ms", connection.remoteAddress(),
-                    peer.sessionId(), MAX_CONNECTS_PER_WINDOW, CONNECT_WINDOW_MILLIS);
-            return;
-        }
-        tracker.rendezvous().onConnect(this, c);
     }
 
     @Override
@@ -205,73 +172,11 @@ final class TrackerSession implements ConnectionHandler {
         connection.idleTimeoutMillis(tracker.sessionTimeoutMillis());
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
-        rttMillis = connection.handshakeRoundTripMillis();
+        reach = new SessionReach(tracker, this, connection);
         tracker.rendezvous().onHello(this);
-        if (hello.listenPort() != 0) {
-            Peer p = peer;
-            awaitingDialBack = new ArrayList<>(1);
-            DialBack.start(connection.loop(), tracker.key(), p, reached -> onDialedBack(p, reached));
-        }
         log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
                 hello.peerId().text(), hello.listenPort(),
                 connection.isEncrypted() ? "" : " (plaintext: both allow it)");
-    }
-
-    /**
-     * The peer's router maps a port for it: dialed back there, and when reached that is the address handed out. One
-     * dial-back at a time, and one a minute at most: each costs the tracker a connection.
-     */
-    private void onMapped(Mapped m) throws ProtocolException {
-        if (peer.address().getPort() == 0) {
-            throw new ProtocolException(ErrorCode.UNEXPECTED, "mapped: listen port 0 (expected: a peer that listens)");
-        }
-        long now = connection.loop().nanoTime();
-        if (now - mappedAtNanos < MAPPED_INTERVAL_MILLIS * 1_000_000) {
-            log.debug("{} session {}: MAPPED dropped: one came within {} ms", connection.remoteAddress(),
-                    peer.sessionId(), MAPPED_INTERVAL_MILLIS);
-            return;
-        }
-        mappedAtNanos = now;
-        // after the dial-back that runs, if one does: the mapping may be what let it through
-        whenDialedBack(() -> onMappedAt(peer.mappedAt(new InetSocketAddress(peer.address().getAddress(), m.port()))));
-    }
-
-    private void onMappedAt(Peer at) {
-        if (!connection.isOpen()) {
-            return;
-        }
-        if (reachable && at.address().equals(peer.address())) {
-            peer = at; // reached there already: through the router's mapping
-            onRegistryLoop(() -> tracker.registry().remap(at));
-            log.info("{} session {}: reachable at {} through its router's port mapping", connection.remoteAddress(),
-                    at.sessionId(), at.address());
-            return;
-        }
-        awaitingDialBack = new ArrayList<>(1);
-        DialBack.start(connection.loop(), tracker.key(), at, reached -> {
-            if (reached) {
-                peer = at;
-                onRegistryLoop(() -> tracker.registry().remap(at));
-            }
-            onDialedBack(peer, reached || reachable);
-        });
-    }
-
-    private void onDialedBack(Peer p, boolean reached) {
-        reachable = reached;
-        tracker.metrics().onDialBack(reached);
-        List<Runnable> waiting = awaitingDialBack;
-        awaitingDialBack = null;
-        if (!connection.isOpen()) {
-            // what waited is for a session that is gone: a relay offer taken now would outlive its close
-            return;
-        }
-        waiting.forEach(Runnable::run);
-        connection.send(new Reach(reached, p.address()));
-        long session = p.sessionId();
-        onRegistryLoop(() -> tracker.registry().reach(session, reached));
-        log.info("{} session {}: {} at {}", connection.remoteAddress(), session,
-                reached ? "reachable" : "not reachable (its NAT or firewall let no one in)", p.address());
     }
 
     /**
@@ -329,7 +234,7 @@ final class TrackerSession implements ConnectionHandler {
     }
 
     /** Runs after every request this session handed over; requests not handed over yet are dropped (closed). */
-    private void onRegistryLoop(Runnable task) {
+    void onRegistryLoop(Runnable task) {
         if (connection.loop() == tracker.registryLoop()) {
             task.run();
         } else {

@@ -132,7 +132,7 @@ class TrackerRendezvousTest extends TrackerFixture {
                     new ConnectPeer(ID, asker.peerId), Lookup.byContentId(ID, 1));
             asker.expect(MessageType.PEERS, Peers::decode); // came after anything those could have caused
             // a flood: only the first CONNECTs of the window are acted on
-            for (int i = 0; i < TrackerSession.MAX_CONNECTS_PER_WINDOW + 10; i++) {
+            for (int i = 0; i < SessionReach.MAX_CONNECTS_PER_WINDOW + 10; i++) {
                 asker.send(new ConnectPeer(ID, holder.peerId));
             }
             asker.send(Lookup.byContentId(ID, 1));
@@ -141,7 +141,7 @@ class TrackerRendezvousTest extends TrackerFixture {
                 assertEquals(MessageType.DIAL.code(), f.type(), f.describe());
                 dials++;
             }
-            assertEquals(TrackerSession.MAX_CONNECTS_PER_WINDOW - 3, dials,
+            assertEquals(SessionReach.MAX_CONNECTS_PER_WINDOW - 3, dials,
                     "the window's CONNECTs less the three not acted on");
         }
         awaitNoConnectionsAndNoEntries();
