@@ -52,9 +52,7 @@ public final class Beacon {
      */
     public record Answer(long nonce, PeerId trackerId, InetAddress address, int port) {
         public Answer {
-            if (port < 1 || port > 65_535) {
-                throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-            }
+            Wire.checkPort(port);
             if (address != null && !isUnicast(address)) {
                 throw new IllegalArgumentException("address: " + address.getHostAddress()
                         + " (expected: a unicast address, or null for the sender's)");

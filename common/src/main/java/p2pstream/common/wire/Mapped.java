@@ -12,9 +12,7 @@ import java.nio.ByteBuffer;
 public record Mapped(int port) implements Message {
 
     public Mapped {
-        if (port < 1 || port > 65_535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-        }
+        Wire.checkPort(port);
     }
 
     @Override
@@ -33,10 +31,7 @@ public record Mapped(int port) implements Message {
     }
 
     public static Mapped decode(ByteBuffer in) throws ProtocolException {
-        int port = Wire.getU16(in, "port");
-        if (port == 0) {
-            throw ProtocolException.malformed("port: 0 (expected: the router's external port)");
-        }
+        int port = Wire.getPort(in, "external port");
         Wire.end(in, MessageType.MAPPED);
         return new Mapped(port);
     }

@@ -12,9 +12,7 @@ import java.nio.ByteBuffer;
 public record RelayOffer(int port) implements Message {
 
     public RelayOffer {
-        if (port < 1 || port > 65_535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-        }
+        Wire.checkPort(port);
     }
 
     @Override
@@ -33,10 +31,7 @@ public record RelayOffer(int port) implements Message {
     }
 
     public static RelayOffer decode(ByteBuffer in) throws ProtocolException {
-        int port = Wire.getU16(in, "port");
-        if (port == 0) {
-            throw ProtocolException.malformed("port: 0 (expected: the port circuits are taken on)");
-        }
+        int port = Wire.getPort(in, "port");
         Wire.end(in, MessageType.RELAY);
         return new RelayOffer(port);
     }

@@ -76,6 +76,23 @@ public final class Wire {
         return b == 1;
     }
 
+    /** A u16 port that must not be 0 (a port something listens on). */
+    public static int getPort(ByteBuffer in, String field) throws ProtocolException {
+        int port = getU16(in, field);
+        if (port == 0) {
+            throw ProtocolException.malformed(field + ": 0 (expected: 1..65535)");
+        }
+        return port;
+    }
+
+    /** Throws unless {@code port} is one something can listen on: for the records that carry one. */
+    public static int checkPort(int port) {
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        return port;
+    }
+
     public static int getU16(ByteBuffer in, String field) throws ProtocolException {
         need(in, 2, field);
         return in.getShort() & 0xffff;
