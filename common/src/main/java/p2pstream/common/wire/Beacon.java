@@ -53,7 +53,7 @@ public final class Beacon {
     public record Answer(long nonce, PeerId trackerId, InetAddress address, int port) {
         public Answer {
             Wire.checkPort(port);
-            if (address != null && !isUnicast(address)) {
+            if (address != null && !Wire.isUnicast(address)) {
                 throw new IllegalArgumentException("address: " + address.getHostAddress()
                         + " (expected: a unicast address, or null for the sender's)");
             }
@@ -118,7 +118,7 @@ public final class Beacon {
                 throw ProtocolException.malformed("beacon answer address: " + e.getMessage());
             }
             // an IPv4-mapped IPv6 address has family 4: one address, one encoding
-            if ((address.getAddress().length) != family || !isUnicast(address)) {
+            if ((address.getAddress().length) != family || !Wire.isUnicast(address)) {
                 throw ProtocolException.malformed("beacon answer address: " + address.getHostAddress()
                         + " (expected: a unicast address in its own family)");
             }
@@ -140,9 +140,5 @@ public final class Beacon {
                     + "0x%08x, %d, %d)", magic, version, got, MAGIC, VERSION, kind));
         }
         return in.getLong();
-    }
-
-    private static boolean isUnicast(InetAddress a) {
-        return !a.isAnyLocalAddress() && !a.isMulticastAddress();
     }
 }

@@ -40,6 +40,10 @@ public record Dial(Mode mode, boolean fetcher, ContentId contentId, PeerId other
         if (delayMillis < 0 || delayMillis > MAX_DELAY_MILLIS) {
             throw new IllegalArgumentException("delay: " + delayMillis + " ms (expected: 0.." + MAX_DELAY_MILLIS + ")");
         }
+        if (!Wire.isUnicast(otherAddress.getAddress()) || otherAddress.getPort() == 0) {
+            throw new IllegalArgumentException("address: " + otherAddress + " (expected: a unicast address and a"
+                    + " port)");
+        }
         if ((mode == Mode.RELAY) != (token != null)) {
             throw new IllegalArgumentException("token: " + token + " for " + mode + " (expected: one for RELAY only)");
         }
@@ -85,7 +89,7 @@ public record Dial(Mode mode, boolean fetcher, ContentId contentId, PeerId other
         }
         ContentId id = ContentId.decode(in);
         PeerId other = PeerId.decode(in);
-        InetSocketAddress address = Wire.getAddress(in, "address");
+        InetSocketAddress address = Wire.getDialAddress(in, "address");
         int delay = Wire.getU16(in, "delay");
         if (delay > MAX_DELAY_MILLIS) {
             throw ProtocolException.malformed("delay: " + delay + " ms (expected: <= " + MAX_DELAY_MILLIS + ")");

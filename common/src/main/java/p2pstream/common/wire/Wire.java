@@ -196,6 +196,24 @@ public final class Wire {
         out.putShort((short) a.getPort());
     }
 
+    /** Neither the wildcard nor a multicast address: one host a connection can go to. */
+    public static boolean isUnicast(InetAddress a) {
+        return !a.isAnyLocalAddress() && !a.isMulticastAddress();
+    }
+
+    /**
+     * An address this peer is told to connect to (a DIAL's): unicast, with a port, else MALFORMED; a tracker must not
+     * make a peer dial a group or a wildcard.
+     */
+    public static InetSocketAddress getDialAddress(ByteBuffer in, String field) throws ProtocolException {
+        InetSocketAddress a = getAddress(in, field);
+        if (!isUnicast(a.getAddress()) || a.getPort() == 0) {
+            throw ProtocolException.malformed(field + ": " + a.getAddress().getHostAddress() + " port " + a.getPort()
+                    + " (expected: a unicast address and a port)");
+        }
+        return a;
+    }
+
     public static InetSocketAddress getAddress(ByteBuffer in, String field) throws ProtocolException {
         int length = getU8(in, field + " family");
         if (length != 4 && length != 16) {

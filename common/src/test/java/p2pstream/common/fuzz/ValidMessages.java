@@ -99,6 +99,13 @@ public final class ValidMessages {
      * An IPv4 or IPv6 address and any port; IPv6 ones are often mostly zeros (::, ::1, ::a.b.c.d) so damage reaches
      * the IPv4-mapped form, which is refused: Java turns it into IPv4.
      */
+    /** An address a peer may be told to connect to: unicast, with a port. */
+    public static InetSocketAddress dialAddress(Draw draw) {
+        InetSocketAddress a = address(draw);
+        return Wire.isUnicast(a.getAddress()) && a.getPort() != 0 ? a
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), a.getPort() == 0 ? 1 : a.getPort());
+    }
+
     public static InetSocketAddress address(Draw draw) {
         byte[] ip = draw.bytes(draw.bool() ? 4 : 16);
         if (ip.length == 16) {
@@ -252,7 +259,7 @@ public final class ValidMessages {
 
     public static Dial dial(Draw draw) {
         Dial.Mode mode = Dial.Mode.values()[draw.between(0, 2)];
-        return new Dial(mode, draw.bool(), contentId(draw), peerId(draw), address(draw),
+        return new Dial(mode, draw.bool(), contentId(draw), peerId(draw), dialAddress(draw),
                 draw.between(0, Dial.MAX_DELAY_MILLIS), mode == Dial.Mode.RELAY ? token(draw) : null);
     }
 

@@ -245,6 +245,17 @@ class InvalidMessageTest {
         byte[] late = payloadBytes(dial);
         late[late.length - 2] = (byte) 0xff; // a delay of 65 s: no punch is timed that far ahead
         assertRejected(ErrorCode.MALFORMED, dial, late);
+        int at = 2 + ContentId.BYTES + PeerId.BYTES; // the address: family, 4 bytes of IPv4, port
+        byte[] group = payloadBytes(dial);
+        group[at + 1] = (byte) 224; // a tracker must not make a peer dial a multicast group
+        assertRejected(ErrorCode.MALFORMED, dial, group);
+        byte[] wildcard = payloadBytes(dial);
+        Arrays.fill(wildcard, at + 1, at + 5, (byte) 0);
+        assertRejected(ErrorCode.MALFORMED, dial, wildcard);
+        byte[] noPort = payloadBytes(dial);
+        noPort[at + 5] = 0;
+        noPort[at + 6] = 0;
+        assertRejected(ErrorCode.MALFORMED, dial, noPort);
         byte[] relayWithoutToken = payloadBytes(dial);
         relayWithoutToken[0] = 3; // a relay's DIAL must carry the circuit's token
         assertRejected(ErrorCode.MALFORMED, dial, relayWithoutToken);

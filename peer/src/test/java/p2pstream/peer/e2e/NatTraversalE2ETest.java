@@ -79,12 +79,9 @@ class NatTraversalE2ETest {
         try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
             NetLab.Lan internet = lab.lan("inet", INTERNET);
             NetLab.Host trackerHost = lab.host("trk", internet);
-            NetLab.Lan homeA = lab.lan("a", "10.77.1");
-            lab.nat("nata", internet, homeA, NetLab.Mapping.ENDPOINT_INDEPENDENT);
-            NetLab.Host serverHost = lab.host("srv", homeA);
-            NetLab.Lan homeB = lab.lan("b", "10.77.2");
-            lab.nat("natb", internet, homeB, NetLab.Mapping.ENDPOINT_INDEPENDENT);
-            NetLab.Host viewerHost = lab.host("vb", homeB);
+            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.ENDPOINT_INDEPENDENT, "srv");
+            NetLab.Host serverHost = homes.holder();
+            NetLab.Host viewerHost = homes.viewer();
 
             String tracker = startTracker(processes, trackerHost);
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 18);
@@ -102,13 +99,10 @@ class NatTraversalE2ETest {
             // miniupnpd maps nothing for a router whose outside address is a reserved one, as 198.18/15 is
             NetLab.Lan internet = lab.lan("inet", ROUTABLE_INTERNET);
             NetLab.Host trackerHost = lab.host("trk", internet);
-            NetLab.Lan homeA = lab.lan("a", "10.77.1");
-            NetLab.Host routerA = lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
-            Process mapper = lab.portMapper(routerA, dir);
-            NetLab.Host serverHost = lab.host("srv", homeA);
-            NetLab.Lan homeB = lab.lan("b", "10.77.2");
-            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
-            NetLab.Host viewerHost = lab.host("vb", homeB);
+            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "srv");
+            Process mapper = lab.portMapper(homes.routerA(), dir);
+            NetLab.Host serverHost = homes.holder();
+            NetLab.Host viewerHost = homes.viewer();
 
             String tracker = startTracker(processes, trackerHost);
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 20);
@@ -128,12 +122,9 @@ class NatTraversalE2ETest {
             NetLab.Lan internet = lab.lan("inet", INTERNET);
             NetLab.Host trackerHost = lab.host("trk", internet);
             NetLab.Host relayHost = lab.host("rly", internet);
-            NetLab.Lan homeA = lab.lan("a", "10.77.1");
-            lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
-            NetLab.Host serverHost = lab.host("srv", homeA);
-            NetLab.Lan homeB = lab.lan("b", "10.77.2");
-            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
-            NetLab.Host viewerHost = lab.host("vb", homeB);
+            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "srv");
+            NetLab.Host serverHost = homes.holder();
+            NetLab.Host viewerHost = homes.viewer();
 
             String tracker = startTracker(processes, trackerHost);
             startRelay(processes, relayHost, tracker);
@@ -155,12 +146,9 @@ class NatTraversalE2ETest {
             NetLab.Lan internet = lab.lan("inet", INTERNET);
             NetLab.Host trackerHost = lab.host("trk", internet);
             NetLab.Host relayHost = lab.host("rly", internet);
-            NetLab.Lan homeA = lab.lan("a", "10.77.1");
-            lab.nat("nata", internet, homeA, NetLab.Mapping.RANDOM);
-            NetLab.Host publisherHost = lab.host("pub", homeA);
-            NetLab.Lan homeB = lab.lan("b", "10.77.2");
-            lab.nat("natb", internet, homeB, NetLab.Mapping.RANDOM);
-            NetLab.Host viewerHost = lab.host("vb", homeB);
+            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "pub");
+            NetLab.Host publisherHost = homes.holder();
+            NetLab.Host viewerHost = homes.viewer();
 
             String tracker = startTracker(processes, trackerHost);
             startRelay(processes, relayHost, tracker);
@@ -188,6 +176,22 @@ class NatTraversalE2ETest {
             Matcher p50 = Pattern.compile("\"p50\": (\\d+)").matcher(json);
             assertTrue(p50.find() && Long.parseLong(p50.group(1)) > 0, "latency figures reported: " + json);
             System.out.println("live through the relay: " + json.replaceAll("\\s+", " "));
+        }
+    }
+
+    /**
+     * Two homes on {@code internet}: LAN A behind its router (a NAT of {@code mapping}) with the holder on it, named
+     * {@code holderName}, and LAN B behind another such router with the viewer on it.
+     */
+    private record Homes(NetLab.Host routerA, NetLab.Host holder, NetLab.Host viewer) {
+        static Homes behind(NetLab lab, NetLab.Lan internet, NetLab.Mapping mapping, String holderName)
+                throws IOException, InterruptedException {
+            NetLab.Lan homeA = lab.lan("a", "10.77.1");
+            NetLab.Host routerA = lab.nat("nata", internet, homeA, mapping);
+            NetLab.Host holder = lab.host(holderName, homeA);
+            NetLab.Lan homeB = lab.lan("b", "10.77.2");
+            lab.nat("natb", internet, homeB, mapping);
+            return new Homes(routerA, holder, lab.host("vb", homeB));
         }
     }
 
