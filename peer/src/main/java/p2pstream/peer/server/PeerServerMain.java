@@ -85,7 +85,8 @@ public final class PeerServerMain implements Callable<Integer> {
     boolean relay;
 
     @Option(names = "--relay-port", paramLabel = "N",
-            description = "the port circuits are taken on (default: --port + 1, or a free one when --port is 0)")
+            description = "the port circuits are taken on (default: --port + 1, or a free one when --port is 0 or"
+                    + " 65535)")
     Integer relayPort;
 
     @Option(names = "--relay-circuits", paramLabel = "N",
