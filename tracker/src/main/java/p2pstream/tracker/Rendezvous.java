@@ -112,7 +112,8 @@ final class Rendezvous {
             // the holder connects once the fetcher has had a round trip to expect it
             toFetcher = dial(Dial.Mode.REVERSAL, true, c, holder, 0);
             toHolder = dial(Dial.Mode.REVERSAL, false, c, fetcher, rttF);
-        } else if (punchedLately(fetcher, c.holder()) && (relay = pickRelay(fetcher, holder)) != null) {
+        } else if (!c.directOnly() && punchedLately(fetcher, c.holder())
+                && (relay = pickRelay(fetcher, holder)) != null) {
             // the punch arranged a moment ago failed (a NAT that changes ports): the relay carries it
             Token token = Token.random();
             relay.getKey().send(new CircuitOrder(token, fetcher.peer().peerId(), holder.peer().peerId()));

@@ -35,6 +35,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
+import p2pstream.common.wire.RelayOffer;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Welcome;
 
@@ -118,6 +119,36 @@ class TrackerRendezvousTest extends TrackerFixture {
                 assertEquals(unreachable.peerId, holder.expect(MessageType.DIAL, Dial::decode).other(),
                         "no DIAL for the reachable one");
             }
+        }
+        awaitNoConnectionsAndNoEntries();
+    }
+
+    @Test
+    @Timeout(30)
+    void aConnectAskedAgainAfterAPunchIsRelayedUnlessItAsksForADirectPathOnly() throws Exception {
+        StaticKey relayKey = StaticKey.of(Identity.generate());
+        try (EventLoopGroup group = new EventLoopGroup("relay", 1);
+             Acceptor listener = Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                     () -> new HelloBack(relayKey), Limits.CONTROL, 8, 8, null, Acceptor.ERROR_FRAME, relayKey);
+             RawClient relay = session(relayKey, listener.localAddress().getPort());
+             RawClient holder = session(freePort()); RawClient asker = session(freePort())) {
+            assertTrue(relay.expect(MessageType.REACH, Reach::decode).reachable(), "its listener answered");
+            // the session's frames are taken in order: once the lookup is answered, the offer is in
+            relay.send(new RelayOffer(listener.localAddress().getPort()), Lookup.byContentId(ID, 1));
+            relay.expect(MessageType.PEERS, Peers::decode);
+            dialedBackThenAnnounced(holder, asker);
+            asker.send(new ConnectPeer(ID, holder.peerId));
+            assertEquals(Dial.Mode.PUNCH, asker.expect(MessageType.DIAL, Dial::decode).mode());
+            holder.expect(MessageType.DIAL, Dial::decode);
+
+            asker.send(new ConnectPeer(ID, holder.peerId, true));
+            assertEquals(Dial.Mode.PUNCH, asker.expect(MessageType.DIAL, Dial::decode).mode(),
+                    "a relayed asker trying for a direct path gets a punch again");
+            holder.expect(MessageType.DIAL, Dial::decode);
+            asker.send(new ConnectPeer(ID, holder.peerId));
+            Dial relayed = asker.expect(MessageType.DIAL, Dial::decode);
+            assertEquals(Dial.Mode.RELAY, relayed.mode(), "asked again after a punch, without direct only");
+            assertEquals(listener.localAddress().getPort(), relayed.otherAddress().getPort());
         }
         awaitNoConnectionsAndNoEntries();
     }

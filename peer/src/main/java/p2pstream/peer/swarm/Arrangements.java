@@ -42,15 +42,18 @@ public final class Arrangements implements TrackerClient.Arrivals {
         this.key = key;
     }
 
-    /** Asks the tracker for a connection from {@code link} to {@code holder}, which it could not dial back. */
-    void request(ContentId contentId, PeerId holder, PeerLink link) {
+    /**
+     * Asks the tracker for a connection from {@code link} to {@code holder}, which it could not dial back;
+     * {@code directOnly}: a reversal or a punch, not a relay (the link is a try for a direct path beside one).
+     */
+    void request(ContentId contentId, PeerId holder, PeerLink link, boolean directOnly) {
         Waiting w = new Waiting(contentId, holder);
         PeerLink before = waiting.put(w, link);
         if (before != null && before != link) {
             before.close("replaced by a newer arrangement");
         }
         link.awaitArrangement(() -> waiting.remove(w, link));
-        tracker.connectPeer(new ConnectPeer(contentId, holder));
+        tracker.connectPeer(new ConnectPeer(contentId, holder, directOnly));
     }
 
     @Override

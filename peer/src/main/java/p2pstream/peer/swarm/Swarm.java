@@ -41,6 +41,7 @@ public final class Swarm<P extends PeerLink> {
     private final Timings timings;
     private final Candidates candidates;
     private final List<P> peers = new ArrayList<>();
+    private final DirectPaths<P> directPaths = new DirectPaths<>();
     private Function<InetSocketAddress, P> links;
     private Runnable onChanged = () -> { };
     private boolean stopped;
@@ -146,7 +147,7 @@ public final class Swarm<P extends PeerLink> {
             peers.add(p);
             PeerId id = candidates.expectedId(a);
             if (arrangements != null && id != null && !candidates.reachable(a)) {
-                arrangements.request(contentId, id, p); // behind a NAT: the tracker arranges the connection
+                arrangements.request(contentId, id, p, false); // behind a NAT: the tracker arranges the connection
             } else {
                 p.connect(loop, key, id, candidates.mapped(a) ? PeerLink.Route.MAPPED : PeerLink.Route.DIRECT);
             }
@@ -159,6 +160,16 @@ public final class Swarm<P extends PeerLink> {
      */
     public void onClosed(P peer, PeerLink.Phase was, String reason) {
         peers.remove(peer);
+        if (directPaths.onClosed(peer, was, loop.nanoTime())) {
+            // a try for a direct path that did not connect, or the relayed link it replaced: the address is fine
+            log.info("{} {}: {}", peer, peer.route() == PeerLink.Route.RELAYED ? "left the relay"
+                    : "no direct path yet", reason);
+            if (!stopped) {
+                connectMore();
+                onChanged.run();
+            }
+            return;
+        }
         if (was == PeerLink.Phase.AWAIT_HELLO && peer.spokeAnotherProtocol(reason) && candidates.ban(peer.address)) {
             log.info("{} does not speak p2pstream ({}): not tried again", peer, reason);
         }
@@ -195,6 +206,9 @@ public final class Swarm<P extends PeerLink> {
                 p.pingIfQuiet(now, timings.pingIntervalMillis());
             }
         }
+        if (arrangements != null && !stopped) {
+            directPaths.tick(now, peers, this::tryDirectPath);
+        }
         if (peers.size() < maxPeers && !stopped) {
             connectMore();
             if (peers.size() < maxPeers && fixed.isEmpty() && tracker != null) {
@@ -205,6 +219,25 @@ public final class Swarm<P extends PeerLink> {
                 });
             }
         }
+    }
+
+    /**
+     * Opens a second link to the holder {@code relayed} reaches through a relay: dialed when the tracker's latest
+     * answer says it can be, else arranged by the tracker as a reversal or a punch, never another relay.
+     */
+    private P tryDirectPath(P relayed) {
+        InetSocketAddress a = relayed.address;
+        P p = links.apply(a);
+        p.local(candidates.isLocal(a));
+        peers.add(p);
+        if (candidates.reachable(a)) {
+            PeerLink.Route route = candidates.mapped(a) ? PeerLink.Route.MAPPED : PeerLink.Route.DIRECT;
+            p.connect(loop, key, relayed.peerId(), route);
+        } else {
+            arrangements.request(contentId, relayed.peerId(), p, true);
+        }
+        log.info("{}: trying for a direct path beside the relay", p);
+        return p;
     }
 
     /** Closes every link; no more are opened. */

@@ -28,6 +28,11 @@ public final class Dialer implements TrackerClient.Arrivals {
     static final int MAX_DIALING = 32;
     /** An arranged connection not made by then is given up: the fetcher's own deadline has passed too. */
     static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+    /**
+     * A punch that works does so within a SYN's first retransmit, and the fetcher gives up after this long too
+     * (Swarm.PUNCH_MILLIS): a SYN sent on after that only leaves stale state in both NATs for the next try.
+     */
+    static final long PUNCH_TIMEOUT_MILLIS = 3_000;
 
     private final EventLoop loop;
     private final StaticKey key;
@@ -85,9 +90,12 @@ public final class Dialer implements TrackerClient.Arrivals {
             }
             c.uploadCap(uploadCap);
             // a punch through a NAT that changed our port never connects, and TCP would try for minutes
-            loop.schedule(CONNECT_TIMEOUT_MILLIS, () -> {
+            long timeoutMillis = d.mode() == Dial.Mode.PUNCH ? PUNCH_TIMEOUT_MILLIS : CONNECT_TIMEOUT_MILLIS;
+            loop.schedule(timeoutMillis, () -> {
                 if (handler.counted) {
-                    c.close("not connected within " + CONNECT_TIMEOUT_MILLIS + " ms");
+                    log.info("{} to {}: not connected within {} ms", d.mode().name().toLowerCase(Locale.ROOT),
+                            d.otherAddress(), timeoutMillis);
+                    c.close("not connected within " + timeoutMillis + " ms");
                 }
             });
             log.info("{} for {}: connecting to {}", d.mode().name().toLowerCase(Locale.ROOT), d.contentId().shortHex(),

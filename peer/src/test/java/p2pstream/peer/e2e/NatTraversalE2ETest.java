@@ -139,6 +139,48 @@ class NatTraversalE2ETest {
     }
 
     @Test
+    @Timeout(240)
+    void aRelayedViewerMovesToADirectPathWhenOneAppears() throws Exception {
+        try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
+            NetLab.Lan internet = lab.lan("inet", INTERNET);
+            NetLab.Host trackerHost = lab.host("trk", internet);
+            NetLab.Host relayHost = lab.host("rly", internet);
+            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "srv");
+
+            String tracker = startTracker(processes, trackerHost);
+            startRelay(processes, relayHost, tracker);
+            byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 21);
+            // a slow seed: the fetch lasts long enough (about 30 s) for the routers to change under it
+            processes.startListening(homes.holder().wrap(Processes.java("peer-server.jar", homes.holder().address(),
+                    "--port", "0", "--tracker", tracker, "--dir", dir.resolve("share").toString(), "--identity",
+                    dir.resolve("server.key").toString(), "--upload-limit", "100KB/s"))
+                    .redirectError(dir.resolve("server.log").toFile()));
+            awaitLine(dir.resolve("server.log"), "not reachable from outside");
+
+            Path out = dir.resolve("film.out");
+            Path stats = dir.resolve("stats.json");
+            Path viewerLog = dir.resolve("viewer.log");
+            Process viewer = processes.start(homes.viewer().wrap(Processes.java("peer-client.jar", tracker,
+                    "film.bin", "-o", out.toString(), "--identity", dir.resolve("viewer.key").toString(),
+                    "--stats-json", stats.toString(), "--log-level", "info")).redirectError(viewerLog.toFile()));
+            awaitLine(viewerLog, "through the relay");
+            // both routers now keep ports (new firmware, say), once the failed punch's last SYN is gone
+            awaitLine(dir.resolve("server.log"), "punch to");
+            lab.remap(homes.routerA(), NetLab.Mapping.ENDPOINT_INDEPENDENT, dir);
+            lab.remap(homes.routerB(), NetLab.Mapping.ENDPOINT_INDEPENDENT, dir);
+
+            assertTrue(viewer.waitFor(180, TimeUnit.SECONDS), "the viewer ended");
+            String log = Files.readString(viewerLog);
+            assertEquals(0, viewer.exitValue(), log);
+            assertArrayEquals(sha256(file), sha256(Files.readAllBytes(out)), "the file arrived identical");
+            assertTrue(log.contains("moved to a direct path (punched)"), log + "\nserver: "
+                    + Files.readString(dir.resolve("server.log")));
+            String json = Files.readString(stats);
+            assertTrue(json.contains("\"route\": \"punched\""), json);
+        }
+    }
+
+    @Test
     @Timeout(300)
     void aLiveStreamWatchedFromBehindNatsThatChangePortsPlaysWholeThroughTheRelay() throws Exception {
         Ffmpeg.ensure(dir);
@@ -181,17 +223,17 @@ class NatTraversalE2ETest {
 
     /**
      * Two homes on {@code internet}: LAN A behind its router (a NAT of {@code mapping}) with the holder on it, named
-     * {@code holderName}, and LAN B behind another such router with the viewer on it.
+     * {@code holderName}, and LAN B behind another such router (routerB) with the viewer on it.
      */
-    private record Homes(NetLab.Host routerA, NetLab.Host holder, NetLab.Host viewer) {
+    private record Homes(NetLab.Host routerA, NetLab.Host holder, NetLab.Host routerB, NetLab.Host viewer) {
         static Homes behind(NetLab lab, NetLab.Lan internet, NetLab.Mapping mapping, String holderName)
                 throws IOException, InterruptedException {
             NetLab.Lan homeA = lab.lan("a", "10.77.1");
             NetLab.Host routerA = lab.nat("nata", internet, homeA, mapping);
             NetLab.Host holder = lab.host(holderName, homeA);
             NetLab.Lan homeB = lab.lan("b", "10.77.2");
-            lab.nat("natb", internet, homeB, mapping);
-            return new Homes(routerA, holder, lab.host("vb", homeB));
+            NetLab.Host routerB = lab.nat("natb", internet, homeB, mapping);
+            return new Homes(routerA, holder, routerB, lab.host("vb", homeB));
         }
     }
 

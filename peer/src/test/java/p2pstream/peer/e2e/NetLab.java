@@ -104,6 +104,18 @@ final class NetLab implements AutoCloseable {
     }
 
     /**
+     * Makes {@code router} (a NAT from {@link #nat}) map new connections with {@code mapping} from now on, as a
+     * router whose firmware changed would; the attempts that got no answer are forgotten (their conntrack entries
+     * would keep the old mapping for two minutes), the connections running keep theirs. apt-get's log in dir.
+     */
+    void remap(Host router, Mapping mapping, Path dir) throws IOException, InterruptedException {
+        Tools.ensure(dir, "conntrack:conntrack");
+        router.sh("iptables -t nat -R POSTROUTING 1 -o eth0 -j MASQUERADE"
+                + (mapping == Mapping.RANDOM ? " --random-fully" : "")
+                + " && (conntrack -D -p tcp --state SYN_SENT 2>&1 || true)");
+    }
+
+    /**
      * Runs miniupnpd on {@code router} (a NAT from {@link #nat}) as a home router's port-mapping service: NAT-PMP for
      * the hosts of its inside LAN, each only for its own address, forwarding through the router's firewall what it
      * maps. Installed from the project's scripts; its log and files go to {@code dir}; stopped when the lab closes.
