@@ -12,28 +12,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
 import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
-import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.ListStreams;
-import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.DiscoveryOptions;
 import p2pstream.peer.tracker.Security;
-import p2pstream.peer.tracker.TrackerClient;
 import p2pstream.peer.tracker.TrackerDiscovery;
-import p2pstream.peer.tracker.TrackerIdentityException;
 import p2pstream.peer.tracker.TrackerTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +44,6 @@ import picocli.CommandLine.Parameters;
                 "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them)."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
-    /** How long a signal waits for the download to write its figures and delete its temporary store. */
-    private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TRACKER",
             description = "the tracker, HOST[:PORT][#ID] (default port " + TRACKER_PORT
@@ -74,6 +63,16 @@ public final class PeerClientMain implements Callable<Integer> {
     @Option(names = "--list",
             description = "list the streams the tracker knows (name, size, peers, content id) and exit")
     boolean list;
+
+    @Option(names = "--all", paramLabel = "PREFIX",
+            description = "fetch every file under the folder PREFIX (public, or private and granted to this peer id)"
+                    + " into -o DIR (default: the current directory), --parallel at once, resuming interrupted ones;"
+                    + " exit status 0 only when every one is complete and verified")
+    String all;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "with --all: files fetched at once"
+            + " (default: ${DEFAULT-VALUE})")
+    int parallel = 3;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "with --list: only names containing TEXT")
     String filter = "";
@@ -194,14 +193,7 @@ public final class PeerClientMain implements Callable<Integer> {
         if (identity.whoami()) {
             return identity.printWhoami(System.out);
         }
-        if (discovery.discover() && tracker != null) {
-            if (stream != null) {
-                throw new IllegalArgumentException("TRACKER: " + tracker + " with --discover (expected: one of them;"
-                        + " with --discover the one argument is the STREAM)");
-            }
-            stream = tracker; // with --discover, the one argument is the stream
-            tracker = null;
-        }
+        streamAfterDiscover();
         discovery.targets(discovery.discover() || tracker == null); // its usage errors before anything is sent
         if (tracker == null && !discovery.discover() && !list && http == null) {
             System.err.println("peer-client: TRACKER: missing (expected: HOST[:PORT], --discover to find it on the"
@@ -229,7 +221,11 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
         }
-        boolean watching = !list && http == null;
+        if (all != null) {
+            FetchAll.checkOptions(stream != null ? "STREAM " + stream : list ? "--list" : http != null ? "--http"
+                    : null, parallel, port);
+        }
+        boolean watching = !list && http == null && all == null;
         if (watching && stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
                     + " try --help)");
@@ -280,7 +276,23 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withUpload(!noUpload).withListenPort(port)
                 .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
                 .withPipeWarnings(toStdout && isPipe(1) ? System.err : null).withSecurity(security);
+        if (all != null) {
+            return FetchAll.run(config.withProgress(null), trackerAddress, security, all,
+                    Path.of(output != null ? output : "."), parallel, force, logs.quiet());
+        }
         return watch(config, toStdout, file);
+    }
+
+    /** With --discover, the one argument given is the STREAM, not the TRACKER. */
+    private void streamAfterDiscover() {
+        if (discovery.discover() && tracker != null) {
+            if (stream != null) {
+                throw new IllegalArgumentException("TRACKER: " + tracker + " with --discover (expected: one of them;"
+                        + " with --discover the one argument is the STREAM)");
+            }
+            stream = tracker;
+            tracker = null;
+        }
     }
 
     /** The --peer addresses, each HOST:PORT. */
@@ -300,80 +312,61 @@ public final class PeerClientMain implements Callable<Integer> {
      * Streams into stdout or {@code file}, reports the figures and returns the exit status; Ctrl-C or SIGTERM ends the
      * stream the normal way first.
      */
-    private int watch(Watch.Config config, boolean toStdout, Path file) throws IOException, InterruptedException {
+    private int watch(Watch.Config config, boolean toStdout, Path file) throws Exception {
         boolean existed = file != null && Files.exists(file);
-        // Ctrl-C, SIGTERM: end the download the normal way (figures, temporary store deleted) before the JVM halts
-        CompletableFuture<String> interrupt = new CompletableFuture<>();
-        CountDownLatch ended = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            interrupt.complete("interrupted");
+        return Signals.untilSignalled(interrupt -> {
+            Watch.Config interruptible = config.withInterrupt(interrupt);
             try {
-                ended.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        Watch.Config interruptible = config.withInterrupt(interrupt);
-        try {
-            Stats stats;
-            if (toStdout) {
-                try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
-                    stats = Watch.run(interruptible, out);
+                Stats stats;
+                if (toStdout) {
+                    try (WritableByteChannel out = new FileOutputStream(FileDescriptor.out).getChannel()) {
+                        stats = Watch.run(interruptible, out);
+                    }
+                } else {
+                    stats = Watch.run(interruptible.withOutputFile(file));
+                    if (!keepRecord) {
+                        Files.deleteIfExists(ChunkStore.recordPathFor(file));
+                    }
                 }
-            } else {
-                stats = Watch.run(interruptible.withOutputFile(file));
-                if (!keepRecord) {
-                    Files.deleteIfExists(ChunkStore.recordPathFor(file));
-                }
+                report(stats);
+                return 0;
+            } catch (WatchException e) {
+                return failed(e, file, existed);
             }
-            report(stats);
-            return 0;
-        } catch (WatchException e) {
-            if (e.stats() != null) {
-                report(e.stats());
-            } else {
-                report(Stats.nothing(stream)); // --stats-json is written whenever the client ends
-            }
-            if (e.stats() == null && file != null && !existed) {
-                Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
-                Files.deleteIfExists(ChunkStore.recordPathFor(file));
-            }
-            boolean resumable = e.exitStatus() == WatchException.INTERRUPTED && file != null && e.stats() != null;
-            if (e.exitStatus() != 0 || !logs.quiet()) {
-                System.err.println("peer-client: " + e.getMessage()
-                        + (resumable ? "; to resume, run the same command again" : ""));
-            }
-            return e.exitStatus();
-        } finally {
-            ended.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook is running
-            }
+        });
+    }
+
+    /** A watch that ended without its stream whole: the figures, the message, and its exit status. */
+    private int failed(WatchException e, Path file, boolean existed) throws IOException {
+        if (e.stats() != null) {
+            report(e.stats());
+        } else {
+            report(Stats.nothing(stream)); // --stats-json is written whenever the client ends
         }
+        if (e.stats() == null && file != null && !existed) {
+            Files.deleteIfExists(file); // nothing was fetched: leave no empty file behind
+            Files.deleteIfExists(ChunkStore.recordPathFor(file));
+        }
+        boolean resumable = e.exitStatus() == WatchException.INTERRUPTED && file != null && e.stats() != null;
+        if (e.exitStatus() != 0 || !logs.quiet()) {
+            System.err.println("peer-client: " + e.getMessage()
+                    + (resumable ? "; to resume, run the same command again" : ""));
+        }
+        return e.exitStatus();
     }
 
     private int list(InetSocketAddress trackerAddress, Security security) throws Exception {
-        try (EventLoop loop = new EventLoop("tracker-query").start()) {
-            TrackerClient client = new TrackerClient(loop, trackerAddress, security, Role.CLIENT, 0, true);
-            client.start();
-            Streams streams;
-            try {
-                streams = client.list(new ListStreams(filter, Wire.MAX_STREAMS_PER_LIST)).get(15, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                System.err.println("peer-client: " + StreamFailure.rootMessage(e));
-                return StreamFailure.root(e) instanceof TrackerIdentityException ? StreamFailure.TRACKER_IDENTITY
-                        : WatchException.UNREACHABLE;
-            } finally {
-                client.close();
-            }
-            PrintStream out = System.out;
-            out.print(json ? StreamListing.json(streams.streams()) : StreamListing.table(streams.streams()));
-            out.flush();
-            return 0;
+        Streams streams;
+        try {
+            streams = TrackerQuery.list(trackerAddress, security, filter);
+        } catch (WatchException e) {
+            System.err.println("peer-client: " + e.getMessage());
+            return e.exitStatus();
         }
+        PrintStream out = System.out;
+        out.print(json ? StreamListing.json(streams.streams()) : StreamListing.table(streams.streams()));
+        out.flush();
+        return 0;
     }
 
     private void report(Stats stats) throws IOException {

@@ -56,6 +56,15 @@ public final class Watch {
         }
 
         private Config copy() {
+            return copy(stream);
+        }
+
+        /** The same options for another stream (a name or content id): get-all runs one per file. */
+        public Config forStream(String other) {
+            return copy(other);
+        }
+
+        private Config copy(String stream) {
             Config c = new Config(tracker, stream);
             c.maxPeers = maxPeers;
             c.windowChunks = windowChunks;
