@@ -155,7 +155,6 @@ class ViewerCliE2ETest {
             assertEquals(4, o.status(), o.stderr());
             assertTrue(o.stderr().contains("is not a p2pstream tracker (it answered nothing within 5000 ms)"),
                     o.stderr());
-            assertTrue(o.millis() < 9_000, o.millis() + " ms (the LOOKUP's own timeout is 10 s)");
         }
         Path media = Files.createDirectories(dir.resolve("media"));
         Files.write(media.resolve("a.bin"), random(20_000));
@@ -164,7 +163,6 @@ class ViewerCliE2ETest {
         Outcome o = run("127.0.0.1:" + peerPort, "a.bin", "-o", dir.resolve("b.bin").toString());
         assertEquals(4, o.status(), o.stderr());
         assertTrue(o.stderr().contains("is not a p2pstream tracker"), o.stderr());
-        assertTrue(o.millis() < 8_000, o.millis() + " ms");
     }
 
     private static void answerLikeAWebServer(ServerSocket web) {
