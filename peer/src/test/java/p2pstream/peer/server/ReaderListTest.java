@@ -1,0 +1,97 @@
+package p2pstream.peer.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.wire.PeerId;
+
+/**
+ * The allow file's and the access files' formats: ids (with or without dashes, any case), account names, comments,
+ * blank lines, Windows line ends; every malformed line an error naming its number; the bounds; reading refuses what is
+ * not a small regular UTF-8 file.
+ */
+class ReaderListTest {
+    private static final PeerId A = PeerId.random();
+    private static final PeerId B = PeerId.random();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAllowFileTakesIdsNamesCommentsAndBlankLines() {
+        String text = "# friends\n" + A.text() + "   # Ann's laptop\n\n  " + B.text().toLowerCase().replace("-", "")
+                + "\r\ncarol.smith\n" + A.text() + "\n";
+        ReaderList r = ReaderList.parseAllowFile(text, "allow.txt");
+        assertEquals(Set.of(A, B), r.ids());
+        assertEquals(Set.of("carol.smith"), r.names());
+        assertFalse(r.anyone());
+        assertTrue(ReaderList.parseAllowFile("# nobody yet\n\n", "allow.txt").isEmpty());
+    }
+
+    @Test
+    void aBadLineIsAnErrorNamingItsNumber() {
+        String typo = A.text().substring(0, 5) + (A.text().charAt(5) == 'A' ? 'B' : 'A') + A.text().substring(6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReaderList.parseAllowFile(A.text() + "\n# ok\n" + typo + "\n", "allow.txt"));
+        assertTrue(e.getMessage().startsWith("allow.txt line 3: peer id: "), e.getMessage());
+        for (String bad : List.of("Carol", "a b", "x".repeat(33), "dave!", "allow " + A.text())) {
+            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+                    () -> ReaderList.parseAllowFile("\n" + bad, "f"));
+            assertTrue(e2.getMessage().startsWith("f line 2: "), e2.getMessage());
+            assertTrue(e2.getMessage().contains("(expected: a peer id"), e2.getMessage());
+        }
+    }
+
+    @Test
+    void anAccessFileTakesAllowLinesOrPublicAlone() {
+        ReaderList r = ReaderList.parseAccessFile("# folder a\nallow " + A.text() + "\nallow\tbob\n", ".p2paccess");
+        assertEquals(Set.of(A), r.ids());
+        assertEquals(Set.of("bob"), r.names());
+        assertTrue(ReaderList.parseAccessFile("public # anyone\n", "f").anyone());
+        assertTrue(ReaderList.parseAccessFile("", "f").isEmpty(), "an empty file lets nobody in");
+        for (String bad : List.of("allow", "allow a b", "deny " + A.text(), A.text(), "public now", "allow Bob")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ReaderList.parseAccessFile("# x\n" + bad, "a/.p2paccess"));
+            assertTrue(e.getMessage().startsWith("a/.p2paccess line 2: "), e.getMessage());
+        }
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> ReaderList.parseAccessFile("public\nallow bob\n", "f"));
+        assertTrue(both.getMessage().contains("'public' and 'allow' in one file"), both.getMessage());
+    }
+
+    @Test
+    void moreThanTheEntryBoundIsRefused() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i <= ReaderList.MAX_ENTRIES; i++) {
+            sb.append("n").append(i).append('\n');
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReaderList.parseAllowFile(sb.toString(), "f"));
+        assertTrue(e.getMessage().startsWith("f line 1025: more than 1024 entries"), e.getMessage());
+    }
+
+    @Test
+    void readingRefusesOversizedBinaryAndNonRegularFiles() throws IOException {
+        Path big = Files.writeString(dir.resolve("big"), "#".repeat(ReaderList.MAX_BYTES + 1));
+        IOException e = assertThrows(IOException.class, () -> ReaderList.read(big, true));
+        assertTrue(e.getMessage().contains("65537 bytes (expected: at most 65536)"), e.getMessage());
+        Path binary = Files.write(dir.resolve("bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
+        e = assertThrows(IOException.class, () -> ReaderList.read(binary, true));
+        assertTrue(e.getMessage().contains("not UTF-8 text"), e.getMessage());
+        e = assertThrows(IOException.class, () -> ReaderList.read(dir, true));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        Path link = Files.createSymbolicLink(dir.resolve("link"), Files.writeString(dir.resolve("ok"), "public\n"));
+        assertEquals("public\n", ReaderList.read(link, true));
+        e = assertThrows(IOException.class, () -> ReaderList.read(link, false));
+        assertTrue(e.getMessage().contains("a symbolic link"), e.getMessage());
+    }
+}
