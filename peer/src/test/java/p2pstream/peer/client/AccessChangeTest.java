@@ -172,8 +172,11 @@ class AccessChangeTest {
     void aBadAccessFileLeavesItsFolderToNobody(Trial trial) throws Exception {
         try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
              PeerServer server = server(tracker);
-             Viewer folder = viewer(tracker, FOLDER)) {
+             Viewer folder = viewer(tracker, FOLDER);
+             Viewer reader = viewer(tracker, READER)) {
+            Files.writeString(allowFile, READER.peerId().text() + "\n");
             await("the folder's id lists a/x.bin", () -> listed(folder).equals(List.of("a/x.bin")));
+            await("the reader lists top.bin", () -> listed(reader).equals(List.of("top.bin")));
             Path access = dir.resolve("share/a/.p2paccess");
             String good = "allow " + FOLDER.peerId().text() + "\n";
             List<Runnable> bad = List.of(
@@ -187,6 +190,7 @@ class AccessChangeTest {
                 await("a/x.bin hidden from the folder's id", () -> listed(folder).isEmpty());
                 WatchException e = refusedStraight(server, "a/x.bin", FOLDER);
                 assertEquals(StreamFailure.FORBIDDEN, e.exitStatus(), e.getMessage());
+                assertEquals(List.of("top.bin"), listed(reader), "the rest stays as it was");
                 refused++;
                 write(access, good);
                 await("a/x.bin back for the folder's id", () -> listed(folder).equals(List.of("a/x.bin")));
@@ -196,6 +200,10 @@ class AccessChangeTest {
             TestSwarm.download(Watch.Config.of(tracker.address(), "a/x.bin").withSecurity(as(FOLDER))
                     .withUpload(false), out);
             assertEquals(TestSwarm.sha256(inFolder), TestSwarm.sha256(out));
+            Path rest = dir.resolve("top.out");
+            TestSwarm.download(Watch.Config.of(tracker.address(), "top.bin").withSecurity(as(READER))
+                    .withUpload(false), rest);
+            assertEquals(TestSwarm.sha256(top), TestSwarm.sha256(rest));
             assertFalse(Files.exists(dir.resolve("refused.bin")) && Files.size(dir.resolve("refused.bin")) > 0);
         }
     }
