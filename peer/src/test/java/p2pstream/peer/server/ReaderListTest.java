@@ -37,6 +37,26 @@ class ReaderListTest {
         assertTrue(ReaderList.parseAllowFile("# nobody yet\n\n", "allow.txt").isEmpty());
     }
 
+    /** The code block of the README that starts with {@code first}. */
+    private static String readmeBlock(String first) throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("p2pstream.scripts", "../scripts"))
+                .resolve("../README.md"));
+        int start = readme.indexOf("```\n" + first);
+        assertTrue(start >= 0, "README: no block starting " + first);
+        return readme.substring(start + 4, readme.indexOf("```", start + 4));
+    }
+
+    @Test
+    void theReadmesExamplesRead() throws IOException {
+        ReaderList allow = ReaderList.parseAllowFile(readmeBlock("# ~/club-friends.txt"), "README");
+        assertEquals(2, allow.ids().size());
+        assertEquals(Set.of("carol"), allow.names());
+        ReaderList family = ReaderList.parseAccessFile(readmeBlock("# ~/club/family/.p2paccess"), "README");
+        assertEquals(1, family.ids().size());
+        assertEquals(Set.of("carol"), family.names());
+        assertTrue(ReaderList.parseAccessFile(readmeBlock("# ~/club/trailers/.p2paccess"), "README").anyone());
+    }
+
     @Test
     void aBadLineIsAnErrorNamingItsNumber() {
         String typo = A.text().substring(0, 5) + (A.text().charAt(5) == 'A' ? 'B' : 'A') + A.text().substring(6);
