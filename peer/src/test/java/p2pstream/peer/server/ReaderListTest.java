@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +87,29 @@ class ReaderListTest {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
                 () -> ReaderList.parseAccessFile("public\nallow bob\n", "f"));
         assertTrue(both.getMessage().contains("'public' and 'allow' in one file"), both.getMessage());
+    }
+
+    @Test
+    void randomTextIsReadOrRefusedWithAnErrorNamingALineNeverAnythingElse() {
+        String[] pieces = {"allow", "public", " ", "\t", "#", "\n", "\r\n", "-", A.text(), A.text().substring(3),
+                "bob", "B0B", "\u0000", "\u00e9", "\ud83d\ude00", "..", "a/b", "x".repeat(40)};
+        Random random = new Random(7);
+        for (int i = 0; i < 5_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(12); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            for (boolean access : new boolean[] {false, true}) {
+                try {
+                    ReaderList r = access ? ReaderList.parseAccessFile(text.toString(), "f")
+                            : ReaderList.parseAllowFile(text.toString(), "f");
+                    assertTrue(r.ids().size() + r.names().size() <= ReaderList.MAX_ENTRIES);
+                    r.names().forEach(name -> assertTrue(ReaderList.NAME.matcher(name).matches(), name));
+                } catch (IllegalArgumentException e) {
+                    assertTrue(e.getMessage().startsWith("f line "), e.getMessage());
+                }
+            }
+        }
     }
 
     @Test
