@@ -162,6 +162,29 @@ class TrackerPrivateStreamsTest extends TrackerFixture {
         awaitNoConnectionsAndNoEntries();
     }
 
+    @Test
+    void theLatestAnnouncementsGrantsReplaceTheEarlierOnes() throws Exception {
+        try (RawClient owner = ownerSharing(Long.MAX_VALUE);
+             RawClient grantee = session(GRANTEE, 0);
+             RawClient second = session(SECOND, 0);
+             RawClient stranger = session(STRANGER, 0)) {
+            assertTrue(found(second), "SECOND is granted at first");
+            // SECOND taken off, STRANGER let in: the same stream announced again with the new grant set
+            owner.send(new PrivateAnnounce(JUNE, List.of(grant(GRANTEE.peerId(), Long.MAX_VALUE),
+                    grant(STRANGER.peerId(), Long.MAX_VALUE))));
+            list(owner);
+            assertFalse(found(second), "SECOND's grant is gone with the announcement that left it out");
+            assertEquals(List.of(), list(second).streams());
+            assertArrayEquals(lookupBytes(second, Lookup.byContentId(OTHER_ID, 10)),
+                    lookupBytes(second, Lookup.byName(NAME, 10)), "by name: the answer of an unknown stream");
+            assertTrue(found(grantee), "GRANTEE kept");
+            assertTrue(found(stranger), "STRANGER added");
+            assertArrayEquals(grant(STRANGER.peerId(), Long.MAX_VALUE).bytes(),
+                    lookup(stranger, Lookup.byContentId(ID, 10)).grant(), "the new grant handed out");
+        }
+        awaitNoConnectionsAndNoEntries();
+    }
+
     /** Sends {@code bad} after HELLO as {@code who}; the tracker must answer {@code code} and close. */
     private void assertRefusedAndClosed(Identity who, byte[] bad, ErrorCode code, String part) throws Exception {
         try (RawClient c = session(who, 5000)) {

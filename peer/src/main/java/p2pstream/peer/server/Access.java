@@ -1,95 +1,287 @@
 package p2pstream.peer.server;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.identity.Identity;
+import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.PeerId;
+import p2pstream.peer.store.SharedDirectory;
 
 /**
- * Who may read a peer-server's streams: anyone, or with {@code --private} only the peer ids it allows, over an
- * encrypted connection; each reader let in gets a grant naming it, signed by the server's identity, and the tracker
- * gets one per allowed id with the announcement (PROTOCOL.md section 10). Thread-safe (immutable).
+ * Who may read a peer-server's streams, changing while it runs (PROTOCOL.md section 10): anyone, or with
+ * {@code --private} the ids of {@code --allow} and the {@code --allow-file}; a folder's {@code .p2paccess} decides for
+ * that folder and below; {@link #admit} lets one id in at run time. Each reader let in gets a grant naming it, signed
+ * by the server's identity, and the tracker one per reader with each announcement.
+ *
+ * <p>Threading: every change runs on the server's loop (a call from another thread is handed to it; before the
+ * server starts, it runs on the starting thread), builds a new immutable {@link Permissions} and tells the server,
+ * which announces again and ends the sessions of readers no longer let in. Reads take that snapshot: any thread.
  */
 public final class Access {
-    /** Anyone may read; no grants. */
-    public static final Access PUBLIC = new Access(null, Set.of());
-    /** How long a grant handed to a reader of a private file stays valid; the server renews them at half of it. */
-    static final long GRANT_LIFETIME_MILLIS = 24L * 3600 * 1000;
+    /**
+     * How long a grant of a private file stays valid, handed to a reader or uploaded to the tracker; the server
+     * renews the tracker's at half of it. An id taken off can fetch from other readers until its last grant expires.
+     */
+    static final long GRANT_LIFETIME_MILLIS = 3_600_000;
+    /** Readers admitted at run time at most (each with its prefixes). */
+    static final int MAX_ADMITTED = 4_096;
 
+    private static final Logger log = LoggerFactory.getLogger(Access.class);
+
+    /** Null: no identity to sign grants, so a folder that names readers is readable by nobody. */
     private final Identity owner;
+    private final boolean privateByDefault;
     private final Set<PeerId> allowed;
+    // the sources: the starting thread, then the server's loop
+    private AllowFile allowFile;
+    private FolderAccess folders = FolderAccess.NONE;
+    private final Map<PeerId, Set<String>> admitted = new HashMap<>();
+    private int admissions;
+    private ReaderNames names = ReaderNames.NONE;
+    private final Set<String> unresolvedLogged = new HashSet<>();
+    /** Null until the server binds it; volatile: {@link #admit} and the hook may come from any thread. */
+    private volatile EventLoop loop;
+    private Runnable onChange = () -> { };
+    private volatile Permissions now;
 
-    private Access(Identity owner, Set<PeerId> allowed) {
+    private Access(Identity owner, boolean privateByDefault, Set<PeerId> allowed) {
         this.owner = owner;
-        this.allowed = allowed;
+        this.privateByDefault = privateByDefault;
+        this.allowed = Set.copyOf(allowed);
+        publish();
+    }
+
+    /** Anyone may read; an access file that names readers makes its folder readable by nobody (no identity). */
+    public static Access anyone() {
+        return new Access(null, false, Set.of());
+    }
+
+    /** Anyone may read, except where a folder's access file says otherwise ({@code owner} signs those grants). */
+    public static Access anyone(Identity owner) {
+        return new Access(owner, false, Set.of());
     }
 
     /**
-     * Private: only {@code allowed} may read, and {@code owner} (the server's identity) signs their grants; at most
-     * {@link PrivateAnnounce#MAX_GRANTS} ids, the grants one announcement to the tracker carries.
+     * Private: only {@code allowed} (which may be empty: an allow file or {@link #admit} lets readers in later), and
+     * {@code owner}, the server's identity, signs their grants.
      */
     public static Access allowing(Identity owner, Collection<PeerId> allowed) {
-        Set<PeerId> ids = Set.copyOf(allowed);
-        if (ids.isEmpty() || ids.size() > PrivateAnnounce.MAX_GRANTS) {
-            throw new IllegalArgumentException("--allow: " + ids.size() + " peer ids (expected: 1.."
-                    + PrivateAnnounce.MAX_GRANTS + ")");
+        if (allowed.size() > ReaderList.MAX_ENTRIES) {
+            throw new IllegalArgumentException("--allow: " + allowed.size() + " peer ids (expected: at most "
+                    + ReaderList.MAX_ENTRIES + ")");
         }
-        return new Access(owner, ids);
+        return new Access(owner, true, Set.copyOf(allowed));
+    }
+
+    /**
+     * The same, also letting in who {@code file} names, re-read whenever it changes. Before the server starts.
+     *
+     * @throws IllegalArgumentException naming the file, and the line when one is wrong
+     */
+    public Access withAllowFile(Path file) {
+        return withAllowFile(AllowFile.load(file));
+    }
+
+    Access withAllowFile(AllowFile file) {
+        if (!privateByDefault) {
+            throw new IllegalArgumentException("--allow-file: without --private (expected: --private --allow-file"
+                    + " FILE)");
+        }
+        allowFile = file;
+        publish();
+        return this;
     }
 
     public boolean isPrivate() {
-        return owner != null;
+        return privateByDefault;
     }
 
-    /** Why {@code reader} may not read (null when it may); {@code encrypted}: whether its connection is. */
-    String refusal(PeerId reader, boolean encrypted, String stream) {
-        if (owner == null) {
+    /**
+     * Lets {@code reader} read every stream under {@code prefix} ("" is everything shared; "a/b" covers "a/b" and
+     * "a/b/..."), as long as the server runs, besides whom the lists allow; not where an access file that cannot be
+     * read governs (fail closed). Any thread: applied on the server's loop.
+     *
+     * @throws IllegalArgumentException for a prefix that is no stream name (nor ""), or past {@value #MAX_ADMITTED}
+     */
+    public void admit(PeerId reader, String prefix) {
+        String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        if (!p.isEmpty()) {
+            SharedDirectory.checkName(p);
+        }
+        change(() -> {
+            if (admissions >= MAX_ADMITTED) {
+                log.warn("not admitting {} to '{}': {} admissions (expected: at most {})", reader, p, admissions,
+                        MAX_ADMITTED);
+                return;
+            }
+            if (admitted.computeIfAbsent(reader, r -> new HashSet<>()).add(p)) {
+                admissions++;
+                log.info("admitted {} to '{}'", reader.text(), p);
+            }
+        });
+    }
+
+    /** Account names resolve through {@code r} from now on (the accounts hook; default: none). Any thread. */
+    public void names(ReaderNames r) {
+        change(() -> names = r);
+    }
+
+    /** What the {@link ReaderNames} know changed: names are resolved again. Any thread. */
+    public void namesChanged() {
+        change(() -> { });
+    }
+
+    /** The folders' access files as the shared directory's last listing found them. Any thread. */
+    void folders(FolderAccess f) {
+        change(() -> folders = f);
+    }
+
+    /** From now on changes run on {@code serverLoop} and {@code onChanged} runs there after each. Starting thread. */
+    void bind(EventLoop serverLoop, Runnable onChanged) {
+        this.onChange = onChanged;
+        this.loop = serverLoop; // last: the volatile write publishes the rest
+        if (allowFile != null) {
+            allowFile.watch(serverLoop, list -> publishAndTell());
+        }
+    }
+
+    private void change(Runnable update) {
+        if (loop == null) {
+            update.run();
+            publish();
+        } else if (loop.inEventLoop()) {
+            update.run();
+            publishAndTell();
+        } else {
+            loop.execute(() -> {
+                update.run();
+                publishAndTell();
+            });
+        }
+    }
+
+    private void publishAndTell() {
+        publish();
+        onChange.run();
+    }
+
+    /** Resolves the sources into a new snapshot. */
+    private void publish() {
+        Set<PeerId> everywhere = new HashSet<>(allowed);
+        if (allowFile != null) {
+            everywhere.addAll(resolve(allowFile.readers()));
+        }
+        Map<String, Set<PeerId>> folderIds = new HashMap<>();
+        for (var e : folders.byFolder().entrySet()) {
+            folderIds.put(e.getKey(), resolve(e.getValue()));
+        }
+        Map<PeerId, Set<String>> admittedNow = new HashMap<>();
+        admitted.forEach((id, prefixes) -> admittedNow.put(id, Set.copyOf(prefixes)));
+        now = new Permissions(privateByDefault, everywhere, folders, folderIds, admittedNow);
+    }
+
+    private Set<PeerId> resolve(ReaderList list) {
+        Set<PeerId> ids = new HashSet<>(list.ids());
+        for (String name : list.names()) {
+            Set<PeerId> devices = names.devicesOf(name);
+            if (devices.isEmpty() && unresolvedLogged.add(name)) {
+                log.warn("account name '{}' lets nobody in: no tracker account resolves it (names need tracker"
+                        + " accounts)", name);
+            }
+            ids.addAll(devices);
+        }
+        return ids;
+    }
+
+    /** Who may read the stream {@code name} now. Any thread. */
+    Permissions.Readers readers(String name) {
+        Permissions.Readers r = now.readers(name);
+        // without an identity no grant can be signed: a folder that names readers stays closed
+        return owner == null && !r.anyone() ? Permissions.Readers.NOBODY : r;
+    }
+
+    /**
+     * Why {@code reader} may not read the stream {@code name} (null when it may), said of it as {@code shown};
+     * {@code encrypted}: whether its connection is.
+     */
+    String refusal(PeerId reader, boolean encrypted, String name, String shown) {
+        Permissions.Readers r = readers(name);
+        if (r.anyone()) {
             return null;
         }
         if (!encrypted) {
-            return stream + " is private (expected: an encrypted connection; a private stream never travels in"
+            return shown + " is private (expected: an encrypted connection; a private stream never travels in"
                     + " plaintext)";
         }
-        if (reader == null || !allowed.contains(reader)) {
-            return stream + " is private: peer " + (reader == null ? "?" : reader.text()) + " may not read it"
+        if (!r.admits(reader)) {
+            return shown + " is private: peer " + (reader == null ? "?" : reader.text()) + " may not read it"
                     + " (expected: a peer id its owner allowed)";
         }
         return null;
     }
 
-    /** The grant a reader let in is handed, valid from {@code nowMillis}; null when the stream is public. */
-    Grant grantFor(PeerId reader, ContentId id, long nowMillis) {
-        return owner == null ? null : Grant.forStream(owner, reader, id, nowMillis + GRANT_LIFETIME_MILLIS);
+    /**
+     * The grant a reader let into the stream {@code id} named {@code name} is handed, valid from {@code nowMillis}:
+     * for the folder of the access file that let it in, else for the stream itself; null when the stream is public.
+     */
+    Grant grantFor(PeerId reader, ContentId id, String name, long nowMillis) {
+        Permissions.Readers r = readers(name);
+        String scope = r.scopes().get(reader);
+        if (r.anyone() || scope == null) {
+            return null;
+        }
+        long expires = nowMillis + GRANT_LIFETIME_MILLIS;
+        return scope.isEmpty() ? Grant.forStream(owner, reader, id, expires)
+                : Grant.forPrefix(owner, reader, scope, expires);
     }
 
     /**
-     * How {@code a} is announced to the tracker: as it is for a public stream; for a private one, with a grant for
-     * every allowed id valid from {@code nowMillis}, which the tracker keeps and shows to its grantee.
+     * How {@code a} is announced to the tracker now: as it is for a public stream; for a private one, with a grant
+     * for the stream per reader, valid from {@code nowMillis} (at most {@link PrivateAnnounce#MAX_GRANTS}: the rest
+     * can fetch with --peer but not find it); null when nobody may read it (it is withdrawn).
      */
     Message announcement(Announce a, long nowMillis) {
-        if (owner == null) {
+        Permissions.Readers r = readers(a.name());
+        if (r.anyone()) {
             return a;
         }
-        List<Grant> grants = new ArrayList<>(allowed.size());
-        for (PeerId reader : allowed) {
-            grants.add(grantFor(reader, a.contentId(), nowMillis));
+        if (r.scopes().isEmpty()) {
+            return null;
+        }
+        List<PeerId> ids = new ArrayList<>(r.scopes().keySet());
+        if (ids.size() > PrivateAnnounce.MAX_GRANTS) {
+            log.warn("{}: {} readers, the tracker takes {} grants: the others can fetch it with --peer but not find"
+                    + " it", a.name(), ids.size(), PrivateAnnounce.MAX_GRANTS);
+            ids.sort(Comparator.comparing(PeerId::text));
+            ids = ids.subList(0, PrivateAnnounce.MAX_GRANTS);
+        }
+        List<Grant> grants = new ArrayList<>(ids.size());
+        for (PeerId reader : ids) {
+            // by content id: compact (256 fit a control frame whatever the folder's name) and no wider than needed
+            grants.add(Grant.forStream(owner, reader, a.contentId(), nowMillis + GRANT_LIFETIME_MILLIS));
         }
         return new PrivateAnnounce(a, grants);
     }
 
-    int allowedCount() {
-        return allowed.size();
-    }
-
     @Override
     public String toString() {
-        return owner == null ? "public" : "private to " + allowed.size() + " peer ids";
+        Permissions p = now;
+        return (privateByDefault ? "private to " + p.everywhere().size() + " peer ids" : "public")
+                + (p.folders().byFolder().isEmpty() ? "" : ", " + p.folders().byFolder().size() + " access files")
+                + (p.admitted().isEmpty() ? "" : ", " + p.admitted().size() + " admitted");
     }
 }

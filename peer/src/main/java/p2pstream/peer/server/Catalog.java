@@ -53,6 +53,13 @@ public interface Catalog {
     default void onServingEnded(Holding stream) {
     }
 
+    /**
+     * {@code session} now serves a stream to a reader let in ({@code open}; it is checked again when the access
+     * changes), or it closed.
+     */
+    default void onReading(ServerSession session, boolean open) {
+    }
+
     /** A chunk of {@code stream}, {@code bytes} with its frame, was queued to a peer: for upload figures. */
     default void onChunkSent(Holding stream, long bytes) {
     }

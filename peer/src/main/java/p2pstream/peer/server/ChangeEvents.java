@@ -69,8 +69,9 @@ final class ChangeEvents implements AutoCloseable {
                         relevant = true; // OVERFLOW: events were lost
                         continue;
                     }
-                    // the manifest cache (a dot-directory) changes whenever a file is hashed: no listing for that
-                    relevant |= !p.toString().startsWith(".");
+                    // the manifest cache (a dot-directory) changes whenever a file is hashed: no listing for that;
+                    // an access file is a dotfile that matters
+                    relevant |= !p.toString().startsWith(".") || p.toString().equals(FolderAccess.FILE_NAME);
                     Path child = dir.resolve(p);
                     if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
                             && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {

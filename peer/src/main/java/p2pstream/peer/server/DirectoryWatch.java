@@ -32,6 +32,10 @@ final class DirectoryWatch implements AutoCloseable {
         void onShared(ServedStream added, ServedStream replaced);
 
         void onUnshared(ServedStream removed);
+
+        /** The folders' access files, read with a listing that found them changed. */
+        default void onFolderAccess(FolderAccess folders) {
+        }
     }
 
     private final SharedFiles files;
@@ -48,6 +52,8 @@ final class DirectoryWatch implements AutoCloseable {
     private final Map<String, Pending> pending = new HashMap<>();
     private final Set<String> hashing = new HashSet<>();
     private Map<String, Stamp> lastListing = Map.of();
+    /** As the last listing read them; null before the first, which tells them (the start read them too). */
+    private FolderAccess folders;
     private Timeout scanTimer;
     private long scanDueNanos = Long.MAX_VALUE;
     private boolean listing;
@@ -136,16 +142,22 @@ final class DirectoryWatch implements AutoCloseable {
                 loop.execute(() -> listing = false);
                 return;
             }
-            loop.execute(() -> onListing(found));
+            // the access files of the folders listed, read with each listing (they are few and small)
+            FolderAccess access = FolderAccess.read(root(), found.keySet());
+            loop.execute(() -> onListing(found, access));
         });
     }
 
-    private void onListing(Map<String, Stamp> found) {
+    private void onListing(Map<String, Stamp> found, FolderAccess access) {
         listing = false;
         if (closed) {
             return;
         }
         lastListing = found;
+        if (!access.equals(folders)) {
+            folders = access; // before the files: a new file is announced under the access it was found with
+            listener.onFolderAccess(access);
+        }
         for (var it = shared.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (!found.containsKey(e.getKey())) {

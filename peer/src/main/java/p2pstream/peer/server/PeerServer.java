@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -15,7 +16,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
-import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.ConnectionHandler;
@@ -25,7 +25,6 @@ import p2pstream.common.net.Limits;
 import p2pstream.common.net.TokenBucket;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
-import p2pstream.common.wire.Message;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Reach;
 import p2pstream.common.wire.Reject;
@@ -76,7 +75,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
                       Sharing sharing) {
             this(bind, tracker, dir, uploadBytesPerSecond, threads, maxConnections, helloTimeoutMillis,
                     sessionIdleMillis, sharing, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null, Security.ephemeral(),
-                    Access.PUBLIC);
+                    Access.anyone());
         }
 
         public Config(InetSocketAddress bind, InetSocketAddress tracker, Path dir, long uploadBytesPerSecond,
@@ -144,17 +143,6 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
     }
 
-    /**
-     * How a directory is shared while the server runs.
-     *
-     * @param openFiles    shared files kept open at most
-     * @param settleMillis a new or changed file is hashed once its size and modification time held this long
-     * @param rescanMillis the directory is listed this often even without change events
-     */
-    public record Sharing(int openFiles, long settleMillis, long rescanMillis) {
-        static final Sharing DEFAULT = new Sharing(OpenFiles.defaultCapacity(), 1_000, 60_000);
-    }
-
     private final PeerId peerId;
     private final Access access;
     private final Map<ContentId, Holding> streams = new ConcurrentHashMap<>();
@@ -176,6 +164,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final SharedFiles hasher;
     private final OpenFiles openFiles;
     private final DirectoryWatch watch;
+    private final Announcements announcements;
+    /** The sessions serving a stream now, on every loop: checked again when the access changes. */
+    private final Set<ServerSession> reading = ConcurrentHashMap.newKeySet();
 
     /** Serves on {@code group}, which the caller closes if this throws ({@link PeerServerStartup}). */
     PeerServer(Config config, EventLoopGroup group, PeerServerMetrics metrics, PeerServerHttp http,
@@ -211,18 +202,18 @@ public final class PeerServer implements Catalog, AutoCloseable {
         // holders behind NATs are connected to the viewers that ask through the tracker (section 11)
         trackerClient.arrivals(new Dialer(group.loops().get(0), config.security().key(),
                 acceptor.localAddress().getPort(), sessions, sessionLimits, cap, null));
+        this.announcements = new Announcements(trackerClient, access, group.loops().get(0));
         for (ServedStream s : shared) {
-            announce(s.announcement());
+            announcements.announce(s.announcement());
         }
         if (live != null) {
             LiveManifest m = live.manifest();
-            announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
+            announcements.announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
         }
         trackerClient.start();
-        if (access.isPrivate() && hasher != null) {
-            group.loops().get(0).schedule(Access.GRANT_LIFETIME_MILLIS / 2, this::renewGrants);
-        }
+        access.bind(group.loops().get(0), this::onAccessChanged);
         if (hasher != null) {
+            announcements.renewEvery(files::values);
             Sharing sharing = config.sharing();
             this.watch = new DirectoryWatch(hasher, group.loops().get(0), shared, new DirectoryWatch.Listener() {
                 @Override
@@ -233,6 +224,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
                 @Override
                 public void onUnshared(ServedStream removed) {
                     unshare(removed);
+                }
+
+                @Override
+                public void onFolderAccess(FolderAccess folders) {
+                    access.folders(folders);
                 }
             }, sharing.settleMillis(), sharing.rescanMillis(), true);
             watch.start();
@@ -246,11 +242,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         metrics.track(added);
         streams.put(added.manifest().contentId(), added);
         files.put(added.manifest().name(), added);
-        announce(added.announcement());
+        announcements.announce(added.announcement());
         if (replaced != null) {
             streams.remove(replaced.manifest().contentId(), replaced);
             metrics.forget(replaced);
-            trackerClient.withdraw(replaced.manifest().contentId());
+            announcements.withdraw(replaced.manifest().contentId());
             replaced.close();
         }
     }
@@ -260,7 +256,7 @@ public final class PeerServer implements Catalog, AutoCloseable {
         streams.remove(removed.manifest().contentId(), removed);
         files.remove(removed.manifest().name(), removed);
         metrics.forget(removed);
-        trackerClient.withdraw(removed.manifest().contentId());
+        announcements.withdraw(removed.manifest().contentId());
         removed.close();
     }
 
@@ -301,36 +297,37 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     /**
-     * A private stream is announced with a grant per allowed id (PROTOCOL.md section 10), renewed at half their
-     * lifetime by {@link #renewGrants}.
+     * Who may read changed (an allow file, an access file, an admission; first loop): the tracker hears of every
+     * stream whose readers changed, and the sessions of readers no longer let in end (ERROR FORBIDDEN).
      */
-    private void announce(Announce a) {
-        Message m = access.announcement(a, group.loops().get(0).clock().epochMicros() / 1000);
-        if (m instanceof PrivateAnnounce p) {
-            trackerClient.announce(p);
-        } else {
-            trackerClient.announce(a);
+    private void onAccessChanged() {
+        announcements.onAccessChanged(files.values());
+        for (ServerSession s : reading) {
+            s.recheck();
         }
-    }
-
-    /** Announces every private stream again with fresh grants, and again at half their lifetime. First loop. */
-    private void renewGrants() {
-        for (ServedStream s : files.values()) {
-            announce(s.announcement());
-        }
-        group.loops().get(0).schedule(Access.GRANT_LIFETIME_MILLIS / 2, this::renewGrants);
     }
 
     @Override
     public String refusal(PeerId reader, boolean encrypted, ContentId id, Grant presented, long nowMillis) {
         // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses; the owner
-        // goes by its own list of ids, whatever grant a reader shows
-        return access.refusal(reader, encrypted, "stream " + id.shortHex());
+        // goes by its own access, whatever grant a reader shows
+        Holding h = streams.get(id);
+        return h == null ? null : access.refusal(reader, encrypted, h.name(), "stream " + id.shortHex());
     }
 
     @Override
     public Grant grantFor(PeerId reader, ContentId id) {
-        return access.grantFor(reader, id, Clock.SYSTEM.epochMicros() / 1000);
+        Holding h = streams.get(id);
+        return h == null ? null : access.grantFor(reader, id, h.name(), Clock.SYSTEM.epochMicros() / 1000);
+    }
+
+    @Override
+    public void onReading(ServerSession session, boolean open) {
+        if (open) {
+            reading.add(session);
+        } else {
+            reading.remove(session);
+        }
     }
 
     /** Whether the tracker's dial-back reached this server (section 11): null until it said. Any thread. */

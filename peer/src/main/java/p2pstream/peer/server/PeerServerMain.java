@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +18,7 @@ import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
-import p2pstream.common.wire.PeerId;
 import p2pstream.peer.relay.Relay;
-import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.DiscoveryOptions;
 import p2pstream.peer.tracker.Security;
@@ -57,20 +53,9 @@ public final class PeerServerMain implements Callable<Integer> {
                     + " pins its peer id, else the id it proved first is remembered in known-trackers")
     String tracker;
 
-    @Option(names = "--private", description = "share with the peer ids --allow names only, over encrypted"
-            + " connections: the tracker gets a grant per allowed id and shows the files to those ids only, who"
-            + " fetch them by name (peer-client TRACKER NAME) and may re-serve them to each other")
-    boolean privateShare;
-
-    @Option(names = "--allow", paramLabel = "ID", description = "with --private: a peer id (peer-client --whoami) that"
-            + " may read every shared file; repeatable, up to 256")
-    List<String> allow = new ArrayList<>();
-
     @Option(names = "--tracker-id", paramLabel = "ID",
             description = "the peer id the tracker must prove (as HOST#ID does)")
     String trackerId;
-
-    private static final int PRIVATE_LINES = 100;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "directory to share, recursively (default: the current directory; with --relay: none)")
@@ -169,6 +154,9 @@ public final class PeerServerMain implements Callable<Integer> {
     IdentityOptions identity = new IdentityOptions();
 
     @Mixin
+    AccessOptions access = new AccessOptions();
+
+    @Mixin
     DiscoveryOptions discovery = new DiscoveryOptions();
 
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
@@ -223,7 +211,7 @@ public final class PeerServerMain implements Callable<Integer> {
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
-            Access access = access(true);
+            Access readers = access.access(identity, true);
             Security security = new Security(identity.staticKey(), trust);
             LivePublication options = new LivePublication(live, input,
                     chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
@@ -233,14 +221,14 @@ public final class PeerServerMain implements Callable<Integer> {
                     Quantity.durationMillis("--linger", linger, 1));
             return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
                 .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
-                .withAccess(access));
+                .withAccess(readers));
         }
-        Access access = access(false); // usage errors first: the identity is read (or made) only to run
+        Access readers = access.access(identity, false); // usage errors first, then the identity is read (or made)
         Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
                         .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)
-                        .withSecurity(security).withAccess(access));
+                        .withSecurity(security).withAccess(readers));
         server.exitOnLoopDeath("peer-server");
         exitOnTrackerRefused(server);
         if (!noPortMapping) {
@@ -270,8 +258,8 @@ public final class PeerServerMain implements Callable<Integer> {
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", sharing " + server.streamCount() + " files from " + dir.toAbsolutePath().normalize());
         printHttp(server);
-        if (access.isPrivate()) {
-            printPrivate(server, trackerAddress, a);
+        if (readers.isPrivate()) {
+            AccessOptions.printPrivate(server, trackerAddress, a);
         }
         stopped.await();
         return 0;
@@ -285,52 +273,6 @@ public final class PeerServerMain implements Callable<Integer> {
         }
         return new Relay.Limit(relayCircuits, Quantity.size("--relay-bytes", relayBytes),
                 Quantity.durationMillis("--relay-time", relayTime, 1000));
-    }
-
-    /** --private and --allow, checked: who may read, or {@link Access#PUBLIC}. */
-    private Access access(boolean publishingLive) throws IOException {
-        if (!privateShare) {
-            if (!allow.isEmpty()) {
-                throw new IllegalArgumentException("--allow: without --private (expected: --private --allow ID)");
-            }
-            return Access.PUBLIC;
-        }
-        if (publishingLive) {
-            throw new IllegalArgumentException("--private: with --live (expected: a shared directory; private live"
-                    + " streams are not built yet)");
-        }
-        if (allow.isEmpty()) {
-            throw new IllegalArgumentException("--private: no --allow ID (expected: at least one peer id that may"
-                    + " read)");
-        }
-        List<PeerId> ids = new ArrayList<>();
-        for (String text : allow) {
-            try {
-                ids.add(PeerId.parse(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--allow: " + e.getMessage());
-            }
-        }
-        return Access.allowing(identity.identity(), ids);
-    }
-
-    /**
-     * How a reader fetches each private file: by name through the tracker, which shows it to the allowed ids only,
-     * or straight from this server. At most {@value #PRIVATE_LINES} lines.
-     */
-    private static void printPrivate(PeerServer server, InetSocketAddress tracker, InetSocketAddress a) {
-        List<Manifest> shared = server.manifests();
-        String trackerText = tracker.getHostString() + ":" + tracker.getPort();
-        for (Manifest m : shared.subList(0, Math.min(PRIVATE_LINES, shared.size()))) {
-            System.out.println("private " + m.name() + ": peer-client " + trackerText + " " + m.name()
-                    + " (or: peer-client - " + m.contentId().hex() + " --peer " + a.getAddress().getHostAddress() + ":"
-                    + a.getPort() + ")");
-        }
-        if (shared.size() > PRIVATE_LINES) {
-            System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (peer-client " + trackerText
-                    + " --list, as an allowed id, lists them)");
-        }
-        System.out.flush();
     }
 
     /** A tracker that proves another id than the one pinned ends the process with status 6, saying why. */

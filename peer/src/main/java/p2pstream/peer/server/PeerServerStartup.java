@@ -27,8 +27,10 @@ final class PeerServerStartup {
         try {
             http = config.http() == null ? null : PeerServerHttp.open(group, config.http(), metrics);
             hasher = new SharedFiles(dir, Clock.SYSTEM, open);
-            server = new PeerServer(config, group, metrics, http, hasher.hashAll(metrics.hashing()), null, hasher,
-                    open);
+            List<ServedStream> shared = hasher.hashAll(metrics.hashing());
+            // the access files before the first announcement: a folder is never announced as it should not be
+            config.access().folders(FolderAccess.read(dir.root(), shared.stream().map(ServedStream::name).toList()));
+            server = new PeerServer(config, group, metrics, http, shared, null, hasher, open);
         } catch (IOException | RuntimeException e) {
             abandon(http, hasher, group);
             throw e;

@@ -11,6 +11,7 @@ import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.Limits;
 import p2pstream.common.wire.Bitfield;
+import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.Hello;
@@ -42,6 +43,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     /** This connection is the tracker's dial-back (PROTOCOL.md section 11): what it is sent is no upload. */
     private boolean dialBack;
     private Holding stream;
+    /** The content id the reader asked for, once served. */
+    private ContentId served;
     /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
     private Hello granting;
     private String peerName;
@@ -182,9 +185,27 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
     }
 
+    /**
+     * Asks the catalog again whether the reader may still read what it is served (who may read changed), and ends
+     * the session with ERROR FORBIDDEN when it may not. Any thread: runs on the connection's loop.
+     */
+    public void recheck() {
+        connection.loop().execute(() -> {
+            if (stream == null || !connection.isOpen()) {
+                return;
+            }
+            String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, null,
+                    connection.loop().clock().epochMicros() / 1000);
+            if (refused != null) {
+                connection.fail(new ProtocolException(ErrorCode.FORBIDDEN, refused));
+            }
+        });
+    }
+
     @Override
     public void onClose(String reason) {
         if (stream != null) {
+            catalog.onReading(this, false);
             catalog.onServingEnded(stream);
             stream.unsubscribe(this);
             while (!queue.isEmpty()) {
@@ -233,7 +254,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
         }
         stream = s;
+        served = hello.contentId();
         catalog.onServing(s);
+        catalog.onReading(this, true);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":"

@@ -236,17 +236,28 @@ public final class TrackerClient implements AutoCloseable {
                 replay = new ArrayDeque<>(List.of(m));
                 replayBatch(connection);
             } else if (welcomed) {
+                // the latest replaces one still queued: an access change must not be undone by a stale one
+                replay.removeIf(queued -> contentIdOf(queued).equals(id));
                 replay.add(m);
             }
         });
     }
 
+    /** Withdraws a holding; an announcement of it still queued (paced, or replayed) is dropped too. */
     public void withdraw(ContentId id) {
         loop.execute(() -> {
+            if (replay != null) {
+                replay.removeIf(queued -> contentIdOf(queued).equals(id));
+            }
             if (announcements.remove(id) != null && welcomed) {
                 connection.send(new Withdraw(id));
             }
         });
+    }
+
+    private static ContentId contentIdOf(Message announcement) {
+        return announcement instanceof PrivateAnnounce p ? p.announce().contentId()
+                : ((Announce) announcement).contentId();
     }
 
     public CompletableFuture<Peers> lookup(Lookup lookup) {
