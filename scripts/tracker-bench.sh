@@ -101,7 +101,10 @@ mib() {
 }
 
 log "tracker bench: dist/tracker.jar, $SESSIONS sessions, then LOOKUP from $ACTIVE of them and ANNOUNCE from $(( 2 * ACTIVE )), x $WINDOW in flight"
-start_tracker "$LOGS" --max-connections $(( SESSIONS + 100 )) --session-timeout "$SESSION_TIMEOUT" || die "$START_ERROR"
+# every session comes from 127.0.0.1: the per-address limit (64 by default, against one host taking every slot)
+# is raised with the total
+start_tracker "$LOGS" --max-connections $(( SESSIONS + 100 )) --max-connections-per-address $(( SESSIONS + 100 )) \
+    --session-timeout "$SESSION_TIMEOUT" || die "$START_ERROR"
 log "  tracker on $TRACKER (pid $TRACKER_PID)"
 HEAP_IDLE=$(heap_used_kib "$TRACKER_PID")
 RSS_IDLE=$(rss_kib "$TRACKER_PID" VmRSS)

@@ -119,6 +119,10 @@ final class LoadSession implements ConnectionHandler {
             }
             case PONG -> {
             }
+            case REACH -> {
+                // the tracker's dial-back of the listen port HELLO gave (nothing listens there: not reachable); it
+                // costs the tracker one outgoing connection per session, as a real peer-server's does
+            }
             case PEERS -> onAnswer(payload);
             case STREAMS -> {
                 if (listing != null) {
@@ -126,7 +130,7 @@ final class LoadSession implements ConnectionHandler {
                 }
             }
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: WELCOME, PONG, PEERS, STREAMS)");
+                    + " (expected: WELCOME, PONG, REACH, PEERS, STREAMS)");
         }
     }
 
