@@ -50,7 +50,8 @@ import picocli.CommandLine.Parameters;
                 "5 the tracker offered other content than the content id asked for,",
                 "6 the tracker proved another identity than the one pinned for it,",
                 "7 a private stream whose peers do not let this peer id read it,",
-                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them)."})
+                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them),",
+                "9 an invite link its owner refused (already used by another peer, or unknown)."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
     /** How long a signal waits for the download to write its figures and delete its temporary store. */
@@ -179,6 +180,9 @@ public final class PeerClientMain implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery = new DiscoveryOptions();
 
+    @Mixin
+    PasswordOptions password = new PasswordOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerClientMain command = new PeerClientMain();
@@ -193,6 +197,10 @@ public final class PeerClientMain implements Callable<Integer> {
         }
         if (identity.whoami()) {
             return identity.printWhoami(System.out);
+        }
+        Integer redeemed = InviteRun.invite(this, System.err); // a p2ps:// link is redeemed first; null: go on
+        if (redeemed != null) {
+            return redeemed;
         }
         if (discovery.discover() && tracker != null) {
             if (stream != null) {
@@ -225,11 +233,8 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
         List<InetSocketAddress> fixedPeers = fixedPeers();
-        if (json && !list) {
-            throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
-                    + " the figures of a download are --stats-json FILE)");
-        }
         boolean watching = !list && http == null;
+        checkCombinations(watching);
         if (watching && stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
                     + " try --help)");
@@ -267,6 +272,10 @@ public final class PeerClientMain implements Callable<Integer> {
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
         }
+        Integer refused = InviteRun.password(this, password, System.err); // given to the owner first; null: go on
+        if (refused != null) {
+            return refused;
+        }
         Security security = new Security(identity.staticKey(), trust); // after the usage checks: they come first
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
@@ -283,11 +292,28 @@ public final class PeerClientMain implements Callable<Integer> {
         return watch(config, toStdout, file);
     }
 
+    /** Options that go only with others: --json with --list, a password with a stream to watch. */
+    private void checkCombinations(boolean watching) {
+        if (json && !list) {
+            throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
+                    + " the figures of a download are --stats-json FILE)");
+        }
+        if (password.any() && !watching) {
+            throw new IllegalArgumentException("--password-file: with --list or --http (expected: peer-client TRACKER"
+                    + " STREAM --peer HOST:PORT#OWNER-ID --password-file FILE)");
+        }
+    }
+
     /** The --peer addresses, each HOST:PORT. */
     private List<InetSocketAddress> fixedPeers() {
         List<InetSocketAddress> fixedPeers = new ArrayList<>();
         for (String p : peerAddresses) {
-            InetSocketAddress a = Endpoint.parse(p, 0);
+            int pin = p.indexOf('#'); // the owner's id a password is given to (InviteRun.password)
+            if (pin >= 0 && !password.any()) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT; #ID only with"
+                        + " --password-file)");
+            }
+            InetSocketAddress a = Endpoint.parse(pin < 0 ? p : p.substring(0, pin), 0);
             if (a.getPort() <= 0) {
                 throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
             }

@@ -19,6 +19,7 @@ import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
@@ -176,6 +177,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final SharedFiles hasher;
     private final OpenFiles openFiles;
     private final DirectoryWatch watch;
+    /** Answers REDEEM (invites, the provider password) once set; null before, and for a public server. */
+    private volatile Redemptions redemptions;
 
     /** Serves on {@code group}, which the caller closes if this throws ({@link PeerServerStartup}). */
     PeerServer(Config config, EventLoopGroup group, PeerServerMetrics metrics, PeerServerHttp http,
@@ -304,11 +307,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
      * A private stream is announced with a grant per allowed id (PROTOCOL.md section 10), renewed at half their
      * lifetime by {@link #renewGrants}.
      */
-    private void announce(Announce a) {
+    void announce(Announce a) {
         Message m = access.announcement(a, group.loops().get(0).clock().epochMicros() / 1000);
         if (m instanceof PrivateAnnounce p) {
             trackerClient.announce(p);
-        } else {
+        } else if (m != null) {
             trackerClient.announce(a);
         }
     }
@@ -325,7 +328,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     public String refusal(PeerId reader, boolean encrypted, ContentId id, Grant presented, long nowMillis) {
         // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses; the owner
         // goes by its own list of ids, whatever grant a reader shows
-        return access.refusal(reader, encrypted, "stream " + id.shortHex());
+        Holding h = holding(id);
+        return access.refusal(reader, encrypted, h != null ? h.name() : null, "stream " + id.shortHex());
     }
 
     @Override
@@ -394,6 +398,26 @@ public final class PeerServer implements Catalog, AutoCloseable {
     /** Where the page and {@code /metrics} are served (the real port when 0 was asked for), or null. Any thread. */
     public InetSocketAddress httpAddress() {
         return http == null ? null : http.address();
+    }
+
+    @Override
+    public Redemptions redemptions() {
+        return redemptions;
+    }
+
+    /** From now on REDEEMs go to {@code r}, which lets earlier runs' redeemers in again; closed with the server. */
+    void redeemWith(Redemptions r) {
+        redemptions = r;
+        firstLoop().execute(r::readmit);
+    }
+
+    EventLoop firstLoop() {
+        return group.loops().get(0);
+    }
+
+    /** The shared file named {@code name}, or null. Any thread. */
+    ServedStream fileNamed(String name) {
+        return files.get(name);
     }
 
     @Override
@@ -466,6 +490,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
         if (watch != null) {
             watch.close();
+        }
+        if (redemptions != null) {
+            redemptions.close();
         }
         trackerClient.close();
         acceptor.close();

@@ -171,6 +171,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery = new DiscoveryOptions();
 
+    @Mixin
+    InviteOptions invite = new InviteOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -273,6 +276,9 @@ public final class PeerServerMain implements Callable<Integer> {
         if (access.isPrivate()) {
             printPrivate(server, trackerAddress, a);
         }
+        if (invite.any()) {
+            invite.start(server, access, identity.file(), trackerAddress, trust.expected(trackerAddress), System.out);
+        }
         stopped.await();
         return 0;
     }
@@ -287,8 +293,9 @@ public final class PeerServerMain implements Callable<Integer> {
                 Quantity.durationMillis("--relay-time", relayTime, 1000));
     }
 
-    /** --private and --allow, checked: who may read, or {@link Access#PUBLIC}. */
+    /** --private, --allow, --invite and --password-file, checked: who may read, or {@link Access#PUBLIC}. */
     private Access access(boolean publishingLive) throws IOException {
+        invite.check(privateShare);
         if (!privateShare) {
             if (!allow.isEmpty()) {
                 throw new IllegalArgumentException("--allow: without --private (expected: --private --allow ID)");
@@ -299,9 +306,9 @@ public final class PeerServerMain implements Callable<Integer> {
             throw new IllegalArgumentException("--private: with --live (expected: a shared directory; private live"
                     + " streams are not built yet)");
         }
-        if (allow.isEmpty()) {
+        if (allow.isEmpty() && !invite.any()) {
             throw new IllegalArgumentException("--private: no --allow ID (expected: at least one peer id that may"
-                    + " read)");
+                    + " read, or --invite, or --password-file)");
         }
         List<PeerId> ids = new ArrayList<>();
         for (String text : allow) {
