@@ -60,7 +60,8 @@ public final class InviteLink {
         this.secret = secret.clone();
         this.trackerId = trackerId;
         String problem = scopeProblem(file, scope);
-        if (problem != null || secret.length < MIN_SECRET_BYTES || secret.length > MAX_SECRET_BYTES
+        if (problem != null || port(tracker) > 65_535 || port(ownerAddress) > 65_535
+                || secret.length < MIN_SECRET_BYTES || secret.length > MAX_SECRET_BYTES
                 || secret.length % 5 != 0 || !LINK.matcher(text()).matches()) {
             throw new IllegalArgumentException("invite link: " + (problem != null ? problem : "bad host, port or"
                     + " secret length " + secret.length + " (" + EXPECTED + ")"));
@@ -129,6 +130,14 @@ public final class InviteLink {
     @Override
     public String toString() {
         return "invite from " + owner.text() + " for " + (file ? "file " : "folder ") + scope;
+    }
+
+    /** The port of HOST:PORT, or 0 when there is none to read. */
+    private static int port(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String digits = hostPort.substring(colon + 1);
+        return colon < 0 || digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)
+                ? 0 : Integer.parseInt(digits);
     }
 
     /** Why {@code scope} cannot be what an invite covers, or null. */

@@ -97,30 +97,21 @@ public final class InviteOptions {
                       InetSocketAddress trackerAddress, PeerId trackerId, PrintStream out) throws IOException {
         String host = trackerAddress.getHostString();
         String tracker = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + trackerAddress.getPort();
-        Invites kept = Invites.load(Invites.beside(identityFile));
-        Redemptions redemptions = new Redemptions(server, access, kept, password);
-        List<String> lines = new ArrayList<>();
-        String owner = ownerAddress(server);
+        Redemptions redemptions = Redemptions.start(server, access, Invites.beside(identityFile), password);
+        int made = 0;
         for (String asked : invites) {
-            boolean everything = asked.equals(EVERYTHING);
-            String scope = everything ? "" : scope(asked);
-            boolean file = !everything && server.fileNamed(scope) != null;
-            byte[] secret = kept.create(file, scope);
-            String link = new InviteLink(tracker, server.peerId(), owner, file, scope, secret, trackerId).text();
-            String what = file ? "file " + scope : everything ? "everything shared" : "folder " + scope;
-            redemptions.show(secret, what, link);
-            lines.add("invite for " + what + " (one peer, once): peer-client " + link);
+            InviteLink link = redemptions.invite(asked.equals(EVERYTHING) ? "" : scope(asked), tracker, trackerId);
+            made++;
+            out.println("invite for " + (link.isFile() ? "file " + link.scope() : link.scope().isEmpty()
+                    ? "everything shared" : "folder " + link.scope()) + " (one peer, once): peer-client " + link.text());
         }
-        server.redeemWith(redemptions);
-        for (String line : lines) {
-            out.println(line);
-        }
+        String owner = ownerAddress(server);
         if (password != null) {
             out.println("password: peer-client " + tracker + " NAME --peer " + owner + "#" + server.peerId().text()
                     + " --password-file FILE");
         }
-        if (kept.unusedCount() > lines.size()) {
-            out.println("invites: " + (kept.unusedCount() - lines.size()) + " unused from earlier runs still work");
+        if (redemptions.unusedCount() > made) {
+            out.println("invites: " + (redemptions.unusedCount() - made) + " unused from earlier runs still work");
         }
         out.flush();
     }

@@ -2,6 +2,7 @@ package p2pstream.peer.server;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,11 +13,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
 import p2pstream.common.access.GuessLimit;
+import p2pstream.common.access.InviteLink;
 import p2pstream.common.access.PasswordHash;
 import p2pstream.common.access.Redeem;
 import p2pstream.common.net.Connection;
@@ -31,10 +34,10 @@ import p2pstream.common.wire.ProtocolException;
  * and once the tracker has them the reader gets a GRANT naming it; else ERROR FORBIDDEN. Guessing is braked per source
  * address (and, for the password, per claimed id) by {@link GuessLimit}s. The password's slow hash (about 0.3 s) runs
  * on a thread of its own, one check at a time with a short queue, never on a loop: a serving loop that stalled for
- * every guess would stall every viewer on it. {@link #onRedeem} from any session's loop; the rest on the server's
- * first loop.
+ * every guess would stall every viewer on it. {@link #start} and {@link #invite} from any thread (the main),
+ * {@link #onRedeem} from any session's loop; the rest on the server's first loop.
  */
-final class Redemptions implements AutoCloseable {
+public final class Redemptions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Redemptions.class);
     /** Password checks waiting for the checker at most; beyond, a guess is told the server is busy. */
     static final int MAX_QUEUED_CHECKS = 8;
@@ -51,10 +54,53 @@ final class Redemptions implements AutoCloseable {
     /** Sources and ids with a password check in flight: one at a time each. */
     private final Set<Object> checking = new HashSet<>();
     private final ThreadPoolExecutor checker;
+    /** Password hashes computed so far. */
+    private final AtomicInteger checks = new AtomicInteger();
     /** The links made by this run and not redeemed yet, by their secret's hash: the page (any loop) shows them. */
     private final Map<String, Shown> links = new LinkedHashMap<>();
 
-    Redemptions(PeerServer server, Access access, Invites invites, PasswordHash password) {
+    /**
+     * Has {@code server} (private by {@code access}) answer REDEEM from now on, with the invites kept in
+     * {@code invitesFile} and {@code password} (null: none); lets earlier runs' redeemers in again. Closed with the
+     * server.
+     */
+    public static Redemptions start(PeerServer server, Access access, Path invitesFile, PasswordHash password)
+            throws IOException {
+        Redemptions r = new Redemptions(server, access, Invites.load(invitesFile), password);
+        server.redeemWith(r);
+        return r;
+    }
+
+    /**
+     * Makes an invite for {@code asked} (a shared file's name, else a folder; "" for everything), kept until
+     * redeemed, and returns its link, which the page shows until then.
+     *
+     * @param tracker   HOST:PORT where the redeemer finds the tracker
+     * @param trackerId the tracker's id the link pins, or null
+     */
+    public InviteLink invite(String asked, String tracker, PeerId trackerId) throws IOException {
+        boolean file = !asked.isEmpty() && server.fileNamed(asked) != null;
+        byte[] secret;
+        synchronized (invites) { // the main thread makes them while the loop redeems others
+            secret = invites.create(file, asked);
+        }
+        InviteLink link = new InviteLink(tracker, server.peerId(), InviteOptions.ownerAddress(server), file, asked,
+                secret, trackerId);
+        String what = file ? "file " + asked : asked.isEmpty() ? "everything shared" : "folder " + asked;
+        synchronized (links) {
+            links.put(Invites.hash(secret), new Shown(what, link.text()));
+        }
+        return link;
+    }
+
+    /** Invites kept and not redeemed yet, this run's and earlier ones'. Any thread. */
+    public int unusedCount() {
+        synchronized (invites) {
+            return invites.unusedCount();
+        }
+    }
+
+    private Redemptions(PeerServer server, Access access, Invites invites, PasswordHash password) {
         this.server = server;
         this.access = access;
         this.loop = server.firstLoop();
@@ -73,7 +119,11 @@ final class Redemptions implements AutoCloseable {
 
     /** Lets the redeemers of earlier runs' invites in again and announces what they read. The first loop. */
     void readmit() {
-        for (Invites.Invite i : invites.redeemed()) {
+        List<Invites.Invite> redeemed;
+        synchronized (invites) {
+            redeemed = invites.redeemed();
+        }
+        for (Invites.Invite i : redeemed) {
             if (access.admit(i.redeemer(), i.scope())) {
                 reannounce(i.scope());
             }
@@ -81,17 +131,7 @@ final class Redemptions implements AutoCloseable {
     }
 
     /** An invite shown on the page: what it lets in, and its link. */
-    record Shown(String what, String link) {
-    }
-
-    /**
-     * Remembers {@code link}, made by this run from {@code secret} for {@code what}, for the page until it is redeemed.
-     * Any thread.
-     */
-    void show(byte[] secret, String what, String link) {
-        synchronized (links) {
-            links.put(Invites.hash(secret), new Shown(what, link));
-        }
+    public record Shown(String what, String link) {
     }
 
     /** This run's links not redeemed yet, in the order made. Any thread. */
@@ -127,7 +167,9 @@ final class Redemptions implements AutoCloseable {
         }
         Invites.Outcome outcome;
         try {
-            outcome = invites.redeem(secret, reader);
+            synchronized (invites) {
+                outcome = invites.redeem(secret, reader);
+            }
         } catch (IOException e) {
             log.warn("cannot save the invites: {}", e.toString());
             refuse(c, ErrorCode.INTERNAL, "invite: the server cannot record it (expected: try again later)");
@@ -181,6 +223,7 @@ final class Redemptions implements AutoCloseable {
     }
 
     private void onChecked(Connection c, InetAddress source, PeerId reader, boolean right) {
+        checks.incrementAndGet();
         checking.remove(source);
         checking.remove(reader);
         if (!right) {
@@ -233,6 +276,11 @@ final class Redemptions implements AutoCloseable {
 
     private static String seconds(long millis) {
         return (millis + 999) / 1000 + " s";
+    }
+
+    /** Password hashes computed so far: a guess refused by the brake costs none. Any thread. */
+    public int passwordChecks() {
+        return checks.get();
     }
 
     /** Remembered sources of wrong guesses (invites, password by address, password by id): bounded. First loop. */
