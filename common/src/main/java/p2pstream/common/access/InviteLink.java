@@ -117,6 +117,11 @@ public final class InviteLink {
         return scope;
     }
 
+    /** What it lets in, for people: "file NAME", "folder PREFIX" or "everything shared". */
+    public String covers() {
+        return file ? "file " + scope : scope.isEmpty() ? "everything shared" : "folder " + scope;
+    }
+
     public byte[] secret() {
         return secret.clone();
     }
@@ -129,7 +134,7 @@ public final class InviteLink {
     /** Never the secret. */
     @Override
     public String toString() {
-        return "invite from " + owner.text() + " for " + (file ? "file " : "folder ") + scope;
+        return "invite from " + owner.text() + " for " + covers();
     }
 
     /** The port of HOST:PORT, or 0 when there is none to read. */

@@ -102,8 +102,7 @@ public final class InviteOptions {
         for (String asked : invites) {
             InviteLink link = redemptions.invite(asked.equals(EVERYTHING) ? "" : scope(asked), tracker, trackerId);
             made++;
-            out.println("invite for " + (link.isFile() ? "file " + link.scope() : link.scope().isEmpty()
-                    ? "everything shared" : "folder " + link.scope()) + " (one peer, once): peer-client " + link.text());
+            out.println("invite for " + link.covers() + " (one peer, once): peer-client " + link.text());
         }
         String owner = ownerAddress(server);
         if (password != null) {

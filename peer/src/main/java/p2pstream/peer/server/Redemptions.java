@@ -86,9 +86,8 @@ public final class Redemptions implements AutoCloseable {
         }
         InviteLink link = new InviteLink(tracker, server.peerId(), InviteOptions.ownerAddress(server), file, asked,
                 secret, trackerId);
-        String what = file ? "file " + asked : asked.isEmpty() ? "everything shared" : "folder " + asked;
         synchronized (links) {
-            links.put(Invites.hash(secret), new Shown(what, link.text()));
+            links.put(Invites.hash(secret), new Shown(link.covers(), link.text()));
         }
         return link;
     }
