@@ -22,8 +22,9 @@ import p2pstream.common.wire.PeerId;
  * A peer-server's invites (PROTOCOL.md section 10): for each, only the SHA-256 of its secret (a 160-bit random secret
  * needs no slow hash: nobody can search its space), what it lets in (a file by name, or a folder), and the id that
  * redeemed it. Kept in a file beside the server's identity ({@code IDENTITY-FILE.invites}, owner-only, replaced
- * atomically on every change), so a restart keeps the unused invites and lets the redeemers in again. The server's
- * first loop (and the main thread before the server runs).
+ * atomically on every change), so a restart keeps the unused invites and lets the redeemers in again. Not
+ * thread-safe: {@link Redemptions} holds its lock around every call (the main thread makes invites while the server's
+ * first loop redeems).
  *
  * <pre>file: "#" comment lines, then one line per invite:
  * invite &lt;sha-256 of the secret: 64 hex&gt; &lt;f (file) | d (folder)&gt;
