@@ -1,10 +1,7 @@
 package p2pstream.peer.client;
 
 import java.io.Console;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import p2pstream.common.access.PasswordHash;
 import picocli.CommandLine.Option;
 
@@ -27,25 +24,13 @@ public final class PasswordOptions {
     }
 
     /** The password, read from the file's first line or the console; the caller clears it. */
-    char[] read() throws IOException {
+    char[] read() {
         if (file != null && prompt) {
             throw new IllegalArgumentException("--password: with --password-file (expected: one of them)");
         }
         char[] password;
         if (file != null) {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--password-file: " + file + " cannot be read: " + e
-                        + " (expected: a file holding the password)", e);
-            }
-            int end = 0;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            password = PasswordHash.chars(Arrays.copyOf(bytes, end));
-            Arrays.fill(bytes, (byte) 0);
+            password = PasswordHash.readFirstLine(file, "--password-file");
         } else {
             Console console = System.console();
             if (console == null) {

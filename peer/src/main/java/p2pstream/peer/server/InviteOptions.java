@@ -3,7 +3,6 @@ package p2pstream.peer.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +47,7 @@ public final class InviteOptions {
      * Usage errors before anything starts (without --private, a bad name, a password file that cannot be read);
      * hashes the password (about 0.3 s), which is then kept only so.
      */
-    public void check(boolean privateShare) throws IOException {
+    public void check(boolean privateShare) {
         if (any() && !privateShare) {
             throw new IllegalArgumentException((invites.isEmpty() ? "--password-file" : "--invite")
                     + ": without --private (expected: --private, which they let readers into)");
@@ -62,23 +61,7 @@ public final class InviteOptions {
         if (passwordFile == null) {
             return;
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(passwordFile);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--password-file: " + passwordFile + " cannot be read: " + e
-                    + " (expected: a file holding the password)", e);
-        }
-        int end = 0;
-        while (end < bytes.length && bytes[end] != '\n') {
-            end++;
-        }
-        char[] chars = PasswordHash.chars(Arrays.copyOf(bytes, end));
-        Arrays.fill(bytes, (byte) 0);
-        if (chars.length == 0 || chars.length > PasswordHash.MAX_PASSWORD_CHARS) {
-            throw new IllegalArgumentException("--password-file: a password of " + chars.length + " characters"
-                    + " (expected: 1.." + PasswordHash.MAX_PASSWORD_CHARS + ", on its first line)");
-        }
+        char[] chars = PasswordHash.readFirstLine(passwordFile, "--password-file");
         try {
             password = PasswordHash.of(chars);
         } finally {
