@@ -415,11 +415,6 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return group.loops().get(0);
     }
 
-    /** The shared file named {@code name}, or null. Any thread. */
-    ServedStream fileNamed(String name) {
-        return files.get(name);
-    }
-
     @Override
     public Holding holding(ContentId id) {
         return streams.get(id);

@@ -79,7 +79,7 @@ public final class Redemptions implements AutoCloseable {
      * @param trackerId the tracker's id the link pins, or null
      */
     public InviteLink invite(String asked, String tracker, PeerId trackerId) throws IOException {
-        boolean file = !asked.isEmpty() && server.fileNamed(asked) != null;
+        boolean file = !asked.isEmpty() && named(asked) != null;
         byte[] secret;
         synchronized (invites) { // the main thread makes them while the loop redeems others
             secret = invites.create(file, asked);
@@ -248,7 +248,7 @@ public final class Redemptions implements AutoCloseable {
         }
         reannounce(scope);
         long now = loop.clock().epochMicros() / 1000;
-        ServedStream named = file ? server.fileNamed(scope) : null;
+        ServedStream named = file ? named(scope) : null;
         Grant grant = named != null ? access.grantFor(reader, named.manifest().contentId(), now)
                 : access.grantForPrefix(reader, scope, now);
         // the reader looks the stream up next: the tracker must hold its grant first (if it is away, the answer
@@ -259,6 +259,16 @@ public final class Redemptions implements AutoCloseable {
                 c.closeAfterFlush("redeemed");
             }
         }));
+    }
+
+    /** The shared file named {@code name}, or null. */
+    private ServedStream named(String name) {
+        for (ServedStream s : server.files()) {
+            if (s.manifest().name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private void reannounce(String scope) {
@@ -280,11 +290,6 @@ public final class Redemptions implements AutoCloseable {
     /** Password hashes computed so far: a guess refused by the brake costs none. Any thread. */
     public int passwordChecks() {
         return checks.get();
-    }
-
-    /** Remembered sources of wrong guesses (invites, password by address, password by id): bounded. First loop. */
-    int[] guessSources() {
-        return new int[] {inviteGuesses.size(), passwordGuessesByAddress.size(), passwordGuessesById.size()};
     }
 
     @Override
