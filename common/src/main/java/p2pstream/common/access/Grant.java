@@ -174,7 +174,7 @@ public final class Grant {
     }
 
     /** Whether {@code prefix} names a folder {@code name} is in (or the name itself): "a/b" covers "a/b/c". */
-    static boolean covers(String prefix, String name) {
+    public static boolean covers(String prefix, String name) {
         if (prefix.isEmpty()) {
             return true;
         }

@@ -1,8 +1,11 @@
 package p2pstream.common.access;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -124,6 +127,31 @@ public final class PasswordHash {
             Arrays.fill(decoded.array(), '\0');
         }
         return exact;
+    }
+
+    /**
+     * The password on the first line of {@code file} ({@code option} names it in errors): 1..{@link
+     * #MAX_PASSWORD_CHARS} characters, else IllegalArgumentException; the caller clears it after use.
+     */
+    public static char[] readFirstLine(Path file, String option) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": " + file + " cannot be read: " + e
+                    + " (expected: a file holding the password)", e);
+        }
+        int end = 0;
+        while (end < bytes.length && bytes[end] != '\n') {
+            end++;
+        }
+        char[] password = chars(Arrays.copyOf(bytes, end));
+        Arrays.fill(bytes, (byte) 0);
+        if (password.length == 0 || password.length > MAX_PASSWORD_CHARS) {
+            throw new IllegalArgumentException(option + ": a password of " + password.length + " characters"
+                    + " (expected: 1.." + MAX_PASSWORD_CHARS + ", on the file's first line)");
+        }
+        return password;
     }
 
     private static void checkIterations(int iterations) {

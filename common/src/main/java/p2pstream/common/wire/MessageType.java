@@ -34,7 +34,8 @@ public enum MessageType {
     LIVE_CHUNK(0x28),
     LIVE_END(0x29),
     GRANT(0x2a),
-    JOIN(0x2b);
+    JOIN(0x2b),
+    REDEEM(0x2c);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

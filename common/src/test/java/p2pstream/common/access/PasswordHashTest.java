@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.net.FakeClock;
 
 class PasswordHashTest {
@@ -110,5 +114,18 @@ class PasswordHashTest {
             bytes[i] = (byte) Integer.parseInt(text.substring(2 * i, 2 * i + 2), 16);
         }
         return bytes;
+    }
+
+    @Test
+    void aPasswordFileGivesItsFirstLineOnly(@TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("pw"), "open sesame\r\nsecond line\n");
+        assertEquals("open sesame", new String(PasswordHash.readFirstLine(file, "--password-file")));
+        Files.writeString(file, "\nafter an empty first line");
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> PasswordHash.readFirstLine(file, "--password-file"));
+        assertTrue(empty.getMessage().startsWith("--password-file: a password of 0 characters"), empty.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> PasswordHash.readFirstLine(dir.resolve("missing"), "--password-file"));
     }
 }

@@ -2,10 +2,13 @@ package p2pstream.common.fuzz;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import p2pstream.common.access.Grant;
+import p2pstream.common.access.InviteLink;
 import p2pstream.common.access.PrivateAnnounce;
+import p2pstream.common.access.Redeem;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.FrameDecoder;
 import p2pstream.common.net.WireBytes;
@@ -98,6 +101,8 @@ public final class WireTargets {
                 frames(),
                 grant(),
                 privateAnnounce(),
+                message("REDEEM", CONTROL_PAYLOAD_BYTES, WireTargets::redeem, (base, in) -> Redeem.decode(in)),
+                inviteLink(),
                 beaconQuery(),
                 beaconAnswer());
     }
@@ -118,6 +123,39 @@ public final class WireTargets {
                     return new PrivateAnnounce(a, grants);
                 },
                 (base, in) -> PrivateAnnounce.decode(in)).withFixedBytes(MAX_FUZZED_GRANTS * SIGNATURE_FIXED_BYTES);
+    }
+
+    /** A REDEEM: an invite's random secret, or a password of UTF-8 text. */
+    static Redeem redeem(Draw draw) {
+        return draw.bool() ? new Redeem(Redeem.Kind.INVITE, draw.bytes(draw.between(16, 64)))
+                : new Redeem(Redeem.Kind.PASSWORD, ValidMessages.name(draw, 200).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An invite link as {@code peer-client} reads it from its command line: its UTF-8 text, of which only the one
+     * spelling {@link InviteLink#text} writes is taken (IllegalArgumentException, the parser's refusal, counts as the
+     * decoder's ProtocolException here).
+     */
+    static FuzzTarget<InviteLink> inviteLink() {
+        return FuzzTarget.of("invite link", InviteLink.MAX_CHARS * 4,
+                draw -> {
+                    boolean file = draw.bool();
+                    return new InviteLink(draw.bool() ? "tracker.example:2045" : "[2001:db8::1]:"
+                            + draw.between(1, 65_535), ValidMessages.peerId(draw), draw.bool() ? "203.0.113.5:2050"
+                            : "peer-7.example:" + draw.between(1, 65_535), file, file || draw.bool()
+                            ? ValidMessages.name(draw, 100) : "", draw.bytes(5 * draw.between(4, 12)),
+                            draw.bool() ? ValidMessages.peerId(draw) : null);
+                },
+                link -> link.text().getBytes(StandardCharsets.UTF_8),
+                (base, in) -> {
+                    byte[] bytes = new byte[in.remaining()];
+                    in.get(bytes);
+                    try {
+                        return InviteLink.parse(new String(bytes, StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException e) {
+                        throw ProtocolException.malformed(e.getMessage());
+                    }
+                });
     }
 
     /** A LAN beacon query: one whole datagram. */

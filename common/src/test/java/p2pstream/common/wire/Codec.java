@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import p2pstream.common.access.GrantMessage;
 import p2pstream.common.access.PrivateAnnounce;
+import p2pstream.common.access.Redeem;
 import java.util.Arrays;
 import p2pstream.common.net.FrameDecoder;
 
@@ -64,6 +65,7 @@ final class Codec {
             case LIVE_END -> LiveEnd.decode(payload);
             case GRANT -> GrantMessage.decode(payload);
             case PRIVATE_ANNOUNCE -> PrivateAnnounce.decode(payload);
+            case REDEEM -> Redeem.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }

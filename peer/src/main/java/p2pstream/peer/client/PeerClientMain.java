@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
                 "5 the tracker offered other content than the content id asked for,",
                 "6 the tracker proved another identity than the one pinned for it,",
                 "7 a private stream whose peers do not let this peer id read it,",
-                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them)."})
+                "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them),",
+                "9 an invite link its owner refused (already used by another peer, or unknown)."})
 public final class PeerClientMain implements Callable<Integer> {
     private static final int TRACKER_PORT = 2045;
 
@@ -178,6 +179,9 @@ public final class PeerClientMain implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery = new DiscoveryOptions();
 
+    @Mixin
+    PasswordOptions password = new PasswordOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerClientMain command = new PeerClientMain();
@@ -192,6 +196,10 @@ public final class PeerClientMain implements Callable<Integer> {
         }
         if (identity.whoami()) {
             return identity.printWhoami(System.out);
+        }
+        Integer redeemed = InviteRun.invite(this, System.err); // a p2ps:// link is redeemed first; null: go on
+        if (redeemed != null) {
+            return redeemed;
         }
         streamAfterDiscover();
         discovery.targets(discovery.discover() || tracker == null); // its usage errors before anything is sent
@@ -217,15 +225,8 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
         List<InetSocketAddress> fixedPeers = fixedPeers();
-        if (json && !list) {
-            throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
-                    + " the figures of a download are --stats-json FILE)");
-        }
-        if (all != null) {
-            FetchAll.checkOptions(stream != null ? "STREAM " + stream : list ? "--list" : http != null ? "--http"
-                    : null, parallel, port);
-        }
         boolean watching = !list && http == null && all == null;
+        checkCombinations(watching);
         if (watching && stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
                     + " try --help)");
@@ -263,6 +264,10 @@ public final class PeerClientMain implements Callable<Integer> {
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
         }
+        Integer refused = InviteRun.password(this, password, System.err); // given to the owner first; null: go on
+        if (refused != null) {
+            return refused;
+        }
         Security security = new Security(identity.staticKey(), trust); // after the usage checks: they come first
         // -q: warnings and errors only, so no progress line unless asked for by name
         boolean showProgress = progress != null ? progress : !logs.quiet() && isTerminal(2);
@@ -295,11 +300,32 @@ public final class PeerClientMain implements Callable<Integer> {
         }
     }
 
+    /** Options that go only with others: --json with --list, a password with a stream to watch, --all alone. */
+    private void checkCombinations(boolean watching) {
+        if (all != null) {
+            FetchAll.checkOptions(stream != null ? "STREAM " + stream : list ? "--list" : http != null ? "--http"
+                    : null, parallel, port);
+        }
+        if (json && !list) {
+            throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
+                    + " the figures of a download are --stats-json FILE)");
+        }
+        if (password.any() && !watching) {
+            throw new IllegalArgumentException("--password-file: with --list, --http or --all (expected:"
+                    + " peer-client TRACKER STREAM --peer HOST:PORT#OWNER-ID --password-file FILE)");
+        }
+    }
+
     /** The --peer addresses, each HOST:PORT. */
     private List<InetSocketAddress> fixedPeers() {
         List<InetSocketAddress> fixedPeers = new ArrayList<>();
         for (String p : peerAddresses) {
-            InetSocketAddress a = Endpoint.parse(p, 0);
+            int pin = p.indexOf('#'); // the owner's id a password is given to (InviteRun.password)
+            if (pin >= 0 && !password.any()) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT; #ID only with"
+                        + " --password-file)");
+            }
+            InetSocketAddress a = Endpoint.parse(pin < 0 ? p : p.substring(0, pin), 0);
             if (a.getPort() <= 0) {
                 throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
             }

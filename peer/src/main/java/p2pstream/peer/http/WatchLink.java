@@ -1,6 +1,5 @@
 package p2pstream.peer.http;
 
-import io.nayuki.qrcodegen.QrCode;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +7,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
 import java.util.regex.Pattern;
+import p2pstream.peer.server.QrModules;
 
 /**
  * The address of a watch page for another device, shown as a QR code: the gateway's own address when it listens
@@ -47,16 +47,9 @@ record WatchLink(String base, String path, boolean thisMachineOnly) {
         return base + path;
     }
 
-    /** The link's QR code modules, {@code [y][x]} dark; medium error correction, as phones read it at a glance. */
+    /** The link's QR code modules, {@code [y][x]} dark. */
     boolean[][] qrModules() {
-        QrCode qr = QrCode.encodeText(url(), QrCode.Ecc.MEDIUM);
-        boolean[][] dark = new boolean[qr.size][qr.size];
-        for (int y = 0; y < qr.size; y++) {
-            for (int x = 0; x < qr.size; x++) {
-                dark[y][x] = qr.getModule(x, y);
-            }
-        }
-        return dark;
+        return QrModules.of(url());
     }
 
     /** The name part of a Host header (without its port) when it is a plain name or address; else null. */

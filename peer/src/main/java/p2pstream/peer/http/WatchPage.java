@@ -92,7 +92,10 @@ final class WatchPage {
         if (!s.live()) {
             page.ranges("buffered", "in the cache", s.runFractions(), t.get("buffered-detail"));
         }
-        page.qrCode("on a phone", link.qrModules(), link.url());
+        boolean[][] qr = link.qrModules();
+        if (qr != null) { // null: a name too long for any QR code
+            page.qrCode("on a phone", qr, link.url());
+        }
         if (link.thisMachineOnly()) {
             page.note("loopback", "This link works on this machine only: the gateway listens on loopback. For a"
                     + " phone on the same network, start it with --http 0.0.0.0:PORT.");

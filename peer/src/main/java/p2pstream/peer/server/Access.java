@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
@@ -50,7 +51,7 @@ public final class Access {
     private AllowFile allowFile;
     private FolderAccess folders = FolderAccess.NONE;
     private final Map<PeerId, Set<String>> admitted = new HashMap<>();
-    private int admissions;
+    private final AtomicInteger admissions = new AtomicInteger();
     private ReaderNames names = ReaderNames.NONE;
     private final Set<String> unresolvedLogged = new HashSet<>();
     /** Null until the server binds it; volatile: {@link #admit} and the hook may come from any thread. */
@@ -115,24 +116,26 @@ public final class Access {
      * "a/b/..."), as long as the server runs, besides whom the lists allow; not where an access file that cannot be
      * read governs (fail closed). Any thread: applied on the server's loop.
      *
-     * @throws IllegalArgumentException for a prefix that is no stream name (nor ""), or past {@value #MAX_ADMITTED}
+     * @return false when {@value #MAX_ADMITTED} admissions were made already (nothing changes)
+     * @throws IllegalArgumentException for a prefix that is no stream name (nor "")
      */
-    public void admit(PeerId reader, String prefix) {
+    public boolean admit(PeerId reader, String prefix) {
         String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         if (!p.isEmpty()) {
             SharedDirectory.checkName(p);
         }
+        if (admissions.get() >= MAX_ADMITTED) {
+            log.warn("not admitting {} to '{}': {} admissions (expected: at most {})", reader, p, admissions.get(),
+                    MAX_ADMITTED);
+            return false;
+        }
         change(() -> {
-            if (admissions >= MAX_ADMITTED) {
-                log.warn("not admitting {} to '{}': {} admissions (expected: at most {})", reader, p, admissions,
-                        MAX_ADMITTED);
-                return;
-            }
             if (admitted.computeIfAbsent(reader, r -> new HashSet<>()).add(p)) {
-                admissions++;
+                admissions.incrementAndGet();
                 log.info("admitted {} to '{}'", reader.text(), p);
             }
         });
+        return true;
     }
 
     /** Account names resolve through {@code r} from now on (the accounts hook; default: none). Any thread. */
@@ -247,6 +250,14 @@ public final class Access {
         long expires = nowMillis + GRANT_LIFETIME_MILLIS;
         return scope.isEmpty() ? Grant.forStream(owner, reader, id, expires)
                 : Grant.forPrefix(owner, reader, scope, expires);
+    }
+
+    /**
+     * The grant for everything under {@code prefix} ("" for all) that a reader admitted to it is handed (a folder's
+     * invite, the provider password), valid from {@code nowMillis}; null when the server is public.
+     */
+    Grant grantForPrefix(PeerId reader, String prefix, long nowMillis) {
+        return owner == null ? null : Grant.forPrefix(owner, reader, prefix, nowMillis + GRANT_LIFETIME_MILLIS);
     }
 
     /**

@@ -38,9 +38,12 @@ public final class AccessOptions {
 
     /**
      * Who may read: the options checked (usage errors first), then the identity that signs the grants read (or made).
-     * A public server's folders may still be made private by access files.
+     * A public server's folders may still be made private by access files. Invites or a provider password
+     * ({@code invite}) let readers in at run time, so no --allow is needed with them.
      */
-    Access access(IdentityOptions identity, boolean publishingLive) throws IOException {
+    Access access(IdentityOptions identity, boolean publishingLive, InviteOptions invite) throws IOException {
+        invite.check(privateShare);
+        boolean lettingIn = invite.any();
         if (!privateShare) {
             if (!allow.isEmpty() || allowFile != null) {
                 throw new IllegalArgumentException((allowFile != null ? "--allow-file" : "--allow")
@@ -52,9 +55,9 @@ public final class AccessOptions {
             throw new IllegalArgumentException("--private: with --live (expected: a shared directory; private live"
                     + " streams are not built yet)");
         }
-        if (allow.isEmpty() && allowFile == null) {
+        if (allow.isEmpty() && allowFile == null && !lettingIn) {
             throw new IllegalArgumentException("--private: no --allow ID nor --allow-file FILE (expected: who may"
-                    + " read)");
+                    + " read, or --invite, or --password-file)");
         }
         List<PeerId> ids = new ArrayList<>();
         for (String text : allow) {

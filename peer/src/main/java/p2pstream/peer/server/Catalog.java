@@ -36,6 +36,11 @@ public interface Catalog {
         return null;
     }
 
+    /** Who answers a reader's REDEEM (a private peer-server's invites and password); null: REDEEM is unexpected. */
+    default Redemptions redemptions() {
+        return null;
+    }
+
     /** The role this peer says in its HELLO: a peer-server (publisher or seed) is a server, a viewer a client. */
     default Role role() {
         return Role.SERVER;

@@ -19,6 +19,7 @@ import p2pstream.common.access.Grant;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.ConnectionHandler;
+import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
 import p2pstream.common.net.Limits;
@@ -167,6 +168,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final Announcements announcements;
     /** The sessions serving a stream now, on every loop: checked again when the access changes. */
     private final Set<ServerSession> reading = ConcurrentHashMap.newKeySet();
+    /** Answers REDEEM (invites, the provider password) once set; null before, and for a public server. */
+    private volatile Redemptions redemptions;
 
     /** Serves on {@code group}, which the caller closes if this throws ({@link PeerServerStartup}). */
     PeerServer(Config config, EventLoopGroup group, PeerServerMetrics metrics, PeerServerHttp http,
@@ -394,6 +397,21 @@ public final class PeerServer implements Catalog, AutoCloseable {
     }
 
     @Override
+    public Redemptions redemptions() {
+        return redemptions;
+    }
+
+    /** From now on REDEEMs go to {@code r}, which lets earlier runs' redeemers in again; closed with the server. */
+    void redeemWith(Redemptions r) {
+        redemptions = r;
+        firstLoop().execute(r::readmit);
+    }
+
+    EventLoop firstLoop() {
+        return group.loops().get(0);
+    }
+
+    @Override
     public Holding holding(ContentId id) {
         return streams.get(id);
     }
@@ -463,6 +481,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
         }
         if (watch != null) {
             watch.close();
+        }
+        if (redemptions != null) {
+            redemptions.close();
         }
         trackerClient.close();
         acceptor.close();

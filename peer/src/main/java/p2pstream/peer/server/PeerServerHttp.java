@@ -72,6 +72,7 @@ final class PeerServerHttp implements AutoCloseable {
 
     private PeerServerStatus status(HttpExchange ex) {
         return PeerServerStatus.take(peerServer, metrics,
-                Objects.requireNonNullElse(ex.request().queryParameter("q"), ""));
+                Objects.requireNonNullElse(ex.request().queryParameter("q"), ""),
+                server.localAddress().getAddress().isLoopbackAddress());
     }
 }

@@ -159,6 +159,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery = new DiscoveryOptions();
 
+    @Mixin
+    InviteOptions invite = new InviteOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -211,7 +214,7 @@ public final class PeerServerMain implements Callable<Integer> {
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
-            Access readers = access.access(identity, true);
+            Access readers = access.access(identity, true, invite);
             Security security = new Security(identity.staticKey(), trust);
             LivePublication options = new LivePublication(live, input,
                     chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
@@ -223,7 +226,7 @@ public final class PeerServerMain implements Callable<Integer> {
                 .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
                 .withAccess(readers));
         }
-        Access readers = access.access(identity, false); // usage errors first, then the identity is read (or made)
+        Access readers = access.access(identity, false, invite); // usage errors first, then the identity is read
         Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
@@ -260,6 +263,9 @@ public final class PeerServerMain implements Callable<Integer> {
         printHttp(server);
         if (readers.isPrivate()) {
             AccessOptions.printPrivate(server, trackerAddress, a);
+        }
+        if (invite.any()) {
+            invite.start(server, readers, identity.file(), trackerAddress, trust.expected(trackerAddress), System.out);
         }
         stopped.await();
         return 0;

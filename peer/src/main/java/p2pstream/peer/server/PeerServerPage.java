@@ -48,10 +48,31 @@ final class PeerServerPage {
             table.end(!s.ready() ? "hashing..." : s.filter().isEmpty() ? "no files shared"
                     : "no file name contains this");
         }
+        invites(page, s);
         page.note((s.ready() && s.startupFiles() > 0 ? count(s.startupFiles()) + " files ("
                 + Quantity.bytesText(s.startupBytes()) + ") were hashed or read from the manifest cache at start. "
                 : "") + "Sent counts chunk frames queued to peers; requests served are chunks sent. Metrics for"
                 + " Prometheus: /metrics; these figures as JSON: /api/status.");
         return page.html();
+    }
+
+    /** Each unredeemed invite of this run as its link and a QR code a phone can take it from. */
+    private static void invites(HtmlPage page, PeerServerStatus s) {
+        if (s.invites() == null || s.invites().isEmpty()) {
+            return;
+        }
+        page.heading("Invites");
+        for (Redemptions.Shown invite : s.invites()) {
+            boolean[][] qr = QrModules.of(invite.link());
+            String label = "invite for " + invite.what() + " (one peer, once)";
+            if (qr != null) {
+                page.qrCode(label, qr, invite.link());
+            } else {
+                page.note(label + ", too long for a QR code: " + invite.link());
+            }
+        }
+        page.note("Each link lets the first peer that redeems it read what it names (peer-client LINK); it is shown"
+                + " here until then, and only on a loopback page. Invites made before a restart still work but are"
+                + " not shown: the server keeps only a hash of their secrets.");
     }
 }

@@ -12,13 +12,15 @@ import p2pstream.common.wire.Reject;
 /**
  * What the peer-server's page and {@code /api/status} show, taken at one moment from thread-safe figures: how far
  * the hashing at start has got (until it serves), what it sent and rejected, the peers it serves now, the shared
- * files a filter picks (the first {@link #MAX_SHOWN}) with what each was served, and its live publication.
- * Immutable once taken; any thread.
+ * files a filter picks (the first {@link #MAX_SHOWN}) with what each was served, its live publication, and the
+ * invite links this run made and nobody redeemed yet (null: not shown, as the page is served beyond loopback, where a
+ * link would let anyone who sees the page in). Immutable once taken; any thread.
  */
 record PeerServerStatus(String peerId, String address, boolean ready, long startupFiles, long startupFilesDone,
                         long startupBytes, long startupBytesDone, int sessions, int connections, long sentBytes,
                         long chunks, Map<String, Long> rejected, String filter, int files, long fileBytes,
-                        int matching, List<FileRow> shown, LiveRow live) {
+                        int matching, List<FileRow> shown, LiveRow live,
+                        List<Redemptions.Shown> invites) {
     /** A page shows at most this many files: it stays a few hundred KiB whatever the directory holds. */
     static final int MAX_SHOWN = 500;
 
@@ -33,7 +35,7 @@ record PeerServerStatus(String peerId, String address, boolean ready, long start
     }
 
     /** The figures now; {@code server} is null while the files are hashed at start. */
-    static PeerServerStatus take(PeerServer server, PeerServerMetrics m, String filter) {
+    static PeerServerStatus take(PeerServer server, PeerServerMetrics m, String filter, boolean showInvites) {
         HashProgress h = m.hashing();
         Map<String, Long> rejected = new LinkedHashMap<>();
         for (Reject.Reason r : Reject.Reason.values()) {
@@ -62,7 +64,8 @@ record PeerServerStatus(String peerId, String address, boolean ready, long start
                 a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort(), server != null, h.files(),
                 h.filesDone(), h.bytes(), h.bytesDone(), m.sessions(), server == null ? 0 : server.connectionCount(),
                 m.sentBytes(), m.chunks(), Collections.unmodifiableMap(rejected), filter, files, fileBytes, matching,
-                List.copyOf(shown), live);
+                List.copyOf(shown), live, !showInvites ? null : server == null || server.redemptions() == null
+                        ? List.of() : server.redemptions().links());
     }
 
     long rejectedCount() {

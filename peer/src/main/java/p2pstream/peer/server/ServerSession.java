@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.Redeem;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
 import p2pstream.common.net.EventLoop;
@@ -47,6 +48,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private ContentId served;
     /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
     private Hello granting;
+    /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
+    private boolean redeeming;
     private String peerName;
     private long chunksSent;
     /** Read by a publisher's thread choosing whom to tell of a new chunk first. */
@@ -107,6 +110,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             Hello hello = granting;
             granting = null;
             accept(hello, catalog.holding(hello.contentId()), GrantMessage.decode(payload).grant());
+            return;
+        }
+        if (stream == null && redeeming) {
+            t.expect(MessageType.REDEEM);
+            redeeming = false; // the redeemer's last frame: what follows it is UNEXPECTED, as a second HELLO
+            connection.helloAccepted();
+            connection.idleTimeoutMillis(idleMillis);
+            catalog.redemptions().onRedeem(connection, Redeem.decode(payload));
             return;
         }
         if (stream == null) {
@@ -224,6 +235,11 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             dialBack = true;
             connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), null));
             connection.closeAfterFlush("dial-back answered");
+            return;
+        }
+        if (hello.contentId() == null && hello.role() == Role.CLIENT && catalog.redemptions() != null) {
+            hello.expectProvedBy(connection.remotePeerId());
+            redeeming = true; // its REDEEM is the next frame, before the HELLO deadline
             return;
         }
         if (hello.contentId() == null) {

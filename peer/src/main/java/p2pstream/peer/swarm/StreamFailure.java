@@ -25,6 +25,8 @@ public final class StreamFailure extends Exception {
     public static final int FORBIDDEN = 7;
     /** --discover: no tracker answered on the LAN, not the one named, or several and none named. */
     public static final int NO_TRACKER = 8;
+    /** An invite its owner refused: already used by another peer, unknown, or guessed too often from here. */
+    public static final int INVITE_REFUSED = 9;
     /** Ended by a signal (Ctrl-C, SIGTERM); the JVM's own exit status is what the shell sees. */
     public static final int INTERRUPTED = 130;
 
