@@ -253,6 +253,14 @@ public final class Access {
     }
 
     /**
+     * The grant for the one stream {@code id} that a reader admitted to it is handed (a file's invite), valid from
+     * {@code nowMillis}; null when the server is public.
+     */
+    Grant grantForStream(PeerId reader, ContentId id, long nowMillis) {
+        return owner == null ? null : Grant.forStream(owner, reader, id, nowMillis + GRANT_LIFETIME_MILLIS);
+    }
+
+    /**
      * The grant for everything under {@code prefix} ("" for all) that a reader admitted to it is handed (a folder's
      * invite, the provider password), valid from {@code nowMillis}; null when the server is public.
      */

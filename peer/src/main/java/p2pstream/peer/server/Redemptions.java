@@ -247,7 +247,7 @@ public final class Redemptions implements AutoCloseable {
         }
         long now = loop.clock().epochMicros() / 1000;
         ServedStream named = file ? named(scope) : null;
-        Grant grant = named != null ? access.grantFor(reader, named.manifest().contentId(), scope, now)
+        Grant grant = named != null ? access.grantForStream(reader, named.manifest().contentId(), now)
                 : access.grantForPrefix(reader, scope, now);
         // the reader looks the stream up next: the tracker must hold its grant first (if it is away, the answer
         // comes when the tracker's round trip fails)
