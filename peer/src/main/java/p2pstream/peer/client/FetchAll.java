@@ -120,8 +120,10 @@ final class FetchAll {
      */
     Path target(String name) {
         int cut = prefix.lastIndexOf('/') + 1;
-        Path p = dir.resolve(name.substring(cut)).normalize();
-        if (!p.startsWith(dir.normalize())) {
+        // absolute: "." (the default DIR) normalizes to the empty path, which no path starts with
+        Path base = dir.toAbsolutePath().normalize();
+        Path p = base.resolve(name.substring(cut)).normalize();
+        if (!p.startsWith(base) || p.equals(base)) {
             throw new IllegalArgumentException("stream name: " + name + " (expected: a path inside " + dir + ")");
         }
         return p;
