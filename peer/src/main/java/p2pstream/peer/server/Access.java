@@ -255,7 +255,11 @@ public final class Access {
      * can fetch with --peer but not find it); null when nobody may read it (it is withdrawn).
      */
     Message announcement(Announce a, long nowMillis) {
-        Permissions.Readers r = readers(a.name());
+        return announcement(a, readers(a.name()), nowMillis);
+    }
+
+    /** The same for the readers {@code r} the caller took from {@link #readers} (each call builds them anew). */
+    Message announcement(Announce a, Permissions.Readers r, long nowMillis) {
         if (r.anyone()) {
             return a;
         }
