@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,9 +116,13 @@ public final class Access {
      * "a/b/..."), as long as the server runs, besides whom the lists allow; not where an access file that cannot be
      * read governs (fail closed). Any thread: applied on the server's loop.
      *
-     * @throws IllegalArgumentException for a prefix that is no stream name (nor ""), or past {@value #MAX_ADMITTED}
+     * <p>Past {@value #MAX_ADMITTED} admissions one is logged and dropped (on the loop: no caller to tell).
+     *
+     * @throws IllegalArgumentException for a prefix that is no stream name (nor "")
      */
     public void admit(PeerId reader, String prefix) {
+        // here, on the caller's thread: a null kept in 'admitted' would fail every later publish (Map.copyOf)
+        Objects.requireNonNull(reader, "reader");
         String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         if (!p.isEmpty()) {
             SharedDirectory.checkName(p);
