@@ -87,6 +87,7 @@ class MessageCodecTest {
                 new Reach(true, v4),
                 new Reach(false, v6),
                 new ConnectPeer(ID, PEER),
+                new ConnectPeer(ID, PEER, true),
                 new Dial(Dial.Mode.REVERSAL, false, ID, PEER, v4, 0),
                 new Dial(Dial.Mode.PUNCH, true, ID, new PeerId(1, 2), v6, Dial.MAX_DELAY_MILLIS),
                 new Dial(Dial.Mode.RELAY, false, ID, PEER, v4, 12, Token.random()),

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -120,8 +122,10 @@ final class FetchAll {
      */
     Path target(String name) {
         int cut = prefix.lastIndexOf('/') + 1;
-        Path p = dir.resolve(name.substring(cut)).normalize();
-        if (!p.startsWith(dir.normalize())) {
+        // absolute: "." (the default DIR) normalizes to the empty path, which no path starts with
+        Path base = dir.toAbsolutePath().normalize();
+        Path p = base.resolve(name.substring(cut)).normalize();
+        if (!p.startsWith(base) || p.equals(base)) {
             throw new IllegalArgumentException("stream name: " + name + " (expected: a path inside " + dir + ")");
         }
         return p;
@@ -137,10 +141,18 @@ final class FetchAll {
             t.setDaemon(true);
             return t;
         });
+        // the tracker lists by name, and two holders may share different contents under one name: fetched at once
+        // into the same file, each would overwrite the other's verified chunks
+        Map<String, Integer> listed = new HashMap<>();
+        for (Streams.Entry e : files) {
+            listed.merge(e.name(), 1, Integer::sum);
+        }
         try {
             List<Future<Outcome>> running = new ArrayList<>();
             for (Streams.Entry e : files) {
-                running.add(pool.submit(() -> fetch(e, interrupt, files.size(), totalBytes)));
+                int times = listed.get(e.name());
+                running.add(times == 1 ? pool.submit(() -> fetch(e, interrupt, files.size(), totalBytes))
+                        : CompletableFuture.completedFuture(ambiguous(e, times, files.size(), totalBytes)));
             }
             for (Future<Outcome> f : running) {
                 try {
@@ -153,6 +165,15 @@ final class FetchAll {
             pool.shutdownNow();
         }
         return summarize(outcomes, totalBytes, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** A name listed {@code times} over: none of its streams is fetched (which one is meant is the user's say). */
+    private Outcome ambiguous(Streams.Entry e, int times, int count, long totalBytes) {
+        Outcome o = new Outcome(e, WatchException.FAILED, "listed " + times + " times with different content"
+                + " (expected: one stream a name; this one alone: peer-client TRACKER " + e.contentId().hex()
+                + " -o FILE)", 0);
+        report(o, count, totalBytes);
+        return o;
     }
 
     private Outcome fetch(Streams.Entry e, CompletableFuture<String> interrupt, int count, long totalBytes) {

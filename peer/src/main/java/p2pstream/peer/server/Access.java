@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -120,6 +121,8 @@ public final class Access {
      * @throws IllegalArgumentException for a prefix that is no stream name (nor "")
      */
     public boolean admit(PeerId reader, String prefix) {
+        // here, on the caller's thread: a null kept in 'admitted' would fail every later publish (Map.copyOf)
+        Objects.requireNonNull(reader, "reader");
         String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         if (!p.isEmpty()) {
             SharedDirectory.checkName(p);
@@ -274,7 +277,11 @@ public final class Access {
      * can fetch with --peer but not find it); null when nobody may read it (it is withdrawn).
      */
     Message announcement(Announce a, long nowMillis) {
-        Permissions.Readers r = readers(a.name());
+        return announcement(a, readers(a.name()), nowMillis);
+    }
+
+    /** The same for the readers {@code r} the caller took from {@link #readers} (each call builds them anew). */
+    Message announcement(Announce a, Permissions.Readers r, long nowMillis) {
         if (r.anyone()) {
             return a;
         }

@@ -46,8 +46,12 @@ final class Announcements {
 
     /** Announces {@code a} as its access says now (withdrawn when nobody may read it). */
     void announce(Announce a) {
-        Permissions.Readers readers = access.readers(a.name());
-        Message m = access.announcement(a, loop.clock().epochMicros() / 1000);
+        announce(a, access.readers(a.name()));
+    }
+
+    /** Announces {@code a} for {@code readers}, its access now: what is told and what is kept agree. */
+    private void announce(Announce a, Permissions.Readers readers) {
+        Message m = access.announcement(a, readers, loop.clock().epochMicros() / 1000);
         if (m == null) {
             withdraw(a.contentId());
             return;
@@ -76,7 +80,7 @@ final class Announcements {
             Permissions.Readers now = access.readers(s.manifest().name());
             Permissions.Readers before = told.get(s.manifest().contentId());
             if (before == null ? !now.equals(Permissions.Readers.NOBODY) : !before.equals(now)) {
-                announce(s.announcement());
+                announce(s.announcement(), now);
             }
         }
     }

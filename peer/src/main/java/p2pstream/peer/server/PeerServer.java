@@ -315,7 +315,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses; the owner
         // goes by its own access, whatever grant a reader shows
         Holding h = streams.get(id);
-        return h == null ? null : access.refusal(reader, encrypted, h.name(), "stream " + id.shortHex());
+        if (h == null) {
+            // unshared since the session found it (another loop): fail closed, its access is unknown now
+            return "stream " + id.shortHex() + " is no longer shared (expected: a stream this peer serves)";
+        }
+        return access.refusal(reader, encrypted, h.name(), "stream " + id.shortHex());
     }
 
     @Override

@@ -215,8 +215,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
 
     @Override
     public void onClose(String reason) {
+        catalog.onReading(this, false); // also when it was registered and then refused (or failed) before serving
         if (stream != null) {
-            catalog.onReading(this, false);
             catalog.onServingEnded(stream);
             stream.unsubscribe(this);
             while (!queue.isEmpty()) {
@@ -264,6 +264,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
         }
+        // registered before the check: an access change on another loop either comes after the check and is seen
+        // by it, or finds this session and has it check again (its recheck runs on this loop, after this)
+        catalog.onReading(this, true);
         String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId(),
                 presented, connection.loop().clock().epochMicros() / 1000);
         if (refused != null) {
@@ -272,7 +275,6 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         stream = s;
         served = hello.contentId();
         catalog.onServing(s);
-        catalog.onReading(this, true);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();
         peerName = remote.getAddress().getHostAddress() + ":"
