@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.wire.Streams;
+import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.ChunkStore;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.Security;
@@ -91,7 +92,13 @@ final class FetchAll {
         FetchAll fetch = new FetchAll(config, prefix, dir, parallel, force, System.err, quiet);
         List<Streams.Entry> files;
         try {
-            files = fetch.select(TrackerQuery.list(tracker, security, prefix).streams());
+            List<Streams.Entry> listed = TrackerQuery.list(tracker, security, prefix).streams();
+            if (listed.size() >= Wire.MAX_STREAMS_PER_LIST) {
+                System.err.println("peer-client: --all " + prefix + ": the tracker lists at most "
+                        + Wire.MAX_STREAMS_PER_LIST + " names containing it at a time, and gave that many: files"
+                        + " beyond them are not fetched (expected: a narrower PREFIX, one sub-folder at a time)");
+            }
+            files = fetch.select(listed);
         } catch (WatchException e) {
             System.err.println("peer-client: " + e.getMessage());
             return e.exitStatus();
