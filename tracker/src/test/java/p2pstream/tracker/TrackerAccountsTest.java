@@ -1,0 +1,185 @@
+package p2pstream.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.access.AccountAnswer;
+import p2pstream.common.access.AccountRequest;
+import p2pstream.common.access.Devices;
+import p2pstream.common.identity.Identity;
+import p2pstream.common.net.HostileCase;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.net.Trial;
+import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.ErrorCode;
+import p2pstream.common.wire.ErrorMessage;
+import p2pstream.common.wire.Lookup;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
+
+/**
+ * Accounts at a real tracker (PROTOCOL.md section 10): registered in the SQLite file under the data directory, they
+ * survive a restart; a log-in binds the session's proved id as a device, which DEVICES then names; a wrong password
+ * is refused and the next try told to wait; names taken and bad names are refused (plaintext: AccountCommandTest); a flood of
+ * wrong passwords never holds the registry loop.
+ */
+@Timeout(120)
+class TrackerAccountsTest {
+    private static final Identity LAPTOP = Identity.generate();
+    private static final Identity PHONE = Identity.generate();
+    private static final Identity GUESSER = Identity.generate();
+    private static final char[] SECRET = "correct horse battery staple".toCharArray();
+
+    @TempDir
+    Path data;
+
+    private Tracker start() throws IOException {
+        return Tracker.start(Tracker.Config.loopback().withAccounts(data.resolve("tracker"), 100));
+    }
+
+    private static RawClient session(Tracker t, Identity who) throws IOException, ProtocolException {
+        RawClient c = RawClient.secure(t.address(), StaticKey.of(who));
+        c.trackerHello(0);
+        return c;
+    }
+
+    private static AccountAnswer ok(Tracker t, Identity who, AccountRequest.Op op, char[] password)
+            throws IOException, ProtocolException {
+        try (RawClient c = session(t, who)) {
+            c.send(new AccountRequest(op, "alice", password.clone()));
+            return c.expect(MessageType.ACCOUNT, AccountAnswer::decode);
+        }
+    }
+
+    private static ErrorMessage refused(Tracker t, Identity who, AccountRequest.Op op, String name, char[] password,
+                                        ErrorCode code) throws IOException, ProtocolException {
+        try (RawClient c = session(t, who)) {
+            c.send(new AccountRequest(op, name, password.clone()));
+            return c.expectErrorThenEof(code);
+        }
+    }
+
+    private static Devices devices(Tracker t, String name) throws IOException, ProtocolException {
+        try (RawClient c = session(t, GUESSER)) {
+            c.send(new Devices.Ask(name));
+            return c.expect(MessageType.DEVICES, Devices::decode);
+        }
+    }
+
+    @Test
+    void accountsSurviveARestartAndAWrongPasswordIsRefusedThenSlowed() throws Exception {
+        try (Tracker t = start()) {
+            AccountAnswer made = ok(t, LAPTOP, AccountRequest.Op.REGISTER, SECRET);
+            assertEquals(1, made.devices());
+            ErrorMessage taken = refused(t, PHONE, AccountRequest.Op.REGISTER, "alice", "other".toCharArray(),
+                    ErrorCode.FORBIDDEN);
+            assertEquals("account alice: taken (expected: a name no one registered)", taken.message());
+        }
+        Path file = data.resolve("tracker").resolve(AccountStore.FILE);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)
+                .contains(new String(SECRET)), "the password is not in the file");
+
+        try (Tracker t = start()) { // same data directory: the account is back
+            assertEquals(2, ok(t, PHONE, AccountRequest.Op.LOG_IN, SECRET).devices(), "the phone joins the laptop");
+            assertEquals(2, ok(t, PHONE, AccountRequest.Op.LOG_IN, SECRET).devices(), "a device is bound once");
+            Devices d = devices(t, "alice");
+            assertTrue(d.found());
+            assertEquals(List.of(LAPTOP.peerId(), PHONE.peerId()), d.ids());
+            assertFalse(devices(t, "bob").found(), "no such account");
+
+            ErrorMessage wrong = refused(t, GUESSER, AccountRequest.Op.LOG_IN, "alice", "guess1".toCharArray(),
+                    ErrorCode.FORBIDDEN);
+            assertEquals("account alice: wrong password; wait 1 s before the next try", wrong.message());
+            ErrorMessage slowed = refused(t, GUESSER, AccountRequest.Op.LOG_IN, "alice", "guess2".toCharArray(),
+                    ErrorCode.RATE_LIMITED);
+            assertTrue(slowed.message().startsWith("account alice: tries are slowed: wait "), slowed.message());
+            assertEquals(List.of(LAPTOP.peerId(), PHONE.peerId()), devices(t, "alice").ids(),
+                    "the guesser is no device");
+        }
+    }
+
+    @Test
+    void badNamesAndTrackersWithoutAccountsAreRefused() throws Exception {
+        try (Tracker t = start()) {
+            try (RawClient c = session(t, LAPTOP)) {
+                byte[] bad = {1, 0, 5, 'A', 'l', 'i', 'c', 'e', 0, 1, 'x'}; // capitals: not an account name
+                c.sendFrame(MessageType.ACCOUNT.code(), bad);
+                c.expectErrorThenEof(ErrorCode.BAD_NAME);
+            }
+        }
+        try (Tracker none = Tracker.start(Tracker.Config.loopback()); RawClient c = session(none, LAPTOP)) {
+            c.send(new Devices.Ask("alice"));
+            assertTrue(c.expectErrorThenEof(ErrorCode.NOT_FOUND).message().contains("keeps none"));
+        }
+    }
+
+    @HostileCase(value = "A flood of log-ins with wrong passwords: 40 sessions at once, then 40 more (tracker)",
+            expect = "each is refused (FORBIDDEN wrong password, or RATE_LIMITED told to wait) without hashing"
+                    + " beyond one try per account and address at a time; a LOOKUP on another session is answered"
+                    + " meanwhile; the right password works once the wait is over", section = HostileCase.ACCESS)
+    void aFloodOfWrongPasswordsIsSlowedAndNeverHoldsTheRegistry(Trial trial) throws Exception {
+        try (Tracker t = start()) {
+            ok(t, LAPTOP, AccountRequest.Op.REGISTER, SECRET);
+            int forbidden = 0;
+            int slowed = 0;
+            for (int round = 0; round < 2; round++) {
+                List<RawClient> flood = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    RawClient c = session(t, GUESSER);
+                    c.send(new AccountRequest(AccountRequest.Op.LOG_IN, "alice", ("guess" + i).toCharArray()));
+                    flood.add(c);
+                }
+                try (RawClient other = session(t, PHONE)) {
+                    long start = System.nanoTime();
+                    other.send(Lookup.byName("anything", 10));
+                    assertFalse(other.expect(MessageType.PEERS, Peers::decode).found());
+                    trial.recordSecondsSince("seconds to answer a LOOKUP during the flood", start);
+                }
+                for (RawClient c : flood) {
+                    ErrorMessage e = c.expectErrorThenEof(ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED);
+                    if (e.code() == ErrorCode.FORBIDDEN.code()) {
+                        forbidden++;
+                    } else {
+                        slowed++;
+                    }
+                    c.close();
+                }
+            }
+            trial.record("wrong passwords checked (hashed)", forbidden);
+            trial.record("tries told to wait without a hash", slowed);
+            assertTrue(forbidden <= 2, "one hash per account at a time, then a wait: " + forbidden);
+            assertEquals(80, forbidden + slowed);
+            // the owner, from the same address, once the brake has let go
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (true) {
+                try (RawClient c = session(t, LAPTOP)) {
+                    c.send(new AccountRequest(AccountRequest.Op.LOG_IN, "alice", SECRET.clone()));
+                    RawClient.Frame f = c.read();
+                    if (f.type() == MessageType.ACCOUNT.code()) {
+                        assertEquals(1, AccountAnswer.decode(f.buffer()).devices());
+                        break;
+                    }
+                    ErrorMessage e = ErrorMessage.decode(f.buffer());
+                    assertEquals(ErrorCode.RATE_LIMITED.code(), e.code(), e.message());
+                    assertTrue(System.nanoTime() < deadline, "still slowed after 90 s");
+                    long seconds = Long.parseLong(e.message().replaceAll(".*wait (\\d+) s.*", "$1"));
+                    Thread.sleep(seconds * 1000); // the tracker's own word for how long: waiting on its condition
+                }
+            }
+        }
+    }
+}
