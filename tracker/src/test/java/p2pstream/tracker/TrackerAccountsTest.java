@@ -32,8 +32,8 @@ import p2pstream.common.wire.ProtocolException;
 /**
  * Accounts at a real tracker (PROTOCOL.md section 10): registered in the SQLite file under the data directory, they
  * survive a restart; a log-in binds the session's proved id as a device, which DEVICES then names; a wrong password
- * is refused and the next try told to wait; names taken and bad names are refused (plaintext: AccountCommandTest); a flood of
- * wrong passwords never holds the registry loop.
+ * is refused and the next try told to wait; names taken and bad names are refused; a flood of wrong passwords never
+ * holds the registry loop.
  */
 @Timeout(120)
 class TrackerAccountsTest {

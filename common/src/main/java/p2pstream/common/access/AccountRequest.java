@@ -43,8 +43,10 @@ public record AccountRequest(Op op, String name, char[] password) implements Mes
         }
     }
 
+    /** Keeps a copy of {@code password}: the caller clears its own. */
     public AccountRequest {
         AccountName.check("account", name);
+        password = password.clone();
         if (password.length == 0 || Wire.stringBytes(new String(password)) - 2 > MAX_PASSWORD_BYTES) {
             throw new IllegalArgumentException("password: " + password.length + " characters (expected: 1 to "
                     + PasswordHash.MAX_PASSWORD_CHARS + ")");

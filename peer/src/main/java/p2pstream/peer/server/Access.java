@@ -15,7 +15,8 @@ import p2pstream.common.wire.PeerId;
 /**
  * Who may read a peer-server's streams: anyone, or with {@code --private} only the peer ids it allows, over an
  * encrypted connection; each reader let in gets a grant naming it, signed by the server's identity, and the tracker
- * gets one per allowed id with the announcement (PROTOCOL.md section 10). Thread-safe (immutable).
+ * gets one per allowed id with the announcement (PROTOCOL.md section 10). The allowed ids may be replaced at run time
+ * ({@link #allowOnly}: the devices of {@code --allow NAME} accounts, {@link AccountReaders}). Thread-safe.
  */
 public final class Access {
     /** Anyone may read; no grants. */
@@ -24,7 +25,8 @@ public final class Access {
     static final long GRANT_LIFETIME_MILLIS = 24L * 3600 * 1000;
 
     private final Identity owner;
-    private final Set<PeerId> allowed;
+    /** Replaced whole, never changed in place: readers on any loop see one set or the next. */
+    private volatile Set<PeerId> allowed;
 
     private Access(Identity owner, Set<PeerId> allowed) {
         this.owner = owner;
@@ -33,15 +35,28 @@ public final class Access {
 
     /**
      * Private: only {@code allowed} may read, and {@code owner} (the server's identity) signs their grants; at most
-     * {@link PrivateAnnounce#MAX_GRANTS} ids, the grants one announcement to the tracker carries.
+     * {@link PrivateAnnounce#MAX_GRANTS} ids, the grants one announcement to the tracker carries. None (yet: the
+     * devices of accounts come later) lets nobody but the owner read.
      */
     public static Access allowing(Identity owner, Collection<PeerId> allowed) {
+        return new Access(owner, checked(allowed));
+    }
+
+    /** From now on exactly {@code ids} may read (a private Access; the caller re-announces). Any thread. */
+    void allowOnly(Collection<PeerId> ids) {
+        if (owner == null) {
+            throw new IllegalStateException("access: public (expected: --private)");
+        }
+        allowed = checked(ids);
+    }
+
+    private static Set<PeerId> checked(Collection<PeerId> allowed) {
         Set<PeerId> ids = Set.copyOf(allowed);
-        if (ids.isEmpty() || ids.size() > PrivateAnnounce.MAX_GRANTS) {
-            throw new IllegalArgumentException("--allow: " + ids.size() + " peer ids (expected: 1.."
+        if (ids.size() > PrivateAnnounce.MAX_GRANTS) {
+            throw new IllegalArgumentException("--allow: " + ids.size() + " peer ids (expected: at most "
                     + PrivateAnnounce.MAX_GRANTS + ")");
         }
-        return new Access(owner, ids);
+        return ids;
     }
 
     public boolean isPrivate() {
@@ -77,9 +92,14 @@ public final class Access {
         if (owner == null) {
             return a;
         }
-        List<Grant> grants = new ArrayList<>(allowed.size());
-        for (PeerId reader : allowed) {
+        Set<PeerId> readers = allowed;
+        List<Grant> grants = new ArrayList<>(readers.size());
+        for (PeerId reader : readers) {
             grants.add(grantFor(reader, a.contentId(), nowMillis));
+        }
+        if (grants.isEmpty()) {
+            // nobody allowed yet: a grant to itself keeps the stream private (listed to its owner only)
+            grants.add(grantFor(owner.peerId(), a.contentId(), nowMillis));
         }
         return new PrivateAnnounce(a, grants);
     }

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
@@ -311,6 +312,16 @@ public final class PeerServer implements Catalog, AutoCloseable {
         } else {
             trackerClient.announce(a);
         }
+    }
+
+    /** Announces every shared file again, with the grants of who may read now (the Access changed). Any thread. */
+    void reannounce() {
+        group.loops().get(0).execute(() -> files.values().forEach(s -> announce(s.announcement())));
+    }
+
+    /** The tracker's answer to DEVICES: the peer ids of the account {@code name}'s devices. Any thread. */
+    CompletableFuture<Devices> accountDevices(String name) {
+        return trackerClient.devices(name);
     }
 
     /** Announces every private stream again with fresh grants, and again at half their lifetime. First loop. */

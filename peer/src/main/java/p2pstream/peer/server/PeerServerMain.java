@@ -62,8 +62,9 @@ public final class PeerServerMain implements Callable<Integer> {
             + " fetch them by name (peer-client TRACKER NAME) and may re-serve them to each other")
     boolean privateShare;
 
-    @Option(names = "--allow", paramLabel = "ID", description = "with --private: a peer id (peer-client --whoami) that"
-            + " may read every shared file; repeatable, up to 256")
+    @Option(names = "--allow", paramLabel = "ID|NAME", description = "with --private: a peer id (peer-client --whoami)"
+            + " that may read every shared file, or a tracker account's NAME: every device of it (asked of the tracker"
+            + " every 30 s); repeatable, up to 256 ids in all")
     List<String> allow = new ArrayList<>();
 
     @Option(names = "--tracker-id", paramLabel = "ID",
@@ -71,6 +72,8 @@ public final class PeerServerMain implements Callable<Integer> {
     String trackerId;
 
     private static final int PRIVATE_LINES = 100;
+    /** --allow split into ids and account names (set by {@link #access}). */
+    private AccountReaders.Allowed allowed;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "directory to share, recursively (default: the current directory; with --relay: none)")
@@ -242,6 +245,8 @@ public final class PeerServerMain implements Callable<Integer> {
                         .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)
                         .withSecurity(security).withAccess(access));
         server.exitOnLoopDeath("peer-server");
+        AccountReaders names = allowed == null || allowed.names().isEmpty() ? null
+                : new AccountReaders(access, server, allowed, System.out);
         exitOnTrackerRefused(server);
         if (!noPortMapping) {
             server.mapPort();
@@ -253,6 +258,9 @@ public final class PeerServerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (circuits != null) {
                 circuits.close();
+            }
+            if (names != null) {
+                names.close();
             }
             server.close();
             stopped.countDown();
@@ -272,6 +280,9 @@ public final class PeerServerMain implements Callable<Integer> {
         printHttp(server);
         if (access.isPrivate()) {
             printPrivate(server, trackerAddress, a);
+        }
+        if (names != null) {
+            names.start(); // after the lines above: its "allow:" line says the accounts' devices may read now
         }
         stopped.await();
         return 0;
@@ -303,15 +314,8 @@ public final class PeerServerMain implements Callable<Integer> {
             throw new IllegalArgumentException("--private: no --allow ID (expected: at least one peer id that may"
                     + " read)");
         }
-        List<PeerId> ids = new ArrayList<>();
-        for (String text : allow) {
-            try {
-                ids.add(PeerId.parse(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--allow: " + e.getMessage());
-            }
-        }
-        return Access.allowing(identity.identity(), ids);
+        allowed = AccountReaders.split(allow);
+        return Access.allowing(identity.identity(), allowed.ids());
     }
 
     /**
