@@ -20,7 +20,6 @@ import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
-import p2pstream.common.wire.PeerId;
 import p2pstream.peer.relay.Relay;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
@@ -245,8 +244,6 @@ public final class PeerServerMain implements Callable<Integer> {
                         .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind)
                         .withSecurity(security).withAccess(access));
         server.exitOnLoopDeath("peer-server");
-        AccountReaders names = allowed == null || allowed.names().isEmpty() ? null
-                : new AccountReaders(access, server, allowed, System.out);
         exitOnTrackerRefused(server);
         if (!noPortMapping) {
             server.mapPort();
@@ -258,9 +255,6 @@ public final class PeerServerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (circuits != null) {
                 circuits.close();
-            }
-            if (names != null) {
-                names.close();
             }
             server.close();
             stopped.countDown();
@@ -281,8 +275,8 @@ public final class PeerServerMain implements Callable<Integer> {
         if (access.isPrivate()) {
             printPrivate(server, trackerAddress, a);
         }
-        if (names != null) {
-            names.start(); // after the lines above: its "allow:" line says the accounts' devices may read now
+        if (allowed != null && !allowed.names().isEmpty()) { // after the lines above: "allow:" says who reads now
+            new AccountReaders(access, server, allowed, System.out).start(); // until the process ends
         }
         stopped.await();
         return 0;

@@ -8,6 +8,7 @@ import static p2pstream.common.net.Await.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class AccountsE2ETest {
             assertEquals(7, taken.status(), taken.stderr());
             assertTrue(taken.stderr().contains("account alice: taken"), taken.stderr());
             first.process().destroy();
-            assertTrue(first.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the tracker stopped");
+            assertTrue(first.process().waitFor(20, TimeUnit.SECONDS), "the tracker stopped");
 
             // the same data directory: the account is still there
             tracker = "127.0.0.1:" + processes.startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0",
