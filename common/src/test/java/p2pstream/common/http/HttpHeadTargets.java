@@ -132,7 +132,7 @@ final class HttpHeadTargets {
      */
     static HeadRun decode(HeadRun base, ByteBuffer in) throws ProtocolException {
         int start = in.position();
-        Object outcome = outcome(new RequestParser(), in);
+        Object outcome = outcome(new RequestParser(false), in);
         if (outcome instanceof HttpException e) {
             if (!REFUSALS.contains(e.status()) || !e.getMessage().contains("(expected: ")) {
                 throw new AssertionError("parser: refused with " + e.status() + " \"" + e.getMessage()
@@ -154,8 +154,8 @@ final class HttpHeadTargets {
     static void property(HeadRun base, ByteBuffer in) {
         int start = in.position();
         ByteBuffer whole = in.duplicate();
-        Object outcome = outcome(new RequestParser(), whole);
-        RequestParser parted = new RequestParser();
+        Object outcome = outcome(new RequestParser(false), whole);
+        RequestParser parted = new RequestParser(false);
         ByteBuffer part = in.duplicate();
         part.limit(start + Math.min(base.split(), in.remaining()));
         Object early = outcome(parted, part);
@@ -194,7 +194,7 @@ final class HttpHeadTargets {
         for (int i = 0; i < fields.size(); i++) {
             latin1(out, fields.name(i), ": ", fields.value(i), "\r\n");
         }
-        Object again = outcome(new RequestParser(), latin1(out, "\r\n").flip());
+        Object again = outcome(new RequestParser(false), latin1(out, "\r\n").flip());
         if (!(again instanceof HttpRequest request)) {
             throw new AssertionError("parser: " + describe(r) + " written out gives " + describe(again));
         }
