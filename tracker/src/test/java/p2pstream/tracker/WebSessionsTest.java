@@ -38,7 +38,7 @@ class WebSessionsTest {
         assertNull(s.account(first, 0));
         assertEquals("b", s.account(last, 0));
         String cookie = WebSessions.setCookie(last);
-        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age=43200"),
-                cookie);
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict")
+                && cookie.contains("Max-Age=43200"), cookie);
     }
 }
