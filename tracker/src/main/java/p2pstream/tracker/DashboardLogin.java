@@ -83,18 +83,10 @@ final class DashboardLogin {
             accounts.devices(account, ids -> {
                 List<PeerId> devices = ids == null ? List.of() : ids;
                 GrantedScan scan = new GrantedScan(devices, registry.clock().epochMicros() / 1000);
-                Runnable walk = new Runnable() {
-                    @Override
-                    public void run() {
-                        if (!tracker.registry().step(scan)) {
-                            registry.execute(this); // behind the sessions' work queued meanwhile
-                            return;
-                        }
-                        Viewer v = new Viewer(account, devices.size(), List.copyOf(scan.rows()), notice);
-                        ex.loop().execute(() -> then.accept(v));
-                    }
-                };
-                walk.run();
+                TrackerHttp.walk(tracker, scan, () -> {
+                    Viewer v = new Viewer(account, devices.size(), List.copyOf(scan.rows()), notice);
+                    ex.loop().execute(() -> then.accept(v));
+                });
             });
         });
     }

@@ -89,19 +89,22 @@ final class TrackerHttp implements AutoCloseable {
     private void withStatus(HttpExchange ex, Consumer<TrackerStatus> answer) {
         StreamTableScan scan = new StreamTableScan(Objects.requireNonNullElse(ex.request().queryParameter("q"), ""),
                 StreamTableScan.MAX_SHOWN);
-        EventLoop registryLoop = tracker.registryLoop();
-        Runnable walk = new Runnable() {
-            @Override
-            public void run() {
-                if (!tracker.registry().step(scan)) {
-                    registryLoop.execute(this); // behind the sessions' work queued meanwhile
-                    return;
-                }
-                TrackerStatus status = TrackerStatus.take(tracker, tracker.metrics(), tracker.registry(), scan);
-                ex.loop().execute(() -> answer.accept(status));
-            }
-        };
-        registryLoop.execute(walk);
+        tracker.registryLoop().execute(() -> walk(tracker, scan, () -> {
+            TrackerStatus status = TrackerStatus.take(tracker, tracker.metrics(), tracker.registry(), scan);
+            ex.loop().execute(() -> answer.accept(status));
+        }));
+    }
+
+    /**
+     * Steps {@code scan} through the registry a step per registry turn, behind the sessions' work queued meanwhile,
+     * then runs {@code done} there. Registry loop only.
+     */
+    static void walk(Tracker tracker, NameScan scan, Runnable done) {
+        if (!tracker.registry().step(scan)) {
+            tracker.registryLoop().execute(() -> walk(tracker, scan, done));
+            return;
+        }
+        done.run();
     }
 
     /** Who looks at the page (null without accounts), to {@code then} on the exchange's loop. */
