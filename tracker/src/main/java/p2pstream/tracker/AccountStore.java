@@ -80,6 +80,8 @@ final class AccountStore implements AutoCloseable {
         try {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = db.createStatement()) {
+                // trackers sharing a home (tests, a restart) open the file at once: wait for the other's lock
+                s.execute("PRAGMA busy_timeout = 10000");
                 s.executeUpdate("PRAGMA foreign_keys = ON");
                 s.executeUpdate("CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, password TEXT NOT NULL,"
                         + " created INTEGER NOT NULL)");
