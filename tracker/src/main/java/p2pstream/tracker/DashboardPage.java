@@ -16,7 +16,20 @@ final class DashboardPage {
     }
 
     static String html(TrackerStatus s) {
+        return html(s, null);
+    }
+
+    /** The page as {@code viewer} sees it: a log-in form, or what its account's devices may read (null: none). */
+    static String html(TrackerStatus s, DashboardLogin.Viewer viewer) {
         HtmlPage page = new HtmlPage("p2pstream tracker", s.address());
+        if (viewer != null && viewer.account() == null) {
+            page.logInForm("/login", viewer.notice().isEmpty() ? "log in to see the private streams shared with your"
+                    + " devices" : viewer.notice());
+        } else if (viewer != null) {
+            page.postButton("/logout", "logged in as " + viewer.account() + " (" + viewer.devices()
+                    + (viewer.devices() == 1 ? " device)" : " devices)"), "log out");
+            shared(page, viewer); // first: what a logged-in user came for
+        }
         page.tile("sessions", count(s.sessions()), s.announcingSessions() + " announcing, " + s.connections()
                         + " connections")
                 .tile("streams", count(s.streams()), s.filter().isEmpty() ? count(s.liveMatching()) + " live" : "")
@@ -44,6 +57,19 @@ final class DashboardPage {
                 + " stream's audience); hosts are distinct IP addresses. Metrics for Prometheus: /metrics;"
                 + " these figures as JSON: /api/status.");
         return page.html();
+    }
+
+    /** The private streams the viewer's devices may read: the owner's grants name one of them. */
+    private static void shared(HtmlPage page, DashboardLogin.Viewer viewer) {
+        page.heading("Shared with " + viewer.account());
+        HtmlPage.Table table = page.table("name", "~content id", "#size", "~owner", "~device");
+        for (GrantedScan.Row r : viewer.rows()) {
+            table.row(r.name(), r.contentId().shortHex(), r.size() < 0 ? "live" : Quantity.bytesText(r.size()),
+                    r.owner().text(), r.device().text());
+        }
+        table.end("nothing private is shared with a device of " + viewer.account() + " now");
+        page.note("Fetch one with: peer-client TRACKER NAME --identity (the device's key). Streams listed here are"
+                + " private: the tracker shows them to their owner and the devices their grants name only.");
     }
 
     private static String summary(TrackerStatus s) {

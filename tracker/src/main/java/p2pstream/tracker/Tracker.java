@@ -3,6 +3,7 @@ package p2pstream.tracker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,15 +62,17 @@ public final class Tracker implements AutoCloseable {
      *                             it are refused
      * @param http                 where to serve the dashboard and {@code /metrics} (port 0: a free one), or null
      * @param key                  the Noise static key every connection proves this tracker's identity with
+     * @param data                 the directory of the accounts file (made owner-only), or null: no accounts
+     * @param maxAccounts          accounts kept at most
      */
     public record Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                          long helloTimeoutMillis, long maxEntries, int maxConnectionsPerAddress,
-                         long maxRegistryBytes, InetSocketAddress http, StaticKey key) {
+                         long maxRegistryBytes, InetSocketAddress http, StaticKey key, Path data, int maxAccounts) {
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis,
                       long helloTimeoutMillis, long maxEntries) {
             this(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
                     DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Registry.DEFAULT_MAX_BYTES, null,
-                    StaticKey.of(Identity.generate()));
+                    StaticKey.of(Identity.generate()), null, AccountStore.DEFAULT_MAX_ACCOUNTS);
         }
 
         public Config(InetSocketAddress bind, int threads, int maxConnections, long sessionTimeoutMillis) {
@@ -84,34 +87,40 @@ public final class Tracker implements AutoCloseable {
         /** The same, with a shorter (tests) or longer pre-HELLO deadline. */
         public Config withHelloTimeoutMillis(long millis) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, millis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes, http, key);
+                    maxConnectionsPerAddress, maxRegistryBytes, http, key, data, maxAccounts);
         }
 
         public Config withMaxEntries(long entries) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, entries,
-                    maxConnectionsPerAddress, maxRegistryBytes, http, key);
+                    maxConnectionsPerAddress, maxRegistryBytes, http, key, data, maxAccounts);
         }
 
         public Config withMaxConnectionsPerAddress(int max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries, max,
-                    maxRegistryBytes, http, key);
+                    maxRegistryBytes, http, key, data, maxAccounts);
         }
 
         public Config withMaxRegistryBytes(long max) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, max, http, key);
+                    maxConnectionsPerAddress, max, http, key, data, maxAccounts);
         }
 
         /** The same, serving the dashboard and {@code /metrics} on {@code address} (port 0: a free one). */
         public Config withHttp(InetSocketAddress address) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes, address, key);
+                    maxConnectionsPerAddress, maxRegistryBytes, address, key, data, maxAccounts);
+        }
+
+        /** The same, keeping accounts in {@code dir} (null: none), {@code max} of them at most. */
+        public Config withAccounts(Path dir, int max) {
+            return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
+                    maxConnectionsPerAddress, maxRegistryBytes, http, key, dir, max);
         }
 
         /** The same, proving the identity that signed {@code staticKey} on every connection. */
         public Config withKey(StaticKey staticKey) {
             return new Config(bind, threads, maxConnections, sessionTimeoutMillis, helloTimeoutMillis, maxEntries,
-                    maxConnectionsPerAddress, maxRegistryBytes, http, staticKey);
+                    maxConnectionsPerAddress, maxRegistryBytes, http, staticKey, data, maxAccounts);
         }
     }
 
@@ -122,6 +131,8 @@ public final class Tracker implements AutoCloseable {
     private final Rendezvous rendezvous = new Rendezvous(this);
     /** Null without --http. */
     private final TrackerHttp http;
+    /** Null without a data directory: the tracker keeps no accounts. */
+    private final Accounts accounts;
     /** Registry loop only: when the last "tracker full" warning was logged. */
     private long lastFullWarningNanos;
     private long refusedSinceFullWarning;
@@ -135,6 +146,13 @@ public final class Tracker implements AutoCloseable {
         this.registry = new Registry(config.maxEntries(), config.maxRegistryBytes());
         this.metrics = new TrackerMetrics(this, registry);
         this.group = new EventLoopGroup("tracker", config.threads());
+        try {
+            this.accounts = config.data() == null ? null : new Accounts(AccountStore.open(config.data(),
+                    config.maxAccounts()), group.loops().get(0));
+        } catch (IOException e) {
+            group.close();
+            throw e;
+        }
         Limits limits = Limits.CONTROL.withIdleTimeoutMillis(config.helloTimeoutMillis())
                 .withHelloTimeoutMillis(config.helloTimeoutMillis());
         Acceptor sessions = null;
@@ -147,6 +165,9 @@ public final class Tracker implements AutoCloseable {
         } catch (IOException e) {
             if (sessions != null) {
                 sessions.close();
+            }
+            if (accounts != null) {
+                accounts.close();
             }
             group.close();
             throw e;
@@ -238,6 +259,9 @@ public final class Tracker implements AutoCloseable {
         }
         acceptor.close();
         group.close();
+        if (accounts != null) {
+            accounts.close();
+        }
         log.info("tracker on {} stopped", address());
     }
 
@@ -248,6 +272,11 @@ public final class Tracker implements AutoCloseable {
 
     Rendezvous rendezvous() {
         return rendezvous;
+    }
+
+    /** The accounts, or null when this tracker keeps none; used on the registry loop only. Any thread. */
+    Accounts accounts() {
+        return accounts;
     }
 
     EventLoop registryLoop() {
@@ -362,6 +391,15 @@ public final class Tracker implements AutoCloseable {
                         + " 0.0.0.0)")
         List<String> beaconInterfaces = new ArrayList<>();
 
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "where the accounts file (" + AccountStore.FILE + ", SQLite) lives, made owner-only"
+                        + " (default: $P2PSTREAM_HOME/tracker, else ~/.p2pstream/tracker)")
+        Path data;
+
+        @Option(names = "--max-accounts", paramLabel = "N",
+                description = "accounts kept at most; registering beyond it is refused (default: ${DEFAULT-VALUE})")
+        int maxAccounts = AccountStore.DEFAULT_MAX_ACCOUNTS;
+
         @Option(names = "--max-memory", paramLabel = "SIZE",
                 description = "the registry's heap at most, names included (estimated); announcements beyond it are"
                         + " refused (default: 512MiB)")
@@ -385,6 +423,7 @@ public final class Tracker implements AutoCloseable {
             long sessionTimeoutMillis = Cli.positive("--session-timeout",
                     Quantity.durationMillis("--session-timeout", sessionTimeout, 1000));
             Cli.positive("--max-entries", maxEntries);
+            Cli.positive("--max-accounts", maxAccounts);
             long maxRegistryBytes = Cli.positive("--max-memory", Quantity.size("--max-memory", maxMemory));
             InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
             InetSocketAddress bind = Endpoint.parse(address, port);
@@ -399,7 +438,8 @@ public final class Tracker implements AutoCloseable {
             Tracker tracker = Tracker.start(new Config(bind, threads, maxConnections, sessionTimeoutMillis,
                     HELLO_TIMEOUT_MILLIS, maxEntries)
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withMaxRegistryBytes(maxRegistryBytes)
-                    .withHttp(httpBind).withKey(identity.staticKey()));
+                    .withHttp(httpBind).withKey(identity.staticKey())
+                    .withAccounts(data != null ? data : Identity.home().resolve("tracker"), maxAccounts));
             tracker.exitOnLoopDeath("tracker");
             System.out.println("tracker listening on " + Acceptor.hostPort(tracker.address()));
             if (tracker.httpAddress() != null) {
@@ -410,6 +450,8 @@ public final class Tracker implements AutoCloseable {
             System.out.println("tracker id " + id + " (peers that want to be sure name it "
                     + Acceptor.hostPort(tracker.address()) + "#" + id + ")");
             System.out.println(beacon(tracker, beaconOn));
+            System.out.println("accounts in " + tracker.config.data().resolve(AccountStore.FILE).toAbsolutePath()
+                    + " (at most " + maxAccounts + ")");
             System.out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

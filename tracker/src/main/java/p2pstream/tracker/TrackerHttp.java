@@ -19,9 +19,10 @@ import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 
 /**
- * {@code tracker --http}: the dashboard ({@code /}), {@code /api/status} and {@code /metrics}, served on the
- * tracker's own loops. The registry lives on the registry loop, so each request is read there (a task; a table of
- * streams over as many registry turns as its walk takes) and answered back on its connection's loop.
+ * {@code tracker --http}: the dashboard ({@code /}, with a log-in to the tracker's accounts: {@link DashboardLogin}),
+ * {@code /api/status} and {@code /metrics}, served on the tracker's own loops. The registry lives on the registry
+ * loop, so each request is read there (a task; a table of streams over as many registry turns as its walk takes) and
+ * answered back on its connection's loop.
  * {@link #open} and {@link #close} from any thread.
  */
 final class TrackerHttp implements AutoCloseable {
@@ -36,14 +37,19 @@ final class TrackerHttp implements AutoCloseable {
 
     private TrackerHttp(Tracker tracker, EventLoopGroup group, InetSocketAddress bind) throws IOException {
         this.tracker = tracker;
+        DashboardLogin login = tracker.accounts() == null ? null : new DashboardLogin(tracker, tracker.accounts());
         Router router = new Router()
-                .exact("/", ex -> withStatus(ex, s -> respond(ex, HtmlPage.headers(), DashboardPage.html(s))))
+                .exact("/", ex -> viewer(login, ex, v -> withStatus(ex, s -> respond(ex, HtmlPage.headers(),
+                        DashboardPage.html(s, v)))))
                 .exact("/api/status", ex -> withStatus(ex, s -> respond(ex, new HttpHeaders()
                         .add("Content-Type", "application/json").add("Cache-Control", "no-store"),
                         StatusJson.json(s))))
                 .exact("/metrics", ex -> onRegistryLoop(ex, tracker.metrics()::text, text -> respond(ex,
                         new HttpHeaders().add("Content-Type", Metrics.CONTENT_TYPE).add("Cache-Control", "no-store"),
                         text)));
+        if (login != null) {
+            router.form("/login", login::onLogIn).form("/logout", login::onLogOut);
+        }
         this.server = HttpServer.open(group, bind, router, LIMITS, tracker.metrics().http::onResponse);
         EventLoop registryLoop = tracker.registryLoop();
         registryLoop.execute(() -> sampleRates(registryLoop));
@@ -83,19 +89,31 @@ final class TrackerHttp implements AutoCloseable {
     private void withStatus(HttpExchange ex, Consumer<TrackerStatus> answer) {
         StreamTableScan scan = new StreamTableScan(Objects.requireNonNullElse(ex.request().queryParameter("q"), ""),
                 StreamTableScan.MAX_SHOWN);
-        EventLoop registryLoop = tracker.registryLoop();
-        Runnable walk = new Runnable() {
-            @Override
-            public void run() {
-                if (!tracker.registry().step(scan)) {
-                    registryLoop.execute(this); // behind the sessions' work queued meanwhile
-                    return;
-                }
-                TrackerStatus status = TrackerStatus.take(tracker, tracker.metrics(), tracker.registry(), scan);
-                ex.loop().execute(() -> answer.accept(status));
-            }
-        };
-        registryLoop.execute(walk);
+        tracker.registryLoop().execute(() -> walk(tracker, scan, () -> {
+            TrackerStatus status = TrackerStatus.take(tracker, tracker.metrics(), tracker.registry(), scan);
+            ex.loop().execute(() -> answer.accept(status));
+        }));
+    }
+
+    /**
+     * Steps {@code scan} through the registry a step per registry turn, behind the sessions' work queued meanwhile,
+     * then runs {@code done} there. Registry loop only.
+     */
+    static void walk(Tracker tracker, NameScan scan, Runnable done) {
+        if (!tracker.registry().step(scan)) {
+            tracker.registryLoop().execute(() -> walk(tracker, scan, done));
+            return;
+        }
+        done.run();
+    }
+
+    /** Who looks at the page (null without accounts), to {@code then} on the exchange's loop. */
+    private static void viewer(DashboardLogin login, HttpExchange ex, Consumer<DashboardLogin.Viewer> then) {
+        if (login == null) {
+            then.accept(null);
+        } else {
+            login.viewer(ex, then);
+        }
     }
 
     /** {@code read} on the registry loop, its result to {@code answer} on the exchange's loop. */

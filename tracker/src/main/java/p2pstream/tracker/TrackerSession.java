@@ -57,6 +57,8 @@ final class TrackerSession implements ConnectionHandler {
     private RegistryRequests requests;
     /** Made at HELLO: the dial-back, the round trip, CONNECT and MAPPED (section 11). */
     private SessionReach reach;
+    /** Made at HELLO: ACCOUNT and DEVICES (section 10). */
+    private SessionAccounts accounts;
     /** Made at the session's first PRIVATE_ANNOUNCE. */
     private GrantBudget grantChecks;
 
@@ -107,8 +109,10 @@ final class TrackerSession implements ConnectionHandler {
             case CONNECT -> reach.onConnect(ConnectPeer.decode(payload));
             case RELAY -> tracker.rendezvous().onRelayOffer(this, RelayOffer.decode(payload).port());
             case MAPPED -> reach.onMapped(Mapped.decode(payload));
-            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
-                    + " (expected: ANNOUNCE, PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED or PING"
+            case ACCOUNT -> accounts.onAccount(payload);
+            case DEVICES -> accounts.onDevices(payload);
+            default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: ANNOUNCE,"
+                    + " PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED, ACCOUNT, DEVICES or PING"
                     + " on a tracker session)");
         }
     }
@@ -173,6 +177,7 @@ final class TrackerSession implements ConnectionHandler {
         requests = new RegistryRequests(tracker, connection);
         connection.send(new Welcome(peer.sessionId(), peer.address()));
         reach = new SessionReach(tracker, this, connection);
+        accounts = new SessionAccounts(tracker, connection, hello.peerId());
         tracker.rendezvous().onHello(this);
         log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
                 hello.peerId().text(), hello.listenPort(),

@@ -104,6 +104,29 @@ public final class HtmlPage {
         return this;
     }
 
+    /**
+     * A log-in form: a name and a password POSTed to {@code action} (a path here), {@code note} beside it. The
+     * password field is never filled in.
+     */
+    public HtmlPage logInForm(String action, String note) {
+        endTiles();
+        html.append("<form method=\"post\" action=\"").append(Html.localPath(action)).append("\">")
+                .append("<input name=\"name\" placeholder=\"account\" autocomplete=\"username\" required>")
+                .append("<input name=\"password\" type=\"password\" placeholder=\"password\"")
+                .append(" autocomplete=\"current-password\" required><button>log in</button><span>");
+        Html.escape(html, note).append("</span></form>\n");
+        return this;
+    }
+
+    /** A button that POSTs an empty form to {@code action} (a path here), {@code text} before it. */
+    public HtmlPage postButton(String action, String text, String button) {
+        endTiles();
+        html.append("<form method=\"post\" action=\"").append(Html.localPath(action)).append("\"><span>");
+        Html.escape(html, text).append("</span><button>");
+        Html.escape(html, button).append("</button></form>\n");
+        return this;
+    }
+
     /** A line of small print. */
     public HtmlPage note(String text) {
         endTiles();

@@ -25,7 +25,7 @@ final class HttpConnection implements ConnectionHandler, Inbound {
     private static final byte[] HEAD_METHOD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServer server;
-    private final RequestParser parser = new RequestParser();
+    private final RequestParser parser;
     private Connection connection;
     /** The request being answered, or null while a head is awaited. */
     private HttpExchange exchange;
@@ -33,9 +33,12 @@ final class HttpConnection implements ConnectionHandler, Inbound {
     private Timeout timer;
     private boolean keptAlive;
     private boolean headStarted;
+    /** A POST whose head is in and whose body is still arriving (within the head's deadline), or null. */
+    private HttpRequest awaitingBody;
 
     HttpConnection(HttpServer server) {
         this.server = server;
+        this.parser = new RequestParser(server.handler() instanceof Router r && r.takesForms());
     }
 
     Connection connection() {
@@ -91,15 +94,27 @@ final class HttpConnection implements ConnectionHandler, Inbound {
                 arm(server.limits().headTimeoutMillis(), false);
             }
         }
-        HttpRequest request;
-        try {
-            request = parser.parse(in);
-        } catch (HttpException e) {
-            refuse(e.status(), e.getMessage(), isHead(in));
-            return true;
-        }
+        HttpRequest request = awaitingBody;
         if (request == null) {
-            return false;
+            try {
+                request = parser.parse(in);
+            } catch (HttpException e) {
+                refuse(e.status(), e.getMessage(), isHead(in));
+                return true;
+            }
+            if (request == null) {
+                return false;
+            }
+        }
+        if (request.bodyLength() > 0) {
+            if (in.remaining() < request.bodyLength()) {
+                awaitingBody = request; // the head's deadline still runs: a dribbled body is a slowloris too
+                return false;
+            }
+            byte[] body = new byte[request.bodyLength()];
+            in.get(body);
+            request.body(body);
+            awaitingBody = null;
         }
         headStarted = false;
         cancelTimer();
@@ -115,7 +130,8 @@ final class HttpConnection implements ConnectionHandler, Inbound {
 
     @Override
     public int nextUnitBytes(ByteBuffer in) {
-        return RequestParser.MAX_HEAD_BYTES; // heads carry no length: the read buffer may grow to the largest
+        // heads carry no length: the read buffer may grow to the largest, and a form's body after it
+        return RequestParser.MAX_HEAD_BYTES + RequestParser.MAX_BODY_BYTES;
     }
 
     /**

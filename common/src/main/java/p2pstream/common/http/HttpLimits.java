@@ -59,9 +59,9 @@ public record HttpLimits(int maxConnections, int maxConnectionsPerAddress, long 
                 idleTimeoutMillis, high, low);
     }
 
-    /** The limits of each connection: a head-sized read buffer at most, no frame rate, no HELLO deadline. */
+    /** The limits of each connection: a head and a form's read buffer at most, no frame rate, no HELLO deadline. */
     Limits connectionLimits() {
-        return new Limits(RequestParser.MAX_HEAD_BYTES, idleTimeoutMillis, Integer.MAX_VALUE, highWatermarkBytes,
-                lowWatermarkBytes, 0);
+        return new Limits(RequestParser.MAX_HEAD_BYTES + RequestParser.MAX_BODY_BYTES, idleTimeoutMillis,
+                Integer.MAX_VALUE, highWatermarkBytes, lowWatermarkBytes, 0);
     }
 }

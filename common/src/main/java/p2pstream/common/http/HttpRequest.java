@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request head as parsed and checked: GET or HEAD, HTTP/1.0 or 1.1, an origin-form target whose path is
- * percent-decoded and safe to split on '/', the header fields. Immutable once parsed; read on the loop thread.
+ * A request head as parsed and checked: GET or HEAD (or POST, with its small body), HTTP/1.0 or 1.1, an origin-form
+ * target whose path is percent-decoded and safe to split on '/', the header fields. Immutable once its body is in;
+ * read on the loop thread.
  */
 public final class HttpRequest {
     static final String HTTP_1_0 = "HTTP/1.0";
@@ -19,17 +20,44 @@ public final class HttpRequest {
     private final String query;
     private final String version;
     private final HttpHeaders headers;
+    private final int bodyLength;
+    /** A POST's body once read whole; empty otherwise. */
+    private byte[] body = new byte[0];
 
     HttpRequest(String method, String target, String path, String query, String version, HttpHeaders headers) {
+        this(method, target, path, query, version, headers, 0);
+    }
+
+    HttpRequest(String method, String target, String path, String query, String version, HttpHeaders headers,
+                int bodyLength) {
         this.method = method;
         this.target = target;
         this.path = path;
         this.query = query;
         this.version = version;
         this.headers = headers;
+        this.bodyLength = bodyLength;
     }
 
-    /** "GET" or "HEAD". */
+    /** Bytes of body that follow the head (a POST's Content-Length; else 0). */
+    int bodyLength() {
+        return bodyLength;
+    }
+
+    /** The body, read whole, before the request is handed on. */
+    void body(byte[] bytes) {
+        this.body = bytes;
+    }
+
+    /**
+     * The first value of the field {@code name} of a POST's form body ({@code application/x-www-form-urlencoded}),
+     * decoded; null when there is none.
+     */
+    public String formParameter(String name) {
+        return parameter(new String(body, StandardCharsets.ISO_8859_1), name);
+    }
+
+    /** "GET", "HEAD" or "POST". */
     public String method() {
         return method;
     }
@@ -72,10 +100,14 @@ public final class HttpRequest {
      * U+FFFD: a page filter is forgiving.
      */
     public String queryParameter(String name) {
-        if (query == null) {
+        return parameter(query, name);
+    }
+
+    private static String parameter(String encoded, String name) {
+        if (encoded == null) {
             return null;
         }
-        for (String pair : query.split("&", -1)) {
+        for (String pair : encoded.split("&", -1)) {
             int eq = pair.indexOf('=');
             String key = decodeForm(eq < 0 ? pair : pair.substring(0, eq));
             if (key.equals(name)) {

@@ -11,6 +11,8 @@ final class HttpStatus {
     static final int NOT_FOUND = 404;
     static final int METHOD_NOT_ALLOWED = 405;
     static final int REQUEST_TIMEOUT = 408;
+    static final int LENGTH_REQUIRED = 411;
+    static final int CONTENT_TOO_LARGE = 413;
     static final int URI_TOO_LONG = 414;
     static final int RANGE_NOT_SATISFIABLE = 416;
     static final int HEADERS_TOO_LARGE = 431;
@@ -40,6 +42,8 @@ final class HttpStatus {
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
             case 410 -> "Gone";
+            case 411 -> "Length Required";
+            case 413 -> "Content Too Large";
             case 414 -> "URI Too Long";
             case 416 -> "Range Not Satisfiable";
             case 421 -> "Misdirected Request";

@@ -12,9 +12,12 @@ import java.util.Base64;
  */
 public final class PageScript {
     static final int REFRESH_MILLIS = 5_000;
-    /** Reloads the page every few seconds unless the filter has focus: the dashboards' figures stay fresh. */
+    /**
+     * Reloads the page every few seconds unless a text field (the filter, a log-in form's) has focus: the dashboards'
+     * figures stay fresh and nobody's typing is wiped.
+     */
     public static final PageScript RELOAD = new PageScript("setTimeout(function reload() {"
-            + " var q = document.activeElement; if (q && q.name === 'q') { setTimeout(reload, " + REFRESH_MILLIS
+            + " var q = document.activeElement; if (q && q.tagName === 'INPUT') { setTimeout(reload, " + REFRESH_MILLIS
             + "); return; } location.reload(); }, " + REFRESH_MILLIS + ");", "");
 
     private final String source;

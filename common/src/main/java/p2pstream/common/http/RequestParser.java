@@ -6,14 +6,24 @@ import java.nio.charset.StandardCharsets;
 /**
  * Finds and parses one request head at a time as its bytes arrive, within bounds: a request line of at most
  * {@link #MAX_REQUEST_LINE_BYTES} (else 414), a head of at most {@link #MAX_HEAD_BYTES} and {@link #MAX_HEADERS}
- * fields (else 431); lines end in CRLF; methods GET and HEAD (else 405); HTTP/1.0 or 1.1 (else 505); no request
- * body (else 400); a Host on HTTP/1.1; a path that {@link RequestPath} decodes. Each received byte is looked at
+ * fields (else 431); lines end in CRLF; methods GET and HEAD, and POST where the server takes forms (else 405);
+ * HTTP/1.0 or 1.1 (else 505); no request body but a POST's, whose Content-Length is at most {@link #MAX_BODY_BYTES}
+ * (else 413; none: 411); a Host on HTTP/1.1; a path that {@link RequestPath} decodes. Each received byte is looked at
  * once while the head is incomplete. One per connection; loop thread only.
  */
 final class RequestParser {
     static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
     static final int MAX_HEAD_BYTES = 32 * 1024;
     static final int MAX_HEADERS = 100;
+    /** A POST's body at most: a small form (a log-in), never an upload. */
+    static final int MAX_BODY_BYTES = 8 * 1024;
+
+    /** Whether POST is taken (the server routes forms); else it is 405 as any other method. */
+    private final boolean posts;
+
+    RequestParser(boolean posts) {
+        this.posts = posts;
+    }
 
     /** Bytes of the head in progress already looked at, from the buffer's position; 0 between heads. */
     private int scanned;
@@ -46,7 +56,7 @@ final class RequestParser {
                 scanned = 0;
                 lineStart = 0;
                 lines = 0;
-                HttpRequest request = build(in, start, i + 1);
+                HttpRequest request = build(in, start, i + 1, posts);
                 in.position(start + i + 1);
                 return request;
             }
@@ -83,7 +93,7 @@ final class RequestParser {
     }
 
     /** Parses the whole head at {@code in[start, start + length)}, every line of which ends in CRLF. */
-    private static HttpRequest build(ByteBuffer in, int start, int length) throws HttpException {
+    private static HttpRequest build(ByteBuffer in, int start, int length, boolean posts) throws HttpException {
         byte[] head = new byte[length];
         in.get(start, head);
         int pos = 0;
@@ -98,7 +108,7 @@ final class RequestParser {
                     + "\" (expected: METHOD TARGET VERSION, one space apart)");
         }
         String version = version(latin1(head, sp2 + 1, end));
-        String method = method(head, pos, sp1);
+        String method = method(head, pos, sp1, posts);
         String target = target(head, sp1 + 1, sp2);
         HttpHeaders headers = new HttpHeaders();
         pos = end + 2;
@@ -106,7 +116,7 @@ final class RequestParser {
             field(head, pos, end, line, headers);
             pos = end + 2;
         }
-        checkNoBody(headers);
+        int bodyBytes = method.equals("POST") ? bodyLength(headers) : checkNoBody(headers);
         checkHost(headers, version);
         if (target.indexOf('#') >= 0) {
             throw HttpException.badRequest("target: " + HttpException.shown(target) + " (expected: no fragment)");
@@ -114,7 +124,7 @@ final class RequestParser {
         int q = target.indexOf('?');
         String rawPath = q < 0 ? target : target.substring(0, q);
         return new HttpRequest(method, target, RequestPath.decode(rawPath), q < 0 ? null : target.substring(q + 1),
-                version, headers);
+                version, headers, bodyBytes);
     }
 
     private static String version(String version) throws HttpException {
@@ -130,10 +140,13 @@ final class RequestParser {
                 + "\" (expected: HTTP/1.1 or HTTP/1.0)");
     }
 
-    private static String method(byte[] head, int from, int to) throws HttpException {
+    private static String method(byte[] head, int from, int to, boolean posts) throws HttpException {
         String method = latin1(head, from, to);
         if (method.equals("GET") || method.equals("HEAD")) {
             return method.equals("GET") ? "GET" : "HEAD";
+        }
+        if (posts && method.equals("POST")) {
+            return "POST";
         }
         if (method.isEmpty() || !HttpHeaders.isToken(method)) {
             throw HttpException.badRequest("method: \"" + HttpException.shown(method) + "\" (expected: a token)");
@@ -181,8 +194,28 @@ final class RequestParser {
         headers.addChecked(latin1(head, from, colon), latin1(head, valueFrom, valueTo));
     }
 
+    /** A POST's body length: one Content-Length of digits, at most {@link #MAX_BODY_BYTES}; no Transfer-Encoding. */
+    private static int bodyLength(HttpHeaders headers) throws HttpException {
+        if (headers.count("Transfer-Encoding") > 0) {
+            throw HttpException.badRequest("transfer-encoding: " + HttpException.shown(headers.get("Transfer-Encoding"))
+                    + " (expected: none, a POST's body has a Content-Length)");
+        }
+        String length = headers.get("Content-Length");
+        if (headers.count("Content-Length") != 1 || length.isEmpty() || length.length() > 9
+                || !length.chars().allMatch(RequestParser::isDigit)) {
+            throw new HttpException(HttpStatus.LENGTH_REQUIRED, "content-length: "
+                    + (length == null ? "none" : HttpException.shown(length)) + " (expected: one, in digits)");
+        }
+        int bytes = Integer.parseInt(length);
+        if (bytes > MAX_BODY_BYTES) {
+            throw new HttpException(HttpStatus.CONTENT_TOO_LARGE, "content-length: " + bytes + " (expected: at most "
+                    + MAX_BODY_BYTES + ", a small form)");
+        }
+        return bytes;
+    }
+
     /** GET and HEAD take no body: a client that sends one would have its bytes read as the next request. */
-    private static void checkNoBody(HttpHeaders headers) throws HttpException {
+    private static int checkNoBody(HttpHeaders headers) throws HttpException {
         if (headers.count("Transfer-Encoding") > 0) {
             throw HttpException.badRequest("transfer-encoding: " + HttpException.shown(headers.get("Transfer-Encoding"))
                     + " (expected: none, GET and HEAD take no body)");
@@ -196,6 +229,7 @@ final class RequestParser {
             throw HttpException.badRequest("content-length: " + HttpException.shown(length)
                     + " (expected: 0, GET and HEAD take no body)");
         }
+        return 0;
     }
 
     private static void checkHost(HttpHeaders headers, String version) throws HttpException {

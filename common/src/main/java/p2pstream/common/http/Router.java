@@ -7,11 +7,14 @@ import java.util.Map;
 
 /**
  * Sends each request to the handler of its decoded path: an exact path first, else the longest path prefix
- * (ending in '/', so {@code /stream/} takes {@code /stream/a} but not {@code /streams}); 404 for the rest. Routes
- * are added on one thread before the server opens; afterwards it is read by the loop threads only.
+ * (ending in '/', so {@code /stream/} takes {@code /stream/a} but not {@code /streams}); 404 for the rest. A POST
+ * (a form) goes only to a path routed with {@link #form}, else 405; a server whose router has no form route refuses
+ * POST as it parses it. Routes are added on one thread before the server opens; afterwards it is read by the loop
+ * threads only.
  */
 public final class Router implements HttpHandler {
     private final Map<String, HttpHandler> exact = new HashMap<>();
+    private final Map<String, HttpHandler> forms = new HashMap<>();
     /** Longest first. */
     private final List<Map.Entry<String, HttpHandler>> prefixes = new ArrayList<>();
 
@@ -21,6 +24,19 @@ public final class Router implements HttpHandler {
             throw new IllegalArgumentException("route: " + path + " (expected: a new path starting with /)");
         }
         return this;
+    }
+
+    /** Routes a POST of a small form to {@code path} (decoded) to {@code handler}. Returns this. */
+    public Router form(String path, HttpHandler handler) {
+        if (!path.startsWith("/") || forms.putIfAbsent(path, handler) != null) {
+            throw new IllegalArgumentException("form route: " + path + " (expected: a new path starting with /)");
+        }
+        return this;
+    }
+
+    /** Whether any path takes a POST. */
+    boolean takesForms() {
+        return !forms.isEmpty();
     }
 
     /** Routes every path under {@code prefix} (decoded, starting and ending with '/') to {@code handler}. */
@@ -38,6 +54,16 @@ public final class Router implements HttpHandler {
     @Override
     public void onRequest(HttpExchange exchange) {
         String path = exchange.request().path();
+        if (exchange.request().method().equals("POST")) {
+            HttpHandler form = forms.get(path);
+            if (form == null) {
+                exchange.respond(HttpStatus.METHOD_NOT_ALLOWED, ResponseWriter.TEXT, "405 Method Not Allowed: POST "
+                        + path + " (expected: GET or HEAD)\n");
+                return;
+            }
+            form.onRequest(exchange);
+            return;
+        }
         HttpHandler handler = exact.get(path);
         for (int i = 0; handler == null && i < prefixes.size(); i++) {
             if (path.startsWith(prefixes.get(i).getKey())) {

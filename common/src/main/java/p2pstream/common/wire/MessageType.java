@@ -17,6 +17,8 @@ public enum MessageType {
     LOOKUP(0x14),
     PEERS(0x15),
     PRIVATE_ANNOUNCE(0x16),
+    ACCOUNT(0x17),
+    DEVICES(0x18),
     MAPPED(0x1a),
     CIRCUIT(0x1b),
     REACH(0x1c),

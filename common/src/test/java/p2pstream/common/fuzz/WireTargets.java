@@ -5,8 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import p2pstream.common.access.AccountAnswer;
+import p2pstream.common.access.AccountRequest;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.InviteLink;
+import p2pstream.common.access.PasswordHash;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.access.Redeem;
 import p2pstream.common.identity.Identity;
@@ -33,6 +37,7 @@ import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.Message;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Reach;
@@ -103,6 +108,16 @@ public final class WireTargets {
                 privateAnnounce(),
                 message("REDEEM", CONTROL_PAYLOAD_BYTES, WireTargets::redeem, (base, in) -> Redeem.decode(in)),
                 inviteLink(),
+                message("ACCOUNT (asked)", CONTROL_PAYLOAD_BYTES, WireTargets::accountRequest,
+                        (base, in) -> AccountRequest.decode(in)),
+                message("ACCOUNT (answer)", CONTROL_PAYLOAD_BYTES,
+                        draw -> new AccountAnswer(AccountRequest.Op.values()[draw.below(2)],
+                                draw.between(1, AccountAnswer.MAX_DEVICES)),
+                        (base, in) -> AccountAnswer.decode(in)),
+                message("DEVICES (asked)", CONTROL_PAYLOAD_BYTES, draw -> new Devices.Ask(accountName(draw)),
+                        (base, in) -> Devices.Ask.decode(in)),
+                message("DEVICES (answer)", CONTROL_PAYLOAD_BYTES, WireTargets::devices,
+                        (base, in) -> Devices.decode(in)),
                 beaconQuery(),
                 beaconAnswer());
     }
@@ -156,6 +171,34 @@ public final class WireTargets {
                         throw ProtocolException.malformed(e.getMessage());
                     }
                 });
+    }
+
+    /** A valid account name: 1 to 32 of a-z 0-9 _ . - */
+    static String accountName(Draw draw) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789_.-";
+        StringBuilder sb = new StringBuilder();
+        for (int i = draw.between(1, 32); i > 0; i--) {
+            sb.append(alphabet.charAt(draw.below(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    static AccountRequest accountRequest(Draw draw) {
+        String password = ValidMessages.text(draw, AccountRequest.MAX_PASSWORD_BYTES, false);
+        if (password.length() > PasswordHash.MAX_PASSWORD_CHARS) {
+            password = password.codePoints().limit(PasswordHash.MAX_PASSWORD_CHARS / 2)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        }
+        return new AccountRequest(AccountRequest.Op.values()[draw.below(2)], accountName(draw), password.toCharArray());
+    }
+
+    static Devices devices(Draw draw) {
+        boolean found = draw.bool();
+        List<PeerId> ids = new ArrayList<>();
+        for (int i = found ? draw.between(0, AccountAnswer.MAX_DEVICES) : 0; i > 0; i--) {
+            ids.add(ValidMessages.peerId(draw));
+        }
+        return new Devices(accountName(draw), found, ids);
     }
 
     /** A LAN beacon query: one whole datagram. */

@@ -3,6 +3,7 @@ package p2pstream.common.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import p2pstream.common.fuzz.Draw;
@@ -19,7 +20,7 @@ import p2pstream.common.wire.ProtocolException;
 final class HttpHeadTargets {
     /** Beyond the largest head, so oversized ones come up. */
     static final int MAX_INPUT_BYTES = RequestParser.MAX_HEAD_BYTES + 8 * 1024;
-    static final Set<Integer> REFUSALS = Set.of(400, 405, 414, 431, 505);
+    static final Set<Integer> REFUSALS = Set.of(400, 405, 411, 413, 414, 431, 505);
     private static final String SEGMENT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
             + "-._~!$&'()*+,;=:@";
     private static final String QUERY_CHARS = "abcxyz0123456789=&%+/?-._~";
@@ -45,7 +46,22 @@ final class HttpHeadTargets {
 
     static List<FuzzTarget<?>> all() {
         return List.of(FuzzTarget.of("HTTP request head", MAX_INPUT_BYTES, HttpHeadTargets::valid, HeadRun::encode,
-                HttpHeadTargets::decode, HttpHeadTargets::property));
+                        (base, in) -> decode(base, in, false), (base, in) -> property(base, in, false)),
+                FuzzTarget.of("HTTP request head, forms taken", MAX_INPUT_BYTES, HttpHeadTargets::validForm,
+                        HeadRun::encode, (base, in) -> decode(base, in, true), (base, in) -> property(base, in, true)));
+    }
+
+    /** A head as {@link #valid} makes it, often turned into a POST of a small form (the tracker's log-in). */
+    static HeadRun validForm(Draw draw) {
+        HeadRun run = valid(draw);
+        String head = new String(run.head(), StandardCharsets.ISO_8859_1);
+        if (draw.oneIn(4) || head.toLowerCase(Locale.ROOT).contains("content-length")) {
+            return run;
+        }
+        int body = draw.oneIn(8) ? draw.between(0, RequestParser.MAX_BODY_BYTES) : draw.between(0, 64);
+        String post = head.replaceFirst("^(\\r\\n)*(GET|HEAD) ", "POST ");
+        post = post.substring(0, post.length() - 2) + "Content-Length: " + body + "\r\n\r\n";
+        return new HeadRun(post.getBytes(StandardCharsets.ISO_8859_1), run.rest(), run.split());
     }
 
     static HeadRun valid(Draw draw) {
@@ -130,9 +146,9 @@ final class HttpHeadTargets {
      * Parses one head from {@code in}: a request (the head and the bytes after it), nothing yet (all the bytes
      * after), or a refusal, which must carry one of {@link #REFUSALS} and say what was expected.
      */
-    static HeadRun decode(HeadRun base, ByteBuffer in) throws ProtocolException {
+    static HeadRun decode(HeadRun base, ByteBuffer in, boolean posts) throws ProtocolException {
         int start = in.position();
-        Object outcome = outcome(new RequestParser(), in);
+        Object outcome = outcome(new RequestParser(posts), in);
         if (outcome instanceof HttpException e) {
             if (!REFUSALS.contains(e.status()) || !e.getMessage().contains("(expected: ")) {
                 throw new AssertionError("parser: refused with " + e.status() + " \"" + e.getMessage()
@@ -151,11 +167,11 @@ final class HttpHeadTargets {
      * The parser's own properties: fed in two parts (at {@code base.split()}) it gives what it gives whole, and a
      * head it parses, written out plainly, parses to the same request.
      */
-    static void property(HeadRun base, ByteBuffer in) {
+    static void property(HeadRun base, ByteBuffer in, boolean posts) {
         int start = in.position();
         ByteBuffer whole = in.duplicate();
-        Object outcome = outcome(new RequestParser(), whole);
-        RequestParser parted = new RequestParser();
+        Object outcome = outcome(new RequestParser(posts), whole);
+        RequestParser parted = new RequestParser(posts);
         ByteBuffer part = in.duplicate();
         part.limit(start + Math.min(base.split(), in.remaining()));
         Object early = outcome(parted, part);
@@ -166,7 +182,7 @@ final class HttpHeadTargets {
                     + " (expected: the same)");
         }
         if (outcome instanceof HttpRequest request) {
-            HttpRequest again = reparse(request);
+            HttpRequest again = reparse(request, posts);
             if (!same(request, again)) {
                 throw new AssertionError("parser: " + describe(request) + " written out parses to " + describe(again));
             }
@@ -183,7 +199,7 @@ final class HttpHeadTargets {
     }
 
     /** Parses {@code r} written out plainly: one space after each colon, no blanks after values. */
-    private static HttpRequest reparse(HttpRequest r) {
+    private static HttpRequest reparse(HttpRequest r, boolean posts) {
         HttpHeaders fields = r.headers();
         int bytes = r.method().length() + r.target().length() + r.version().length() + 6;
         for (int i = 0; i < fields.size(); i++) {
@@ -194,7 +210,7 @@ final class HttpHeadTargets {
         for (int i = 0; i < fields.size(); i++) {
             latin1(out, fields.name(i), ": ", fields.value(i), "\r\n");
         }
-        Object again = outcome(new RequestParser(), latin1(out, "\r\n").flip());
+        Object again = outcome(new RequestParser(posts), latin1(out, "\r\n").flip());
         if (!(again instanceof HttpRequest request)) {
             throw new AssertionError("parser: " + describe(r) + " written out gives " + describe(again));
         }
@@ -229,7 +245,8 @@ final class HttpHeadTargets {
         if (a instanceof HttpRequest x && b instanceof HttpRequest y) {
             return x.method().equals(y.method()) && x.target().equals(y.target()) && x.path().equals(y.path())
                     && Objects.equals(x.query(), y.query()) && x.version().equals(y.version())
-                    && x.keepAlive() == y.keepAlive() && sameFields(x.headers(), y.headers());
+                    && x.keepAlive() == y.keepAlive() && x.bodyLength() == y.bodyLength()
+                    && sameFields(x.headers(), y.headers());
         }
         return a == null && b == null;
     }

@@ -18,7 +18,7 @@ class RequestParserTest {
     }
 
     private static HttpRequest parse(String s) throws HttpException {
-        return new RequestParser().parse(bytes(s));
+        return new RequestParser(false).parse(bytes(s));
     }
 
     private static int status(String s) {
@@ -49,7 +49,7 @@ class RequestParserTest {
     @Test
     void anIncompleteHeadTakesNothingAndByteByByteGivesTheSameRequest() throws Exception {
         String text = "HEAD /x HTTP/1.0\r\nUser-Agent: t\r\n\r\nGET /next";
-        RequestParser parser = new RequestParser();
+        RequestParser parser = new RequestParser(false);
         ByteBuffer in = ByteBuffer.allocate(text.length());
         HttpRequest r = null;
         for (int i = 0; i < text.length() && r == null; i++) {
@@ -69,7 +69,7 @@ class RequestParserTest {
 
     @Test
     void pipelinedHeadsAreTakenOneAtATime() throws Exception {
-        RequestParser parser = new RequestParser();
+        RequestParser parser = new RequestParser(false);
         ByteBuffer in = bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3");
         assertEquals("/1", parser.parse(in).path());
         assertEquals("/2", parser.parse(in).path());

@@ -34,7 +34,7 @@ class RequestPathTest {
 
     @Test
     void aRequestSplitsItsDecodedPathIntoSegments() throws Exception {
-        HttpRequest r = new RequestParser().parse(ByteBuffer.wrap(
+        HttpRequest r = new RequestParser(false).parse(ByteBuffer.wrap(
                 "GET /stream/dir/x%20y.webm HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals(List.of("stream", "dir", "x y.webm"), r.segments());
         assertEquals("/stream/dir/x y.webm", r.path());

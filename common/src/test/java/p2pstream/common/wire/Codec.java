@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
+import p2pstream.common.access.AccountAnswer;
+import p2pstream.common.access.AccountRequest;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.GrantMessage;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.access.Redeem;
@@ -66,6 +69,9 @@ final class Codec {
             case GRANT -> GrantMessage.decode(payload);
             case PRIVATE_ANNOUNCE -> PrivateAnnounce.decode(payload);
             case REDEEM -> Redeem.decode(payload);
+            case ACCOUNT -> like instanceof AccountRequest ? AccountRequest.decode(payload)
+                    : AccountAnswer.decode(payload);
+            case DEVICES -> like instanceof Devices.Ask ? Devices.Ask.decode(payload) : Devices.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }

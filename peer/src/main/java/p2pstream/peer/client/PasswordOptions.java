@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
  */
 public final class PasswordOptions {
     @Option(names = "--password-file", paramLabel = "FILE",
-            description = "give the stream owner's provider password (this file's first line) to the first --peer,"
-                    + " HOST:PORT#OWNER-ID, before fetching: it lets this peer id read what the owner shares")
+            description = "the password is this file's first line: with --register or --login the account's (default:"
+                    + " asked on the console); with a STREAM, the owner's provider password, given to the first --peer"
+                    + " HOST:PORT#OWNER-ID before fetching: it lets this peer id read what the owner shares")
     Path file;
 
     @Option(names = "--password", description = "as --password-file, the password typed at a prompt")

@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
                 "5 the tracker offered other content than the content id asked for,",
                 "6 the tracker proved another identity than the one pinned for it,",
-                "7 a private stream whose peers do not let this peer id read it,",
+                "7 a private stream whose peers do not let this peer id read it (--register, --login: refused),",
                 "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them),",
                 "9 an invite link its owner refused (already used by another peer, or unknown)."})
 public final class PeerClientMain implements Callable<Integer> {
@@ -182,6 +182,9 @@ public final class PeerClientMain implements Callable<Integer> {
     @Mixin
     PasswordOptions password = new PasswordOptions();
 
+    @Mixin
+    AccountCommand account = new AccountCommand();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerClientMain command = new PeerClientMain();
@@ -214,6 +217,7 @@ public final class PeerClientMain implements Callable<Integer> {
                     "TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
         }
         TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
+        account.check();
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
         long noPeerTimeoutMillis =
@@ -225,7 +229,7 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
         List<InetSocketAddress> fixedPeers = fixedPeers();
-        boolean watching = !list && http == null && all == null;
+        boolean watching = !list && http == null && all == null && !account.given();
         checkCombinations(watching);
         if (watching && stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
@@ -253,6 +257,10 @@ public final class PeerClientMain implements Callable<Integer> {
         TrackerTrust trust = TrackerTrust.ofCommandLine(tracker, trackerId);
         if (list) {
             return list(trackerAddress, new Security(identity.staticKey(), trust));
+        }
+        if (account.given()) {
+            account.passwordFile = password.file;
+            return account.run(trackerAddress, new Security(identity.staticKey(), trust), System.out, System.err);
         }
         if (http != null) {
             if (trackerAddress == null) {
@@ -310,9 +318,10 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--json: without --list (expected: --list --json;"
                     + " the figures of a download are --stats-json FILE)");
         }
-        if (password.any() && !watching) {
+        if (password.any() && !watching && !account.given()) {
             throw new IllegalArgumentException("--password-file: with --list, --http or --all (expected:"
-                    + " peer-client TRACKER STREAM --peer HOST:PORT#OWNER-ID --password-file FILE)");
+                    + " peer-client TRACKER STREAM --peer HOST:PORT#OWNER-ID --password-file FILE, or with --register"
+                    + " or --login)");
         }
     }
 

@@ -48,6 +48,8 @@ public final class Access {
     private final Identity owner;
     private final boolean privateByDefault;
     private final Set<PeerId> allowed;
+    /** Account names given with --allow: every device of each reads (through {@link ReaderNames}). */
+    private final Set<String> allowedNames;
     // the sources: the starting thread, then the server's loop
     private AllowFile allowFile;
     private FolderAccess folders = FolderAccess.NONE;
@@ -60,21 +62,22 @@ public final class Access {
     private Runnable onChange = () -> { };
     private volatile Permissions now;
 
-    private Access(Identity owner, boolean privateByDefault, Set<PeerId> allowed) {
+    private Access(Identity owner, boolean privateByDefault, Set<PeerId> allowed, Set<String> allowedNames) {
         this.owner = owner;
         this.privateByDefault = privateByDefault;
         this.allowed = Set.copyOf(allowed);
+        this.allowedNames = Set.copyOf(allowedNames);
         publish();
     }
 
     /** Anyone may read; an access file that names readers makes its folder readable by nobody (no identity). */
     public static Access anyone() {
-        return new Access(null, false, Set.of());
+        return new Access(null, false, Set.of(), Set.of());
     }
 
     /** Anyone may read, except where a folder's access file says otherwise ({@code owner} signs those grants). */
     public static Access anyone(Identity owner) {
-        return new Access(owner, false, Set.of());
+        return new Access(owner, false, Set.of(), Set.of());
     }
 
     /**
@@ -82,11 +85,16 @@ public final class Access {
      * {@code owner}, the server's identity, signs their grants.
      */
     public static Access allowing(Identity owner, Collection<PeerId> allowed) {
-        if (allowed.size() > ReaderList.MAX_ENTRIES) {
-            throw new IllegalArgumentException("--allow: " + allowed.size() + " peer ids (expected: at most "
-                    + ReaderList.MAX_ENTRIES + ")");
+        return allowing(owner, allowed, Set.of());
+    }
+
+    /** The same, also letting in every device of the tracker accounts {@code names} (once they resolve). */
+    public static Access allowing(Identity owner, Collection<PeerId> allowed, Collection<String> names) {
+        if (allowed.size() + names.size() > ReaderList.MAX_ENTRIES) {
+            throw new IllegalArgumentException("--allow: " + (allowed.size() + names.size()) + " ids and names"
+                    + " (expected: at most " + ReaderList.MAX_ENTRIES + ")");
         }
-        return new Access(owner, true, Set.copyOf(allowed));
+        return new Access(owner, true, Set.copyOf(allowed), Set.copyOf(names));
     }
 
     /**
@@ -188,6 +196,9 @@ public final class Access {
     /** Resolves the sources into a new snapshot. */
     private void publish() {
         Set<PeerId> everywhere = new HashSet<>(allowed);
+        if (!allowedNames.isEmpty()) {
+            everywhere.addAll(resolve(new ReaderList(Set.of(), allowedNames, false)));
+        }
         if (allowFile != null) {
             everywhere.addAll(resolve(allowFile.readers()));
         }

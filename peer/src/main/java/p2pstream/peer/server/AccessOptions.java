@@ -60,15 +60,21 @@ public final class AccessOptions {
                     + " read, or --invite, or --password-file)");
         }
         List<PeerId> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String text : allow) {
+            if (!ReaderList.idLike(text) && ReaderList.NAME.matcher(text).matches()) {
+                names.add(text); // an account name: every device of it, asked of the tracker
+                continue;
+            }
             try {
                 ids.add(PeerId.parse(text));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--allow: " + e.getMessage());
+                throw new IllegalArgumentException("--allow: " + e.getMessage() + " (or a tracker account's name:"
+                        + " 1 to 32 of a-z 0-9 _ . -)");
             }
         }
         AllowFile file = allowFile == null ? null : AllowFile.load(allowFile); // before the identity is made
-        Access access = Access.allowing(identity.identity(), ids);
+        Access access = Access.allowing(identity.identity(), ids, names);
         return file == null ? access : access.withAllowFile(file);
     }
 

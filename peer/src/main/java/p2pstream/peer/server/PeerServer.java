@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.Grant;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Clock;
@@ -308,6 +309,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         for (ServerSession s : reading) {
             s.recheck();
         }
+    }
+
+    /** The tracker's answer to DEVICES: the peer ids of the account {@code name}'s devices. Any thread. */
+    CompletableFuture<Devices> accountDevices(String name) {
+        return trackerClient.devices(name);
     }
 
     @Override

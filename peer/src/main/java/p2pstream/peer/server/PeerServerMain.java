@@ -264,6 +264,8 @@ public final class PeerServerMain implements Callable<Integer> {
         if (readers.isPrivate()) {
             AccessOptions.printPrivate(server, trackerAddress, a);
         }
+        // account names in --allow, an allow file or a .p2paccess resolve to their devices, asked as they are seen
+        new AccountReaders(readers, server).start(); // until the process ends
         if (invite.any()) {
             invite.start(server, readers, identity.file(), trackerAddress, trust.expected(trackerAddress), System.out);
         }

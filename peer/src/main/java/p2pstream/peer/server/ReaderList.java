@@ -110,7 +110,7 @@ record ReaderList(Set<PeerId> ids, Set<String> names, boolean anyone) {
     }
 
     /** Text meant as a peer id (28 base32 characters, dashes anywhere): a typo in it is an error, not a name. */
-    private static boolean idLike(String word) {
+    static boolean idLike(String word) {
         int chars = 0;
         for (int i = 0; i < word.length(); i++) {
             char c = Character.toUpperCase(word.charAt(i));

@@ -15,6 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.AccountAnswer;
+import p2pstream.common.access.AccountRequest;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.GrantBudget;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
@@ -268,6 +271,19 @@ public final class TrackerClient implements AutoCloseable {
         return query(list, MessageType.STREAMS).thenApply(Streams.class::cast);
     }
 
+    /**
+     * Registers an account or logs in to one (PROTOCOL.md section 10): completes with the tracker's yes, or fails
+     * with its refusal (never sent again: a password try is the user's to repeat). Any thread.
+     */
+    public CompletableFuture<AccountAnswer> account(AccountRequest request) {
+        return query(request, MessageType.ACCOUNT).thenApply(AccountAnswer.class::cast);
+    }
+
+    /** The peer ids of the account {@code name}'s devices, as the tracker answers DEVICES. Any thread. */
+    public CompletableFuture<Devices> devices(String name) {
+        return query(new Devices.Ask(name), MessageType.DEVICES).thenApply(Devices.class::cast);
+    }
+
     /** Completes once the tracker has processed everything sent before (a LIST round trip behind them). */
     public CompletableFuture<Void> synced() {
         return list(new ListStreams("", 0)).thenApply(s -> null);
@@ -374,10 +390,13 @@ public final class TrackerClient implements AutoCloseable {
 
     private void onSessionClosed(String reason, String notTracker) {
         boolean wasWelcomed = welcomed;
-        boolean refused = wasWelcomed && !inflight.isEmpty() && isRefusal(reason);
+        Pending accountQuery = wasWelcomed && reason.startsWith(PEER_ERROR) ? accountQuery(reason) : null;
+        boolean refused = accountQuery != null || wasWelcomed && !inflight.isEmpty() && isRefusal(reason);
         if (refused) {
-            // the tracker closed the session over the oldest unanswered query: that one fails, the rest go on
-            Pending p = inflight.poll();
+            // the tracker closed the session over the oldest unanswered query (or the account question its ERROR
+            // names, answered apart from the rest): that one fails, the rest go on
+            Pending p = accountQuery != null ? accountQuery : inflight.peek();
+            inflight.remove(p);
             p.result.completeExceptionally(new IOException("tracker " + tracker + " refused " + p.request.type() + ": "
                     + reason.substring(PEER_ERROR.length())));
         }
@@ -435,6 +454,19 @@ public final class TrackerClient implements AutoCloseable {
         }
         loop.schedule(backoffMillis, this::connect);
         backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    /**
+     * The ACCOUNT or DEVICES an ERROR about accounts ends: an ACCOUNT is refused by any ERROR (a wrong password is not
+     * sent again), a DEVICES by one whose message is about accounts. Null for none.
+     */
+    private Pending accountQuery(String reason) {
+        for (Pending p : inflight) {
+            if (p.answer == MessageType.ACCOUNT || p.answer == MessageType.DEVICES && reason.contains(": account")) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private static boolean isRefusal(String reason) {
@@ -517,6 +549,8 @@ public final class TrackerClient implements AutoCloseable {
                 case WELCOME -> onWelcome(Welcome.decode(payload));
                 case STREAMS -> answer(t, Streams.decode(payload));
                 case PEERS -> answer(t, Peers.decode(payload));
+                case ACCOUNT -> answer(t, AccountAnswer.decode(payload));
+                case DEVICES -> answer(t, Devices.decode(payload));
                 case PING -> c.send(EmptyMessage.PONG);
                 case PONG -> EmptyMessage.decode(t, payload);
                 case REACH -> onReach(Reach.decode(payload));
@@ -527,14 +561,25 @@ public final class TrackerClient implements AutoCloseable {
             }
         }
 
+        /**
+         * The oldest unanswered query of the answer's type: the tracker answers LIST and LOOKUP in order, and
+         * ACCOUNT and DEVICES in order apart from them (the account store answers those, PROTOCOL.md section 10).
+         */
         private void answer(MessageType t, Message m) throws ProtocolException {
-            Pending p = inflight.peek();
-            if (p == null || p.answer != t) {
-                throw new ProtocolException(ErrorCode.UNEXPECTED, "answer: " + t + " (expected: "
-                        + (p == null ? "none" : p.answer) + ")");
+            for (Pending p : inflight) {
+                boolean registry = t == MessageType.STREAMS || t == MessageType.PEERS;
+                if (p.answer == t) {
+                    inflight.remove(p);
+                    p.result.complete(m);
+                    return;
+                }
+                if (registry && (p.answer == MessageType.STREAMS || p.answer == MessageType.PEERS)) {
+                    break; // out of order
+                }
             }
-            inflight.poll();
-            p.result.complete(m);
+            Pending p = inflight.peek();
+            throw new ProtocolException(ErrorCode.UNEXPECTED, "answer: " + t + " (expected: "
+                    + (p == null ? "none" : p.answer) + ")");
         }
 
         @Override

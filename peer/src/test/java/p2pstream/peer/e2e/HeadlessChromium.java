@@ -103,6 +103,11 @@ final class HeadlessChromium implements AutoCloseable {
         driver.get(pageUrl);
     }
 
+    /** The browser itself, for a test that drives a page of its own (the tracker's dashboard). */
+    ChromeDriver driver() {
+        return driver;
+    }
+
     /** What {@code <video>.canPlayType(type)} answers: "", "maybe" or "probably". */
     String canPlayType(String type) {
         return (String) script("return document.createElement('video').canPlayType(arguments[0]);", type);

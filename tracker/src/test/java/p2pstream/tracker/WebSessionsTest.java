@@ -1,0 +1,44 @@
+package p2pstream.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's sessions: random tokens, expiry, the bound, and the cookie that carries them. */
+class WebSessionsTest {
+    private static final long HOUR_NANOS = 3_600_000_000_000L;
+
+    @Test
+    void aTokenNamesItsAccountUntilItExpiresOrIsClosed() {
+        WebSessions s = new WebSessions();
+        String a = s.open("alice", 0);
+        String b = s.open("alice", 0);
+        assertNotEquals(a, b);
+        assertEquals(32, a.length());
+        assertEquals("alice", s.account(a, 11 * HOUR_NANOS));
+        assertNull(s.account(a, 12 * HOUR_NANOS), "expired after 12 h");
+        assertEquals(1, s.size(), "and forgotten");
+        s.close(b);
+        assertNull(s.account(b, 0));
+        assertNull(s.account(null, 0));
+    }
+
+    @Test
+    void atMostMaxSessionsTheOldestDroppedFirst() {
+        WebSessions s = new WebSessions();
+        String first = s.open("a", 0);
+        for (int i = 1; i < WebSessions.MAX_SESSIONS; i++) {
+            s.open("a", 0);
+        }
+        String last = s.open("b", 0);
+        assertEquals(WebSessions.MAX_SESSIONS, s.size());
+        assertNull(s.account(first, 0));
+        assertEquals("b", s.account(last, 0));
+        String cookie = WebSessions.setCookie(last);
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict")
+                && cookie.contains("Max-Age=43200"), cookie);
+    }
+}
