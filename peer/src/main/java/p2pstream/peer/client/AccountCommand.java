@@ -1,10 +1,8 @@
 package p2pstream.peer.client;
 
 import java.io.Console;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
@@ -39,9 +37,6 @@ final class AccountCommand {
             + " peer id becomes one of its devices (peer-server --allow NAME lets every device read); then exit")
     String login;
 
-    /** Where the password comes from: {@code --password-file} (PasswordOptions), else a console prompt. */
-    Path passwordFile;
-
     boolean given() {
         return register != null || login != null;
     }
@@ -56,12 +51,14 @@ final class AccountCommand {
         }
     }
 
-    /** Asks the tracker; returns the exit status. */
-    int run(InetSocketAddress tracker, Security security, PrintStream out, PrintStream err) throws Exception {
+    /** Asks the tracker, the password from {@code passwordFile} (--password-file) or the console; the exit status. */
+    int run(InetSocketAddress tracker, Security security, Path passwordFile) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
         check();
         AccountRequest.Op op = register != null ? AccountRequest.Op.REGISTER : AccountRequest.Op.LOG_IN;
         String name = register != null ? register : login;
-        char[] password = password(op, name);
+        char[] password = password(op, name, passwordFile);
         AccountRequest request;
         try {
             request = new AccountRequest(op, name, password);
@@ -91,7 +88,7 @@ final class AccountCommand {
         }
     }
 
-    private char[] password(AccountRequest.Op op, String name) throws IOException {
+    private static char[] password(AccountRequest.Op op, String name, Path passwordFile) {
         if (passwordFile != null) {
             return PasswordHash.readFirstLine(passwordFile, "--password-file");
         }

@@ -217,7 +217,6 @@ public final class PeerClientMain implements Callable<Integer> {
                     "TRACKER: - (expected: HOST[:PORT]; - only with --peer and a content id)");
         }
         TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
-        account.check();
         Cli.positive("--peers", peers);
         Cli.positive("--window", window);
         long noPeerTimeoutMillis =
@@ -259,8 +258,7 @@ public final class PeerClientMain implements Callable<Integer> {
             return list(trackerAddress, new Security(identity.staticKey(), trust));
         }
         if (account.given()) {
-            account.passwordFile = password.file;
-            return account.run(trackerAddress, new Security(identity.staticKey(), trust), System.out, System.err);
+            return account.run(trackerAddress, new Security(identity.staticKey(), trust), password.file);
         }
         if (http != null) {
             if (trackerAddress == null) {
@@ -310,6 +308,7 @@ public final class PeerClientMain implements Callable<Integer> {
 
     /** Options that go only with others: --json with --list, a password with a stream to watch, --all alone. */
     private void checkCombinations(boolean watching) {
+        account.check();
         if (all != null) {
             FetchAll.checkOptions(stream != null ? "STREAM " + stream : list ? "--list" : http != null ? "--http"
                     : null, parallel, port);
