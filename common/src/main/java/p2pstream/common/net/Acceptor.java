@@ -421,6 +421,13 @@ public final class Acceptor implements AutoCloseable {
 
     private static void drainAndClose(SocketChannel channel) {
         try {
+            // the FIN goes before any reset a late byte from the client causes: the client reads the refusal, then
+            // EOF (a FIN already in its queue wins over a reset that comes after it)
+            channel.shutdownOutput();
+        } catch (IOException ignored) {
+            // already shut, or the client is gone: closing anyway
+        }
+        try {
             ByteBuffer drop = ByteBuffer.allocate(4096);
             for (int i = 0; i < 4 && channel.read(drop.clear()) > 0; i++) {
                 // the first handshake message and little else; a sender of more gets its reset
