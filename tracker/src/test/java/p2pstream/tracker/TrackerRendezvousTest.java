@@ -92,8 +92,7 @@ class TrackerRendezvousTest extends TrackerFixture {
     void aReachableAskerGetsAReversal() throws Exception {
         StaticKey askerKey = StaticKey.of(Identity.generate());
         try (EventLoopGroup group = new EventLoopGroup("asker", 1);
-             Acceptor listener = Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                     () -> new HelloBack(askerKey), Limits.CONTROL, 8, 8, null, Acceptor.ERROR_FRAME, askerKey);
+             Acceptor listener = listening(group, askerKey);
              RawClient holder = session(freePort());
              RawClient asker = session(askerKey, listener.localAddress().getPort())) {
             assertTrue(asker.expect(MessageType.REACH, Reach::decode).reachable(), "its listener answered");
@@ -128,8 +127,7 @@ class TrackerRendezvousTest extends TrackerFixture {
     void aConnectAskedAgainAfterAPunchIsRelayedUnlessItAsksForADirectPathOnly() throws Exception {
         StaticKey relayKey = StaticKey.of(Identity.generate());
         try (EventLoopGroup group = new EventLoopGroup("relay", 1);
-             Acceptor listener = Acceptor.open(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                     () -> new HelloBack(relayKey), Limits.CONTROL, 8, 8, null, Acceptor.ERROR_FRAME, relayKey);
+             Acceptor listener = listening(group, relayKey);
              RawClient relay = session(relayKey, listener.localAddress().getPort());
              RawClient holder = session(freePort()); RawClient asker = session(freePort())) {
             assertTrue(relay.expect(MessageType.REACH, Reach::decode).reachable(), "its listener answered");
@@ -244,6 +242,13 @@ class TrackerRendezvousTest extends TrackerFixture {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort(); // closed again: a dial-back there is refused
         }
+    }
+
+    /** A reachable peer's listener on loopback, proving {@code key}: it answers the tracker's dial-back. */
+    private static Acceptor listening(EventLoopGroup group, StaticKey key) throws IOException {
+        InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return Acceptor.open(group, anyPort, () -> new HelloBack(key), Limits.CONTROL, 8, 8, null, Acceptor.ERROR_FRAME,
+                key);
     }
 
     /** A peer's listener as far as the dial-back goes: a tracker's HELLO is answered with ours. */

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,20 +121,13 @@ class NatTraversalE2ETest {
     @Timeout(240)
     void aRelayCarriesWhatPunchingCannotThroughNatsThatChangePorts() throws Exception {
         try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
-            NetLab.Lan internet = lab.lan("inet", INTERNET);
-            NetLab.Host trackerHost = lab.host("trk", internet);
-            NetLab.Host relayHost = lab.host("rly", internet);
-            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "srv");
-            NetLab.Host serverHost = homes.holder();
-            NetLab.Host viewerHost = homes.viewer();
-
-            String tracker = startTracker(processes, trackerHost);
-            startRelay(processes, relayHost, tracker);
+            RelayLab net = relayLab(lab, processes, "srv");
+            String tracker = net.tracker();
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 19);
-            startPeerServer(processes, serverHost, tracker, "server");
+            startPeerServer(processes, net.homes().holder(), tracker, "server");
             awaitLine(dir.resolve("server.log"), "not reachable from outside");
 
-            assertStreamsIdentically(processes, viewerHost, tracker, file, "relayed");
+            assertStreamsIdentically(processes, net.homes().viewer(), tracker, file, "relayed");
             String relayLog = Files.readString(dir.resolve("relay.log"));
             assertTrue(relayLog.contains("joined"), relayLog);
         }
@@ -142,19 +137,12 @@ class NatTraversalE2ETest {
     @Timeout(240)
     void aRelayedViewerMovesToADirectPathWhenOneAppears() throws Exception {
         try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
-            NetLab.Lan internet = lab.lan("inet", INTERNET);
-            NetLab.Host trackerHost = lab.host("trk", internet);
-            NetLab.Host relayHost = lab.host("rly", internet);
-            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "srv");
-
-            String tracker = startTracker(processes, trackerHost);
-            startRelay(processes, relayHost, tracker);
+            RelayLab net = relayLab(lab, processes, "srv");
+            Homes homes = net.homes();
+            String tracker = net.tracker();
             byte[] file = Processes.randomFile(dir.resolve("share"), "film.bin", FILE_BYTES, 21);
             // a slow seed: the fetch lasts long enough (about 30 s) for the routers to change under it
-            processes.startListening(homes.holder().wrap(Processes.java("peer-server.jar", homes.holder().address(),
-                    "--port", "0", "--tracker", tracker, "--dir", dir.resolve("share").toString(), "--identity",
-                    dir.resolve("server.key").toString(), "--upload-limit", "100KB/s"))
-                    .redirectError(dir.resolve("server.log").toFile()));
+            startPeerServer(processes, homes.holder(), tracker, "server", "--upload-limit", "100KB/s");
             awaitLine(dir.resolve("server.log"), "not reachable from outside");
 
             Path out = dir.resolve("film.out");
@@ -185,15 +173,11 @@ class NatTraversalE2ETest {
     void aLiveStreamWatchedFromBehindNatsThatChangePortsPlaysWholeThroughTheRelay() throws Exception {
         Ffmpeg.ensure(dir);
         try (NetLab lab = NetLab.open(dir); Processes processes = new Processes()) {
-            NetLab.Lan internet = lab.lan("inet", INTERNET);
-            NetLab.Host trackerHost = lab.host("trk", internet);
-            NetLab.Host relayHost = lab.host("rly", internet);
-            Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, "pub");
-            NetLab.Host publisherHost = homes.holder();
-            NetLab.Host viewerHost = homes.viewer();
+            RelayLab net = relayLab(lab, processes, "pub");
+            String tracker = net.tracker();
+            NetLab.Host publisherHost = net.homes().holder();
+            NetLab.Host viewerHost = net.homes().viewer();
 
-            String tracker = startTracker(processes, trackerHost);
-            startRelay(processes, relayHost, tracker);
             // the encoder runs on the publisher's machine in real time; the pipe crosses no network
             ProcessBuilder ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f",
                     "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", Integer.toString(LIVE_SECONDS), "-c:v",
@@ -237,6 +221,24 @@ class NatTraversalE2ETest {
         }
     }
 
+    /** A public tracker and an opted-in relay beside it. */
+    private record RelayLab(String tracker, Homes homes) {
+    }
+
+    /**
+     * A tracker and a relay on a public network, and two homes behind NATs that change ports (no punch gets
+     * through): the holder, named {@code holderName}, and the viewer.
+     */
+    private RelayLab relayLab(NetLab lab, Processes processes, String holderName) throws Exception {
+        NetLab.Lan internet = lab.lan("inet", INTERNET);
+        NetLab.Host trackerHost = lab.host("trk", internet);
+        NetLab.Host relayHost = lab.host("rly", internet);
+        Homes homes = Homes.behind(lab, internet, NetLab.Mapping.RANDOM, holderName);
+        String tracker = startTracker(processes, trackerHost);
+        startRelay(processes, relayHost, tracker);
+        return new RelayLab(tracker, homes);
+    }
+
     private void startRelay(Processes processes, NetLab.Host host, String tracker) throws Exception {
         processes.startListening(host.wrap(Processes.java("peer-server.jar", host.address(), "--port", "0",
                 "--tracker", tracker, "--relay", "--identity", dir.resolve("relay.key").toString()))
@@ -276,11 +278,13 @@ class NatTraversalE2ETest {
         return host.address() + ":" + port;
     }
 
-    private void startPeerServer(Processes processes, NetLab.Host host, String tracker, String name)
+    /** A peer-server on {@code host} sharing dir/share, its log in dir/NAME.log; {@code more} options after. */
+    private void startPeerServer(Processes processes, NetLab.Host host, String tracker, String name, String... more)
             throws IOException {
-        processes.startListening(host.wrap(Processes.java("peer-server.jar", host.address(), "--port", "0",
-                "--tracker", tracker, "--dir", dir.resolve("share").toString(),
-                "--identity", dir.resolve(name + ".key").toString()))
+        List<String> args = new ArrayList<>(List.of(host.address(), "--port", "0", "--tracker", tracker, "--dir",
+                dir.resolve("share").toString(), "--identity", dir.resolve(name + ".key").toString()));
+        args.addAll(List.of(more));
+        processes.startListening(host.wrap(Processes.java("peer-server.jar", args.toArray(String[]::new)))
                 .redirectError(dir.resolve(name + ".log").toFile()));
     }
 
