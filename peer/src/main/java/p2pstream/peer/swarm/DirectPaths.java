@@ -36,6 +36,10 @@ final class DirectPaths<P extends PeerLink> {
      * one whose next try is due gets one from {@code tryFrom} (which adds the new link beside it).
      */
     void tick(long now, List<P> peers, Function<P, P> tryFrom) {
+        if (!anyRelayed(peers)) {
+            return; // the common case: no copy of the peer list every tick
+        }
+        // a copy: closing a link or adding a try changes the list
         for (P p : new ArrayList<>(peers)) {
             if (p.route() != PeerLink.Route.RELAYED || !p.isReady()) {
                 continue;
@@ -52,6 +56,15 @@ final class DirectPaths<P extends PeerLink> {
                 t.attempt = tryFrom.apply(p);
             }
         }
+    }
+
+    private static boolean anyRelayed(List<? extends PeerLink> peers) {
+        for (PeerLink p : peers) {
+            if (p.route() == PeerLink.Route.RELAYED && p.isReady()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
