@@ -15,8 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.wire.Streams;
@@ -40,11 +38,15 @@ final class FetchAll {
     private final boolean force;
     private final PrintStream err;
     private final boolean quiet;
-    private final AtomicInteger done = new AtomicInteger();
-    private final AtomicLong doneBytes = new AtomicLong();
+    /** Files complete so far, and their bytes: {@link #report}'s, under its lock. */
+    private int done;
+    private long doneBytes;
+
+    /** How a file came to be complete, or that it did not. */
+    enum How { FETCHED, RESUMED, KEPT, FAILED }
 
     /** What became of one file. */
-    record Outcome(Streams.Entry entry, int status, String message, long resumedBytes) {
+    record Outcome(Streams.Entry entry, int status, String message, How how) {
     }
 
     /**
@@ -178,14 +180,14 @@ final class FetchAll {
     private Outcome ambiguous(Streams.Entry e, int times, int count, long totalBytes) {
         Outcome o = new Outcome(e, WatchException.FAILED, "listed " + times + " times with different content"
                 + " (expected: one stream a name; this one alone: peer-client TRACKER " + e.contentId().hex()
-                + " -o FILE)", 0);
+                + " -o FILE)", How.FAILED);
         report(o, count, totalBytes);
         return o;
     }
 
     private Outcome fetch(Streams.Entry e, CompletableFuture<String> interrupt, int count, long totalBytes) {
         if (interrupt.isDone()) {
-            return new Outcome(e, WatchException.INTERRUPTED, "not started: " + interrupt.getNow(""), 0);
+            return new Outcome(e, WatchException.INTERRUPTED, "not started: " + interrupt.getNow(""), How.FAILED);
         }
         Outcome o;
         try {
@@ -193,35 +195,37 @@ final class FetchAll {
             Files.createDirectories(file.getParent());
             boolean record = Files.exists(ChunkStore.recordPathFor(file));
             if (!force && !record && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                o = Files.size(file) == e.size() ? new Outcome(e, 0, "already there", e.size())
+                o = Files.size(file) == e.size() ? new Outcome(e, 0, "already there", How.KEPT)
                         : new Outcome(e, WatchException.FAILED, file + " exists at another size (expected: "
-                                + e.size() + " bytes; --force fetches it again)", 0);
+                                + e.size() + " bytes; --force fetches it again)", How.FAILED);
             } else {
                 if (force && !record) {
                     Files.deleteIfExists(file);
                 }
                 Stats s = Watch.run(base.forStream(e.contentId().hex()).withOutputFile(file).withInterrupt(interrupt));
                 Files.deleteIfExists(ChunkStore.recordPathFor(file));
-                o = new Outcome(e, 0, s.resumedBytes() > 0 ? "resumed, " + Quantity.bytesText(s.resumedBytes())
-                        + " kept" : "fetched", s.resumedBytes());
+                o = s.resumedBytes() > 0 ? new Outcome(e, 0, "resumed, " + Quantity.bytesText(s.resumedBytes())
+                        + " kept", How.RESUMED) : new Outcome(e, 0, "fetched", How.FETCHED);
             }
         } catch (WatchException ex) {
-            o = new Outcome(e, ex.exitStatus(), ex.getMessage(), 0);
+            o = new Outcome(e, ex.exitStatus(), ex.getMessage(), How.FAILED);
         } catch (IOException | RuntimeException ex) {
-            o = new Outcome(e, WatchException.FAILED, ex.toString(), 0);
+            o = new Outcome(e, WatchException.FAILED, ex.toString(), How.FAILED);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            o = new Outcome(e, WatchException.INTERRUPTED, "interrupted", 0);
+            o = new Outcome(e, WatchException.INTERRUPTED, "interrupted", How.FAILED);
         }
         report(o, count, totalBytes);
         return o;
     }
 
     private synchronized void report(Outcome o, int count, long totalBytes) {
-        int n = o.status() == 0 ? done.incrementAndGet() : done.get();
-        long bytes = o.status() == 0 ? doneBytes.addAndGet(o.entry().size()) : doneBytes.get();
+        if (o.status() == 0) {
+            done++;
+            doneBytes += o.entry().size();
+        }
         if (o.status() != 0 || !quiet) {
-            err.printf("[%d/%d, %s of %s] %s %s: %s%n", n, count, Quantity.bytesText(bytes),
+            err.printf("[%d/%d, %s of %s] %s %s: %s%n", done, count, Quantity.bytesText(doneBytes),
                     Quantity.bytesText(totalBytes), o.status() == 0 ? "done" : "FAILED", o.entry().name(),
                     o.message());
             err.flush();
@@ -237,9 +241,9 @@ final class FetchAll {
             if (o.status() != 0) {
                 failed++;
                 first = first == 0 ? o.status() : first;
-            } else if (o.message().equals("already there")) {
+            } else if (o.how() == How.KEPT) {
                 kept++;
-            } else if (o.resumedBytes() > 0) {
+            } else if (o.how() == How.RESUMED) {
                 resumed++;
             }
         }
