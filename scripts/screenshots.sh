@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the pages' screenshots in docs/screenshots: tracker-dashboard.png, peer-server-page.png,
-# gateway-streams.png and gateway-watch.png. A tracker and a peer-server with --http on loopback port 0, the
+# peer-server-invites.png, gateway-streams.png and gateway-watch.png. A tracker and a peer-server with --http on loopback port 0, the
 # peer-server sharing a few generated files (upload capped, so two downloads are still running when the pages are
 # taken) and a real VP9 test pattern made by ffmpeg, a live publisher fed random bytes with two viewers, and a
 # gateway (peer-client --http) that has fetched some of it; then headless Chromium photographs each page, the
@@ -108,3 +108,10 @@ curl -sf --max-time 30 -o /dev/null "${GATEWAY_HTTP}watch/stage/cam-1" || die "t
 # the player plays for a few seconds of the browser's virtual time before the picture is taken
 shoot "${GATEWAY_HTTP}watch/films/test-pattern.webm" "$SHOTS/gateway-watch.png" 960 --virtual-time-budget=6000
 shoot "$GATEWAY_HTTP" "$SHOTS/gateway-streams.png"
+
+# a private share with two invites: its loopback page shows each link as a QR code
+mkdir -p "$WORK/club/june"
+head -c 300000 /dev/urandom >"$WORK/club/june/clip.mp4"
+start_peer_server club "$LOGS" "$WORK/club" --http 0 --private --invite june/clip.mp4 --invite june \
+    --identity "$WORK/club.key" || die "$START_ERROR"
+shoot "$(http_url club "$SERVER_PID")" "$SHOTS/peer-server-invites.png" 1100

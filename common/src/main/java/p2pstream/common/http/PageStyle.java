@@ -28,6 +28,10 @@ final class PageStyle {
             "form { margin: 0 0 10px; display: flex; gap: 10px; align-items: center; color: #616e7c; }",
             "input[name=q] { font: inherit; padding: 5px 9px; border: 1px solid #bcccdc; border-radius: 6px;"
                     + " width: 280px; }",
+            "form input[name=name], form input[name=password] { font: inherit; padding: 5px 9px;"
+                    + " border: 1px solid #bcccdc; border-radius: 6px; width: 180px; }",
+            "form button { font: inherit; padding: 5px 14px; border: 1px solid #2186eb; border-radius: 6px;"
+                    + " background: #2186eb; color: #fff; cursor: pointer; }",
             "table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #d9e2ec; }",
             "th, td { padding: 6px 10px; text-align: left; border-bottom: 1px solid #e4e7eb; }",
             "th { background: #f0f4f8; color: #52606d; font-weight: 600; font-size: 12px; }",
