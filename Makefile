@@ -69,7 +69,7 @@ test:
 	$(MVN) $(MVN_FLAGS) verify 2>&1 | $(TEST_FILTER)
 
 # the end-to-end tests in network namespaces (tag netns: NATs, LANs, a router's port mapping), which need root and
-# iptables (installed by the tests); about 4 minutes on 2 cores. CI runs it after `make test`
+# iptables (installed by the tests); about 2 minutes on 2 cores. CI runs it after `make test`
 test-net:
 	$(MVN) $(MVN_FLAGS) verify -pl peer -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -De2e.groups=netns \
 		-De2e.excludedGroups= 2>&1 | $(TEST_FILTER)
