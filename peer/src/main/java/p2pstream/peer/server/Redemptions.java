@@ -173,7 +173,7 @@ public final class Redemptions implements AutoCloseable {
             return;
         }
         if (outcome.invite() == null) {
-            if (outcome.refusal().startsWith("unknown")) {
+            if (outcome.unknown()) {
                 inviteGuesses.onWrong(source);
             }
             log.info("{} peer {}: {}", c.remoteAddress(), reader.text(), outcome.refusal());
