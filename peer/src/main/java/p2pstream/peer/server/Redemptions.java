@@ -181,10 +181,10 @@ public final class Redemptions implements AutoCloseable {
             return;
         }
         inviteGuesses.onRight(source);
-        synchronized (links) {
-            links.remove(Invites.hash(secret));
-        }
         Invites.Invite i = outcome.invite();
+        synchronized (links) {
+            links.remove(i.hash());
+        }
         log.info("{} peer {} redeemed an invite for {} {}", c.remoteAddress(), reader.text(),
                 i.file() ? "file" : "folder", i.scope().isEmpty() ? "(everything)" : i.scope());
         admit(c, reader, i.file(), i.scope());
