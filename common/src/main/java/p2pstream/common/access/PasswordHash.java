@@ -145,9 +145,12 @@ public final class PasswordHash {
         while (end < bytes.length && bytes[end] != '\n') {
             end++;
         }
-        char[] password = chars(Arrays.copyOf(bytes, end));
+        byte[] line = Arrays.copyOf(bytes, end);
+        char[] password = chars(line);
+        Arrays.fill(line, (byte) 0);
         Arrays.fill(bytes, (byte) 0);
         if (password.length == 0 || password.length > MAX_PASSWORD_CHARS) {
+            Arrays.fill(password, '\0');
             throw new IllegalArgumentException(option + ": a password of " + password.length + " characters"
                     + " (expected: 1.." + MAX_PASSWORD_CHARS + ", on the file's first line)");
         }

@@ -29,11 +29,9 @@ public final class Redeem implements Message {
     private final byte[] secret;
 
     public Redeem(Kind kind, byte[] secret) {
-        int min = kind == Kind.INVITE ? MIN_INVITE_BYTES : 1;
-        int max = kind == Kind.INVITE ? MAX_INVITE_BYTES : MAX_PASSWORD_BYTES;
-        if (secret.length < min || secret.length > max) {
+        if (secret.length < minBytes(kind) || secret.length > maxBytes(kind)) {
             throw new IllegalArgumentException(kind.name().toLowerCase() + " secret bytes: " + secret.length
-                    + " (expected: " + min + ".." + max + ")");
+                    + " (expected: " + minBytes(kind) + ".." + maxBytes(kind) + ")");
         }
         this.kind = kind;
         this.secret = secret.clone();
@@ -69,17 +67,23 @@ public final class Redeem implements Message {
         }
         Kind kind = Kind.values()[k - 1];
         int length = Wire.getU16(in, "redeem secret length");
-        int min = kind == Kind.INVITE ? MIN_INVITE_BYTES : 1;
-        int max = kind == Kind.INVITE ? MAX_INVITE_BYTES : MAX_PASSWORD_BYTES;
-        if (length < min || length > max) {
-            throw ProtocolException.malformed("redeem secret length: " + length + " (expected: " + min + ".." + max
-                    + " for " + kind.name().toLowerCase() + ")");
+        if (length < minBytes(kind) || length > maxBytes(kind)) {
+            throw ProtocolException.malformed("redeem secret length: " + length + " (expected: " + minBytes(kind)
+                    + ".." + maxBytes(kind) + " for " + kind.name().toLowerCase() + ")");
         }
         Wire.need(in, length, "redeem secret");
         byte[] secret = new byte[length];
         in.get(secret);
         Wire.end(in, MessageType.REDEEM);
         return new Redeem(kind, secret);
+    }
+
+    private static int minBytes(Kind kind) {
+        return kind == Kind.INVITE ? MIN_INVITE_BYTES : 1;
+    }
+
+    private static int maxBytes(Kind kind) {
+        return kind == Kind.INVITE ? MAX_INVITE_BYTES : MAX_PASSWORD_BYTES;
     }
 
     @Override

@@ -41,8 +41,11 @@ final class Invites {
     record Invite(String hash, boolean file, String scope, PeerId redeemer) {
     }
 
-    /** What redeeming a secret came to. {@code invite}: the one redeemed, or null when refused. */
-    record Outcome(Invite invite, String refusal) {
+    /**
+     * What redeeming a secret came to. {@code invite}: the one redeemed, or null when refused; {@code unknown}: the
+     * secret is no invite's, a wrong guess (a used one's secret was not guessed).
+     */
+    record Outcome(Invite invite, String refusal, boolean unknown) {
     }
 
     private final Path path;
@@ -134,18 +137,18 @@ final class Invites {
     Outcome redeem(byte[] secret, PeerId reader) throws IOException {
         Invite invite = invites.get(hash(secret));
         if (invite == null) {
-            return new Outcome(null, "unknown invite (expected: a link this server made)");
+            return new Outcome(null, "unknown invite (expected: a link this server made)", true);
         }
         if (invite.redeemer() != null && !invite.redeemer().equals(reader)) {
             return new Outcome(null, "invite already used (expected: an invite nobody redeemed; ask its owner for"
-                    + " a new one)");
+                    + " a new one)", false);
         }
         if (invite.redeemer() == null) {
             invite = new Invite(invite.hash(), invite.file(), invite.scope(), reader);
             invites.put(invite.hash(), invite);
             save();
         }
-        return new Outcome(invite, null);
+        return new Outcome(invite, null, false);
     }
 
     /** The invites redeemed so far, whose redeemers the server lets in again after a restart. */

@@ -63,7 +63,7 @@ final class PeerServerPage {
         }
         page.heading("Invites");
         for (Redemptions.Shown invite : s.invites()) {
-            boolean[][] qr = QrModules.of(invite.link());
+            boolean[][] qr = invite.qr();
             String label = "invite for " + invite.what() + " (one peer, once)";
             if (qr != null) {
                 page.qrCode(label, qr, invite.link());

@@ -86,8 +86,9 @@ public final class Redemptions implements AutoCloseable {
         }
         InviteLink link = new InviteLink(tracker, server.peerId(), InviteOptions.ownerAddress(server), file, asked,
                 secret, trackerId);
+        Shown shown = new Shown(link.covers(), link.text()); // its QR code made outside the lock the page takes
         synchronized (links) {
-            links.put(Invites.hash(secret), new Shown(link.covers(), link.text()));
+            links.put(Invites.hash(secret), shown);
         }
         return link;
     }
@@ -127,8 +128,31 @@ public final class Redemptions implements AutoCloseable {
         }
     }
 
-    /** An invite shown on the page: what it lets in, and its link. */
-    public record Shown(String what, String link) {
+    /** An invite shown on the page: what it lets in, its link and the link's QR code. Immutable; any thread. */
+    public static final class Shown {
+        private final String what;
+        private final String link;
+        private final boolean[][] qr;
+
+        /** Encodes the QR code once, here, not at every load of the page on a serving loop (about 1 ms a link). */
+        public Shown(String what, String link) {
+            this.what = what;
+            this.link = link;
+            this.qr = QrModules.of(link);
+        }
+
+        public String what() {
+            return what;
+        }
+
+        public String link() {
+            return link;
+        }
+
+        /** The link's QR code, {@code [y][x]} dark, for the page to read (null: too long for one). */
+        boolean[][] qr() {
+            return qr;
+        }
     }
 
     /** This run's links not redeemed yet, in the order made. Any thread. */
@@ -173,7 +197,7 @@ public final class Redemptions implements AutoCloseable {
             return;
         }
         if (outcome.invite() == null) {
-            if (outcome.refusal().startsWith("unknown")) {
+            if (outcome.unknown()) {
                 inviteGuesses.onWrong(source);
             }
             log.info("{} peer {}: {}", c.remoteAddress(), reader.text(), outcome.refusal());
@@ -181,10 +205,10 @@ public final class Redemptions implements AutoCloseable {
             return;
         }
         inviteGuesses.onRight(source);
-        synchronized (links) {
-            links.remove(Invites.hash(secret));
-        }
         Invites.Invite i = outcome.invite();
+        synchronized (links) {
+            links.remove(i.hash());
+        }
         log.info("{} peer {} redeemed an invite for {} {}", c.remoteAddress(), reader.text(),
                 i.file() ? "file" : "folder", i.scope().isEmpty() ? "(everything)" : i.scope());
         admit(c, reader, i.file(), i.scope());

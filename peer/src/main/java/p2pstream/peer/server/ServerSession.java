@@ -114,10 +114,11 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         }
         if (stream == null && redeeming) {
             t.expect(MessageType.REDEEM);
+            Redeem redeem = Redeem.decode(payload); // validated before the session moves on: a bad one changes nothing
             redeeming = false; // the redeemer's last frame: what follows it is UNEXPECTED, as a second HELLO
             connection.helloAccepted();
             connection.idleTimeoutMillis(idleMillis);
-            catalog.redemptions().onRedeem(connection, Redeem.decode(payload));
+            catalog.redemptions().onRedeem(connection, redeem);
             return;
         }
         if (stream == null) {

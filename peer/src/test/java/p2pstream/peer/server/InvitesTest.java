@@ -42,7 +42,10 @@ class InvitesTest {
         Invites.Outcome second = invites.redeem(folder, PeerId.random());
         assertNull(second.invite());
         assertTrue(second.refusal().startsWith("invite already used"), second.refusal());
-        assertTrue(invites.redeem(new byte[20], reader).refusal().startsWith("unknown invite"));
+        assertFalse(second.unknown(), "a used invite's secret is no guess");
+        Invites.Outcome guessed = invites.redeem(new byte[20], reader);
+        assertTrue(guessed.refusal().startsWith("unknown invite"));
+        assertTrue(guessed.unknown(), "an unknown secret is a wrong guess");
 
         Invites restarted = Invites.load(file);
         assertEquals(1, restarted.unusedCount());
