@@ -45,6 +45,8 @@ final class AccountStore implements AutoCloseable {
     record Outcome(Result result, int devices) {
     }
 
+    private static final Outcome FAILED = new Outcome(Result.FAILED, 0);
+
     private final Connection db;
     private final int maxAccounts;
     private final int hashIterations;
@@ -108,35 +110,22 @@ final class AccountStore implements AutoCloseable {
 
     /** Makes the account {@code name} with {@code password}, {@code device} its first device. */
     void register(String name, char[] password, PeerId device, Consumer<Outcome> done) {
-        submit(done, () -> registerNow(name, password, device));
+        submit(done, FAILED, () -> registerNow(name, password, device));
     }
 
     /** Checks the password and, when right, makes {@code device} one of the account's devices. */
     void logIn(String name, char[] password, PeerId device, Consumer<Outcome> done) {
-        submit(done, () -> logInNow(name, password, device));
+        submit(done, FAILED, () -> logInNow(name, password, device));
     }
 
     /** Checks the password only (the dashboard's log-in): OK with devices 0, or why not. */
     void check(String name, char[] password, Consumer<Outcome> done) {
-        submit(done, () -> logInNow(name, password, null));
+        submit(done, FAILED, () -> logInNow(name, password, null));
     }
 
-    /** The account's device ids, or null when there is no such account. */
+    /** The account's device ids, or null when there is no such account (or the store failed or is closed). */
     void devices(String name, Consumer<List<PeerId>> done) {
-        try {
-            thread.execute(() -> {
-                List<PeerId> ids;
-                try {
-                    ids = devicesNow(name);
-                } catch (SQLException e) {
-                    log.warn("accounts: devices of {}: {}", name, e.getMessage());
-                    ids = null;
-                }
-                done.accept(ids);
-            });
-        } catch (RejectedExecutionException e) {
-            done.accept(null); // closed
-        }
+        submit(done, null, () -> devicesNow(name));
     }
 
     /** Closes the file once the work already submitted is done (waiting at most a few seconds); any thread. */
@@ -161,24 +150,28 @@ final class AccountStore implements AutoCloseable {
         }
     }
 
-    private interface Work {
-        Outcome run() throws SQLException;
+    private interface Work<T> {
+        T run() throws SQLException;
     }
 
-    private void submit(Consumer<Outcome> done, Work work) {
+    /**
+     * Runs {@code work} on the store's thread and hands its result to {@code done} there; {@code failed} when it
+     * throws (a bad row included: the caller is always answered) or the store is closed.
+     */
+    private <T> void submit(Consumer<T> done, T failed, Work<T> work) {
         try {
             thread.execute(() -> {
-                Outcome o;
+                T result;
                 try {
-                    o = work.run();
+                    result = work.run();
                 } catch (SQLException | RuntimeException e) {
                     log.warn("accounts: {}", e.getMessage());
-                    o = new Outcome(Result.FAILED, 0);
+                    result = failed;
                 }
-                done.accept(o);
+                done.accept(result);
             });
         } catch (RejectedExecutionException e) {
-            done.accept(new Outcome(Result.FAILED, 0));
+            done.accept(failed); // closed
         }
     }
 

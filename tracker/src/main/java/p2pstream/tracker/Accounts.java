@@ -83,11 +83,6 @@ final class Accounts implements AutoCloseable {
         }));
     }
 
-    /** Accounts and addresses remembered for their wrong tries (bounded by GuessLimit). */
-    int remembered() {
-        return byAccount.size() + byAddress.size();
-    }
-
     @Override
     public void close() {
         store.close();

@@ -91,10 +91,6 @@ final class DashboardLogin {
         });
     }
 
-    int sessionCount() {
-        return sessions.size();
-    }
-
     /** Fixed words for the page's {@code ?login=} (never the parameter's own text). */
     private static String notice(String login) {
         if (login == null) {

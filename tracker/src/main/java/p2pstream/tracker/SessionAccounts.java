@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import p2pstream.common.access.AccountAnswer;
 import p2pstream.common.access.AccountRequest;
 import p2pstream.common.access.Devices;
+import p2pstream.common.access.GuessLimit;
 import p2pstream.common.net.Connection;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.PeerId;
@@ -78,7 +79,7 @@ final class SessionAccounts {
             return;
         }
         String account = "account " + r.name() + ": ";
-        String wait = v.waitMillis() > 0 ? "; wait " + seconds(v.waitMillis()) + " before the next try" : "";
+        String wait = v.waitMillis() > 0 ? "; wait " + GuessLimit.seconds(v.waitMillis()) + " before the next try" : "";
         ProtocolException refused = switch (v.outcome()) {
             case OK -> null;
             case TAKEN -> new ProtocolException(ErrorCode.FORBIDDEN, account + "taken (expected: a name no one"
@@ -90,7 +91,7 @@ final class SessionAccounts {
             case DEVICES_FULL -> new ProtocolException(ErrorCode.FORBIDDEN, account + AccountAnswer.MAX_DEVICES
                     + " devices (expected: at most " + AccountAnswer.MAX_DEVICES + ")");
             case WAIT -> new ProtocolException(ErrorCode.RATE_LIMITED, account + "tries are slowed: wait "
-                    + seconds(v.waitMillis()) + " before the next try");
+                    + GuessLimit.seconds(v.waitMillis()) + " before the next try");
             case BUSY -> new ProtocolException(ErrorCode.RATE_LIMITED, "accounts: " + Accounts.MAX_CHECKS_IN_FLIGHT
                     + " password checks under way (expected: fewer; try again)");
             case FAILED -> new ProtocolException(ErrorCode.INTERNAL, "accounts: the store failed (see the"
@@ -103,10 +104,5 @@ final class SessionAccounts {
         }
         connection.send(new AccountAnswer(r.op(), v.devices()));
         connection.autoRead(true);
-    }
-
-    /** Milliseconds as a person reads a wait: whole seconds, rounded up. */
-    static String seconds(long millis) {
-        return (millis + 999) / 1000 + " s";
     }
 }

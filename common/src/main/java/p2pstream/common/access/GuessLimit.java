@@ -40,6 +40,11 @@ public final class GuessLimit<K> {
         return left <= 0 ? 0 : (left + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI;
     }
 
+    /** A wait as a refusal tells it: whole seconds, rounded up ("2 s"). */
+    public static String seconds(long millis) {
+        return (millis + 999) / 1000 + " s";
+    }
+
     /** Records a wrong guess from {@code source}: its next one waits twice as long as the last (bounded). */
     public void onWrong(K source) {
         Failures f = failures.get(source);

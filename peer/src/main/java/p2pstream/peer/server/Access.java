@@ -216,8 +216,8 @@ public final class Access {
         for (String name : list.names()) {
             Set<PeerId> devices = names.devicesOf(name);
             if (devices.isEmpty() && unresolvedLogged.add(name)) {
-                log.warn("account name '{}' lets nobody in: no tracker account resolves it (names need tracker"
-                        + " accounts)", name);
+                log.warn("account name '{}' lets nobody in yet: no device of it is known (the tracker is asked"
+                        + " DEVICES; an account it does not have stays empty)", name);
             }
             ids.addAll(devices);
         }

@@ -183,7 +183,7 @@ public final class Redemptions implements AutoCloseable {
         long wait = inviteGuesses.waitMillis(source);
         if (wait > 0) {
             refuse(c, ErrorCode.RATE_LIMITED, "invite: too many wrong guesses from " + source.getHostAddress()
-                    + " (expected: wait " + seconds(wait) + " before the next)");
+                    + " (expected: wait " + GuessLimit.seconds(wait) + " before the next)");
             return;
         }
         Invites.Outcome outcome;
@@ -223,7 +223,7 @@ public final class Redemptions implements AutoCloseable {
         long wait = Math.max(passwordGuessesByAddress.waitMillis(source), passwordGuessesById.waitMillis(reader));
         if (wait > 0 || checking.contains(source) || checking.contains(reader)) {
             refuse(c, ErrorCode.RATE_LIMITED, "password: too many wrong guesses from " + source.getHostAddress()
-                    + " (expected: wait " + seconds(Math.max(wait, 1_000)) + " before the next)");
+                    + " (expected: wait " + GuessLimit.seconds(Math.max(wait, 1_000)) + " before the next)");
             return;
         }
         checking.add(source);
@@ -253,7 +253,7 @@ public final class Redemptions implements AutoCloseable {
             long wait = Math.max(passwordGuessesByAddress.waitMillis(source), passwordGuessesById.waitMillis(reader));
             log.info("{} peer {}: wrong password", c.remoteAddress(), reader.text());
             refuse(c, ErrorCode.FORBIDDEN, "wrong password (expected: the provider's password; the next guess"
-                    + " from this address waits " + seconds(wait) + ")");
+                    + " from this address waits " + GuessLimit.seconds(wait) + ")");
             return;
         }
         passwordGuessesByAddress.onRight(source);
@@ -295,10 +295,6 @@ public final class Redemptions implements AutoCloseable {
 
     private static void refuse(Connection c, ErrorCode code, String message) {
         c.loop().execute(() -> c.fail(new ProtocolException(code, message)));
-    }
-
-    private static String seconds(long millis) {
-        return (millis + 999) / 1000 + " s";
     }
 
     /** Password hashes computed so far: a guess refused by the brake costs none. Any thread. */

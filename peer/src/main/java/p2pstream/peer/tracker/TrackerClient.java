@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -279,9 +280,19 @@ public final class TrackerClient implements AutoCloseable {
         return query(request, MessageType.ACCOUNT).thenApply(AccountAnswer.class::cast);
     }
 
-    /** The peer ids of the account {@code name}'s devices, as the tracker answers DEVICES. Any thread. */
+    /**
+     * The peer ids of the account {@code name}'s devices, as the tracker answers DEVICES; fails when the answer names
+     * another account (answers are matched by order: its devices must not be taken for this name's). Any thread.
+     */
     public CompletableFuture<Devices> devices(String name) {
-        return query(new Devices.Ask(name), MessageType.DEVICES).thenApply(Devices.class::cast);
+        return query(new Devices.Ask(name), MessageType.DEVICES).thenApply(m -> {
+            Devices d = (Devices) m;
+            if (!d.name().equals(name)) {
+                throw new CompletionException(new IOException("tracker " + tracker + " answered DEVICES: account "
+                        + d.name() + " (expected: " + name + ", the one asked)"));
+            }
+            return d;
+        });
     }
 
     /** Completes once the tracker has processed everything sent before (a LIST round trip behind them). */
