@@ -97,6 +97,13 @@ public final class AccountReaders implements ReaderNames, AutoCloseable {
             return false;
         }
         if (!d.found()) {
+            Set<PeerId> heard = devices.getOrDefault(name, Set.of());
+            if (!heard.isEmpty()) {
+                // accounts are never removed: "not found" for one heard of is a busy or failing store, not news
+                log.warn("account {}: the tracker did not find it this time; keeping the {} devices last heard",
+                        name, heard.size());
+                return false;
+            }
             log.warn("account {}: the tracker has no such account (no device of it may read)", name);
         }
         Set<PeerId> now = Set.copyOf(d.ids());
