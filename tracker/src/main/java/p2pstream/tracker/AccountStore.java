@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.AccountAnswer;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.PasswordHash;
 import p2pstream.common.net.Clock;
 import p2pstream.common.wire.PeerId;
@@ -28,7 +29,7 @@ import p2pstream.common.wire.PeerId;
 /**
  * The tracker's accounts, kept in an SQLite file ({@value #FILE} in the tracker's data directory) so they survive a
  * restart: {@code accounts} (name, the password's {@link PasswordHash} line, created) and {@code devices} (account,
- * peer id, added). JDBC blocks and a password check takes PBKDF2's 600,000 rounds, so all of it runs on the store's
+ * peer id, added). An account is never removed; its devices are, by its password. JDBC blocks and a password check takes PBKDF2's 600,000 rounds, so all of it runs on the store's
  * one thread ({@code accounts}), never on an event loop: callers submit and get the outcome on that thread, which
  * they hand back to their loop. One thread also makes the file's writers one. Any thread may submit.
  */
@@ -39,7 +40,7 @@ final class AccountStore implements AutoCloseable {
     static final int DEFAULT_MAX_ACCOUNTS = 10_000;
 
     /** What a request came to. */
-    enum Result { OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, ACCOUNTS_FULL, DEVICES_FULL, FAILED }
+    enum Result { OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, NO_DEVICE, ACCOUNTS_FULL, DEVICES_FULL, FAILED }
 
     /** A request's outcome: with OK, the account's devices now (0 for a check that binds none). */
     record Outcome(Result result, int devices) {
@@ -123,9 +124,14 @@ final class AccountStore implements AutoCloseable {
         submit(done, FAILED, () -> logInNow(name, password, null));
     }
 
-    /** The account's device ids, or null when there is no such account (or the store failed or is closed). */
-    void devices(String name, Consumer<List<PeerId>> done) {
-        submit(done, null, () -> devicesNow(name));
+    /** Checks the password and, when right, takes {@code device} off the account: OK with the devices left. */
+    void removeDevice(String name, char[] password, PeerId device, Consumer<Outcome> done) {
+        submit(done, FAILED, () -> removeDeviceNow(name, password, device));
+    }
+
+    /** The account's device ids, or whether it exists: unknown when the store failed or is closed. */
+    void devices(String name, Consumer<Devices> done) {
+        submit(done, Devices.unknown(name), () -> devicesNow(name));
     }
 
     /** Closes the file once the work already submitted is done (waiting at most a few seconds); any thread. */
@@ -209,12 +215,9 @@ final class AccountStore implements AutoCloseable {
     }
 
     private Outcome logInNow(String name, char[] password, PeerId device) throws SQLException {
-        String line = hashOf(name);
-        if (line == null) {
-            return new Outcome(Result.NO_ACCOUNT, 0);
-        }
-        if (!PasswordHash.parse(line).matches(password)) {
-            return new Outcome(Result.WRONG_PASSWORD, 0);
+        Outcome refused = passwordRefused(name, password);
+        if (refused != null) {
+            return refused;
         }
         if (device == null) {
             return new Outcome(Result.OK, 0);
@@ -237,10 +240,38 @@ final class AccountStore implements AutoCloseable {
         return new Outcome(Result.OK, devices + 1);
     }
 
+    private Outcome removeDeviceNow(String name, char[] password, PeerId device) throws SQLException {
+        Outcome refused = passwordRefused(name, password);
+        if (refused != null) {
+            return refused;
+        }
+        int removed;
+        try (PreparedStatement d = db.prepareStatement("DELETE FROM devices WHERE account = ? AND peer_id = ?")) {
+            d.setString(1, name);
+            d.setString(2, device.text());
+            removed = d.executeUpdate();
+        }
+        int left = count("SELECT count(*) FROM devices WHERE account = ?", name);
+        if (removed == 0) {
+            return new Outcome(Result.NO_DEVICE, left);
+        }
+        log.info("account {}: device {} removed, {} left", name, device.text(), left);
+        return new Outcome(Result.OK, left);
+    }
+
+    /** NO_ACCOUNT or WRONG_PASSWORD, or null when the password is the account's. */
+    private Outcome passwordRefused(String name, char[] password) throws SQLException {
+        String line = hashOf(name);
+        if (line == null) {
+            return new Outcome(Result.NO_ACCOUNT, 0);
+        }
+        return PasswordHash.parse(line).matches(password) ? null : new Outcome(Result.WRONG_PASSWORD, 0);
+    }
+
     /** Store thread only (tests call it through {@link #devices}). */
-    private List<PeerId> devicesNow(String name) throws SQLException {
+    private Devices devicesNow(String name) throws SQLException {
         if (hashOf(name) == null) {
-            return null;
+            return new Devices(name, Devices.Found.NO_ACCOUNT, List.of());
         }
         List<PeerId> ids = new ArrayList<>();
         try (PreparedStatement q = db.prepareStatement("SELECT peer_id FROM devices WHERE account = ?"
@@ -252,7 +283,7 @@ final class AccountStore implements AutoCloseable {
                 }
             }
         }
-        return ids;
+        return new Devices(name, Devices.Found.FOUND, ids);
     }
 
     private String hashOf(String name) throws SQLException {

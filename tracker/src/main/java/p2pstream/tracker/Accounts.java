@@ -3,10 +3,10 @@ package p2pstream.tracker;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import p2pstream.common.access.AccountRequest;
+import p2pstream.common.access.Devices;
 import p2pstream.common.access.GuessLimit;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.PeerId;
@@ -31,7 +31,7 @@ final class Accounts implements AutoCloseable {
     }
 
     /** What a try came to: the store's results, and the gate's own two refusals. */
-    enum Outcome { OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, ACCOUNTS_FULL, DEVICES_FULL, FAILED, WAIT, BUSY }
+    enum Outcome { OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, NO_DEVICE, ACCOUNTS_FULL, DEVICES_FULL, FAILED, WAIT, BUSY }
 
     private final AccountStore store;
     private final EventLoop loop;
@@ -56,10 +56,10 @@ final class Accounts implements AutoCloseable {
     void onRequest(AccountRequest r, PeerId device, InetAddress from, Consumer<Verdict> done) {
         boolean register = r.op() == AccountRequest.Op.REGISTER;
         attempt(r.name(), from, !register, done, finished -> {
-            if (register) {
-                store.register(r.name(), r.password(), device, finished);
-            } else {
-                store.logIn(r.name(), r.password(), device, finished);
+            switch (r.op()) {
+                case REGISTER -> store.register(r.name(), r.password(), device, finished);
+                case LOG_IN -> store.logIn(r.name(), r.password(), device, finished);
+                case REMOVE_DEVICE -> store.removeDevice(r.name(), r.password(), r.device(), finished);
             }
         }, r::clear);
     }
@@ -70,10 +70,10 @@ final class Accounts implements AutoCloseable {
                 () -> Arrays.fill(password, '\0'));
     }
 
-    /** The devices of {@code name} (null: no such account, or the store failed or is busy) to {@code done} here. */
-    void devices(String name, Consumer<List<PeerId>> done) {
+    /** The devices of {@code name} (or whether it exists; unknown when the store is busy or fails) to {@code done}. */
+    void devices(String name, Consumer<Devices> done) {
         if (questionsInFlight >= MAX_QUESTIONS_IN_FLIGHT) {
-            done.accept(null);
+            done.accept(Devices.unknown(name));
             return;
         }
         questionsInFlight++;

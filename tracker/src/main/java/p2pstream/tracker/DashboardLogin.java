@@ -80,8 +80,8 @@ final class DashboardLogin {
                 ex.loop().execute(() -> then.accept(new Viewer(null, 0, List.of(), notice)));
                 return;
             }
-            accounts.devices(account, ids -> {
-                List<PeerId> devices = ids == null ? List.of() : ids;
+            accounts.devices(account, answer -> {
+                List<PeerId> devices = answer.ids(); // none when the store cannot say now: the page shows none
                 GrantedScan scan = new GrantedScan(devices, registry.clock().epochMicros() / 1000);
                 TrackerHttp.walk(tracker, scan, () -> {
                     Viewer v = new Viewer(account, devices.size(), List.copyOf(scan.rows()), notice);

@@ -44,12 +44,16 @@ final class SessionAccounts {
     void onDevices(ByteBuffer payload) throws ProtocolException {
         encrypted("devices");
         Devices.Ask ask = Devices.Ask.decode(payload);
-        Accounts accounts = accounts(null);
+        Accounts accounts = tracker.accounts();
+        if (accounts == null) {
+            // no account exists here: said, not refused (a peer-server asks every 30 s and its session stays up)
+            connection.send(new Devices(ask.name(), Devices.Found.NO_ACCOUNT, List.of()));
+            return;
+        }
         connection.autoRead(false);
-        tracker.registryLoop().execute(() -> accounts.devices(ask.name(), ids -> connection.loop().execute(() -> {
+        tracker.registryLoop().execute(() -> accounts.devices(ask.name(), answer -> connection.loop().execute(() -> {
             if (connection.isOpen()) {
-                connection.send(ids == null ? new Devices(ask.name(), false, List.of())
-                        : new Devices(ask.name(), true, ids));
+                connection.send(answer);
                 connection.autoRead(true);
             }
         })));
@@ -65,9 +69,7 @@ final class SessionAccounts {
     private Accounts accounts(AccountRequest r) throws ProtocolException {
         Accounts accounts = tracker.accounts();
         if (accounts == null) {
-            if (r != null) {
-                r.clear();
-            }
+            r.clear();
             throw new ProtocolException(ErrorCode.NOT_FOUND, "accounts: this tracker keeps none (expected: a"
                     + " tracker started with accounts; see tracker --help, --data)");
         }
@@ -86,6 +88,8 @@ final class SessionAccounts {
                     + " registered)");
             case WRONG_PASSWORD -> new ProtocolException(ErrorCode.FORBIDDEN, account + "wrong password" + wait);
             case NO_ACCOUNT -> new ProtocolException(ErrorCode.FORBIDDEN, account + "no such account" + wait);
+            case NO_DEVICE -> new ProtocolException(ErrorCode.NOT_FOUND, account + "peer " + r.device().text()
+                    + " is not one of its " + v.devices() + " devices (expected: a device of the account)");
             case ACCOUNTS_FULL -> new ProtocolException(ErrorCode.FORBIDDEN, "accounts: full (expected: at most"
                     + " the tracker's --max-accounts)");
             case DEVICES_FULL -> new ProtocolException(ErrorCode.FORBIDDEN, account + AccountAnswer.MAX_DEVICES

@@ -98,9 +98,9 @@ class TrackerAccountsTest {
             assertEquals(2, ok(t, PHONE, AccountRequest.Op.LOG_IN, SECRET).devices(), "the phone joins the laptop");
             assertEquals(2, ok(t, PHONE, AccountRequest.Op.LOG_IN, SECRET).devices(), "a device is bound once");
             Devices d = devices(t, "alice");
-            assertTrue(d.found());
+            assertEquals(Devices.Found.FOUND, d.found());
             assertEquals(List.of(LAPTOP.peerId(), PHONE.peerId()), d.ids());
-            assertFalse(devices(t, "bob").found(), "no such account");
+            assertEquals(Devices.Found.NO_ACCOUNT, devices(t, "bob").found(), "no such account");
 
             ErrorMessage wrong = refused(t, GUESSER, AccountRequest.Op.LOG_IN, "alice", "guess1".toCharArray(),
                     ErrorCode.FORBIDDEN);
@@ -117,6 +117,43 @@ class TrackerAccountsTest {
     }
 
     @Test
+    void aDeviceIsTakenOffItsAccountWithThePasswordOnly() throws Exception {
+        try (Tracker t = start()) {
+            ok(t, LAPTOP, AccountRequest.Op.REGISTER, SECRET);
+            ok(t, PHONE, AccountRequest.Op.LOG_IN, SECRET);
+            // a lost phone, taken off from the laptop
+            try (RawClient c = session(t, LAPTOP)) {
+                c.send(new AccountRequest(AccountRequest.Op.REMOVE_DEVICE, "alice", SECRET.clone(), PHONE.peerId()));
+                AccountAnswer left = c.expect(MessageType.ACCOUNT, AccountAnswer::decode);
+                assertEquals(AccountRequest.Op.REMOVE_DEVICE, left.op());
+                assertEquals(1, left.devices());
+            }
+            assertEquals(List.of(LAPTOP.peerId()), devices(t, "alice").ids());
+            try (RawClient c = session(t, LAPTOP)) {
+                c.send(new AccountRequest(AccountRequest.Op.REMOVE_DEVICE, "alice", SECRET.clone(), PHONE.peerId()));
+                assertEquals("account alice: peer " + PHONE.peerId().text() + " is not one of its 1 devices"
+                        + " (expected: a device of the account)", c.expectErrorThenEof(ErrorCode.NOT_FOUND).message());
+            }
+            // the last device too: the account stays (its name is not free again), with no device
+            try (RawClient c = session(t, LAPTOP)) {
+                c.send(new AccountRequest(AccountRequest.Op.REMOVE_DEVICE, "alice", SECRET.clone(), LAPTOP.peerId()));
+                assertEquals(0, c.expect(MessageType.ACCOUNT, AccountAnswer::decode).devices());
+            }
+            Devices none = devices(t, "alice");
+            assertEquals(Devices.Found.FOUND, none.found());
+            assertEquals(List.of(), none.ids());
+            assertEquals(1, ok(t, LAPTOP, AccountRequest.Op.LOG_IN, SECRET).devices(), "and back");
+            try (RawClient c = session(t, GUESSER)) {
+                c.send(new AccountRequest(AccountRequest.Op.REMOVE_DEVICE, "alice", "guess".toCharArray(),
+                        LAPTOP.peerId()));
+                assertEquals("account alice: wrong password; wait 1 s before the next try",
+                        c.expectErrorThenEof(ErrorCode.FORBIDDEN).message());
+            }
+            assertEquals(List.of(LAPTOP.peerId()), devices(t, "alice").ids(), "a wrong password removes nothing");
+        }
+    }
+
+    @Test
     void badNamesAndTrackersWithoutAccountsAreRefused() throws Exception {
         try (Tracker t = start()) {
             try (RawClient c = session(t, LAPTOP)) {
@@ -126,7 +163,13 @@ class TrackerAccountsTest {
             }
         }
         try (Tracker none = Tracker.start(Tracker.Config.loopback()); RawClient c = session(none, LAPTOP)) {
+            // a tracker without accounts says so to DEVICES (a server asks every 30 s: its session stays up) ...
             c.send(new Devices.Ask("alice"));
+            assertEquals(Devices.Found.NO_ACCOUNT, c.expect(MessageType.DEVICES, Devices::decode).found());
+            c.send(new Devices.Ask("bob"));
+            assertEquals(Devices.Found.NO_ACCOUNT, c.expect(MessageType.DEVICES, Devices::decode).found());
+            // ... and refuses ACCOUNT
+            c.send(new AccountRequest(AccountRequest.Op.LOG_IN, "alice", SECRET.clone()));
             assertTrue(c.expectErrorThenEof(ErrorCode.NOT_FOUND).message().contains("keeps none"));
         }
     }

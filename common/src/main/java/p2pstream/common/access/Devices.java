@@ -11,23 +11,41 @@ import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Wire;
 
 /**
- * The tracker's answer to DEVICES ({@link Ask}): an account's name, whether it exists, and the peer ids of its
- * devices; a peer-server shares {@code --allow NAME} with those ids (PROTOCOL.md section 10). Thread-safe
- * (immutable).
+ * The tracker's answer to DEVICES ({@link Ask}): an account's name, whether it exists (or the tracker cannot say
+ * now), and the peer ids of its devices; a peer-server shares {@code --allow NAME} with those ids (PROTOCOL.md
+ * section 10). Thread-safe (immutable).
  *
  * <pre>DEVICES (peer -&gt; tracker): &lt;len&gt;&lt;type=0x18&gt;&lt;name:str, an account name&gt;
- * DEVICES (tracker -&gt; peer): &lt;len&gt;&lt;type=0x18&gt;&lt;name:str&gt;&lt;found:u8 0|1&gt;
- *         &lt;count:u16, 0..32, 0 unless found&gt;&lt;peer id:16&gt; x count</pre>
+ * DEVICES (tracker -&gt; peer): &lt;len&gt;&lt;type=0x18&gt;&lt;name:str&gt;&lt;found:u8 0 no such account, 1 found,
+ *         2 unknown now&gt;&lt;count:u16, 0..32, 0 unless found&gt;&lt;peer id:16&gt; x count</pre>
  */
-public record Devices(String name, boolean found, List<PeerId> ids) implements Message {
+public record Devices(String name, Found found, List<PeerId> ids) implements Message {
+
+    /** Whether the account exists: UNKNOWN when the tracker cannot say now (its store busy or failing). */
+    public enum Found {
+        NO_ACCOUNT, FOUND, UNKNOWN;
+
+        static Found of(int code) throws ProtocolException {
+            if (code >= values().length) {
+                throw ProtocolException.malformed("found: " + code + " (expected: 0 no such account, 1 found, 2"
+                        + " unknown now)");
+            }
+            return values()[code];
+        }
+    }
 
     public Devices {
         AccountName.check("account", name);
         ids = List.copyOf(ids);
-        if (ids.size() > AccountAnswer.MAX_DEVICES || (!found && !ids.isEmpty())) {
-            throw new IllegalArgumentException("devices: " + ids.size() + (found ? "" : " of no account")
-                    + " (expected: at most " + AccountAnswer.MAX_DEVICES + ", none when not found)");
+        if (ids.size() > AccountAnswer.MAX_DEVICES || (found != Found.FOUND && !ids.isEmpty())) {
+            throw new IllegalArgumentException("devices: " + ids.size() + " with " + found
+                    + " (expected: at most " + AccountAnswer.MAX_DEVICES + ", none unless found)");
         }
+    }
+
+    /** The answer of a tracker that cannot say now (busy, failing, or keeping no accounts). */
+    public static Devices unknown(String name) {
+        return new Devices(name, Found.UNKNOWN, List.of());
     }
 
     /** The question: which devices has the account {@code name}? */
@@ -71,17 +89,17 @@ public record Devices(String name, boolean found, List<PeerId> ids) implements M
     @Override
     public void encodePayload(ByteBuffer out) {
         Wire.putString(out, name);
-        out.put((byte) (found ? 1 : 0)).putShort((short) ids.size());
+        out.put((byte) found.ordinal()).putShort((short) ids.size());
         ids.forEach(id -> id.encode(out));
     }
 
     public static Devices decode(ByteBuffer in) throws ProtocolException {
         String name = readName(in);
-        boolean found = Wire.getFlag(in, "found");
+        Found found = Found.of(Wire.getU8(in, "found"));
         int count = Wire.getU16(in, "devices");
-        if (count > AccountAnswer.MAX_DEVICES || (!found && count > 0)) {
-            throw ProtocolException.malformed("devices: " + count + (found ? "" : " of no account")
-                    + " (expected: at most " + AccountAnswer.MAX_DEVICES + ", 0 when not found)");
+        if (count > AccountAnswer.MAX_DEVICES || (found != Found.FOUND && count > 0)) {
+            throw ProtocolException.malformed("devices: " + count + " with " + found
+                    + " (expected: at most " + AccountAnswer.MAX_DEVICES + ", 0 unless found)");
         }
         List<PeerId> ids = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -111,8 +111,7 @@ public final class WireTargets {
                 message("ACCOUNT (asked)", CONTROL_PAYLOAD_BYTES, WireTargets::accountRequest,
                         (base, in) -> AccountRequest.decode(in)),
                 message("ACCOUNT (answer)", CONTROL_PAYLOAD_BYTES,
-                        draw -> new AccountAnswer(AccountRequest.Op.values()[draw.below(2)],
-                                draw.between(1, AccountAnswer.MAX_DEVICES)),
+                        WireTargets::accountAnswer,
                         (base, in) -> AccountAnswer.decode(in)),
                 message("DEVICES (asked)", CONTROL_PAYLOAD_BYTES, draw -> new Devices.Ask(accountName(draw)),
                         (base, in) -> Devices.Ask.decode(in)),
@@ -192,13 +191,21 @@ public final class WireTargets {
             password = password.codePoints().limit(PasswordHash.MAX_PASSWORD_CHARS / 2)
                     .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         }
-        return new AccountRequest(AccountRequest.Op.values()[draw.below(2)], accountName(draw), password.toCharArray());
+        AccountRequest.Op op = AccountRequest.Op.values()[draw.below(AccountRequest.Op.values().length)];
+        return new AccountRequest(op, accountName(draw), password.toCharArray(),
+                op == AccountRequest.Op.REMOVE_DEVICE ? ValidMessages.peerId(draw) : null);
+    }
+
+    static AccountAnswer accountAnswer(Draw draw) {
+        AccountRequest.Op op = AccountRequest.Op.values()[draw.below(AccountRequest.Op.values().length)];
+        return new AccountAnswer(op, draw.between(op == AccountRequest.Op.REMOVE_DEVICE ? 0 : 1,
+                AccountAnswer.MAX_DEVICES));
     }
 
     static Devices devices(Draw draw) {
-        boolean found = draw.bool();
+        Devices.Found found = Devices.Found.values()[draw.below(Devices.Found.values().length)];
         List<PeerId> ids = new ArrayList<>();
-        for (int i = found ? draw.between(0, AccountAnswer.MAX_DEVICES) : 0; i > 0; i--) {
+        for (int i = found == Devices.Found.FOUND ? draw.between(0, AccountAnswer.MAX_DEVICES) : 0; i > 0; i--) {
             ids.add(ValidMessages.peerId(draw));
         }
         return new Devices(accountName(draw), found, ids);

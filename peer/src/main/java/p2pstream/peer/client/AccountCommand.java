@@ -12,6 +12,7 @@ import p2pstream.common.access.AccountName;
 import p2pstream.common.access.AccountRequest;
 import p2pstream.common.access.PasswordHash;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.Security;
@@ -20,11 +21,12 @@ import p2pstream.peer.tracker.TrackerIdentityException;
 import picocli.CommandLine.Option;
 
 /**
- * {@code peer-client TRACKER --register NAME} and {@code --login NAME}: sends the account's name and password over
- * the encrypted session to the tracker, which binds this peer's id to the account as a device (PROTOCOL.md section
- * 10). The password comes from {@code --password-file} or a console prompt, never the command line. Exit status 0
- * done, 2 bad command line, 4 tracker unreachable, 6 the tracker proved another id, 7 refused (name taken, wrong
- * password, told to wait, too many devices). Main thread only.
+ * {@code peer-client TRACKER --register NAME}, {@code --login NAME} and {@code --logout NAME [--device ID]}: sends
+ * the account's name and password over the encrypted session to the tracker, which binds this peer's id to the
+ * account as a device, or takes a device (this one, or a lost one) off it (PROTOCOL.md section 10). The password comes
+ * from {@code --password-file} or a console prompt, never the command line. Exit status 0 done, 2 bad command line,
+ * 4 tracker unreachable, 6 the tracker proved another id, 7 refused (name taken, wrong password, told to wait, too
+ * many devices, not a device of the account). Main thread only.
  */
 final class AccountCommand {
     private static final long ANSWER_SECONDS = 60;
@@ -37,18 +39,58 @@ final class AccountCommand {
             + " peer id becomes one of its devices (peer-server --allow NAME lets every device read); then exit")
     String login;
 
+    @Option(names = "--logout", paramLabel = "NAME", description = "take this peer id (or --device ID) off the"
+            + " account NAME's devices: servers that --allow NAME stop letting it read within 30 s; then exit")
+    String logout;
+
+    @Option(names = "--device", paramLabel = "ID", description = "with --logout: the device to take off (a lost"
+            + " one), by its peer id (default: this peer)")
+    String device;
+
     boolean given() {
-        return register != null || login != null;
+        return register != null || login != null || logout != null;
     }
 
-    /** Usage errors of the three options, before anything is read or sent. */
+    /** Usage errors of the options, before anything is read or sent. */
     void check() {
-        if (register != null && login != null) {
-            throw new IllegalArgumentException("--register: with --login (expected: one of them)");
+        int ops = (register != null ? 1 : 0) + (login != null ? 1 : 0) + (logout != null ? 1 : 0);
+        if (ops > 1) {
+            throw new IllegalArgumentException("--register, --login, --logout: " + ops + " of them (expected: one)");
+        }
+        if (device != null && logout == null) {
+            throw new IllegalArgumentException("--device: without --logout (expected: --logout NAME --device ID)");
         }
         if (given()) {
-            AccountName.check(register != null ? "--register" : "--login", register != null ? register : login);
+            AccountName.check("--" + flag(op()), name());
         }
+        if (device != null) {
+            deviceId();
+        }
+    }
+
+    private PeerId deviceId() {
+        try {
+            return PeerId.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--device: " + e.getMessage());
+        }
+    }
+
+    private AccountRequest.Op op() {
+        return register != null ? AccountRequest.Op.REGISTER
+                : login != null ? AccountRequest.Op.LOG_IN : AccountRequest.Op.REMOVE_DEVICE;
+    }
+
+    private String name() {
+        return register != null ? register : login != null ? login : logout;
+    }
+
+    private static String flag(AccountRequest.Op op) {
+        return switch (op) {
+            case REGISTER -> "register";
+            case LOG_IN -> "login";
+            case REMOVE_DEVICE -> "logout";
+        };
     }
 
     /** Asks the tracker, the password from {@code passwordFile} (--password-file) or the console; the exit status. */
@@ -56,12 +98,15 @@ final class AccountCommand {
         PrintStream out = System.out;
         PrintStream err = System.err;
         check();
-        AccountRequest.Op op = register != null ? AccountRequest.Op.REGISTER : AccountRequest.Op.LOG_IN;
-        String name = register != null ? register : login;
+        AccountRequest.Op op = op();
+        String name = name();
+        PeerId self = security.key().peerId();
+        PeerId removed = op != AccountRequest.Op.REMOVE_DEVICE ? null
+                : device != null ? deviceId() : self;
         char[] password = password(op, name, passwordFile);
         AccountRequest request;
         try {
-            request = new AccountRequest(op, name, password);
+            request = new AccountRequest(op, name, password, removed);
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -80,9 +125,13 @@ final class AccountCommand {
                 request.clear();
                 client.close();
             }
-            out.println((op == AccountRequest.Op.REGISTER ? "registered " : "logged in to ") + name + " at "
-                    + tracker.getHostString() + ":" + tracker.getPort() + ": peer " + security.key().peerId().text()
-                    + " is one of its " + answer.devices() + " device" + (answer.devices() == 1 ? "" : "s"));
+            String at = name + " at " + tracker.getHostString() + ":" + tracker.getPort() + ": peer ";
+            String devices = answer.devices() + " device" + (answer.devices() == 1 ? "" : "s");
+            out.println(switch (op) {
+                case REGISTER -> "registered " + at + self.text() + " is one of its " + devices;
+                case LOG_IN -> "logged in to " + at + self.text() + " is one of its " + devices;
+                case REMOVE_DEVICE -> "logged out of " + at + removed.text() + " taken off; " + devices + " left";
+            });
             out.flush();
             return 0;
         }
@@ -94,8 +143,8 @@ final class AccountCommand {
         }
         Console console = System.console();
         if (console == null) {
-            throw new IllegalArgumentException("--" + (op == AccountRequest.Op.REGISTER ? "register" : "login")
-                    + ": no console to ask the password on (expected: --password-file FILE)");
+            throw new IllegalArgumentException("--" + flag(op) + ": no console to ask the password on (expected:"
+                    + " --password-file FILE)");
         }
         char[] first = console.readPassword("password for %s: ", name);
         if (first == null || first.length == 0) {

@@ -1,6 +1,7 @@
 package p2pstream.peer.server;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,8 @@ import p2pstream.common.wire.PeerId;
  * into the devices of those tracker accounts ({@link ReaderNames}): a name is asked of the tracker (DEVICES,
  * PROTOCOL.md section 10) the first time the server's {@link Access} resolves it, and every {@link #REASK_MILLIS}
  * after; when the devices of a name change, the access is resolved again ({@link Access#namesChanged}), so a device
- * added to an account reads within one period. A name the tracker does not answer for keeps the devices last heard
- * (a tracker that restarts locks no reader out). {@link #devicesOf} from the server's loop, never blocking; the
+ * added to (or removed from) an account reads (or stops) within one period. A name the tracker does not answer for,
+ * or cannot say about now, keeps the devices last heard (a tracker that restarts locks no reader out). {@link #devicesOf} from the server's loop, never blocking; the
  * asking on a loop of its own.
  */
 public final class AccountReaders implements ReaderNames, AutoCloseable {
@@ -33,6 +34,8 @@ public final class AccountReaders implements ReaderNames, AutoCloseable {
     private final EventLoop loop = new EventLoop("allow-names");
     /** The devices last heard, by account name; a name not yet answered maps to nothing. */
     private final Map<String, Set<PeerId>> devices = new ConcurrentHashMap<>();
+    /** Names the tracker last said no account has (said once in the log until found). Own loop only. */
+    private final Set<String> missing = new HashSet<>();
 
     AccountReaders(Access access, PeerServer server) {
         this.access = access;
@@ -96,15 +99,19 @@ public final class AccountReaders implements ReaderNames, AutoCloseable {
         if (d == null) {
             return false;
         }
-        if (!d.found()) {
-            Set<PeerId> heard = devices.getOrDefault(name, Set.of());
-            if (!heard.isEmpty()) {
-                // accounts are never removed: "not found" for one heard of is a busy or failing store, not news
-                log.warn("account {}: the tracker did not find it this time; keeping the {} devices last heard",
-                        name, heard.size());
+        switch (d.found()) {
+            case UNKNOWN -> {
+                // a busy or failing store cannot say: what was heard last still holds
+                log.warn("account {}: the tracker cannot say now which devices it has; keeping the {} last heard",
+                        name, devices.getOrDefault(name, Set.of()).size());
                 return false;
             }
-            log.warn("account {}: the tracker has no such account (no device of it may read)", name);
+            case NO_ACCOUNT -> {
+                if (missing.add(name)) {
+                    log.warn("account {}: the tracker has no such account (no device of it may read)", name);
+                }
+            }
+            case FOUND -> missing.remove(name);
         }
         Set<PeerId> now = Set.copyOf(d.ids());
         Set<PeerId> before = devices.put(name, now);

@@ -101,7 +101,24 @@ class AccountsE2ETest {
             Processes.Ended byName = processes.client(tracker, NAME, "-o", dir.resolve("bob2.bin").toString(),
                     "--identity", stranger);
             assertEquals(3, byName.status(), byName.stderr());
+
+            // the phone leaves the account (the password's brake from the guesses above has long passed: servers
+            // started and files fetched since); a device that is not the account's cannot be taken off
+            Processes.Ended out = processes.client(tracker, "--logout", "alice", "--password-file",
+                    password.toString(), "--identity", phone);
+            assertEquals(0, out.status(), out.stderr());
+            assertTrue(out.out().startsWith("logged out of alice at " + tracker + ": peer "), out.out());
+            assertTrue(out.out().endsWith("taken off; 1 device left\n"), out.out());
+            Processes.Ended notOne = processes.client(tracker, "--logout", "alice", "--password-file",
+                    password.toString(), "--identity", laptop, "--device", firstLine(processes.client("--whoami",
+                            "--identity", phone).out()));
+            assertEquals(7, notOne.status(), notOne.stderr());
+            assertTrue(notOne.stderr().contains("is not one of its 1 devices"), notOne.stderr());
         }
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElseThrow().trim();
     }
 
     private static String list(Processes processes, String tracker, String key) {

@@ -51,7 +51,7 @@ class TrackerAccountQueriesTest {
             CompletableFuture<Streams> l2 = client.list(new ListStreams("", 10));
             CompletableFuture<Devices> d2 = client.devices("nobody");
             assertEquals(List.of(laptop.peerId()), d1.get(10, TimeUnit.SECONDS).ids());
-            assertEquals(false, d2.get(10, TimeUnit.SECONDS).found());
+            assertEquals(Devices.Found.NO_ACCOUNT, d2.get(10, TimeUnit.SECONDS).found());
             assertEquals(List.of(), l1.get(10, TimeUnit.SECONDS).streams());
             assertEquals(List.of(), l2.get(10, TimeUnit.SECONDS).streams());
             client.close();
