@@ -29,9 +29,10 @@ import p2pstream.common.wire.PeerId;
 /**
  * The tracker's accounts, kept in an SQLite file ({@value #FILE} in the tracker's data directory) so they survive a
  * restart: {@code accounts} (name, the password's {@link PasswordHash} line, created) and {@code devices} (account,
- * peer id, added). An account is never removed; its devices are, by its password. JDBC blocks and a password check takes PBKDF2's 600,000 rounds, so all of it runs on the store's
- * one thread ({@code accounts}), never on an event loop: callers submit and get the outcome on that thread, which
- * they hand back to their loop. One thread also makes the file's writers one. Any thread may submit.
+ * peer id, added). An account is never removed; its devices are, by its password. JDBC blocks and a password check
+ * takes PBKDF2's 600,000 rounds, so all of it runs on the store's one thread ({@code accounts}), never on an event
+ * loop: callers submit and get the outcome on that thread, which they hand back to their loop. One thread also makes
+ * the file's writers one. Any thread may submit.
  */
 final class AccountStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccountStore.class);
