@@ -47,7 +47,7 @@ final class DashboardLogin {
         EventLoop registry = tracker.registryLoop();
         registry.execute(() -> accounts.check(name, chars, from, v -> {
             String cookie = v.outcome() == Accounts.Outcome.OK
-                    ? WebSessions.setCookie(sessions.open(name, registry.nanoTime())) : null;
+                    ? WebSessions.setCookie(sessions.open(name, from, registry.nanoTime())) : null;
             String where = switch (v.outcome()) {
                 case OK -> "/";
                 case WRONG_PASSWORD, NO_ACCOUNT -> "/?login=wrong";
