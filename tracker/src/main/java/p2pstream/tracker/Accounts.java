@@ -13,9 +13,9 @@ import p2pstream.common.wire.PeerId;
 
 /**
  * The gate before the {@link AccountStore}: every password try (a session's ACCOUNT, the dashboard's log-in) is
- * braked by a {@link GuessLimit} per account and one per source address, at most one try per account and per
- * address is checked at a time, and at most {@link #MAX_CHECKS_IN_FLIGHT} password hashes wait for the store's
- * thread at once; a try refused here costs a map lookup, never a hash. A right password forgets the account's wrong
+ * braked by a {@link GuessLimit} per account and one per source address (registrations by a
+ * {@link RegistrationLimit} per address), at most one try per account and per address is checked at a time, and at
+ * most {@link #MAX_CHECKS_IN_FLIGHT} password hashes wait for the store's thread at once; a try refused here costs a map lookup, never a hash. A right password forgets the account's wrong
  * tries, not the address's (else a guesser could clear its address's brake by logging in to its own account
  * between guesses). Registry loop only (cheap map work beside the registry); the store's thread does the slow part
  * and its outcomes come back here.
@@ -31,12 +31,16 @@ final class Accounts implements AutoCloseable {
     }
 
     /** What a try came to: the store's results, and the gate's own two refusals. */
-    enum Outcome { OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, NO_DEVICE, ACCOUNTS_FULL, DEVICES_FULL, FAILED, WAIT, BUSY }
+    enum Outcome {
+        OK, TAKEN, WRONG_PASSWORD, NO_ACCOUNT, NO_DEVICE, ACCOUNTS_FULL, DEVICES_FULL, FAILED, WAIT, BUSY,
+        REGISTERED_LATELY
+    }
 
     private final AccountStore store;
     private final EventLoop loop;
     private final GuessLimit<String> byAccount;
     private final GuessLimit<InetAddress> byAddress;
+    private final RegistrationLimit registrations;
     /** Accounts and addresses with a try at the store now. */
     private final Set<Object> checking = new HashSet<>();
     private int checksInFlight;
@@ -47,6 +51,7 @@ final class Accounts implements AutoCloseable {
         this.loop = registryLoop;
         this.byAccount = new GuessLimit<>(registryLoop.clock());
         this.byAddress = new GuessLimit<>(registryLoop.clock());
+        this.registrations = new RegistrationLimit(registryLoop.clock());
     }
 
     /**
@@ -92,8 +97,14 @@ final class Accounts implements AutoCloseable {
         void run(Consumer<AccountStore.Outcome> finished);
     }
 
-    private void attempt(String name, InetAddress from, boolean guess, Consumer<Verdict> done, StoreCall call,
+    private void attempt(String name, InetAddress address, boolean guess, Consumer<Verdict> done, StoreCall call,
                       Runnable clear) {
+        InetAddress from = GuessLimit.sourceOf(address);
+        if (!guess && registrations.waitMillis(from) > 0) {
+            clear.run();
+            done.accept(new Verdict(Outcome.REGISTERED_LATELY, 0, registrations.waitMillis(from)));
+            return;
+        }
         long wait = guess ? Math.max(byAccount.waitMillis(name), byAddress.waitMillis(from)) : 0;
         if (wait > 0 || checking.contains(name) || checking.contains(from)) {
             clear.run();
@@ -126,6 +137,9 @@ final class Accounts implements AutoCloseable {
         }
         if (guess && outcome == Outcome.OK) {
             byAccount.onRight(name);
+        }
+        if (!guess && outcome == Outcome.OK) {
+            registrations.onRegistered(from);
         }
         return new Verdict(outcome, o.devices(), 0);
     }

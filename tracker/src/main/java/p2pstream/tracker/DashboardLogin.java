@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.function.Consumer;
 import p2pstream.common.access.AccountName;
+import p2pstream.common.access.GuessLimit;
 import p2pstream.common.access.PasswordHash;
 import p2pstream.common.http.HttpExchange;
 import p2pstream.common.http.HttpHeaders;
@@ -47,7 +48,7 @@ final class DashboardLogin {
         EventLoop registry = tracker.registryLoop();
         registry.execute(() -> accounts.check(name, chars, from, v -> {
             String cookie = v.outcome() == Accounts.Outcome.OK
-                    ? WebSessions.setCookie(sessions.open(name, from, registry.nanoTime())) : null;
+                    ? WebSessions.setCookie(sessions.open(name, GuessLimit.sourceOf(from), registry.nanoTime())) : null;
             String where = switch (v.outcome()) {
                 case OK -> "/";
                 case WRONG_PASSWORD, NO_ACCOUNT -> "/?login=wrong";

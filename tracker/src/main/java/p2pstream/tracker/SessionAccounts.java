@@ -76,6 +76,10 @@ final class SessionAccounts {
         return accounts;
     }
 
+    private static String wait(Accounts.Verdict v) {
+        return GuessLimit.seconds(v.waitMillis());
+    }
+
     private void answer(AccountRequest r, Accounts.Verdict v) {
         if (!connection.isOpen()) {
             return;
@@ -96,6 +100,10 @@ final class SessionAccounts {
                     + " devices (expected: at most " + AccountAnswer.MAX_DEVICES + ")");
             case WAIT -> new ProtocolException(ErrorCode.RATE_LIMITED, account + "tries are slowed: wait "
                     + GuessLimit.seconds(v.waitMillis()) + " before the next try");
+            case REGISTERED_LATELY -> new ProtocolException(ErrorCode.RATE_LIMITED, "accounts: "
+                    + RegistrationLimit.BURST + " registrations from this address lately: wait " + wait(v)
+                    + " before the next (expected: at most " + RegistrationLimit.BURST + " at once, then one every "
+                    + RegistrationLimit.REFILL_MILLIS / 60_000 + " minutes)");
             case BUSY -> new ProtocolException(ErrorCode.RATE_LIMITED, "accounts: " + Accounts.MAX_CHECKS_IN_FLIGHT
                     + " password checks under way (expected: fewer; try again)");
             case FAILED -> new ProtocolException(ErrorCode.INTERNAL, "accounts: the store failed (see the"

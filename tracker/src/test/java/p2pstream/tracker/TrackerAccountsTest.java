@@ -154,6 +154,28 @@ class TrackerAccountsTest {
     }
 
     @Test
+    void oneAddressRegistersABurstThenIsSlowed() throws Exception {
+        try (Tracker t = start()) {
+            for (int i = 0; i < RegistrationLimit.BURST; i++) {
+                try (RawClient c = session(t, Identity.generate())) {
+                    c.send(new AccountRequest(AccountRequest.Op.REGISTER, "user" + i, SECRET.clone()));
+                    assertEquals(1, c.expect(MessageType.ACCOUNT, AccountAnswer::decode).devices());
+                }
+            }
+            ErrorMessage slowed = refused(t, GUESSER, AccountRequest.Op.REGISTER, "one.more", SECRET,
+                    ErrorCode.RATE_LIMITED);
+            assertTrue(slowed.message().matches("accounts: 8 registrations from this address lately: wait 3[0-9][0-9]"
+                    + " s before the next \\(expected: at most 8 at once, then one every 6 minutes\\)"),
+                    slowed.message());
+            try (RawClient c = session(t, LAPTOP)) {
+                c.send(new AccountRequest(AccountRequest.Op.LOG_IN, "user0", SECRET.clone()));
+                assertEquals(2, c.expect(MessageType.ACCOUNT, AccountAnswer::decode).devices(),
+                        "logging in is not slowed by it");
+            }
+        }
+    }
+
+    @Test
     void badNamesAndTrackersWithoutAccountsAreRefused() throws Exception {
         try (Tracker t = start()) {
             try (RawClient c = session(t, LAPTOP)) {

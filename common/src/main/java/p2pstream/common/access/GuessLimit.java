@@ -1,5 +1,9 @@
 package p2pstream.common.access;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import p2pstream.common.net.Clock;
@@ -38,6 +42,23 @@ public final class GuessLimit<K> {
         }
         long left = f.notBeforeNanos - clock.nanoTime();
         return left <= 0 ? 0 : (left + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI;
+    }
+
+    /**
+     * The source an address guesses as: an IPv4 address itself, an IPv6 address's /64 (one home or host is given a
+     * whole /64, so keying by the full address would let one guesser draw endless fresh sources from it). Any thread.
+     */
+    public static InetAddress sourceOf(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address;
+        }
+        byte[] network = Arrays.copyOf(address.getAddress(), 16);
+        Arrays.fill(network, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(network);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
     }
 
     /** A wait as a refusal tells it: whole seconds, rounded up ("2 s"). */

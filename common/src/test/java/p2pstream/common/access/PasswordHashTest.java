@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,18 @@ class PasswordHashTest {
         assertEquals(3, limit.size());
         assertEquals(0, limit.waitMillis(0));
         assertTrue(limit.waitMillis(9) > 0);
+    }
+
+    @Test
+    void anIpv6GuesserIsOneSourceAcrossItsWholeSlash64() throws Exception {
+        GuessLimit<InetAddress> limit = new GuessLimit<>(new FakeClock());
+        limit.onWrong(GuessLimit.sourceOf(InetAddress.getByName("2001:db8:1:2::1")));
+        assertTrue(limit.waitMillis(GuessLimit.sourceOf(InetAddress.getByName("2001:db8:1:2:ffff:1:2:3"))) > 0,
+                "another address of the same /64 waits too");
+        assertEquals(0, limit.waitMillis(GuessLimit.sourceOf(InetAddress.getByName("2001:db8:1:3::1"))),
+                "the next /64 is another source");
+        InetAddress v4 = InetAddress.getByName("192.0.2.7");
+        assertEquals(v4, GuessLimit.sourceOf(v4), "an IPv4 address is its own source");
     }
 
     private static byte[] hex(String text) {

@@ -164,7 +164,7 @@ public final class Redemptions implements AutoCloseable {
 
     /** A session's REDEEM, from {@code c} (its loop thread): answered on it when decided. */
     void onRedeem(Connection c, Redeem r) {
-        InetAddress source = c.remoteAddress().getAddress();
+        InetAddress source = GuessLimit.sourceOf(c.remoteAddress().getAddress());
         PeerId reader = c.remotePeerId();
         boolean encrypted = c.isEncrypted();
         loop.execute(() -> {
