@@ -15,10 +15,10 @@ import p2pstream.common.wire.PeerId;
  * The gate before the {@link AccountStore}: every password try (a session's ACCOUNT, the dashboard's log-in) is
  * braked by a {@link GuessLimit} per account and one per source address (registrations by a
  * {@link RegistrationLimit} per address), at most one try per account and per address is checked at a time, and at
- * most {@link #MAX_CHECKS_IN_FLIGHT} password hashes wait for the store's thread at once; a try refused here costs a map lookup, never a hash. A right password forgets the account's wrong
- * tries, not the address's (else a guesser could clear its address's brake by logging in to its own account
- * between guesses). Registry loop only (cheap map work beside the registry); the store's thread does the slow part
- * and its outcomes come back here.
+ * most {@link #MAX_CHECKS_IN_FLIGHT} password hashes wait for the store's thread at once; a try refused here costs a
+ * map lookup, never a hash. A right password forgets the account's wrong tries, not the address's (else a guesser
+ * could clear its address's brake by logging in to its own account between guesses). Registry loop only (cheap map
+ * work beside the registry); the store's thread does the slow part and its outcomes come back here.
  */
 final class Accounts implements AutoCloseable {
     /** Password hashes (600,000 rounds each) queued at the store at most: a flood waits in refusals, not a queue. */
