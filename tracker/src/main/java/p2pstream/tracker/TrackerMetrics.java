@@ -61,7 +61,8 @@ final class TrackerMetrics {
         announces = metrics.counter(p + "announces_total", "ANNOUNCE messages received.");
         withdraws = metrics.counter(p + "withdraws_total", "WITHDRAW messages received.");
         offers = metrics.counter(p + "offers_total", "OFFERs of a private stream to one reader received.");
-        metrics.gauge(p + "offers_pending", "Offers kept for their readers (section 10).", () -> tracker.offers().size());
+        metrics.gauge(p + "offers_pending", "Offers kept for their readers (section 10).",
+                () -> tracker.offers().size());
         Map<String, LongSupplier> refusals = new LinkedHashMap<>();
         for (Registry.Refusal why : Registry.Refusal.values()) {
             refusals.put(why.label, () -> registry.refusals(why));
