@@ -81,31 +81,7 @@ final class Inbox {
             throw new IllegalArgumentException("--inbox: without --accept-from (expected: --accept-from ID|NAME, whose"
                     + " offers are fetched; an inbox takes nothing from anyone else)");
         }
-        for (String text : acceptFrom) {
-            if (!idLike(text) && AccountName.isValid(text)) {
-                names.add(text);
-                continue;
-            }
-            try {
-                ids.add(PeerId.parse(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--accept-from: " + text + " (expected: a peer id, as peer-client"
-                        + " --whoami prints it, or a tracker account's name: 1 to 32 of a-z 0-9 _ . -)", e);
-            }
-        }
-    }
-
-    /** Text meant as a peer id (28 base32 characters, dashes anywhere): a typo in it is an error, not a name. */
-    private static boolean idLike(String text) {
-        int chars = 0;
-        for (char c : text.toUpperCase().toCharArray()) {
-            if ((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')) {
-                chars++;
-            } else if (c != '-') {
-                return false;
-            }
-        }
-        return chars == 28;
+        AccountName.split("--accept-from", acceptFrom, ids, names);
     }
 
     /** Runs the inbox; returns the exit status. */
@@ -121,16 +97,23 @@ final class Inbox {
         return Signals.untilSignalled(interrupt -> {
             Inbox inbox = new Inbox(new FetchAll(base, "", dir, MAX_FETCHES, false, System.err, true), files, ids,
                     names, System.err, interrupt);
+            int status;
             try (EventLoop loop = new EventLoop("inbox").start()) {
                 TrackerClient client = new TrackerClient(loop, tracker, security, Role.CLIENT, 0, true);
                 client.start();
                 try {
-                    return inbox.serve(client, loop, dir);
+                    status = inbox.serve(client, loop, dir);
                 } finally {
                     client.close();
                     inbox.pool.shutdownNow();
                 }
             }
+            if (interrupt.isDone()) {
+                // Ctrl-C is how an inbox ends: status 0, not the JVM's 128 + signal once its hooks have run
+                System.err.flush();
+                Runtime.getRuntime().halt(status);
+            }
+            return status;
         });
     }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import p2pstream.common.access.AccountName;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Wire;
@@ -55,18 +56,7 @@ public final class SendOptions {
             throw new IllegalArgumentException("--send: with --live (expected: one of them; files are sent by a server"
                     + " of files)");
         }
-        for (String text : to) {
-            if (!ReaderList.idLike(text) && ReaderList.NAME.matcher(text).matches()) {
-                names.add(text);
-                continue;
-            }
-            try {
-                ids.add(PeerId.parse(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--to: " + text + " (expected: a peer id, peer-client --whoami, or"
-                        + " a tracker account's name: 1 to 32 of a-z 0-9 _ . -)", e);
-            }
-        }
+        AccountName.split("--to", to, ids, names);
         Set<String> seen = new LinkedHashSet<>();
         for (Path f : files) {
             if (!Files.isRegularFile(f) || !Files.isReadable(f)) {

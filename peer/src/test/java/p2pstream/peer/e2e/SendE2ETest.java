@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,7 @@ class SendE2ETest {
             // B and D subscribe after the send; C is no recipient
             inbox(processes, tracker, "c", server);
             inbox(processes, tracker, "d", c); // accepts someone else
-            inbox(processes, tracker, "b", server);
+            Process bInbox = inbox(processes, tracker, "b", server);
             await("B received " + NAME, () -> log("b.err").contains("received " + NAME + " from " + server));
             assertArrayEquals(sha256(bytes), sha256(Files.readAllBytes(dir.resolve("inbox-b").resolve(NAME))));
             await("D says it ignored the offer", () -> log("d.err").contains("offer of " + NAME + " from " + server
@@ -92,6 +93,10 @@ class SendE2ETest {
             assertEquals(7, refused.status(), refused.stderr());
             assertTrue(refused.stderr().contains("is private"), refused.stderr());
             assertFalse(Files.exists(stolen) && Files.size(stolen) > 0, "nothing written for C");
+
+            bInbox.destroy(); // SIGTERM, as Ctrl-C: an inbox ends the normal way
+            assertTrue(bInbox.waitFor(30, TimeUnit.SECONDS), "B's inbox ended");
+            assertEquals(0, bInbox.exitValue(), log("b.err"));
         }
     }
 
