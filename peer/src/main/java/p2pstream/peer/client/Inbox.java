@@ -53,7 +53,7 @@ final class Inbox {
     private final PrintStream err;
     private final ExecutorService pool;
     private final CompletableFuture<String> interrupt;
-    /** Loop thread: the accounts' devices as last heard; offers taken or refused, by content id and sender. */
+    /** Loop thread: the accounts' devices as last heard; offers taken (by content id) or refused (and by sender). */
     private final Set<PeerId> devices = new HashSet<>();
     private final Set<String> seen = new LinkedHashSet<>();
     private int waiting;
@@ -197,11 +197,11 @@ final class Inbox {
             }
             return;
         }
-        if (!remember(id.hex() + " " + sender.text())) {
-            return; // fetched, or under way: a renewal of the same offer
+        if (!remember(id.hex())) {
+            return; // fetched, or under way (by content: two senders of one stream must not write one file at once)
         }
         if (waiting >= MAX_WAITING) {
-            seen.remove(id.hex() + " " + sender.text()); // a later offer of it is taken again
+            seen.remove(id.hex()); // a later offer of it is taken again
             err.println("offer of " + o.name() + " from " + sender.text() + " dropped: " + waiting + " offers waiting"
                     + " (expected: at most " + MAX_WAITING + "; it is taken when offered again)");
             return;
@@ -221,7 +221,7 @@ final class Inbox {
 
     /** On the pool: the offered stream into its file, and one line saying so. */
     private void fetch(Offer o, PeerId sender) {
-        String key = o.contentId().hex() + " " + sender.text();
+        String key = o.contentId().hex();
         FetchAll.Outcome out;
         Path file = null;
         try {

@@ -102,7 +102,7 @@ final class TrackerOffers {
             if (e.code() != ErrorCode.AUTHENTICATION || inbox == null) {
                 throw e;
             }
-            log.warn("offer ignored: {} (expected: a grant its owner signed)", e.getMessage());
+            log.warn("offer ignored: {}", e.getMessage());
             return;
         }
         if (m instanceof Offer.Answer a) {

@@ -101,6 +101,34 @@ class SendE2ETest {
     }
 
     @Test
+    @Timeout(180)
+    void sentToAnAccountBothItsDevicesReceiveFromTheSendersAccount() throws Exception {
+        try (Processes processes = new Processes()) {
+            Path password = Files.writeString(dir.resolve("pw"), "correct horse battery staple\n");
+            String tracker = "127.0.0.1:" + processes.startAndAwaitPort("tracker.jar", "127.0.0.1", "--port", "0",
+                    "--data", dir.resolve("tracker-data").toString());
+            String[][] accounts = {{"--register", "alice", "laptop"}, {"--login", "alice", "phone"},
+                {"--register", "carol", "owner"}};
+            for (String[] a : accounts) {
+                Processes.Ended done = processes.client(tracker, a[0], a[1], "--password-file", password.toString(),
+                        "--identity", dir.resolve(a[2] + ".key").toString());
+                assertEquals(0, done.status(), done.stderr());
+            }
+            byte[] bytes = Processes.randomFile(dir.resolve("out"), NAME, 2 << 20, 72);
+            processes.startListening(Processes.java("peer-server.jar", "127.0.0.1", "--port", "0", "--tracker",
+                    tracker, "--send", dir.resolve("out").resolve(NAME).toString(), "--to", "alice", "--identity",
+                    dir.resolve("owner.key").toString()).redirectError(dir.resolve("server.err").toFile()));
+            inbox(processes, tracker, "laptop", "carol");
+            inbox(processes, tracker, "phone", "carol");
+            for (String device : new String[] {"laptop", "phone"}) {
+                await(device + " received " + NAME, () -> log(device + ".err").contains("received " + NAME));
+                assertArrayEquals(sha256(bytes), sha256(Files.readAllBytes(dir.resolve("inbox-" + device)
+                        .resolve(NAME))), device);
+            }
+        }
+    }
+
+    @Test
     @Timeout(60)
     void anInboxWithoutAcceptFromIsAUsageError() throws Exception {
         try (Processes processes = new Processes()) {
