@@ -64,6 +64,11 @@ final class Sends {
      * reads it until its readers are published), announced and offered on the first loop. Main thread.
      */
     void add(Manifest m, Path path) throws IOException {
+        if (server.holding(m.contentId()) != null) {
+            // one content id, one stream: announced both public and private, the two would undo each other
+            throw new IllegalArgumentException("--send: " + path + " is shared from --dir as " + m.name() + " already"
+                    + " (expected: a file the shared directory does not hold under that name)");
+        }
         sentIds.add(m.contentId());
         ServedStream s = server.serveSent(m, path);
         loop.execute(() -> {
