@@ -265,7 +265,6 @@ final class Registry {
         }
     }
 
-    /** Whether the session holds (announced) the stream. */
     /**
      * Whether the session proved to be {@code asker} (null: none, or in plaintext) may know of the stream {@code id} at
      * {@code nowMillis}: a public stream, or a private one it is the owner or a grantee of. False for no such stream.
@@ -275,6 +274,24 @@ final class Registry {
         return stream != null && stream.visibleTo(asker, nowMillis);
     }
 
+    /**
+     * Why the session may not offer the stream {@code id} as {@code name} of {@code size} bytes (an OFFER signed by
+     * {@code owner}), or null when it may: it must hold the stream, private to {@code owner}, under that name and size.
+     */
+    String offerable(long sessionId, ContentId id, PeerId owner, String name, long size) {
+        StreamEntry stream = streams.get(id);
+        if (stream == null || stream.access == null || !stream.access.owner.equals(owner) || !holds(sessionId, id)) {
+            return "offer " + id.shortHex() + ": this session does not hold it as its private owner (expected: a"
+                    + " PRIVATE_ANNOUNCE of it first)";
+        }
+        if (!stream.name.equals(name) || stream.size != size) {
+            return "offer " + id.shortHex() + ": " + name + ", " + size + " bytes (expected: " + stream.name + ", "
+                    + stream.size + " bytes, as announced)";
+        }
+        return null;
+    }
+
+    /** Whether the session holds (announced) the stream. */
     boolean holds(long sessionId, ContentId id) {
         SessionHoldings mine = bySession.get(sessionId);
         StreamEntry stream = streams.get(id);

@@ -127,6 +127,8 @@ public final class Tracker implements AutoCloseable {
     private final Config config;
     private final EventLoopGroup group;
     private final Registry registry;
+    /** Offers of private streams to one reader each: registry loop only, as the registry. */
+    private final Offers offers = new Offers();
     private final TrackerMetrics metrics;
     private final Rendezvous rendezvous = new Rendezvous(this);
     /** Null without --http. */
@@ -225,6 +227,11 @@ public final class Tracker implements AutoCloseable {
         return query(registry::entryCount);
     }
 
+    /** Offers kept for their readers (section 10), read on the registry loop. Any thread. */
+    int offersPending() {
+        return query(offers::size);
+    }
+
     /** The registry's estimated heap bytes, names included, read on the registry loop. Any thread. */
     public long registryBytes() {
         return query(registry::bytes);
@@ -285,6 +292,11 @@ public final class Tracker implements AutoCloseable {
 
     Registry registry() {
         return registry;
+    }
+
+    /** Registry loop only. */
+    Offers offers() {
+        return offers;
     }
 
     TrackerMetrics metrics() {

@@ -30,6 +30,7 @@ final class TrackerMetrics {
     final Counter lists;
     final Counter announces;
     final Counter withdraws;
+    final Counter offers;
     final Histogram registryBatchSeconds;
     /** Dial-backs by outcome, connections arranged by mode (section 11). */
     private final Counter reachable;
@@ -59,6 +60,9 @@ final class TrackerMetrics {
         lists = metrics.counter(p + "lists_total", "LIST requests received.");
         announces = metrics.counter(p + "announces_total", "ANNOUNCE messages received.");
         withdraws = metrics.counter(p + "withdraws_total", "WITHDRAW messages received.");
+        offers = metrics.counter(p + "offers_total", "OFFERs of a private stream to one reader received.");
+        metrics.gauge(p + "offers_pending", "Offers kept for their readers (section 10).",
+                () -> tracker.offers().size());
         Map<String, LongSupplier> refusals = new LinkedHashMap<>();
         for (Registry.Refusal why : Registry.Refusal.values()) {
             refusals.put(why.label, () -> registry.refusals(why));

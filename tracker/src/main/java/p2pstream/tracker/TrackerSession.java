@@ -59,7 +59,9 @@ final class TrackerSession implements ConnectionHandler {
     private SessionReach reach;
     /** Made at HELLO: ACCOUNT and DEVICES (section 10). */
     private SessionAccounts accounts;
-    /** Made at the session's first PRIVATE_ANNOUNCE. */
+    /** Made at HELLO: OFFER (section 10). */
+    private SessionOffers offers;
+    /** Made at the session's first PRIVATE_ANNOUNCE or OFFER. */
     private GrantBudget grantChecks;
 
     TrackerSession(Tracker tracker) {
@@ -86,7 +88,10 @@ final class TrackerSession implements ConnectionHandler {
                 Withdraw w = Withdraw.decode(payload);
                 tracker.metrics().withdraws.inc();
                 long session = peer.sessionId();
-                requests.update(r -> r.withdraw(session, w.contentId()));
+                requests.update(r -> {
+                    r.withdraw(session, w.contentId());
+                    tracker.offers().onWithdrawn(session, w.contentId()); // its offers go with it, as its grants
+                });
             }
             case LIST -> {
                 ListStreams l = ListStreams.decode(payload);
@@ -111,9 +116,10 @@ final class TrackerSession implements ConnectionHandler {
             case MAPPED -> reach.onMapped(Mapped.decode(payload));
             case ACCOUNT -> accounts.onAccount(payload);
             case DEVICES -> accounts.onDevices(payload);
+            case OFFER -> offers.onOffer(payload, requests);
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t + " (expected: ANNOUNCE,"
-                    + " PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED, ACCOUNT, DEVICES or PING"
-                    + " on a tracker session)");
+                    + " PRIVATE_ANNOUNCE, WITHDRAW, LIST, LOOKUP, CONNECT, RELAY, MAPPED, ACCOUNT, DEVICES, OFFER or"
+                    + " PING on a tracker session)");
         }
     }
 
@@ -156,7 +162,10 @@ final class TrackerSession implements ConnectionHandler {
             tracker.metrics().onSessionClosed();
             requests.close();
             long session = peer.sessionId();
-            onRegistryLoop(() -> tracker.registry().removeSession(session));
+            onRegistryLoop(() -> {
+                tracker.registry().removeSession(session);
+                tracker.offers().onSessionEnded(session);
+            });
             log.info("{} session {} ended: {}", connection.remoteAddress(), session, reason);
         } else if (connection != null) {
             log.debug("{} closed before HELLO: {}", connection.remoteAddress(), reason);
@@ -178,6 +187,7 @@ final class TrackerSession implements ConnectionHandler {
         connection.send(new Welcome(peer.sessionId(), peer.address()));
         reach = new SessionReach(tracker, this, connection);
         accounts = new SessionAccounts(tracker, connection, hello.peerId());
+        offers = new SessionOffers(tracker, this, connection);
         tracker.rendezvous().onHello(this);
         log.info("{} session {} opened: {} peer {} serving on port {}{}", remote, peer.sessionId(), hello.role(),
                 hello.peerId().text(), hello.listenPort(),
@@ -207,9 +217,7 @@ final class TrackerSession implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "private announce on a plaintext session (expected: an"
                     + " encrypted one; a private stream never travels in plaintext)");
         }
-        if (grantChecks == null) {
-            grantChecks = GrantBudget.forTracker(connection.loop().clock());
-        }
+        GrantBudget grantChecks = grantChecks();
         if (!grantChecks.hasRoom()) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "grants to check: more than "
                     + GrantBudget.TRACKER_BURST + " at once or " + GrantBudget.TRACKER_PER_SECOND + " a second"
@@ -218,6 +226,14 @@ final class TrackerSession implements ConnectionHandler {
         PrivateAnnounce p = PrivateAnnounce.decode(payload, peer.peerId());
         grantChecks.spend(p.grants().size());
         onAnnounce(p.announce(), p);
+    }
+
+    /** The grant signatures this session may have checked (PRIVATE_ANNOUNCE and OFFER), made at first use. */
+    GrantBudget grantChecks() {
+        if (grantChecks == null) {
+            grantChecks = GrantBudget.forTracker(connection.loop().clock());
+        }
+        return grantChecks;
     }
 
     private void onAnnounce(Announce a, PrivateAnnounce p) throws ProtocolException {

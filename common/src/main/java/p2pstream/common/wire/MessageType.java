@@ -19,6 +19,7 @@ public enum MessageType {
     PRIVATE_ANNOUNCE(0x16),
     ACCOUNT(0x17),
     DEVICES(0x18),
+    OFFER(0x19),
     MAPPED(0x1a),
     CIRCUIT(0x1b),
     REACH(0x1c),

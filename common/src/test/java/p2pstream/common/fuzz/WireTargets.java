@@ -10,6 +10,7 @@ import p2pstream.common.access.AccountRequest;
 import p2pstream.common.access.Devices;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.InviteLink;
+import p2pstream.common.access.Offer;
 import p2pstream.common.access.PasswordHash;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.access.Redeem;
@@ -106,6 +107,7 @@ public final class WireTargets {
                 frames(),
                 grant(),
                 privateAnnounce(),
+                offer(),
                 message("REDEEM", CONTROL_PAYLOAD_BYTES, WireTargets::redeem, (base, in) -> Redeem.decode(in)),
                 inviteLink(),
                 message("ACCOUNT (asked)", CONTROL_PAYLOAD_BYTES, WireTargets::accountRequest,
@@ -137,6 +139,27 @@ public final class WireTargets {
                     return new PrivateAnnounce(a, grants);
                 },
                 (base, in) -> PrivateAnnounce.decode(in)).withFixedBytes(MAX_FUZZED_GRANTS * SIGNATURE_FIXED_BYTES);
+    }
+
+    /** An OFFER of any kind: a subscription, an offer with its grant (signature checked), the tracker's answer. */
+    static FuzzTarget<Message> offer() {
+        return WireTargets.<Message>message("OFFER", CONTROL_PAYLOAD_BYTES,
+                draw -> {
+                    int kind = draw.between(1, 3);
+                    if (kind == 1) {
+                        return new Offer.Subscribe();
+                    }
+                    if (kind == 2) {
+                        Identity owner = OWNERS[draw.between(0, OWNERS.length - 1)];
+                        long expires = draw.bool() ? Long.MAX_VALUE : draw.between(0, Integer.MAX_VALUE) * 1000L;
+                        return new Offer(ValidMessages.name(draw, 200), draw.between(0, Integer.MAX_VALUE),
+                                Grant.forStream(owner, ValidMessages.peerId(draw), ValidMessages.contentId(draw),
+                                        expires));
+                    }
+                    return new Offer.Answer(Offer.Answer.Kind.values()[draw.below(3)], ValidMessages.contentId(draw),
+                            ValidMessages.peerId(draw), draw.bool() ? "" : ValidMessages.name(draw, 200));
+                },
+                (base, in) -> Offer.decode(in)).withFixedBytes(SIGNATURE_FIXED_BYTES);
     }
 
     /** A REDEEM: an invite's random secret, or a password of UTF-8 text. */

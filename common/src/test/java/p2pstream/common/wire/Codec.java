@@ -10,6 +10,7 @@ import p2pstream.common.access.AccountAnswer;
 import p2pstream.common.access.AccountRequest;
 import p2pstream.common.access.Devices;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.Offer;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.access.Redeem;
 import java.util.Arrays;
@@ -72,6 +73,7 @@ final class Codec {
             case ACCOUNT -> like instanceof AccountRequest ? AccountRequest.decode(payload)
                     : AccountAnswer.decode(payload);
             case DEVICES -> like instanceof Devices.Ask ? Devices.Ask.decode(payload) : Devices.decode(payload);
+            case OFFER -> Offer.decode(payload);
             case CHUNK, LIVE_CHUNK -> throw new IllegalArgumentException(type + " has no message record");
         };
     }

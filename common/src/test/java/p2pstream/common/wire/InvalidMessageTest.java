@@ -308,7 +308,7 @@ class InvalidMessageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x19, 0x3f, 0x2f, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x06, 0x0f, 0x2d, 0x3f, 0x2f, 0x7f, 0xff})
     void rejectsUnknownTypeBytes(int code) {
         assertRejected(ErrorCode.UNKNOWN_TYPE, () -> MessageType.of(code));
     }

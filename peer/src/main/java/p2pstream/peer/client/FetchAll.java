@@ -186,37 +186,47 @@ final class FetchAll {
     }
 
     private Outcome fetch(Streams.Entry e, CompletableFuture<String> interrupt, int count, long totalBytes) {
-        if (interrupt.isDone()) {
-            return new Outcome(e, WatchException.INTERRUPTED, "not started: " + interrupt.getNow(""), How.FAILED);
-        }
         Outcome o;
         try {
-            Path file = target(e.name());
-            Files.createDirectories(file.getParent());
-            boolean record = Files.exists(ChunkStore.recordPathFor(file));
-            if (!force && !record && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                o = Files.size(file) == e.size() ? new Outcome(e, 0, "already there", How.KEPT)
-                        : new Outcome(e, WatchException.FAILED, file + " exists at another size (expected: "
-                                + e.size() + " bytes; --force fetches it again)", How.FAILED);
-            } else {
-                if (force && !record) {
-                    Files.deleteIfExists(file);
-                }
-                Stats s = Watch.run(base.forStream(e.contentId().hex()).withOutputFile(file).withInterrupt(interrupt));
-                Files.deleteIfExists(ChunkStore.recordPathFor(file));
-                o = s.resumedBytes() > 0 ? new Outcome(e, 0, "resumed, " + Quantity.bytesText(s.resumedBytes())
-                        + " kept", How.RESUMED) : new Outcome(e, 0, "fetched", How.FETCHED);
-            }
-        } catch (WatchException ex) {
-            o = new Outcome(e, ex.exitStatus(), ex.getMessage(), How.FAILED);
-        } catch (IOException | RuntimeException ex) {
+            o = fetchInto(e, target(e.name()), interrupt);
+        } catch (IllegalArgumentException ex) {
             o = new Outcome(e, WatchException.FAILED, ex.toString(), How.FAILED);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            o = new Outcome(e, WatchException.INTERRUPTED, "interrupted", How.FAILED);
         }
         report(o, count, totalBytes);
         return o;
+    }
+
+    /**
+     * Fetches the stream {@code e} into {@code file} (its folders made), resuming from its record; a file there at
+     * the stream's size with no record is kept (an earlier run completed and verified it). The inbox's fetches too.
+     */
+    Outcome fetchInto(Streams.Entry e, Path file, CompletableFuture<String> interrupt) {
+        if (interrupt.isDone()) {
+            return new Outcome(e, WatchException.INTERRUPTED, "not started: " + interrupt.getNow(""), How.FAILED);
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            boolean record = Files.exists(ChunkStore.recordPathFor(file));
+            if (!force && !record && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Files.size(file) == e.size() ? new Outcome(e, 0, "already there", How.KEPT)
+                        : new Outcome(e, WatchException.FAILED, file + " exists at another size (expected: "
+                                + e.size() + " bytes; --force fetches it again)", How.FAILED);
+            }
+            if (force && !record) {
+                Files.deleteIfExists(file);
+            }
+            Stats s = Watch.run(base.forStream(e.contentId().hex()).withOutputFile(file).withInterrupt(interrupt));
+            Files.deleteIfExists(ChunkStore.recordPathFor(file));
+            return s.resumedBytes() > 0 ? new Outcome(e, 0, "resumed, " + Quantity.bytesText(s.resumedBytes())
+                    + " kept", How.RESUMED) : new Outcome(e, 0, "fetched", How.FETCHED);
+        } catch (WatchException ex) {
+            return new Outcome(e, ex.exitStatus(), ex.getMessage(), How.FAILED);
+        } catch (IOException | RuntimeException ex) {
+            return new Outcome(e, WatchException.FAILED, ex.toString(), How.FAILED);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return new Outcome(e, WatchException.INTERRUPTED, "interrupted", How.FAILED);
+        }
     }
 
     private synchronized void report(Outcome o, int count, long totalBytes) {

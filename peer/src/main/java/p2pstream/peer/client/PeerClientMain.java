@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import p2pstream.common.cli.Cli;
@@ -70,6 +71,17 @@ public final class PeerClientMain implements Callable<Integer> {
                     + " into -o DIR (default: the current directory), --parallel at once, resuming interrupted ones;"
                     + " exit status 0 only when every one is complete and verified")
     String all;
+
+    @Option(names = "--inbox", paramLabel = "DIR",
+            description = "take the files sent to this peer id (peer-server --send FILE --to ID) from the senders"
+                    + " --accept-from names: each offer the tracker hands over is fetched into DIR, verified and"
+                    + " resumed; runs until Ctrl-C")
+    Path inbox;
+
+    @Option(names = "--accept-from", paramLabel = "ID|NAME",
+            description = "with --inbox (required): a peer id, or a tracker account (its devices), whose offers are"
+                    + " fetched; anyone else's are logged and ignored; repeatable")
+    List<String> acceptFrom = new ArrayList<>();
 
     @Option(names = "--parallel", paramLabel = "N", description = "with --all: files fetched at once"
             + " (default: ${DEFAULT-VALUE})")
@@ -228,7 +240,7 @@ public final class PeerClientMain implements Callable<Integer> {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
         List<InetSocketAddress> fixedPeers = fixedPeers();
-        boolean watching = !list && http == null && all == null && !account.given();
+        boolean watching = !list && http == null && all == null && inbox == null && !account.given();
         checkCombinations(watching);
         if (watching && stream == null) {
             System.err.println("peer-client: STREAM: missing (expected: a stream name or content id, or --list;"
@@ -287,11 +299,17 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withUpload(!noUpload).withListenPort(port)
                 .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
                 .withPipeWarnings(toStdout && isPipe(1) ? System.err : null).withSecurity(security);
-        if (all != null) {
-            return FetchAll.run(config.withProgress(null), trackerAddress, security, all,
-                    Path.of(output != null ? output : "."), parallel, force, logs.quiet());
+        return inbox != null || all != null ? fetchMany(config.withProgress(null), trackerAddress, security)
+                : watch(config, toStdout, file);
+    }
+
+    /** --inbox (the files sent to this peer id) or --all (the files under a folder). */
+    private int fetchMany(Watch.Config config, InetSocketAddress trackerAddress, Security security) throws Exception {
+        if (inbox != null) {
+            return Inbox.run(config, trackerAddress, security, inbox, acceptFrom);
         }
-        return watch(config, toStdout, file);
+        return FetchAll.run(config, trackerAddress, security, all, Path.of(output != null ? output : "."), parallel,
+                force, logs.quiet());
     }
 
     /** With --discover, the one argument given is the STREAM, not the TRACKER. */
@@ -309,6 +327,17 @@ public final class PeerClientMain implements Callable<Integer> {
     /** Options that go only with others: --json with --list, a password with a stream to watch, --all alone. */
     private void checkCombinations(boolean watching) {
         account.check();
+        if (inbox != null) {
+            if (stream != null || list || http != null || all != null || account.given()) {
+                throw new IllegalArgumentException("--inbox: with " + (stream != null ? "STREAM " + stream : list
+                        ? "--list" : http != null ? "--http" : all != null ? "--all" : "an account command")
+                        + " (expected: peer-client TRACKER --inbox DIR --accept-from ID|NAME alone)");
+            }
+            Inbox.parse(acceptFrom, new HashSet<>(), new HashSet<>());
+        } else if (!acceptFrom.isEmpty()) {
+            throw new IllegalArgumentException("--accept-from: without --inbox (expected: --inbox DIR --accept-from"
+                    + " ID|NAME)");
+        }
         if (all != null) {
             FetchAll.checkOptions(stream != null ? "STREAM " + stream : list ? "--list" : http != null ? "--http"
                     : null, parallel, port);

@@ -171,6 +171,8 @@ public final class PeerServer implements Catalog, AutoCloseable {
     private final Set<ServerSession> reading = ConcurrentHashMap.newKeySet();
     /** Answers REDEEM (invites, the provider password) once set; null before, and for a public server. */
     private volatile Redemptions redemptions;
+    /** The files sent to chosen readers (--send), who decide who reads them; null without. */
+    private volatile Sends sends;
 
     /** Serves on {@code group}, which the caller closes if this throws ({@link PeerServerStartup}). */
     PeerServer(Config config, EventLoopGroup group, PeerServerMetrics metrics, PeerServerHttp http,
@@ -306,6 +308,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
      */
     private void onAccessChanged() {
         announcements.onAccessChanged(files.values());
+        if (sends != null) {
+            sends.onAccessChanged();
+        }
         for (ServerSession s : reading) {
             s.recheck();
         }
@@ -320,6 +325,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
     public String refusal(PeerId reader, boolean encrypted, ContentId id, Grant presented, long nowMillis) {
         // by content id, which the reader sent: the name is the owner's to keep from whoever it refuses; the owner
         // goes by its own access, whatever grant a reader shows
+        Sends sent = sends;
+        if (sent != null && sent.sends(id)) {
+            return sent.refusal(reader, encrypted, id);
+        }
         Holding h = streams.get(id);
         if (h == null) {
             // unshared since the session found it (another loop): fail closed, its access is unknown now
@@ -330,6 +339,10 @@ public final class PeerServer implements Catalog, AutoCloseable {
 
     @Override
     public Grant grantFor(PeerId reader, ContentId id) {
+        Sends sent = sends;
+        if (sent != null && sent.sends(id)) {
+            return sent.grantFor(reader, id, Clock.SYSTEM.epochMicros() / 1000);
+        }
         Holding h = streams.get(id);
         return h == null ? null : access.grantFor(reader, id, h.name(), Clock.SYSTEM.epochMicros() / 1000);
     }
@@ -415,6 +428,24 @@ public final class PeerServer implements Catalog, AutoCloseable {
     void redeemWith(Redemptions r) {
         redemptions = r;
         firstLoop().execute(r::readmit);
+    }
+
+    /** From now on the files {@code s} sends answer to its readers. Before the first is served (main thread). */
+    void sends(Sends s) {
+        sends = s;
+    }
+
+    /** Serves the file {@code path}, hashed as {@code m}, beside the shared directory (a file sent). Any thread. */
+    ServedStream serveSent(Manifest m, Path path) throws IOException {
+        ServedStream s = new ServedStream(m, path, openFiles, Stamp.of(path));
+        metrics.track(s);
+        streams.put(m.contentId(), s);
+        return s;
+    }
+
+    /** The tracker session: what the sends announce and offer through. */
+    TrackerClient tracker() {
+        return trackerClient;
     }
 
     EventLoop firstLoop() {

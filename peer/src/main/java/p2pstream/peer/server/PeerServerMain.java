@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import p2pstream.common.cli.Quantity;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.peer.relay.Relay;
+import p2pstream.peer.store.Manifest;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.tracker.DiscoveryOptions;
 import p2pstream.peer.tracker.Security;
@@ -162,6 +164,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     InviteOptions invite = new InviteOptions();
 
+    @Mixin
+    SendOptions send = new SendOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -190,10 +195,12 @@ public final class PeerServerMain implements Callable<Integer> {
         discovery.targets(discovery.discover()); // its usage errors before anything is sent
         TrackerTrust.ofCommandLine(tracker, trackerId); // the ids' usage errors
         Relay.Limit relayLimit = relay ? relayLimit() : null;
+        send.check(live != null);
         if (dir == null) {
-            // a relay alone shares nothing: an empty directory of its own
-            dir = relay && live == null ? Files.createTempDirectory("p2pstream-relay") : Path.of(".");
-            if (relay && live == null) {
+            // a relay alone, or a sender, shares nothing else: an empty directory of its own
+            boolean none = (relay || send.any()) && live == null;
+            dir = none ? Files.createTempDirectory("p2pstream-none") : Path.of(".");
+            if (none) {
                 dir.toFile().deleteOnExit(); // empty, and left behind by no run
             }
         }
@@ -227,6 +234,7 @@ public final class PeerServerMain implements Callable<Integer> {
                 .withAccess(readers));
         }
         Access readers = access.access(identity, false, invite); // usage errors first, then the identity is read
+        Map<Manifest, Path> sent = send.hash();
         Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(
                 new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
@@ -264,13 +272,23 @@ public final class PeerServerMain implements Callable<Integer> {
         if (readers.isPrivate()) {
             AccessOptions.printPrivate(server, trackerAddress, a);
         }
+        startAccess(server, readers, sent, trackerAddress, trust);
+        stopped.await();
+        return 0;
+    }
+
+    /** Account names, files sent and invites: what lets readers in once the server runs. */
+    private void startAccess(PeerServer server, Access readers, Map<Manifest, Path> sent,
+                             InetSocketAddress trackerAddress, TrackerTrust trust) throws IOException {
         // account names in --allow, an allow file or a .p2paccess resolve to their devices, asked as they are seen
-        new AccountReaders(readers, server).start(); // until the process ends
+        AccountReaders accounts = new AccountReaders(readers, server);
+        accounts.start(); // until the process ends
+        if (send.any()) {
+            send.start(server, readers, accounts, sent, trackerAddress, System.out);
+        }
         if (invite.any()) {
             invite.start(server, readers, identity.file(), trackerAddress, trust.expected(trackerAddress), System.out);
         }
-        stopped.await();
-        return 0;
     }
 
     /** --relay-circuits, --relay-bytes and --relay-time, checked. */

@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
+import p2pstream.common.access.AccountName;
 import p2pstream.common.wire.PeerId;
 
 /**
@@ -111,16 +112,7 @@ record ReaderList(Set<PeerId> ids, Set<String> names, boolean anyone) {
 
     /** Text meant as a peer id (28 base32 characters, dashes anywhere): a typo in it is an error, not a name. */
     static boolean idLike(String word) {
-        int chars = 0;
-        for (int i = 0; i < word.length(); i++) {
-            char c = Character.toUpperCase(word.charAt(i));
-            if ((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')) {
-                chars++;
-            } else if (c != '-') {
-                return false;
-            }
-        }
-        return chars == 28;
+        return AccountName.idLike(word);
     }
 
     /** The line without its comment and surrounding blanks (and a CR of a Windows line end). */

@@ -20,6 +20,7 @@ import p2pstream.common.access.AccountAnswer;
 import p2pstream.common.access.AccountRequest;
 import p2pstream.common.access.Devices;
 import p2pstream.common.access.GrantBudget;
+import p2pstream.common.access.Offer;
 import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.Acceptor;
 import p2pstream.common.net.Connection;
@@ -113,6 +114,8 @@ public final class TrackerClient implements AutoCloseable {
     /** The port this peer's router maps to its listener (sent after every WELCOME); null: none. */
     private Mapped mapped;
     private Consumer<CircuitOrder> circuits = o -> log.debug("CIRCUIT ignored: this peer does not relay");
+    /** The offers this peer makes and takes (section 10). */
+    private final TrackerOffers offers;
 
     /** Who makes the connections the tracker arranges with this peer (PROTOCOL.md section 11). Loop thread. */
     @FunctionalInterface
@@ -139,6 +142,48 @@ public final class TrackerClient implements AutoCloseable {
         this.hello = new Hello(role, security.key().peerId(), listenPort, null);
         this.failUntilWelcomed = failUntilWelcomed;
         this.grantBudget = GrantBudget.forPeer(loop.clock());
+        this.offers = new TrackerOffers(security.key().peerId());
+    }
+
+    /**
+     * Offers a private stream this peer announced to the reader its grant names, through the tracker (PROTOCOL.md
+     * section 10): sent after the announcements, and again after every reconnect, until the stream is withdrawn or
+     * offered again. The tracker's answers go to {@link #onOfferAnswers}. Any thread.
+     */
+    public void offer(Offer o) {
+        loop.execute(() -> {
+            offers.add(o);
+            if (welcomed && replay == null) {
+                sendOffers(connection);
+            }
+        });
+    }
+
+    /** From now on the tracker's answers to this peer's offers go to {@code listener}, on the loop. Any thread. */
+    public void onOfferAnswers(Consumer<Offer.Answer> listener) {
+        loop.execute(() -> offers.onAnswers(listener));
+    }
+
+    /**
+     * Takes the offers made to this peer's id (SUBSCRIBE now and after every reconnect): each, its grant checked to
+     * verify and name this peer, goes to {@code listener} on the loop. Any thread.
+     */
+    public void takeOffers(Consumer<Offer> listener) {
+        loop.execute(() -> {
+            if (offers.subscribe(listener) && welcomed) {
+                connection.send(new Offer.Subscribe());
+            }
+        });
+    }
+
+    private void sendOffers(Connection c) {
+        if (c != connection || !welcomed) {
+            return;
+        }
+        long waitMillis = offers.send(c, grantBudget);
+        if (waitMillis > 0) {
+            loop.schedule(waitMillis, () -> sendOffers(c));
+        }
     }
 
     /**
@@ -253,6 +298,7 @@ public final class TrackerClient implements AutoCloseable {
             if (replay != null) {
                 replay.removeIf(queued -> contentIdOf(queued).equals(id));
             }
+            offers.withdraw(id);
             if (announcements.remove(id) != null && welcomed) {
                 connection.send(new Withdraw(id));
             }
@@ -347,6 +393,7 @@ public final class TrackerClient implements AutoCloseable {
         welcomedAtNanos = loop.nanoTime();
         log.info("tracker {} session {}: serving as {}", tracker, w.sessionId(), w.observedAddress());
         replay = new ArrayDeque<>(announcements.values());
+        offers.onWelcome(connection);
         if (relayOffer != null) {
             connection.send(relayOffer);
         }
@@ -384,6 +431,7 @@ public final class TrackerClient implements AutoCloseable {
             return;
         }
         replay = null;
+        sendOffers(c);
         for (Pending p; (p = waiting.poll()) != null; ) {
             inflight.add(p);
             c.send(p.request);
@@ -567,6 +615,7 @@ public final class TrackerClient implements AutoCloseable {
                 case REACH -> onReach(Reach.decode(payload));
                 case DIAL -> arrivals.onDial(Dial.decode(payload));
                 case CIRCUIT -> circuits.accept(CircuitOrder.decode(payload));
+                case OFFER -> offers.onFrame(payload);
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                         + " (expected: a tracker answer)");
             }
