@@ -66,6 +66,11 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         InetSocketAddress a = server.address();
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", publishing live " + name + " as " + manifest.contentId().hex() + " (key " + keyPath + ")");
+        if (config.access().isPrivate()) {
+            System.out.println("private live " + name + ": peer-client " + config.tracker().getHostString() + ":"
+                    + config.tracker().getPort() + " " + name + " (for the ids allowed; grants renewed every "
+                    + config.access().renewalMillis() / 1000.0 + " s)");
+        }
         PeerServerMain.printHttp(server);
         publisher.start();
         int chunks;

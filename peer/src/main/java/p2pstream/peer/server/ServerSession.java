@@ -36,6 +36,11 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     static final long SESSION_IDLE_MILLIS = 120_000;
     /** A live peer that has not asked for anything this long after subscribing is taken as past joining anyway. */
     static final long JOIN_GRACE_NANOS = 1_000_000_000L;
+    /**
+     * A reader shows a renewed grant mid-connection at most this often (viewers pace theirs a second apart): each
+     * costs a signature check, so one sooner is RATE_LIMITED before it is decoded.
+     */
+    static final long MIN_GRANT_INTERVAL_NANOS = 500_000_000L;
 
     private final Catalog catalog;
     private final long idleMillis;
@@ -48,6 +53,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private ContentId served;
     /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
     private Hello granting;
+    /** The grant the reader showed last (after its HELLO, or a renewal since), or null: checked again on recheck. */
+    private Grant presented;
+    /** When the reader last showed a grant (loop nanos). */
+    private long presentedNanos;
     /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
     private boolean redeeming;
     private String peerName;
@@ -140,11 +149,54 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             // what the asker holds matters only to a peer that downloads from it
             case HAVE -> checkIndex(IndexMessage.decode(t, payload).index());
             case PONG -> EmptyMessage.decode(t, payload);
+            case GRANT -> onGrantShown(payload);
             case HAVE_ALL -> EmptyMessage.decode(t, notLive(t, payload));
             case BITFIELD -> Bitfield.decode(notLive(t, payload), stream.indexLimit());
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                     + " (expected: REQUEST, CANCEL or PING)");
         }
+    }
+
+    /**
+     * A reader shows a renewed grant mid-connection (PROTOCOL.md section 10): paced before it is decoded (a signature
+     * check each), then checked as the one after HELLO was, and it replaces that one; refused, the session ends.
+     */
+    private void onGrantShown(ByteBuffer payload) throws ProtocolException {
+        long now = connection.loop().nanoTime();
+        if (now - presentedNanos < MIN_GRANT_INTERVAL_NANOS) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: shown again after "
+                    + (now - presentedNanos) / 1_000_000 + " ms (expected: at most one every "
+                    + MIN_GRANT_INTERVAL_NANOS / 1_000_000 + " ms)");
+        }
+        presentedNanos = now;
+        Grant g = GrantMessage.decode(payload).grant();
+        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, g,
+                connection.loop().clock().epochMicros() / 1000);
+        if (refused != null) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
+        }
+        presented = g;
+    }
+
+    /**
+     * Hands the reader a fresh grant for what it is served, if the catalog signs one for it (a private live stream's
+     * renewal, PROTOCOL.md section 10). Any thread: runs on the connection's loop.
+     */
+    public void renewGrant() {
+        connection.loop().execute(() -> {
+            if (stream == null || !connection.isOpen()) {
+                return;
+            }
+            Grant g = catalog.grantFor(connection.remotePeerId(), served);
+            if (g != null) {
+                connection.send(new GrantMessage(g));
+            }
+        });
+    }
+
+    /** The content id served, or null before HELLO was accepted. Its loop thread. */
+    public ContentId served() {
+        return served;
     }
 
     @Override
@@ -206,7 +258,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             if (stream == null || !connection.isOpen()) {
                 return;
             }
-            String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, null,
+            String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, presented,
                     connection.loop().clock().epochMicros() / 1000);
             if (refused != null) {
                 connection.fail(new ProtocolException(ErrorCode.FORBIDDEN, refused));
@@ -260,7 +312,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     }
 
     /** Serves {@code s} to the peer that said {@code hello}, unless the catalog refuses it (and the grant shown). */
-    private void accept(Hello hello, Holding s, Grant presented) throws ProtocolException {
+    private void accept(Hello hello, Holding s, Grant granted) throws ProtocolException {
         if (s == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
@@ -269,12 +321,14 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         // by it, or finds this session and has it check again (its recheck runs on this loop, after this)
         catalog.onReading(this, true);
         String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId(),
-                presented, connection.loop().clock().epochMicros() / 1000);
+                granted, connection.loop().clock().epochMicros() / 1000);
         if (refused != null) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
         }
         stream = s;
         served = hello.contentId();
+        presented = granted;
+        presentedNanos = connection.loop().nanoTime();
         catalog.onServing(s);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();

@@ -33,6 +33,12 @@ public abstract class PeerLink implements ConnectionHandler {
     public static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
             .withIdleTimeoutMillis(60_000).withMaxFramesPerSecond(100_000);
 
+    /**
+     * A renewed grant goes to a peer at most this often (a peer refuses them sooner than half of it, PROTOCOL.md
+     * section 10), and one from the owner is taken at most that often.
+     */
+    public static final long GRANT_INTERVAL_NANOS = 1_000_000_000L;
+
     /** Where a link is: CONNECTING until TCP connects, READY once the peer said what it holds. */
     public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
 
@@ -67,6 +73,11 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
     private Runnable onAbandoned;
     private Grant grant;
+    /** When the owner last handed us a grant on this link (nanos). */
+    private long grantNanos;
+    /** The grant we showed this peer last (after our HELLO, or renewed since), or null: we show it none. */
+    private Grant shown;
+    private long shownNanos;
     private boolean server;
     private long lastSentNanos;
 
@@ -211,6 +222,8 @@ public abstract class PeerLink implements ConnectionHandler {
         send(hello);
         if (presented != null) {
             send(new GrantMessage(presented)); // a viewer re-serving a private stream lets in only grant holders
+            shown = presented;
+            shownNanos = clock.nanoTime();
         }
         onOpened();
     }
@@ -232,6 +245,7 @@ public abstract class PeerLink implements ConnectionHandler {
             case AWAIT_MANIFEST -> {
                 if (t == MessageType.GRANT && grant == null) {
                     grant = checkedGrant(GrantMessage.decode(payload).grant());
+                    grantNanos = clock.nanoTime();
                     onGranted(grant);
                     return;
                 }
@@ -250,6 +264,8 @@ public abstract class PeerLink implements ConnectionHandler {
                 } else if (t == MessageType.PONG) {
                     EmptyMessage.decode(t, payload);
                     onPong();
+                } else if (t == MessageType.GRANT) {
+                    onRenewedGrant(payload);
                 } else {
                     onStreamFrame(t, payload);
                 }
@@ -285,6 +301,40 @@ public abstract class PeerLink implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.AUTHENTICATION, wrong);
         }
         return g;
+    }
+
+    /**
+     * The owner hands us a fresh grant mid-connection (a private live stream's renewal): paced before it is decoded,
+     * checked as the first one, and it replaces it.
+     */
+    private void onRenewedGrant(ByteBuffer payload) throws ProtocolException {
+        long now = clock.nanoTime();
+        if (grant != null && now - grantNanos < GRANT_INTERVAL_NANOS / 2) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: renewed after " + (now - grantNanos) / 1_000_000
+                    + " ms (expected: at most one every " + GRANT_INTERVAL_NANOS / 2_000_000 + " ms)");
+        }
+        grantNanos = now;
+        grant = checkedGrant(GrantMessage.decode(payload).grant());
+        onGranted(grant);
+    }
+
+    /**
+     * Shows the peer our renewed grant {@code g} (a GRANT mid-connection), if this link showed it one before, is
+     * past its manifest, and showed none for {@link #GRANT_INTERVAL_NANOS}; true when sent or when {@code g} is the
+     * one shown already, false to try again later.
+     */
+    public final boolean show(Grant g) {
+        if (shown == null || shown.equals(g) || g.owner().equals(peerId)) {
+            return true; // the owner goes by its own access, not by what we show it
+        }
+        long now = clock.nanoTime();
+        if ((phase != Phase.READY && phase != Phase.AWAIT_HAVE) || now - shownNanos < GRANT_INTERVAL_NANOS) {
+            return false;
+        }
+        send(new GrantMessage(g));
+        shown = g;
+        shownNanos = now;
+        return true;
     }
 
     /** The grant this link's peer handed us (a private stream's owner), or null. */
