@@ -41,6 +41,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
      * costs a signature check, so one sooner is RATE_LIMITED before it is decoded.
      */
     static final long MIN_GRANT_INTERVAL_NANOS = 500_000_000L;
+    /** We hand a reader a grant at most this often: twice the interval it takes them at (PeerLink). */
+    static final long GRANT_PACE_NANOS = 2 * MIN_GRANT_INTERVAL_NANOS;
 
     private final Catalog catalog;
     private final long idleMillis;
@@ -57,6 +59,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private Grant presented;
     /** When the reader last showed a grant (loop nanos). */
     private long presentedNanos;
+    /** When we last handed the reader a grant (loop nanos): renewals keep a second apart, as readers require. */
+    private long grantSentNanos;
     /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
     private boolean redeeming;
     private String peerName;
@@ -187,8 +191,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             if (stream == null || !connection.isOpen()) {
                 return;
             }
+            long now = connection.loop().nanoTime();
+            if (now - grantSentNanos < GRANT_PACE_NANOS) {
+                return; // handed one within the second: it is valid two periods, the next renewal comes in time
+            }
             Grant g = catalog.grantFor(connection.remotePeerId(), served);
             if (g != null) {
+                grantSentNanos = now;
                 connection.send(new GrantMessage(g));
             }
         });
@@ -338,6 +347,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         Grant grant = catalog.grantFor(connection.remotePeerId(), hello.contentId());
         if (grant != null) {
+            grantSentNanos = connection.loop().nanoTime();
             connection.send(new GrantMessage(grant));
         }
         connection.send(s.manifestMessage());

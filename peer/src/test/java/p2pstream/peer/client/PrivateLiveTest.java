@@ -152,6 +152,8 @@ class PrivateLiveTest {
             long lastExpiry = onLoop(a, w.stream::grantExpiresMillis);
             assertTrue(lastExpiry - firstExpiry >= 2 * RENEWAL_MILLIS, "renewed while watching: expiry moved "
                     + (lastExpiry - firstExpiry) + " ms");
+            assertEquals(1L, (long) onLoop(a, () -> a.catalog().traffic().linksReady()),
+                    "one link to the owner, never dropped across the renewals");
         }
     }
 

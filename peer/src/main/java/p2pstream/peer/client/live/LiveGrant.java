@@ -14,8 +14,8 @@ import p2pstream.peer.swarm.StreamHost;
 
 /**
  * A viewer's grant for a private live stream, kept fresh (PROTOCOL.md section 10): the owner hands a new one on our
- * link to it every renewal period, and when the one held is past half its life with none fresher from the owner the
- * tracker is asked for the newest (LOOKUP by content id, at most once a second). A fresher grant of the same owner
+ * link to it every renewal period, and when the one held is past half its life (60% of it) with none fresher from the
+ * owner the tracker is asked for the newest (LOOKUP by content id, at most once a second). A fresher grant of the same owner
  * is adopted: {@code onAdopted} hears it, and every link that showed a peer our grant shows it the new one (a GRANT
  * mid-connection, at most one a second per link). Loop thread only.
  */
@@ -78,8 +78,9 @@ final class LiveGrant {
             unshown = !all;
         }
         long now = nowMillis();
-        long halfLife = receivedMillis + (current.expiresMillis() - receivedMillis) / 2;
-        if (now >= halfLife && now - askedMillis >= ASK_INTERVAL_MILLIS && host.tracker() != null) {
+        // past half its life: at 60% of it, so that the owner's renewal, due at half, comes first when it comes
+        long due = receivedMillis + (current.expiresMillis() - receivedMillis) * 3 / 5;
+        if (now >= due && now - askedMillis >= ASK_INTERVAL_MILLIS && host.tracker() != null) {
             askedMillis = now;
             host.tracker().lookup(Lookup.byContentId(contentId, 1)).whenComplete((found, error) -> loop.execute(() -> {
                 if (error == null && found.found() && contentId.equals(found.contentId())) {
