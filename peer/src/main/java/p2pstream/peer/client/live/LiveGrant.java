@@ -14,10 +14,10 @@ import p2pstream.peer.swarm.StreamHost;
 
 /**
  * A viewer's grant for a private live stream, kept fresh (PROTOCOL.md section 10): the owner hands a new one on our
- * link to it every renewal period, and when the one held is past half its life (60% of it) with none fresher from the
- * owner the tracker is asked for the newest (LOOKUP by content id, at most once a second). A fresher grant of the same owner
- * is adopted: {@code onAdopted} hears it, and every link that showed a peer our grant shows it the new one (a GRANT
- * mid-connection, at most one a second per link). Loop thread only.
+ * link to it every renewal period, and when the one held is past half its life (60% of it) with none fresher from
+ * the owner, the tracker is asked for the newest (LOOKUP by content id, at most once a second). A fresher grant of
+ * the same owner is adopted: {@code onAdopted} hears it, and every link that showed a peer our grant shows it the
+ * new one (a GRANT mid-connection, at most one a second per link). Loop thread only.
  */
 final class LiveGrant {
     static final long ASK_INTERVAL_MILLIS = 1_000;
