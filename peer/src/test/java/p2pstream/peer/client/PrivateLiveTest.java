@@ -117,6 +117,14 @@ class PrivateLiveTest {
         }
     }
 
+    private static long expiresAt(Viewer v, Watching w) {
+        try {
+            return onLoop(v, w.stream::grantExpiresMillis);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** The output is the stream from some chunk to its end, over more than two grant lifetimes of publish time. */
     private static void assertWholeAndLong(TestLive live, byte[] bytes) {
         int start = live.startOf(bytes);
@@ -218,7 +226,7 @@ class PrivateLiveTest {
     @Test
     void aRevokedGranteeIsCutOffByTheOwnerAtOnceWhileTheOtherPlaysOn() throws Exception {
         Path revokedFile = dir.resolve("owner.key.revoked");
-        try (TestLive live = publish(8_000, Revocations.load(revokedFile));
+        try (TestLive live = publish(12_000, Revocations.load(revokedFile));
              Viewer a = viewer(live, A);
              Viewer b = viewer(live, B)) {
             Watching wa = watch(a, StreamRequest.of(NAME));
@@ -226,8 +234,15 @@ class PrivateLiveTest {
             InetSocketAddress atA = new InetSocketAddress(InetAddress.getLoopbackAddress(), a.listenPort());
             StreamRequest viaA = new StreamRequest(NAME, List.of(atA, live.server.address()), 8, 128, 20_000, 2_000,
                     null, 0, 0, 2_000, null);
+            long sessionsAtA = onLoop(a, () -> a.catalog().traffic().sessionsServed());
             Watching wb = watch(b, viaA);
             await(() -> wb.out.size() > 0, "viewer B playing");
+            // B's first grant expires: A goes on serving B on the same connection, by the renewed grant B showed it
+            long bFirst = onLoop(b, wb.stream::grantExpiresMillis);
+            await(() -> expiresAt(b, wb) >= bFirst + LIFETIME_MILLIS, "B's first grant expired, B renewed");
+            assertEquals(sessionsAtA + 1, (long) onLoop(a, () -> a.catalog().traffic().sessionsServed()),
+                    "B's one connection to A");
+            assertEquals(1, (int) onLoop(a, () -> a.catalog().traffic().servingCount()), "A still serves B");
 
             Revocations.change(revokedFile, B.peerId(), true);
             ExecutionException cut = assertThrows(ExecutionException.class,
