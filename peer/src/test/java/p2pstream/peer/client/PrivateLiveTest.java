@@ -205,7 +205,7 @@ class PrivateLiveTest {
             // a grant shown mid-connection that is altered, of another owner, for another id, or expired: refused
             byte[] altered = Grant.forStream(OWNER, B.peerId(), id, expiry()).bytes();
             altered[altered.length - 1] ^= 1;
-            List<Message> bad = List.of(new RawGrant(altered),
+            List<Message> bad = List.of(new PrivateShareTest.GrantBytes(altered),
                     new GrantMessage(Grant.forStream(Identity.generate(), B.peerId(), id, expiry())),
                     new GrantMessage(Grant.forStream(OWNER, A.peerId(), id, expiry())),
                     new GrantMessage(Grant.forStream(OWNER, B.peerId(), id, System.currentTimeMillis() - 1)));
@@ -335,24 +335,6 @@ class PrivateLiveTest {
             if (f.type() == MessageType.ERROR.code()) {
                 return ErrorMessage.decode(f.buffer());
             }
-        }
-    }
-
-    /** A GRANT frame of any bytes, for a grant a correct encoder would not make. */
-    private record RawGrant(byte[] bytes) implements Message {
-        @Override
-        public MessageType type() {
-            return MessageType.GRANT;
-        }
-
-        @Override
-        public int payloadLength() {
-            return bytes.length;
-        }
-
-        @Override
-        public void encodePayload(ByteBuffer out) {
-            out.put(bytes);
         }
     }
 }
