@@ -252,8 +252,10 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         peer.outstanding.clear();
         swarm.onClosed(peer, was, reason);
         Grant g = grant.current();
-        if (g != null && g.owner().equals(peer.peerId()) && reason != null && reason.startsWith(FORBIDDEN)) {
-            // the owner's word is final: it no longer lets us in (revoked, or taken off its list)
+        if (g != null && reason != null && reason.startsWith(FORBIDDEN) && (g.owner().equals(peer.peerId())
+                || loop.clock().epochMicros() / 1000 >= g.expiresMillis())) {
+            // the owner's word is final (revoked, or taken off its list); and once our last grant expired, nobody
+            // else will serve us either
             fail(StreamFailure.FORBIDDEN, "live stream " + name + ": " + reason.substring("peer error ".length()));
         }
     }
