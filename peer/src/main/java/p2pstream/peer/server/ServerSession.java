@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.GrantPace;
 import p2pstream.common.access.Redeem;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -36,13 +37,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     static final long SESSION_IDLE_MILLIS = 120_000;
     /** A live peer that has not asked for anything this long after subscribing is taken as past joining anyway. */
     static final long JOIN_GRACE_NANOS = 1_000_000_000L;
-    /**
-     * A reader shows a renewed grant mid-connection at most this often (viewers pace theirs a second apart): each
-     * costs a signature check, so one sooner is RATE_LIMITED before it is decoded.
-     */
-    static final long MIN_GRANT_INTERVAL_NANOS = 500_000_000L;
-    /** We hand a reader a grant at most this often: twice the interval it takes them at (PeerLink). */
-    static final long GRANT_PACE_NANOS = 2 * MIN_GRANT_INTERVAL_NANOS;
+    /** We hand a reader a grant at most this often: the pace readers take them at ({@link GrantPace}). */
+    static final long GRANT_PACE_NANOS = GrantPace.INTERVAL_NANOS;
 
     private final Catalog catalog;
     private final long idleMillis;
@@ -57,9 +53,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private Hello granting;
     /** The grant the reader showed last (after its HELLO, or a renewal since), or null: checked again on recheck. */
     private Grant presented;
-    /** When the reader last showed a grant (loop nanos). */
-    private long presentedNanos;
-    /** When we last handed the reader a grant (loop nanos): renewals keep a second apart, as readers require. */
+    /** Renewed grants the reader shows: each costs a signature check, so past the pace one is refused unread. */
+    private final GrantPace presentedPace = new GrantPace();
+    /** When we last handed the reader a grant (loop nanos): renewals keep a second apart, the pace readers take. */
     private long grantSentNanos;
     /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
     private boolean redeeming;
@@ -166,13 +162,10 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
      * check each), then checked as the one after HELLO was, and it replaces that one; refused, the session ends.
      */
     private void onGrantShown(ByteBuffer payload) throws ProtocolException {
-        long now = connection.loop().nanoTime();
-        if (now - presentedNanos < MIN_GRANT_INTERVAL_NANOS) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: shown again after "
-                    + (now - presentedNanos) / 1_000_000 + " ms (expected: at most one every "
-                    + MIN_GRANT_INTERVAL_NANOS / 1_000_000 + " ms)");
+        if (!presentedPace.take(connection.loop().nanoTime())) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: shown more often than once a second"
+                    + " (expected: " + GrantPace.BURST + " at once, then one a second at most)");
         }
-        presentedNanos = now;
         Grant g = GrantMessage.decode(payload).grant();
         String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, g,
                 connection.loop().clock().epochMicros() / 1000);
@@ -337,7 +330,6 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         stream = s;
         served = hello.contentId();
         presented = granted;
-        presentedNanos = connection.loop().nanoTime();
         catalog.onServing(s);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Locale;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.GrantPace;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -33,11 +34,8 @@ public abstract class PeerLink implements ConnectionHandler {
     public static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
             .withIdleTimeoutMillis(60_000).withMaxFramesPerSecond(100_000);
 
-    /**
-     * A renewed grant goes to a peer at most this often (a peer refuses them sooner than half of it, PROTOCOL.md
-     * section 10), and one from the owner is taken at most that often.
-     */
-    public static final long GRANT_INTERVAL_NANOS = 1_000_000_000L;
+    /** A renewed grant goes to a peer at most this often: the pace peers take them at ({@link GrantPace}). */
+    public static final long GRANT_INTERVAL_NANOS = GrantPace.INTERVAL_NANOS;
 
     /** Where a link is: CONNECTING until TCP connects, READY once the peer said what it holds. */
     public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
@@ -73,8 +71,8 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
     private Runnable onAbandoned;
     private Grant grant;
-    /** When the owner last handed us a grant on this link (nanos). */
-    private long grantNanos;
+    /** The owner's renewed grants: each costs a signature check, so past the pace one is refused unread. */
+    private final GrantPace renewals = new GrantPace();
     /** The grant we showed this peer last (after our HELLO, or renewed since), or null: we show it none. */
     private Grant shown;
     private long shownNanos;
@@ -245,7 +243,6 @@ public abstract class PeerLink implements ConnectionHandler {
             case AWAIT_MANIFEST -> {
                 if (t == MessageType.GRANT && grant == null) {
                     grant = checkedGrant(GrantMessage.decode(payload).grant());
-                    grantNanos = clock.nanoTime();
                     onGranted(grant);
                     return;
                 }
@@ -308,12 +305,10 @@ public abstract class PeerLink implements ConnectionHandler {
      * checked as the first one, and it replaces it.
      */
     private void onRenewedGrant(ByteBuffer payload) throws ProtocolException {
-        long now = clock.nanoTime();
-        if (grant != null && now - grantNanos < GRANT_INTERVAL_NANOS / 2) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: renewed after " + (now - grantNanos) / 1_000_000
-                    + " ms (expected: at most one every " + GRANT_INTERVAL_NANOS / 2_000_000 + " ms)");
+        if (!renewals.take(clock.nanoTime())) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: renewed more often than once a second"
+                    + " (expected: " + GrantPace.BURST + " at once, then one a second at most)");
         }
-        grantNanos = now;
         grant = checkedGrant(GrantMessage.decode(payload).grant());
         onGranted(grant);
     }

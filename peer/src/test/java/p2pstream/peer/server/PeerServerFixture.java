@@ -9,7 +9,6 @@ import static p2pstream.common.wire.ErrorCode.FRAME_TOO_LARGE;
 import static p2pstream.common.wire.ErrorCode.MALFORMED;
 import static p2pstream.common.wire.ErrorCode.NOT_FOUND;
 import static p2pstream.common.wire.ErrorCode.OUT_OF_RANGE;
-import static p2pstream.common.wire.ErrorCode.RATE_LIMITED;
 import static p2pstream.common.wire.ErrorCode.UNEXPECTED;
 import static p2pstream.common.wire.ErrorCode.UNKNOWN_TYPE;
 import static p2pstream.peer.server.PeerSteps.fetch;
@@ -41,12 +40,9 @@ import p2pstream.tracker.Tracker;
 abstract class PeerServerFixture {
     static final int FILE_BYTES = 1024 * 1024;
     static final ContentId UNKNOWN_ID = new ContentId(9, 9, 9, 9);
-    /**
-     * The codes a server may answer bad input with; INTERNAL would mean an unhandled exception. RATE_LIMITED: a GRANT
-     * mid-connection sooner than 500 ms after the last is refused before it is read (PROTOCOL.md section 3).
-     */
+    /** The codes a server may answer bad input with; INTERNAL would mean an unhandled exception. */
     static final Set<ErrorCode> INPUT_ERRORS = EnumSet.of(MALFORMED, FRAME_TOO_LARGE, UNKNOWN_TYPE,
-            BAD_HELLO, UNEXPECTED, NOT_FOUND, OUT_OF_RANGE, AUTHENTICATION, RATE_LIMITED);
+            BAD_HELLO, UNEXPECTED, NOT_FOUND, OUT_OF_RANGE, AUTHENTICATION);
 
     @TempDir
     Path dir;
