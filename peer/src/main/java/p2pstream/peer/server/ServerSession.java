@@ -55,8 +55,9 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private Grant presented;
     /** Renewed grants the reader shows: each costs a signature check, so past the pace one is refused unread. */
     private final GrantPace presentedPace = new GrantPace();
-    /** When we last handed the reader a grant (loop nanos): renewals keep a second apart, the pace readers take. */
+    /** When we last handed the reader a renewed grant (loop nanos): a second apart, the pace readers take them at. */
     private long grantSentNanos;
+    private boolean renewed;
     /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
     private boolean redeeming;
     private String peerName;
@@ -185,12 +186,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
                 return;
             }
             long now = connection.loop().nanoTime();
-            if (now - grantSentNanos < GRANT_PACE_NANOS) {
+            if (renewed && now - grantSentNanos < GRANT_PACE_NANOS) {
                 return; // handed one within the second: it is valid two periods, the next renewal comes in time
             }
             Grant g = catalog.grantFor(connection.remotePeerId(), served);
             if (g != null) {
                 grantSentNanos = now;
+                renewed = true;
                 connection.send(new GrantMessage(g));
             }
         });
@@ -339,8 +341,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         Grant grant = catalog.grantFor(connection.remotePeerId(), hello.contentId());
         if (grant != null) {
-            grantSentNanos = connection.loop().nanoTime();
-            connection.send(new GrantMessage(grant));
+            connection.send(new GrantMessage(grant)); // not a renewal: the reader's pace counts those only
         }
         connection.send(s.manifestMessage());
         subscribedNanos = connection.loop().nanoTime();

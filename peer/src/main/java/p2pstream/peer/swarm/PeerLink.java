@@ -221,7 +221,8 @@ public abstract class PeerLink implements ConnectionHandler {
         if (presented != null) {
             send(new GrantMessage(presented)); // a viewer re-serving a private stream lets in only grant holders
             shown = presented;
-            shownNanos = clock.nanoTime();
+            // the peer's pace counts renewals only: the first may follow at once (the grant shown may be old)
+            shownNanos = clock.nanoTime() - GRANT_INTERVAL_NANOS;
         }
         onOpened();
     }
