@@ -8,7 +8,8 @@ import p2pstream.common.wire.Wire;
 
 /**
  * The owner of a private stream hands the reader it has just let in the grant that names it (PROTOCOL.md section
- * 10): right after its HELLO, before the MANIFEST. Thread-safe (immutable).
+ * 10): right after its HELLO, before the MANIFEST; a reader shows its own after a HELLO with has content 2; either
+ * sends a renewed one mid-connection (a private live stream's short-lived grants). Thread-safe (immutable).
  *
  * <pre>GRANT: &lt;len&gt;&lt;type=0x2a&gt;&lt;grant&gt;</pre>
  */

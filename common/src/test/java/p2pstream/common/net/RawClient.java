@@ -177,6 +177,11 @@ public final class RawClient implements AutoCloseable {
         return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, null, key);
     }
 
+    /** A secure client proving {@code key}'s identity that accepts frames up to {@code maxFrameBytes} (chunks). */
+    public static RawClient secure(InetSocketAddress address, int maxFrameBytes, StaticKey key) throws IOException {
+        return connect(address, maxFrameBytes, 0, null, key);
+    }
+
     /** A secure client from {@code from}, as another host on this machine would be. */
     public static RawClient secureFrom(InetAddress from, InetSocketAddress address) throws IOException {
         return connect(address, Wire.MAX_CONTROL_FRAME_BYTES, 0, from, KEY);

@@ -3,6 +3,7 @@ package p2pstream.peer.server;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,8 @@ public final class Access {
      * renews the tracker's at half of it. An id taken off can fetch from other readers until its last grant expires.
      */
     static final long GRANT_LIFETIME_MILLIS = 3_600_000;
+    /** How often a live stream's grants are renewed unless {@code --grant-renewal} says otherwise; valid twice that. */
+    static final long LIVE_RENEWAL_MILLIS = 30_000;
     /** Readers admitted at run time at most (each with its prefixes). */
     static final int MAX_ADMITTED = 4_096;
 
@@ -52,6 +55,7 @@ public final class Access {
     private final Set<String> allowedNames;
     // the sources: the starting thread, then the server's loop
     private AllowFile allowFile;
+    private Revocations revocations;
     private FolderAccess folders = FolderAccess.NONE;
     private final Map<PeerId, Set<String>> admitted = new HashMap<>();
     private final AtomicInteger admissions = new AtomicInteger();
@@ -61,6 +65,10 @@ public final class Access {
     private volatile EventLoop loop;
     private Runnable onChange = () -> { };
     private volatile Permissions now;
+    /** How long each grant this access signs is valid; renewed at half of it. Set before the server starts. */
+    private volatile long grantLifetimeMillis = GRANT_LIFETIME_MILLIS;
+    /** Ids revoked ({@link Revocations}): let in by nothing, whatever the lists, accounts and admissions say. */
+    private volatile Set<PeerId> revoked = Set.of();
 
     private Access(Identity owner, boolean privateByDefault, Set<PeerId> allowed, Set<String> allowedNames) {
         this.owner = owner;
@@ -116,8 +124,44 @@ public final class Access {
         return this;
     }
 
+    /** The same, letting in by nothing the ids {@code r} names, re-read as it changes. Before the server starts. */
+    public Access withRevocations(Revocations r) {
+        revocations = r;
+        revoked = Set.copyOf(r.ids());
+        publish();
+        return this;
+    }
+
     public boolean isPrivate() {
         return privateByDefault;
+    }
+
+    /**
+     * Grants valid for two {@code periodMillis}, renewed every period (a private live stream's short-lived grants;
+     * {@code --grant-renewal}). Before the server starts.
+     */
+    public Access withGrantRenewal(long periodMillis) {
+        if (periodMillis < 1_000) {
+            throw new IllegalArgumentException("--grant-renewal: " + periodMillis + " ms (expected: at least 1 s)");
+        }
+        grantLifetimeMillis = 2 * periodMillis;
+        return this;
+    }
+
+    /** How often the grants are renewed: half their lifetime. Any thread. */
+    long renewalMillis() {
+        return grantLifetimeMillis / 2;
+    }
+
+    /** From now on the ids {@code ids} are let in by nothing (PROTOCOL.md section 10, revocation). Any thread. */
+    void revoked(Set<PeerId> ids) {
+        Set<PeerId> copy = Set.copyOf(ids);
+        change(() -> revoked = copy);
+    }
+
+    /** Whether {@code id} is revoked now. Any thread. */
+    boolean isRevoked(PeerId id) {
+        return id != null && revoked.contains(id);
     }
 
     /**
@@ -170,6 +214,9 @@ public final class Access {
         this.loop = serverLoop; // last: the volatile write publishes the rest
         if (allowFile != null) {
             allowFile.watch(serverLoop, list -> publishAndTell());
+        }
+        if (revocations != null) {
+            revocations.watch(serverLoop, this::revoked);
         }
     }
 
@@ -228,7 +275,16 @@ public final class Access {
     Permissions.Readers readers(String name) {
         Permissions.Readers r = now.readers(name);
         // without an identity no grant can be signed: a folder that names readers stays closed
-        return owner == null && !r.anyone() ? Permissions.Readers.NOBODY : r;
+        if (owner == null && !r.anyone()) {
+            return Permissions.Readers.NOBODY;
+        }
+        Set<PeerId> out = revoked;
+        if (r.anyone() || out.isEmpty() || Collections.disjoint(out, r.scopes().keySet())) {
+            return r;
+        }
+        Map<PeerId, String> kept = new HashMap<>(r.scopes());
+        kept.keySet().removeAll(out);
+        return new Permissions.Readers(false, kept);
     }
 
     /**
@@ -261,7 +317,7 @@ public final class Access {
         if (r.anyone() || scope == null) {
             return null;
         }
-        long expires = nowMillis + GRANT_LIFETIME_MILLIS;
+        long expires = nowMillis + grantLifetimeMillis;
         return scope.isEmpty() ? Grant.forStream(owner, reader, id, expires)
                 : Grant.forPrefix(owner, reader, scope, expires);
     }
@@ -271,7 +327,8 @@ public final class Access {
      * {@code nowMillis}; null when the server is public.
      */
     Grant grantForStream(PeerId reader, ContentId id, long nowMillis) {
-        return owner == null ? null : Grant.forStream(owner, reader, id, nowMillis + GRANT_LIFETIME_MILLIS);
+        return owner == null || isRevoked(reader) ? null
+                : Grant.forStream(owner, reader, id, nowMillis + grantLifetimeMillis);
     }
 
     /**
@@ -279,7 +336,8 @@ public final class Access {
      * invite, the provider password), valid from {@code nowMillis}; null when the server is public.
      */
     Grant grantForPrefix(PeerId reader, String prefix, long nowMillis) {
-        return owner == null ? null : Grant.forPrefix(owner, reader, prefix, nowMillis + GRANT_LIFETIME_MILLIS);
+        return owner == null || isRevoked(reader) ? null
+                : Grant.forPrefix(owner, reader, prefix, nowMillis + grantLifetimeMillis);
     }
 
     /**
@@ -309,7 +367,7 @@ public final class Access {
         List<Grant> grants = new ArrayList<>(ids.size());
         for (PeerId reader : ids) {
             // by content id: compact (256 fit a control frame whatever the folder's name) and no wider than needed
-            grants.add(Grant.forStream(owner, reader, a.contentId(), nowMillis + GRANT_LIFETIME_MILLIS));
+            grants.add(Grant.forStream(owner, reader, a.contentId(), nowMillis + grantLifetimeMillis));
         }
         return new PrivateAnnounce(a, grants);
     }

@@ -51,10 +51,6 @@ public final class AccessOptions {
             }
             return publishingLive ? Access.anyone() : Access.anyone(identity.identity());
         }
-        if (publishingLive) {
-            throw new IllegalArgumentException("--private: with --live (expected: a shared directory; private live"
-                    + " streams are not built yet)");
-        }
         if (allow.isEmpty() && allowFile == null && !lettingIn) {
             throw new IllegalArgumentException("--private: no --allow ID nor --allow-file FILE (expected: who may"
                     + " read, or --invite, or --password-file)");

@@ -33,7 +33,7 @@ final class Announcements {
 
     /** Renews the private streams' grants of {@code streams} (read when due) at half their lifetime from now on. */
     void renewEvery(Supplier<Collection<ServedStream>> streams) {
-        loop.schedule(Access.GRANT_LIFETIME_MILLIS / 2, () -> {
+        loop.schedule(access.renewalMillis(), () -> {
             for (ServedStream s : streams.get()) {
                 Permissions.Readers r = told.get(s.manifest().contentId());
                 if (r != null && !r.anyone()) {

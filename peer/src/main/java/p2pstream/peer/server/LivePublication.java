@@ -66,6 +66,12 @@ record LivePublication(String name, Path input, int chunkSize, long intervalMill
         InetSocketAddress a = server.address();
         System.out.println("peer-server listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + ", publishing live " + name + " as " + manifest.contentId().hex() + " (key " + keyPath + ")");
+        if (config.access().isPrivate()) {
+            new AccountReaders(config.access(), server).start(); // account names resolve to devices, as for files
+            System.out.println("private live " + name + ": peer-client " + config.tracker().getHostString() + ":"
+                    + config.tracker().getPort() + " " + name + " (for the ids allowed; grants renewed every "
+                    + config.access().renewalMillis() / 1000.0 + " s)");
+        }
         PeerServerMain.printHttp(server);
         publisher.start();
         int chunks;

@@ -213,11 +213,14 @@ public final class PeerServer implements Catalog, AutoCloseable {
             announcements.announce(s.announcement());
         }
         if (live != null) {
-            LiveManifest m = live.manifest();
-            announcements.announce(new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0));
+            announcements.announce(liveAnnouncement());
         }
         trackerClient.start();
         access.bind(group.loops().get(0), this::onAccessChanged);
+        if (live != null && access.isPrivate()) {
+            new GrantRenewal(group.loops().get(0), access.renewalMillis(),
+                    () -> announcements.announce(liveAnnouncement()), () -> reading).start();
+        }
         if (hasher != null) {
             announcements.renewEvery(files::values);
             Sharing sharing = config.sharing();
@@ -285,6 +288,11 @@ public final class PeerServer implements Catalog, AutoCloseable {
         return server;
     }
 
+    private Announce liveAnnouncement() {
+        LiveManifest m = live.manifest();
+        return new Announce(m.contentId(), m.name(), -1, m.chunkSize(), 0, 0);
+    }
+
     /** Once constructed: the pages and metrics read this server's figures from now on. */
     void onStarted() {
         metrics.onStarted(this);
@@ -310,6 +318,9 @@ public final class PeerServer implements Catalog, AutoCloseable {
         announcements.onAccessChanged(files.values());
         if (sends != null) {
             sends.onAccessChanged();
+        }
+        if (live != null && access.isPrivate()) {
+            announcements.announce(liveAnnouncement()); // its grants as they are now (withdrawn: nobody may read)
         }
         for (ServerSession s : reading) {
             s.recheck();

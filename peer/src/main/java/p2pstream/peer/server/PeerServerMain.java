@@ -167,6 +167,9 @@ public final class PeerServerMain implements Callable<Integer> {
     @Mixin
     SendOptions send = new SendOptions();
 
+    @Mixin
+    GrantOptions grants = new GrantOptions();
+
     /** Logging is configured once the command line parsed: this class and its fields create no logger. */
     public static void main(String[] args) {
         PeerServerMain command = new PeerServerMain();
@@ -177,6 +180,9 @@ public final class PeerServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         if (identity.whoami()) {
             return identity.printWhoami(System.out);
+        }
+        if (grants.oneShot()) {
+            return grants.run(identity.file(), System.out);
         }
         if (address == null) {
             System.err.println("peer-server: ADDRESS: missing (expected: the IP address to listen on and announce,"
@@ -221,19 +227,11 @@ public final class PeerServerMain implements Callable<Integer> {
         long cap = uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit);
         InetSocketAddress httpBind = http == null ? null : Endpoint.listen("--http", http);
         if (live != null) {
-            Access readers = access.access(identity, true, invite);
-            Security security = new Security(identity.staticKey(), trust);
-            LivePublication options = new LivePublication(live, input,
-                    chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
-                            : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
-                    Quantity.durationMillis("--chunk-interval", chunkInterval, 1), key, windowChunks, fanout,
-                    Quantity.durationMillis("--reveal-delay", revealDelay, 1),
-                    Quantity.durationMillis("--linger", linger, 1));
-            return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
-                .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
-                .withAccess(readers));
+            return publishLive(bind, trackerAddress, trust, cap, maxConnections, httpBind);
         }
-        Access readers = access.access(identity, false, invite); // usage errors first, then the identity is read
+        // usage errors first, then the identity is read
+        Access readers = grants.apply(access.access(identity, false, invite), false)
+                .withRevocations(Revocations.load(Revocations.fileOf(identity.file())));
         Map<Manifest, Path> sent = send.hash();
         Security security = new Security(identity.staticKey(), trust);
         PeerServer server = PeerServer.start(
@@ -289,6 +287,27 @@ public final class PeerServerMain implements Callable<Integer> {
         if (invite.any()) {
             invite.start(server, readers, identity.file(), trackerAddress, trust.expected(trackerAddress), System.out);
         }
+    }
+
+    /** {@code --live NAME}: publishes until the input ends; the exit status. */
+    private int publishLive(InetSocketAddress bind, InetSocketAddress trackerAddress, TrackerTrust trust, long cap,
+                            int maxConnections, InetSocketAddress httpBind) throws IOException, InterruptedException {
+        if (invite.any()) {
+            throw new IllegalArgumentException("--invite, --password-file: with --live (expected: --private --allow"
+                    + " ID or --allow-file FILE; invites are for shared files)");
+        }
+        Access readers = grants.apply(access.access(identity, true, invite), true)
+                .withRevocations(Revocations.load(Revocations.fileOf(identity.file())));
+        Security security = new Security(identity.staticKey(), trust);
+        LivePublication options = new LivePublication(live, input,
+                chunkSize == null ? LivePublication.DEFAULT_CHUNK_BYTES
+                        : (int) Math.min(Integer.MAX_VALUE, Quantity.size("--chunk-size", chunkSize)),
+                Quantity.durationMillis("--chunk-interval", chunkInterval, 1), key, windowChunks, fanout,
+                Quantity.durationMillis("--reveal-delay", revealDelay, 1),
+                Quantity.durationMillis("--linger", linger, 1));
+        return options.publish(new PeerServer.Config(bind, trackerAddress, dir, cap, threads, maxConnections)
+            .withMaxConnectionsPerAddress(maxConnectionsPerAddress).withHttp(httpBind).withSecurity(security)
+            .withAccess(readers));
     }
 
     /** --relay-circuits, --relay-bytes and --relay-time, checked. */

@@ -171,6 +171,10 @@ public final class Redemptions implements AutoCloseable {
             if (!encrypted || reader == null) {
                 refuse(c, ErrorCode.FORBIDDEN, "redeem: in plaintext (expected: an encrypted connection; a private"
                         + " stream never travels in plaintext)");
+            } else if (access.isRevoked(reader)) {
+                // before any secret is checked or spent: a revoked id is let in by nothing
+                refuse(c, ErrorCode.FORBIDDEN, "peer " + reader.text() + " is revoked (expected: an id its owner has"
+                        + " not revoked)");
             } else if (r.kind() == Redeem.Kind.INVITE) {
                 onInvite(c, source, reader, r.secret());
             } else {
@@ -273,6 +277,11 @@ public final class Redemptions implements AutoCloseable {
         ServedStream named = file ? named(scope) : null;
         Grant grant = named != null ? access.grantForStream(reader, named.manifest().contentId(), now)
                 : access.grantForPrefix(reader, scope, now);
+        if (grant == null) { // revoked since the REDEEM was let through
+            refuse(c, ErrorCode.FORBIDDEN, "peer " + reader.text() + " is revoked (expected: an id its owner has not"
+                    + " revoked)");
+            return;
+        }
         // the reader looks the stream up next: the tracker must hold its grant first (if it is away, the answer
         // comes when the tracker's round trip fails)
         server.announced().whenComplete((done, failed) -> c.loop().execute(() -> {

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.GrantPace;
 import p2pstream.common.access.Redeem;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -36,6 +37,8 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     static final long SESSION_IDLE_MILLIS = 120_000;
     /** A live peer that has not asked for anything this long after subscribing is taken as past joining anyway. */
     static final long JOIN_GRACE_NANOS = 1_000_000_000L;
+    /** We hand a reader a grant at most this often: the pace readers take them at ({@link GrantPace}). */
+    static final long GRANT_PACE_NANOS = GrantPace.INTERVAL_NANOS;
 
     private final Catalog catalog;
     private final long idleMillis;
@@ -48,6 +51,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     private ContentId served;
     /** A HELLO that said a GRANT follows, until that GRANT arrives; else null. */
     private Hello granting;
+    /** The grant the reader showed last (after its HELLO, or a renewal since), or null: checked again on recheck. */
+    private Grant presented;
+    /** Renewed grants the reader shows: each costs a signature check, so past the pace one is refused unread. */
+    private final GrantPace presentedPace = new GrantPace();
+    /** When we last handed the reader a renewed grant (loop nanos): a second apart, the pace readers take them at. */
+    private long grantSentNanos;
+    private boolean renewed;
     /** A HELLO without a content id said a REDEEM follows (PROTOCOL.md section 10), until it arrives. */
     private boolean redeeming;
     private String peerName;
@@ -140,11 +150,57 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             // what the asker holds matters only to a peer that downloads from it
             case HAVE -> checkIndex(IndexMessage.decode(t, payload).index());
             case PONG -> EmptyMessage.decode(t, payload);
+            case GRANT -> onGrantShown(payload);
             case HAVE_ALL -> EmptyMessage.decode(t, notLive(t, payload));
             case BITFIELD -> Bitfield.decode(notLive(t, payload), stream.indexLimit());
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, "message: " + t
                     + " (expected: REQUEST, CANCEL or PING)");
         }
+    }
+
+    /**
+     * A reader shows a renewed grant mid-connection (PROTOCOL.md section 10): paced before it is decoded (a signature
+     * check each), then checked as the one after HELLO was, and it replaces that one; refused, the session ends.
+     */
+    private void onGrantShown(ByteBuffer payload) throws ProtocolException {
+        if (!presentedPace.take(connection.loop().nanoTime())) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: shown more often than once a second"
+                    + " (expected: " + GrantPace.BURST + " at once, then one a second at most)");
+        }
+        Grant g = GrantMessage.decode(payload).grant();
+        String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, g,
+                connection.loop().clock().epochMicros() / 1000);
+        if (refused != null) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
+        }
+        presented = g;
+    }
+
+    /**
+     * Hands the reader a fresh grant for what it is served, if the catalog signs one for it (a private live stream's
+     * renewal, PROTOCOL.md section 10). Any thread: runs on the connection's loop.
+     */
+    public void renewGrant() {
+        connection.loop().execute(() -> {
+            if (stream == null || !connection.isOpen()) {
+                return;
+            }
+            long now = connection.loop().nanoTime();
+            if (renewed && now - grantSentNanos < GRANT_PACE_NANOS) {
+                return; // handed one within the second: it is valid two periods, the next renewal comes in time
+            }
+            Grant g = catalog.grantFor(connection.remotePeerId(), served);
+            if (g != null) {
+                grantSentNanos = now;
+                renewed = true;
+                connection.send(new GrantMessage(g));
+            }
+        });
+    }
+
+    /** The content id served, or null before HELLO was accepted. Its loop thread. */
+    public ContentId served() {
+        return served;
     }
 
     @Override
@@ -206,7 +262,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
             if (stream == null || !connection.isOpen()) {
                 return;
             }
-            String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, null,
+            String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), served, presented,
                     connection.loop().clock().epochMicros() / 1000);
             if (refused != null) {
                 connection.fail(new ProtocolException(ErrorCode.FORBIDDEN, refused));
@@ -260,7 +316,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
     }
 
     /** Serves {@code s} to the peer that said {@code hello}, unless the catalog refuses it (and the grant shown). */
-    private void accept(Hello hello, Holding s, Grant presented) throws ProtocolException {
+    private void accept(Hello hello, Holding s, Grant granted) throws ProtocolException {
         if (s == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "content id: " + hello.contentId().shortHex()
                     + " (expected: a stream this peer serves)");
@@ -269,12 +325,13 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         // by it, or finds this session and has it check again (its recheck runs on this loop, after this)
         catalog.onReading(this, true);
         String refused = catalog.refusal(connection.remotePeerId(), connection.isEncrypted(), hello.contentId(),
-                presented, connection.loop().clock().epochMicros() / 1000);
+                granted, connection.loop().clock().epochMicros() / 1000);
         if (refused != null) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, refused);
         }
         stream = s;
         served = hello.contentId();
+        presented = granted;
         catalog.onServing(s);
         connection.helloAccepted();
         InetSocketAddress remote = connection.remoteAddress();
@@ -284,7 +341,7 @@ public final class ServerSession implements ConnectionHandler, Holding.Subscribe
         connection.send(new Hello(catalog.role(), catalog.peerId(), catalog.listenPort(), hello.contentId()));
         Grant grant = catalog.grantFor(connection.remotePeerId(), hello.contentId());
         if (grant != null) {
-            connection.send(new GrantMessage(grant));
+            connection.send(new GrantMessage(grant)); // not a renewal: the reader's pace counts those only
         }
         connection.send(s.manifestMessage());
         subscribedNanos = connection.loop().nanoTime();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Locale;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
+import p2pstream.common.access.GrantPace;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.Connection;
 import p2pstream.common.net.ConnectionHandler;
@@ -32,6 +33,9 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Peers send chunk frames (up to the largest chunk) and answer many requests a second. */
     public static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
             .withIdleTimeoutMillis(60_000).withMaxFramesPerSecond(100_000);
+
+    /** A renewed grant goes to a peer at most this often: the pace peers take them at ({@link GrantPace}). */
+    public static final long GRANT_INTERVAL_NANOS = GrantPace.INTERVAL_NANOS;
 
     /** Where a link is: CONNECTING until TCP connects, READY once the peer said what it holds. */
     public enum Phase { CONNECTING, AWAIT_HELLO, AWAIT_MANIFEST, AWAIT_HAVE, READY, CLOSED }
@@ -67,6 +71,11 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
     private Runnable onAbandoned;
     private Grant grant;
+    /** The owner's renewed grants: each costs a signature check, so past the pace one is refused unread. */
+    private final GrantPace renewals = new GrantPace();
+    /** The grant we showed this peer last (after our HELLO, or renewed since), or null: we show it none. */
+    private Grant shown;
+    private long shownNanos;
     private boolean server;
     private long lastSentNanos;
 
@@ -211,6 +220,9 @@ public abstract class PeerLink implements ConnectionHandler {
         send(hello);
         if (presented != null) {
             send(new GrantMessage(presented)); // a viewer re-serving a private stream lets in only grant holders
+            shown = presented;
+            // the peer's pace counts renewals only: the first may follow at once (the grant shown may be old)
+            shownNanos = clock.nanoTime() - GRANT_INTERVAL_NANOS;
         }
         onOpened();
     }
@@ -250,6 +262,8 @@ public abstract class PeerLink implements ConnectionHandler {
                 } else if (t == MessageType.PONG) {
                     EmptyMessage.decode(t, payload);
                     onPong();
+                } else if (t == MessageType.GRANT) {
+                    onRenewedGrant(payload);
                 } else {
                     onStreamFrame(t, payload);
                 }
@@ -285,6 +299,38 @@ public abstract class PeerLink implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.AUTHENTICATION, wrong);
         }
         return g;
+    }
+
+    /**
+     * The owner hands us a fresh grant mid-connection (a private live stream's renewal): paced before it is decoded,
+     * checked as the first one, and it replaces it.
+     */
+    private void onRenewedGrant(ByteBuffer payload) throws ProtocolException {
+        if (!renewals.take(clock.nanoTime())) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: renewed more often than once a second"
+                    + " (expected: " + GrantPace.BURST + " at once, then one a second at most)");
+        }
+        grant = checkedGrant(GrantMessage.decode(payload).grant());
+        onGranted(grant);
+    }
+
+    /**
+     * Shows the peer our renewed grant {@code g} (a GRANT mid-connection), if this link showed it one before, is
+     * past its manifest, and showed none for {@link #GRANT_INTERVAL_NANOS}; true when sent or when {@code g} is the
+     * one shown already, false to try again later.
+     */
+    public final boolean show(Grant g) {
+        if (shown == null || shown.equals(g) || g.owner().equals(peerId)) {
+            return true; // the owner goes by its own access, not by what we show it
+        }
+        long now = clock.nanoTime();
+        if ((phase != Phase.READY && phase != Phase.AWAIT_HAVE) || now - shownNanos < GRANT_INTERVAL_NANOS) {
+            return false;
+        }
+        send(new GrantMessage(g));
+        shown = g;
+        shownNanos = now;
+        return true;
     }
 
     /** The grant this link's peer handed us (a private stream's owner), or null. */

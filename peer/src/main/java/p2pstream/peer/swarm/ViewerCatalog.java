@@ -2,7 +2,9 @@ package p2pstream.peer.swarm;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,7 @@ import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.server.Catalog;
 import p2pstream.peer.server.Holding;
+import p2pstream.peer.server.ServerSession;
 
 /**
  * What a viewer offers the peers that connect to it: each stream it has open, once it holds some of it (a file's
@@ -31,6 +34,8 @@ public final class ViewerCatalog implements Catalog {
     /** The private streams among the holdings: served only to peers that show a grant of their owner. */
     private final Map<ContentId, Grant> privateStreams = new HashMap<>();
     private final Map<ContentId, Consumer<InetSocketAddress>> servingPeers = new HashMap<>();
+    /** The sessions serving a reader now: a private stream's are checked again as grants expire. */
+    private final Set<ServerSession> reading = new HashSet<>();
 
     public ViewerCatalog(StaticKey key) {
         this.key = key;
@@ -95,6 +100,30 @@ public final class ViewerCatalog implements Catalog {
                     + ", naming peer " + peer + ")";
         }
         return null;
+    }
+
+    @Override
+    public void onReading(ServerSession session, boolean open) {
+        if (open) {
+            reading.add(session);
+        } else {
+            reading.remove(session);
+        }
+    }
+
+    /**
+     * Checks again the grant each reader of {@code id} showed last (a private stream's grants are short-lived): one
+     * that expired, or whose owner's grant of ours changed hands, is closed FORBIDDEN.
+     */
+    public void recheckReaders(ContentId id) {
+        if (!privateStreams.containsKey(id)) {
+            return;
+        }
+        for (ServerSession s : reading) {
+            if (id.equals(s.served())) {
+                s.recheck();
+            }
+        }
     }
 
     /** Who hears of peers we serve {@code id} to that serve it in turn (a live stream fetches from them too). */

@@ -3,7 +3,6 @@ package p2pstream.peer.viewer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +21,6 @@ import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ListStreams;
 import p2pstream.common.wire.Lookup;
 import p2pstream.common.wire.Peers;
-import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.peer.client.file.FileOpening;
@@ -30,6 +28,7 @@ import p2pstream.peer.client.live.LiveOpening;
 import p2pstream.peer.server.PeerServer;
 import p2pstream.peer.server.ServerSession;
 import p2pstream.peer.swarm.Arrangements;
+import p2pstream.peer.swarm.PeersGrant;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamHost;
 import p2pstream.peer.swarm.StreamRequest;
@@ -210,7 +209,7 @@ public final class Viewer implements AutoCloseable {
                     }
                 });
                 if (found.size() < 0) {
-                    relay(new LiveOpening(host, request, found).start(), mine);
+                    relay(new LiveOpening(host, request, found, grant).start(), mine);
                 } else {
                     relay(new FileOpening(host, request, found.contentId(), found, grant).start(), mine);
                 }
@@ -219,29 +218,8 @@ public final class Viewer implements AutoCloseable {
         }
     }
 
-    /**
-     * The grant the tracker's PEERS carries for a private stream, when its signature verifies and it names this
-     * viewer and the stream found; else (or for a public stream) null. The owner's signature is what counts: the
-     * tracker only hands it on.
-     */
     private Grant readGrant(Peers found) {
-        byte[] bytes = found.grant();
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            ByteBuffer in = ByteBuffer.wrap(bytes);
-            Grant g = Grant.decode(in);
-            String wrong = in.hasRemaining() ? "grant: " + in.remaining() + " bytes after it"
-                    : g.check(catalog.peerId(), g.owner(), found.contentId(), found.name(), Long.MIN_VALUE);
-            if (wrong == null) {
-                return g;
-            }
-            log.warn("tracker's grant for {} refused: {}", found.name(), wrong);
-        } catch (ProtocolException e) {
-            log.warn("tracker's grant for {} refused: {}", found.name(), e.getMessage());
-        }
-        return null;
+        return PeersGrant.read(found, catalog.peerId());
     }
 
     /**

@@ -214,7 +214,7 @@ class PrivateShareTest {
     }
 
     /** A GRANT frame of any bytes, for a grant a correct encoder would not make. */
-    private record GrantBytes(byte[] bytes) implements Message {
+    record GrantBytes(byte[] bytes) implements Message {
         @Override
         public MessageType type() {
             return MessageType.GRANT;

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import p2pstream.common.wire.IndexMessage;
 import p2pstream.common.wire.LiveEnd;
 import p2pstream.peer.server.LiveHolding;
@@ -28,9 +29,9 @@ import p2pstream.tracker.Tracker;
  */
 public final class TestLive implements AutoCloseable {
     public final Tracker tracker;
-    final PeerServer server;
+    public final PeerServer server;
     public final LivePublisher publisher;
-    final LiveManifest manifest;
+    public final LiveManifest manifest;
     final LiveWindow window;
     final PublisherKey key;
     public final List<LiveChunk> published = new CopyOnWriteArrayList<>();
@@ -53,13 +54,29 @@ public final class TestLive implements AutoCloseable {
      */
     public static TestLive start(String name, long bytesPerSecond, long millis, long uploadLimit, int fanout)
             throws Exception {
-        Tracker tracker = Tracker.start(Tracker.Config.loopback());
+        return start(name, bytesPerSecond, millis, fanout, c -> c.withUploadLimit(uploadLimit));
+    }
+
+    /** The same, the publisher's config made by {@code server} from the loopback one (its identity, its access). */
+    public static TestLive start(String name, long bytesPerSecond, long millis, int fanout,
+                                 UnaryOperator<PeerServer.Config> server) throws Exception {
+        return start(name, bytesPerSecond, millis, fanout, server, Tracker.start(Tracker.Config.loopback()));
+    }
+
+    private static TestLive start(String name, long bytesPerSecond, long millis, int fanout,
+                                  UnaryOperator<PeerServer.Config> configure, Tracker tracker) throws Exception {
         PublisherKey key = PublisherKey.generate();
         LiveManifest manifest = new LiveManifest(name, 64 * 1024, key.publicKey(), System.currentTimeMillis() * 1000);
         LiveWindow window = new LiveWindow(256);
         LiveHolding holding = new LiveHolding(manifest, window, fanout, 1_000);
-        PeerServer server = PeerServer.startLive(
-                PeerServer.Config.loopback(tracker.address(), null).withUploadLimit(uploadLimit), holding);
+        PeerServer server;
+        try {
+            server = PeerServer.startLive(configure.apply(PeerServer.Config.loopback(tracker.address(), null)),
+                    holding);
+        } catch (Exception e) {
+            tracker.close();
+            throw e;
+        }
         PacedInput input = new PacedInput(bytesPerSecond, millis, 7);
         LivePublisher publisher = new LivePublisher(input, manifest, key, window, 250);
         TestLive live = new TestLive(tracker, server, publisher, manifest, window, key, input);

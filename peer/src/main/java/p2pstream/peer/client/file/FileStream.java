@@ -324,6 +324,9 @@ public final class FileStream implements ViewerStream {
                     + swarm.bannedCount() + ")");
             return false;
         }
+        if (grant != null) {
+            host.catalog().recheckReaders(manifest.contentId()); // a reader whose grant expired is closed FORBIDDEN
+        }
         fetcher.pumpAll();
         onTick.run();
         return true;

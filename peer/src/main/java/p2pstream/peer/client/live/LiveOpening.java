@@ -2,8 +2,10 @@ package p2pstream.peer.client.live;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.LiveEnd;
 import p2pstream.common.wire.Peers;
@@ -21,6 +23,7 @@ import p2pstream.peer.swarm.Swarm;
  * no peer delivers a manifest for the no-peer time. Loop thread only.
  */
 public final class LiveOpening implements LivePeer.Owner {
+    private static final String FORBIDDEN = "peer error " + ErrorCode.FORBIDDEN.name() + ":";
     private final StreamHost host;
     private final EventLoop loop;
     private final StreamRequest request;
@@ -30,8 +33,17 @@ public final class LiveOpening implements LivePeer.Owner {
     private final CompletableFuture<LiveStream> result = new CompletableFuture<>();
     private final long startNanos;
     private LiveStream stream;
+    /** Our grant for a private stream (the tracker's, or the owner's GRANT), shown to every peer; null: public. */
+    private Grant grant;
+    /** The last refusal of a peer that would not let us read the stream, or null. */
+    private String forbidden;
 
     public LiveOpening(StreamHost host, StreamRequest request, Peers found) {
+        this(host, request, found, null);
+    }
+
+    /** @param grant our grant for the private stream (from {@code found}, checked), or null */
+    public LiveOpening(StreamHost host, StreamRequest request, Peers found, Grant grant) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -39,7 +51,8 @@ public final class LiveOpening implements LivePeer.Owner {
         this.name = found.name();
         this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
                 request.maxPeers(), request.peers(), host.timings(),
-                a -> new LivePeer(a, host.hello(contentId), loop.clock(), this));
+                a -> new LivePeer(a, host.hello(contentId, this.grant), this.grant, loop.clock(), this));
+        this.grant = grant;
         swarm.onFirstLookup(found);
         this.startNanos = loop.nanoTime();
     }
@@ -57,7 +70,7 @@ public final class LiveOpening implements LivePeer.Owner {
             return stream.onManifest(peer, encoded);
         }
         LiveManifest m = LiveManifest.decode(encoded, contentId);
-        stream = new LiveStream(host, request, swarm, m, name);
+        stream = new LiveStream(host, request, swarm, m, name, grant);
         for (LivePeer p : swarm.peers()) {
             p.owner(stream);
         }
@@ -108,7 +121,22 @@ public final class LiveOpening implements LivePeer.Owner {
 
     @Override
     public void onPeerClosed(LivePeer peer, PeerLink.Phase was, String reason) {
+        boolean refused = reason != null && reason.startsWith(FORBIDDEN) && !result.isDone();
+        if (refused) {
+            swarm.ban(peer.address); // before the swarm tries it again
+            forbidden = reason.substring("peer error ".length());
+        }
         swarm.onClosed(peer, was, reason);
+        if (refused && swarm.namedPeersAllBanned()) {
+            fail(StreamFailure.FORBIDDEN, name + ": " + forbidden);
+        }
+    }
+
+    @Override
+    public void onGranted(LivePeer peer, Grant g) {
+        if (grant == null) {
+            grant = g; // the owner let us in: from now on we show it to the other peers
+        }
     }
 
     private void tick() {
@@ -119,9 +147,10 @@ public final class LiveOpening implements LivePeer.Owner {
         swarm.tick(now);
         if (now - startNanos > request.noPeerTimeoutMillis() * 1_000_000) {
             // the same words as a stream that stops sending: to the user, no manifest is no new chunk
-            fail(StreamFailure.UNREACHABLE,
+            fail(forbidden != null ? StreamFailure.FORBIDDEN : StreamFailure.UNREACHABLE,
                     "live stream " + name + ": no new chunk for " + request.noPeerTimeoutMillis()
-                    + " ms (expected: the publisher or a relay to keep sending; has the publisher stopped?)");
+                    + " ms (expected: the publisher or a relay to keep sending; has the publisher stopped?"
+                    + (forbidden != null ? " refused: " + forbidden : "") + ")");
             return;
         }
         loop.schedule(host.timings().liveTickMillis(), this::tick);

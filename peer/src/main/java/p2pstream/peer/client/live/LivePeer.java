@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import p2pstream.common.access.Grant;
 import p2pstream.common.net.Clock;
 import p2pstream.common.wire.EmptyMessage;
 import p2pstream.common.wire.ErrorCode;
@@ -55,6 +56,9 @@ public final class LivePeer extends PeerLink implements LiveRequests.Peer {
         void onLapsed(LivePeer peer, int index);
 
         void onPeerClosed(LivePeer peer, Phase was, String reason);
+
+        /** The peer, the stream's owner, handed us {@code g} (checked: it names us, signed by that peer). */
+        void onGranted(LivePeer peer, Grant g);
     }
 
     final RecentSet held = new RecentSet(HELD_MEMORY);
@@ -73,8 +77,9 @@ public final class LivePeer extends PeerLink implements LiveRequests.Peer {
     private long lastByteNanos;
     private long bytesReadAtTick;
 
-    public LivePeer(InetSocketAddress address, Hello hello, Clock clock, Owner owner) {
-        super(address, hello, clock);
+    /** Showing {@code presented} (our grant for a private stream, or null) right after its HELLO. */
+    public LivePeer(InetSocketAddress address, Hello hello, Grant presented, Clock clock, Owner owner) {
+        super(address, hello, presented, clock);
         this.owner = owner;
         this.lastByteNanos = clock.nanoTime();
     }
@@ -205,6 +210,11 @@ public final class LivePeer extends PeerLink implements LiveRequests.Peer {
             announced = true;
             owner.onAnnounced(this);
         }
+    }
+
+    @Override
+    protected void onGranted(Grant g) {
+        owner.onGranted(this, g);
     }
 
     @Override

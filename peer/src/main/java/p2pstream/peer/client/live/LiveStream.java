@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.PrivateAnnounce;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.wire.Announce;
 import p2pstream.common.wire.ContentId;
@@ -36,6 +38,7 @@ import p2pstream.peer.swarm.ViewerStream;
  */
 public final class LiveStream implements ViewerStream, LivePeer.Owner {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+    private static final String FORBIDDEN = "peer error " + ErrorCode.FORBIDDEN.name() + ":";
 
     private final StreamHost host;
     private final EventLoop loop;
@@ -59,9 +62,12 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
     private int fromViewers;
     private long receivedBytes;
     private Runnable onTick = () -> { };
+    /** Our grant when the stream is private, kept fresh; its current one is null while the stream is public. */
+    private final LiveGrant grant;
 
     /** Takes over {@code swarm}'s links from the opening (the caller moves their owner here). */
-    LiveStream(StreamHost host, StreamRequest request, Swarm<LivePeer> swarm, LiveManifest manifest, String name) {
+    LiveStream(StreamHost host, StreamRequest request, Swarm<LivePeer> swarm, LiveManifest manifest, String name,
+               Grant initialGrant) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -94,9 +100,14 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
                     }
                 });
         this.lastChunkNanos = loop.nanoTime();
-        host.catalog().serve(contentId, holding);
+        this.grant = new LiveGrant(host, contentId, initialGrant, this::onGrantAdopted);
+        if (initialGrant == null) {
+            host.catalog().serve(contentId, holding);
+        } else {
+            host.catalog().servePrivate(contentId, holding, initialGrant);
+        }
         host.catalog().onServingPeers(contentId, this::onServingPeer);
-        swarm.links(a -> new LivePeer(a, host.hello(contentId), loop.clock(), this));
+        swarm.links(a -> new LivePeer(a, host.hello(contentId, grant.current()), grant.current(), loop.clock(), this));
         swarm.onChanged(this::schedulePump);
     }
 
@@ -173,6 +184,12 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         return intake.end() != null;
     }
 
+    /** When our grant for this private stream expires (wall clock millis; renewed as it goes), -1 when public. */
+    public long grantExpiresMillis() {
+        Grant g = grant.current();
+        return g == null ? -1 : g.expiresMillis();
+    }
+
     /** Chunks and ends refused: bad signatures, replays. */
     public int signatureFailures() {
         return intake.refused();
@@ -234,6 +251,13 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         }
         peer.outstanding.clear();
         swarm.onClosed(peer, was, reason);
+        Grant g = grant.current();
+        if (g != null && reason != null && reason.startsWith(FORBIDDEN) && (g.owner().equals(peer.peerId())
+                || loop.clock().epochMicros() / 1000 >= g.expiresMillis())) {
+            // the owner's word is final (revoked, or taken off its list); and once our last grant expired, nobody
+            // else will serve us either
+            fail(StreamFailure.FORBIDDEN, "live stream " + name + ": " + reason.substring("peer error ".length()));
+        }
     }
 
     @Override
@@ -283,10 +307,34 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
         requests.cancelOthers(index, peer);
         if (!announced && host.catalog().listenPort() != 0 && host.tracker() != null) {
             announced = true;
-            host.tracker().announce(new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0));
+            announce();
         }
         advance();
         schedulePump();
+    }
+
+    /** Tells the tracker we hold the stream: with our grant when it is private (it names us to grantees only). */
+    private void announce() {
+        Announce a = new Announce(contentId, name, -1, manifest.chunkSize(), 0, 0);
+        Grant g = grant.current();
+        if (g == null) {
+            host.tracker().announce(a);
+        } else {
+            host.tracker().announce(new PrivateAnnounce(a, List.of(g)));
+        }
+    }
+
+    @Override
+    public void onGranted(LivePeer peer, Grant g) {
+        grant.offer(g);
+    }
+
+    /** A fresher grant of ours: we serve under it, and the tracker has it (our holding's stays unexpired there). */
+    private void onGrantAdopted(Grant g) {
+        host.catalog().servePrivate(contentId, holding, g);
+        if (announced) {
+            announce();
+        }
     }
 
     private void onEnded(LiveEnd e) {
@@ -363,6 +411,10 @@ public final class LiveStream implements ViewerStream, LivePeer.Owner {
             return;
         }
         swarm.tick(now);
+        grant.onTick(swarm.peers());
+        if (grant.current() != null) {
+            host.catalog().recheckReaders(contentId); // a reader whose grant expired is closed FORBIDDEN
+        }
         pump();
         onTick.run();
         loop.schedule(host.timings().liveTickMillis(), this::tick);
