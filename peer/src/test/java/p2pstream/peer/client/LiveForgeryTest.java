@@ -22,17 +22,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
+import p2pstream.common.access.Grant;
+import p2pstream.common.access.GrantMessage;
+import p2pstream.common.identity.Identity;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.RecordingRelay;
 import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
+import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveChunk;
@@ -108,6 +113,55 @@ class LiveForgeryTest {
     @Timeout(60)
     void aFrameLargerThanTheStreamsChunksIsRefusedAtItsLength(Trial trial) throws Exception {
         watchWithLiar(Lie.OVERSIZED, trial);
+    }
+
+    @HostileCase(value = "A peer posing as a viewer hands a public live stream's viewer a grant it signed itself (after"
+            + " HELLO, as an owner would), then refuses it FORBIDDEN", expect = "the grant is not taken (the tracker"
+            + " gave none: the stream is public and stays so) and the refusal is that one peer's; " + EXPECT,
+            section = HostileCase.FORGERIES)
+    @Timeout(60)
+    void aGrantFromAPeerCannotMakeAPublicStreamPrivate(Trial trial) throws Exception {
+        try (TestLive live = TestLive.start("granted", 200_000, 8_000, 0, 0);
+             ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             RecordingRelay far = new RecordingRelay(live.server.address(), -1, 500)) {
+            SecureStreams.warmUp();
+            live.awaitChunks(12, 10_000);
+            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> grantThenRefuse(evil, live), r -> {
+                Thread t = new Thread(r, "granting liar");
+                t.setDaemon(true);
+                t.start();
+            });
+            InetSocketAddress liar = new InetSocketAddress("127.0.0.1", evil.getLocalPort());
+            TestLive.Watched w = TestLive.watch(live.config().withPeerAddresses(List.of(liar, far.address())));
+            assertEquals("granted and refused", handed.get(30, TimeUnit.SECONDS));
+            int start = live.startOf(w.output());
+            assertTrue(start >= 0, "output is not the true stream: " + live.explain(w.output()));
+            assertTrue(w.stats().live().ended(), w.stats().summary());
+            assertEquals(0, w.stats().live().skipped(), w.stats().summary());
+            trial.record("chunks the viewer wrote, all true", w.stats().live().chunks());
+        }
+    }
+
+    /** HELLO, MANIFEST, a GRANT this liar signed naming the viewer, then ERROR FORBIDDEN and close. */
+    private static String grantThenRefuse(ServerSocket server, TestLive live) {
+        Identity liar = Identity.generate();
+        try (Socket s = server.accept()) {
+            s.setSoTimeout(20_000);
+            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), StaticKey.of(liar));
+            DataInputStream in = new DataInputStream(io.in);
+            DataOutputStream out = new DataOutputStream(io.out);
+            byte[] hello = readFrame(in);
+            PeerId viewer = Hello.decode(ByteBuffer.wrap(hello, 1, hello.length - 1)).peerId();
+            write(out, new Hello(Role.CLIENT, liar.peerId(), 0, live.manifest.contentId()));
+            write(out, new ManifestMessage(live.manifest.encoded()));
+            write(out, new GrantMessage(Grant.forStream(liar, viewer, live.manifest.contentId(),
+                    System.currentTimeMillis() + 60_000)));
+            write(out, new ErrorMessage(ErrorCode.FORBIDDEN.code(), "stream " + live.manifest.contentId().shortHex()
+                    + " is private: peer " + viewer.text() + " may not read it"));
+            return "granted and refused";
+        } catch (IOException | ProtocolException e) {
+            return e.toString();
+        }
     }
 
     private static void watchWithLiar(Lie lie, Trial trial) throws Exception {

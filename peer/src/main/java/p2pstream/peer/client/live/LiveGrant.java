@@ -27,7 +27,7 @@ final class LiveGrant {
     private final EventLoop loop;
     private final ContentId contentId;
     private final Consumer<Grant> onAdopted;
-    /** Null while the stream is public (or we hold no grant yet). */
+    /** Null when the stream is public: the tracker gave us no grant for it. */
     private Grant current;
     /** When the current grant reached us (wall clock millis): its half-life counts from there. */
     private long receivedMillis;
@@ -52,10 +52,11 @@ final class LiveGrant {
 
     /**
      * A grant for us ({@code g}, checked by whoever handed it: it names us and covers the stream): adopted when it is
-     * the first, or of the same owner and expires later than the one held.
+     * of the owner of the one held and expires later. A public stream (none held: the tracker gave none) takes none:
+     * any peer can sign a grant naming us, only that it is its own is checked.
      */
     void offer(Grant g) {
-        if (current != null && (!g.owner().equals(current.owner()) || g.expiresMillis() <= current.expiresMillis())) {
+        if (current == null || !g.owner().equals(current.owner()) || g.expiresMillis() <= current.expiresMillis()) {
             return;
         }
         current = g;

@@ -33,8 +33,8 @@ public final class LiveOpening implements LivePeer.Owner {
     private final CompletableFuture<LiveStream> result = new CompletableFuture<>();
     private final long startNanos;
     private LiveStream stream;
-    /** Our grant for a private stream (the tracker's, or the owner's GRANT), shown to every peer; null: public. */
-    private Grant grant;
+    /** Our grant for a private stream (the tracker's), shown to every peer; null: public. */
+    private final Grant grant;
     /** The last refusal of a peer that would not let us read the stream, or null. */
     private String forbidden;
 
@@ -49,10 +49,10 @@ public final class LiveOpening implements LivePeer.Owner {
         this.request = request;
         this.contentId = found.contentId();
         this.name = found.name();
+        this.grant = grant;
         this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
                 request.maxPeers(), request.peers(), host.timings(),
-                a -> new LivePeer(a, host.hello(contentId, this.grant), this.grant, loop.clock(), this));
-        this.grant = grant;
+                a -> new LivePeer(a, host.hello(contentId, grant), grant, loop.clock(), this));
         swarm.onFirstLookup(found);
         this.startNanos = loop.nanoTime();
     }
@@ -134,9 +134,8 @@ public final class LiveOpening implements LivePeer.Owner {
 
     @Override
     public void onGranted(LivePeer peer, Grant g) {
-        if (grant == null) {
-            grant = g; // the owner let us in: from now on we show it to the other peers
-        }
+        // a stream the tracker gave us no grant for is public, and stays so: any peer can sign a grant naming us
+        // (only that it is its own is checked), and one adopted would make us serve privately, then end refused
     }
 
     private void tick() {
