@@ -79,9 +79,12 @@ final class Sends {
 
     /** Renews every grant (announcement and offers) at half their lifetime from now on. Any thread. */
     void renewEvery() {
-        loop.schedule(Access.GRANT_LIFETIME_MILLIS / 2, () -> {
-            update(true);
-            renewEvery();
+        loop.schedule(access.renewalMillis(), () -> {
+            try {
+                update(true);
+            } finally {
+                renewEvery(); // whatever one renewal met, the next one comes
+            }
         });
     }
 
@@ -115,12 +118,13 @@ final class Sends {
                 : null;
     }
 
-    /** The recipients now: the ids, and the devices of the accounts as last heard. */
+    /** The recipients now: the ids, and the devices of the accounts as last heard; never a revoked id. */
     private Set<PeerId> recipients() {
         Set<PeerId> all = new HashSet<>(ids);
         for (String name : names) {
             all.addAll(accounts.devicesOf(name));
         }
+        all.removeIf(access::isRevoked);
         return all;
     }
 
@@ -143,8 +147,9 @@ final class Sends {
             }
             Set<PeerId> told = offered.computeIfAbsent(id, k -> new HashSet<>());
             for (PeerId to : recipients) {
-                if (told.add(to) || renew) {
-                    tracker.offer(new Offer(s.name(), s.manifest().size(), access.grantForStream(to, id, now)));
+                Grant grant = access.grantForStream(to, id, now);
+                if (grant != null && (told.add(to) || renew)) {
+                    tracker.offer(new Offer(s.name(), s.manifest().size(), grant));
                 }
             }
         }

@@ -97,6 +97,26 @@ class SendE2ETest {
             bInbox.destroy(); // SIGTERM, as Ctrl-C: an inbox ends the normal way
             assertTrue(bInbox.waitFor(30, TimeUnit.SECONDS), "B's inbox ended");
             assertEquals(0, bInbox.exitValue(), log("b.err"));
+
+            // B revoked: the server cuts it off (it polls its revocations file every second); D still reads
+            assertEquals(0, fetchStatus(processes, contentId, port, "b"), "B reads it straight from the server");
+            Processes.Ended revoke = processes.runToEnd(Processes.java("peer-server.jar", "--revoke", b,
+                    "--identity", dir.resolve("owner.key").toString()));
+            assertEquals(0, revoke.status(), revoke.stderr());
+            await("B, revoked, is refused by the server", () -> fetchStatus(processes, contentId, port, "b") == 7);
+            assertEquals(0, fetchStatus(processes, contentId, port, "d"), "D, still a recipient, reads it");
+        }
+    }
+
+    /** The status of {@code who}'s fetch of {@code contentId} straight from the server (its own file each time). */
+    private int fetchStatus(Processes processes, String contentId, int port, String who) {
+        try {
+            Path out = Files.createTempFile(dir, who + "-direct", ".bin");
+            Files.delete(out);
+            return processes.client("-", contentId, "--peer", "127.0.0.1:" + port, "-o", out.toString(),
+                    "--identity", dir.resolve(who + ".key").toString()).status();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
