@@ -43,7 +43,7 @@ public record Devices(String name, Found found, List<PeerId> ids) implements Mes
         }
     }
 
-    /** The answer of a tracker that cannot say now (busy, failing, or keeping no accounts). */
+    /** The answer of a tracker that cannot say now (its store busy or failing). */
     public static Devices unknown(String name) {
         return new Devices(name, Found.UNKNOWN, List.of());
     }

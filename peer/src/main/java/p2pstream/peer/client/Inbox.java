@@ -5,9 +5,11 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,9 +55,15 @@ final class Inbox {
     private final PrintStream err;
     private final ExecutorService pool;
     private final CompletableFuture<String> interrupt;
-    /** Loop thread: the accounts' devices as last heard; offers taken (by content id) or refused (and by sender). */
+    /**
+     * Loop thread: the accounts' devices as last heard (by name, and all of them); offers fetched (by content id) or
+     * refused (and by sender), the oldest forgotten past a bound; and offers under way, never forgotten while so (two
+     * fetches of one stream must not write one file at once).
+     */
+    private final Map<String, Set<PeerId>> devicesByName = new HashMap<>();
     private final Set<PeerId> devices = new HashSet<>();
     private final Set<String> seen = new LinkedHashSet<>();
+    private final Set<ContentId> underWay = new HashSet<>();
     private int waiting;
     /** The tracker session's loop, where offers arrive; set before the first. */
     private volatile EventLoop loop;
@@ -167,21 +175,31 @@ final class Inbox {
                 asked.add(client.devices(name));
             }
             client.synced().get(30, TimeUnit.SECONDS);
-            Set<PeerId> heard = new HashSet<>();
+            List<Devices> answers = new ArrayList<>();
             for (CompletableFuture<Devices> f : asked) {
-                heard.addAll(f.get(30, TimeUnit.SECONDS).ids());
+                answers.add(f.get(30, TimeUnit.SECONDS));
             }
-            loop.execute(() -> {
-                if (!heard.equals(devices)) {
-                    devices.clear();
-                    devices.addAll(heard);
-                    seen.removeIf(k -> k.endsWith(" ignored")); // who was refused may be accepted now
-                }
-            });
+            loop.execute(() -> onDevices(answers));
             return null;
         } catch (ExecutionException | TimeoutException e) {
             return StreamFailure.root(e) instanceof TrackerIdentityException ? "6 " + StreamFailure.rootMessage(e)
                     : StreamFailure.rootMessage(e);
+        }
+    }
+
+    /** The tracker's answers about the accounts, on the loop: one that cannot say now keeps what was heard last. */
+    private void onDevices(List<Devices> answers) {
+        for (Devices d : answers) {
+            if (d.found() != Devices.Found.UNKNOWN) {
+                devicesByName.put(d.name(), Set.copyOf(d.ids()));
+            }
+        }
+        Set<PeerId> heard = new HashSet<>();
+        devicesByName.values().forEach(heard::addAll);
+        if (!heard.equals(devices)) {
+            devices.clear();
+            devices.addAll(heard);
+            seen.removeIf(k -> k.endsWith(" ignored")); // who was refused may be accepted now
         }
     }
 
@@ -197,16 +215,16 @@ final class Inbox {
             }
             return;
         }
-        if (!remember(id.hex())) {
-            return; // fetched, or under way (by content: two senders of one stream must not write one file at once)
+        if (underWay.contains(id) || seen.contains(id.hex())) {
+            return; // under way or fetched (by content: two senders of one stream must not write one file at once)
         }
         if (waiting >= MAX_WAITING) {
-            seen.remove(id.hex()); // a later offer of it is taken again
             err.println("offer of " + o.name() + " from " + sender.text() + " dropped: " + waiting + " offers waiting"
                     + " (expected: at most " + MAX_WAITING + "; it is taken when offered again)");
             return;
         }
         waiting++;
+        underWay.add(id);
         pool.execute(() -> fetch(o, sender));
     }
 
@@ -245,8 +263,9 @@ final class Inbox {
         boolean failed = out.status() != 0;
         loop.execute(() -> {
             waiting--;
-            if (failed) {
-                seen.remove(key); // offered again (a renewal, a reconnect): tried again
+            underWay.remove(o.contentId());
+            if (!failed) {
+                remember(key); // a failed one is tried again when offered again (a renewal, a reconnect)
             }
         });
     }

@@ -19,7 +19,7 @@ import p2pstream.common.wire.PeerId;
  * PROTOCOL.md section 10) the first time the server's {@link Access} resolves it, and every {@link #REASK_MILLIS}
  * after; when the devices of a name change, the access is resolved again ({@link Access#namesChanged}), so a device
  * added to (or removed from) an account reads (or stops) within one period. A name the tracker does not answer for,
- * or cannot say about now, keeps the devices last heard (a tracker that restarts locks no reader out).
+ * or cannot say about now, keeps the devices last heard (a tracker restarting locks no reader out).
  * {@link #devicesOf} from the server's loop, never blocking; the asking on a loop of its own.
  */
 public final class AccountReaders implements ReaderNames, AutoCloseable {
