@@ -6,31 +6,45 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
+import static p2pstream.peer.client.RawFrames.readFrame;
+import static p2pstream.peer.client.RawFrames.write;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.access.Grant;
+import p2pstream.common.access.GrantMessage;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
+import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
+import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
+import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
@@ -158,9 +172,69 @@ class PrivateTrackerTest {
         }
     }
 
+    @HostileCase(value = "A peer hands a viewer of a public file a grant it signed itself (after HELLO, as an owner"
+            + " would), then refuses it FORBIDDEN", expect = "the grant is not taken (the tracker gave none: the file"
+            + " is public and stays so): the viewer fetches it whole and serves it on to a peer that shows no grant",
+            section = HostileCase.ACCESS)
+    @Timeout(60)
+    void aGrantFromAPeerCannotMakeAPublicFilePrivate(Trial trial) throws Exception {
+        Path source = shared(2 << 20);
+        try (Tracker tracker = Tracker.start(Tracker.Config.loopback());
+             PeerServer server = PeerServer.start(PeerServer.Config.loopback(tracker.address(), dir.resolve("share"))
+                     .withSecurity(as(OWNER)));
+             ServerSocket evil = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             Viewer first = viewer(tracker, FIRST)) {
+            server.announced().get(10, TimeUnit.SECONDS);
+            Manifest m = server.manifests().get(0);
+            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> grantThenRefuse(evil, m), r -> {
+                Thread t = new Thread(r, "granting liar");
+                t.setDaemon(true);
+                t.start();
+            });
+            StreamRequest asked = new StreamRequest(NAME, List.of(new InetSocketAddress("127.0.0.1",
+                    evil.getLocalPort()), server.address()), 8, 128, 20_000, 2_000, null, 0, 0, 2_000, null);
+            assertArrayEquals(Files.readAllBytes(source), play(first, asked));
+            assertEquals("granted and refused", handed.get(30, TimeUnit.SECONDS));
+            // a peer that shows no grant is served: the viewer's copy stayed public
+            try (RawClient c = RawClient.secure(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    first.listenPort()), Wire.MAX_PEER_FRAME_BYTES)) {
+                c.send(new Hello(Role.CLIENT, RawClient.PEER_ID, 0, m.contentId()));
+                assertEquals(m.contentId(), c.expect(MessageType.HELLO, Hello::decode).contentId());
+            }
+            trial.record("bytes the viewer wrote, all true", source.toFile().length());
+        }
+    }
+
+    /** HELLO, MANIFEST, a GRANT this liar signed naming the viewer, then ERROR FORBIDDEN and close. */
+    private static String grantThenRefuse(ServerSocket server, Manifest m) {
+        Identity liar = Identity.generate();
+        try (Socket s = server.accept()) {
+            s.setSoTimeout(20_000);
+            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), StaticKey.of(liar));
+            DataInputStream in = new DataInputStream(io.in);
+            DataOutputStream out = new DataOutputStream(io.out);
+            byte[] hello = readFrame(in);
+            PeerId viewer = Hello.decode(ByteBuffer.wrap(hello, 1, hello.length - 1)).peerId();
+            write(out, new Hello(Role.CLIENT, liar.peerId(), 0, m.contentId()));
+            write(out, new ManifestMessage(m.encoded()));
+            write(out, new GrantMessage(Grant.forStream(liar, viewer, m.contentId(),
+                    System.currentTimeMillis() + 3_600_000)));
+            write(out, new ErrorMessage(ErrorCode.FORBIDDEN.code(), "stream " + m.contentId().shortHex()
+                    + " is private: peer " + viewer.text() + " may not read it"));
+            return "granted and refused";
+        } catch (IOException | ProtocolException e) {
+            return e.toString();
+        }
+    }
+
     /** Opens the stream by name in {@code v} and reads it to the end, keeping it open (and served). */
     private static byte[] play(Viewer v) throws Exception {
-        FileStream f = (FileStream) v.open(StreamRequest.of(NAME)).get(20, TimeUnit.SECONDS);
+        return play(v, StreamRequest.of(NAME));
+    }
+
+    /** Opens {@code asked} in {@code v} and reads it to the end, keeping it open (and served). */
+    private static byte[] play(Viewer v, StreamRequest asked) throws Exception {
+        FileStream f = (FileStream) v.open(asked).get(20, TimeUnit.SECONDS);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         FilePlayer player = new FilePlayer(f.manifest(), f.store(), f.arrivals(), 0, f.window(), f::onReaderMoved,
                 Channels.newChannel(bytes), Clock.SYSTEM, false, FilePlayer.Pacing.NONE);

@@ -76,7 +76,10 @@ class BrowserE2ETest {
                 "--live", LIVE, "--key", dir.resolve("publisher.key").toString())
                 .redirectError(dir.resolve("publisher.err").toFile());
         Processes.awaitPort(processes.pipe(ffmpeg, publisher), "peer-server --live");
-        Process gatewayProcess = processes.start(Processes.java("peer-client.jar", tracker, "--http", "0", "--cache",
+        // at debug: a failure prints gateway.err, and aVp9WebmPlays's rare stall (no response to a fresh Chromium's
+        // first request) says there whether the request reached the gateway
+        Process gatewayProcess = processes.start(Processes.java("peer-client.jar", tracker, "--log-level", "debug",
+                "--http", "0", "--cache",
                 dir.resolve("cache").toString()).redirectError(dir.resolve("gateway.err").toFile()));
         gateway = "http://127.0.0.1:" + Processes.awaitPort(gatewayProcess, "the gateway");
         processes.awaitListed(tracker, "clip.webm", "clip.mp4", LIVE);

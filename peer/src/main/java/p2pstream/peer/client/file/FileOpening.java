@@ -42,6 +42,12 @@ public final class FileOpening implements FilePeer.Owner {
      * show it to every peer after our HELLO; null while it is public.
      */
     private Grant grant;
+    /**
+     * The tracker found the stream and gave us no grant for it: it is public, and stays so. Any peer can sign a grant
+     * naming us (the check proves only that it is the sender's own), so one handed to us then is not taken; asked of
+     * given peers alone ({@code --peer}), a private stream's owner lets us in with its GRANT after HELLO.
+     */
+    private final boolean foundPublic;
     /** The last refusal of a peer that would not let us read the stream, or null. */
     private String forbidden;
     private final Swarm<FilePeer> swarm;
@@ -69,6 +75,7 @@ public final class FileOpening implements FilePeer.Owner {
                 request.maxPeers(), request.peers(), host.timings(),
                 a -> new FilePeer(a, host.hello(contentId, this.grant), this.grant, loop.clock(), nextSlot++, this));
         this.grant = grant;
+        this.foundPublic = found != null && grant == null;
         this.startNanos = loop.nanoTime();
         if (found != null) {
             swarm.onFirstLookup(found);
@@ -107,7 +114,7 @@ public final class FileOpening implements FilePeer.Owner {
             return ChunkHeader.BYTES + m.chunkSize();
         }
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
-        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, grant);
+        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, grant, foundPublic);
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }
@@ -159,7 +166,7 @@ public final class FileOpening implements FilePeer.Owner {
 
     @Override
     public void onGranted(FilePeer peer, Grant g) {
-        if (grant == null) {
+        if (grant == null && !foundPublic) {
             grant = g; // the owner let us in: from now on we show it to the other peers
         }
     }

@@ -45,6 +45,8 @@ public final class FileStream implements ViewerStream {
      * that show theirs, and announce it to the tracker with it. Null for a public stream.
      */
     private Grant grant;
+    /** The tracker found the stream public: a GRANT a peer hands us is not taken (see {@link FileOpening}). */
+    private final boolean foundPublic;
     private final ChunkVerifier verifier;
     private final FileFetcher fetcher;
     private final Resume resume;
@@ -67,9 +69,10 @@ public final class FileStream implements ViewerStream {
      *
      * @param firstSlot the slot number of the next link (the opening numbered those before)
      * @param grant     our grant for the private stream (its owner's, naming us), or null for a public stream
+     * @param foundPublic the tracker found it public: a GRANT a peer hands us is not taken (any peer can sign one)
      */
     FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
-               Store store, ChunkBuffers buffers, int firstSlot, Grant grant) {
+               Store store, ChunkBuffers buffers, int firstSlot, Grant grant, boolean foundPublic) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -91,6 +94,7 @@ public final class FileStream implements ViewerStream {
         this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals,
                 verifier);
         this.grant = grant;
+        this.foundPublic = foundPublic;
         if (grant == null) {
             host.catalog().serve(manifest.contentId(), holding);
         } else {
@@ -272,7 +276,7 @@ public final class FileStream implements ViewerStream {
      * served only to peers that show a grant and announced with ours (PROTOCOL.md section 10).
      */
     void onPrivate(Grant g) {
-        if (grant == null) {
+        if (grant == null && !foundPublic) {
             grant = g;
             host.catalog().withdraw(manifest.contentId());
             host.catalog().servePrivate(manifest.contentId(), holding, g);
