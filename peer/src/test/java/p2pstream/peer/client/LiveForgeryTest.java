@@ -22,22 +22,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import p2pstream.common.access.Grant;
-import p2pstream.common.access.GrantMessage;
-import p2pstream.common.identity.Identity;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
 import p2pstream.common.net.RecordingRelay;
 import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
-import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
 import p2pstream.common.wire.LiveChunkHeader;
 import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.peer.store.LiveChunk;
@@ -126,7 +121,8 @@ class LiveForgeryTest {
              RecordingRelay far = new RecordingRelay(live.server.address(), -1, 500)) {
             SecureStreams.warmUp();
             live.awaitChunks(12, 10_000);
-            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> grantThenRefuse(evil, live), r -> {
+            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> RawFrames.grantThenRefuse(evil,
+                    live.manifest.contentId(), live.manifest.encoded()), r -> {
                 Thread t = new Thread(r, "granting liar");
                 t.setDaemon(true);
                 t.start();
@@ -139,28 +135,6 @@ class LiveForgeryTest {
             assertTrue(w.stats().live().ended(), w.stats().summary());
             assertEquals(0, w.stats().live().skipped(), w.stats().summary());
             trial.record("chunks the viewer wrote, all true", w.stats().live().chunks());
-        }
-    }
-
-    /** HELLO, MANIFEST, a GRANT this liar signed naming the viewer, then ERROR FORBIDDEN and close. */
-    private static String grantThenRefuse(ServerSocket server, TestLive live) {
-        Identity liar = Identity.generate();
-        try (Socket s = server.accept()) {
-            s.setSoTimeout(20_000);
-            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), StaticKey.of(liar));
-            DataInputStream in = new DataInputStream(io.in);
-            DataOutputStream out = new DataOutputStream(io.out);
-            byte[] hello = readFrame(in);
-            PeerId viewer = Hello.decode(ByteBuffer.wrap(hello, 1, hello.length - 1)).peerId();
-            write(out, new Hello(Role.CLIENT, liar.peerId(), 0, live.manifest.contentId()));
-            write(out, new ManifestMessage(live.manifest.encoded()));
-            write(out, new GrantMessage(Grant.forStream(liar, viewer, live.manifest.contentId(),
-                    System.currentTimeMillis() + 60_000)));
-            write(out, new ErrorMessage(ErrorCode.FORBIDDEN.code(), "stream " + live.manifest.contentId().shortHex()
-                    + " is private: peer " + viewer.text() + " may not read it"));
-            return "granted and refused";
-        } catch (IOException | ProtocolException e) {
-            return e.toString();
         }
     }
 

@@ -6,18 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
-import static p2pstream.peer.client.RawFrames.readFrame;
-import static p2pstream.peer.client.RawFrames.write;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,23 +21,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.access.Grant;
-import p2pstream.common.access.GrantMessage;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Clock;
 import p2pstream.common.net.HostileCase;
 import p2pstream.common.net.RawClient;
-import p2pstream.common.net.SecureStreams;
 import p2pstream.common.net.Trial;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Hello;
-import p2pstream.common.wire.ManifestMessage;
 import p2pstream.common.wire.MessageType;
-import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Peers;
-import p2pstream.common.wire.ProtocolException;
 import p2pstream.common.wire.Role;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
@@ -186,7 +174,8 @@ class PrivateTrackerTest {
              Viewer first = viewer(tracker, FIRST)) {
             server.announced().get(10, TimeUnit.SECONDS);
             Manifest m = server.manifests().get(0);
-            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> grantThenRefuse(evil, m), r -> {
+            CompletableFuture<String> handed = CompletableFuture.supplyAsync(() -> RawFrames.grantThenRefuse(evil,
+                    m.contentId(), m.encoded()), r -> {
                 Thread t = new Thread(r, "granting liar");
                 t.setDaemon(true);
                 t.start();
@@ -202,28 +191,6 @@ class PrivateTrackerTest {
                 assertEquals(m.contentId(), c.expect(MessageType.HELLO, Hello::decode).contentId());
             }
             trial.record("bytes the viewer wrote, all true", source.toFile().length());
-        }
-    }
-
-    /** HELLO, MANIFEST, a GRANT this liar signed naming the viewer, then ERROR FORBIDDEN and close. */
-    private static String grantThenRefuse(ServerSocket server, Manifest m) {
-        Identity liar = Identity.generate();
-        try (Socket s = server.accept()) {
-            s.setSoTimeout(20_000);
-            SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), StaticKey.of(liar));
-            DataInputStream in = new DataInputStream(io.in);
-            DataOutputStream out = new DataOutputStream(io.out);
-            byte[] hello = readFrame(in);
-            PeerId viewer = Hello.decode(ByteBuffer.wrap(hello, 1, hello.length - 1)).peerId();
-            write(out, new Hello(Role.CLIENT, liar.peerId(), 0, m.contentId()));
-            write(out, new ManifestMessage(m.encoded()));
-            write(out, new GrantMessage(Grant.forStream(liar, viewer, m.contentId(),
-                    System.currentTimeMillis() + 3_600_000)));
-            write(out, new ErrorMessage(ErrorCode.FORBIDDEN.code(), "stream " + m.contentId().shortHex()
-                    + " is private: peer " + viewer.text() + " may not read it"));
-            return "granted and refused";
-        } catch (IOException | ProtocolException e) {
-            return e.toString();
         }
     }
 
