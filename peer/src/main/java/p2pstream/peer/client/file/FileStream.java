@@ -201,19 +201,32 @@ public final class FileStream implements ViewerStream {
 
     // ---- readers (any thread: each call hops to the loop) ----
 
-    /** {@code r} reads from now on: its window becomes urgent. */
+    /**
+     * {@code r} reads from now on: its window becomes urgent. Called on the stream's loop it joins at once, so a
+     * reader that looks at {@link #arrivals} right after misses no {@link Reader#onArrived} (a chunk verified while
+     * a posted join waited in the loop's queue would reach the readers before it, and never it).
+     */
     public void addReader(Reader r) {
-        loop.execute(() -> {
-            if (failedMessage != null) {
-                r.onFailed(failedMessage);
-                return;
-            }
-            readers.add(r);
-            onReadersMoved();
-        });
+        if (loop.inEventLoop()) {
+            join(r);
+        } else {
+            loop.execute(() -> join(r));
+        }
     }
 
-    /** {@code r} is gone: its window is no longer fetched. */
+    private void join(Reader r) {
+        if (failedMessage != null) {
+            r.onFailed(failedMessage);
+            return;
+        }
+        readers.add(r);
+        onReadersMoved();
+    }
+
+    /**
+     * {@code r} is gone: its window is no longer fetched. Always posted, even on the loop: a reader leaves from
+     * inside its {@link Reader#onArrived}, while the readers are being told.
+     */
     public void removeReader(Reader r) {
         loop.execute(() -> {
             readers.remove(r);
