@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # launcher.sh [DIST]: writes DIST/peer-client (default dist/), a launcher that runs DIST/peer-client.jar with a
-# class-data sharing archive (AppCDS, DIST/peer-client.jsa), and builds that archive from a training run: a
+# class-data sharing archive (AppCDS, DIST/peer-client.jsa) and the JIT settings of DIST/peer-client.jit (why:
+# below), and builds that archive from a training run: a
 # tracker, a peer-server sharing a 4 MiB file and the client fetching it to stdout and to a file, with
 # -XX:DumpLoadedClassList; then `java -Xshare:dump` maps the classes they loaded (the JDK's, picocli's, ours, and
 # the lambda and method-handle classes) into the archive, so a start reads them parsed and verified.
@@ -26,20 +27,37 @@ mkdir -p "$LOGS" "$WORK/share"
 clean_up_work_on_exit
 DIST=$TARGET
 
-# the launcher: the archive's JVM options, then whatever JAVA_OPTS adds; JVM warnings go to stderr, never into
-# a stream written to stdout. C2 keeps the JVM's default thresholds: at 3x them (issue 12) a plaintext 1 GiB run
-# spent 0.22 instead of 0.39-0.53 CPU-s in C2, but with the secure transport on by default the records' AES-GCM and
-# GHASH must reach C2 early: 1 GiB encrypted -o -, alternating, load 1.5: 4.35-5.39 s with the defaults against
-# 4.64-6.12 s at 3x.
+# the launcher: the archive's JVM options, the JIT's (below), then whatever JAVA_OPTS adds; JVM warnings go to
+# stderr, never into a stream written to stdout.
 cat >"$TARGET/peer-client" <<'EOF'
 #!/bin/sh
 # peer-client: runs peer-client.jar beside this file with its class-data sharing archive (peer-client.jsa, built
-# by scripts/launcher.sh), which makes start-up shorter. Extra JVM options: JAVA_OPTS. Same arguments as
-# `java -jar peer-client.jar`.
+# by scripts/launcher.sh), which makes start-up shorter, and the JIT settings of peer-client.jit. Extra JVM
+# options: JAVA_OPTS. Same arguments as `java -jar peer-client.jar`.
 dir=$(dirname "$(readlink -f "$0")")
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:SharedArchiveFile="$dir/peer-client.jsa" -Xshare:auto \
+    -XX:CompileThresholdScaling=3 -XX:CompileCommandFile="$dir/peer-client.jit" \
     -Xlog:disable -Xlog:all=warning:stderr ${JAVA_OPTS:-} -jar "$dir/peer-client.jar" "$@"
+EOF
+# The JIT (issues 12 and 14): C2 at 3x its default thresholds, so fewer methods pay its compile; the verify and
+# record paths at 1/20 of them, because the JDK's AES-GCM, GHASH and SHA-256 run at full speed only from
+# C2-compiled callers (C2 alone uses their intrinsics) and until then run as slow Java; and the cipher's calls are
+# not inlined into the read and write loops, so C2 compiles them once instead of into every caller. 1 GiB -o - from
+# one peer-server, 4 runs each in turn, load about 1: encrypted 4.78-5.20 s wall and 3.0-3.4 s of C2 with the JVM's
+# defaults against 4.31-4.75 s and 2.0-2.2 s; plaintext 2.14-2.44 s (C2 0.95-1.20 s) against 2.10-2.47 s
+# (0.38-0.67 s). `quiet` first: CompileCommand otherwise prints each line to stdout, into the stream.
+cat >"$TARGET/peer-client.jit" <<'EOF'
+quiet
+CompileThresholdScaling,com.sun.crypto.provider.*::*,0.05
+CompileThresholdScaling,javax.crypto.Cipher::*,0.05
+CompileThresholdScaling,p2pstream.common.noise.*::*,0.05
+CompileThresholdScaling,sun.security.provider.SHA2::*,0.05
+CompileThresholdScaling,sun.security.provider.DigestBase::*,0.05
+CompileThresholdScaling,java.security.MessageDigest*::*,0.05
+dontinline,javax.crypto.Cipher::doFinal
+dontinline,javax.crypto.Cipher::init
+dontinline,p2pstream.common.noise.CipherState::*
 EOF
 chmod 755 "$TARGET/peer-client"
 
