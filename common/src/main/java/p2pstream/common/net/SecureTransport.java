@@ -108,7 +108,8 @@ final class SecureTransport implements Transport {
             return given;
         }
         if (netIn == null) {
-            netIn = buffers.acquire();
+            // a read that filled its buffer found more waiting: bulk, read a batch of records at a time
+            netIn = filled ? buffers.acquireBatch() : buffers.acquire();
         }
         int n = netIn.hasRemaining() ? socket.read(netIn) : 0;
         filled = n > 0 && !netIn.hasRemaining();
@@ -135,9 +136,23 @@ final class SecureTransport implements Transport {
             given += takePlain(into); // frames that came with the last handshake message
             return given > 0 || n >= 0 || netIn != null ? given : -1;
         }
+        growInputIfBulk();
         boolean more = hasBufferedInput();
         releaseEmptyInput();
         return given > 0 || n >= 0 || more ? given : -1;
+    }
+
+    /**
+     * A read that filled a record's buffer: its bytes move to a batch's, so the next reads take several records (a
+     * bulk transfer's buffer seldom empties, records straddling reads, so it would otherwise keep its first size).
+     */
+    private void growInputIfBulk() {
+        if (filled && netIn != null && netIn.capacity() < RecordBuffers.BATCH_BYTES) {
+            ByteBuffer batch = buffers.acquireBatch();
+            batch.put(netIn.flip());
+            buffers.release(netIn);
+            netIn = batch;
+        }
     }
 
     private void releaseEmptyInput() {
@@ -332,18 +347,25 @@ final class SecureTransport implements Transport {
         if (data.remaining() == 0 || maxBytes <= 0) {
             return 0;
         }
-        ByteBuffer plainOut = buffers.acquire(); // the next record's plaintext, only for this call
+        // bulk (more than a record to go) is sealed a batch of records at a time, written with one call
+        boolean bulk = data.remaining() > Records.MAX_PLAINTEXT_BYTES && maxBytes > Records.MAX_PLAINTEXT_BYTES;
+        int records = bulk ? RecordBuffers.RECORDS_PER_BATCH : 1;
+        ByteBuffer plainOut = bulk ? buffers.acquireBatch() : buffers.acquire(); // plaintext, only for this call
         long taken = 0;
         try {
             while (taken < maxBytes && data.remaining() > 0) {
-                plainOut.clear().limit((int) Math.min(Records.MAX_PLAINTEXT_BYTES, maxBytes - taken));
+                plainOut.clear().limit((int) Math.min(records * (long) Records.MAX_PLAINTEXT_BYTES, maxBytes - taken));
                 long got = data.copyTo(plainOut);
                 if (got == 0) {
                     break;
                 }
                 taken += got;
-                netOut = buffers.acquire(); // flush() gave the last one back: nothing was left in it
-                encoder.encode(plainOut.flip(), netOut);
+                // flush() gave the last one back: nothing was left in it
+                netOut = bulk ? buffers.acquireBatch() : buffers.acquire();
+                plainOut.flip();
+                while (plainOut.hasRemaining()) {
+                    encoder.encode(plainOut, netOut);
+                }
                 netOut.flip();
                 if (!flush(socket)) {
                     break;

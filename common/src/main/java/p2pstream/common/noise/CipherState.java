@@ -9,10 +9,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A Noise CipherState (spec section 5.1): a key k, or none, and the nonce n of the next message. Encrypts and
- * decrypts between buffers with one {@link Cipher} for its whole life; per message it allocates only the JDK's
- * nonce parameters. Nonce 2^64-1 is reserved (it rekeys): the state refuses to go there, so a nonce is never
- * used twice under one key. A failed decryption leaves n where it was and nothing in the output. Confined to
- * the thread of its connection (the loop thread).
+ * decrypts between buffers with one {@link Cipher} for its whole life, through the thread's {@link Scratch} arrays;
+ * per message it allocates only the JDK's nonce parameters. Nonce 2^64-1 is reserved (it rekeys): the state
+ * refuses to go there, so a nonce is never used twice under one key. A failed decryption leaves n where it was and
+ * nothing in the output. Confined to the thread of its connection (the loop thread).
  */
 final class CipherState {
     /** The reserved nonce, 2^64-1 as an unsigned long: used only by {@link #rekey()}. */
@@ -74,9 +74,17 @@ final class CipherState {
             return count;
         }
         checkNonce();
+        int length = plaintext.remaining();
+        if (out.remaining() < length + NoiseCipher.TAG_BYTES) {
+            throw new IllegalStateException("encryption output: " + out.remaining() + " bytes of room (expected: at"
+                    + " least " + (length + NoiseCipher.TAG_BYTES) + ")");
+        }
+        byte[][] arrays = Scratch.arrays(length + NoiseCipher.TAG_BYTES);
+        plaintext.get(arrays[0], 0, length);
         try {
             start(Cipher.ENCRYPT_MODE, ad);
-            int written = jdk.doFinal(plaintext, out);
+            int written = jdk.doFinal(arrays[0], 0, length, arrays[1], 0);
+            out.put(arrays[1], 0, written);
             n++;
             return written;
         } catch (GeneralSecurityException e) {
@@ -86,8 +94,8 @@ final class CipherState {
 
     /**
      * DecryptWithAd: decrypts and authenticates {@code ciphertext} (position to limit, consumed) into {@code out};
-     * without a key, copies it. When authentication fails, {@code out} is left as it was (the bytes it may have
-     * been given are zeroed) and n does not move.
+     * without a key, copies it. When authentication fails, {@code out} is left as it was (it is written only once
+     * the tag checked) and n does not move.
      *
      * @return plaintext bytes written to {@code out}
      * @throws AEADBadTagException when the ciphertext is shorter than a tag or was not made with this key and nonce
@@ -98,25 +106,30 @@ final class CipherState {
             out.put(ciphertext);
             return count;
         }
-        if (ciphertext.remaining() < NoiseCipher.TAG_BYTES) {
-            throw new AEADBadTagException("ciphertext: " + ciphertext.remaining() + " bytes (expected: at least the "
+        int length = ciphertext.remaining();
+        if (length < NoiseCipher.TAG_BYTES) {
+            throw new AEADBadTagException("ciphertext: " + length + " bytes (expected: at least the "
                     + NoiseCipher.TAG_BYTES + "-byte tag)");
         }
         checkNonce();
-        int start = out.position();
+        if (out.remaining() < length - NoiseCipher.TAG_BYTES) {
+            throw new IllegalStateException("decryption output: " + out.remaining() + " bytes of room (expected: at"
+                    + " least " + (length - NoiseCipher.TAG_BYTES) + ")");
+        }
+        byte[][] arrays = Scratch.arrays(length);
+        ciphertext.get(arrays[0], 0, length);
         try {
             start(Cipher.DECRYPT_MODE, ad);
-            int written = jdk.doFinal(ciphertext, out);
+            int written = jdk.doFinal(arrays[0], 0, length, arrays[1], 0);
+            out.put(arrays[1], 0, written); // only once authenticated: a forged record puts nothing in out
             n++;
             return written;
         } catch (AEADBadTagException e) {
-            wipe(out, start);
             // the JDK's ChaCha20 refuses to be initialised twice in a row with one key and nonce, which a retry of
             // this nonce (the spec allows one) would do: a fresh Cipher forgets it
             jdk = newCipher(cipher);
             throw e;
         } catch (GeneralSecurityException e) {
-            wipe(out, start);
             throw new IllegalStateException(cipher.transformation() + " decryption failed: " + e.getMessage(), e);
         }
     }
@@ -162,14 +175,6 @@ final class CipherState {
         if (n == MAX_NONCE) {
             throw new IllegalStateException("nonce: 2^64-1 reached (expected: a new connection before it)");
         }
-    }
-
-    /** What a failed decryption may have put in {@code out}: zeroed, and the position put back. */
-    private static void wipe(ByteBuffer out, int start) {
-        for (int i = start; i < out.position(); i++) {
-            out.put(i, (byte) 0);
-        }
-        out.position(start);
     }
 
     @Override

@@ -298,6 +298,24 @@ class SecureDirectPayloadTest {
     }
 
     @Test
+    void aBulkTransferIsSealedAndReadABatchOfRecordsAtATime() throws Exception {
+        SplittableRandom random = new SplittableRandom(91);
+        PooledTaker receiver = new PooledTaker(1_000_000, 0);
+        try (Pair pair = Pair.open(receiver, true)) {
+            List<Frame> sent = frames(200, random);
+            byte[] wire = wire(sent);
+            pair.send(wire, List.of(wire.length), false);
+            assertArrived(sent, receiver, "bulk");
+            EventLoop sender = pair.senderLoop();
+            EventLoop reader = pair.receiverLoop();
+            assertTrue(onLoop(sender, () -> sender.recordBuffers().batchesAllocated()) > 0,
+                    "the sender sealed " + wire.length + " bytes without a batch of records");
+            assertTrue(onLoop(reader, () -> reader.recordBuffers().batchesAllocated()) > 0,
+                    "the receiver read " + wire.length + " bytes without a batch of records");
+        }
+    }
+
+    @Test
     void aPayloadCutOffByTheCloseIsNeverHandedOver() throws Exception {
         SplittableRandom random = new SplittableRandom(78);
         PooledTaker receiver = new PooledTaker(1_000_000, 0);

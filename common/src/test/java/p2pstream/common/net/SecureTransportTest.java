@@ -121,6 +121,8 @@ class SecureTransportTest {
                 assertTrue(allocated <= 4, "record buffers made for " + connections + " quiet connections: "
                         + allocated);
                 assertEquals(allocated, spare, "every buffer back in the pool");
+                assertEquals(0, onLoop(loop, () -> loop.recordBuffers().batchesAllocated()),
+                        "a bulk transfer's batch buffers taken by a quiet connection");
             } finally {
                 for (RawClient c : clients) {
                     c.close();
