@@ -36,7 +36,9 @@
 # BENCH_LIVE (1; 0 skips the live latency run; BENCH_LIVE_* in live-bench.sh), BENCH_TRACKER (1; 0 skips the
 # tracker at scale; its knobs, BENCH_TRACKER_*, are described in tracker-bench.sh), BENCH_GATEWAY (1; 0 skips the
 # HTTP gateway against nginx, scripts/gateway-bench.sh), BENCH_ISSUE12 (1; 0 skips cases 1-5, leaving the
-# encrypted rows), BENCH_SECURE (1; 0 skips case 14 and the plaintext runs of the swarm and live benchmarks).
+# encrypted rows), BENCH_ISSUE12_PLAINTEXT (1: cases 1-5 run p2pstream --plaintext, like their plain-HTTP
+# references; 0: encrypted), BENCH_SECURE (1; 0 skips case 14 and the plaintext runs of the swarm and live
+# benchmarks).
 set -euo pipefail
 export LC_ALL=C # decimal points in printf and awk
 
@@ -52,6 +54,10 @@ MEM_BOUND_MIB=${BENCH_MEM_BOUND_MIB:-256}
 CLIENT_MODE=${BENCH_CLIENT:-launcher}
 RUN_JMH=${BENCH_JMH:-1}
 RUN_ISSUE12=${BENCH_ISSUE12:-1}
+# issue 12's references speak plain HTTP: its cases run p2pstream (tracker, peer-servers, client) --plaintext too,
+# so the rows compare like with like; what encryption costs is case 14's (BENCH_ISSUE12_PLAINTEXT=0: encrypted)
+P12_ARGS=()
+[ "${BENCH_ISSUE12_PLAINTEXT:-1}" = 1 ] && P12_ARGS=(--plaintext)
 RUN_SECURE=${BENCH_SECURE:-1}
 OUT=${BENCH_OUT:-$REPO_ROOT/bench-out}
 SIZE_BYTES=$(( SIZE_MIB * 1024 * 1024 ))
@@ -330,7 +336,7 @@ one_source() {
     local port i
     start_nginx ref-1 0 1 || { case_fail "nginx did not start" g1 g2 g4; return 0; }
     port=${NGINX_PORTS[0]}
-    start_peer_servers 1 peer-server-1- "$DATA/$NAME" || { case_fail "$START_ERROR" g1 g2 g4; return 0; }
+    start_peer_servers 1 peer-server-1- "$DATA/$NAME" "${P12_ARGS[@]}" || { case_fail "$START_ERROR" g1 g2 g4; return 0; }
     ln "$DATA/$START_NAME" "$WORK/sharepeer-server-1-1/" 2>/dev/null || cp "$DATA/$START_NAME" "$WORK/sharepeer-server-1-1/"
     if ! wait_for_peers "$NAME" 1 60 || ! wait_for_peers "$START_NAME" 1 60; then
         case_fail "the tracker never listed the streams" g1 g2 g4
@@ -368,7 +374,7 @@ four_sources() {
         return 0
     fi
     start_nginx "ref-$key" "$rate" "$MIRRORS" || { case_fail "nginx did not start" "$key"; return 0; }
-    start_peer_servers "$MIRRORS" "peer-server-$key-" "$DATA/$NAME" "${args[@]}" \
+    start_peer_servers "$MIRRORS" "peer-server-$key-" "$DATA/$NAME" "${args[@]}" "${P12_ARGS[@]}" \
         || { case_fail "$START_ERROR" "$key"; stop_pid "$NGINX_PID" 10; return 0; }
     if wait_for_peers "$NAME" "$MIRRORS" 60; then
         local i
@@ -390,7 +396,7 @@ memory() {
     truncate -s "${MEM_GIB}G" "$big"
     SIZE_OF[$BIG_NAME]=$(( MEM_GIB * 1024 * 1024 * 1024 ))
     log "(5) memory: a $MEM_GIB GiB sparse file (the peer-server hashes it first)"
-    start_peer_servers 1 peer-server-mem- "$big" || { case_fail "$START_ERROR" g5; return 0; }
+    start_peer_servers 1 peer-server-mem- "$big" "${P12_ARGS[@]}" || { case_fail "$START_ERROR" g5; return 0; }
     if wait_for_peers "$BIG_NAME" 1 600; then
         run_side g5.pipe "peer-client -o - ($MEM_GIB GiB)" client_run launcher null "$BIG_NAME"
         run_side g5.file "peer-client -o FILE ($MEM_GIB GiB)" client_run launcher "$WORK/out.bin" "$BIG_NAME"
@@ -468,14 +474,17 @@ run_cases() {
         return 0
     fi
     log "p2pstream: tracker"
-    start_tracker "$LOGS" || { case_fail "p2pstream: $START_ERROR" "${all[@]}"; return 0; }
+    # a tracker that allows plaintext still speaks encrypted with those that do not (case 14's)
+    start_tracker "$LOGS" "${P12_ARGS[@]}" || { case_fail "p2pstream: $START_ERROR" "${all[@]}"; return 0; }
     log "  tracker on $TRACKER"
     if [ "$RUN_ISSUE12" = 1 ]; then
+        CLIENT_ARGS=("${P12_ARGS[@]}")
         one_source
         log "(3) $MIRRORS sources, uncapped"
         four_sources g3u 0
         log "(3) $MIRRORS sources, each capped at $RATE_MB MB/s"
         four_sources g3c "$RATE_BYTES"
+        CLIENT_ARGS=()
     fi
     if [ "$RUN_SECURE" = 1 ]; then
         TLS_DIR=$WORK/tls
@@ -485,7 +494,11 @@ run_cases() {
             case_fail "no certificate for nginx over HTTPS" g14
         fi
     fi
-    [ "$RUN_ISSUE12" = 1 ] && [ "$MEM_GIB" -gt 0 ] && memory
+    if [ "$RUN_ISSUE12" = 1 ] && [ "$MEM_GIB" -gt 0 ]; then
+        CLIENT_ARGS=("${P12_ARGS[@]}")
+        memory
+        CLIENT_ARGS=()
+    fi
     return 0
 }
 run_cases
@@ -580,8 +593,14 @@ LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
     echo "wall (>= 1 is at least as fast); start-up: p2pstream wall / reference wall. Caps: $RATE_MB MB/s = $RATE_BYTES"
     echo "bytes/s per server on both sides (nginx \`limit_rate\` per connection, aria2c one connection per mirror;"
     echo "peer-server \`--upload-limit ${RATE_MB}MB/s\` per process)."
-    echo "p2pstream is encrypted unless said otherwise (the default: a Noise XX handshake, then AES-256-GCM records of"
-    echo "<= 16 KiB)."
+    if [ ${#P12_ARGS[@]} -gt 0 ]; then
+        echo "In goals 1-5 (issue 12, whose references speak plain HTTP) p2pstream's tracker, peer-servers and client all"
+        echo "run \`--plaintext\`; in goal 14 p2pstream is encrypted (the default: a Noise XX handshake, then AES-256-GCM"
+        echo "records of <= 16 KiB)."
+    else
+        echo "p2pstream is encrypted unless said otherwise (the default: a Noise XX handshake, then AES-256-GCM records of"
+        echo "<= 16 KiB)."
+    fi
     if [ "$RUN_SECURE" = 1 ]; then
         echo "Goal 14 (issue 14): nginx over HTTPS (${TLS_SUITE:-TLS 1.3}, a self-signed ECDSA P-256"
         echo "certificate; sendfile on, which TLS without kernel TLS does not use), curl --cacert; the plaintext row's"
