@@ -25,6 +25,8 @@ public final class Handshake {
     static final NoiseCipher CIPHER = NoiseCipher.AESGCM;
     /** How the error about a peer proving another id than expected starts, after its code. */
     public static final String WRONG_PEER = "peer id: ";
+    /** How a connection's close reason starts when the other side's ERROR frame ended it. */
+    private static final String PEER_ERROR = "peer error ";
 
     private final HandshakeState state;
     private final StaticKey local;
@@ -40,6 +42,21 @@ public final class Handshake {
         this.expected = expected;
         this.state = new HandshakeState("XX", HandshakeState.XX, CIPHER, initiator,
                 PROLOGUE.getBytes(StandardCharsets.US_ASCII), local.key(), ephemeral);
+    }
+
+    /**
+     * The id the other side proved instead of the one demanded, when a connection closed with {@code reason} for that,
+     * else null. Only our own handshake's verdict counts: an ERROR frame ("peer error ...") is anybody's word.
+     */
+    public static String provedInstead(String reason) {
+        String mark = ErrorCode.AUTHENTICATION.name() + ": " + WRONG_PEER;
+        int at = reason == null || reason.startsWith(PEER_ERROR) ? -1 : reason.indexOf(mark);
+        if (at < 0) {
+            return null;
+        }
+        int from = at + mark.length();
+        int end = reason.indexOf(' ', from);
+        return reason.substring(from, end < 0 ? reason.length() : end);
     }
 
     /** The side that connected; {@code expected} is the peer id it must find there, or null for any. */

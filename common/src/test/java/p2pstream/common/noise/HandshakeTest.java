@@ -48,6 +48,12 @@ class HandshakeTest {
                 + ", the id this peer was named by)", e.getMessage());
         assertFalse(alice.isDone());
         assertNull(alice.remotePeerId(), "an id refused is not the connection's");
+        // a connection that ends so says why in its close reason (SecureTransport: "CODE: message")
+        String reason = "read failed: " + e.code() + ": " + e.getMessage();
+        assertEquals(mallory.peerId().text(), Handshake.provedInstead(reason));
+        assertNull(Handshake.provedInstead("peer error " + e.code() + ": " + e.getMessage()), "anybody's word");
+        assertNull(Handshake.provedInstead("read failed: connection reset"));
+        assertNull(Handshake.provedInstead(null));
     }
 
     @Test

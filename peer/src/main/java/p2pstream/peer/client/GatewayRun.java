@@ -5,9 +5,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import p2pstream.common.cli.Endpoint;
 import p2pstream.common.net.Acceptor;
+import p2pstream.common.wire.PeerId;
 import p2pstream.peer.http.Gateway;
 import p2pstream.peer.swarm.StreamFailure;
 import p2pstream.peer.swarm.StreamRequest;
@@ -71,9 +73,9 @@ final class GatewayRun {
     }
 
     /** How the gateway fetches each stream: the command's peers, window and timeouts. */
-    static StreamRequest streams(List<InetSocketAddress> peers, int maxPeers, int window, long noPeerTimeoutMillis,
-                                 long latencyMillis) {
+    static StreamRequest streams(List<InetSocketAddress> peers, Map<InetSocketAddress, PeerId> pinned, int maxPeers,
+                                 int window, long noPeerTimeoutMillis, long latencyMillis) {
         return new StreamRequest("-", peers, maxPeers, window, noPeerTimeoutMillis, latencyMillis, null, 0, 0, 2_000,
-                null);
+                null, pinned);
     }
 }

@@ -13,6 +13,7 @@ import p2pstream.common.access.Grant;
 import p2pstream.common.access.InviteLink;
 import p2pstream.common.access.Redeem;
 import p2pstream.common.cli.Endpoint;
+import p2pstream.common.cli.PinnedAddress;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.PeerId;
@@ -83,7 +84,7 @@ final class InviteRun {
     /**
      * Gives the provider password to the owner named by the first {@code --peer HOST:PORT[#ID]} (the #ID, when given,
      * is the id its handshake must prove) before the stream is fetched as usual; the exit status when refused, else
-     * null (also when no password is given). Every --peer loses its #ID.
+     * null (also when no password is given).
      */
     static Integer password(PeerClientMain main, PasswordOptions options, PrintStream err) throws Exception {
         if (!options.any()) {
@@ -94,12 +95,10 @@ final class InviteRun {
                     + " TRACKER STREAM --peer HOST:PORT#OWNER-ID, the owner the password is for: the tracker names"
                     + " a private stream's peers to its readers only)");
         }
-        String first = main.peerAddresses.get(0);
-        int hash = first.indexOf('#');
-        PeerId owner = hash < 0 ? null : PeerId.parse(first.substring(hash + 1));
-        main.peerAddresses.replaceAll(p -> p.indexOf('#') < 0 ? p : p.substring(0, p.indexOf('#')));
+        PinnedAddress first = PinnedAddress.parse("--peer", main.peerAddresses.get(0));
+        PeerId owner = first.id();
         if (owner == null) {
-            err.println("peer-client: the password goes to whoever answers at " + main.peerAddresses.get(0)
+            err.println("peer-client: the password goes to whoever answers at " + first.address()
                     + " (add #ID, the owner's peer id, to be sure it is the owner)");
         }
         char[] password = options.read();
@@ -109,7 +108,7 @@ final class InviteRun {
         Arrays.fill(encoded.array(), (byte) 0);
         Arrays.fill(password, '\0');
         try {
-            redeem(main.identity.staticKey(), Endpoint.parse(main.peerAddresses.get(0), 0), owner,
+            redeem(main.identity.staticKey(), Endpoint.parse(first.address(), 0), owner,
                     new Redeem(Redeem.Kind.PASSWORD, utf8), StreamFailure.FORBIDDEN);
         } catch (StreamFailure e) {
             err.println("peer-client: password " + e.getMessage());

@@ -10,15 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import p2pstream.common.cli.Cli;
 import p2pstream.common.cli.Endpoint;
 import p2pstream.common.cli.IdentityOptions;
 import p2pstream.common.cli.LogOptions;
+import p2pstream.common.cli.PinnedAddress;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.wire.ContentId;
+import p2pstream.common.wire.PeerId;
 import p2pstream.common.wire.Streams;
 import p2pstream.common.wire.Wire;
 import p2pstream.peer.store.ChunkStore;
@@ -40,7 +46,7 @@ import picocli.CommandLine.Parameters;
                         + " 2 bad command line,",
                 "3 stream not found, 4 tracker or peers unreachable (live: no new chunk for --no-peer-timeout),",
                 "5 the tracker offered other content than the content id asked for,",
-                "6 the tracker proved another identity than the one pinned for it,",
+                "6 the tracker (or every --peer HOST:PORT#ID) proved another identity than the one pinned for it,",
                 "7 a private stream whose peers do not let this peer id read it (--register, --login: refused),",
                 "8 --discover found no tracker on the LAN (or several, and --tracker-id named none of them),",
                 "9 an invite link its owner refused (already used by another peer, or unknown)."})
@@ -160,9 +166,11 @@ public final class PeerClientMain implements Callable<Integer> {
                     + " waited this long (default: ${DEFAULT-VALUE})")
     String latency = "2s";
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT",
+    @Option(names = "--peer", paramLabel = "HOST:PORT[#ID]",
             description = "fetch from this peer only (repeatable), instead of the peers the tracker names;"
-                    + " with a content id the tracker is not contacted at all")
+                    + " with a content id the tracker is not contacted at all. #ID pins the stream owner's peer id:"
+                    + " that peer must prove it, and without a tracker a private stream's grant is taken from that"
+                    + " owner only (none pinned: a stream a peer says is private is fetched and served to nobody)")
     List<String> peerAddresses = new ArrayList<>();
 
     @Option(names = "--http", paramLabel = "[HOST:]PORT",
@@ -239,7 +247,10 @@ public final class PeerClientMain implements Callable<Integer> {
         if (latencyMillis <= 0 || latencyMillis > 3_600_000) {
             throw new IllegalArgumentException("--latency: " + latency + " (expected: more than 0, at most 1h)");
         }
-        List<InetSocketAddress> fixedPeers = fixedPeers();
+        Map<InetSocketAddress, PeerId> given = givenPeers();
+        List<InetSocketAddress> fixedPeers = List.copyOf(given.keySet());
+        Map<InetSocketAddress, PeerId> pinned = new HashMap<>(given);
+        pinned.values().removeIf(Objects::isNull);
         boolean watching = !list && http == null && all == null && inbox == null && !account.given();
         checkCombinations(watching);
         if (watching && stream == null) {
@@ -278,7 +289,7 @@ public final class PeerClientMain implements Callable<Integer> {
             }
             return GatewayRun.run(trackerAddress, new Security(identity.staticKey(), trust),
                     GatewayRun.httpAddress(http),
-                    GatewayRun.streams(fixedPeers, peers, window, noPeerTimeoutMillis, latencyMillis), cache,
+                    GatewayRun.streams(fixedPeers, pinned, peers, window, noPeerTimeoutMillis, latencyMillis), cache,
                     Cli.positive("--cache-size", Quantity.size("--cache-size", cacheSize)), !noUpload, port,
                     uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit), stream);
         }
@@ -295,7 +306,7 @@ public final class PeerClientMain implements Callable<Integer> {
                 .withHashOutput(sha256 != null ? sha256 : statsJson != null)
                 .withPacing(rate == null ? 0 : Quantity.rate("--rate", rate), bufferMillis)
                 .withStartOffset(start == null ? 0 : Quantity.size("--start", start))
-                .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers)
+                .withLatencyMillis(latencyMillis).withPeerAddresses(fixedPeers).withPinned(pinned)
                 .withUpload(!noUpload).withListenPort(port)
                 .withUploadLimit(uploadLimit == null ? 0 : Quantity.rate("--upload-limit", uploadLimit))
                 .withPipeWarnings(toStdout && isPipe(1) ? System.err : null).withSecurity(security);
@@ -353,22 +364,27 @@ public final class PeerClientMain implements Callable<Integer> {
         }
     }
 
-    /** The --peer addresses, each HOST:PORT. */
-    private List<InetSocketAddress> fixedPeers() {
-        List<InetSocketAddress> fixedPeers = new ArrayList<>();
+    /**
+     * The --peer addresses, each HOST:PORT, with the id its #ID pins (null without): the stream owner's, one for all
+     * (PROTOCOL.md section 10).
+     */
+    private Map<InetSocketAddress, PeerId> givenPeers() {
+        Map<InetSocketAddress, PeerId> given = new LinkedHashMap<>();
+        PeerId owner = null;
         for (String p : peerAddresses) {
-            int pin = p.indexOf('#'); // the owner's id a password is given to (InviteRun.password)
-            if (pin >= 0 && !password.any()) {
-                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT; #ID only with"
-                        + " --password-file)");
-            }
-            InetSocketAddress a = Endpoint.parse(pin < 0 ? p : p.substring(0, pin), 0);
+            PinnedAddress pin = PinnedAddress.parse("--peer", p);
+            InetSocketAddress a = Endpoint.parse(pin.address(), 0);
             if (a.getPort() <= 0) {
-                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT)");
+                throw new IllegalArgumentException("--peer: " + p + " (expected: HOST:PORT[#OWNER-ID])");
             }
-            fixedPeers.add(a);
+            if (pin.id() != null && owner != null && !owner.equals(pin.id())) {
+                throw new IllegalArgumentException("--peer: " + p + " (expected: #" + owner.text() + " as before, or"
+                        + " no #ID: #ID names the stream's owner, one for every --peer)");
+            }
+            owner = pin.id() != null ? pin.id() : owner;
+            given.put(a, pin.id());
         }
-        return fixedPeers;
+        return given;
     }
 
     /**

@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import p2pstream.common.wire.PeerId;
 import p2pstream.peer.swarm.StreamRequest;
 import p2pstream.peer.swarm.Timings;
 import p2pstream.peer.tracker.Security;
@@ -39,6 +41,7 @@ public final class Watch {
         long startOffset;
         long latencyMillis = 2_000;
         List<InetSocketAddress> peerAddresses = List.of();
+        Map<InetSocketAddress, PeerId> pinned = Map.of();
         Timings timings = Timings.DEFAULT;
         CompletableFuture<String> interrupt;
         PrintStream pipeWarnings;
@@ -80,6 +83,7 @@ public final class Watch {
             c.startOffset = startOffset;
             c.latencyMillis = latencyMillis;
             c.peerAddresses = peerAddresses;
+            c.pinned = pinned;
             c.security = security;
             c.timings = timings;
             c.interrupt = interrupt;
@@ -108,6 +112,13 @@ public final class Watch {
         public Config withPeerAddresses(List<InetSocketAddress> addresses) {
             Config c = copy();
             c.peerAddresses = List.copyOf(addresses);
+            return c;
+        }
+
+        /** The stream owner's id, pinned for some of the peer addresses ({@code --peer HOST:PORT#ID}). */
+        public Config withPinned(Map<InetSocketAddress, PeerId> owner) {
+            Config c = copy();
+            c.pinned = Map.copyOf(owner);
             return c;
         }
 
@@ -205,7 +216,7 @@ public final class Watch {
         /** What the viewer is asked to open. */
         StreamRequest request() {
             return new StreamRequest(stream, peerAddresses, maxPeers, windowChunks, noPeerTimeoutMillis, latencyMillis,
-                    outputFile, startOffset, rateBytesPerSecond, bufferMillis, null);
+                    outputFile, startOffset, rateBytesPerSecond, bufferMillis, null, pinned);
         }
 
         /** The viewer's own settings. */

@@ -64,7 +64,8 @@ final class OpenStreams {
             return e;
         }
         StreamRequest request = new StreamRequest(key, template.peers(), template.maxPeers(), template.windowChunks(),
-                template.noPeerTimeoutMillis(), template.latencyMillis(), null, 0, 0, 2_000, cacheDir);
+                template.noPeerTimeoutMillis(), template.latencyMillis(), null, 0, 0, 2_000, cacheDir,
+                template.pinned());
         CompletableFuture<ViewerStream> future = new CompletableFuture<>();
         OpenStream fresh = new OpenStream(future);
         fresh.lastUsedNanos = loop.nanoTime();

@@ -76,7 +76,8 @@ public final class AccessOptions {
 
     /**
      * How a reader fetches each private file: by name through the tracker, which shows it to the allowed ids only,
-     * or straight from this server. At most {@value #PRIVATE_LINES} lines.
+     * or straight from this server, pinned by its id (so the reader takes its grant, PROTOCOL.md section 10). At most
+     * {@value #PRIVATE_LINES} lines.
      */
     static void printPrivate(PeerServer server, InetSocketAddress tracker, InetSocketAddress a) {
         List<Manifest> shared = server.manifests();
@@ -84,7 +85,7 @@ public final class AccessOptions {
         for (Manifest m : shared.subList(0, Math.min(PRIVATE_LINES, shared.size()))) {
             System.out.println("private " + m.name() + ": peer-client " + trackerText + " " + m.name()
                     + " (or: peer-client - " + m.contentId().hex() + " --peer " + a.getAddress().getHostAddress() + ":"
-                    + a.getPort() + ")");
+                    + a.getPort() + "#" + server.peerId().text() + ")");
         }
         if (shared.size() > PRIVATE_LINES) {
             System.out.println("private: " + (shared.size() - PRIVATE_LINES) + " more (peer-client " + trackerText

@@ -61,8 +61,9 @@ public final class Candidates {
     /** Addresses the tracker's latest answers marked as a router's mapped port (PEERS flag bit 2). */
     private final Set<InetSocketAddress> mapped = new HashSet<>();
     /**
-     * The peer id the tracker named for an address: what its handshake must prove. The least recently named go
-     * first past {@link #MAX_REMEMBERED}; the queued addresses, named by the latest answers, keep theirs.
+     * The peer id the tracker named for an address, or the user pinned: what its handshake must prove. The least
+     * recently named go first past {@link #MAX_REMEMBERED}; the queued addresses, named by the latest answers, keep
+     * theirs.
      */
     private final Map<InetSocketAddress, PeerId> ids = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -169,9 +170,14 @@ public final class Candidates {
         return queueOf(address).contains(address);
     }
 
-    /** The id the tracker named for {@code address}; null for a peer the user named or one that came to us. */
+    /** The id the tracker named for {@code address}, or the user pinned; null for any (one that came to us). */
     PeerId expectedId(InetSocketAddress address) {
         return ids.get(address);
+    }
+
+    /** The user pinned {@code id} for {@code address} ({@code --peer HOST:PORT#ID}): its handshake must prove it. */
+    void pin(InetSocketAddress address, PeerId id) {
+        ids.put(address, id);
     }
 
     /** Connection attempts made so far (every address {@link #next} returned). */

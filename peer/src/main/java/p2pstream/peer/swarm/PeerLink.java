@@ -3,6 +3,8 @@ package p2pstream.peer.swarm;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import p2pstream.common.access.Grant;
 import p2pstream.common.access.GrantMessage;
 import p2pstream.common.access.GrantPace;
@@ -30,6 +32,7 @@ import p2pstream.common.wire.Wire;
  * Loop thread only.
  */
 public abstract class PeerLink implements ConnectionHandler {
+    private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
     /** Peers send chunk frames (up to the largest chunk) and answer many requests a second. */
     public static final Limits LIMITS = Limits.CONTROL.withMaxFrameBytes(Wire.MAX_PEER_FRAME_BYTES)
             .withIdleTimeoutMillis(60_000).withMaxFramesPerSecond(100_000);
@@ -71,6 +74,13 @@ public abstract class PeerLink implements ConnectionHandler {
     /** Runs when a link waiting for the tracker's arrangement closes first: its claim or wait is withdrawn. */
     private Runnable onAbandoned;
     private Grant grant;
+    /** The one GRANT a peer may hand us before its MANIFEST has come, taken or not. */
+    private boolean grantCame;
+    /**
+     * The stream owner's id the user pinned ({@code --peer HOST:PORT#ID}): a GRANT that says it is another's is
+     * dropped unread, before its signature is checked; null: every GRANT is checked, for the stream to decide.
+     */
+    private PeerId grantOwner;
     /** The owner's renewed grants: each costs a signature check, so past the pace one is refused unread. */
     private final GrantPace renewals = new GrantPace();
     /** The grant we showed this peer last (after our HELLO, or renewed since), or null: we show it none. */
@@ -108,6 +118,10 @@ public abstract class PeerLink implements ConnectionHandler {
 
     final void local(boolean onLan) {
         this.local = onLan;
+    }
+
+    final void grantOwner(PeerId owner) {
+        this.grantOwner = owner;
     }
 
     public final Phase phase() {
@@ -242,9 +256,12 @@ public abstract class PeerLink implements ConnectionHandler {
                 phase = Phase.AWAIT_MANIFEST;
             }
             case AWAIT_MANIFEST -> {
-                if (t == MessageType.GRANT && grant == null) {
-                    grant = checkedGrant(GrantMessage.decode(payload).grant());
-                    onGranted(grant);
+                if (t == MessageType.GRANT && !grantCame) {
+                    grantCame = true;
+                    if (ofGrantOwner(payload)) {
+                        grant = checkedGrant(GrantMessage.decode(payload).grant());
+                        onGranted(grant);
+                    }
                     return;
                 }
                 t.expect(MessageType.MANIFEST);
@@ -284,6 +301,19 @@ public abstract class PeerLink implements ConnectionHandler {
         onClosed(was, reason);
     }
 
+    /** Whether the GRANT in {@code payload} says it is the pinned owner's (read before anything else of it). */
+    private boolean ofGrantOwner(ByteBuffer payload) throws ProtocolException {
+        if (grantOwner == null) {
+            return true;
+        }
+        PeerId claimed = Grant.claimedParties(payload).owner();
+        if (!claimed.equals(grantOwner)) {
+            log.info("{}: a GRANT claiming owner {} dropped unread (expected: the pinned owner, {})", name,
+                    claimed.text(), grantOwner.text());
+        }
+        return claimed.equals(grantOwner);
+    }
+
     /**
      * The grant a private stream's owner handed us, checked: it names us, the owner is the peer on this link (the
      * one the handshake proved), and it is for the stream we asked for.
@@ -310,8 +340,10 @@ public abstract class PeerLink implements ConnectionHandler {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "grant: renewed more often than once a second"
                     + " (expected: " + GrantPace.BURST + " at once, then one a second at most)");
         }
-        grant = checkedGrant(GrantMessage.decode(payload).grant());
-        onGranted(grant);
+        if (ofGrantOwner(payload)) {
+            grant = checkedGrant(GrantMessage.decode(payload).grant());
+            onGranted(grant);
+        }
     }
 
     /**

@@ -19,7 +19,10 @@ public final class StreamFailure extends Exception {
     public static final int UNREACHABLE = 4;
     /** The user asked by content id and the tracker offered another content: refused, never delivered. */
     public static final int MISMATCH = 5;
-    /** The tracker proved another identity than the one pinned for it: refused, nothing asked of it. */
+    /**
+     * The tracker, or every peer the user named and pinned ({@code --peer HOST:PORT#ID}), proved another identity than
+     * the one pinned for it: refused, nothing asked of it.
+     */
     public static final int TRACKER_IDENTITY = 6;
     /** A private stream: the peers refused this reader (no grant for its id). */
     public static final int FORBIDDEN = 7;

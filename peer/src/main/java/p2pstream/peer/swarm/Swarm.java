@@ -3,10 +3,12 @@ package p2pstream.peer.swarm;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import p2pstream.common.net.EventLoop;
+import p2pstream.common.noise.Handshake;
 import p2pstream.common.noise.StaticKey;
 import p2pstream.common.wire.ContentId;
 import p2pstream.common.wire.PeerId;
@@ -38,6 +40,12 @@ public final class Swarm<P extends PeerLink> {
     private final int maxPeers;
     /** The peers the user named; when there are any, the tracker is not asked for others. */
     private final List<InetSocketAddress> fixed;
+    /** The owner's id the user pinned with some of them (--peer HOST:PORT#ID), or null. */
+    private final PeerId owner;
+    /** Those of them the owner's id is pinned for. */
+    private final Set<InetSocketAddress> pinned;
+    /** The last pinned peer that proved another id, said as the user reads it; null while none has. */
+    private String wrongIdentity;
     private final Timings timings;
     private final Candidates candidates;
     private final List<P> peers = new ArrayList<>();
@@ -50,22 +58,26 @@ public final class Swarm<P extends PeerLink> {
      * @param tracker      null when none is asked
      * @param arrangements the tracker's help reaching holders behind NATs; null without it
      * @param key          the static key every link proves this viewer's identity with
+     * @param request      K, the peers the user named and the owner's id pinned with them
      * @param links        makes the link to an address (not yet connected)
      */
     public Swarm(EventLoop loop, TrackerClient tracker, Arrangements arrangements, StaticKey key, ContentId contentId,
-                 int maxPeers, List<InetSocketAddress> fixed, Timings timings, Function<InetSocketAddress, P> links) {
+                 StreamRequest request, Timings timings, Function<InetSocketAddress, P> links) {
         this.loop = loop;
         this.tracker = tracker;
         this.arrangements = arrangements;
         this.key = key;
         this.contentId = contentId;
-        this.maxPeers = maxPeers;
-        this.fixed = List.copyOf(fixed);
+        this.maxPeers = request.maxPeers();
+        this.fixed = request.peers();
+        this.owner = request.owner();
+        this.pinned = request.pinned().keySet();
         this.timings = timings;
         // read once per stream: which addresses are on this host's LANs, tried first
         this.candidates = new Candidates(timings.retryDelayMillis(), LocalNetworks.ofThisHost());
         this.links = links;
         fixed.forEach(candidates::add);
+        request.pinned().forEach(candidates::pin); // their handshakes must prove it, as a tracker's names must
     }
 
     /** The tracker's first answer about the stream: its peers become candidates (unless the user named them). */
@@ -116,6 +128,14 @@ public final class Swarm<P extends PeerLink> {
         return !fixed.isEmpty() && fixed.stream().allMatch(candidates::isBanned);
     }
 
+    /**
+     * Why the stream cannot be fetched, once every peer the user named is banned and one of them proved another id
+     * than the one pinned for it (exit status 6); else null.
+     */
+    public String wrongIdentity() {
+        return namedPeersAllBanned() ? wrongIdentity : null;
+    }
+
     /** Never tries {@code address} again for this stream; false when it was banned already. */
     public boolean ban(InetSocketAddress address) {
         return candidates.ban(address);
@@ -142,9 +162,7 @@ public final class Swarm<P extends PeerLink> {
             if (a == null) {
                 return;
             }
-            P p = links.apply(a);
-            p.local(candidates.isLocal(a));
-            peers.add(p);
+            P p = link(a);
             PeerId id = candidates.expectedId(a);
             if (arrangements != null && id != null && !candidates.reachable(a)) {
                 arrangements.request(contentId, id, p, false); // behind a NAT: the tracker arranges the connection
@@ -169,6 +187,12 @@ public final class Swarm<P extends PeerLink> {
                 onChanged.run();
             }
             return;
+        }
+        String proved = pinned.contains(peer.address) ? Handshake.provedInstead(reason) : null;
+        if (proved != null && candidates.ban(peer.address)) {
+            wrongIdentity = "peer " + peer + " proved peer id " + proved + " (expected: " + owner.text()
+                    + ", the id given as --peer " + peer + "#" + owner.text() + ")";
+            log.warn("{}: not tried again", wrongIdentity);
         }
         if (was == PeerLink.Phase.AWAIT_HELLO && peer.spokeAnotherProtocol(reason) && candidates.ban(peer.address)) {
             log.info("{} does not speak p2pstream ({}): not tried again", peer, reason);
@@ -227,9 +251,7 @@ public final class Swarm<P extends PeerLink> {
      */
     private P tryDirectPath(P relayed) {
         InetSocketAddress a = relayed.address;
-        P p = links.apply(a);
-        p.local(candidates.isLocal(a));
-        peers.add(p);
+        P p = link(a);
         if (candidates.reachable(a)) {
             PeerLink.Route route = candidates.mapped(a) ? PeerLink.Route.MAPPED : PeerLink.Route.DIRECT;
             p.connect(loop, key, relayed.peerId(), route);
@@ -237,6 +259,15 @@ public final class Swarm<P extends PeerLink> {
             arrangements.request(contentId, relayed.peerId(), p, true);
         }
         log.info("{}: trying for a direct path beside the relay", p);
+        return p;
+    }
+
+    /** A new link to {@code a}, one of ours from now on. */
+    private P link(InetSocketAddress a) {
+        P p = links.apply(a);
+        p.local(candidates.isLocal(a));
+        p.grantOwner(owner);
+        peers.add(p);
         return p;
     }
 

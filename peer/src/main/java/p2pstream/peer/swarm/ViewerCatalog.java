@@ -1,6 +1,7 @@
 package p2pstream.peer.swarm;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -71,6 +72,16 @@ public final class ViewerCatalog implements Catalog {
         holdings.remove(id);
         privateStreams.remove(id);
         servingPeers.remove(id);
+    }
+
+    /** Stops serving {@code id} and ends the sessions serving it now, telling each peer {@code reason}. */
+    public void withhold(ContentId id, String reason) {
+        withdraw(id);
+        for (ServerSession s : new ArrayList<>(reading)) {
+            if (id.equals(s.served())) {
+                s.close(reason);
+            }
+        }
     }
 
     /**

@@ -477,12 +477,10 @@ public final class TrackerClient implements AutoCloseable {
         }
         // our own handshake's verdict only: an ERROR frame (a "peer error", in clear before the handshake) is
         // anybody's word, and must not end the client as if the tracker had proved another id
-        if (expected != null && !reason.startsWith(PEER_ERROR)
-                && reason.contains(ErrorCode.AUTHENTICATION.name() + ": " + Handshake.WRONG_PEER)) {
+        String proved = expected == null ? null : Handshake.provedInstead(reason);
+        if (proved != null) {
             // another key answers at the pinned address: nothing was sent to it, and nothing will be
             closed = true;
-            int at = reason.indexOf(Handshake.WRONG_PEER) + Handshake.WRONG_PEER.length();
-            String proved = reason.substring(at, reason.indexOf(' ', at));
             TrackerIdentityException e = new TrackerIdentityException("tracker " + trackerName + " proved peer id "
                     + proved + " (expected: " + expected.text() + ", " + security.trackerTrust().source(tracker)
                     + ")");

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import p2pstream.common.cli.PinnedAddress;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.wire.PeerId;
 
@@ -52,9 +53,8 @@ public final class TrackerTrust {
      * or {@code --tracker-id} ({@code trackerId}; both given must agree), else the account's known-trackers.
      */
     public static TrackerTrust ofCommandLine(String tracker, String trackerId) {
-        int hash = tracker == null ? -1 : tracker.indexOf('#');
-        PeerId inAddress = hash < 0 ? null : parse("TRACKER", tracker.substring(hash + 1));
-        PeerId option = trackerId == null ? null : parse("--tracker-id", trackerId);
+        PeerId inAddress = tracker == null ? null : PinnedAddress.parse("TRACKER", tracker).id();
+        PeerId option = trackerId == null ? null : PinnedAddress.id("--tracker-id", trackerId);
         if (inAddress != null && option != null && !inAddress.equals(option)) {
             throw new IllegalArgumentException("--tracker-id: " + trackerId + " (expected: the id after # in "
                     + tracker + ", or only one of them)");
@@ -65,16 +65,7 @@ public final class TrackerTrust {
 
     /** {@code HOST[:PORT]} of a {@code HOST[:PORT]#ID} tracker argument. */
     public static String address(String tracker) {
-        int hash = tracker.indexOf('#');
-        return hash < 0 ? tracker : tracker.substring(0, hash);
-    }
-
-    private static PeerId parse(String option, String text) {
-        try {
-            return PeerId.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + ": " + e.getMessage());
-        }
+        return PinnedAddress.parse("TRACKER", tracker).address();
     }
 
     /** The id the tracker at {@code tracker} must prove; null when any is taken. */

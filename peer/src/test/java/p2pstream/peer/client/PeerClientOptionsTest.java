@@ -7,9 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import p2pstream.common.cli.Cli;
+import p2pstream.common.wire.PeerId;
 
 /** The viewer's option values, checked before any network work. */
 class PeerClientOptionsTest {
@@ -35,6 +37,23 @@ class PeerClientOptionsTest {
         String err = run("127.0.0.1:1", "x.bin", "-o", dir.resolve("x.bin").toString(), "--rate", "4M");
         assertTrue(err.contains("--rate: 4M (expected: a rate such as 4Mbit/s, 500kB/s, 25MiB/s or bytes per second)"),
                 err);
+    }
+
+    @Test
+    void aPeerTakesTheOwnersIdAfterTheHashOneForAll() {
+        String owner = PeerId.random().text();
+        // accepted without --password-file: the command goes on to its next check
+        String err = run("127.0.0.1:1", "--peer", "127.0.0.1:2#" + owner, "--peer", "127.0.0.1:3", "--peer",
+                "127.0.0.1:4#" + owner.toLowerCase(Locale.ROOT));
+        assertTrue(err.contains("STREAM: missing"), err);
+        err = run("127.0.0.1:1", "--peer", "127.0.0.1:2#XYZ");
+        assertTrue(err.contains("--peer: peer id: "), err);
+        String other = PeerId.random().text();
+        err = run("127.0.0.1:1", "--peer", "127.0.0.1:2#" + owner, "--peer", "127.0.0.1:3#" + other);
+        assertTrue(err.contains("--peer: 127.0.0.1:3#" + other + " (expected: #" + owner + " as before, or no #ID:"
+                + " #ID names the stream's owner, one for every --peer)"), err);
+        err = run("127.0.0.1:1", "--peer", "127.0.0.1#" + owner);
+        assertTrue(err.contains("--peer: 127.0.0.1#" + owner + " (expected: HOST:PORT[#OWNER-ID])"), err);
     }
 
     static String run(String... args) {

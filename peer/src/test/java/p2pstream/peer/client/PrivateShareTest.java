@@ -20,6 +20,7 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -139,8 +140,9 @@ class PrivateShareTest {
                      Timings.DEFAULT, as(READER, false)))) {
             server.announced().get(10, TimeUnit.SECONDS);
             Manifest m = server.manifests().get(0);
+            // the owner pinned (--peer HOST:PORT#ID): its GRANT is taken (PinnedOwnerTest: none is without)
             StreamRequest request = new StreamRequest(m.contentId().hex(), List.of(server.address()), 8, 128, 20_000,
-                    2_000, null, 0, 0, 2_000, null);
+                    2_000, null, 0, 0, 2_000, null, Map.of(server.address(), OWNER.peerId()));
             FileStream f = (FileStream) reader.open(request).get(10, TimeUnit.SECONDS);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             FilePlayer player = new FilePlayer(f.manifest(), f.store(), f.arrivals(), 0, f.window(),
@@ -182,7 +184,7 @@ class PrivateShareTest {
     }
 
     /** Answers one viewer's HELLO with a HELLO and a bad grant; how the viewer took it. */
-    private static String handGrant(ServerSocket liar, Manifest m, boolean forged) {
+    static String handGrant(ServerSocket liar, Manifest m, boolean forged) {
         try (Socket s = liar.accept()) {
             s.setSoTimeout(20_000);
             SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), RawClient.KEY);

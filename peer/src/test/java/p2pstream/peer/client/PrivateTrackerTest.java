@@ -200,7 +200,7 @@ class PrivateTrackerTest {
     }
 
     /** Opens {@code asked} in {@code v} and reads it to the end, keeping it open (and served). */
-    private static byte[] play(Viewer v, StreamRequest asked) throws Exception {
+    static byte[] play(Viewer v, StreamRequest asked) throws Exception {
         FileStream f = (FileStream) v.open(asked).get(20, TimeUnit.SECONDS);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         FilePlayer player = new FilePlayer(f.manifest(), f.store(), f.arrivals(), 0, f.window(), f::onReaderMoved,

@@ -63,7 +63,11 @@ final class RawFrames {
      * then ERROR FORBIDDEN and close. "granted and refused" when all of it went out, else what broke.
      */
     static String grantThenRefuse(ServerSocket server, ContentId id, byte[] manifest) {
-        Identity liar = Identity.generate();
+        return grantThenRefuse(server, id, manifest, Identity.generate());
+    }
+
+    /** The same, as {@code liar}: the grant is signed by it, and its handshake proves it. */
+    static String grantThenRefuse(ServerSocket server, ContentId id, byte[] manifest, Identity liar) {
         try (Socket s = server.accept()) {
             s.setSoTimeout(20_000);
             SecureStreams io = SecureStreams.accept(s.getInputStream(), s.getOutputStream(), StaticKey.of(liar));

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * start with status 2, naming the line.
  */
 class AccessFileE2ETest {
-    private static final Pattern PRIVATE_LINE = Pattern.compile("^private (\\S+): .*peer-client - ([0-9a-f]{64}) ");
+    private static final Pattern PRIVATE_LINE =
+            Pattern.compile("^private (\\S+): .*peer-client - ([0-9a-f]{64}) --peer (\\S+)\\)$");
     private static final Pattern LISTENING = Pattern.compile("listening on \\S+?:(\\d+)");
 
     @TempDir
@@ -66,7 +67,8 @@ class AccessFileE2ETest {
                     allow.toString(), "--identity", dir.resolve("owner.key").toString())
                     .redirectError(dir.resolve("server.log").toFile()));
             Map<String, String> ids = new HashMap<>();
-            String serverAddress = "127.0.0.1:" + readStart(server, ids);
+            Map<String, String> pinned = new HashMap<>();
+            String serverAddress = "127.0.0.1:" + readStart(server, ids, pinned);
 
             assertEquals("no streams\n", list(processes, tracker, reader));
             Files.writeString(allow, "# friends\n" + readerId + "\n");
@@ -76,6 +78,20 @@ class AccessFileE2ETest {
             Processes.Ended fetched = processes.client(tracker, "top.bin", "-o", out.toString(), "--identity", reader);
             assertEquals(0, fetched.status(), fetched.stderr());
             assertArrayEquals(top, Files.readAllBytes(out));
+            // straight from the server with no tracker, as it printed: its id pinned, so its grant is taken
+            String ownerId = id(processes, dir.resolve("owner.key").toString());
+            assertEquals(serverAddress + "#" + ownerId, pinned.get("top.bin"));
+            Path direct = dir.resolve("direct.out");
+            Processes.Ended straight = processes.client("-", ids.get("top.bin"), "--peer", pinned.get("top.bin"), "-o",
+                    direct.toString(), "--identity", reader);
+            assertEquals(0, straight.status(), straight.stderr());
+            assertArrayEquals(top, Files.readAllBytes(direct));
+            // pinned to another id (the reader's own), the server is refused: status 6, and why
+            Processes.Ended wrongId = processes.client("-", ids.get("top.bin"), "--peer", serverAddress + "#"
+                    + readerId, "-o", dir.resolve("wrong.bin").toString(), "--identity", reader);
+            assertEquals(6, wrongId.status(), wrongId.stderr());
+            assertTrue(wrongId.stderr().contains("proved peer id ") && wrongId.stderr().contains("(expected: "
+                    + readerId + ", the id given as --peer " + serverAddress + "#" + readerId + ")"), wrongId.stderr());
 
             Files.writeString(allow, "# friends\n");
             await("the reader no longer lists top.bin", () -> list(processes, tracker, reader).equals("no streams\n"));
@@ -96,8 +112,12 @@ class AccessFileE2ETest {
         }
     }
 
-    /** Reads the server's stdout up to its private lines: their content ids by name; returns its port. */
-    private static int readStart(Process server, Map<String, String> ids) throws IOException {
+    /**
+     * Reads the server's stdout up to its private lines: their content ids, and the --peer they print, by name; returns
+     * its port.
+     */
+    private static int readStart(Process server, Map<String, String> ids, Map<String, String> pinned)
+            throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         int port = -1;
         for (String line; ids.size() < 2 && (line = out.readLine()) != null; ) {
@@ -108,6 +128,7 @@ class AccessFileE2ETest {
             Matcher m = PRIVATE_LINE.matcher(line);
             if (m.find()) {
                 ids.put(m.group(1), m.group(2));
+                pinned.put(m.group(1), m.group(3));
             }
         }
         assertTrue(port > 0 && ids.size() == 2, "the server's start: port " + port + ", private lines " + ids);

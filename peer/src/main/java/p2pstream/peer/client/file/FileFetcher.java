@@ -257,7 +257,7 @@ final class FileFetcher implements FilePeer.Owner {
 
     @Override
     public void onGranted(FilePeer peer, Grant g) {
-        stream.onPrivate(g);
+        stream.onPrivate(peer, g);
     }
 
     @Override

@@ -42,12 +42,10 @@ public final class FileOpening implements FilePeer.Owner {
      * show it to every peer after our HELLO; null while it is public.
      */
     private Grant grant;
-    /**
-     * The tracker found the stream and gave us no grant for it: it is public, and stays so. Any peer can sign a grant
-     * naming us (the check proves only that it is the sender's own), so one handed to us then is not taken; asked of
-     * given peers alone ({@code --peer}), a private stream's owner lets us in with its GRANT after HELLO.
-     */
-    private final boolean foundPublic;
+    /** Which GRANT a peer hands us is taken: none through a tracker, the pinned owner's asked of given peers. */
+    private final GrantRule rule;
+    /** A peer said the stream is private, and no owner is pinned: it is served to nobody ({@link GrantRule}). */
+    private boolean withheld;
     /** The last refusal of a peer that would not let us read the stream, or null. */
     private String forbidden;
     private final Swarm<FilePeer> swarm;
@@ -72,10 +70,10 @@ public final class FileOpening implements FilePeer.Owner {
         this.contentId = contentId;
         this.name = found == null ? null : found.name();
         this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
-                request.maxPeers(), request.peers(), host.timings(),
+                request, host.timings(),
                 a -> new FilePeer(a, host.hello(contentId, this.grant), this.grant, loop.clock(), nextSlot++, this));
         this.grant = grant;
-        this.foundPublic = found != null && grant == null;
+        this.rule = GrantRule.of(found != null, request.owner());
         this.startNanos = loop.nanoTime();
         if (found != null) {
             swarm.onFirstLookup(found);
@@ -114,7 +112,7 @@ public final class FileOpening implements FilePeer.Owner {
             return ChunkHeader.BYTES + m.chunkSize();
         }
         String streamName = name != null ? name : m.name(); // no tracker named it (--peer with a content id)
-        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, grant, foundPublic);
+        stream = new FileStream(host, request, swarm, m, streamName, store, buffers, nextSlot, grant, rule, withheld);
         for (FilePeer p : swarm.peers()) {
             p.owner(stream.fetcher());
         }
@@ -161,13 +159,24 @@ public final class FileOpening implements FilePeer.Owner {
         if (refused && swarm.namedPeersAllBanned()) {
             // every peer the user named refused us: waiting for the no-peer timeout would only hide why
             fail(StreamFailure.FORBIDDEN, (name != null ? name : request.stream()) + ": " + forbidden);
+        } else if (swarm.wrongIdentity() != null) {
+            fail(StreamFailure.TRACKER_IDENTITY, swarm.wrongIdentity());
         }
     }
 
     @Override
     public void onGranted(FilePeer peer, Grant g) {
-        if (grant == null && !foundPublic) {
-            grant = g; // the owner let us in: from now on we show it to the other peers
+        if (grant != null || withheld) {
+            return;
+        }
+        switch (rule.on(g)) {
+            case TAKE -> grant = g; // the owner let us in: from now on we show it to the other peers
+            case WITHHOLD -> {
+                withheld = true;
+                log.warn(GrantRule.withheld(name != null ? name : request.stream(), peer, g));
+            }
+            case IGNORE -> log.info("{}: the grant peer {} handed us is not taken (expected: {})", request.stream(),
+                    peer, rule.tracked() ? "none, the tracker knows the stream" : "the owner pinned's");
         }
     }
 

@@ -45,8 +45,10 @@ public final class FileStream implements ViewerStream {
      * that show theirs, and announce it to the tracker with it. Null for a public stream.
      */
     private Grant grant;
-    /** The tracker found the stream public: a GRANT a peer hands us is not taken (see {@link FileOpening}). */
-    private final boolean foundPublic;
+    /** Which GRANT a peer hands us is taken. */
+    private final GrantRule rule;
+    /** A peer said the stream is private, and no owner is pinned: it is served to nobody ({@link GrantRule}). */
+    private boolean withheld;
     private final ChunkVerifier verifier;
     private final FileFetcher fetcher;
     private final Resume resume;
@@ -69,10 +71,11 @@ public final class FileStream implements ViewerStream {
      *
      * @param firstSlot the slot number of the next link (the opening numbered those before)
      * @param grant     our grant for the private stream (its owner's, naming us), or null for a public stream
-     * @param foundPublic the tracker found it public: a GRANT a peer hands us is not taken (any peer can sign one)
+     * @param rule      which GRANT a peer hands us is taken (any peer can sign one)
+     * @param withheld  a peer said the stream is private and no owner is pinned: it is served to nobody
      */
     FileStream(StreamHost host, StreamRequest request, Swarm<FilePeer> swarm, Manifest manifest, String name,
-               Store store, ChunkBuffers buffers, int firstSlot, Grant grant, boolean foundPublic) {
+               Store store, ChunkBuffers buffers, int firstSlot, Grant grant, GrantRule rule, boolean withheld) {
         this.host = host;
         this.loop = host.loop();
         this.request = request;
@@ -94,8 +97,11 @@ public final class FileStream implements ViewerStream {
         this.fetcher = new FileFetcher(this, host, manifest, store, buffers, scheduler, swarm, holding, arrivals,
                 verifier);
         this.grant = grant;
-        this.foundPublic = foundPublic;
-        if (grant == null) {
+        this.rule = rule;
+        this.withheld = withheld;
+        if (withheld) {
+            log.info("{}: served to nobody (a peer said it is private, and no owner is pinned)", name);
+        } else if (grant == null) {
             host.catalog().serve(manifest.contentId(), holding);
         } else {
             host.catalog().servePrivate(manifest.contentId(), holding, grant);
@@ -285,14 +291,25 @@ public final class FileStream implements ViewerStream {
     }
 
     /**
-     * A peer, the owner, let us in with grant {@code g}: if the stream began as public, from now on it is private,
-     * served only to peers that show a grant and announced with ours (PROTOCOL.md section 10).
+     * A peer let us in with grant {@code g}. From the owner pinned, if the stream began as public, from now on it is
+     * private, served only to peers that show a grant and announced with ours (PROTOCOL.md section 10); from a peer
+     * we cannot tell from its owner, the stream is served to nobody from now on ({@link GrantRule}).
      */
-    void onPrivate(Grant g) {
-        if (grant == null && !foundPublic) {
+    void onPrivate(FilePeer peer, Grant g) {
+        if (grant != null || withheld) {
+            return;
+        }
+        GrantRule.Verdict verdict = rule.on(g);
+        if (verdict == GrantRule.Verdict.WITHHOLD) {
+            withheld = true;
+            log.warn(GrantRule.withheld(name, peer, g));
+            host.catalog().withhold(manifest.contentId(), "stream " + manifest.contentId().shortHex() + " is no"
+                    + " longer served here (it may be private)");
+        } else if (verdict == GrantRule.Verdict.TAKE) {
             grant = g;
             host.catalog().withdraw(manifest.contentId());
             host.catalog().servePrivate(manifest.contentId(), holding, g);
+            host.catalog().recheckReaders(manifest.contentId()); // those served while it was public show no grant
             if (host.tracker() != null) {
                 host.tracker().withdraw(manifest.contentId());
                 holding.reannounce();

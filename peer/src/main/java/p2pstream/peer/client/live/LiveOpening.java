@@ -51,7 +51,7 @@ public final class LiveOpening implements LivePeer.Owner {
         this.name = found.name();
         this.grant = grant;
         this.swarm = new Swarm<>(loop, host.tracker(), host.arrangements(), host.catalog().key(), contentId,
-                request.maxPeers(), request.peers(), host.timings(),
+                request, host.timings(),
                 a -> new LivePeer(a, host.hello(contentId, grant), grant, loop.clock(), this));
         swarm.onFirstLookup(found);
         this.startNanos = loop.nanoTime();
@@ -129,6 +129,8 @@ public final class LiveOpening implements LivePeer.Owner {
         swarm.onClosed(peer, was, reason);
         if (refused && swarm.namedPeersAllBanned()) {
             fail(StreamFailure.FORBIDDEN, name + ": " + forbidden);
+        } else if (swarm.wrongIdentity() != null) {
+            fail(StreamFailure.TRACKER_IDENTITY, swarm.wrongIdentity());
         }
     }
 
