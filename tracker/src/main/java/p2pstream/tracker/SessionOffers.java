@@ -12,7 +12,8 @@ import p2pstream.common.wire.ProtocolException;
  * One session's OFFERs (PROTOCOL.md section 10, "Sending to one reader"): refused in plaintext (FORBIDDEN), an
  * offer's grant checked against the session's proved id before its signature (AUTHENTICATION) and within the
  * session's grant-check budget (RATE_LIMITED), then handed to the registry loop's {@link Offers} in order with the
- * session's announcements; a SUBSCRIBE makes the session one that takes its id's offers. Session's loop only.
+ * session's announcements; a SUBSCRIBE makes the session one that takes its id's offers (or, past the id's bound,
+ * gets a REFUSED); later SUBSCRIBEs of the session are ignored. Session's loop only.
  */
 final class SessionOffers {
     private final Tracker tracker;

@@ -22,6 +22,7 @@ import p2pstream.common.cli.LogOptions;
 import p2pstream.common.cli.Quantity;
 import p2pstream.common.identity.Identity;
 import p2pstream.common.net.Acceptor;
+import p2pstream.common.net.Clock;
 import p2pstream.common.net.EventLoop;
 import p2pstream.common.net.EventLoopGroup;
 import p2pstream.common.net.FatalExit;
@@ -143,11 +144,11 @@ public final class Tracker implements AutoCloseable {
     /** The LAN beacon once started; null without. */
     private volatile TrackerBeacon beacon;
 
-    private Tracker(Config config) throws IOException {
+    private Tracker(Config config, Clock clock) throws IOException {
         this.config = config;
         this.registry = new Registry(config.maxEntries(), config.maxRegistryBytes());
         this.metrics = new TrackerMetrics(this, registry);
-        this.group = new EventLoopGroup("tracker", config.threads());
+        this.group = new EventLoopGroup("tracker", config.threads(), clock);
         try {
             this.accounts = config.data() == null ? null : new Accounts(AccountStore.open(config.data(),
                     config.maxAccounts()), group.loops().get(0));
@@ -177,9 +178,29 @@ public final class Tracker implements AutoCloseable {
     }
 
     public static Tracker start(Config config) throws IOException {
-        Tracker t = new Tracker(config);
+        return start(config, Clock.SYSTEM);
+    }
+
+    /** A tracker whose loops, timeouts and offer sweep all keep {@code clock}'s time (tests move it by hand). */
+    static Tracker start(Config config, Clock clock) throws IOException {
+        Tracker t = new Tracker(config, clock);
+        EventLoop registryLoop = t.registryLoop();
+        registryLoop.execute(() -> registryLoop.schedule(Offers.SWEEP_INTERVAL_MILLIS, t::sweepOffers));
         log.info("tracker listening on {}", t.address());
         return t;
+    }
+
+    /**
+     * Every {@link Offers#SWEEP_INTERVAL_MILLIS} on the registry loop, until it stops: the offers whose grant expired
+     * go, so that they neither hold memory nor take room from the offers that can still be delivered.
+     */
+    private void sweepOffers() {
+        EventLoop registryLoop = registryLoop();
+        int gone = offers.expire(registryLoop.clock().epochMicros() / 1000);
+        if (gone > 0) {
+            log.debug("offers swept out, their grant expired: {}", gone);
+        }
+        registryLoop.schedule(Offers.SWEEP_INTERVAL_MILLIS, this::sweepOffers);
     }
 
     /** The bound address (with the real port when 0 was asked for). */

@@ -63,6 +63,12 @@ final class TrackerMetrics {
         offers = metrics.counter(p + "offers_total", "OFFERs of a private stream to one reader received.");
         metrics.gauge(p + "offers_pending", "Offers kept for their readers (section 10).",
                 () -> tracker.offers().size());
+        Map<String, LongSupplier> offersDropped = new LinkedHashMap<>();
+        offersDropped.put("room", () -> tracker.offers().dropped());
+        offersDropped.put("expired", () -> tracker.offers().expired());
+        metrics.counters(p + "offers_dropped_total", "Offers dropped before their stream was withdrawn, by reason:"
+                + " to make room (the oldest of the sender holding the most), their grant expired.", "reason",
+                offersDropped);
         Map<String, LongSupplier> refusals = new LinkedHashMap<>();
         for (Registry.Refusal why : Registry.Refusal.values()) {
             refusals.put(why.label, () -> registry.refusals(why));

@@ -21,13 +21,16 @@ import p2pstream.common.wire.Wire;
  *   2 OFFER (sender -&gt; tracker -&gt; reader): &lt;name:name&gt;&lt;size:i64 &gt;= 0&gt;
  *        &lt;grant length:u16 1..1148&gt;&lt;grant: one content id's&gt;
  *   3 TAKEN, 4 DELIVERED, 5 REFUSED (tracker -&gt; sender): &lt;content id:32&gt;&lt;grantee:16&gt;
- *        &lt;reason:str, 0..1024 bytes&gt;</pre>
+ *        &lt;reason:str, 0..1024 bytes&gt;
+ *   5 REFUSED (tracker -&gt; subscriber), a SUBSCRIBE refused: content id all zeros, grantee the subscriber</pre>
  */
 public record Offer(String name, long size, Grant grant) implements Message {
     static final int SUBSCRIBE = 1;
     static final int OFFER = 2;
     /** The longest reason a refusal carries. */
     public static final int MAX_REASON_BYTES = 1024;
+    /** The content id of a REFUSED that answers a SUBSCRIBE, not an offer: no stream's (SHA-256 never gives it). */
+    public static final ContentId NO_STREAM = new ContentId(0, 0, 0, 0);
 
     public Offer {
         if (Wire.nameProblem(name) != null || size < 0 || grant.contentId() == null) {
@@ -68,6 +71,16 @@ public record Offer(String name, long size, Grant grant) implements Message {
             if (Wire.stringBytes(reason) - 2 > MAX_REASON_BYTES) {
                 reason = reason.substring(0, MAX_REASON_BYTES / 4);
             }
+        }
+
+        /** The tracker refuses the SUBSCRIBE of a session of {@code subscriber}, for {@code reason}. */
+        public static Answer subscriptionRefused(PeerId subscriber, String reason) {
+            return new Answer(Kind.REFUSED, NO_STREAM, subscriber, reason);
+        }
+
+        /** Whether this answers a SUBSCRIBE (refused) rather than an offer. */
+        public boolean refusesSubscription() {
+            return kind == Kind.REFUSED && contentId.equals(NO_STREAM);
         }
 
         @Override

@@ -36,8 +36,9 @@ import p2pstream.peer.tracker.TrackerIdentityException;
  * to this peer id (PROTOCOL.md section 10, "Sending to one reader"); each offer from an accepted sender (an id, or a
  * device of an account, asked again every {@value #REASK_MILLIS} ms) is fetched by content id into DIR through
  * {@link FetchAll#fetchInto} ({@link InboxFiles} names the file), at most {@value #MAX_FETCHES} at once and
- * {@value #MAX_WAITING} waiting; anyone else's is logged and ignored. Runs until Ctrl-C (status 0) or the tracker
- * is gone (status 4). Offers arrive on the session's loop; fetches run on a pool; the caller's thread waits.
+ * {@value #MAX_WAITING} waiting; anyone else's is logged and ignored. Runs until Ctrl-C (status 0), the tracker
+ * is gone (status 4) or refuses the subscription (status 7: this id has as many inboxes there as it keeps).
+ * Offers arrive on the session's loop; fetches run on a pool; the caller's thread waits.
  */
 final class Inbox {
     static final int MAX_FETCHES = 4;
@@ -55,6 +56,8 @@ final class Inbox {
     private final PrintStream err;
     private final ExecutorService pool;
     private final CompletableFuture<String> interrupt;
+    /** The tracker's reason when it refuses this inbox's subscription (this id has 16 inboxes there). */
+    private final CompletableFuture<String> refused = new CompletableFuture<>();
     /**
      * Loop thread: the accounts' devices as last heard (by name, and all of them); offers fetched (by content id) or
      * refused (and by sender), the oldest forgotten past a bound; and offers under way, never forgotten while so (two
@@ -131,12 +134,16 @@ final class Inbox {
         int failed = 0;
         boolean subscribed = false;
         while (!interrupt.isDone()) {
+            if (refused.isDone()) {
+                err.println("peer-client: --inbox: refused by the tracker: " + refused.join());
+                return StreamFailure.FORBIDDEN;
+            }
             String problem = check(client, loop);
             if (problem == null) {
                 failed = 0;
                 if (!subscribed) {
                     subscribed = true;
-                    client.takeOffers(this::onOffer);
+                    client.takeOffers(this::onOffer, refused::complete);
                     err.println("inbox " + dir + ": taking offers from " + String.join(", ", accepted())
                             + " (Ctrl-C ends)");
                     err.flush();
@@ -149,7 +156,7 @@ final class Inbox {
                 return StreamFailure.UNREACHABLE;
             }
             try {
-                interrupt.get(REASK_MILLIS, TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(interrupt, refused).get(REASK_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 // time to ask again
             }

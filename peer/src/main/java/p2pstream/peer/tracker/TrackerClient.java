@@ -166,11 +166,12 @@ public final class TrackerClient implements AutoCloseable {
 
     /**
      * Takes the offers made to this peer's id (SUBSCRIBE now and after every reconnect): each, its grant checked to
-     * verify and name this peer, goes to {@code listener} on the loop. Any thread.
+     * verify and name this peer, goes to {@code listener} on the loop; the tracker's reason goes to {@code refused}
+     * when it refuses the subscription (this id has as many sessions taking offers as it keeps). Any thread.
      */
-    public void takeOffers(Consumer<Offer> listener) {
+    public void takeOffers(Consumer<Offer> listener, Consumer<String> refused) {
         loop.execute(() -> {
-            if (offers.subscribe(listener) && welcomed) {
+            if (offers.subscribe(listener, refused) && welcomed) {
                 connection.send(new Offer.Subscribe());
             }
         });

@@ -20,7 +20,8 @@ import p2pstream.common.wire.ProtocolException;
  * A tracker session's OFFERs (PROTOCOL.md section 10, "Sending to one reader"), both ways: the offers this peer
  * makes, sent after its announcements and again after every reconnect (the tracker forgets them with the session),
  * paced with the announcements' grant budget; and, once {@link #subscribe subscribed}, the offers made to it, each
- * checked (a good signature, naming this peer) before it is passed on. The {@link TrackerClient}'s loop only.
+ * checked (a good signature, naming this peer) before it is passed on, or the tracker's refusal of the
+ * subscription. The {@link TrackerClient}'s loop only.
  */
 final class TrackerOffers {
     private static final Logger log = LoggerFactory.getLogger(TrackerOffers.class);
@@ -35,6 +36,7 @@ final class TrackerOffers {
     private Consumer<Offer.Answer> answers = a -> log.debug("offer answer ignored: {}", a);
     /** Null: this peer takes no offers. */
     private Consumer<Offer> inbox;
+    private Consumer<String> subscriptionRefused;
 
     TrackerOffers(PeerId self) {
         this.self = self;
@@ -58,10 +60,14 @@ final class TrackerOffers {
         answers = listener;
     }
 
-    /** From now on offers made to this peer go to {@code listener}; true the first time (SUBSCRIBE to send). */
-    boolean subscribe(Consumer<Offer> listener) {
+    /**
+     * From now on offers made to this peer go to {@code listener}, and the tracker's reason to {@code refused} when
+     * it refuses the subscription; true the first time (SUBSCRIBE to send).
+     */
+    boolean subscribe(Consumer<Offer> listener, Consumer<String> refused) {
         boolean first = inbox == null;
         inbox = listener;
+        subscriptionRefused = refused;
         return first;
     }
 
@@ -105,7 +111,9 @@ final class TrackerOffers {
             log.warn("offer ignored: {}", e.getMessage());
             return;
         }
-        if (m instanceof Offer.Answer a) {
+        if (m instanceof Offer.Answer a && inbox != null && a.refusesSubscription() && a.grantee().equals(self)) {
+            subscriptionRefused.accept(a.reason());
+        } else if (m instanceof Offer.Answer a) {
             answers.accept(a);
         } else if (m instanceof Offer o && inbox != null) {
             if (!o.grant().grantee().equals(self)) {

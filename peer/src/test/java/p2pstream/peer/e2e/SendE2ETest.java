@@ -7,14 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static p2pstream.common.net.Await.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import p2pstream.common.access.Offer;
+import p2pstream.common.identity.Identity;
+import p2pstream.common.net.RawClient;
+import p2pstream.common.noise.StaticKey;
+import p2pstream.common.wire.ListStreams;
+import p2pstream.common.wire.MessageType;
+import p2pstream.common.wire.Streams;
 import p2pstream.peer.store.Manifest;
 import p2pstream.peer.store.ManifestCache;
 
@@ -22,7 +32,8 @@ import p2pstream.peer.store.ManifestCache;
  * Sending a file to chosen readers with the built jars and separate identities: {@code peer-server --send FILE --to
  * B --to D} (no --dir); B's {@code --inbox --accept-from SERVER}, started after the send, gets the file SHA-256
  * identical; C, not a recipient, gets nothing in its inbox and is refused by the server itself (status 7); D, a
- * recipient whose inbox does not accept the server, fetches nothing and says so.
+ * recipient whose inbox does not accept the server, fetches nothing and says so. An inbox of an id that has 16
+ * taking offers at the tracker already is refused (status 7, the tracker's reason).
  */
 class SendE2ETest {
     private static final String NAME = "june.bin";
@@ -144,6 +155,36 @@ class SendE2ETest {
                 await(device + " received " + NAME, () -> log(device + ".err").contains("received " + NAME));
                 assertArrayEquals(sha256(bytes), sha256(Files.readAllBytes(dir.resolve("inbox-" + device)
                         .resolve(NAME))), device);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aSeventeenthInboxOfOneIdIsRefusedByTheTrackerWithStatus7() throws Exception {
+        try (Processes processes = new Processes()) {
+            Path key = dir.resolve("b.key");
+            Identity b = Identity.loadOrCreate(key);
+            int port = processes.startTracker();
+            List<RawClient> inboxes = new ArrayList<>();
+            try {
+                // sixteen sessions of B's id take offers already (the tracker keeps that many per id)
+                for (int i = 0; i < 16; i++) {
+                    RawClient c = RawClient.secure(new InetSocketAddress("127.0.0.1", port), StaticKey.of(b));
+                    inboxes.add(c);
+                    c.trackerHello(0);
+                    c.send(new Offer.Subscribe(), new ListStreams("", 1));
+                    c.expect(MessageType.STREAMS, Streams::decode); // nothing came before it: not refused
+                }
+                Process refused = inbox(processes, "127.0.0.1:" + port, "b", Identity.generate().peerId().text());
+                assertTrue(refused.waitFor(60, TimeUnit.SECONDS), "the refused inbox ended: " + log("b.err"));
+                assertEquals(7, refused.exitValue(), log("b.err"));
+                assertTrue(log("b.err").contains("peer-client: --inbox: refused by the tracker: sessions of "
+                        + b.peerId().text() + " taking offers: 16 (expected: fewer; "), log("b.err"));
+            } finally {
+                for (RawClient c : inboxes) {
+                    c.close();
+                }
             }
         }
     }

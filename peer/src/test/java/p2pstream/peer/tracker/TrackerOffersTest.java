@@ -19,7 +19,8 @@ import p2pstream.common.wire.ProtocolException;
 /**
  * A peer's side of OFFER: once subscribed, an offer whose grant names this peer is passed on; one naming another
  * peer, or whose signature does not verify, is ignored (logged), never an error that would drop the session; an
- * offer before subscribing is UNEXPECTED; the tracker's answers go to their listener.
+ * offer before subscribing is UNEXPECTED; the tracker's answers go to their listener, its refusal of the
+ * subscription to its own.
  */
 class TrackerOffersTest {
     private static final Identity OWNER = Identity.generate();
@@ -44,7 +45,8 @@ class TrackerOffersTest {
         offers.onAnswers(answers::add);
         ProtocolException early = assertThrows(ProtocolException.class, () -> offers.onFrame(payload(offerTo(SELF))));
         assertEquals(ErrorCode.UNEXPECTED, early.code(), "an offer before subscribing");
-        assertEquals(true, offers.subscribe(got::add));
+        List<String> refused = new ArrayList<>();
+        assertEquals(true, offers.subscribe(got::add, refused::add));
         offers.onFrame(payload(offerTo(SELF)));
         offers.onFrame(payload(offerTo(Identity.generate().peerId())));
         ByteBuffer forged = payload(offerTo(SELF));
@@ -54,5 +56,22 @@ class TrackerOffersTest {
         Offer.Answer taken = new Offer.Answer(Offer.Answer.Kind.TAKEN, ID, SELF, "");
         offers.onFrame(payload(taken));
         assertEquals(List.of(taken), answers);
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void theTrackersRefusalOfTheSubscriptionGoesToItsListenerNotToTheAnswers() throws Exception {
+        TrackerOffers offers = new TrackerOffers(SELF);
+        List<Offer.Answer> answers = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        offers.onAnswers(answers::add);
+        offers.subscribe(o -> { }, refused::add);
+        offers.onFrame(payload(Offer.Answer.subscriptionRefused(SELF, "sessions of this id taking offers: 16")));
+        assertEquals(List.of("sessions of this id taking offers: 16"), refused);
+        // a refusal of one of our offers (a real content id) is an answer like any other
+        Offer.Answer offerRefused = new Offer.Answer(Offer.Answer.Kind.REFUSED, ID, SELF, "expired");
+        offers.onFrame(payload(offerRefused));
+        assertEquals(List.of(offerRefused), answers);
+        assertEquals(1, refused.size());
     }
 }
