@@ -1,6 +1,7 @@
 package p2pstream.common.net;
 
 import java.nio.ByteBuffer;
+import p2pstream.common.wire.ErrorCode;
 import p2pstream.common.wire.ErrorMessage;
 import p2pstream.common.wire.Frames;
 import p2pstream.common.wire.MessageType;
@@ -41,7 +42,7 @@ final class FrameInbound implements Inbound {
         if (decoder.type() == MessageType.ERROR.code()) {
             // the peer is leaving and says why: no handler needs more, and nobody answers an ERROR
             ErrorMessage e = ErrorMessage.decode(payload);
-            connection.close("peer error " + e.codeName() + ": " + e.message());
+            connection.close(ErrorCode.PEER_ERROR_REASON + e.codeName() + ": " + e.message());
             return true;
         }
         handler.onFrame(decoder.type(), payload);

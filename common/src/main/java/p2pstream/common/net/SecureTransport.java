@@ -267,8 +267,8 @@ final class SecureTransport implements Transport {
         if (e.code() != ErrorCode.TOO_MANY_CONNECTIONS.code()) {
             return false;
         }
-        throw new PeerErrorException("peer error " + e.codeName() + ": " + e.message() + " (in clear, before the"
-                + " handshake)");
+        throw new PeerErrorException(ErrorCode.PEER_ERROR_REASON + e.codeName() + ": " + e.message()
+                + " (in clear, before the handshake)");
     }
 
     private void finishHandshake() {

@@ -25,8 +25,6 @@ public final class Handshake {
     static final NoiseCipher CIPHER = NoiseCipher.AESGCM;
     /** How the error about a peer proving another id than expected starts, after its code. */
     public static final String WRONG_PEER = "peer id: ";
-    /** How a connection's close reason starts when the other side's ERROR frame ended it. */
-    private static final String PEER_ERROR = "peer error ";
 
     private final HandshakeState state;
     private final StaticKey local;
@@ -50,7 +48,7 @@ public final class Handshake {
      */
     public static String provedInstead(String reason) {
         String mark = ErrorCode.AUTHENTICATION.name() + ": " + WRONG_PEER;
-        int at = reason == null || reason.startsWith(PEER_ERROR) ? -1 : reason.indexOf(mark);
+        int at = reason == null || reason.startsWith(ErrorCode.PEER_ERROR_REASON) ? -1 : reason.indexOf(mark);
         if (at < 0) {
             return null;
         }

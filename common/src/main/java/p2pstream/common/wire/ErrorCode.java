@@ -20,6 +20,12 @@ public enum ErrorCode {
     /** A private stream this reader may not read: its id holds no grant, or the connection is in plaintext. */
     FORBIDDEN(15);
 
+    /**
+     * How a connection's close reason starts when the other side's ERROR frame ended it ({@code "peer error CODE:
+     * message"}): its word, not a verdict of our own.
+     */
+    public static final String PEER_ERROR_REASON = "peer error ";
+
     private static final ErrorCode[] BY_CODE = new ErrorCode[16];
 
     static {

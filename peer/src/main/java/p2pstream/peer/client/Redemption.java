@@ -26,7 +26,7 @@ import p2pstream.peer.swarm.StreamFailure;
  * {@link #start}.
  */
 final class Redemption implements ConnectionHandler {
-    private static final String PEER_ERROR = "peer error ";
+    private static final String PEER_ERROR = ErrorCode.PEER_ERROR_REASON;
     /** The owner answers at once, or after the tracker's round trip (at most 10 s) for a good secret. */
     static final Limits LIMITS = Limits.CONTROL.withIdleTimeoutMillis(30_000);
 

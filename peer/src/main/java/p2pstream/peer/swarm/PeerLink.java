@@ -222,7 +222,7 @@ public abstract class PeerLink implements ConnectionHandler {
     public final boolean spokeAnotherProtocol(String reason) {
         boolean answered = connection != null && (connection.bytesRead() > 0
                 || reason != null && reason.contains("handshake message")); // bytes that were no handshake message
-        return answered && (reason == null || !reason.startsWith("peer error"));
+        return answered && (reason == null || !reason.startsWith(ErrorCode.PEER_ERROR_REASON));
     }
 
     @Override

@@ -59,6 +59,7 @@ import p2pstream.common.wire.Withdraw;
  */
 public final class TrackerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
+    private static final String PEER_ERROR = ErrorCode.PEER_ERROR_REASON;
     static final long PING_INTERVAL_MILLIS = 20_000;
     static final long SESSION_IDLE_MILLIS = 90_000;
     static final long REQUEST_TIMEOUT_MILLIS = 10_000;
@@ -71,7 +72,6 @@ public final class TrackerClient implements AutoCloseable {
     /** ERROR codes that refuse one request (its content), not the session: see docs/PROTOCOL.md section 4. */
     private static final Set<String> REFUSALS = Set.of(ErrorCode.BAD_NAME.name(),
             ErrorCode.MALFORMED.name(), ErrorCode.OUT_OF_RANGE.name(), ErrorCode.NOT_FOUND.name());
-    private static final String PEER_ERROR = "peer error ";
     /** How a failed handshake's close reason names what failed. */
     private static final String HANDSHAKE = "handshake message";
     static final int ANNOUNCES_PER_BATCH = 500;

@@ -28,7 +28,7 @@ import p2pstream.peer.swarm.Swarm;
  * every link. Fails when no peer delivers a manifest for the no-peer time. Loop thread only.
  */
 public final class FileOpening implements FilePeer.Owner {
-    private static final String FORBIDDEN = "peer error " + ErrorCode.FORBIDDEN.name() + ":";
+    private static final String FORBIDDEN = ErrorCode.PEER_ERROR_REASON + ErrorCode.FORBIDDEN.name() + ":";
     private static final Logger log = LoggerFactory.getLogger(FileOpening.class);
 
     private final StreamHost host;
